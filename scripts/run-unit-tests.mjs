@@ -1,0 +1,19 @@
+// Runs every test/unit/**/*.test.ts with Node's test runner (TypeScript through tsx).
+// Extra arguments are passed on, e.g. `node scripts/run-unit-tests.mjs --test-name-pattern=ebml`.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+function findTests(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return findTests(path);
+    return entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+const files = findTests('test/unit').sort();
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2), ...files], {
+  stdio: 'inherit',
+});
+process.exit(result.status ?? 1);
