@@ -1,0 +1,284 @@
+// Walks EBML elements through a ByteSource, reading headers only (payloads are skipped by offset), with
+// RFC 8794 §6.2 rules for unknown sizes: an unknown-size master ends where an element that cannot be
+// its descendant starts (for GetMedia output: the next Cluster, Tags or EBML header). Never throws on
+// bad bytes: damage becomes an issue, and the walk resynchronises on the next top-level element id.
+import type { ByteSource } from '../byteSource';
+import type { Issue } from '../issues';
+import { issue } from '../issues';
+import { findSyncPoint } from './resync';
+import type { EbmlSchema, EbmlType, ElementSpec } from './schema';
+import { mayContain } from './schema';
+import type { EbmlValue } from './values';
+import { decodeValue, valueReadLength } from './values';
+import { elementIdValue, UNKNOWN_SIZE, vintValue, vintWidth } from './vint';
+
+export interface EbmlElement {
+  readonly id: number;
+  /** Schema name, or `Unknown` for ids the schema does not define. */
+  readonly name: string;
+  /** Schema type; `binary` for unknown ids. */
+  readonly type: EbmlType;
+  /** Nesting depth in the input (a root-level element is 0). */
+  readonly level: number;
+  /** Absolute offset of the element id. */
+  readonly offset: number;
+  /** Bytes of id and size. */
+  readonly headerSize: number;
+  /** Size as declared; null when unknown (all ones). */
+  readonly dataSize: number | null;
+  /**
+   * Where the element ends as read: the declared end, cut to its parent and the input; for an
+   * unknown size, where the next element that cannot be its child starts (final once left).
+   */
+  end: number;
+  /** Decoded value of a non-master element (when values are decoded). */
+  value?: EbmlValue;
+}
+
+export interface EbmlVisitor {
+  /**
+   * Called at every element. `peek` holds the input from `element.offset` on: the header and up to
+   * {@link PEEK_BYTES} in all (fewer at the end of the input); it is valid only until the next read of
+   * the source. Return false to skip a master's children (an unknown-size master is still walked,
+   * without calls, to find its end).
+   */
+  enter(element: EbmlElement, peek: Uint8Array): boolean | undefined;
+  /** Called for every master that `enter` was called for, once its end is known. */
+  leave?(element: EbmlElement): void;
+}
+
+export interface WalkOptions {
+  /** Absolute offset to start at (default 0). */
+  start?: number;
+  /** Absolute offset to stop at (default the end of the source). */
+  end?: number;
+  /** The master whose data [start, end) is (its children get its level + 1). */
+  parent?: { readonly level: number };
+  /** Decode the values of non-master elements (default true). */
+  values?: boolean;
+  /** Stop recording issues after this many (default 1000). */
+  maxIssues?: number;
+  /** Masters nested deeper are skipped (default 32). */
+  maxDepth?: number;
+  /** Longest element id accepted, EBMLMaxIDLength (default 4). */
+  maxIdLength?: number;
+}
+
+export interface WalkResult {
+  issues: Issue[];
+}
+
+/** Bytes read at each element: room for the longest header plus the start of the data (block headers). */
+export const PEEK_BYTES = 32;
+
+interface OpenMaster {
+  readonly element: EbmlElement;
+  readonly spec: ElementSpec | undefined;
+  readonly end: number;
+  readonly unknownSize: boolean;
+  /** enter() was called for it, so leave() is due. */
+  readonly reported: boolean;
+  /** Its children are walked without calls. */
+  readonly silent: boolean;
+}
+
+class IssueLog {
+  readonly issues: Issue[] = [];
+  constructor(private readonly max: number) {}
+
+  add(entry: Issue): void {
+    if (this.issues.length < this.max) this.issues.push(entry);
+    else if (this.issues.length === this.max) {
+      this.issues.push(issue('warning', 'ebml.too-many-issues', `More than ${this.max} issues; the rest are not listed.`, entry.offset));
+    }
+  }
+}
+
+const hex = (id: number): string => `0x${id.toString(16).toUpperCase()}`;
+
+export function walkEbml(source: ByteSource, schema: EbmlSchema, visitor: EbmlVisitor, options: WalkOptions = {}): WalkResult {
+  const log = new IssueLog(options.maxIssues ?? 1000);
+  walk(source, schema, visitor, options, log);
+  return { issues: log.issues };
+}
+
+function walk(source: ByteSource, schema: EbmlSchema, visitor: EbmlVisitor, options: WalkOptions, log: IssueLog): void {
+  const sourceSize = source.size;
+  const rangeEnd = Math.min(options.end ?? sourceSize, sourceSize);
+  const baseLevel = options.parent ? options.parent.level + 1 : 0;
+  const decodeValues = options.values !== false;
+  const maxDepth = options.maxDepth ?? 32;
+  const maxIdLength = options.maxIdLength ?? 4;
+  const stack: OpenMaster[] = [];
+  let pos = Math.max(0, options.start ?? 0);
+
+  const close = (frame: OpenMaster, end: number): void => {
+    stack.pop();
+    frame.element.end = end;
+    if (frame.reported) visitor.leave?.(frame.element);
+  };
+  const skipDamage = (code: string, what: string, at: number, from: number, bound: number): number => {
+    const next = findSyncPoint(source, schema.syncIds, from, bound);
+    const skipped = next - at;
+    log.add(issue('error', code, `${what} at offset ${at}; skipped ${skipped} byte${skipped === 1 ? '' : 's'} to offset ${next}.`, at));
+    return next;
+  };
+
+  for (;;) {
+    let top = stack[stack.length - 1];
+    while (top && pos >= top.end) {
+      close(top, top.end);
+      top = stack[stack.length - 1];
+    }
+    const bound = top ? top.end : rangeEnd;
+    if (pos >= bound) break;
+
+    let peek = source.read(pos, PEEK_BYTES);
+    const avail = Math.min(peek.length, bound - pos);
+
+    // Element id
+    const idWidth = vintWidth(peek[0] ?? 0);
+    if (idWidth === 0 || idWidth > maxIdLength) {
+      pos = skipDamage('ebml.invalid-id', `Invalid element id (first byte 0x${(peek[0] ?? 0).toString(16).padStart(2, '0')})`, pos, pos + 1, bound);
+      continue;
+    }
+    if (idWidth >= avail) {
+      pos = headerCut(log, pos, bound, sourceSize);
+      continue;
+    }
+    const id = elementIdValue(peek, 0, idWidth);
+    if (id < 0) {
+      pos = skipDamage('ebml.invalid-id', 'Reserved element id', pos, pos + 1, bound);
+      continue;
+    }
+
+    // Data size
+    const sizeWidth = vintWidth(peek[idWidth] ?? 0);
+    if (sizeWidth === 0) {
+      pos = skipDamage('ebml.invalid-size', `Invalid size (first byte 0x00) of element ${hex(id)}`, pos, pos + 1, bound);
+      continue;
+    }
+    const headerSize = idWidth + sizeWidth;
+    if (headerSize > avail) {
+      pos = headerCut(log, pos, bound, sourceSize);
+      continue;
+    }
+    const size = vintValue(peek, idWidth, sizeWidth);
+    const spec = schema.get(id);
+
+    // An element that cannot be inside an open unknown-size master ends it (RFC 8794 §6.2).
+    while (top && top.unknownSize && !mayContain(top.spec, spec)) {
+      close(top, pos);
+      top = stack[stack.length - 1];
+    }
+    const level = baseLevel + stack.length;
+    const parentBound = top ? top.end : rangeEnd;
+    const type: EbmlType = spec ? spec.type : 'binary';
+    const name = spec ? spec.name : 'Unknown';
+    const dataStart = pos + headerSize;
+
+    let end: number;
+    if (size === UNKNOWN_SIZE) {
+      if (type !== 'master') {
+        pos = skipDamage('ebml.unknown-size', `${name} (${hex(id)}) has an unknown size, which only master elements may have,`, pos, dataStart, parentBound);
+        continue;
+      }
+      if (spec && !spec.unknownSizeAllowed) {
+        log.add(issue('warning', 'ebml.unknown-size-not-allowed', `${name} at offset ${pos} has an unknown size, which the schema does not allow for it.`, pos));
+      }
+      end = parentBound;
+    } else {
+      end = dataStart + size;
+      if (end > parentBound) {
+        if (end > sourceSize) {
+          log.add(issue('error', 'ebml.truncated', `${name} at offset ${pos} needs ${end - sourceSize} more bytes than the input has (it ends at ${end}, the input at ${sourceSize}).`, pos));
+        } else {
+          log.add(issue('error', 'ebml.size-past-parent', `${name} at offset ${pos} ends at ${end}, past the end of its parent at ${parentBound}.`, pos));
+        }
+        end = parentBound;
+      }
+      if (spec) checkSize(log, spec, pos, size);
+    }
+    if (!spec) log.add(issue('info', 'ebml.unknown-element', `Unknown element id ${hex(id)} at offset ${pos} (${size === UNKNOWN_SIZE ? 'unknown size' : `${size} bytes`}).`, pos));
+
+    const element: EbmlElement = {
+      id,
+      name,
+      type,
+      level,
+      offset: pos,
+      headerSize,
+      dataSize: size === UNKNOWN_SIZE ? null : size,
+      end,
+      value: undefined,
+    };
+
+    const parentSilent = top ? top.silent : false;
+    if (type === 'master') {
+      if (stack.length >= maxDepth) {
+        log.add(issue('warning', 'ebml.too-deep', `${name} at offset ${pos} is nested more than ${maxDepth} levels deep; its contents are skipped.`, pos));
+        if (size === UNKNOWN_SIZE) {
+          pos = skipDamage('ebml.unknown-size', `${name} has an unknown size too deep to follow`, pos, dataStart, parentBound);
+          continue;
+        }
+        if (!parentSilent) {
+          visitor.enter(element, peek);
+          visitor.leave?.(element);
+        }
+        pos = end;
+        continue;
+      }
+      const descend = parentSilent ? false : visitor.enter(element, peek) !== false;
+      if (descend || size === UNKNOWN_SIZE) {
+        stack.push({ element, spec, end, unknownSize: size === UNKNOWN_SIZE, reported: !parentSilent, silent: !descend });
+        pos = dataStart;
+      } else {
+        if (!parentSilent) visitor.leave?.(element);
+        pos = end;
+      }
+      continue;
+    }
+
+    if (!parentSilent) {
+      if (decodeValues) {
+        const length = Math.min(valueReadLength(type, size), end - dataStart);
+        if (headerSize + length <= peek.length) {
+          element.value = decodeValue(type, peek, headerSize, length, dataStart, end - dataStart);
+        } else {
+          const data = source.read(dataStart, length);
+          element.value = decodeValue(type, data, 0, data.length, dataStart, end - dataStart);
+          peek = source.read(pos, PEEK_BYTES);
+        }
+      }
+      visitor.enter(element, peek);
+    }
+    pos = end;
+  }
+}
+
+/** The input or the parent ends inside an element header. Returns where to continue. */
+function headerCut(log: IssueLog, pos: number, bound: number, sourceSize: number): number {
+  if (bound >= sourceSize) {
+    log.add(issue('error', 'ebml.truncated', `The input ends inside an element header at offset ${pos}.`, pos));
+  } else {
+    log.add(issue('error', 'ebml.size-past-parent', `An element header at offset ${pos} crosses the end of its parent at ${bound}.`, pos));
+  }
+  return bound;
+}
+
+function checkSize(log: IssueLog, spec: ElementSpec, pos: number, size: number): void {
+  if (size === 0) {
+    if (spec.notZero || spec.length !== undefined) {
+      log.add(issue('warning', 'ebml.zero-size', `${spec.name} at offset ${pos} is empty, which makes its value 0 where 0 is not allowed.`, pos));
+    }
+    return;
+  }
+  let expected: string | undefined;
+  if (spec.length !== undefined && size !== spec.length) expected = `${spec.length} bytes`;
+  else if (spec.type === 'float' && size !== 4 && size !== 8) expected = '0, 4 or 8 bytes';
+  else if (spec.type === 'date' && size !== 8) expected = '0 or 8 bytes';
+  else if ((spec.type === 'uinteger' || spec.type === 'integer') && size > 8) expected = 'at most 8 bytes';
+  if (expected) {
+    log.add(issue('warning', 'ebml.bad-length', `${spec.name} at offset ${pos} has ${size} bytes of data; it should have ${expected}.`, pos));
+  }
+}

@@ -1,0 +1,564 @@
+// Builds the Matroska model (documents, segments, tracks, clusters, blocks, KVS fragment metadata) in
+// one pass of the EBML walker. Block payloads are never read.
+import type { ByteSource } from '../byteSource';
+import type { EbmlElement, EbmlVisitor } from '../ebml/walker';
+import { walkEbml } from '../ebml/walker';
+import type { Issue } from '../issues';
+import { issue } from '../issues';
+import type { BlockHeader } from './blockHeader';
+import { BlockParse, emptyBlockHeader, MAX_LACING_HEADER, parseBlockHeader } from './blockHeader';
+import type { BlockRow } from './blockTable';
+import { BlockFlag, BlockTableBuilder } from './blockTable';
+import { asBinary, asNumber, asString, asUid } from './elementValues';
+import { ElementId as Id } from './elementTable';
+import { KVS_TAG_PREFIX, KVS_TRAILING_TAGS, kvsMetadata } from './kvsTags';
+import type {
+  EbmlHeaderInfo,
+  MatroskaCluster,
+  MatroskaDocument,
+  MatroskaFile,
+  MatroskaFragment,
+  MatroskaSegment,
+  MatroskaSimpleTag,
+  MatroskaTag,
+  MatroskaTrack,
+} from './model';
+import { matroskaSchema } from './schema';
+import { applyTimestampScale, undeclaredTrackIssues } from './segmentEnd';
+import { applyTrackValue, newTrack, trackIssues } from './trackEntry';
+
+export interface ReadMatroskaOptions {
+  /** Read every block header into the block table (default true). */
+  blocks?: boolean;
+  /** Stop recording issues after this many (default 1000). */
+  maxIssues?: number;
+}
+
+export function readMatroska(source: ByteSource, options: ReadMatroskaOptions = {}): MatroskaFile {
+  const maxIssues = options.maxIssues ?? 1000;
+  const reader = new MatroskaReader(source, options.blocks !== false, maxIssues);
+  const walk = walkEbml(source, matroskaSchema, reader, { maxIssues });
+  reader.finish();
+  return {
+    documents: reader.documents,
+    clusters: reader.clusters,
+    fragments: reader.fragments,
+    blocks: reader.blocks.table(),
+    issues: mergeIssues(walk.issues, reader.issues, maxIssues, reader.droppedIssues),
+  };
+}
+
+/** Structure and model issues in offset order, at most `max` of them. */
+function mergeIssues(structure: readonly Issue[], model: readonly Issue[], max: number, modelDropped: boolean): Issue[] {
+  const tooMany = 'ebml.too-many-issues';
+  const all = [...structure, ...model].filter((i) => i.code !== tooMany).sort((a, b) => a.offset - b.offset);
+  const truncated = modelDropped || all.length > max || structure.some((i) => i.code === tooMany);
+  if (!truncated) return all;
+  const kept = all.slice(0, max);
+  kept.push(issue('warning', tooMany, `More than ${max} issues; the rest are not listed.`, kept.at(-1)?.offset ?? 0));
+  return kept;
+}
+
+interface SegmentState {
+  readonly model: MatroskaSegment;
+  /** The Segment element; null for elements found outside any Segment. */
+  readonly element: EbmlElement | null;
+  readonly firstBlock: number;
+  readonly firstFragment: number;
+  /** Untargeted SimpleTags waiting for the next cluster. */
+  pendingTags: MatroskaSimpleTag[];
+  lastFragment: MatroskaFragment | undefined;
+}
+
+interface ClusterState {
+  readonly model: MatroskaCluster;
+  readonly element: EbmlElement;
+  readonly fragment: MatroskaFragment;
+}
+
+class MatroskaReader implements EbmlVisitor {
+  readonly documents: MatroskaDocument[] = [];
+  readonly clusters: MatroskaCluster[] = [];
+  readonly fragments: MatroskaFragment[] = [];
+  readonly blocks = new BlockTableBuilder();
+  readonly issues: Issue[] = [];
+
+  private readonly segments: MatroskaSegment[] = [];
+  private document: MatroskaDocument | undefined;
+  private header: { info: EbmlHeaderInfo; element: EbmlElement } | undefined;
+  private segment: SegmentState | undefined;
+  private infoOpen = false;
+  private track: { model: MatroskaTrack; element: EbmlElement; sawCodecPrivate: boolean } | undefined;
+  private video: EbmlElement | undefined;
+  private audio: EbmlElement | undefined;
+  private cluster: ClusterState | undefined;
+  private group: { element: EbmlElement; firstRow: number; referenced: boolean } | undefined;
+  private tag: { model: MatroskaTag; element: EbmlElement } | undefined;
+  private targetsOpen = false;
+  private readonly simpleTags: MatroskaSimpleTag[] = [];
+  private readonly blockHeader: BlockHeader = emptyBlockHeader();
+  private readonly row: BlockRow = { cluster: 0, track: 0, relativeTimecode: 0, flags: 0, lacing: 0, frameCount: 0, offset: 0, payloadOffset: 0, payloadSize: 0 };
+
+  /** Some model issues were not kept (more than maxIssues). */
+  droppedIssues = false;
+
+  constructor(
+    private readonly source: ByteSource,
+    private readonly readBlocks: boolean,
+    private readonly maxIssues: number,
+  ) {}
+
+  private report(...entries: Issue[]): void {
+    for (const entry of entries) {
+      if (this.issues.length < this.maxIssues) this.issues.push(entry);
+      else this.droppedIssues = true;
+    }
+  }
+
+  enter(element: EbmlElement, peek: Uint8Array): boolean | undefined {
+    switch (element.id) {
+      case Id.SimpleBlock:
+        this.onBlock(element, peek, false);
+        return undefined;
+      case Id.Block:
+        this.onBlock(element, peek, true);
+        return undefined;
+      case Id.BlockGroup:
+        this.group = { element, firstRow: this.blocks.count, referenced: false };
+        return true;
+      case Id.ReferenceBlock:
+        if (this.group) this.group.referenced = true;
+        return undefined;
+      case Id.Cluster:
+        this.beginCluster(element);
+        return true;
+      case Id.Timestamp:
+        if (this.cluster) this.cluster.model.timecode = asNumber(element.value) ?? null;
+        return undefined;
+      case Id.Cues:
+      case Id.SeekHead:
+      case Id.Chapters:
+      case Id.Attachments:
+        this.ensureSegment(element);
+        return false;
+      case Id.EBML:
+        this.beginDocument(element);
+        return true;
+      case Id.Segment:
+        this.beginSegment(element);
+        return true;
+      case Id.Info:
+        this.ensureSegment(element).model.info.offset = element.offset;
+        this.infoOpen = true;
+        return true;
+      case Id.Tracks:
+      case Id.Tags:
+        this.ensureSegment(element);
+        return true;
+      case Id.TrackEntry:
+        this.beginTrack(element);
+        return true;
+      case Id.Video:
+        if (this.track) {
+          this.track.model.video = {};
+          this.video = element;
+        }
+        return true;
+      case Id.Audio:
+        if (this.track) {
+          this.track.model.audio = { samplingFrequency: 8000, channels: 1 };
+          this.audio = element;
+        }
+        return true;
+      case Id.Tag:
+        this.tag = { model: { offset: element.offset, trackUids: [], untargeted: true, simpleTags: [] }, element };
+        return true;
+      case Id.Targets:
+        this.targetsOpen = true;
+        return true;
+      case Id.SimpleTag:
+        this.simpleTags.push({ offset: element.offset, name: '' });
+        return true;
+      default:
+        if (element.type !== 'master') this.onValue(element);
+        return true;
+    }
+  }
+
+  leave(element: EbmlElement): void {
+    switch (element.id) {
+      case Id.BlockGroup:
+        if (this.group?.element === element) this.endBlockGroup();
+        break;
+      case Id.Cluster:
+        if (this.cluster?.element === element) this.endCluster();
+        break;
+      case Id.TrackEntry:
+        if (this.track?.element === element) this.endTrack();
+        break;
+      case Id.Video:
+        if (this.video === element) this.video = undefined;
+        break;
+      case Id.Audio:
+        if (this.audio === element) this.audio = undefined;
+        break;
+      case Id.Info:
+        this.infoOpen = false;
+        break;
+      case Id.Targets:
+        this.targetsOpen = false;
+        break;
+      case Id.SimpleTag:
+        this.endSimpleTag();
+        break;
+      case Id.Tag:
+        if (this.tag?.element === element) this.endTag();
+        break;
+      case Id.Segment:
+        if (this.segment?.element === element) this.endSegment(element.end);
+        break;
+      case Id.EBML:
+        if (this.header?.element === element) this.endHeader();
+        break;
+    }
+    if (this.segment && this.segment.element === null) {
+      this.segment.model.end = Math.max(this.segment.model.end, element.end);
+    }
+  }
+
+  finish(): void {
+    if (this.segment) this.endSegment(this.segment.model.end);
+  }
+
+  // Leaf values, by the master they belong to.
+  private onValue(element: EbmlElement): void {
+    const value = element.value;
+    if (this.header) {
+      const info = this.header.info;
+      switch (element.id) {
+        case Id.EBMLVersion: info.version = asNumber(value) ?? info.version; return;
+        case Id.EBMLReadVersion: info.readVersion = asNumber(value) ?? info.readVersion; return;
+        case Id.EBMLMaxIDLength: info.maxIdLength = asNumber(value) ?? info.maxIdLength; return;
+        case Id.EBMLMaxSizeLength: info.maxSizeLength = asNumber(value) ?? info.maxSizeLength; return;
+        case Id.DocType: info.docType = asString(value) ?? ''; return;
+        case Id.DocTypeVersion: info.docTypeVersion = asNumber(value) ?? info.docTypeVersion; return;
+        case Id.DocTypeReadVersion: info.docTypeReadVersion = asNumber(value) ?? info.docTypeReadVersion; return;
+      }
+    }
+    if (this.infoOpen && this.segment) {
+      const info = this.segment.model.info;
+      switch (element.id) {
+        case Id.TimestampScale: {
+          const scale = asNumber(value);
+          if (scale !== undefined && scale > 0) info.timestampScale = scale;
+          else this.report(issue('error', 'mkv.bad-timestamp-scale', `TimestampScale at offset ${element.offset} is 0; using 1000000 (milliseconds).`, element.offset));
+          return;
+        }
+        case Id.Duration: info.duration = asNumber(value); return;
+        case Id.MuxingApp: info.muxingApp = asString(value); return;
+        case Id.WritingApp: info.writingApp = asString(value); return;
+        case Id.Title: info.title = asString(value); return;
+        case Id.DateUTC: info.dateUtc = asString(value); return;
+      }
+    }
+    if (this.track) {
+      if (applyTrackValue(this.track.model, element, this.video !== undefined, this.audio !== undefined, this.source)) this.track.sawCodecPrivate = true;
+      return;
+    }
+    const simpleTag = this.simpleTags[this.simpleTags.length - 1];
+    if (simpleTag) {
+      switch (element.id) {
+        case Id.TagName: simpleTag.name = asString(value) ?? ''; return;
+        case Id.TagString: simpleTag.value = asString(value); return;
+        case Id.TagBinary: simpleTag.binary = asBinary(value); return;
+        case Id.TagLanguage: simpleTag.language = asString(value); return;
+      }
+    }
+    if (this.tag && this.targetsOpen) {
+      const tag = this.tag.model;
+      switch (element.id) {
+        case Id.TargetTypeValue: tag.targetTypeValue = asNumber(value); return;
+        case Id.TargetType: tag.targetType = asString(value); return;
+        case Id.TagTrackUID:
+        case Id.TagEditionUID:
+        case Id.TagChapterUID:
+        case Id.TagAttachmentUID: {
+          const uid = asUid(value);
+          if (uid === undefined || uid === '0') return; // 0 means "all"
+          tag.untargeted = false;
+          if (element.id === Id.TagTrackUID) tag.trackUids.push(uid);
+          return;
+        }
+      }
+    }
+  }
+
+  private beginDocument(element: EbmlElement): void {
+    if (this.segment && this.segment.element === null) this.endSegment(element.offset);
+    const info: EbmlHeaderInfo = {
+      offset: element.offset,
+      size: element.end - element.offset,
+      version: 1,
+      readVersion: 1,
+      maxIdLength: 4,
+      maxSizeLength: 8,
+      docType: '',
+      docTypeVersion: 1,
+      docTypeReadVersion: 1,
+    };
+    this.header = { info, element };
+    this.document = { index: this.documents.length, offset: element.offset, end: element.end, header: info, segments: [] };
+    this.documents.push(this.document);
+  }
+
+  private endHeader(): void {
+    const header = this.header;
+    this.header = undefined;
+    if (!header) return;
+    const { info } = header;
+    if (info.docType !== 'matroska' && info.docType !== 'webm') {
+      this.report(
+        issue('warning', 'mkv.unexpected-doctype', `The EBML header at offset ${info.offset} has DocType "${info.docType}", not "matroska" or "webm".`, info.offset),
+      );
+    }
+  }
+
+  private newDocument(offset: number): MatroskaDocument {
+    const document: MatroskaDocument = { index: this.documents.length, offset, end: offset, header: null, segments: [] };
+    this.documents.push(document);
+    this.document = document;
+    return document;
+  }
+
+  private beginSegment(element: EbmlElement): void {
+    if (this.segment) this.endSegment(element.offset);
+    let document = this.document;
+    if (!document) {
+      this.report(issue('warning', 'mkv.missing-ebml-header', `The Segment at offset ${element.offset} has no EBML header before it.`, element.offset));
+      document = this.newDocument(element.offset);
+    }
+    this.segment = this.newSegmentState(document, element, element.offset, element.headerSize, element.dataSize, element.end);
+  }
+
+  /** The open segment, or one made up for top-level elements found outside any Segment (a stream cut mid-way). */
+  private ensureSegment(element: EbmlElement): SegmentState {
+    if (this.segment) return this.segment;
+    this.report(
+      issue('warning', 'mkv.outside-segment', `${element.name} at offset ${element.offset} is not inside a Segment; reading it as if it were.`, element.offset),
+    );
+    const document = this.document ?? this.newDocument(element.offset);
+    this.segment = this.newSegmentState(document, null, element.offset, 0, null, element.end);
+    return this.segment;
+  }
+
+  private newSegmentState(
+    document: MatroskaDocument,
+    element: EbmlElement | null,
+    offset: number,
+    headerSize: number,
+    dataSize: number | null,
+    end: number,
+  ): SegmentState {
+    const model: MatroskaSegment = {
+      index: this.segments.length,
+      documentIndex: document.index,
+      offset,
+      headerSize,
+      dataSize,
+      end,
+      info: { offset: null, timestampScale: 1_000_000 },
+      tracks: [],
+      tags: [],
+      firstCluster: this.clusters.length,
+      clusterCount: 0,
+    };
+    this.segments.push(model);
+    document.segments.push(model);
+    return { model, element, firstBlock: this.blocks.count, firstFragment: this.fragments.length, pendingTags: [], lastFragment: undefined };
+  }
+
+  private endSegment(end: number): void {
+    const state = this.segment;
+    if (!state) return;
+    if (this.cluster) this.endCluster();
+    this.segment = undefined;
+    const segment = state.model;
+    segment.end = Math.max(end, segment.offset);
+    segment.clusterCount = this.clusters.length - segment.firstCluster;
+    const document = this.documents[segment.documentIndex];
+    if (document) document.end = Math.max(document.end, segment.end);
+
+    if (state.pendingTags.length > 0) {
+      if (state.lastFragment) state.lastFragment.tags.push(...state.pendingTags);
+      else if (state.pendingTags.some((tag) => tag.name.startsWith(KVS_TAG_PREFIX))) {
+        this.fragments.push({
+          index: this.fragments.length,
+          documentIndex: segment.documentIndex,
+          segmentIndex: segment.index,
+          clusterIndex: null,
+          offset: state.pendingTags[0]?.offset ?? segment.offset,
+          end: segment.end,
+          timecode: null,
+          timeMs: null,
+          blockCount: 0,
+          tags: state.pendingTags,
+        });
+      }
+    }
+    applyTimestampScale(segment, this.clusters, this.blocks, state.firstBlock);
+    for (let i = state.firstFragment; i < this.fragments.length; i++) {
+      const fragment = this.fragments[i];
+      if (!fragment) continue;
+      if (fragment.clusterIndex !== null) fragment.timeMs = this.clusters[fragment.clusterIndex]?.timeMs ?? null;
+      const kvs = kvsMetadata(fragment.tags);
+      if (kvs) fragment.kvs = kvs;
+    }
+    this.report(...undeclaredTrackIssues(segment, this.blocks, state.firstBlock));
+  }
+
+  private beginTrack(element: EbmlElement): void {
+    const segment = this.ensureSegment(element);
+    const model = newTrack(element.offset);
+    segment.model.tracks.push(model);
+    this.track = { model, element, sawCodecPrivate: false };
+  }
+
+  private endTrack(): void {
+    const state = this.track;
+    this.track = undefined;
+    this.video = undefined;
+    this.audio = undefined;
+    if (state) this.report(...trackIssues(state.model, state.sawCodecPrivate));
+  }
+
+  private beginCluster(element: EbmlElement): void {
+    const segment = this.ensureSegment(element);
+    if (this.cluster) this.endCluster();
+    const model: MatroskaCluster = {
+      index: this.clusters.length,
+      segmentIndex: segment.model.index,
+      offset: element.offset,
+      headerSize: element.headerSize,
+      dataSize: element.dataSize,
+      end: element.end,
+      timecode: null,
+      timeMs: null,
+      blockCount: 0,
+      firstBlock: this.blocks.count,
+      endBlock: this.blocks.count,
+    };
+    this.clusters.push(model);
+    const fragment: MatroskaFragment = {
+      index: this.fragments.length,
+      documentIndex: segment.model.documentIndex,
+      segmentIndex: segment.model.index,
+      clusterIndex: model.index,
+      offset: element.offset,
+      end: element.end,
+      timecode: null,
+      timeMs: null,
+      blockCount: 0,
+      tags: segment.pendingTags,
+    };
+    segment.pendingTags = [];
+    segment.lastFragment = fragment;
+    this.fragments.push(fragment);
+    this.cluster = { model, element, fragment };
+  }
+
+  private endCluster(): void {
+    const state = this.cluster;
+    this.cluster = undefined;
+    if (!state) return;
+    if (this.group) this.endBlockGroup();
+    const { model, element, fragment } = state;
+    model.end = element.end;
+    model.endBlock = this.blocks.count;
+    fragment.end = element.end;
+    fragment.timecode = model.timecode;
+    fragment.blockCount = model.blockCount;
+    if (model.timecode === null) {
+      this.report(issue('warning', 'mkv.cluster-timestamp-missing', `The Cluster at offset ${model.offset} has no Timestamp; its blocks are timed from 0.`, model.offset));
+    }
+  }
+
+  private onBlock(element: EbmlElement, peek: Uint8Array, inGroup: boolean): void {
+    const cluster = this.cluster;
+    if (!cluster) return;
+    cluster.model.blockCount++;
+    if (!this.readBlocks) return;
+
+    const dataStart = element.offset + element.headerSize;
+    const dataSize = element.end - dataStart;
+    const header = this.blockHeader;
+    let status = parseBlockHeader(peek, element.headerSize, Math.min(peek.length - element.headerSize, dataSize), dataSize, header);
+    if (status === BlockParse.NeedMore) {
+      const bytes = this.source.read(dataStart, Math.min(dataSize, MAX_LACING_HEADER));
+      status = parseBlockHeader(bytes, 0, bytes.length, dataSize, header);
+    }
+    if (status === BlockParse.Invalid || status === BlockParse.NeedMore) {
+      this.report(
+        issue('error', 'mkv.invalid-block', `${element.name} at offset ${element.offset} (${dataSize} bytes) is too short for a block header or has an invalid track number.`, element.offset),
+      );
+      return;
+    }
+    const truncated = element.dataSize !== null && element.dataSize !== dataSize;
+    if (status === BlockParse.LacingOverflow && !truncated) {
+      this.report(
+        issue(
+          'error',
+          'mkv.lacing-overflow',
+          `${element.name} at offset ${element.offset}: the sizes of its ${header.frameCount} laced frames do not fit its ${dataSize} bytes.`,
+          element.offset,
+        ),
+      );
+    }
+    let flags = 0;
+    if (inGroup) flags = BlockFlag.InBlockGroup | BlockFlag.Key; // cleared if the group has a ReferenceBlock
+    else if (header.flags & 0x80) flags = BlockFlag.Key;
+    if (header.flags & 0x08) flags |= BlockFlag.Invisible;
+    if (!inGroup && header.flags & 0x01) flags |= BlockFlag.Discardable;
+
+    const row = this.row;
+    row.cluster = cluster.model.index;
+    row.track = header.track;
+    row.relativeTimecode = header.relativeTimecode;
+    row.flags = flags;
+    row.lacing = header.lacing;
+    row.frameCount = header.frameCount;
+    row.offset = element.offset;
+    row.payloadOffset = dataStart + header.headerLength;
+    row.payloadSize = Math.max(0, dataSize - header.headerLength);
+    this.blocks.add(row);
+  }
+
+  private endBlockGroup(): void {
+    const group = this.group;
+    this.group = undefined;
+    if (!group?.referenced) return;
+    for (let i = group.firstRow; i < this.blocks.count; i++) {
+      this.blocks.flags[i] = (this.blocks.flags[i] ?? 0) & ~BlockFlag.Key;
+    }
+  }
+
+  private endSimpleTag(): void {
+    const simpleTag = this.simpleTags.pop();
+    if (!simpleTag) return;
+    const parent = this.simpleTags[this.simpleTags.length - 1];
+    if (parent) (parent.children ??= []).push(simpleTag);
+    else this.tag?.model.simpleTags.push(simpleTag);
+  }
+
+  private endTag(): void {
+    const state = this.tag;
+    this.tag = undefined;
+    const segment = this.segment;
+    if (!state || !segment) return;
+    segment.model.tags.push(state.model);
+    if (!state.model.untargeted) return;
+    for (const simpleTag of state.model.simpleTags) {
+      if (KVS_TRAILING_TAGS.has(simpleTag.name) && segment.lastFragment) segment.lastFragment.tags.push(simpleTag);
+      else segment.pendingTags.push(simpleTag);
+    }
+  }
+}
