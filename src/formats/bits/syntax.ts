@@ -1,0 +1,39 @@
+/**
+ * Shapes shared by every bit-level parser: decoded syntax elements as a plain JSON object named as in
+ * the ITU-T / ISO syntax tables, and where each element sits in the input.
+ */
+
+/** A decoded syntax structure: spec-named elements, arrays for indexed syntax (`null` where absent). */
+export type FieldValue = number | string | null | FieldValue[] | Fields;
+export interface Fields {
+  [name: string]: FieldValue;
+}
+
+export interface FieldLocation {
+  /** Path into `fields`: `vui_parameters.time_scale`, `offset_for_ref_frame[2]`, `delta_scale[8][0]`. */
+  path: string;
+  /** Value as coded (se(v) signed, flags 0/1); for an embedded byte string `bit(8*n)`, its length n. */
+  value: number;
+  /** Descriptor from the syntax table: `u(8)`, `ue(v)`, `se(v)`. */
+  descriptor: string;
+  /**
+   * Bit position inside the structure. For NAL units it counts from the first bit of the NAL unit
+   * header in the RBSP (emulation-prevention bytes removed), as `ffmpeg -bsf:v trace_headers` prints it;
+   * for records (avcC, hvcC, AudioSpecificConfig) it counts from the first byte of the record.
+   */
+  bitOffset: number;
+  bitLength: number;
+  /** Absolute offset in the input of the byte holding the first bit (emulation prevention accounted). */
+  byteOffset: number;
+  /** Input bytes the element spans, emulation-prevention bytes inside it included. */
+  byteLength: number;
+}
+
+/** Why a bit-level parse stopped early. */
+export interface SyntaxStop {
+  kind: 'truncated' | 'malformed' | 'invalid';
+  /** Path of the element that could not be read (or was out of range). */
+  path: string;
+  bitOffset: number;
+  message: string;
+}

@@ -1,0 +1,101 @@
+import type { Fields } from '../../bits/syntax';
+import { issue } from '../../issues';
+import { openRecord, stopIssues } from '../nalSyntax';
+import type { ParsedSyntax } from '../nalSyntax';
+import { audioObjectTypeName, channelCount, samplingFrequency } from './tables';
+
+export interface AdtsHeaderDerived {
+  /** profile_ObjectType + 1 (2 = AAC LC). */
+  audioObjectType?: number;
+  objectTypeName?: string;
+  sampleRate?: number;
+  channels?: number;
+  /** 7, or 9 with crc_check. */
+  headerLength?: number;
+  /** aac_frame_length: header and raw data blocks. */
+  frameLength?: number;
+}
+
+export type AdtsHeader = ParsedSyntax<AdtsHeaderDerived>;
+
+/** The few numbers a demuxer needs per ADTS frame, read without allocating fields or locations. */
+export interface AdtsFrameInfo {
+  headerLength: number;
+  frameLength: number;
+  audioObjectType: number;
+  samplingFrequencyIndex: number;
+  channelConfiguration: number;
+}
+
+const CODE = 'ADTS';
+
+/** Decodes one adts_fixed_header + adts_variable_header (ISO/IEC 14496-3 1.A.2.2 / 13818-7 6.2) at `start`. */
+export function parseAdtsHeader(bytes: Uint8Array, start = 0, baseOffset = 0): AdtsHeader {
+  const window = bytes.subarray(start, Math.min(bytes.length, start + 9));
+  const offset = baseOffset + start;
+  const r = openRecord(window, offset);
+  const f: Fields = {};
+  const d: AdtsHeaderDerived = {};
+  const result: AdtsHeader = { fields: f, derived: d, locations: r.locations, issues: [], offset, length: 0 };
+  const sync = r.u(f, 'syncword', 12);
+  if (r.ok && sync !== 0xfff) {
+    r.invalid('syncword', `is 0x${sync.toString(16)}; an ADTS header starts with 0xFFF`);
+  }
+  r.u(f, 'ID', 1);
+  const layer = r.u(f, 'layer', 2);
+  const protectionAbsent = r.u(f, 'protection_absent', 1);
+  const profile = r.u(f, 'profile_ObjectType', 2);
+  const sfi = r.u(f, 'sampling_frequency_index', 4);
+  r.u(f, 'private_bit', 1);
+  const channelConfig = r.u(f, 'channel_configuration', 3);
+  r.u(f, 'original_copy', 1);
+  r.u(f, 'home', 1);
+  r.u(f, 'copyright_identification_bit', 1);
+  r.u(f, 'copyright_identification_start', 1);
+  const frameLength = r.u(f, 'aac_frame_length', 13);
+  r.u(f, 'adts_buffer_fullness', 11);
+  r.u(f, 'number_of_raw_data_blocks_in_frame', 2);
+  if (protectionAbsent === 0) r.u(f, 'crc_check', 16);
+  result.issues.push(...stopIssues(r, CODE, 'ADTS header'));
+  if (f.number_of_raw_data_blocks_in_frame === undefined) return result;
+  d.audioObjectType = profile + 1;
+  d.objectTypeName = audioObjectTypeName(profile + 1);
+  const rate = samplingFrequency(sfi);
+  if (rate !== undefined) d.sampleRate = rate;
+  else result.issues.push(issue('error', `${CODE}_SAMPLING_FREQUENCY_INDEX`, `sampling_frequency_index ${sfi} is reserved.`, offset + 2));
+  const channels = channelCount(channelConfig);
+  if (channels !== undefined) d.channels = channels;
+  d.headerLength = protectionAbsent ? 7 : 9;
+  d.frameLength = frameLength;
+  result.length = d.headerLength;
+  if (layer !== 0) result.issues.push(issue('warning', `${CODE}_LAYER`, `layer is ${layer}; ADTS requires 0.`, offset + 1));
+  if (frameLength < d.headerLength) {
+    result.issues.push(issue('error', `${CODE}_FRAME_LENGTH`, `aac_frame_length ${frameLength} is shorter than the ${d.headerLength}-byte header.`, offset + 3));
+  }
+  return result;
+}
+
+/** Fast path for demuxers: the frame's header numbers, or undefined when no valid ADTS header is at `start`. */
+export function readAdtsFrameInfo(bytes: Uint8Array, start = 0): AdtsFrameInfo | undefined {
+  if (start + 7 > bytes.length) return undefined;
+  const b1 = bytes[start + 1] ?? 0;
+  if (bytes[start] !== 0xff || (b1 & 0xf6) !== 0xf0) return undefined;
+  const b2 = bytes[start + 2] ?? 0;
+  const b3 = bytes[start + 3] ?? 0;
+  const headerLength = b1 & 1 ? 7 : 9;
+  const frameLength = ((b3 & 0x03) << 11) | ((bytes[start + 4] ?? 0) << 3) | ((bytes[start + 5] ?? 0) >> 5);
+  if (frameLength < headerLength) return undefined;
+  return {
+    headerLength,
+    frameLength,
+    audioObjectType: (b2 >> 6) + 1,
+    samplingFrequencyIndex: (b2 >> 2) & 0x0f,
+    channelConfiguration: ((b2 & 1) << 2) | (b3 >> 6),
+  };
+}
+
+/** The 2-byte AudioSpecificConfig equivalent to an ADTS header (what a TS→MP4 remuxer writes into esds). */
+export function adtsToAudioSpecificConfig(info: Pick<AdtsFrameInfo, 'audioObjectType' | 'samplingFrequencyIndex' | 'channelConfiguration'>): Uint8Array {
+  const aot = info.audioObjectType & 0x1f;
+  return Uint8Array.of((aot << 3) | (info.samplingFrequencyIndex >> 1), ((info.samplingFrequencyIndex & 1) << 7) | ((info.channelConfiguration & 0x0f) << 3));
+}

@@ -1,0 +1,242 @@
+import type { Fields, FieldValue } from '../../bits/syntax';
+import type { SyntaxReader } from '../../bits/syntaxReader';
+import { issue } from '../../issues';
+import type { Issue } from '../../issues';
+import { openRecord, stopIssues } from '../nalSyntax';
+import type { ParsedSyntax } from '../nalSyntax';
+import { audioObjectTypeName, channelCount, samplingFrequency } from './tables';
+
+export interface AudioSpecificConfigDerived {
+  /** The first audioObjectType coded (5 or 29 with explicit hierarchical SBR/PS signalling): N of mp4a.40.N. */
+  signalledObjectType?: number;
+  /** The object type of the core coder (AAC LC for HE-AAC). */
+  objectType?: number;
+  objectTypeName?: string;
+  /** Core sampling rate in Hz. */
+  sampleRate?: number;
+  /** Output rate of the SBR tool, when SBR is signalled. */
+  extensionSampleRate?: number;
+  channels?: number;
+  /** 5 when SBR is signalled (explicitly or backward-compatibly), as 14496-3 defines the variable. */
+  extensionAudioObjectType?: number;
+  /** 1 signalled present, 0 signalled absent, -1 not signalled (implicit signalling may still apply). */
+  sbrPresentFlag: number;
+  psPresentFlag: number;
+  /** 'hierarchical' (AOT 5/29 first), 'backward-compatible' (sync extension 0x2b7), or 'none'. */
+  sbrSignalling: 'hierarchical' | 'backward-compatible' | 'none';
+  /** Samples per frame of the core coder (1024 or 960 for AAC; doubled by SBR in the output). */
+  frameLength?: number;
+}
+
+export type AudioSpecificConfig = ParsedSyntax<AudioSpecificConfigDerived>;
+
+const CODE = 'AAC_ASC';
+const WHAT = 'AudioSpecificConfig';
+
+/** Object types whose specific config is GASpecificConfig() (14496-3 1.6.2.1). */
+const GA_TYPES = [1, 2, 3, 4, 6, 7, 17, 19, 20, 21, 22, 23];
+const EP_TYPES = [17, 19, 20, 21, 22, 23, 24, 25, 26, 27, 39];
+
+/**
+ * Decodes an AudioSpecificConfig (ISO/IEC 14496-3 1.6.2.1): the Matroska CodecPrivate of A_AAC and the
+ * DecoderSpecificInfo of an esds. In explicit hierarchical signalling (first audioObjectType 5 or 29) the
+ * audioObjectType read after the extension sampling frequency is stored as `coreAudioObjectType`
+ * (14496-3 reuses the name audioObjectType for it).
+ */
+export function parseAudioSpecificConfig(bytes: Uint8Array, baseOffset = 0): AudioSpecificConfig {
+  const r = openRecord(bytes, baseOffset);
+  const f: Fields = {};
+  const issues: Issue[] = [];
+  const d: AudioSpecificConfigDerived = { sbrPresentFlag: -1, psPresentFlag: -1, sbrSignalling: 'none' };
+  const result: AudioSpecificConfig = { fields: f, derived: d, locations: r.locations, issues, offset: baseOffset, length: bytes.length };
+
+  let aot = readObjectType(r, f, 'audioObjectType', 'audioObjectTypeExt');
+  if (r.ok) d.signalledObjectType = aot;
+  const rate = readFrequency(r, f, 'samplingFrequencyIndex', 'samplingFrequency', issues);
+  const channelConfig = r.u(f, 'channelConfiguration', 4);
+  if (r.ok) {
+    d.sampleRate = rate;
+    const count = channelCount(channelConfig);
+    if (count !== undefined) d.channels = count;
+    else if (channelConfig !== 0) issues.push(issue('warning', `${CODE}_CHANNEL_CONFIGURATION`, `channelConfiguration ${channelConfig} is reserved.`, baseOffset + 1));
+  }
+  if (aot === 5 || aot === 29) {
+    d.extensionAudioObjectType = 5;
+    d.sbrPresentFlag = 1;
+    d.sbrSignalling = 'hierarchical';
+    if (aot === 29) d.psPresentFlag = 1;
+    const ext = readFrequency(r, f, 'extensionSamplingFrequencyIndex', 'extensionSamplingFrequency', issues);
+    if (r.ok) d.extensionSampleRate = ext;
+    aot = readObjectType(r, f, 'coreAudioObjectType', 'coreAudioObjectTypeExt');
+    if (aot === 22) r.u(f, 'extensionChannelConfiguration', 4);
+  }
+  if (r.ok) {
+    d.objectType = aot;
+    d.objectTypeName = audioObjectTypeName(aot);
+  }
+  if (!r.ok) return finish(r, result);
+
+  if (GA_TYPES.includes(aot)) {
+    const ga: Fields = {};
+    f.GASpecificConfig = ga;
+    r.within('GASpecificConfig', () => readGASpecificConfig(r, ga, channelConfig, aot, d));
+  } else {
+    issues.push(issue('info', `${CODE}_SPECIFIC_CONFIG`, `The specific config of ${audioObjectTypeName(aot)} (object type ${aot}) is not decoded.`, baseOffset));
+    return finish(r, result, true);
+  }
+  if (EP_TYPES.includes(aot)) {
+    const ep = r.u(f, 'epConfig', 2);
+    if (ep === 2 || ep === 3) {
+      issues.push(issue('info', `${CODE}_EP_CONFIG`, `epConfig ${ep}: ErrorProtectionSpecificConfig is not decoded.`, baseOffset));
+      return finish(r, result, true);
+    }
+  }
+  if (d.extensionAudioObjectType !== 5 && r.bits.bitsLeft >= 16) readSyncExtension(r, f, d, issues);
+  return finish(r, result);
+}
+
+function finish(r: SyntaxReader, result: AudioSpecificConfig, partial = false): AudioSpecificConfig {
+  result.issues.push(...stopIssues(r, CODE, WHAT));
+  if (r.ok && !partial && r.bits.bitsLeft >= 8) {
+    result.issues.push(issue('info', `${CODE}_TRAILING_BYTES`, `${Math.floor(r.bits.bitsLeft / 8)} bytes follow the AudioSpecificConfig; they were not decoded.`, result.offset + Math.ceil(r.bits.pos / 8)));
+  }
+  return result;
+}
+
+/** GetAudioObjectType() (Table 1.16). */
+function readObjectType(r: SyntaxReader, f: Fields, name: string, extName: string): number {
+  const aot = r.u(f, name, 5);
+  if (aot !== 31) return aot;
+  return 32 + r.u(f, extName, 6);
+}
+
+/** A 4-bit sampling frequency index with its 24-bit escape; returns the rate in Hz (0 when unknown). */
+function readFrequency(r: SyntaxReader, f: Fields, indexName: string, valueName: string, issues: Issue[]): number {
+  const index = r.u(f, indexName, 4);
+  if (index === 15) return r.u(f, valueName, 24);
+  const rate = samplingFrequency(index);
+  if (rate === undefined && r.ok) {
+    const at = r.locations[r.locations.length - 1]?.byteOffset ?? 0;
+    issues.push(issue('error', `${CODE}_SAMPLING_FREQUENCY_INDEX`, `${indexName} ${index} is reserved; decoders reject it.`, at, 'Use the index of the real sampling rate (3 = 48000 Hz, 4 = 44100 Hz, 11 = 8000 Hz).'));
+    return 0;
+  }
+  return rate ?? 0;
+}
+
+/** 4.4.1 GASpecificConfig(). */
+function readGASpecificConfig(r: SyntaxReader, g: Fields, channelConfig: number, aot: number, d: AudioSpecificConfigDerived): void {
+  const frameLengthFlag = r.u(g, 'frameLengthFlag', 1);
+  if (r.ok) d.frameLength = aot === 23 ? (frameLengthFlag ? 480 : 512) : frameLengthFlag ? 960 : 1024;
+  if (r.u(g, 'dependsOnCoreCoder', 1)) r.u(g, 'coreCoderDelay', 14);
+  const extensionFlag = r.u(g, 'extensionFlag', 1);
+  if (channelConfig === 0) {
+    const pce: Fields = {};
+    g.program_config_element = pce;
+    const channels = r.within('program_config_element', () => readProgramConfigElement(r, pce));
+    if (r.ok) d.channels = channels;
+  }
+  if (aot === 6 || aot === 20) r.u(g, 'layerNr', 3);
+  if (extensionFlag) {
+    if (aot === 22) {
+      r.u(g, 'numOfSubFrame', 5);
+      r.u(g, 'layer_length', 11);
+    }
+    if (aot === 17 || aot === 19 || aot === 20 || aot === 23) {
+      r.u(g, 'aacSectionDataResilienceFlag', 1);
+      r.u(g, 'aacScalefactorDataResilienceFlag', 1);
+      r.u(g, 'aacSpectralDataResilienceFlag', 1);
+    }
+    r.u(g, 'extensionFlag3', 1);
+  }
+}
+
+/** 4.4.1.1 program_config_element(); returns the number of output channels it describes. */
+function readProgramConfigElement(r: SyntaxReader, p: Fields): number {
+  r.u(p, 'element_instance_tag', 4);
+  r.u(p, 'object_type', 2);
+  r.u(p, 'sampling_frequency_index', 4);
+  const front = r.u(p, 'num_front_channel_elements', 4);
+  const side = r.u(p, 'num_side_channel_elements', 4);
+  const back = r.u(p, 'num_back_channel_elements', 4);
+  const lfe = r.u(p, 'num_lfe_channel_elements', 2);
+  const assoc = r.u(p, 'num_assoc_data_elements', 3);
+  const cc = r.u(p, 'num_valid_cc_elements', 4);
+  if (r.u(p, 'mono_mixdown_present', 1)) r.u(p, 'mono_mixdown_element_number', 4);
+  if (r.u(p, 'stereo_mixdown_present', 1)) r.u(p, 'stereo_mixdown_element_number', 4);
+  if (r.u(p, 'matrix_mixdown_idx_present', 1)) {
+    r.u(p, 'matrix_mixdown_idx', 2);
+    r.u(p, 'pseudo_surround_enable', 1);
+  }
+  let channels = lfe;
+  const elements = (count: number, isCpe: string, tag: string): void => {
+    const cpe: number[] = [];
+    const tags: number[] = [];
+    p[isCpe] = cpe;
+    p[tag] = tags;
+    for (let i = 0; i < count && r.ok; i++) {
+      channels += r.within(isCpe, () => r.u(cpe, i, 1)) ? 2 : 1;
+      r.within(tag, () => r.u(tags, i, 4));
+    }
+  };
+  elements(front, 'front_element_is_cpe', 'front_element_tag_select');
+  elements(side, 'side_element_is_cpe', 'side_element_tag_select');
+  elements(back, 'back_element_is_cpe', 'back_element_tag_select');
+  const list = (count: number, name: string, bits: number): void => {
+    const values: number[] = [];
+    p[name] = values;
+    for (let i = 0; i < count && r.ok; i++) r.within(name, () => r.u(values, i, bits));
+  };
+  list(lfe, 'lfe_element_tag_select', 4);
+  list(assoc, 'assoc_data_element_tag_select', 4);
+  const indSw: number[] = [];
+  const ccTags: number[] = [];
+  p.cc_element_is_ind_sw = indSw;
+  p.valid_cc_element_tag_select = ccTags;
+  for (let i = 0; i < cc && r.ok; i++) {
+    r.within('cc_element_is_ind_sw', () => r.u(indSw, i, 1));
+    r.within('valid_cc_element_tag_select', () => r.u(ccTags, i, 4));
+  }
+  // byte_alignment() relative to the start of the AudioSpecificConfig
+  const pad = (8 - (r.bits.pos % 8)) % 8;
+  if (pad > 0) r.f({}, 'byte_alignment', pad);
+  const commentBytes = r.u(p, 'comment_field_bytes', 8);
+  const comment: FieldValue[] = [];
+  p.comment_field_data = comment;
+  for (let i = 0; i < commentBytes && r.ok; i++) r.within('comment_field_data', () => r.u(comment, i, 8));
+  return channels;
+}
+
+/** The backward-compatible extension signalling after the specific config (syncExtensionType 0x2b7, 0x548). */
+function readSyncExtension(r: SyntaxReader, f: Fields, d: AudioSpecificConfigDerived, issues: Issue[]): void {
+  const types: number[] = [];
+  f.syncExtensionType = types;
+  const sync = r.within('syncExtensionType', () => r.u(types, 0, 11));
+  if (sync !== 0x2b7) {
+    if (r.ok) issues.push(issue('info', `${CODE}_UNKNOWN_EXTENSION`, `syncExtensionType 0x${sync.toString(16)} is not 0x2b7; the rest of the config is not decoded.`, r.locations[r.locations.length - 1]?.byteOffset ?? 0));
+    return;
+  }
+  const ext = readObjectType(r, f, 'extensionAudioObjectType', 'extensionAudioObjectTypeExt');
+  if (!r.ok) return;
+  d.extensionAudioObjectType = ext;
+  if (ext === 5) {
+    const sbr = r.u(f, 'sbrPresentFlag', 1);
+    d.sbrPresentFlag = sbr;
+    d.sbrSignalling = 'backward-compatible';
+    if (sbr === 1) {
+      const rate = readFrequency(r, f, 'extensionSamplingFrequencyIndex', 'extensionSamplingFrequency', issues);
+      if (r.ok) d.extensionSampleRate = rate;
+      if (r.bits.bitsLeft >= 12) {
+        const sync2 = r.within('syncExtensionType', () => r.u(types, 1, 11));
+        if (sync2 === 0x548) d.psPresentFlag = r.u(f, 'psPresentFlag', 1);
+      }
+    }
+  } else if (ext === 22) {
+    const sbr = r.u(f, 'sbrPresentFlag', 1);
+    d.sbrPresentFlag = sbr;
+    if (sbr === 1) {
+      const rate = readFrequency(r, f, 'extensionSamplingFrequencyIndex', 'extensionSamplingFrequency', issues);
+      if (r.ok) d.extensionSampleRate = rate;
+    }
+    r.u(f, 'extensionChannelConfiguration', 4);
+  }
+}

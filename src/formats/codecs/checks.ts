@@ -1,0 +1,187 @@
+import { issue } from '../issues';
+import type { Issue } from '../issues';
+import { parseAudioSpecificConfig } from './aac/audioSpecificConfig';
+import { parseAvcDecoderConfigurationRecord } from './h264/avcc';
+import type { AvcDecoderConfigurationRecord } from './h264/avcc';
+import { parseHevcDecoderConfigurationRecord } from './h265/hvcc';
+import type { HevcDecoderConfigurationRecord } from './h265/hvcc';
+import { parseWaveFormatEx } from './wave/waveFormatEx';
+
+/*
+ * Checks that concern codec private data (Matroska CodecPrivate / avcC / hvcC / esds) on its own.
+ * Each returns only the findings of the check; the parsers' own issues come with the parse results.
+ */
+
+const MISSING_VIDEO_HINT =
+  'KVS answers MissingCodecPrivateDataException. Give the producer the codec private data (an avcC/hvcC record with SPS and PPS, and VPS for H.265), or keep NAL_ADAPTATION_ANNEXB_CPD_NALS and send SPS/PPS in front of the first key frame so the producer SDK extracts them.';
+const ANNEX_B_HINT =
+  'KVS answers InvalidCodecPrivateData. Set NAL_ADAPTATION_ANNEXB_CPD_NALS in the stream definition so the producer converts "00 00 00 01 SPS 00 00 00 01 PPS" into an avcC record (hvcC with VPS/SPS/PPS for H.265), or write the record yourself.';
+const INVALID_HINT = 'KVS answers InvalidCodecPrivateData for codec private data it cannot parse: write an ISO/IEC 14496-15 decoder configuration record (configurationVersion 1).';
+
+function isAnnexB(cpd: Uint8Array): boolean {
+  return cpd[0] === 0 && cpd[1] === 0 && (cpd[2] === 1 || (cpd[2] === 0 && cpd[3] === 1));
+}
+
+/**
+ * Video codec private data of an H.264 (V_MPEG4/ISO/AVC) or H.265 (V_MPEGH/ISO/HEVC) track:
+ * CODEC_PRIVATE_MISSING, CODEC_PRIVATE_ANNEX_B, CODEC_PRIVATE_INVALID (errors), then the record checks.
+ */
+export function checkVideoCodecPrivate(codec: 'h264' | 'h265', cpd: Uint8Array | undefined, baseOffset = 0, sampleEntry?: 'avc1' | 'avc3' | 'hvc1' | 'hev1'): Issue[] {
+  const name = codec === 'h264' ? 'AVCDecoderConfigurationRecord' : 'HEVCDecoderConfigurationRecord';
+  if (!cpd || cpd.length === 0) {
+    return [issue('error', 'CODEC_PRIVATE_MISSING', `The ${codec === 'h264' ? 'H.264' : 'H.265'} track has no codec private data (${name} expected).`, baseOffset, MISSING_VIDEO_HINT)];
+  }
+  if (isAnnexB(cpd)) {
+    return [issue('error', 'CODEC_PRIVATE_ANNEX_B', `The codec private data is in Annex-B form (starts with a start code), not an ${name}.`, baseOffset, ANNEX_B_HINT)];
+  }
+  if (codec === 'h264') return checkAvcRecord(parseAvcDecoderConfigurationRecord(cpd, baseOffset));
+  return checkHevcRecord(parseHevcDecoderConfigurationRecord(cpd, baseOffset), sampleEntry === 'hev1' ? 'hev1' : 'hvc1');
+}
+
+/** CODEC_PRIVATE_INVALID when the record or its SPS cannot be read; warnings when the record disagrees with its SPS. */
+export function checkAvcRecord(record: AvcDecoderConfigurationRecord): Issue[] {
+  const out: Issue[] = [];
+  const fatal = record.issues.find((i) => i.severity === 'error' && i.code.startsWith('AVCC_'));
+  const sps = record.sps[0];
+  if (fatal) return [issue('error', 'CODEC_PRIVATE_INVALID', `The AVCDecoderConfigurationRecord cannot be read: ${fatal.message}`, fatal.offset, INVALID_HINT)];
+  if (!sps) return [issue('error', 'CODEC_PRIVATE_INVALID', 'The AVCDecoderConfigurationRecord holds no SPS.', record.offset, INVALID_HINT)];
+  const spsError = sps.issues.find((i) => i.severity === 'error');
+  if (spsError || sps.derived.displayWidth === undefined) {
+    out.push(issue('error', 'CODEC_PRIVATE_INVALID', `The SPS in the codec private data cannot be decoded: ${spsError?.message ?? 'it ends before the picture size'}`, sps.offset, INVALID_HINT));
+    return out;
+  }
+  const f = record.fields;
+  const d = sps.derived;
+  const hint = 'Build the avcC from the SPS the encoder produces: AVCProfileIndication, profile_compatibility and AVCLevelIndication are SPS bytes 1, 2 and 3.';
+  if (f.AVCProfileIndication !== d.profile_idc) {
+    out.push(issue('warning', 'AVCC_PROFILE_MISMATCH', `avcC AVCProfileIndication is ${String(f.AVCProfileIndication)} but the SPS has profile_idc ${String(d.profile_idc)}.`, record.offset + 1, hint));
+  }
+  if (f.profile_compatibility !== d.constraintFlags) {
+    out.push(
+      issue(
+        'warning',
+        'AVCC_COMPATIBILITY_MISMATCH',
+        `avcC profile_compatibility is 0x${hex(f.profile_compatibility)} but the SPS constraint flags byte is 0x${hex(d.constraintFlags)}.`,
+        record.offset + 2,
+        hint,
+      ),
+    );
+  }
+  if (f.AVCLevelIndication !== d.level_idc) {
+    out.push(issue('warning', 'AVCC_LEVEL_MISMATCH', `avcC AVCLevelIndication is ${String(f.AVCLevelIndication)} but the SPS has level_idc ${String(d.level_idc)}.`, record.offset + 3, hint));
+  }
+  if (record.derived.hasHighProfileFields) {
+    if (typeof f.chroma_format === 'number' && f.chroma_format !== d.chroma_format_idc) {
+      out.push(issue('warning', 'AVCC_CHROMA_FORMAT_MISMATCH', `avcC chroma_format is ${f.chroma_format} but the SPS has chroma_format_idc ${d.chroma_format_idc}.`, record.offset, hint));
+    }
+    if (typeof f.bit_depth_luma_minus8 === 'number' && f.bit_depth_luma_minus8 + 8 !== d.BitDepthY) {
+      out.push(issue('warning', 'AVCC_BIT_DEPTH_MISMATCH', `avcC bit_depth_luma_minus8 is ${f.bit_depth_luma_minus8} but the SPS codes ${d.BitDepthY - 8}.`, record.offset, hint));
+    }
+  }
+  return out;
+}
+
+/** CODEC_PRIVATE_INVALID, hvcC/SPS disagreements, and array_completeness for hvc1. */
+export function checkHevcRecord(record: HevcDecoderConfigurationRecord, sampleEntry: 'hvc1' | 'hev1' = 'hvc1'): Issue[] {
+  const out: Issue[] = [];
+  const fatal = record.issues.find((i) => i.severity === 'error' && i.code.startsWith('HVCC_'));
+  if (fatal) return [issue('error', 'CODEC_PRIVATE_INVALID', `The HEVCDecoderConfigurationRecord cannot be read: ${fatal.message}`, fatal.offset, INVALID_HINT)];
+  const sps = record.sps[0];
+  if (!sps) return [issue('error', 'CODEC_PRIVATE_INVALID', 'The HEVCDecoderConfigurationRecord holds no SPS.', record.offset, INVALID_HINT)];
+  const spsError = sps.issues.find((i) => i.severity === 'error');
+  if (spsError || sps.derived.displayWidth === undefined) {
+    return [issue('error', 'CODEC_PRIVATE_INVALID', `The SPS in the codec private data cannot be decoded: ${spsError?.message ?? 'it ends before the picture size'}`, sps.offset, INVALID_HINT)];
+  }
+  const f = record.fields;
+  const ptl = sps.derived.ptl;
+  const hint = 'Build the hvcC from the SPS the encoder produces: its general_* fields copy profile_tier_level() of the SPS.';
+  if (ptl) {
+    if (f.general_profile_idc !== ptl.general_profile_idc || f.general_profile_space !== ptl.general_profile_space) {
+      out.push(issue('warning', 'HVCC_PROFILE_MISMATCH', `hvcC general_profile_idc is ${String(f.general_profile_idc)} but the SPS has ${ptl.general_profile_idc}.`, record.offset + 1, hint));
+    }
+    if (f.general_tier_flag !== ptl.general_tier_flag) {
+      out.push(issue('warning', 'HVCC_TIER_MISMATCH', `hvcC general_tier_flag is ${String(f.general_tier_flag)} but the SPS has ${ptl.general_tier_flag}.`, record.offset + 1, hint));
+    }
+    if (f.general_level_idc !== ptl.general_level_idc) {
+      out.push(issue('warning', 'HVCC_LEVEL_MISMATCH', `hvcC general_level_idc is ${String(f.general_level_idc)} but the SPS has ${ptl.general_level_idc}.`, record.offset + 12, hint));
+    }
+  }
+  if (typeof f.chromaFormat === 'number' && f.chromaFormat !== sps.derived.chroma_format_idc) {
+    out.push(issue('warning', 'HVCC_CHROMA_FORMAT_MISMATCH', `hvcC chromaFormat is ${f.chromaFormat} but the SPS has chroma_format_idc ${sps.derived.chroma_format_idc}.`, record.offset + 16, hint));
+  }
+  if (typeof f.bitDepthLumaMinus8 === 'number' && f.bitDepthLumaMinus8 + 8 !== sps.derived.BitDepthY) {
+    out.push(issue('warning', 'HVCC_BIT_DEPTH_MISMATCH', `hvcC bitDepthLumaMinus8 is ${f.bitDepthLumaMinus8} but the SPS codes ${sps.derived.BitDepthY - 8}.`, record.offset + 17, hint));
+  }
+  if (sampleEntry === 'hvc1' && record.derived.allArraysComplete === false) {
+    const completeness = Array.isArray(f.array_completeness) ? f.array_completeness : [];
+    const at = record.locations.find((l) => l.path.startsWith('array_completeness[') && l.value === 0)?.byteOffset ?? record.offset;
+    out.push(
+      issue(
+        'warning',
+        'HVCC_ARRAY_INCOMPLETE',
+        `array_completeness is 0 in ${completeness.filter((c) => c === 0).length} of ${completeness.length} hvcC arrays, but an hvc1 track must carry all parameter sets in the record.`,
+        at,
+        'Set array_completeness to 1 (parameter sets only in the hvcC) or label the track hev1 (parameter sets may also come in-band); browsers play hvc1, some reject records that allow in-band changes.',
+      ),
+    );
+  }
+  return out;
+}
+
+/** A_AAC: the CodecPrivate must be an AudioSpecificConfig. */
+export function checkAacCodecPrivate(cpd: Uint8Array | undefined, baseOffset = 0): Issue[] {
+  if (!cpd || cpd.length === 0) {
+    return [
+      issue('error', 'CODEC_PRIVATE_MISSING', 'The AAC track has no codec private data (AudioSpecificConfig expected).', baseOffset, 'KVS answers MissingCodecPrivateDataException. Pass the AudioSpecificConfig, e.g. 11 90 for AAC LC at 48000 Hz stereo, 12 10 for 44100 Hz stereo.'),
+    ];
+  }
+  const out: Issue[] = [];
+  const asc = parseAudioSpecificConfig(cpd, baseOffset);
+  const fatal = asc.issues.find((i) => i.severity === 'error');
+  const looksLikeWave = cpd.length >= 16 && [1, 6, 7].includes((cpd[0] ?? 0) | ((cpd[1] ?? 0) << 8)) && cpd[3] === 0;
+  if (fatal || asc.derived.sampleRate === undefined) {
+    out.push(
+      issue(
+        'error',
+        'CODEC_PRIVATE_INVALID',
+        `The AudioSpecificConfig cannot be used: ${fatal?.message ?? 'it is too short'}`,
+        fatal?.offset ?? baseOffset,
+        looksLikeWave ? 'These bytes look like a WAVEFORMATEX (G.711/PCM): label the track A_MS/ACM instead of A_AAC.' : 'Pass the encoder\'s AudioSpecificConfig (2 bytes for AAC LC).',
+      ),
+    );
+    return out;
+  }
+  if (cpd.length !== 2 && cpd.length !== 5) {
+    out.push(
+      issue(
+        'warning',
+        'AAC_CODEC_PRIVATE_LENGTH',
+        `The AudioSpecificConfig is ${cpd.length} bytes; the KVS producer SDKs expect 2 (or 5 with the SBR extension).`,
+        baseOffset,
+        looksLikeWave ? 'These bytes look like a WAVEFORMATEX (G.711/PCM): label the track A_MS/ACM instead of A_AAC.' : 'Pass the 2-byte AudioSpecificConfig the encoder reports.',
+      ),
+    );
+  }
+  return out;
+}
+
+/** A_MS/ACM: the CodecPrivate must be a WAVEFORMATEX; KVS playback takes G.711 from it. */
+export function checkWaveFormatCodecPrivate(cpd: Uint8Array | undefined, baseOffset = 0): Issue[] {
+  if (!cpd || cpd.length === 0) {
+    return [issue('error', 'CODEC_PRIVATE_MISSING', 'The A_MS/ACM track has no codec private data (WAVEFORMATEX expected).', baseOffset, 'Pass a WAVEFORMATEX: wFormatTag 6 (A-law) or 7 (mu-law), nChannels, nSamplesPerSec 8000, wBitsPerSample 8.')];
+  }
+  const wave = parseWaveFormatEx(cpd, baseOffset);
+  const fatal = wave.issues.find((i) => i.severity === 'error');
+  if (fatal) return [issue('error', 'CODEC_PRIVATE_INVALID', `The WAVEFORMATEX cannot be used: ${fatal.message}`, fatal.offset, 'A WAVEFORMATEX is 18 bytes: 16 bytes of format fields and a cbSize of 0 for G.711.')];
+  const tag = wave.fields.wFormatTag;
+  if (tag !== 6 && tag !== 7 && tag !== 1) {
+    return [
+      issue('warning', 'WAVE_FORMAT_UNSUPPORTED', `wFormatTag ${String(tag)} (${wave.derived.formatName ?? '?'}) is not G.711 or PCM.`, baseOffset, 'KVS HLS/DASH/GetClip output carries AAC or G.711 audio; encode to one of them.'),
+    ];
+  }
+  return [];
+}
+
+function hex(v: unknown): string {
+  return typeof v === 'number' ? v.toString(16).padStart(2, '0') : String(v);
+}

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { aacCodecString, adtsToAudioSpecificConfig, parseAdtsHeader, parseAudioSpecificConfig, readAdtsFrameInfo } from '../../../../src/formats/codecs/index';
+import { BitWriter } from './helpers/bitWriter';
+import { dashCodecs, extradata, media, packets, streamInfo } from './helpers/ffmpeg';
+
+test('AAC LC AudioSpecificConfig of the fixtures (MKV, MP4) with the explicit "no SBR" extension ffmpeg writes', () => {
+  for (const file of ['h264-aac.mkv', 'h264-aac.mp4', 'h264-aac-frag.mp4']) {
+    const cpd = extradata(media(file), 'a:0');
+    assert.deepEqual([...cpd], [0x11, 0x88, 0x56, 0xe5, 0x00], file);
+    const asc = parseAudioSpecificConfig(cpd, 40);
+    assert.deepEqual(asc.issues, [], file);
+    const info = streamInfo(media(file), 'a:0');
+    assert.equal(asc.derived.sampleRate, Number(info.sample_rate));
+    assert.equal(asc.derived.channels, Number(info.channels));
+    assert.equal(info.profile, 'LC');
+    assert.equal(asc.fields.audioObjectType, 2);
+    assert.equal(asc.fields.samplingFrequencyIndex, 3);
+    assert.equal(asc.fields.channelConfiguration, 1);
+    assert.deepEqual(asc.fields.GASpecificConfig, { frameLengthFlag: 0, dependsOnCoreCoder: 0, extensionFlag: 0 });
+    assert.deepEqual(asc.fields.syncExtensionType, [0x2b7]);
+    assert.equal(asc.fields.extensionAudioObjectType, 5);
+    assert.equal(asc.fields.sbrPresentFlag, 0);
+    assert.equal(asc.derived.sbrPresentFlag, 0);
+    assert.equal(asc.derived.sbrSignalling, 'backward-compatible');
+    assert.equal(asc.derived.frameLength, 1024);
+    assert.equal(aacCodecString(asc), 'mp4a.40.2');
+    // locations are absolute: channelConfiguration is bits 9..12, in bytes 41 and 42
+    const ch = asc.locations.find((l) => l.path === 'channelConfiguration');
+    assert.deepEqual(ch && [ch.bitOffset, ch.bitLength, ch.byteOffset, ch.byteLength], [9, 4, 41, 1]);
+    const sync = asc.locations.find((l) => l.path === 'syncExtensionType[0]');
+    assert.deepEqual(sync && [sync.bitOffset, sync.bitLength, sync.byteOffset, sync.byteLength], [16, 11, 42, 2]);
+  }
+});
+
+test('mp4a codec string equals the CODECS ffmpeg writes into a DASH manifest', () => {
+  const codecs = dashCodecs(media('h264-aac.mkv'), 'aac-dash');
+  const asc = parseAudioSpecificConfig(extradata(media('h264-aac.mkv'), 'a:0'));
+  assert.ok(codecs.includes(aacCodecString(asc) ?? ''), codecs.join());
+});
+
+test('HE-AAC with explicit hierarchical signalling (2B 92 08 00): AOT 5, core AAC LC at 22050 Hz, SBR at 44100 Hz', () => {
+  const asc = parseAudioSpecificConfig(Uint8Array.of(0x2b, 0x92, 0x08, 0x00));
+  assert.deepEqual(asc.issues, []);
+  assert.equal(asc.fields.audioObjectType, 5);
+  assert.equal(asc.fields.coreAudioObjectType, 2);
+  assert.equal(asc.fields.extensionSamplingFrequencyIndex, 4);
+  assert.equal(asc.derived.signalledObjectType, 5);
+  assert.equal(asc.derived.objectType, 2);
+  assert.equal(asc.derived.objectTypeName, 'AAC LC');
+  assert.equal(asc.derived.sampleRate, 22050);
+  assert.equal(asc.derived.extensionSampleRate, 44100);
+  assert.equal(asc.derived.channels, 2);
+  assert.equal(asc.derived.sbrPresentFlag, 1);
+  assert.equal(asc.derived.psPresentFlag, -1);
+  assert.equal(asc.derived.sbrSignalling, 'hierarchical');
+  assert.equal(aacCodecString(asc), 'mp4a.40.5');
+});
+
+test('HE-AAC v2 (PS) with hierarchical signalling: AOT 29', () => {
+  const w = new BitWriter().u(5, 29).u(4, 6).u(4, 1).u(4, 3).u(5, 2).u(3, 0).align();
+  const asc = parseAudioSpecificConfig(w.bytes());
+  assert.deepEqual(asc.issues, []);
+  assert.equal(asc.derived.psPresentFlag, 1);
+  assert.equal(asc.derived.sbrPresentFlag, 1);
+  assert.equal(asc.derived.sampleRate, 24000);
+  assert.equal(asc.derived.extensionSampleRate, 48000);
+  assert.equal(asc.derived.objectTypeName, 'AAC LC');
+  assert.equal(aacCodecString(asc), 'mp4a.40.29');
+});
+
+test('HE-AAC v2 with backward-compatible signalling: sync extensions 0x2b7 (SBR) and 0x548 (PS) after an AAC LC config', () => {
+  const w = new BitWriter().u(5, 2).u(4, 6).u(4, 2).u(3, 0).u(11, 0x2b7).u(5, 5).u(1, 1).u(4, 3).u(11, 0x548).u(1, 1).align();
+  const asc = parseAudioSpecificConfig(w.bytes());
+  assert.deepEqual(asc.issues, []);
+  assert.deepEqual(asc.fields.syncExtensionType, [0x2b7, 0x548]);
+  assert.equal(asc.fields.psPresentFlag, 1);
+  assert.equal(asc.derived.signalledObjectType, 2);
+  assert.equal(asc.derived.extensionAudioObjectType, 5);
+  assert.equal(asc.derived.sbrPresentFlag, 1);
+  assert.equal(asc.derived.psPresentFlag, 1);
+  assert.equal(asc.derived.sbrSignalling, 'backward-compatible');
+  assert.equal(asc.derived.extensionSampleRate, 48000);
+  // backward-compatible signalling keeps the LC codec string so that LC-only decoders accept the stream
+  assert.equal(aacCodecString(asc), 'mp4a.40.2');
+});
+
+test('escape values: audioObjectType 31 + audioObjectTypeExt, samplingFrequencyIndex 15 + explicit rate', () => {
+  const usac = parseAudioSpecificConfig(new BitWriter().u(5, 31).u(6, 10).u(4, 15).u(24, 22000).u(4, 2).align().bytes());
+  assert.equal(usac.fields.audioObjectTypeExt, 10);
+  assert.equal(usac.derived.signalledObjectType, 42);
+  assert.equal(usac.derived.objectTypeName, 'USAC');
+  assert.equal(usac.fields.samplingFrequency, 22000);
+  assert.equal(usac.derived.sampleRate, 22000);
+  assert.equal(aacCodecString(usac), 'mp4a.40.42');
+  assert.deepEqual(
+    usac.issues.map((i) => i.code),
+    ['AAC_ASC_SPECIFIC_CONFIG'],
+  );
+});
+
+test('channelConfiguration 0: the program_config_element gives the channel count', () => {
+  const w = new BitWriter().u(5, 2).u(4, 4).u(4, 0).u(1, 0).u(1, 0).u(1, 0);
+  // PCE: tag, object type, sf index, 2 front (SCE + CPE), 0 side, 1 back CPE, 1 LFE, 0 assoc, 0 cc, no mixdowns
+  w.u(4, 0).u(2, 1).u(4, 4).u(4, 2).u(4, 0).u(4, 1).u(2, 1).u(3, 0).u(4, 0).u(1, 0).u(1, 0).u(1, 0);
+  w.u(1, 0).u(4, 0).u(1, 1).u(4, 1).u(1, 1).u(4, 2).u(4, 3);
+  w.align().u(8, 2).u(8, 0x68).u(8, 0x69);
+  const asc = parseAudioSpecificConfig(w.bytes());
+  assert.deepEqual(asc.issues, []);
+  assert.equal(asc.derived.channels, 1 + 2 + 2 + 1);
+  const pce = asc.fields.GASpecificConfig as Record<string, unknown>;
+  const p = pce.program_config_element as Record<string, unknown>;
+  assert.deepEqual(p.front_element_is_cpe, [0, 1]);
+  assert.deepEqual(p.comment_field_data, [0x68, 0x69]);
+});
+
+test('a reserved sampling frequency index is an error (the "invalid sampling-rate index 13" KVS users hit)', () => {
+  const asc = parseAudioSpecificConfig(new BitWriter().u(5, 2).u(4, 13).u(4, 2).u(3, 0).align().bytes());
+  assert.deepEqual(
+    asc.issues.map((i) => [i.code, i.severity]),
+    [['AAC_ASC_SAMPLING_FREQUENCY_INDEX', 'error']],
+  );
+  assert.ok(asc.issues[0]?.hint);
+});
+
+test('ADTS headers of the MPEG-TS fixture: full parse, fast path and the equivalent AudioSpecificConfig', () => {
+  const frames = packets(media('h264-aac.ts'), 3, 'a:0');
+  const info = streamInfo(media('h264-aac.ts'), 'a:0');
+  for (const { data } of frames) {
+    const h = parseAdtsHeader(data, 0, 100);
+    assert.deepEqual(h.issues, []);
+    assert.equal(h.fields.syncword, 0xfff);
+    assert.equal(h.derived.sampleRate, Number(info.sample_rate));
+    assert.equal(h.derived.channels, Number(info.channels));
+    assert.equal(h.derived.objectTypeName, 'AAC LC');
+    assert.equal(h.offset, 100);
+    const fast = readAdtsFrameInfo(data, 0);
+    assert.ok(fast);
+    assert.equal(fast.frameLength, h.derived.frameLength);
+    assert.equal(fast.headerLength, h.derived.headerLength);
+    // a PES packet may hold several ADTS frames: they chain by aac_frame_length
+    let pos = 0;
+    let count = 0;
+    for (let f = readAdtsFrameInfo(data, pos); f; f = readAdtsFrameInfo(data, pos)) {
+      pos += f.frameLength;
+      count++;
+    }
+    assert.equal(pos, data.length);
+    assert.ok(count >= 1);
+    assert.deepEqual([...adtsToAudioSpecificConfig(fast)], [0x11, 0x88]);
+  }
+  assert.equal(readAdtsFrameInfo(Uint8Array.of(0xff, 0xf1, 0, 0, 0, 0, 0), 0), undefined); // frame length 0
+  const bad = parseAdtsHeader(Uint8Array.of(0x12, 0x34, 0, 0, 0, 0, 0));
+  assert.deepEqual(
+    bad.issues.map((i) => i.code),
+    ['ADTS_INVALID'],
+  );
+});

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyzeFrameNals, buildParameterSetReference, parseAvcDecoderConfigurationRecord, recordParameterSets } from '../../../../src/formats/codecs/index';
+import { extradata, media, packets } from './helpers/ffmpeg';
+
+const cpd = extradata(media('h264-main-bframes.mkv'));
+const record = parseAvcDecoderConfigurationRecord(cpd);
+const reference = buildParameterSetReference('h264', recordParameterSets(cpd, record));
+const frames = packets(media('h264-main-bframes.mkv'), 30);
+
+/** Length-prefixed NAL units of a frame (4-byte prefixes), for building variants. */
+function nalsOf(frame: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let pos = 0; pos < frame.length; ) {
+    const len = new DataView(frame.buffer, frame.byteOffset + pos).getUint32(0);
+    out.push(frame.subarray(pos + 4, pos + 4 + len));
+    pos += 4 + len;
+  }
+  return out;
+}
+
+function lengthPrefixed(nals: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(nals.reduce((n, x) => n + size + x.length, 0));
+  let pos = 0;
+  for (const nal of nals) {
+    for (let i = 0; i < size; i++) out[pos + i] = (nal.length >>> (8 * (size - 1 - i))) & 0xff;
+    out.set(nal, pos + size);
+    pos += size + nal.length;
+  }
+  return out;
+}
+
+function annexB(nals: Uint8Array[], zerosBefore = 0): Uint8Array {
+  const parts: number[] = [];
+  nals.forEach((nal, i) => parts.push(...(i > 0 ? new Array<number>(zerosBefore).fill(0) : []), 0, 0, 0, 1, ...nal));
+  return Uint8Array.from(parts);
+}
+
+test('MKV frames: AVCC 4-byte framing, NAL names, key frames as ffprobe flags them, I/P/B slice types', () => {
+  const sliceTypes = new Set<string>();
+  for (const [i, { data, key }] of frames.entries()) {
+    const a = analyzeFrameNals(data, { codec: 'h264', expected: 4, reference, baseOffset: 1_000_000 });
+    assert.equal(a.framing, 'length-prefixed');
+    assert.equal(a.lengthSize, 4);
+    assert.deepEqual(a.issues, [], `frame ${i}`);
+    assert.equal(a.keyframe, key, `frame ${i}`);
+    assert.ok(a.nalUnits.every((n) => n.offset >= 1_000_004));
+    for (const t of a.sliceTypes) sliceTypes.add(t);
+  }
+  assert.deepEqual([...sliceTypes].sort(), ['B', 'I', 'P']);
+  const first = analyzeFrameNals(frames[0]?.data ?? new Uint8Array(0), { codec: 'h264', expected: 4 });
+  assert.deepEqual(
+    first.nalUnits.map((n) => [n.name, n.nal_ref_idc, n.first_mb_in_slice, n.sliceTypeName]),
+    [
+      ['SEI', 0, undefined, undefined],
+      ['IDR slice', 3, 0, 'I'],
+    ],
+  );
+});
+
+test('MPEG-TS access units: Annex-B, in-band SPS/PPS identical to the MKV avcC they were remuxed from', () => {
+  const mkvCpd = extradata(media('h264-aac.mkv'));
+  const ref = buildParameterSetReference('h264', recordParameterSets(mkvCpd, parseAvcDecoderConfigurationRecord(mkvCpd)));
+  const [au] = packets(media('h264-aac.ts'), 1);
+  assert.ok(au);
+  const a = analyzeFrameNals(au.data, { codec: 'h264', expected: 'annex-b', reference: ref });
+  assert.deepEqual(a.issues, []);
+  assert.deepEqual(
+    a.inBandParameterSets.map((n) => [n.name, n.matchesCodecPrivate]),
+    [
+      ['SPS', true],
+      ['PPS', true],
+    ],
+  );
+  // the same access unit in a track that declares AVCC framing: the classic NAL adaptation mistake
+  const wrong = analyzeFrameNals(au.data, { codec: 'h264', expected: 4 });
+  assert.equal(wrong.framing, 'annex-b');
+  assert.deepEqual(
+    wrong.issues.map((i) => [i.severity, i.code]),
+    [['error', 'NAL_FRAMING_ANNEX_B']],
+  );
+  assert.match(wrong.issues[0]?.hint ?? '', /NAL_ADAPTATION_ANNEXB_NALS/);
+  assert.equal(wrong.nalUnits.length, 5);
+});
+
+test('framing mistakes: wrong length size, AVCC where Annex-B is expected, Annex-B wrapped in a length, trailing zeros, overruns', () => {
+  const key = frames[0]?.data;
+  assert.ok(key);
+  const nals = nalsOf(key);
+  const codes = (a: { issues: { code: string }[] }): string[] => a.issues.map((i) => i.code);
+
+  const two = analyzeFrameNals(lengthPrefixed(nals, 2), { codec: 'h264', expected: 4 });
+  assert.deepEqual(codes(two), ['NAL_LENGTH_SIZE_MISMATCH']);
+  assert.equal(two.lengthSize, 2);
+  assert.equal(two.nalUnits.length, nals.length);
+
+  const avccInTs = analyzeFrameNals(key, { codec: 'h264', expected: 'annex-b' });
+  assert.deepEqual(codes(avccInTs), ['NAL_FRAMING_LENGTH_PREFIXED']);
+
+  const wrapped = analyzeFrameNals(lengthPrefixed([annexB(nals)], 4), { codec: 'h264', expected: 4 });
+  assert.ok(codes(wrapped).includes('NAL_CONTAINS_START_CODE'));
+
+  // Annex-B with zero_byte padding before start codes: the zeros are not part of the NAL units
+  const padded = analyzeFrameNals(annexB(nals, 4), { codec: 'h264', expected: 'annex-b' });
+  assert.deepEqual(codes(padded), []);
+  assert.deepEqual(
+    padded.nalUnits.map((n) => n.length),
+    nals.map((n) => n.length),
+  );
+  // converted badly: the zeros stayed inside the length-prefixed NAL units
+  const zeros = analyzeFrameNals(lengthPrefixed(nals.map((n) => Uint8Array.from([...n, 0, 0, 0, 0])), 4), { codec: 'h264', expected: 4 });
+  assert.deepEqual(codes(zeros), ['NAL_TRAILING_ZERO', 'NAL_TRAILING_ZERO']);
+
+  const cut = analyzeFrameNals(key.subarray(0, key.length - 10), { codec: 'h264', expected: 4, baseOffset: 50 });
+  assert.deepEqual(codes(cut), ['NAL_LENGTH_OVERRUN']);
+  assert.ok((cut.issues[0]?.offset ?? 0) >= 50);
+
+  // a NAL of 256..511 bytes: its 4-byte length starts with 00 00 01, yet the lengths chain to the end
+  const nal300 = Uint8Array.from({ length: 300 }, (_, i) => (i === 0 ? 0x41 : 0x5a));
+  const lookalike = analyzeFrameNals(lengthPrefixed([nal300], 4), { codec: 'h264', expected: 'annex-b' });
+  assert.deepEqual(codes(lookalike), ['NAL_FRAMING_LENGTH_PREFIXED']);
+  assert.equal(lookalike.nalUnits[0]?.length, 300);
+  const leading = analyzeFrameNals(Uint8Array.of(0x55, 0x66, 0, 0, 1, 0x09, 0xf0), { codec: 'h264', expected: 'annex-b' });
+  assert.deepEqual(codes(leading), ['ANNEX_B_LEADING_DATA']);
+  assert.equal(leading.nalUnits[0]?.name, 'AUD');
+
+  const garbage = analyzeFrameNals(Uint8Array.of(0x80, 1, 2, 3, 4), { codec: 'h264', expected: 'annex-b' });
+  assert.deepEqual(codes(garbage), ['NAL_FRAMING_UNKNOWN']);
+  assert.deepEqual(codes(analyzeFrameNals(new Uint8Array(0), { codec: 'h264', expected: 4 })), ['FRAME_EMPTY']);
+  const forbidden = analyzeFrameNals(lengthPrefixed([Uint8Array.of(0xe5, 0x88)], 4), { codec: 'h264', expected: 4 });
+  assert.deepEqual(codes(forbidden), ['NAL_FORBIDDEN_BIT']);
+});
+
+test('in-band parameter sets that differ from the codec private data are reported', () => {
+  const key = frames[0]?.data;
+  const sps = record.sps[0];
+  assert.ok(key && sps);
+  const changed = Uint8Array.from(cpd.subarray(sps.offset, sps.offset + sps.length));
+  changed[3] = 0x1e; // another level_idc
+  const withSps = lengthPrefixed([changed, ...nalsOf(key)], 4);
+  const a = analyzeFrameNals(withSps, { codec: 'h264', expected: 4, reference });
+  assert.deepEqual(
+    a.issues.map((i) => i.code),
+    ['INBAND_PARAMETER_SET_DIFFERS'],
+  );
+  assert.equal(a.nalUnits[0]?.matchesCodecPrivate, false);
+  const same = analyzeFrameNals(lengthPrefixed([cpd.subarray(sps.offset, sps.offset + sps.length), ...nalsOf(key)], 4), { codec: 'h264', expected: 4, reference });
+  assert.deepEqual(same.issues, []);
+  assert.equal(same.nalUnits[0]?.matchesCodecPrivate, true);
+});
+
+test('speed: the frame scan costs microseconds (all 30 frames, 200 times)', () => {
+  const annexFrames = frames.map((f) => annexB(nalsOf(f.data)));
+  const start = performance.now();
+  let units = 0;
+  for (let k = 0; k < 200; k++) {
+    for (const f of frames) units += analyzeFrameNals(f.data, { codec: 'h264', expected: 4, reference }).nalUnits.length;
+    for (const f of annexFrames) units += analyzeFrameNals(f, { codec: 'h264', expected: 'annex-b' }).nalUnits.length;
+  }
+  const perFrame = (performance.now() - start) / (200 * 60);
+  assert.ok(units > 0);
+  assert.ok(perFrame < 0.2, `${perFrame.toFixed(4)} ms per frame`);
+});

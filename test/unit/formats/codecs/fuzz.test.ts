@@ -1,0 +1,131 @@
+// Deterministic mutation fuzzing of every parser in src/formats/codecs: nothing may throw or hang.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  analyzeFrameNals,
+  avcCodecStringFromRecord,
+  buildParameterSetReference,
+  checkAacCodecPrivate,
+  checkVideoCodecPrivate,
+  checkWaveFormatCodecPrivate,
+  hevcCodecStringFromRecord,
+  parseAdtsHeader,
+  parseAudioSpecificConfig,
+  parseAvcDecoderConfigurationRecord,
+  parseH264Pps,
+  parseH264Sps,
+  parseH265Pps,
+  parseH265Sps,
+  parseH265Vps,
+  parseHevcDecoderConfigurationRecord,
+  parseWaveFormatEx,
+  recordParameterSets,
+} from '../../../../src/formats/codecs/index';
+import { extradata, media, packets } from './helpers/ffmpeg';
+
+/** xorshift32: the same sequence on every run. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 2 ** 32;
+  };
+}
+
+function mutate(input: Uint8Array, rand: () => number): Uint8Array {
+  let b = Array.from(input);
+  const n = 1 + Math.floor(rand() * 4);
+  for (let k = 0; k < n; k++) {
+    const at = Math.floor(rand() * Math.max(1, b.length));
+    switch (Math.floor(rand() * 7)) {
+      case 0:
+        if (b.length) b[at] = (b[at] ?? 0) ^ (1 << Math.floor(rand() * 8));
+        break;
+      case 1:
+        if (b.length) b[at] = Math.floor(rand() * 256);
+        break;
+      case 2:
+        b.splice(at, 0, Math.floor(rand() * 256));
+        break;
+      case 3:
+        b.splice(at, 1 + Math.floor(rand() * 8));
+        break;
+      case 4:
+        b = b.slice(0, at);
+        break;
+      case 5:
+        b.splice(at, 0, ...b.slice(at, at + 1 + Math.floor(rand() * 16)));
+        break;
+      default:
+        b.fill(rand() < 0.5 ? 0 : 0xff, at, at + 1 + Math.floor(rand() * 6));
+    }
+  }
+  return Uint8Array.from(b);
+}
+
+const avcc = extradata(media('h264-high.mkv'));
+const avcc422 = extradata(media('h264-high422-10bit.mkv'));
+const hvcc = extradata(media('h265-main.mkv')).subarray(0, 160);
+const avcRecord = parseAvcDecoderConfigurationRecord(avcc);
+const hvcRecord = parseHevcDecoderConfigurationRecord(hvcc);
+const nal = (cpd: Uint8Array, s: { offset: number; length: number }): Uint8Array => cpd.subarray(s.offset, s.offset + s.length);
+const firstSps = avcRecord.sps[0];
+const frame264 = packets(media('h264-main-bframes.mkv'), 1)[0]?.data ?? new Uint8Array(0);
+const frame265 = packets(media('h265-main.ts'), 1)[0]?.data.subarray(0, 600) ?? new Uint8Array(0);
+
+type Target = [name: string, seed: Uint8Array, run: (b: Uint8Array) => unknown];
+
+const TARGETS: Target[] = [
+  ['H.264 SPS', firstSps ? nal(avcc, firstSps) : new Uint8Array(0), (b) => parseH264Sps(b)],
+  ['H.264 PPS', avcRecord.pps[0] ? nal(avcc, avcRecord.pps[0]) : new Uint8Array(0), (b) => parseH264Pps(b, 0, firstSps)],
+  ['H.265 VPS', hvcRecord.vps[0] ? nal(hvcc, hvcRecord.vps[0]) : new Uint8Array(0), (b) => parseH265Vps(b)],
+  ['H.265 SPS', hvcRecord.sps[0] ? nal(hvcc, hvcRecord.sps[0]) : new Uint8Array(0), (b) => parseH265Sps(b)],
+  ['H.265 PPS', hvcRecord.pps[0] ? nal(hvcc, hvcRecord.pps[0]) : new Uint8Array(0), (b) => parseH265Pps(b)],
+  ['avcC', avcc, (b) => [parseAvcDecoderConfigurationRecord(b), avcCodecStringFromRecord(parseAvcDecoderConfigurationRecord(b)), checkVideoCodecPrivate('h264', b)]],
+  ['avcC 4:2:2', avcc422, (b) => checkVideoCodecPrivate('h264', b)],
+  [
+    'hvcC',
+    hvcc,
+    (b) => {
+      const r = parseHevcDecoderConfigurationRecord(b);
+      return [r, hevcCodecStringFromRecord(r), checkVideoCodecPrivate('h265', b), buildParameterSetReference('h265', recordParameterSets(b, r))];
+    },
+  ],
+  ['ASC', Uint8Array.of(0x2b, 0x92, 0x08, 0x00), (b) => [parseAudioSpecificConfig(b), checkAacCodecPrivate(b)]],
+  ['ASC sync', Uint8Array.of(0x11, 0x88, 0x56, 0xe5, 0x00), (b) => parseAudioSpecificConfig(b)],
+  ['WAVEFORMATEX', Uint8Array.of(6, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x40, 0x1f, 0, 0, 1, 0, 8, 0, 0, 0), (b) => [parseWaveFormatEx(b), checkWaveFormatCodecPrivate(b)]],
+  ['ADTS', Uint8Array.of(0xff, 0xf1, 0x4c, 0x80, 0x2e, 0x7f, 0xfc, 0x21), (b) => parseAdtsHeader(b)],
+  ['H.264 frame', frame264, (b) => [analyzeFrameNals(b, { codec: 'h264', expected: 4 }), analyzeFrameNals(b, { codec: 'h264', expected: 'annex-b' })]],
+  ['H.265 frame', frame265, (b) => [analyzeFrameNals(b, { codec: 'h265', expected: 'annex-b' }), analyzeFrameNals(b, { codec: 'h265', expected: 4 })]],
+];
+
+test('mutation fuzz: every parser returns (JSON-serialisable) results for damaged input, within time', () => {
+  const rand = rng(0x6b766931);
+  const deadline = performance.now() + 2500;
+  let runs = 0;
+  let slowest = 0;
+  for (let i = 0; i < 40_000 && performance.now() < deadline; i++) {
+    const target = TARGETS[i % TARGETS.length];
+    assert.ok(target);
+    const [name, seed, run] = target;
+    assert.ok(seed.length > 0, `${name} has a seed`);
+    const input = mutate(seed, rand);
+    const t0 = performance.now();
+    let out: unknown;
+    try {
+      out = run(input);
+      JSON.stringify(out);
+    } catch (e) {
+      assert.fail(`${name} threw on ${Buffer.from(input).toString('hex')}: ${String(e)}`);
+    }
+    const took = performance.now() - t0;
+    slowest = Math.max(slowest, took);
+    assert.ok(took < 200, `${name} took ${took.toFixed(1)} ms on ${Buffer.from(input).toString('hex')}`);
+    runs++;
+  }
+  assert.ok(runs >= TARGETS.length * 50, `only ${runs} runs`);
+});
