@@ -1,6 +1,71 @@
-import { runPlaceholderCli } from './placeholder';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { bytesSource, type ByteSource } from '../formats/byteSource';
+import { inspect } from '../formats/inspect/inspect';
+import { stringifyReport, toJsonReport } from '../formats/inspect/jsonReport';
+import { formatReport } from '../formats/inspect/textReport';
+import { FileSource } from '../io/fileSource';
 
-runPlaceholderCli(`Usage: kvs-inspect FILE [--json] [--checks] [--frames]
+const USAGE = `Usage: kvs-inspect FILE [--json] [--checks] [--frames]
 
-Dissects an MKV, fragmented MP4, MP4 or MPEG-TS file (FILE may be - for standard input):
-tracks, codec private data, fragments and KVS readiness issues.`);
+Dissects an MKV/WebM (also KVS GetMedia output), MP4, fragmented MP4 or MPEG-TS file: tracks, codec
+private data (avcC/hvcC with SPS/PPS/VPS, AudioSpecificConfig, WAVEFORMATEX), fragments, and the
+issues KVS would reject the stream for. FILE may be - for standard input.
+
+  --json    one JSON document (format, tracks, fragments, issues)
+  --frames  add one row per frame
+  --checks  exit with status 2 when an error-severity issue is found (for CI pipelines)`;
+
+interface Arguments {
+  file: string;
+  json: boolean;
+  frames: boolean;
+  checks: boolean;
+}
+
+function parseArguments(argv: readonly string[]): Arguments | string {
+  const flags = new Set(argv.filter((arg) => arg.startsWith('--')));
+  const files = argv.filter((arg) => !arg.startsWith('--'));
+  const unknown = [...flags].filter((flag) => !['--json', '--frames', '--checks'].includes(flag));
+  if (unknown.length > 0) return `unknown option ${unknown[0]}`;
+  if (files.length !== 1) return files.length === 0 ? 'no FILE given' : `one FILE expected, got ${files.length}`;
+  return { file: files[0]!, json: flags.has('--json'), frames: flags.has('--frames'), checks: flags.has('--checks') };
+}
+
+function openSource(file: string): ByteSource & { close?(): void } {
+  return file === '-' ? bytesSource(new Uint8Array(readFileSync(0))) : new FileSource(file);
+}
+
+function main(argv: readonly string[]): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const args = parseArguments(argv);
+  if (typeof args === 'string') {
+    process.stderr.write(`kvs-inspect: ${args}\n\n${USAGE}\n`);
+    return 1;
+  }
+  let source: ReturnType<typeof openSource>;
+  try {
+    source = openSource(args.file);
+  } catch (error) {
+    process.stderr.write(`kvs-inspect: cannot read ${args.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    return 1;
+  }
+  try {
+    const report = inspect(source);
+    if (report.format === 'unknown') {
+      const found = report.issues[0];
+      process.stderr.write(`kvs-inspect: ${args.file}: ${found?.message ?? 'unreadable'} (byte ${found?.offset ?? 0})\n`);
+      return 1;
+    }
+    const name = args.file === '-' ? 'stdin' : basename(args.file);
+    process.stdout.write(args.json ? `${stringifyReport(toJsonReport(report, args.frames))}\n` : formatReport(report, { name, frames: args.frames }));
+    return args.checks && report.issues.some((found) => found.severity === 'error') ? 2 : 0;
+  } finally {
+    source.close?.();
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,166 @@
+// KVS readiness: what the service would reject, or play badly, found before the stream is sent.
+// Limits are the service's documented ones (fragments ≤ 10 s and ≤ 50 MB, ≤ 3 tracks, HLS/DASH codecs).
+import type { ByteSource } from '../byteSource';
+import { analyzeFrameNals } from '../codecs';
+import type { ContainerInspection, VideoTrackContext } from '../inspect/container';
+import type { FrameTable, InspectionReport } from '../inspect/report';
+import { issue, type Issue } from '../issues';
+import { isoTime } from '../isoTime';
+
+export const KVS_LIMITS = {
+  maxFragmentDurationMs: 10_000,
+  maxFragmentBytes: 50 * 1024 * 1024,
+  maxTracks: 3,
+  /** Gaps and overlaps between fragments above this are reported (HLS/DASH show a discontinuity). */
+  maxFragmentGapMs: 50,
+  /** Producer timestamps before this look like an unset clock. */
+  earliestPlausibleMs: Date.UTC(2010, 0, 1),
+  /** Producer timestamps this far after "now" look wrong. */
+  maxFutureMs: 24 * 3600 * 1000,
+} as const;
+
+export interface ReadinessOptions {
+  /** "Now" for the far-future check; defaults to the current time. */
+  nowMs?: number;
+}
+
+export function kvsReadinessIssues(inspection: ContainerInspection, source: ByteSource, options: ReadinessOptions = {}): Issue[] {
+  const { report } = inspection;
+  return [
+    ...trackRules(report),
+    ...fragmentRules(report),
+    ...timestampRules(report, options.nowMs ?? Date.now()),
+    ...bFrameRules(report),
+    ...inspection.videoTracks.flatMap((track) => framingRules(report, track, source)),
+  ];
+}
+
+function trackRules(report: InspectionReport): Issue[] {
+  const out: Issue[] = [];
+  if (report.tracks.length > KVS_LIMITS.maxTracks) {
+    out.push(issue('error', 'TOO_MANY_TRACKS', `The stream has ${report.tracks.length} tracks; KVS accepts at most ${KVS_LIMITS.maxTracks}.`, 0, 'Send at most one video and two audio tracks per stream.'));
+  }
+  for (const [index, track] of report.tracks.entries()) {
+    const playable =
+      track.kind === 'video' ? track.family === 'h264' || track.family === 'h265' : track.kind === 'audio' ? track.family === 'aac' || track.family === 'g711-alaw' || track.family === 'g711-mulaw' : false;
+    if (!playable) {
+      out.push(
+        issue(
+          'warning',
+          'CODEC_NOT_PLAYABLE',
+          `Track ${track.number} (${track.codecId}) is not a codec KVS HLS/DASH/GetClip can package: they take H.264 or H.265 video with optional AAC or G.711 audio.`,
+          track.codecPrivate?.offset ?? 0,
+          'The service stores any codec, but HLS/DASH sessions answer UnsupportedStreamMediaTypeException. Encode video as H.264/H.265 and audio as AAC or G.711.',
+        ),
+      );
+    }
+    if (index === 0 && track.kind !== 'video' && report.tracks.some((t) => t.kind === 'video')) {
+      out.push(issue('warning', 'VIDEO_NOT_FIRST_TRACK', `The first track is ${track.kind}; KVS HLS/DASH expect the video as track 1.`, 0, 'Declare the video track first (track number 1), audio second.'));
+    }
+  }
+  return out;
+}
+
+function fragmentRules(report: InspectionReport): Issue[] {
+  const out: Issue[] = [];
+  let previousEnd: number | null = null;
+  let previousStart: number | null = null;
+  for (const fragment of report.fragments) {
+    if (fragment.frameCount === 0) continue;
+    const where = `Fragment ${fragment.index} (byte ${fragment.offset})`;
+    if (!fragment.keyframeStart) {
+      out.push(issue('error', 'FRAGMENT_NOT_KEYFRAME_START', `${where} does not start with a keyframe.`, fragment.offset, 'Start every cluster/fragment at an IDR frame; KVS fragments are the unit of playback and must be independently decodable.'));
+    }
+    if (fragment.durationMs !== null && fragment.durationMs > KVS_LIMITS.maxFragmentDurationMs) {
+      out.push(issue('error', 'FRAGMENT_TOO_LONG', `${where} lasts ${(fragment.durationMs / 1000).toFixed(3)} s; KVS allows at most 10 s.`, fragment.offset, 'Use a keyframe interval of 10 s or less (1–2 s is typical); PutMedia rejects longer fragments.'));
+    }
+    if (fragment.size > KVS_LIMITS.maxFragmentBytes) {
+      out.push(issue('error', 'FRAGMENT_TOO_LARGE', `${where} is ${(fragment.size / 1048576).toFixed(1)} MB; KVS allows at most 50 MB.`, fragment.offset, 'Lower the bit rate or the keyframe interval.'));
+    }
+    if (fragment.startMs !== null) {
+      if (previousStart !== null && fragment.startMs < previousStart) {
+        out.push(issue('error', 'TIMECODE_BACKWARDS', `${where} starts at ${fragment.startMs} ms, before the previous fragment (${previousStart} ms).`, fragment.offset, 'Timecodes must increase; PutMedia answers with an error for a fragment timecode lower than the previous one.'));
+      } else if (previousEnd !== null) {
+        const gap = fragment.startMs - previousEnd;
+        if (gap > KVS_LIMITS.maxFragmentGapMs) {
+          out.push(issue('warning', 'FRAGMENT_GAP', `${where} starts ${gap.toFixed(0)} ms after the previous fragment ends.`, fragment.offset, 'Players show a discontinuity or stall; check for dropped frames or a producer clock jump.'));
+        } else if (gap < -KVS_LIMITS.maxFragmentGapMs) {
+          out.push(issue('warning', 'FRAGMENT_OVERLAP', `${where} overlaps the previous fragment by ${(-gap).toFixed(0)} ms.`, fragment.offset, 'Overlapping fragments are dropped or played twice; check the producer timestamps.'));
+        }
+      }
+      previousStart = fragment.startMs;
+      if (fragment.durationMs !== null) previousEnd = fragment.startMs + fragment.durationMs;
+    }
+  }
+  return out;
+}
+
+function timestampRules(report: InspectionReport, nowMs: number): Issue[] {
+  const out: Issue[] = [];
+  for (const fragment of report.fragments) {
+    const producer = fragment.kvs?.producerTimestampMs;
+    if (producer === undefined) continue;
+    if (producer < KVS_LIMITS.earliestPlausibleMs) {
+      out.push(issue('warning', 'PRODUCER_TIMESTAMP_IMPLAUSIBLE', `Fragment ${fragment.index} has producer timestamp ${isoTime(producer)}, which looks like an unset clock.`, fragment.offset, 'Set the device clock (NTP) before streaming, or use server timestamps for playback.'));
+    } else if (producer > nowMs + KVS_LIMITS.maxFutureMs) {
+      out.push(issue('warning', 'PRODUCER_TIMESTAMP_IN_FUTURE', `Fragment ${fragment.index} has producer timestamp ${isoTime(producer)}, in the future.`, fragment.offset, 'Check the device clock and the timecode scale (milliseconds vs. 100 ns units).'));
+    }
+  }
+  return out;
+}
+
+/** Presentation order differing from decode order means B-frames (or reordering). */
+function bFrameRules(report: InspectionReport): Issue[] {
+  const out: Issue[] = [];
+  for (const track of report.tracks) {
+    if (track.kind !== 'video') continue;
+    const reordered = firstReorderedFrame(report.frames, track.number);
+    if (reordered !== null) {
+      out.push(
+        issue(
+          'warning',
+          'B_FRAMES',
+          `Track ${track.number} has B-frames: presentation order differs from decode order (first at byte ${report.frames.offset[reordered]}).`,
+          report.frames.offset[reordered]!,
+          'KVS stores them, but some consumers (WebRTC, simple parsers, some HLS players with MPEG-TS) handle them badly; live cameras usually disable B-frames (e.g. x264 -bf 0, baseline/main without B).',
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+function firstReorderedFrame(frames: FrameTable, track: number): number | null {
+  let lastPts = -Infinity;
+  for (let i = 0; i < frames.count; i++) {
+    if (frames.track[i] !== track) continue;
+    if (frames.ptsMs[i]! < lastPts) return i;
+    lastPts = frames.ptsMs[i]!;
+  }
+  return null;
+}
+
+/**
+ * Frame framing and in-band parameter sets, judged on the first frame of every fragment (where
+ * parameter sets and IDRs are) so that cost grows with fragments, not bytes. Each problem is
+ * reported once per track, at its first occurrence, with how often it occurred.
+ */
+function framingRules(report: InspectionReport, track: VideoTrackContext, source: ByteSource): Issue[] {
+  const firsts = new Map<string, { issue: Issue; count: number }>();
+  const { frames } = report;
+  let lastFragment = -2;
+  for (let i = 0; i < frames.count; i++) {
+    if (frames.track[i] !== track.number || frames.fragment[i] === lastFragment) continue;
+    lastFragment = frames.fragment[i]!;
+    const bytes = source.read(frames.offset[i]!, frames.size[i]!);
+    const analysis = analyzeFrameNals(bytes, { codec: track.codec, expected: track.expected, reference: track.reference, baseOffset: frames.offset[i]! });
+    for (const found of analysis.issues) {
+      const seen = firsts.get(found.code);
+      if (seen) seen.count++;
+      else firsts.set(found.code, { issue: found, count: 1 });
+    }
+  }
+  return [...firsts.values()].map(({ issue: first, count }) =>
+    count > 1 ? { ...first, message: `${first.message} (track ${track.number}; seen in ${count} fragments)` } : { ...first, message: `${first.message} (track ${track.number})` },
+  );
+}

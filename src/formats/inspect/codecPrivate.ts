@@ -1,0 +1,144 @@
+// Turns a track's codec private data into what the report shows: codec string, readable name,
+// picture or audio format, the decoded record, and the issues KVS cares about.
+import type { Fields } from '../bits/syntax';
+import {
+  aacCodecString,
+  avcCodecStringFromRecord,
+  buildParameterSetReference,
+  checkAacCodecPrivate,
+  checkVideoCodecPrivate,
+  checkWaveFormatCodecPrivate,
+  hevcCodecStringFromRecord,
+  parseAudioSpecificConfig,
+  parseAvcDecoderConfigurationRecord,
+  parseHevcDecoderConfigurationRecord,
+  parseWaveFormatEx,
+  recordParameterSets,
+  type ParameterSetReference,
+} from '../codecs';
+import type { Issue } from '../issues';
+import type { CodecFamily, TrackReport } from './report';
+
+export type VideoSampleEntry = 'avc1' | 'avc3' | 'hvc1' | 'hev1';
+
+/** What decoding adds to a track, plus what frame analysis needs later. */
+export interface DecodedCodecPrivate {
+  track: Partial<TrackReport>;
+  issues: Issue[];
+  /** NAL length prefix size from avcC/hvcC. */
+  nalLengthSize?: number;
+  /** Parameter sets of the record, to compare in-band ones against. */
+  reference?: ParameterSetReference;
+}
+
+const WAVE_FAMILY: Record<number, CodecFamily> = { 1: 'pcm', 6: 'g711-alaw', 7: 'g711-mulaw' };
+
+export function decodeCodecPrivate(family: CodecFamily, bytes: Uint8Array | undefined, offset: number, sampleEntry?: VideoSampleEntry): DecodedCodecPrivate {
+  switch (family) {
+    case 'h264':
+    case 'h265':
+      return decodeVideo(family, bytes, offset, sampleEntry);
+    case 'aac':
+      return decodeAac(bytes, offset);
+    case 'g711-alaw':
+    case 'g711-mulaw':
+    case 'pcm':
+      return decodeWave(bytes, offset);
+    default:
+      return { track: {}, issues: [] };
+  }
+}
+
+/** The family of an A_MS/ACM track follows its WAVEFORMATEX wFormatTag. */
+export function waveFamily(bytes: Uint8Array | undefined): CodecFamily {
+  if (!bytes || bytes.length < 2) return 'other';
+  return WAVE_FAMILY[bytes[0]! | (bytes[1]! << 8)] ?? 'other';
+}
+
+function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, offset: number, sampleEntry?: VideoSampleEntry): DecodedCodecPrivate {
+  const entry = sampleEntry ?? (family === 'h264' ? 'avc1' : 'hvc1');
+  const issues = checkVideoCodecPrivate(family, bytes, offset, entry);
+  if (!bytes || issues.some((i) => i.code === 'CODEC_PRIVATE_MISSING' || i.code === 'CODEC_PRIVATE_ANNEX_B')) return { track: {}, issues };
+
+  const { record, codec } = parseVideoRecord(family, bytes, offset, entry);
+  const sps = record.sps[0]?.derived;
+  const track: Partial<TrackReport> = {
+    codec,
+    codecName: [family === 'h264' ? 'H.264' : 'H.265', sps?.profileName, sps?.level].filter(Boolean).join(' '),
+    width: sps?.displayWidth,
+    height: sps?.displayHeight,
+    codedWidth: sps?.codedWidth,
+    codedHeight: sps?.codedHeight,
+    frameRate: sps?.frameRate,
+    bitDepth: sps?.BitDepthY,
+    codecPrivate: {
+      type: family === 'h264' ? 'AVCDecoderConfigurationRecord' : 'HEVCDecoderConfigurationRecord',
+      offset,
+      size: bytes.length,
+      fields: record.fields,
+      ...('vps' in record ? { vps: record.vps.map((nal) => nal.fields) } : {}),
+      sps: record.sps.map((nal) => nal.fields),
+      pps: record.pps.map((nal) => nal.fields),
+    },
+  };
+  if (sps && 'interlaced' in sps) track.interlaced = sps.interlaced;
+  return {
+    track: withoutUndefined(track),
+    issues: [...issues, ...record.issues],
+    nalLengthSize: record.derived.lengthSize,
+    reference: buildParameterSetReference(family, recordParameterSets(bytes, record)),
+  };
+}
+
+function parseVideoRecord(family: 'h264' | 'h265', bytes: Uint8Array, offset: number, entry: VideoSampleEntry) {
+  if (family === 'h264') {
+    const record = parseAvcDecoderConfigurationRecord(bytes, offset);
+    return { record, codec: avcCodecStringFromRecord(record, entry === 'avc3' ? 'avc3' : 'avc1') };
+  }
+  const record = parseHevcDecoderConfigurationRecord(bytes, offset);
+  return { record, codec: hevcCodecStringFromRecord(record, entry === 'hev1' ? 'hev1' : 'hvc1') };
+}
+
+function decodeAac(bytes: Uint8Array | undefined, offset: number): DecodedCodecPrivate {
+  const issues = checkAacCodecPrivate(bytes, offset);
+  if (!bytes || bytes.length === 0) return { track: {}, issues };
+  const asc = parseAudioSpecificConfig(bytes, offset);
+  const track: Partial<TrackReport> = {
+    codec: aacCodecString(asc),
+    codecName: asc.derived.objectTypeName ? `AAC ${asc.derived.objectTypeName}`.replace('AAC AAC', 'AAC') : 'AAC',
+    sampleRate: asc.derived.extensionSampleRate ?? asc.derived.sampleRate,
+    channels: asc.derived.channels,
+    codecPrivate: { type: 'AudioSpecificConfig', offset, size: bytes.length, fields: asc.fields },
+  };
+  return { track: withoutUndefined(track), issues: mergeIssues(issues, asc.issues) };
+}
+
+function decodeWave(bytes: Uint8Array | undefined, offset: number): DecodedCodecPrivate {
+  const issues = checkWaveFormatCodecPrivate(bytes, offset);
+  if (!bytes || bytes.length === 0) return { track: {}, issues };
+  const wave = parseWaveFormatEx(bytes, offset);
+  const fields = wave.fields;
+  const track: Partial<TrackReport> = {
+    codecName: wave.derived.formatName,
+    sampleRate: numberField(fields, 'nSamplesPerSec'),
+    channels: numberField(fields, 'nChannels'),
+    bitDepth: numberField(fields, 'wBitsPerSample'),
+    codecPrivate: { type: 'WAVEFORMATEX', offset, size: bytes.length, fields },
+  };
+  return { track: withoutUndefined(track), issues: mergeIssues(issues, wave.issues) };
+}
+
+function numberField(fields: Fields, name: string): number | undefined {
+  const value = fields[name];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** The check functions already report the record's fatal problems; keep the rest once. */
+function mergeIssues(checks: Issue[], parsed: Issue[]): Issue[] {
+  const seen = new Set(checks.map((i) => `${i.offset}:${i.message}`));
+  return [...checks, ...parsed.filter((i) => !seen.has(`${i.offset}:${i.message}`))];
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,16 @@
+// What a container reader hands to the shared inspection steps (frame analysis, KVS checks).
+import type { ExpectedFraming, ParameterSetReference } from '../codecs';
+import type { InspectionReport } from './report';
+
+export interface VideoTrackContext {
+  number: number;
+  codec: 'h264' | 'h265';
+  /** How the container says frames are framed: avcC/hvcC length size, or Annex-B (MPEG-TS). */
+  expected: ExpectedFraming;
+  reference?: ParameterSetReference;
+}
+
+export interface ContainerInspection {
+  report: InspectionReport;
+  videoTracks: VideoTrackContext[];
+}

@@ -1,0 +1,152 @@
+// Matroska / WebM (including KVS GetMedia output: one EBML document per fragment) → InspectionReport.
+import type { ByteSource } from '../byteSource';
+import { issue, type Issue } from '../issues';
+import { BlockFlag } from '../matroska/blockTable';
+import type { MatroskaFile, MatroskaTrack } from '../matroska/model';
+import { readMatroska } from '../matroska/readMatroska';
+import { decodeCodecPrivate, waveFamily } from './codecPrivate';
+import type { ContainerInspection, VideoTrackContext } from './container';
+import { fragmentsFromFrames } from './fragments';
+import { frameTable, pushFrame, type CodecFamily, type TrackReport } from './report';
+
+/** Matroska codec IDs KVS HLS/DASH/GetClip accept. */
+export const KVS_MATROSKA_CODEC_IDS: ReadonlySet<string> = new Set(['V_MPEG4/ISO/AVC', 'V_MPEGH/ISO/HEVC', 'A_AAC', 'A_MS/ACM']);
+
+/** int16 range of a block's timecode relative to its cluster. */
+const RELATIVE_TIMECODE_MAX = 32767;
+
+export function inspectMatroska(source: ByteSource): ContainerInspection {
+  const file = readMatroska(source, { blocks: true });
+  const issues: Issue[] = [...file.issues];
+  const segments = file.documents.flatMap((document) => document.segments);
+  const firstTracks = segments.find((segment) => segment.tracks.length > 0)?.tracks ?? [];
+
+  const tracks: TrackReport[] = [];
+  const videoTracks: VideoTrackContext[] = [];
+  for (const track of firstTracks) {
+    const family = matroskaFamily(track);
+    const decoded = decodeCodecPrivate(family, track.codecPrivate?.bytes, track.codecPrivate?.offset ?? track.offset);
+    issues.push(...decoded.issues);
+    const timestampScale = segments[0]?.info.timestampScale ?? 1_000_000;
+    tracks.push({
+      number: track.number,
+      kind: track.kind,
+      codecId: track.codecId,
+      family,
+      ...(track.video ? { width: track.video.pixelWidth, height: track.video.pixelHeight } : {}),
+      ...(track.audio ? { sampleRate: track.audio.samplingFrequency, channels: track.audio.channels, bitDepth: track.audio.bitDepth } : {}),
+      ...(track.defaultDurationNs ? { frameRate: 1e9 / track.defaultDurationNs } : {}),
+      timescale: 1e9 / timestampScale,
+      ...decoded.track,
+    });
+    if (family === 'h264' || family === 'h265') {
+      videoTracks.push({ number: track.number, codec: family, expected: toLengthSize(decoded.nalLengthSize), reference: decoded.reference });
+    }
+  }
+  issues.push(...codecPrivateChanges(file), ...relativeTimecodeOverflows(file));
+
+  const frames = frameTable(file.blocks.count);
+  const blocks = file.blocks;
+  const fragmentOfCluster = new Int32Array(file.clusters.length).fill(-1);
+  for (const fragment of file.fragments) if (fragment.clusterIndex !== null) fragmentOfCluster[fragment.clusterIndex] = fragment.index;
+  for (let i = 0; i < blocks.count; i++) {
+    const timeMs = blocks.timeMs[i]!;
+    pushFrame(frames, {
+      track: blocks.track[i]!,
+      fragment: fragmentOfCluster[blocks.cluster[i]!] ?? -1,
+      offset: blocks.payloadOffset[i]!,
+      size: blocks.payloadSize[i]!,
+      ptsMs: timeMs,
+      dtsMs: timeMs,
+      keyframe: (blocks.flags[i]! & BlockFlag.Key) !== 0,
+    });
+  }
+
+  const header = file.documents.find((document) => document.header)?.header;
+  const fragments = fragmentsFromFrames(
+    file.fragments.map((fragment) => ({ offset: fragment.offset, end: fragment.end, kvs: fragment.kvs, timeMs: fragment.timeMs })),
+    frames,
+    tracks,
+  );
+  return {
+    report: { format: header?.docType === 'webm' ? 'webm' : 'matroska', size: source.size, tracks, fragments, frames, issues },
+    videoTracks,
+  };
+}
+
+function matroskaFamily(track: MatroskaTrack): CodecFamily {
+  if (track.codecId === 'V_MPEG4/ISO/AVC') return 'h264';
+  if (track.codecId === 'V_MPEGH/ISO/HEVC') return 'h265';
+  if (track.codecId.startsWith('A_AAC')) return 'aac';
+  if (track.codecId === 'A_MS/ACM') return waveFamily(track.codecPrivate?.bytes);
+  if (track.codecId.startsWith('A_PCM/')) return 'pcm';
+  return 'other';
+}
+
+function toLengthSize(size: number | undefined): 1 | 2 | 4 {
+  return size === 1 || size === 2 ? size : 4;
+}
+
+/** KVS starts a new HLS discontinuity (and refuses DASH) when codec private data changes between fragments. */
+function codecPrivateChanges(file: MatroskaFile): Issue[] {
+  const seen = new Map<number, string>();
+  const out: Issue[] = [];
+  for (const segment of file.documents.flatMap((document) => document.segments)) {
+    for (const track of segment.tracks) {
+      const fingerprint = `${track.codecId}:${hex(track.codecPrivate?.bytes)}`;
+      const before = seen.get(track.number);
+      if (before === undefined) seen.set(track.number, fingerprint);
+      else if (before !== fingerprint) {
+        out.push(
+          issue(
+            'warning',
+            'CODEC_PRIVATE_CHANGED',
+            `Track ${track.number} changes its codec private data in the segment at byte ${segment.offset}.`,
+            track.codecPrivate?.offset ?? track.offset,
+            'KVS HLS inserts a discontinuity with a new init fragment; GetDASHStreamingSessionURL refuses such a range. Keep resolution and encoder settings fixed while streaming, or start a new stream.',
+          ),
+        );
+        seen.set(track.number, fingerprint);
+      }
+    }
+  }
+  return out;
+}
+
+/** Blocks are stored relative to their cluster in int16 ticks: a longer cluster wraps the timecodes. */
+function relativeTimecodeOverflows(file: MatroskaFile): Issue[] {
+  const out: Issue[] = [];
+  const { blocks } = file;
+  const lastRelative = new Map<number, number>();
+  let cluster = -1;
+  for (let i = 0; i < blocks.count; i++) {
+    if (blocks.cluster[i] !== cluster) {
+      cluster = blocks.cluster[i]!;
+      lastRelative.clear();
+    }
+    const track = blocks.track[i]!;
+    const relative = blocks.relativeTimecode[i]!;
+    const previous = lastRelative.get(track);
+    lastRelative.set(track, relative);
+    if (previous !== undefined && previous - relative > RELATIVE_TIMECODE_MAX) {
+      out.push(
+        issue(
+          'error',
+          'RELATIVE_TIMECODE_OVERFLOW',
+          `Block timecode relative to its cluster wrapped from ${previous} to ${relative} ticks (int16 overflow): the cluster spans more than ${RELATIVE_TIMECODE_MAX} ticks.`,
+          blocks.offset[i]!,
+          'Start a new cluster (fragment) at least every 32 s of timecode, and send a keyframe there; KVS fragments must also stay under 10 s.',
+        ),
+      );
+      break;
+    }
+  }
+  return out;
+}
+
+function hex(bytes: Uint8Array | undefined): string {
+  if (!bytes) return '';
+  let text = '';
+  for (const byte of bytes) text += byte.toString(16).padStart(2, '0');
+  return text;
+}

@@ -1,0 +1,39 @@
+// Entry point of the inspector: sniff the container, read it, run the KVS readiness checks.
+import type { ByteSource } from '../byteSource';
+import { kvsReadinessIssues, type ReadinessOptions } from '../checks/kvsReadiness';
+import { issue } from '../issues';
+import type { ContainerInspection } from './container';
+import { inspectMatroska } from './fromMatroska';
+import { frameTable, type InspectionReport } from './report';
+import { sniffFormat } from './sniff';
+
+export interface InspectOptions extends ReadinessOptions {
+  /** Run the KVS readiness checks (default true). */
+  checks?: boolean;
+}
+
+export function inspect(source: ByteSource, options: InspectOptions = {}): InspectionReport {
+  const inspection = readContainer(source);
+  if (options.checks !== false) inspection.report.issues.push(...kvsReadinessIssues(inspection, source, options));
+  inspection.report.issues.sort((a, b) => a.offset - b.offset);
+  return inspection.report;
+}
+
+function readContainer(source: ByteSource): ContainerInspection {
+  switch (sniffFormat(source)) {
+    case 'matroska':
+      return inspectMatroska(source);
+    default:
+      return {
+        report: {
+          format: 'unknown',
+          size: source.size,
+          tracks: [],
+          fragments: [],
+          frames: frameTable(0),
+          issues: [issue('error', 'UNKNOWN_FORMAT', 'Not a Matroska/WebM, MP4 or MPEG-TS stream: no EBML header, box or TS sync byte at the start.', 0)],
+        },
+        videoTracks: [],
+      };
+  }
+}

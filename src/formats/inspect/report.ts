@@ -1,0 +1,119 @@
+// The inspector's one model of a media file, whatever its container: what `kvs-inspect --json` prints
+// and what the extension's inspector shows. Offsets are absolute byte offsets in the input; times are
+// milliseconds on the container's timeline.
+import type { Fields } from '../bits/syntax';
+import type { Issue } from '../issues';
+import type { KvsFragmentMetadata } from '../matroska/kvsTags';
+
+export type ContainerFormat = 'matroska' | 'webm' | 'mp4' | 'fragmented-mp4' | 'mpeg-ts' | 'unknown';
+
+export type CodecFamily = 'h264' | 'h265' | 'aac' | 'g711-alaw' | 'g711-mulaw' | 'pcm' | 'other';
+
+export interface InspectionReport {
+  format: ContainerFormat;
+  size: number;
+  tracks: TrackReport[];
+  fragments: FragmentReport[];
+  /** Every frame (Matroska block, MP4 sample, TS access unit) in file order. */
+  frames: FrameTable;
+  issues: Issue[];
+}
+
+export interface TrackReport {
+  /** Matroska TrackNumber, MP4 track_ID, MPEG-TS PID. */
+  number: number;
+  kind: 'video' | 'audio' | 'other';
+  /** As the container names the codec: `V_MPEG4/ISO/AVC`, `avc1`, `stream_type 0x1b`. */
+  codecId: string;
+  family: CodecFamily;
+  /** RFC 6381 codec string (`avc1.64001f`, `hvc1.1.6.L93.B0`, `mp4a.40.2`). */
+  codec?: string;
+  /** Readable summary, e.g. "H.264 High 3.1" or "AAC LC". */
+  codecName?: string;
+  /** Display size after cropping (video). */
+  width?: number;
+  height?: number;
+  /** Size of the decoded pictures before cropping (video). */
+  codedWidth?: number;
+  codedHeight?: number;
+  interlaced?: boolean;
+  frameRate?: number;
+  sampleRate?: number;
+  channels?: number;
+  bitDepth?: number;
+  /** Ticks per second of the track's timestamps as the container stores them. */
+  timescale?: number;
+  codecPrivate?: CodecPrivateReport;
+}
+
+export interface CodecPrivateReport {
+  /** AVCDecoderConfigurationRecord, HEVCDecoderConfigurationRecord, AudioSpecificConfig, WAVEFORMATEX. */
+  type: string;
+  offset: number;
+  size: number;
+  /** The record's fields, named as in its specification. */
+  fields: Fields;
+  vps?: Fields[];
+  sps?: Fields[];
+  pps?: Fields[];
+}
+
+export interface FragmentReport {
+  index: number;
+  offset: number;
+  size: number;
+  /** Time of the fragment's first frame (presentation time), null when unknown. */
+  startMs: number | null;
+  durationMs: number | null;
+  frameCount: number;
+  /** The first video frame (or first frame, with no video) is a keyframe. */
+  keyframeStart: boolean;
+  kvs?: KvsFragmentMetadata;
+}
+
+/** Frame rows in columns: long recordings have 10^5–10^6 frames. */
+export interface FrameTable {
+  count: number;
+  track: Uint32Array;
+  fragment: Int32Array;
+  offset: Float64Array;
+  size: Float64Array;
+  /** Presentation and decode times in ms (equal where the container has one time per frame). */
+  ptsMs: Float64Array;
+  dtsMs: Float64Array;
+  keyframe: Uint8Array;
+}
+
+export function frameTable(capacity: number): FrameTable {
+  return {
+    count: 0,
+    track: new Uint32Array(capacity),
+    fragment: new Int32Array(capacity),
+    offset: new Float64Array(capacity),
+    size: new Float64Array(capacity),
+    ptsMs: new Float64Array(capacity),
+    dtsMs: new Float64Array(capacity),
+    keyframe: new Uint8Array(capacity),
+  };
+}
+
+export interface FrameRow {
+  track: number;
+  fragment: number;
+  offset: number;
+  size: number;
+  ptsMs: number;
+  dtsMs: number;
+  keyframe: boolean;
+}
+
+export function pushFrame(table: FrameTable, row: FrameRow): void {
+  const i = table.count++;
+  table.track[i] = row.track;
+  table.fragment[i] = row.fragment;
+  table.offset[i] = row.offset;
+  table.size[i] = row.size;
+  table.ptsMs[i] = row.ptsMs;
+  table.dtsMs[i] = row.dtsMs;
+  table.keyframe[i] = row.keyframe ? 1 : 0;
+}

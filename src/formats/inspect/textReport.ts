@@ -1,0 +1,136 @@
+// The human-readable form of an InspectionReport (kvs-inspect without --json).
+import type { Fields, FieldValue } from '../bits/syntax';
+import type { Issue } from '../issues';
+import { isoTime } from '../isoTime';
+import type { CodecPrivateReport, FragmentReport, InspectionReport, TrackReport } from './report';
+
+const FORMAT_NAMES: Record<InspectionReport['format'], string> = {
+  matroska: 'Matroska',
+  webm: 'WebM',
+  mp4: 'MP4',
+  'fragmented-mp4': 'fragmented MP4',
+  'mpeg-ts': 'MPEG-TS',
+  unknown: 'unknown format',
+};
+
+export interface TextOptions {
+  name: string;
+  frames?: boolean;
+}
+
+export function formatReport(report: InspectionReport, options: TextOptions): string {
+  const lines: string[] = [];
+  const errors = report.issues.filter((i) => i.severity === 'error').length;
+  lines.push(
+    `${options.name}: ${FORMAT_NAMES[report.format]}, ${report.size.toLocaleString('en-US')} bytes, ${plural(report.tracks.length, 'track')}, ${plural(report.fragments.length, 'fragment')}, ${plural(report.frames.count, 'frame')}`,
+  );
+  lines.push('', 'Tracks');
+  for (const track of report.tracks) lines.push(...trackLines(track));
+  if (report.fragments.length > 0) lines.push('', 'Fragments', ...fragmentLines(report.fragments));
+  if (options.frames) lines.push('', 'Frames', ...frameLines(report));
+  lines.push('', errors > 0 ? `Issues (${plural(errors, 'error')})` : 'Issues');
+  lines.push(...(report.issues.length > 0 ? report.issues.flatMap(issueLines) : ['  none']));
+  return `${lines.join('\n')}\n`;
+}
+
+function trackLines(track: TrackReport): string[] {
+  const format =
+    track.kind === 'video'
+      ? [track.width && track.height ? `${track.width}x${track.height}` : '', track.codedWidth && (track.codedWidth !== track.width || track.codedHeight !== track.height) ? `(coded ${track.codedWidth}x${track.codedHeight})` : '', track.interlaced ? 'interlaced' : '', track.frameRate ? `${round(track.frameRate)} fps` : '']
+      : track.kind === 'audio'
+        ? [track.sampleRate ? `${track.sampleRate} Hz` : '', track.channels ? plural(track.channels, 'channel') : '', track.bitDepth ? `${track.bitDepth}-bit` : '']
+        : [];
+  const head = `  ${track.number} ${track.kind.padEnd(5)} ${track.codecId}  ${[track.codec, track.codecName, ...format].filter(Boolean).join('  ')}`;
+  return [head, ...(track.codecPrivate ? codecPrivateLines(track.codecPrivate) : [])];
+}
+
+function codecPrivateLines(cpd: CodecPrivateReport): string[] {
+  const lines = [`      ${cpd.type}, ${plural(cpd.size, 'byte')} at offset ${cpd.offset}`];
+  lines.push(...wrap(flatten(cpd.fields), '        '));
+  for (const [name, sets] of [['VPS', cpd.vps], ['SPS', cpd.sps], ['PPS', cpd.pps]] as const) {
+    sets?.forEach((fields, index) => {
+      lines.push(`      ${name}${sets.length > 1 ? ` ${index}` : ''}:`);
+      lines.push(...wrap(flatten(fields), '        '));
+    });
+  }
+  return lines;
+}
+
+function fragmentLines(fragments: readonly FragmentReport[]): string[] {
+  const kvs = fragments.some((f) => f.kvs);
+  const header = ['  #', 'offset', 'size', 'start ms', 'duration ms', 'frames', 'key', ...(kvs ? ['fragment number', 'producer time', 'server time', 'error'] : [])];
+  const rows = fragments.map((f) => [
+    `  ${f.index}`,
+    String(f.offset),
+    String(f.size),
+    f.startMs === null ? '-' : String(round(f.startMs)),
+    f.durationMs === null ? '-' : String(round(f.durationMs)),
+    String(f.frameCount),
+    f.keyframeStart ? 'yes' : 'NO',
+    ...(kvs
+      ? [f.kvs?.fragmentNumber ?? '', optionalIsoTime(f.kvs?.producerTimestampMs), optionalIsoTime(f.kvs?.serverTimestampMs), [f.kvs?.errorCode, f.kvs?.errorId].filter(Boolean).join(' ')]
+      : []),
+  ]);
+  return table([header, ...rows]);
+}
+
+function frameLines(report: InspectionReport): string[] {
+  const { frames } = report;
+  const rows = [['  track', 'fragment', 'offset', 'size', 'pts ms', 'dts ms', 'key']];
+  for (let i = 0; i < frames.count; i++) {
+    rows.push([`  ${frames.track[i]}`, String(frames.fragment[i]), String(frames.offset[i]), String(frames.size[i]), String(round(frames.ptsMs[i]!)), String(round(frames.dtsMs[i]!)), frames.keyframe[i] ? 'K' : '']);
+  }
+  return table(rows);
+}
+
+function issueLines(found: Issue): string[] {
+  const lines = [`  ${found.severity.padEnd(7)} ${found.code} at byte ${found.offset}: ${found.message}`];
+  if (found.hint) lines.push(`          fix: ${found.hint}`);
+  return lines;
+}
+
+/** `name=value` pairs of a field tree, nested structures as dotted names. */
+function flatten(fields: Fields, prefix = ''): string[] {
+  return Object.entries(fields).flatMap(([name, value]) => flattenValue(`${prefix}${name}`, value));
+}
+
+function flattenValue(name: string, value: FieldValue | undefined): string[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) {
+    if (value.every((item) => typeof item !== 'object' || item === null)) return [`${name}=[${value.map((item) => item ?? '-').join(',')}]`];
+    return value.flatMap((item, index) => flattenValue(`${name}[${index}]`, item));
+  }
+  if (typeof value === 'object') return flatten(value as Fields, `${name}.`);
+  return [`${name}=${value}`];
+}
+
+function wrap(parts: readonly string[], indent: string, width = 110): string[] {
+  const lines: string[] = [];
+  let line = indent;
+  for (const part of parts) {
+    if (line.length + part.length + 1 > width && line.trim()) {
+      lines.push(line.trimEnd());
+      line = indent;
+    }
+    line += `${part} `;
+  }
+  if (line.trim()) lines.push(line.trimEnd());
+  return lines;
+}
+
+function table(rows: readonly string[][]): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+}
+
+function plural(count: number, noun: string): string {
+  return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+function optionalIsoTime(ms: number | undefined): string {
+  return ms === undefined ? '' : isoTime(ms);
+}
