@@ -29,7 +29,7 @@ function parseArguments(argv: readonly string[]): Arguments | string {
   const unknown = [...flags].filter((flag) => !['--json', '--frames', '--checks'].includes(flag));
   if (unknown.length > 0) return `unknown option ${unknown[0]}`;
   if (files.length !== 1) return files.length === 0 ? 'no FILE given' : `one FILE expected, got ${files.length}`;
-  return { file: files[0]!, json: flags.has('--json'), frames: flags.has('--frames'), checks: flags.has('--checks') };
+  return { file: files[0] ?? '', json: flags.has('--json'), frames: flags.has('--frames'), checks: flags.has('--checks') };
 }
 
 function openSource(file: string): ByteSource & { close?(): void } {

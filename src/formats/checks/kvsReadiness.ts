@@ -121,7 +121,7 @@ function bFrameRules(report: InspectionReport): Issue[] {
           'warning',
           'B_FRAMES',
           `Track ${track.number} has B-frames: presentation order differs from decode order (first at byte ${report.frames.offset[reordered]}).`,
-          report.frames.offset[reordered]!,
+          (report.frames.offset[reordered] ?? 0),
           'KVS stores them, but some consumers (WebRTC, simple parsers, some HLS players with MPEG-TS) handle them badly; live cameras usually disable B-frames (e.g. x264 -bf 0, baseline/main without B).',
         ),
       );
@@ -134,8 +134,8 @@ function firstReorderedFrame(frames: FrameTable, track: number): number | null {
   let lastPts = -Infinity;
   for (let i = 0; i < frames.count; i++) {
     if (frames.track[i] !== track) continue;
-    if (frames.ptsMs[i]! < lastPts) return i;
-    lastPts = frames.ptsMs[i]!;
+    if ((frames.ptsMs[i] ?? 0) < lastPts) return i;
+    lastPts = (frames.ptsMs[i] ?? 0);
   }
   return null;
 }
@@ -151,9 +151,9 @@ function framingRules(report: InspectionReport, track: VideoTrackContext, source
   let lastFragment = -2;
   for (let i = 0; i < frames.count; i++) {
     if (frames.track[i] !== track.number || frames.fragment[i] === lastFragment) continue;
-    lastFragment = frames.fragment[i]!;
-    const bytes = source.read(frames.offset[i]!, frames.size[i]!);
-    const analysis = analyzeFrameNals(bytes, { codec: track.codec, expected: track.expected, reference: track.reference, baseOffset: frames.offset[i]! });
+    lastFragment = (frames.fragment[i] ?? 0);
+    const bytes = source.read((frames.offset[i] ?? 0), (frames.size[i] ?? 0));
+    const analysis = analyzeFrameNals(bytes, { codec: track.codec, expected: track.expected, reference: track.reference, baseOffset: (frames.offset[i] ?? 0) });
     for (const found of analysis.issues) {
       const seen = firsts.get(found.code);
       if (seen) seen.count++;

@@ -52,7 +52,7 @@ export function decodeCodecPrivate(family: CodecFamily, bytes: Uint8Array | unde
 /** The family of an A_MS/ACM track follows its WAVEFORMATEX wFormatTag. */
 export function waveFamily(bytes: Uint8Array | undefined): CodecFamily {
   if (!bytes || bytes.length < 2) return 'other';
-  return WAVE_FAMILY[bytes[0]! | (bytes[1]! << 8)] ?? 'other';
+  return WAVE_FAMILY[(bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8)] ?? 'other';
 }
 
 function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, offset: number, sampleEntry?: VideoSampleEntry): DecodedCodecPrivate {

@@ -28,27 +28,27 @@ export function fragmentsFromFrames(spans: readonly FragmentSpan[], frames: Fram
   const hasVideo = tracks.some((track) => track.kind === 'video');
 
   for (let i = 0; i < frames.count; i++) {
-    const f = frames.fragment[i]!;
+    const f = (frames.fragment[i] ?? 0);
     if (f < 0 || f >= n) continue;
-    const track = byNumber.get(frames.track[i]!);
-    const pts = frames.ptsMs[i]!;
-    count[f]!++;
-    if (pts < start[f]!) start[f] = pts;
+    const track = byNumber.get((frames.track[i] ?? 0));
+    const pts = (frames.ptsMs[i] ?? 0);
+    count[f] = (count[f] ?? 0) + 1;
+    if (pts < (start[f] ?? 0)) start[f] = pts;
     const frameEnd = pts + frameDurationMs(track);
-    if (frameEnd > end[f]!) end[f] = frameEnd;
-    if (opening[f] === -1 && (!hasVideo || track?.kind === 'video')) opening[f] = frames.keyframe[i]!;
+    if (frameEnd > (end[f] ?? 0)) end[f] = frameEnd;
+    if (opening[f] === -1 && (!hasVideo || track?.kind === 'video')) opening[f] = (frames.keyframe[i] ?? 0);
   }
 
   return spans.map((span, index) => {
-    const hasFrames = count[index]! > 0;
-    const startMs = hasFrames ? start[index]! : span.timeMs;
+    const hasFrames = (count[index] ?? 0) > 0;
+    const startMs = hasFrames ? (start[index] ?? 0) : span.timeMs;
     return {
       index,
       offset: span.offset,
       size: span.end - span.offset,
       startMs,
-      durationMs: hasFrames ? end[index]! - start[index]! : null,
-      frameCount: count[index]!,
+      durationMs: hasFrames ? (end[index] ?? 0) - (start[index] ?? 0) : null,
+      frameCount: (count[index] ?? 0),
       keyframeStart: opening[index] === 1,
       ...(span.kvs ? { kvs: span.kvs } : {}),
     };

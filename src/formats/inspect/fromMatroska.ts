@@ -50,15 +50,15 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   const fragmentOfCluster = new Int32Array(file.clusters.length).fill(-1);
   for (const fragment of file.fragments) if (fragment.clusterIndex !== null) fragmentOfCluster[fragment.clusterIndex] = fragment.index;
   for (let i = 0; i < blocks.count; i++) {
-    const timeMs = blocks.timeMs[i]!;
+    const timeMs = (blocks.timeMs[i] ?? 0);
     pushFrame(frames, {
-      track: blocks.track[i]!,
-      fragment: fragmentOfCluster[blocks.cluster[i]!] ?? -1,
-      offset: blocks.payloadOffset[i]!,
-      size: blocks.payloadSize[i]!,
+      track: (blocks.track[i] ?? 0),
+      fragment: fragmentOfCluster[(blocks.cluster[i] ?? 0)] ?? -1,
+      offset: (blocks.payloadOffset[i] ?? 0),
+      size: (blocks.payloadSize[i] ?? 0),
       ptsMs: timeMs,
       dtsMs: timeMs,
-      keyframe: (blocks.flags[i]! & BlockFlag.Key) !== 0,
+      keyframe: ((blocks.flags[i] ?? 0) & BlockFlag.Key) !== 0,
     });
   }
 
@@ -121,11 +121,11 @@ function relativeTimecodeOverflows(file: MatroskaFile): Issue[] {
   let cluster = -1;
   for (let i = 0; i < blocks.count; i++) {
     if (blocks.cluster[i] !== cluster) {
-      cluster = blocks.cluster[i]!;
+      cluster = (blocks.cluster[i] ?? 0);
       lastRelative.clear();
     }
-    const track = blocks.track[i]!;
-    const relative = blocks.relativeTimecode[i]!;
+    const track = (blocks.track[i] ?? 0);
+    const relative = (blocks.relativeTimecode[i] ?? 0);
     const previous = lastRelative.get(track);
     lastRelative.set(track, relative);
     if (previous !== undefined && previous - relative > RELATIVE_TIMECODE_MAX) {
@@ -134,7 +134,7 @@ function relativeTimecodeOverflows(file: MatroskaFile): Issue[] {
           'error',
           'RELATIVE_TIMECODE_OVERFLOW',
           `Block timecode relative to its cluster wrapped from ${previous} to ${relative} ticks (int16 overflow): the cluster spans more than ${RELATIVE_TIMECODE_MAX} ticks.`,
-          blocks.offset[i]!,
+          (blocks.offset[i] ?? 0),
           'Start a new cluster (fragment) at least every 32 s of timecode, and send a keyframe there; KVS fragments must also stay under 10 s.',
         ),
       );

@@ -28,12 +28,12 @@ export function toJsonReport(report: InspectionReport, withFrames: boolean): Jso
     json.frames = [];
     for (let i = 0; i < frames.count; i++) {
       json.frames.push({
-        track: frames.track[i]!,
-        fragment: frames.fragment[i]!,
-        offset: frames.offset[i]!,
-        size: frames.size[i]!,
-        ptsMs: frames.ptsMs[i]!,
-        dtsMs: frames.dtsMs[i]!,
+        track: (frames.track[i] ?? 0),
+        fragment: (frames.fragment[i] ?? 0),
+        offset: (frames.offset[i] ?? 0),
+        size: (frames.size[i] ?? 0),
+        ptsMs: (frames.ptsMs[i] ?? 0),
+        dtsMs: (frames.dtsMs[i] ?? 0),
         keyframe: frames.keyframe[i] === 1,
       });
     }

@@ -78,7 +78,7 @@ function frameLines(report: InspectionReport): string[] {
   const { frames } = report;
   const rows = [['  track', 'fragment', 'offset', 'size', 'pts ms', 'dts ms', 'key']];
   for (let i = 0; i < frames.count; i++) {
-    rows.push([`  ${frames.track[i]}`, String(frames.fragment[i]), String(frames.offset[i]), String(frames.size[i]), String(round(frames.ptsMs[i]!)), String(round(frames.dtsMs[i]!)), frames.keyframe[i] ? 'K' : '']);
+    rows.push([`  ${frames.track[i]}`, String(frames.fragment[i]), String(frames.offset[i]), String(frames.size[i]), String(round((frames.ptsMs[i] ?? 0))), String(round((frames.dtsMs[i] ?? 0))), frames.keyframe[i] ? 'K' : '']);
   }
   return table(rows);
 }
@@ -119,8 +119,8 @@ function wrap(parts: readonly string[], indent: string, width = 110): string[] {
 }
 
 function table(rows: readonly string[][]): string[] {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd((widths[column] ?? 0))).join('  ').trimEnd());
 }
 
 function plural(count: number, noun: string): string {
