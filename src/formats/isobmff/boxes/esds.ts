@@ -1,0 +1,103 @@
+import { defineBox } from './define';
+import { decodeUtf8, type BoxReader } from '../reader';
+import type { BoxContext, ByteRange } from '../types';
+
+/** Descriptor tags of ISO/IEC 14496-1 used in 'esds'. */
+export const ES_DESCRIPTOR_TAG = 0x03;
+export const DECODER_CONFIG_DESCRIPTOR_TAG = 0x04;
+export const DECODER_SPECIFIC_INFO_TAG = 0x05;
+export const SL_CONFIG_DESCRIPTOR_TAG = 0x06;
+
+export interface ElementaryStreamDescriptorFields {
+  esId: number;
+  streamPriority: number;
+  dependsOnEsId?: number;
+  url?: string;
+  ocrEsId?: number;
+  /** From the DecoderConfigDescriptor: 0x40 = MPEG-4 Audio (AAC), 0x67 = MPEG-2 AAC LC, 0x6B = MP3, ... */
+  objectTypeIndication?: number;
+  /** 0x05 = audio stream, 0x04 = visual stream. */
+  streamType?: number;
+  upStream?: boolean;
+  bufferSizeDB?: number;
+  maxBitrate?: number;
+  avgBitrate?: number;
+  /** DecoderSpecificInfo bytes (AudioSpecificConfig for AAC) and their absolute offset. */
+  decoderSpecificInfo?: ByteRange;
+  slConfigPredefined?: number;
+}
+
+interface Descriptor {
+  tag: number;
+  /** Position (relative to the reader) of the first payload byte and of the end of the payload. */
+  start: number;
+  end: number;
+}
+
+/** A descriptor header: tag, then a size of up to four 7-bit groups (high bit = more follow). */
+function readDescriptor(r: BoxReader, limit: number, ctx: BoxContext): Descriptor | undefined {
+  if (limit - r.pos < 2) return undefined;
+  const at = r.offset;
+  const tag = r.u8();
+  let size = 0;
+  for (let i = 0; i < 4; i++) {
+    const b = r.u8();
+    size = size * 128 + (b & 0x7f);
+    if ((b & 0x80) === 0) break;
+  }
+  const start = r.pos;
+  let end = start + size;
+  if (end > limit) {
+    ctx.issue('warning', 'esds-descriptor-truncated', `descriptor tag 0x${tag.toString(16)} declares ${size} bytes, only ${Math.max(0, limit - start)} left`, at);
+    end = limit;
+  }
+  return { tag, start, end };
+}
+
+export const esds = defineBox({
+  type: 'esds',
+  name: 'ESDBox',
+  full: true,
+  parse(r, ctx): ElementaryStreamDescriptorFields {
+    const out: ElementaryStreamDescriptorFields = { esId: 0, streamPriority: 0 };
+    const es = readDescriptor(r, r.length, ctx);
+    if (!es || es.tag !== ES_DESCRIPTOR_TAG) {
+      ctx.issue('warning', 'esds-no-es-descriptor', 'esds does not start with an ES_Descriptor (tag 0x03)', r.base);
+      return out;
+    }
+    out.esId = r.u16();
+    const flags = r.u8();
+    out.streamPriority = flags & 0x1f;
+    if (flags & 0x80) out.dependsOnEsId = r.u16();
+    if (flags & 0x40) {
+      const n = r.u8();
+      out.url = decodeUtf8(r.bytesCopy(n));
+    }
+    if (flags & 0x20) out.ocrEsId = r.u16();
+    while (r.pos < es.end) {
+      const d = readDescriptor(r, es.end, ctx);
+      if (!d) break;
+      if (d.tag === DECODER_CONFIG_DESCRIPTOR_TAG) {
+        out.objectTypeIndication = r.u8();
+        const b = r.u8();
+        out.streamType = b >> 2;
+        out.upStream = (b & 0x02) !== 0;
+        out.bufferSizeDB = r.u24();
+        out.maxBitrate = r.u32();
+        out.avgBitrate = r.u32();
+        while (r.pos < d.end) {
+          const inner = readDescriptor(r, d.end, ctx);
+          if (!inner) break;
+          if (inner.tag === DECODER_SPECIFIC_INFO_TAG && !out.decoderSpecificInfo) {
+            out.decoderSpecificInfo = { offset: r.offset, bytes: r.bytesCopy(inner.end - inner.start) };
+          }
+          r.pos = inner.end;
+        }
+      } else if (d.tag === SL_CONFIG_DESCRIPTOR_TAG) {
+        out.slConfigPredefined = r.u8();
+      }
+      r.pos = d.end;
+    }
+    return out;
+  },
+});

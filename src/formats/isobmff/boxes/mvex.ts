@@ -1,0 +1,38 @@
+import { defineBox } from './define';
+
+export interface TrackExtendsFields {
+  trackId: number;
+  defaultSampleDescriptionIndex: number;
+  defaultSampleDuration: number;
+  defaultSampleSize: number;
+  defaultSampleFlags: number;
+}
+
+export const trex = defineBox({
+  type: 'trex',
+  name: 'TrackExtendsBox',
+  full: true,
+  parse(r): TrackExtendsFields {
+    return {
+      trackId: r.u32(),
+      defaultSampleDescriptionIndex: r.u32(),
+      defaultSampleDuration: r.u32(),
+      defaultSampleSize: r.u32(),
+      defaultSampleFlags: r.u32(),
+    };
+  },
+});
+
+export interface MovieExtendsHeaderFields {
+  /** In the movie timescale. */
+  fragmentDuration: number;
+}
+
+export const mehd = defineBox({
+  type: 'mehd',
+  name: 'MovieExtendsHeaderBox',
+  full: true,
+  parse(r, { version }): MovieExtendsHeaderFields {
+    return { fragmentDuration: r.uv(version) };
+  },
+});

@@ -1,0 +1,26 @@
+/** ISO BMFF (MP4, fragmented MP4, CMAF segments): box tree, tracks, fragments, sample tables. */
+export { readIsoBmff, type IsoBmffFile, type IsoBmffKind, type IsoBmffOptions, type MovieInfo } from './readIsoBmff';
+export { readBoxes, walkBoxes, type WalkOptions } from './walker';
+export { boxName, boxSpec, fieldsOf, type BoxFieldMap, type KnownBoxType } from './registry';
+export { boxPathAt, childBox, childBoxes, findBoxes } from './find';
+export { decodeSampleFlags, SAMPLE_IS_NON_SYNC, type SampleTable } from './samples';
+export { presentationShift, trackKind, type CodecConfig, type Track, type TrackKind } from './tracks';
+export type { Fragment, FragmentTrack } from './fragments';
+export { BoxReader } from './reader';
+export type { Box, BoxContext, BoxSpec, BoxTree, ByteRange } from './types';
+export type { FileTypeFields } from './boxes/ftyp';
+export type { MovieHeaderFields } from './boxes/mvhd';
+export type { TrackHeaderFields } from './boxes/tkhd';
+export type { MediaHeaderFields } from './boxes/mdhd';
+export type { HandlerFields } from './boxes/hdlr';
+export type { AudioSampleEntryFields, SampleEntryFields, VisualSampleEntryFields } from './boxes/sampleEntry';
+export type { BitRateFields, ColourInformationFields, ConfigRecordFields, PixelAspectRatioFields } from './boxes/codecConfig';
+export type { ElementaryStreamDescriptorFields } from './boxes/esds';
+export type { EditListEntry, EditListFields } from './boxes/elst';
+export type { MovieExtendsHeaderFields, TrackExtendsFields } from './boxes/mvex';
+export type { TrackFragmentHeaderFields } from './boxes/tfhd';
+export type { TrackFragmentDecodeTimeFields } from './boxes/tfdt';
+export type { TrackRunFields } from './boxes/trun';
+export type { SegmentIndexFields, SegmentReference } from './boxes/sidx';
+export type { EventMessageFields } from './boxes/emsg';
+export type { ProducerReferenceTimeFields } from './boxes/prft';

@@ -1,0 +1,148 @@
+import type { Severity } from '../issues';
+import { childBox } from './find';
+import { fieldsOf } from './registry';
+import type { SampleTable } from './samples';
+import type { Box } from './types';
+
+/** Constant-size samples beyond this many must fit in the source. */
+const UNBACKED_SAMPLES = 1 << 16;
+
+type Report = (severity: Severity, code: string, message: string, offset: number) => void;
+
+/**
+ * The sample table of a plain (non-fragmented) track, derived from stbl: stsz/stz2 (count, sizes),
+ * stts (decode times, durations), ctts (composition offsets), stss (sync samples), stsc + stco/co64
+ * (file offsets). Cost is O(samples + chunks + table entries).
+ */
+export function buildSampleTable(stbl: Box, maxSamples: number, dataSize: number, report: Report): SampleTable {
+  const stszBox = childBox(stbl, 'stsz') ?? childBox(stbl, 'stz2');
+  const sz = fieldsOf(stszBox, 'stsz') ?? fieldsOf(stszBox, 'stz2');
+  let n = 0;
+  if (sz && sz.sampleSize !== 0) {
+    // A constant size costs no bytes per sample: a damaged count must still fit in the data.
+    n = sz.sampleCount;
+    const room = Math.max(UNBACKED_SAMPLES, Math.floor(dataSize / sz.sampleSize));
+    if (n > room) {
+      report('error', 'stsz-sample-count-implausible', `stsz declares ${n} samples of ${sz.sampleSize} bytes; the data holds ${room}`, stszBox?.offset ?? stbl.offset);
+      n = room;
+    }
+  } else if (sz) {
+    n = Math.min(sz.sampleCount, sz.sizes.length);
+  } else if (childBox(stbl, 'stts')) {
+    report('error', 'stsz-missing', 'stbl has no stsz/stz2: sample count unknown', stbl.offset);
+  }
+  if (n > maxSamples) {
+    report('warning', 'sample-table-limit', `${n} samples; keeping the first ${maxSamples}`, stszBox?.offset ?? stbl.offset);
+    n = maxSamples;
+  }
+  const size = new Uint32Array(n);
+  if (sz && sz.sampleSize !== 0) size.fill(sz.sampleSize);
+  else if (sz) size.set(sz.sizes.subarray(0, n));
+
+  const dts = new Float64Array(n);
+  const duration = new Uint32Array(n);
+  fillTimes(stbl, n, dts, duration, report);
+  const cto = new Int32Array(n);
+  fillCompositionOffsets(stbl, n, cto, report);
+  const sync = new Uint8Array(n);
+  fillSync(stbl, n, sync, report);
+  const offset = new Float64Array(n);
+  fillOffsets(stbl, n, size, offset, report);
+  return { count: n, dts, cto, duration, size, offset, sync };
+}
+
+function fillTimes(stbl: Box, n: number, dts: Float64Array, duration: Uint32Array, report: Report): void {
+  const box = childBox(stbl, 'stts');
+  const stts = fieldsOf(box, 'stts');
+  if (!stts) {
+    if (n > 0) report('error', 'stts-missing', 'stbl has no stts: decode times unknown', stbl.offset);
+    return;
+  }
+  const counts = stts.sampleCounts;
+  const deltas = stts.sampleDeltas;
+  let s = 0;
+  let t = 0;
+  let total = 0;
+  for (let e = 0; e < counts.length; e++) {
+    const count = counts[e] ?? 0;
+    const delta = deltas[e] ?? 0;
+    total += count;
+    const stop = Math.min(n, s + count);
+    for (; s < stop; s++) {
+      dts[s] = t;
+      duration[s] = delta;
+      t += delta;
+    }
+  }
+  for (; s < n; s++) dts[s] = t;
+  if (total !== n && box) report('warning', 'stts-count-mismatch', `stts covers ${total} samples, stsz has ${n}`, box.offset);
+}
+
+function fillCompositionOffsets(stbl: Box, n: number, cto: Int32Array, report: Report): void {
+  const box = childBox(stbl, 'ctts');
+  const ctts = fieldsOf(box, 'ctts');
+  if (!ctts || !box) return;
+  const counts = ctts.sampleCounts;
+  const offsets = ctts.sampleOffsets;
+  let s = 0;
+  let total = 0;
+  for (let e = 0; e < counts.length; e++) {
+    const count = counts[e] ?? 0;
+    const value = offsets[e] ?? 0;
+    total += count;
+    const stop = Math.min(n, s + count);
+    for (; s < stop; s++) cto[s] = value;
+  }
+  if (total !== n) report('warning', 'ctts-count-mismatch', `ctts covers ${total} samples, stsz has ${n}`, box.offset);
+}
+
+function fillSync(stbl: Box, n: number, sync: Uint8Array, report: Report): void {
+  const box = childBox(stbl, 'stss');
+  const stss = fieldsOf(box, 'stss');
+  if (!stss || !box) {
+    sync.fill(1); // no stss: every sample is a sync sample
+    return;
+  }
+  const numbers = stss.sampleNumbers;
+  let bad = 0;
+  for (let i = 0; i < numbers.length; i++) {
+    const k = (numbers[i] ?? 0) - 1;
+    if (k >= 0 && k < n) sync[k] = 1;
+    else bad++;
+  }
+  if (bad > 0) report('warning', 'stss-sample-out-of-range', `${bad} stss entries name samples outside 1..${n}`, box.offset);
+}
+
+function fillOffsets(stbl: Box, n: number, size: Uint32Array, offset: Float64Array, report: Report): void {
+  const stscBox = childBox(stbl, 'stsc');
+  const stsc = fieldsOf(stscBox, 'stsc');
+  const chunkBox = childBox(stbl, 'stco') ?? childBox(stbl, 'co64');
+  const chunks = (fieldsOf(chunkBox, 'stco') ?? fieldsOf(chunkBox, 'co64'))?.chunkOffsets;
+  if (!stsc || !chunks) {
+    if (n > 0) report('error', 'chunk-table-missing', 'stbl lacks stsc or stco/co64: sample offsets unknown', stbl.offset);
+    return;
+  }
+  const chunkCount = chunks.length;
+  const first = stsc.firstChunks;
+  const perChunk = stsc.samplesPerChunk;
+  let s = 0;
+  for (let e = 0; e < first.length && s < n; e++) {
+    const from = first[e] ?? 1;
+    const to = e + 1 < first.length ? (first[e + 1] ?? chunkCount + 1) : chunkCount + 1;
+    if (from < 1 || to <= from) {
+      report('error', 'stsc-invalid', `stsc entry ${e + 1}: first_chunk ${from} does not increase`, stscBox?.offset ?? stbl.offset);
+      continue;
+    }
+    const spc = perChunk[e] ?? 0;
+    const last = Math.min(to, chunkCount + 1);
+    for (let c = from; c < last && s < n; c++) {
+      let at = chunks[c - 1] ?? 0;
+      const stop = Math.min(n, s + spc);
+      for (; s < stop; s++) {
+        offset[s] = at;
+        at += size[s] ?? 0;
+      }
+    }
+  }
+  if (s < n) report('error', 'chunk-table-short', `stsc/stco place ${s} of ${n} samples`, chunkBox?.offset ?? stbl.offset);
+}

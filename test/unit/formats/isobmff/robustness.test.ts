@@ -1,0 +1,234 @@
+// Bad bytes: truncation at many cut points, size 0 and size 1 (largesize) boxes, sizes past the end
+// and smaller than a header, overflowing children, cut tables, deep nesting. Nothing throws; issues
+// carry stable codes and the absolute offsets of the boxes at fault.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { bytesSource } from '../../../../src/formats/byteSource';
+import { readBoxes, readIsoBmff, fieldsOf, findBoxes, type Box } from '../../../../src/formats/isobmff';
+import { ascii, box, concat, fixture, fullBox, u32 } from './helpers';
+
+const codes = (issues: readonly { code: string }[]): string[] => issues.map((i) => i.code);
+
+test('truncated files at many cut points: the box holding the cut is reported at its offset', () => {
+  for (const name of ['h264-aac.mp4', 'h264-aac-frag.mp4', 'h265-main-frag.mp4', 'h264-aac-dash/init-0.mp4', 'h264-aac-dash/seg-0-1.m4s']) {
+    const bytes = fixture(name);
+    const top = readIsoBmff(bytesSource(bytes)).boxes;
+    const step = Math.max(1, Math.floor(bytes.length / 400));
+    for (let cut = 0; cut < bytes.length; cut += step) {
+      const file = readIsoBmff(bytesSource(bytes.subarray(0, cut)));
+      const holder = top.find((b) => cut > b.offset && cut < b.offset + b.size);
+      if (!holder) {
+        assert.deepEqual(file.issues.filter((i) => i.severity === 'error'), [], `${name} cut at a box boundary ${cut}`);
+        continue;
+      }
+      const found = file.issues.find((i) => i.code === 'box-truncated' || i.code === 'box-header-truncated');
+      assert.ok(found, `${name} cut at ${cut}: ${JSON.stringify(file.issues)}`);
+      assert.equal(found.offset, holder.offset, `${name} cut at ${cut}`);
+      const last = file.boxes[file.boxes.length - 1];
+      if (cut - holder.offset >= 8) assert.ok(last?.truncated && last.offset === holder.offset);
+    }
+  }
+});
+
+test('a fragmented file cut inside an mdat keeps every sample before the cut and flags the rest', () => {
+  const bytes = fixture('h264-aac-frag.mp4');
+  const whole = readIsoBmff(bytesSource(bytes));
+  const mdat = whole.boxes.find((b) => b.type === 'mdat');
+  assert.ok(mdat);
+  const cut = mdat.offset + 100;
+  const file = readIsoBmff(bytesSource(bytes.subarray(0, cut)));
+  assert.deepEqual(codes(file.issues).sort(), ['box-truncated', 'sample-data-past-end', 'sample-data-past-end'].sort());
+  assert.equal(file.fragments.length, 1);
+  assert.equal(file.tracks[0]?.samples?.count, whole.fragments[0]?.tracks[0]?.sampleCount);
+});
+
+test('size 0 runs to the end of the file (legal at the top level); nested it is a warning', () => {
+  const ftyp = box('ftyp', ascii('isom'), u32(0), ascii('isom'));
+  const mdat0 = concat(u32(0), ascii('mdat'), new Uint8Array(1000));
+  const tree = readBoxes(bytesSource(concat(ftyp, mdat0)));
+  assert.deepEqual(tree.issues, []);
+  assert.equal(tree.boxes[1]?.type, 'mdat');
+  assert.equal(tree.boxes[1]?.size, 1008);
+  assert.equal(tree.boxes[1]?.offset, ftyp.length);
+
+  const inner = concat(u32(0), ascii('free'), new Uint8Array(12));
+  const moov = box('moov', box('mvex'), inner);
+  const nested = readBoxes(bytesSource(concat(ftyp, moov)));
+  assert.deepEqual(codes(nested.issues), ['box-size-zero']);
+  assert.equal(nested.issues[0]?.offset, ftyp.length + 8 + 8);
+  assert.equal(nested.boxes[1]?.children?.[1]?.size, 20);
+});
+
+test('size 1 uses the 64-bit largesize; a file of largesize boxes parses the same', () => {
+  const bytes = fixture('h264-aac-frag.mp4');
+  const plain = readIsoBmff(bytesSource(bytes));
+  // Re-encode ftyp and moov with 16-byte headers: everything after moves by 16 bytes, moof-relative
+  // data offsets stay valid.
+  const parts: Uint8Array[] = [];
+  let shift = 0;
+  for (const b of plain.boxes) {
+    const body = bytes.subarray(b.offset + b.headerSize, b.offset + b.size);
+    if (b.type === 'ftyp' || b.type === 'moov') {
+      parts.push(concat(u32(1), ascii(b.type), u32(0), u32(16 + body.length), body));
+      shift += 8;
+    } else {
+      parts.push(bytes.subarray(b.offset, b.offset + b.size));
+    }
+  }
+  const large = readIsoBmff(bytesSource(concat(...parts)));
+  assert.deepEqual(large.issues, []);
+  assert.equal(large.boxes[0]?.headerSize, 16);
+  assert.equal(large.boxes[1]?.headerSize, 16);
+  assert.equal(large.boxes[1]?.size, (plain.boxes[1]?.size ?? 0) + 8);
+  assert.equal(large.tracks[0]?.codec, 'avc1');
+  const a = plain.tracks[0]?.samples;
+  const b = large.tracks[0]?.samples;
+  assert.ok(a && b);
+  assert.deepEqual(b.size, a.size);
+  assert.deepEqual(b.dts, a.dts);
+  assert.deepEqual(Array.from(b.offset), Array.from(a.offset, (o) => o + shift));
+
+  // A largesize mdat bigger than 4 GiB, declared but cut short: reported, not read.
+  const huge = concat(u32(1), ascii('mdat'), u32(1), u32(16), new Uint8Array(64));
+  const t = readBoxes(bytesSource(huge));
+  assert.equal(t.boxes[0]?.size, 0x1_0000_0010);
+  assert.deepEqual(codes(t.issues), ['box-truncated']);
+});
+
+test('a box size past the end of the file is box-truncated at its offset', () => {
+  const ftyp = box('ftyp', ascii('isom'), u32(0));
+  const free = concat(u32(5000), ascii('free'), new Uint8Array(10));
+  const tree = readBoxes(bytesSource(concat(ftyp, free)));
+  assert.deepEqual(codes(tree.issues), ['box-truncated']);
+  assert.equal(tree.issues[0]?.offset, ftyp.length);
+  assert.equal(tree.boxes[1]?.truncated, true);
+  assert.equal(tree.boxes[1]?.size, 5000);
+});
+
+test('a box size smaller than its header stops the walk of that parent, with the offset', () => {
+  const ftyp = box('ftyp', ascii('isom'), u32(0));
+  for (const size of [2, 4, 7]) {
+    const bad = concat(u32(size), ascii('free'), new Uint8Array(32));
+    const tree = readBoxes(bytesSource(concat(ftyp, bad, box('free'))));
+    assert.deepEqual(codes(tree.issues), ['box-size-too-small']);
+    assert.equal(tree.issues[0]?.offset, ftyp.length);
+    assert.equal(tree.boxes.length, 1);
+  }
+  // largesize smaller than 16
+  const tree = readBoxes(bytesSource(concat(ftyp, u32(1), ascii('mdat'), u32(0), u32(12), new Uint8Array(8))));
+  assert.deepEqual(codes(tree.issues), ['box-size-too-small']);
+  // inside a container: the container stays, its later children are lost
+  const moov = box('moov', box('mvex'), concat(u32(3), ascii('trak')), box('udta'));
+  const nested = readBoxes(bytesSource(moov));
+  assert.deepEqual(codes(nested.issues), ['box-size-too-small']);
+  assert.equal(nested.issues[0]?.offset, 16);
+  assert.deepEqual(nested.boxes[0]?.children?.map((b) => b.type), ['mvex']);
+});
+
+test('a child running past its parent is box-overflows-parent; the next sibling of the parent still parses', () => {
+  const child = concat(u32(100), ascii('mvex'), box('free'));
+  const moov = box('moov', child);
+  const tree = readBoxes(bytesSource(concat(moov, box('free'))));
+  assert.deepEqual(codes(tree.issues), ['box-overflows-parent']);
+  assert.equal(tree.issues[0]?.offset, 8);
+  assert.deepEqual(tree.boxes.map((b) => b.type), ['moov', 'free']);
+});
+
+test('cut tables, fields past the end of a box, and trailing garbage are reported', () => {
+  // trun declaring 1000 samples with sizes, room for 3
+  const trun = fullBox('trun', 0, 0x200, u32(1000), u32(10), u32(20), u32(30));
+  const tree = readBoxes(bytesSource(box('traf', trun)));
+  assert.deepEqual(codes(tree.issues), ['table-truncated']);
+  const f = fieldsOf(findBoxes(tree.boxes, 'traf/trun')[0], 'trun');
+  assert.deepEqual(Array.from(f?.sizes ?? []), [10, 20, 30]);
+  assert.equal(f?.entryCount, 3);
+
+  // mvhd too short for its fields
+  const mvhd = fullBox('mvhd', 0, 0, u32(0), u32(0), u32(1000));
+  const t2 = readBoxes(bytesSource(box('moov', mvhd)));
+  assert.deepEqual(codes(t2.issues), ['box-fields-overrun']);
+  assert.equal(t2.issues[0]?.offset, 8);
+
+  // 5 stray bytes at the end of a file
+  const t3 = readBoxes(bytesSource(concat(box('free'), new Uint8Array([1, 2, 3, 4, 5]))));
+  assert.deepEqual(codes(t3.issues), ['box-header-truncated']);
+  assert.equal(t3.issues[0]?.offset, 8);
+
+  // trun without per-sample fields declaring 4 billion samples: capped, not allocated
+  const t4 = readBoxes(bytesSource(box('traf', fullBox('trun', 0, 0, u32(0xffffffff)))));
+  assert.deepEqual(codes(t4.issues), ['trun-sample-count-implausible']);
+});
+
+test('deep nesting stops at the depth limit without exhausting the stack', () => {
+  const depth = 100_000;
+  const bytes = new Uint8Array(depth * 8);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < depth; i++) {
+    view.setUint32(i * 8, bytes.length - i * 8);
+    bytes.set(ascii('moov'), i * 8 + 4);
+  }
+  const tree = readBoxes(bytesSource(bytes));
+  assert.deepEqual(codes(tree.issues), ['box-nesting-too-deep']);
+  let d = 0;
+  let b: Box | undefined = tree.boxes[0];
+  while (b?.children?.[0]) {
+    b = b.children[0];
+    d++;
+  }
+  assert.equal(d, 32);
+});
+
+test('emsg version 0 and version 1', () => {
+  const z = (s: string): Uint8Array => concat(ascii(s), new Uint8Array([0]));
+  const v0 = fullBox('emsg', 0, 0, z('urn:scte:scte35:2013:bin'), z('1'), u32(90000), u32(4500), u32(180000), u32(7), ascii('hello'));
+  const v1 = fullBox('emsg', 1, 0, u32(1000), u32(0), u32(123456), u32(2000), u32(8), z('https://aomedia.org/emsg/ID3'), z(''), new Uint8Array([1, 2, 3]));
+  const file = readIsoBmff(bytesSource(concat(v0, v1)));
+  assert.deepEqual(file.issues.filter((i) => i.severity !== 'warning'), []);
+  const [a, b] = file.events;
+  assert.ok(a && b);
+  assert.equal(a.schemeIdUri, 'urn:scte:scte35:2013:bin');
+  assert.equal(a.value, '1');
+  assert.equal(a.timescale, 90000);
+  assert.equal(a.presentationTimeDelta, 4500);
+  assert.equal(a.eventDuration, 180000);
+  assert.equal(a.id, 7);
+  assert.deepEqual(Array.from(a.messageData.bytes), Array.from(ascii('hello')));
+  assert.equal(a.messageData.offset, v0.length - 5);
+  assert.equal(b.presentationTime, 123456);
+  assert.equal(b.timescale, 1000);
+  assert.equal(b.eventDuration, 2000);
+  assert.equal(b.id, 8);
+  assert.equal(b.schemeIdUri, 'https://aomedia.org/emsg/ID3');
+  assert.equal(b.value, '');
+  assert.deepEqual(Array.from(b.messageData.bytes), [1, 2, 3]);
+});
+
+test('tfhd optional fields, tfdt v1 and trun fields by flags resolve into samples', () => {
+  // A media segment by hand: tfhd with every optional field, tfdt v1 beyond 2^32, and a trun with
+  // data offset, first-sample flags, durations and signed v1 composition offsets.
+  const tfhd = fullBox('tfhd', 0, 0x01 | 0x02 | 0x08 | 0x10 | 0x20, u32(7), u32(0), u32(0), u32(1), u32(100), u32(50), u32(0x00010000));
+  const tfdt = fullBox('tfdt', 1, 0, u32(1), u32(5));
+  const trun = fullBox('trun', 1, 0x001 | 0x004 | 0x100 | 0x800, u32(3), u32(0), u32(0x02000000),
+    u32(10), u32(0), u32(20), u32(0xfffffff6), u32(30), u32(5));
+  const traf = box('traf', tfhd, tfdt, trun);
+  const moof = box('moof', fullBox('mfhd', 0, 0, u32(42)), traf);
+  const mdat = box('mdat', new Uint8Array(150));
+  const bytes = concat(moof, mdat);
+  // base_data_offset (absolute) = start of the mdat payload
+  new DataView(bytes.buffer).setUint32(8 + 16 + 8 + 12 + 4 + 4, moof.length + 8); // moof, mfhd, traf, tfhd header, track_ID, high word
+  const file = readIsoBmff(bytesSource(bytes), { timescales: { 7: 1000 } });
+  assert.deepEqual(file.issues, []);
+  assert.equal(file.kind, 'media-segment');
+  const s = file.tracks[0]?.samples;
+  assert.ok(s);
+  assert.deepEqual(Array.from(s.dts), [0x1_0000_0005, 0x1_0000_0005 + 10, 0x1_0000_0005 + 30]);
+  assert.deepEqual(Array.from(s.cto), [0, -10, 5]);
+  assert.deepEqual(Array.from(s.size), [50, 50, 50]);
+  assert.deepEqual(Array.from(s.offset), [moof.length + 8, moof.length + 58, moof.length + 108]);
+  assert.deepEqual(Array.from(s.sync), [1, 0, 0]);
+  const ft = file.fragments[0]?.tracks[0];
+  assert.equal(file.fragments[0]?.sequenceNumber, 42);
+  assert.equal(ft?.duration, 60);
+  assert.equal(ft?.earliestPresentationTime, 0x1_0000_0005);
+  assert.equal(ft?.firstSampleSync, true);
+});

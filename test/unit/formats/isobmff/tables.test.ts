@@ -1,0 +1,79 @@
+// Plain MP4 sample tables derived exactly from hand-made stbl boxes: several stts/ctts/stsc runs,
+// compact sizes (stz2 with 4-, 8- and 16-bit fields), 64-bit chunk offsets, sync samples.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { bytesSource } from '../../../../src/formats/byteSource';
+import { fieldsOf, readBoxes, readIsoBmff } from '../../../../src/formats/isobmff';
+import { ascii, box, concat, fullBox, u32 } from './helpers';
+
+const u16 = (n: number): Uint8Array => new Uint8Array([(n >> 8) & 255, n & 255]);
+const zeros = (n: number): Uint8Array => new Uint8Array(n);
+
+function movie(stblChildren: Uint8Array[]): Uint8Array {
+  const tkhd = fullBox('tkhd', 0, 3, u32(0), u32(0), u32(5), u32(0), u32(700), zeros(8), zeros(8), zeros(36), u32(640 << 16), u32(360 << 16));
+  const mdhd = fullBox('mdhd', 0, 0, u32(0), u32(0), u32(1000), u32(500), u16(0x55c4), u16(0));
+  const hdlr = fullBox('hdlr', 0, 0, u32(0), ascii('vide'), zeros(12), ascii('Video'), zeros(1));
+  const avc1 = box('avc1', zeros(6), u16(1), zeros(16), u16(640), u16(360), u32(0x480000), u32(0x480000), u32(0), u16(1), zeros(32), u16(0x18), u16(0xffff),
+    box('avcC', new Uint8Array([1, 0x64, 0, 0x1f, 0xff, 0xe0, 0])));
+  const stsd = fullBox('stsd', 0, 0, u32(1), avc1);
+  const stbl = box('stbl', stsd, ...stblChildren);
+  const mvhd = fullBox('mvhd', 0, 0, u32(0), u32(0), u32(1000), u32(500), u32(0x10000), u16(0x100), zeros(10), zeros(36), zeros(24), u32(6));
+  return concat(box('ftyp', ascii('isom'), u32(0)), box('moov', mvhd, box('trak', tkhd, box('mdia', mdhd, hdlr, box('minf', fullBox('vmhd', 0, 1, zeros(8)), stbl)))));
+}
+
+test('a plain track: stts/ctts/stsc runs, stz2 nibbles, co64 and stss give the exact table', () => {
+  const bytes = movie([
+    fullBox('stts', 0, 0, u32(2), u32(3), u32(100), u32(4), u32(50)),
+    fullBox('ctts', 1, 0, u32(3), u32(2), u32(200), u32(1), u32(0xffffff9c), u32(4), u32(0)),
+    fullBox('stsc', 0, 0, u32(2), u32(1), u32(2), u32(1), u32(3), u32(3), u32(1)),
+    fullBox('stz2', 0, 0, zeros(3), new Uint8Array([4]), u32(7), new Uint8Array([0x12, 0x34, 0x56, 0x70])),
+    fullBox('co64', 0, 0, u32(3), u32(1), u32(0), u32(0), u32(5000), u32(0), u32(7000)),
+    fullBox('stss', 0, 0, u32(2), u32(1), u32(5)),
+  ]);
+  const file = readIsoBmff(bytesSource(bytes));
+  assert.deepEqual(file.issues, []);
+  assert.equal(file.kind, 'plain');
+  const t = file.tracks[0];
+  assert.ok(t);
+  assert.equal(t.id, 5);
+  assert.equal(t.codec, 'avc1');
+  assert.equal(t.width, 640);
+  assert.equal(t.displayHeight, 360);
+  assert.equal(t.language, 'und');
+  assert.deepEqual(Array.from(t.config?.bytes ?? []), [1, 0x64, 0, 0x1f, 0xff, 0xe0, 0]);
+  assert.equal(t.config?.offset, Buffer.from(bytes).indexOf('avcC') + 4);
+  const s = t.samples;
+  assert.ok(s);
+  assert.deepEqual(Array.from(s.dts), [0, 100, 200, 300, 350, 400, 450]);
+  assert.deepEqual(Array.from(s.duration), [100, 100, 100, 50, 50, 50, 50]);
+  assert.deepEqual(Array.from(s.cto), [200, 200, -100, 0, 0, 0, 0]);
+  assert.deepEqual(Array.from(s.size), [1, 2, 3, 4, 5, 6, 7]);
+  const big = 0x1_0000_0000;
+  assert.deepEqual(Array.from(s.offset), [big, big + 1, 5000, 5003, 7000, 7005, 7011]);
+  assert.deepEqual(Array.from(s.sync), [1, 0, 0, 0, 1, 0, 0]);
+});
+
+test('inconsistent tables are reported, not thrown', () => {
+  const file = readIsoBmff(bytesSource(movie([
+    fullBox('stts', 0, 0, u32(1), u32(5), u32(10)),
+    fullBox('stsc', 0, 0, u32(1), u32(1), u32(2), u32(1)),
+    fullBox('stsz', 0, 0, u32(0), u32(6), u32(1), u32(1), u32(1), u32(1), u32(1), u32(1)),
+    fullBox('stco', 0, 0, u32(2), u32(100), u32(200)),
+    fullBox('stss', 0, 0, u32(1), u32(9)),
+  ])));
+  assert.deepEqual(file.issues.map((i) => i.code).sort(), ['chunk-table-short', 'stss-sample-out-of-range', 'stts-count-mismatch']);
+  assert.equal(file.tracks[0]?.samples?.count, 6);
+  // A constant sample size with an absurd count is capped by the data the file could hold.
+  const absurd = readIsoBmff(bytesSource(movie([fullBox('stsz', 0, 0, u32(1000), u32(0xfffffff0))])));
+  assert.ok(absurd.issues.some((i) => i.code === 'stsz-sample-count-implausible'));
+  assert.equal(absurd.tracks[0]?.samples?.count, 1 << 16);
+});
+
+test('stz2 with 8- and 16-bit fields; an invalid field size', () => {
+  const t8 = readBoxes(bytesSource(fullBox('stz2', 0, 0, zeros(3), new Uint8Array([8]), u32(3), new Uint8Array([1, 2, 255]))));
+  assert.deepEqual(Array.from(fieldsOf(t8.boxes[0], 'stz2')?.sizes ?? []), [1, 2, 255]);
+  const t16 = readBoxes(bytesSource(fullBox('stz2', 0, 0, zeros(3), new Uint8Array([16]), u32(2), u16(0x1234), u16(0xffff))));
+  assert.deepEqual(Array.from(fieldsOf(t16.boxes[0], 'stz2')?.sizes ?? []), [0x1234, 0xffff]);
+  const bad = readBoxes(bytesSource(fullBox('stz2', 0, 0, zeros(3), new Uint8Array([12]), u32(2), u16(0))));
+  assert.deepEqual(bad.issues.map((i) => i.code), ['stz2-field-size-invalid']);
+});

@@ -1,0 +1,134 @@
+// The MPEG-TS reader against ffprobe: programs and streams, every PES's PTS/DTS/position/size/keyframe
+// against ffprobe's packets, and the gathered bytes of every video access unit against -show_data.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { bytesSource } from '../../../../src/formats/byteSource';
+import { gatherPes, PES_RANDOM_ACCESS, readMpegTs, type MpegTsFile } from '../../../../src/formats/mpegts';
+import { ffprobe, fileSource, fixture, MEDIA, packetsOf } from '../isobmff/helpers';
+
+function pesOf(ts: MpegTsFile, pid: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < ts.pes.count; i++) if (ts.pes.pid[i] === pid) out.push(i);
+  return out;
+}
+
+/** Packets per PID counted the simple way, as a cross-check. */
+function naivePidCounts(bytes: Uint8Array): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (let p = 0; p + 188 <= bytes.length; p += 188) {
+    const pid = (((bytes[p + 1] ?? 0) & 0x1f) << 8) | (bytes[p + 2] ?? 0);
+    counts.set(pid, (counts.get(pid) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** The bytes of each packet of a stream from `ffprobe -show_data`. */
+function probeData(path: string, streamIndex: number): Uint8Array[] {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', String(streamIndex), '-show_packets', '-show_data', '-of', 'json', path], { maxBuffer: 64 * 1024 * 1024 });
+  const packets = (JSON.parse(out.toString('utf8')) as { packets: { data: string }[] }).packets;
+  return packets.map((p) => {
+    const hex = p.data.split('\n').map((line) => line.slice(10, 50).replace(/\s/g, '')).join('');
+    return Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
+  });
+}
+
+test('H.264 + AAC TS: programs, streams, PID counts; every video PES matches ffprobe, bytes included', () => {
+  const name = 'h264-aac.ts';
+  const bytes = fixture(name);
+  const src = bytesSource(bytes);
+  const ts = readMpegTs(src);
+  assert.deepEqual(ts.issues, []);
+  assert.equal(ts.packetSize, 188);
+  assert.equal(ts.packetCount, bytes.length / 188);
+  assert.equal(ts.programs.length, 1);
+  const program = ts.programs[0];
+  assert.ok(program);
+  assert.deepEqual(program.streams, ts.streams.map((s) => s.pid));
+  assert.equal(program.pcrPid, ts.streams[0]?.pid);
+  const probe = ffprobe(join(MEDIA, name));
+  assert.deepEqual(ts.streams.map((s) => s.codec), probe.streams.map((s) => s.codec_name));
+  assert.deepEqual(ts.streams.map((s) => s.streamType), [0x1b, 0x0f]);
+  assert.deepEqual(new Map(ts.pids.map((p) => [p.pid, p.packets])), naivePidCounts(bytes));
+  assert.ok(ts.pcr.count > 0 && ts.pcr.pid.every((p) => p === program.pcrPid));
+  for (let i = 1; i < ts.pcr.count; i++) assert.ok((ts.pcr.value[i] ?? 0) > (ts.pcr.value[i - 1] ?? 0));
+
+  const [video, audio] = ts.streams;
+  assert.ok(video && audio);
+  const vPes = pesOf(ts, video.pid);
+  const vPackets = packetsOf(probe, 0);
+  assert.equal(vPes.length, vPackets.length);
+  const data = probeData(join(MEDIA, name), 0);
+  vPes.forEach((i, k) => {
+    const p = vPackets[k];
+    assert.ok(p);
+    assert.equal(ts.pes.pts[i], p.pts, `video PES ${k} pts`);
+    assert.equal(ts.pes.dts[i], p.dts, `video PES ${k} dts`);
+    assert.equal(ts.pes.offset[i], Number(p.pos), `video PES ${k} pos`);
+    assert.equal(ts.pes.size[i], Number(p.size), `video PES ${k} size`);
+    assert.equal(((ts.pes.flags[i] ?? 0) & PES_RANDOM_ACCESS) !== 0, p.flags.startsWith('K'), `video PES ${k} random access`);
+    assert.deepEqual(gatherPes(src, ts, i), data[k], `video PES ${k} bytes`);
+  });
+
+  // Audio: ffprobe splits each PES into its ADTS frames; the first frame carries the PES position.
+  const aPes = pesOf(ts, audio.pid);
+  const aPackets = packetsOf(probe, 1);
+  const groups: { pts: number; pos: number; size: number }[] = [];
+  for (const p of aPackets) {
+    if (p.pos !== undefined) groups.push({ pts: p.pts ?? NaN, pos: Number(p.pos), size: 0 });
+    const g = groups[groups.length - 1];
+    assert.ok(g);
+    g.size += Number(p.size);
+  }
+  assert.equal(aPes.length, groups.length);
+  aPes.forEach((i, k) => {
+    assert.equal(ts.pes.pts[i], groups[k]?.pts, `audio PES ${k} pts`);
+    assert.equal(ts.pes.offset[i], groups[k]?.pos, `audio PES ${k} pos`);
+    assert.equal(ts.pes.size[i], groups[k]?.size, `audio PES ${k} size`);
+  });
+});
+
+test('H.265 TS: every PES matches ffprobe (sizes up to the HEVC parser moving one start-code byte)', () => {
+  const name = 'h265-main.ts';
+  const ts = readMpegTs(bytesSource(fixture(name)));
+  assert.deepEqual(ts.issues, []);
+  const probe = ffprobe(join(MEDIA, name));
+  assert.equal(ts.streams.length, 1);
+  assert.equal(ts.streams[0]?.codec, 'hevc');
+  assert.equal(ts.streams[0]?.streamType, 0x24);
+  const pes = pesOf(ts, ts.streams[0]?.pid ?? -1);
+  const packets = packetsOf(probe, 0);
+  assert.equal(pes.length, packets.length);
+  let drift = 0;
+  pes.forEach((i, k) => {
+    const p = packets[k];
+    assert.ok(p);
+    assert.equal(ts.pes.pts[i], p.pts, `PES ${k} pts`);
+    assert.equal(ts.pes.dts[i], p.dts, `PES ${k} dts`);
+    assert.equal(ts.pes.offset[i], Number(p.pos), `PES ${k} pos`);
+    assert.equal(((ts.pes.flags[i] ?? 0) & PES_RANDOM_ACCESS) !== 0, p.flags.startsWith('K'), `PES ${k} random access`);
+    // ffprobe's HEVC parser gives the first zero of the next AU's 00 00 00 01 to the previous packet.
+    drift += Number(p.size) - (ts.pes.size[i] ?? 0);
+    assert.ok(drift === 0 || drift === 1, `PES ${k} size drift ${drift}`);
+  });
+  assert.equal(drift, 0);
+  assert.ok(pes.some((i) => ts.pes.pts[i] !== ts.pes.dts[i]), 'B-frames: PTS and DTS differ');
+});
+
+test('a file-backed source with a reused buffer gives the same tables', () => {
+  for (const name of ['h264-aac.ts', 'h265-main.ts']) {
+    const src = fileSource(join(MEDIA, name));
+    try {
+      const a = readMpegTs(src);
+      const b = readMpegTs(bytesSource(fixture(name)));
+      assert.deepEqual(a.pes, b.pes);
+      assert.deepEqual(a.streams, b.streams);
+      assert.deepEqual(a.pcr, b.pcr);
+      assert.deepEqual(a.issues, b.issues);
+      for (let i = 0; i < b.pes.count; i++) assert.deepEqual(gatherPes(src, a, i), gatherPes(bytesSource(fixture(name)), b, i));
+    } finally {
+      src.close();
+    }
+  }
+});

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson, kvsInspect } from './cli';
+
+const mkvFixtures = readdirSync(FIXTURES).filter((name) => name.endsWith('.mkv'));
+
+for (const name of mkvFixtures) {
+  test(`${name}: tracks and frames agree with ffprobe`, () => {
+    const file = `${FIXTURES}/${name}`;
+    const report = inspectJson(file, '--frames');
+    const streams = ffprobeStreams(file);
+    assert.equal(report.format, 'matroska');
+    assert.equal(report.tracks.length, streams.length);
+    for (const [index, stream] of streams.entries()) {
+      const track = report.tracks[index];
+      assert.ok(track);
+      assert.equal(track.kind, stream.codec_type);
+      if (stream.codec_type === 'video') {
+        assert.equal(track.family, stream.codec_name === 'hevc' ? 'h265' : stream.codec_name);
+        // Display size after cropping (1080p is coded as 1088 lines).
+        assert.deepEqual([track.width, track.height], [stream.width, stream.height]);
+        assert.ok(track.codecPrivate?.sps?.length, 'SPS decoded');
+        assert.match(track.codec ?? '', stream.codec_name === 'hevc' ? /^hvc1\./ : /^avc1\.[0-9a-f]{6}$/);
+      } else {
+        assert.equal(track.sampleRate, Number(stream.sample_rate));
+        assert.equal(track.channels, stream.channels);
+      }
+    }
+    const packets = ffprobePackets(file);
+    assert.equal(report.frames?.length, packets.length);
+    const keyframes = (report.frames ?? []).filter((frame) => frame.keyframe).length;
+    assert.equal(keyframes, packets.filter((packet) => packet.flags.startsWith('K')).length);
+    // Every fragment (cluster) of these files starts with a keyframe; ffmpeg made 1 s GOPs.
+    assert.ok(report.fragments.every((fragment) => fragment.keyframeStart));
+  });
+}
+
+test('interlaced and 1080p streams show coded and display sizes', () => {
+  const p1080 = inspectJson(`${FIXTURES}/h264-1080p.mkv`).tracks[0];
+  assert.deepEqual([p1080?.codedWidth, p1080?.codedHeight, p1080?.width, p1080?.height], [1920, 1088, 1920, 1080]);
+  const interlaced = inspectJson(`${FIXTURES}/h264-interlaced.mkv`).tracks[0];
+  assert.equal(interlaced?.interlaced, true);
+  assert.equal(interlaced?.codecPrivate?.sps?.[0]?.frame_mbs_only_flag, 0);
+  const trace = spawnSync('ffmpeg', ['-hide_banner', '-i', `${FIXTURES}/h264-interlaced.mkv`, '-c:v', 'copy', '-bsf:v', 'trace_headers', '-frames:v', '1', '-f', 'null', '-'], { encoding: 'utf8' }).stderr;
+  assert.match(trace, /frame_mbs_only_flag\s+0 = 0/);
+});
+
+test('B-frames are reported, a stream without them is clean', () => {
+  const codes = (name: string) => inspectJson(`${FIXTURES}/${name}`).issues.map((found) => found.code);
+  assert.ok(codes('h264-main-bframes.mkv').includes('B_FRAMES'));
+  assert.deepEqual(codes('h264-main-no-bframes.mkv'), []);
+});
+
+test('G.711 tracks decode their WAVEFORMATEX', () => {
+  const alaw = inspectJson(`${FIXTURES}/h264-alaw.mkv`).tracks[1];
+  assert.equal(alaw?.family, 'g711-alaw');
+  assert.equal(alaw?.codecPrivate?.type, 'WAVEFORMATEX');
+  assert.equal(alaw?.codecPrivate?.fields.wFormatTag, 6);
+  assert.equal(inspectJson(`${FIXTURES}/h264-mulaw.mkv`).tracks[1]?.family, 'g711-mulaw');
+});
+
+test('standard input gives the same report as the file', () => {
+  const file = `${FIXTURES}/h264-aac.mkv`;
+  const fromFile = kvsInspect(['--json', file]);
+  const fromStdin = kvsInspect(['--json', '-'], new Uint8Array(readFileSync(file)));
+  assert.equal(fromStdin.status, 0);
+  assert.equal(fromStdin.stdout, fromFile.stdout);
+});
+
+test('the human summary names tracks, codec strings, fragments and issues', () => {
+  const result = kvsInspect([`${FIXTURES}/h264-aac.mkv`]);
+  assert.equal(result.status, 0);
+  assert.match(result.stdout, /^h264-aac\.mkv: Matroska, [\d,]+ bytes, 2 tracks, 2 fragments, \d+ frames/);
+  assert.match(result.stdout, /1 video V_MPEG4\/ISO\/AVC {2}avc1\.4d400d {2}H\.264 Main 1\.3 {2}320x240 {2}25 fps/);
+  assert.match(result.stdout, /profile_idc=77 .*level_idc=13/s);
+  assert.match(result.stdout, /2 audio A_AAC {2}mp4a\.40\.2 {2}AAC LC {2}48000 Hz/);
+  assert.match(result.stdout, /Issues\n {2}none/);
+});
+
