@@ -31,7 +31,7 @@ export function kvsReadinessIssues(inspection: ContainerInspection, source: Byte
     ...fragmentRules(report),
     ...timestampRules(report, options.nowMs ?? Date.now()),
     ...bFrameRules(report),
-    ...inspection.videoTracks.flatMap((track) => framingRules(report, track, source)),
+    ...inspection.videoTracks.flatMap((track) => framingRules(report, track, (index) => inspection.readFrame?.(index) ?? source.read(report.frames.offset[index] ?? 0, report.frames.size[index] ?? 0))),
   ];
 }
 
@@ -145,14 +145,14 @@ function firstReorderedFrame(frames: FrameTable, track: number): number | null {
  * parameter sets and IDRs are) so that cost grows with fragments, not bytes. Each problem is
  * reported once per track, at its first occurrence, with how often it occurred.
  */
-function framingRules(report: InspectionReport, track: VideoTrackContext, source: ByteSource): Issue[] {
+function framingRules(report: InspectionReport, track: VideoTrackContext, readFrame: (index: number) => Uint8Array): Issue[] {
   const firsts = new Map<string, { issue: Issue; count: number }>();
   const { frames } = report;
   let lastFragment = -2;
   for (let i = 0; i < frames.count; i++) {
     if (frames.track[i] !== track.number || frames.fragment[i] === lastFragment) continue;
     lastFragment = (frames.fragment[i] ?? 0);
-    const bytes = source.read((frames.offset[i] ?? 0), (frames.size[i] ?? 0));
+    const bytes = readFrame(i);
     const analysis = analyzeFrameNals(bytes, { codec: track.codec, expected: track.expected, reference: track.reference, baseOffset: (frames.offset[i] ?? 0) });
     for (const found of analysis.issues) {
       const seen = firsts.get(found.code);

@@ -17,6 +17,7 @@ import {
   type ParameterSetReference,
 } from '../codecs';
 import type { Issue } from '../issues';
+import { withoutUndefined } from './compact';
 import type { CodecFamily, TrackReport } from './report';
 
 export type VideoSampleEntry = 'avc1' | 'avc3' | 'hvc1' | 'hev1';
@@ -137,8 +138,4 @@ function numberField(fields: Fields, name: string): number | undefined {
 function mergeIssues(checks: Issue[], parsed: Issue[]): Issue[] {
   const seen = new Set(checks.map((i) => `${i.offset}:${i.message}`));
   return [...checks, ...parsed.filter((i) => !seen.has(`${i.offset}:${i.message}`))];
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -13,4 +13,6 @@ export interface VideoTrackContext {
 export interface ContainerInspection {
   report: InspectionReport;
   videoTracks: VideoTrackContext[];
+  /** The bytes of frame `index` of the report's frame table, when they are not one contiguous range (MPEG-TS). */
+  readFrame?: (index: number) => Uint8Array;
 }

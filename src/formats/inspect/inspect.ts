@@ -3,7 +3,9 @@ import type { ByteSource } from '../byteSource';
 import { kvsReadinessIssues, type ReadinessOptions } from '../checks/kvsReadiness';
 import { issue } from '../issues';
 import type { ContainerInspection } from './container';
+import { inspectIsoBmff } from './fromIsoBmff';
 import { inspectMatroska } from './fromMatroska';
+import { inspectMpegTs } from './fromMpegTs';
 import { frameTable, type InspectionReport } from './report';
 import { sniffFormat } from './sniff';
 
@@ -23,6 +25,10 @@ function readContainer(source: ByteSource): ContainerInspection {
   switch (sniffFormat(source)) {
     case 'matroska':
       return inspectMatroska(source);
+    case 'isobmff':
+      return inspectIsoBmff(source);
+    case 'mpeg-ts':
+      return inspectMpegTs(source);
     default:
       return {
         report: {

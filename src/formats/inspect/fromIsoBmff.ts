@@ -1,0 +1,105 @@
+// MP4, fragmented MP4 and CMAF segments → InspectionReport.
+import type { ByteSource } from '../byteSource';
+import { readIsoBmff } from '../isobmff';
+import type { Track } from '../isobmff';
+import { decodeCodecPrivate, type VideoSampleEntry } from './codecPrivate';
+import type { ContainerInspection, VideoTrackContext } from './container';
+import { fragmentsFromFrames } from './fragments';
+import { frameTable, pushFrame, type CodecFamily, type FrameTable, type TrackReport } from './report';
+
+/** MPEG-4 Audio in esds (ISO/IEC 14496-1 objectTypeIndication). */
+const OBJECT_TYPE_MPEG4_AUDIO = 0x40;
+
+export function inspectIsoBmff(source: ByteSource): ContainerInspection {
+  const file = readIsoBmff(source);
+  const issues = [...file.issues];
+  const tracks: TrackReport[] = [];
+  const videoTracks: VideoTrackContext[] = [];
+
+  for (const track of file.tracks) {
+    const family = isoFamily(track);
+    const sampleEntry = ['avc1', 'avc3', 'hvc1', 'hev1'].includes(track.codec) ? (track.codec as VideoSampleEntry) : undefined;
+    const decoded = decodeCodecPrivate(family, track.config?.bytes, track.config?.offset ?? track.box?.offset ?? 0, sampleEntry);
+    issues.push(...decoded.issues);
+    tracks.push({
+      number: track.id,
+      kind: track.kind === 'video' || track.kind === 'audio' ? track.kind : 'other',
+      codecId: track.codec,
+      family,
+      ...(track.kind === 'video' ? { width: track.displayWidth ?? track.width, height: track.displayHeight ?? track.height } : {}),
+      ...(track.kind === 'audio' ? { sampleRate: track.sampleRate, channels: track.channelCount } : {}),
+      timescale: track.timescale,
+      // The codec's own values (display size after cropping, AudioSpecificConfig channels) win over the
+      // sample entry's, which ffmpeg fills with template values.
+      ...decoded.track,
+    });
+    if (family === 'h264' || family === 'h265') {
+      videoTracks.push({ number: track.id, codec: family, expected: decoded.nalLengthSize === 1 || decoded.nalLengthSize === 2 ? decoded.nalLengthSize : 4, reference: decoded.reference });
+    }
+  }
+
+  const frames = framesInFileOrder(file.tracks);
+  const spans = file.fragments.map((fragment) => ({
+    offset: fragment.offset,
+    end: fragment.mdat ? fragment.mdat.offset + fragment.mdat.size : fragment.offset + fragment.size,
+    timeMs: null,
+  }));
+  return {
+    report: {
+      format: file.kind === 'plain' ? 'mp4' : 'fragmented-mp4',
+      size: source.size,
+      tracks,
+      fragments: fragmentsFromFrames(spans, frames, tracks),
+      frames,
+      issues,
+    },
+    videoTracks,
+  };
+}
+
+function isoFamily(track: Track): CodecFamily {
+  switch (track.originalCodec ?? track.codec) {
+    case 'avc1':
+    case 'avc3':
+      return 'h264';
+    case 'hvc1':
+    case 'hev1':
+      return 'h265';
+    case 'mp4a':
+      return track.esds?.objectTypeIndication === OBJECT_TYPE_MPEG4_AUDIO ? 'aac' : 'other';
+    case 'alaw':
+      return 'g711-alaw';
+    case 'ulaw':
+      return 'g711-mulaw';
+    default:
+      return 'other';
+  }
+}
+
+/** Samples of all tracks, merged in the order their bytes sit in the file. */
+function framesInFileOrder(tracks: readonly Track[]): FrameTable {
+  const rows: { track: Track; index: number; offset: number }[] = [];
+  for (const track of tracks) {
+    const samples = track.samples;
+    if (!samples) continue;
+    for (let i = 0; i < samples.count; i++) rows.push({ track, index: i, offset: samples.offset[i] ?? 0 });
+  }
+  rows.sort((a, b) => a.offset - b.offset);
+  const frames = frameTable(rows.length);
+  for (const { track, index } of rows) {
+    const samples = track.samples;
+    if (!samples) continue;
+    const toMs = track.timescale > 0 ? 1000 / track.timescale : 0;
+    const dts = (samples.dts[index] ?? 0) + track.presentationShift;
+    pushFrame(frames, {
+      track: track.id,
+      fragment: samples.fragment ? (samples.fragment[index] ?? -1) : -1,
+      offset: samples.offset[index] ?? 0,
+      size: samples.size[index] ?? 0,
+      ptsMs: (dts + (samples.cto[index] ?? 0)) * toMs,
+      dtsMs: dts * toMs,
+      keyframe: samples.sync[index] === 1,
+    });
+  }
+  return frames;
+}
