@@ -16,7 +16,11 @@ export interface InspectOptions extends ReadinessOptions {
 
 export function inspect(source: ByteSource, options: InspectOptions = {}): InspectionReport {
   const inspection = readContainer(source);
-  if (options.checks !== false) inspection.report.issues.push(...kvsReadinessIssues(inspection, source, options));
+  if (options.checks !== false) {
+    // Damaged sample tables can point frames past the end; an issue still points into the input.
+    const clamp = (offset: number) => Math.max(0, Math.min(offset, source.size));
+    inspection.report.issues.push(...kvsReadinessIssues(inspection, source, options).map((found) => ({ ...found, offset: clamp(found.offset) })));
+  }
   inspection.report.issues.sort((a, b) => a.offset - b.offset);
   return inspection.report;
 }

@@ -1,0 +1,110 @@
+// Hand-made bad inputs, made by patching an ffmpeg fixture where our own parser (checked against
+// mkvinfo elsewhere) says the bytes are, then judged through the real CLI.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { FIXTURES, inspectJson, kvsInspect } from './cli';
+
+const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const SOURCE = `${FIXTURES}/h264-aac.mkv`;
+const original = readFileSync(SOURCE);
+const report = inspectJson(SOURCE, '--frames');
+const video = report.tracks[0];
+const cpd = video?.codecPrivate;
+const fields = cpd?.fields ?? {};
+
+function variant(name: string, patch: (bytes: Buffer) => Buffer | void): string {
+  const bytes = Buffer.from(original);
+  const file = join(dir, name);
+  writeFileSync(file, patch(bytes) ?? bytes);
+  return file;
+}
+
+function codes(file: string): string[] {
+  return inspectJson(file).issues.map((found) => found.code);
+}
+
+test('a clean fixture passes --checks with exit status 0', () => {
+  assert.equal(kvsInspect(['--checks', SOURCE]).status, 0);
+});
+
+test('Annex-B codec private data is an error with the offset of the codec private data, and --checks exits 2', () => {
+  assert.ok(cpd);
+  const file = variant('annexb-cpd.mkv', (bytes) => {
+    const sps = Buffer.from(String((fields.sequenceParameterSetNALUnit as string[])[0]), 'hex');
+    const pps = Buffer.from(String((fields.pictureParameterSetNALUnit as string[])[0]), 'hex');
+    const annexB = Buffer.concat([Buffer.from([0, 0, 0, 1]), sps, Buffer.from([0, 0, 0, 1]), pps]);
+    bytes.fill(0, cpd.offset, cpd.offset + cpd.size);
+    annexB.copy(bytes, cpd.offset);
+  });
+  const result = inspectJson(file);
+  const found = result.issues.find((i) => i.code === 'CODEC_PRIVATE_ANNEX_B');
+  assert.equal(found?.severity, 'error');
+  assert.equal(found?.offset, cpd.offset);
+  assert.match(found?.hint ?? '', /NAL/);
+  const cli = kvsInspect(['--checks', file]);
+  assert.equal(cli.status, 2);
+  assert.match(cli.stdout, /error {3}CODEC_PRIVATE_ANNEX_B at byte \d+/);
+});
+
+test('missing codec private data is an error (the element turned into a Void of the same size)', () => {
+  assert.ok(cpd);
+  const file = variant('no-cpd.mkv', (bytes) => {
+    // CodecPrivate header: id 63 A2 + 1-byte size; Void: id EC + 2-byte size, same length.
+    assert.deepEqual([...bytes.subarray(cpd.offset - 3, cpd.offset - 1)], [0x63, 0xa2]);
+    bytes.set([0xec, 0x40, cpd.size], cpd.offset - 3);
+  });
+  assert.ok(codes(file).includes('CODEC_PRIVATE_MISSING'));
+});
+
+test('frames with start codes under a length-prefixed avcC are reported as the NAL adaptation mistake', () => {
+  const first = report.frames?.find((frame) => frame.track === 1);
+  assert.ok(first);
+  const file = variant('annexb-frames.mkv', (bytes) => {
+    bytes.set([0, 0, 0, 1], first.offset);
+  });
+  const found = inspectJson(file).issues.find((i) => i.code === 'NAL_FRAMING_ANNEX_B');
+  assert.equal(found?.offset, first.offset);
+});
+
+test('a fragment that does not start with a keyframe is an error', () => {
+  const second = report.frames?.find((frame) => frame.track === 1 && frame.fragment === 1);
+  assert.ok(second?.keyframe);
+  const file = variant('no-key.mkv', (bytes) => {
+    const flags = second.offset - 1; // SimpleBlock: track, timecode (2), flags, then the frame
+    bytes[flags] = (bytes[flags] ?? 0) & ~0x80;
+  });
+  const found = inspectJson(file).issues.find((i) => i.code === 'FRAGMENT_NOT_KEYFRAME_START');
+  assert.equal(found?.offset, report.fragments[1]?.offset);
+});
+
+test('two documents back to back with the same timecodes: timecodes go backwards', () => {
+  const file = variant('twice.mkv', (bytes) => Buffer.concat([bytes, bytes]));
+  const result = inspectJson(file);
+  assert.equal(result.fragments.length, 4);
+  const found = result.issues.find((i) => i.code === 'TIMECODE_BACKWARDS');
+  assert.equal(found?.offset, original.length + (report.fragments[0]?.offset ?? 0));
+});
+
+test('a truncated file reports what it read and the truncation offset', () => {
+  const cut = Math.floor(original.length * 0.7);
+  const file = variant('truncated.mkv', (bytes) => bytes.subarray(0, cut));
+  const result = inspectJson(file);
+  assert.equal(result.tracks.length, 2);
+  assert.ok(result.fragments.length >= 1);
+  assert.ok(result.issues.some((i) => i.code === 'ebml.truncated' && i.offset < cut));
+});
+
+test('unreadable input: one line naming the offset, exit status 1', () => {
+  const file = join(dir, 'noise.bin');
+  writeFileSync(file, Buffer.from('this is not a video file at all'));
+  const result = kvsInspect([file]);
+  assert.equal(result.status, 1);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /^kvs-inspect: .*noise\.bin: Not a Matroska\/WebM, MP4 or MPEG-TS stream.*\(byte 0\)\n$/);
+  assert.match(kvsInspect([join(dir, 'missing.mkv')]).stderr, /^kvs-inspect: cannot read .*missing\.mkv: ENOENT\n$/);
+});

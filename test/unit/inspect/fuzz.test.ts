@@ -1,0 +1,65 @@
+// Mutation fuzzing of the whole inspector (container reader, codec decoding, checks, JSON and text
+// output): no input throws or hangs. Deterministic seed; bounded by iterations and wall time.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { bytesSource } from '../../../src/formats/byteSource';
+import { inspect } from '../../../src/formats/inspect/inspect';
+import { stringifyReport, toJsonReport } from '../../../src/formats/inspect/jsonReport';
+import { formatReport } from '../../../src/formats/inspect/textReport';
+import { FIXTURES } from './cli';
+
+const SEEDS = ['h264-aac.mkv', 'h265-main.mkv', 'h264-alaw.mkv', 'h264-aac-frag.mp4', 'h264-aac.mp4', 'h264-aac.ts'];
+const BUDGET_MS = 800;
+const MAX_ITERATIONS = 400;
+
+/** xorshift32: the same mutations on every run. */
+function random(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x100000000;
+  };
+}
+
+function mutate(input: Uint8Array, next: () => number): Uint8Array {
+  const bytes = new Uint8Array(input);
+  const pick = next();
+  const at = Math.floor(next() * bytes.length);
+  if (pick < 0.5) {
+    // Flip bytes near the start, where headers and codec private data are.
+    const span = Math.min(bytes.length, 4096);
+    for (let n = 1 + Math.floor(next() * 8); n > 0; n--) bytes[Math.floor(next() * span)] = Math.floor(next() * 256);
+    return bytes;
+  }
+  if (pick < 0.7) return bytes.subarray(0, at);
+  if (pick < 0.85) {
+    bytes.fill(next() < 0.5 ? 0 : 0xff, at, at + 1 + Math.floor(next() * 16));
+    return bytes;
+  }
+  const insert = new Uint8Array(1 + Math.floor(next() * 32)).map(() => Math.floor(next() * 256));
+  const out = new Uint8Array(bytes.length + insert.length);
+  out.set(bytes.subarray(0, at));
+  out.set(insert, at);
+  out.set(bytes.subarray(at), at + insert.length);
+  return out;
+}
+
+for (const [seedIndex, name] of SEEDS.entries()) {
+  test(`mutated ${name} never makes the inspector throw`, () => {
+    const input = new Uint8Array(readFileSync(`${FIXTURES}/${name}`));
+    const next = random(0x9e3779b9 + seedIndex);
+    const deadline = Date.now() + BUDGET_MS;
+    let runs = 0;
+    for (; runs < MAX_ITERATIONS && Date.now() < deadline; runs++) {
+      const bytes = mutate(input, next);
+      const report = inspect(bytesSource(bytes), { nowMs: 0 });
+      stringifyReport(toJsonReport(report, true));
+      formatReport(report, { name, frames: true });
+      for (const found of report.issues) assert.ok(found.offset >= 0 && found.offset <= bytes.length, `${found.code} offset ${found.offset} outside ${bytes.length}`);
+    }
+    assert.ok(runs > 20, `only ${runs} runs`);
+  });
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson } from './cli';
+
+const cases = [
+  { name: 'h264-aac.mp4', format: 'mp4' },
+  { name: 'h264-aac-frag.mp4', format: 'fragmented-mp4' },
+  { name: 'h265-main-frag.mp4', format: 'fragmented-mp4' },
+  { name: 'h264-aac.ts', format: 'mpeg-ts' },
+  { name: 'h265-main.ts', format: 'mpeg-ts' },
+];
+
+for (const { name, format } of cases) {
+  test(`${name}: format, tracks and video frames agree with ffprobe`, () => {
+    const file = `${FIXTURES}/${name}`;
+    const report = inspectJson(file, '--frames');
+    assert.equal(report.format, format);
+    const streams = ffprobeStreams(file);
+    assert.equal(report.tracks.length, streams.length);
+    const packets = ffprobePackets(file);
+    for (const [index, stream] of streams.entries()) {
+      const track = report.tracks[index];
+      assert.ok(track);
+      if (stream.codec_type === 'video') {
+        assert.deepEqual([track.width, track.height], [stream.width, stream.height]);
+        assert.equal(track.family, stream.codec_name === 'hevc' ? 'h265' : 'h264');
+        assert.ok(track.codecPrivate?.sps?.length, 'SPS decoded');
+        // Video: one frame per packet, with ffprobe's pts and keyframe flag.
+        const ours = (report.frames ?? []).filter((frame) => frame.track === track.number);
+        const theirs = packets.filter((packet) => packet.stream_index === stream.index);
+        assert.equal(ours.length, theirs.length);
+        ours.forEach((frame, i) => {
+          const packet = theirs[i];
+          assert.ok(packet);
+          assert.ok(Math.abs(frame.ptsMs - Number(packet.pts_time) * 1000) < 0.5, `frame ${i} pts ${frame.ptsMs} vs ${packet.pts_time}`);
+          assert.equal(frame.keyframe, packet.flags.startsWith('K'), `frame ${i} keyframe`);
+        });
+      } else {
+        assert.equal(track.sampleRate, Number(stream.sample_rate));
+        assert.equal(track.channels, stream.channels);
+        assert.equal(track.codec, 'mp4a.40.2');
+      }
+    }
+  });
+}
+
+test('the DASH init segment alone gives tracks and codec private data, no frames', () => {
+  const report = inspectJson(`${FIXTURES}/h264-aac-dash/init-0.mp4`, '--frames');
+  assert.equal(report.tracks[0]?.codec, 'avc1.4d400d');
+  assert.equal(report.frames?.length, 0);
+  assert.deepEqual(report.issues, []);
+});
