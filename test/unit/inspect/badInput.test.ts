@@ -17,11 +17,17 @@ const video = report.tracks[0];
 const cpd = video?.codecPrivate;
 const fields = cpd?.fields ?? {};
 
-function variant(name: string, patch: (bytes: Buffer) => Buffer | void): string {
-  const bytes = Buffer.from(original);
+function written(name: string, bytes: Uint8Array): string {
   const file = join(dir, name);
-  writeFileSync(file, patch(bytes) ?? bytes);
+  writeFileSync(file, bytes);
   return file;
+}
+
+/** A copy of the fixture with `edit` applied in place. */
+function variant(name: string, edit: (bytes: Buffer) => void): string {
+  const bytes = Buffer.from(original);
+  edit(bytes);
+  return written(name, bytes);
 }
 
 function codes(file: string): string[] {
@@ -83,7 +89,7 @@ test('a fragment that does not start with a keyframe is an error', () => {
 });
 
 test('two documents back to back with the same timecodes: timecodes go backwards', () => {
-  const file = variant('twice.mkv', (bytes) => Buffer.concat([bytes, bytes]));
+  const file = written('twice.mkv', Buffer.concat([original, original]));
   const result = inspectJson(file);
   assert.equal(result.fragments.length, 4);
   const found = result.issues.find((i) => i.code === 'TIMECODE_BACKWARDS');
@@ -92,7 +98,7 @@ test('two documents back to back with the same timecodes: timecodes go backwards
 
 test('a truncated file reports what it read and the truncation offset', () => {
   const cut = Math.floor(original.length * 0.7);
-  const file = variant('truncated.mkv', (bytes) => bytes.subarray(0, cut));
+  const file = written('truncated.mkv', original.subarray(0, cut));
   const result = inspectJson(file);
   assert.equal(result.tracks.length, 2);
   assert.ok(result.fragments.length >= 1);
@@ -100,8 +106,7 @@ test('a truncated file reports what it read and the truncation offset', () => {
 });
 
 test('unreadable input: one line naming the offset, exit status 1', () => {
-  const file = join(dir, 'noise.bin');
-  writeFileSync(file, Buffer.from('this is not a video file at all'));
+  const file = written('noise.bin', Buffer.from('this is not a video file at all'));
   const result = kvsInspect([file]);
   assert.equal(result.status, 1);
   assert.equal(result.stdout, '');
