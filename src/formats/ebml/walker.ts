@@ -89,7 +89,7 @@ class IssueLog {
   add(entry: Issue): void {
     if (this.issues.length < this.max) this.issues.push(entry);
     else if (this.issues.length === this.max) {
-      this.issues.push(issue('warning', 'ebml.too-many-issues', `More than ${this.max} issues; the rest are not listed.`, entry.offset));
+      this.issues.push(issue('warning', 'EBML_TOO_MANY_ISSUES', `More than ${this.max} issues; the rest are not listed.`, entry.offset));
     }
   }
 }
@@ -139,7 +139,7 @@ function walk(source: ByteSource, schema: EbmlSchema, visitor: EbmlVisitor, opti
     // Element id
     const idWidth = vintWidth(peek[0] ?? 0);
     if (idWidth === 0 || idWidth > maxIdLength) {
-      pos = skipDamage('ebml.invalid-id', `Invalid element id (first byte 0x${(peek[0] ?? 0).toString(16).padStart(2, '0')})`, pos, pos + 1, bound);
+      pos = skipDamage('EBML_INVALID_ID', `Invalid element id (first byte 0x${(peek[0] ?? 0).toString(16).padStart(2, '0')})`, pos, pos + 1, bound);
       continue;
     }
     if (idWidth >= avail) {
@@ -148,14 +148,14 @@ function walk(source: ByteSource, schema: EbmlSchema, visitor: EbmlVisitor, opti
     }
     const id = elementIdValue(peek, 0, idWidth);
     if (id < 0) {
-      pos = skipDamage('ebml.invalid-id', 'Reserved element id', pos, pos + 1, bound);
+      pos = skipDamage('EBML_INVALID_ID', 'Reserved element id', pos, pos + 1, bound);
       continue;
     }
 
     // Data size
     const sizeWidth = vintWidth(peek[idWidth] ?? 0);
     if (sizeWidth === 0) {
-      pos = skipDamage('ebml.invalid-size', `Invalid size (first byte 0x00) of element ${hex(id)}`, pos, pos + 1, bound);
+      pos = skipDamage('EBML_INVALID_SIZE', `Invalid size (first byte 0x00) of element ${hex(id)}`, pos, pos + 1, bound);
       continue;
     }
     const headerSize = idWidth + sizeWidth;
@@ -180,26 +180,26 @@ function walk(source: ByteSource, schema: EbmlSchema, visitor: EbmlVisitor, opti
     let end: number;
     if (size === UNKNOWN_SIZE) {
       if (type !== 'master') {
-        pos = skipDamage('ebml.unknown-size', `${name} (${hex(id)}) has an unknown size, which only master elements may have,`, pos, dataStart, parentBound);
+        pos = skipDamage('EBML_UNKNOWN_SIZE', `${name} (${hex(id)}) has an unknown size, which only master elements may have,`, pos, dataStart, parentBound);
         continue;
       }
       if (spec && !spec.unknownSizeAllowed) {
-        log.add(issue('warning', 'ebml.unknown-size-not-allowed', `${name} at offset ${pos} has an unknown size, which the schema does not allow for it.`, pos));
+        log.add(issue('warning', 'EBML_UNKNOWN_SIZE_NOT_ALLOWED', `${name} at offset ${pos} has an unknown size, which the schema does not allow for it.`, pos));
       }
       end = parentBound;
     } else {
       end = dataStart + size;
       if (end > parentBound) {
         if (end > sourceSize) {
-          log.add(issue('error', 'ebml.truncated', `${name} at offset ${pos} needs ${end - sourceSize} more bytes than the input has (it ends at ${end}, the input at ${sourceSize}).`, pos));
+          log.add(issue('error', 'EBML_TRUNCATED', `${name} at offset ${pos} needs ${end - sourceSize} more bytes than the input has (it ends at ${end}, the input at ${sourceSize}).`, pos));
         } else {
-          log.add(issue('error', 'ebml.size-past-parent', `${name} at offset ${pos} ends at ${end}, past the end of its parent at ${parentBound}.`, pos));
+          log.add(issue('error', 'EBML_SIZE_PAST_PARENT', `${name} at offset ${pos} ends at ${end}, past the end of its parent at ${parentBound}.`, pos));
         }
         end = parentBound;
       }
       if (spec) checkSize(log, spec, pos, size);
     }
-    if (!spec) log.add(issue('info', 'ebml.unknown-element', `Unknown element id ${hex(id)} at offset ${pos} (${size === UNKNOWN_SIZE ? 'unknown size' : `${size} bytes`}).`, pos));
+    if (!spec) log.add(issue('info', 'EBML_UNKNOWN_ELEMENT', `Unknown element id ${hex(id)} at offset ${pos} (${size === UNKNOWN_SIZE ? 'unknown size' : `${size} bytes`}).`, pos));
 
     const element: EbmlElement = {
       id,
@@ -216,9 +216,9 @@ function walk(source: ByteSource, schema: EbmlSchema, visitor: EbmlVisitor, opti
     const parentSilent = top ? top.silent : false;
     if (type === 'master') {
       if (stack.length >= maxDepth) {
-        log.add(issue('warning', 'ebml.too-deep', `${name} at offset ${pos} is nested more than ${maxDepth} levels deep; its contents are skipped.`, pos));
+        log.add(issue('warning', 'EBML_TOO_DEEP', `${name} at offset ${pos} is nested more than ${maxDepth} levels deep; its contents are skipped.`, pos));
         if (size === UNKNOWN_SIZE) {
-          pos = skipDamage('ebml.unknown-size', `${name} has an unknown size too deep to follow`, pos, dataStart, parentBound);
+          pos = skipDamage('EBML_UNKNOWN_SIZE', `${name} has an unknown size too deep to follow`, pos, dataStart, parentBound);
           continue;
         }
         if (!parentSilent) {
@@ -259,9 +259,9 @@ function walk(source: ByteSource, schema: EbmlSchema, visitor: EbmlVisitor, opti
 /** The input or the parent ends inside an element header. Returns where to continue. */
 function headerCut(log: IssueLog, pos: number, bound: number, sourceSize: number): number {
   if (bound >= sourceSize) {
-    log.add(issue('error', 'ebml.truncated', `The input ends inside an element header at offset ${pos}.`, pos));
+    log.add(issue('error', 'EBML_TRUNCATED', `The input ends inside an element header at offset ${pos}.`, pos));
   } else {
-    log.add(issue('error', 'ebml.size-past-parent', `An element header at offset ${pos} crosses the end of its parent at ${bound}.`, pos));
+    log.add(issue('error', 'EBML_SIZE_PAST_PARENT', `An element header at offset ${pos} crosses the end of its parent at ${bound}.`, pos));
   }
   return bound;
 }
@@ -269,7 +269,7 @@ function headerCut(log: IssueLog, pos: number, bound: number, sourceSize: number
 function checkSize(log: IssueLog, spec: ElementSpec, pos: number, size: number): void {
   if (size === 0) {
     if (spec.notZero || spec.length !== undefined) {
-      log.add(issue('warning', 'ebml.zero-size', `${spec.name} at offset ${pos} is empty, which makes its value 0 where 0 is not allowed.`, pos));
+      log.add(issue('warning', 'EBML_ZERO_SIZE', `${spec.name} at offset ${pos} is empty, which makes its value 0 where 0 is not allowed.`, pos));
     }
     return;
   }
@@ -279,6 +279,6 @@ function checkSize(log: IssueLog, spec: ElementSpec, pos: number, size: number):
   else if (spec.type === 'date' && size !== 8) expected = '0 or 8 bytes';
   else if ((spec.type === 'uinteger' || spec.type === 'integer') && size > 8) expected = 'at most 8 bytes';
   if (expected) {
-    log.add(issue('warning', 'ebml.bad-length', `${spec.name} at offset ${pos} has ${size} bytes of data; it should have ${expected}.`, pos));
+    log.add(issue('warning', 'EBML_BAD_LENGTH', `${spec.name} at offset ${pos} has ${size} bytes of data; it should have ${expected}.`, pos));
   }
 }

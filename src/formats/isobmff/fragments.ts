@@ -76,9 +76,9 @@ export function readFragments(boxes: readonly Box[], states: Map<number, TrackSt
     if (!moof || moof.type !== 'moof') continue;
     const mfhd = childBox(moof, 'mfhd');
     const sequenceNumber = fieldsOf(mfhd, 'mfhd')?.sequenceNumber ?? -1;
-    if (!mfhd) ctx.report('warning', 'mfhd-missing', 'moof has no mfhd', moof.offset);
+    if (!mfhd) ctx.report('warning', 'MFHD_MISSING', 'moof has no mfhd', moof.offset);
     else if (lastSequence >= 0 && sequenceNumber <= lastSequence) {
-      ctx.report('warning', 'mfhd-sequence-not-increasing', `sequence_number ${sequenceNumber} after ${lastSequence}`, mfhd.offset);
+      ctx.report('warning', 'MFHD_SEQUENCE_NOT_INCREASING', `sequence_number ${sequenceNumber} after ${lastSequence}`, mfhd.offset);
     }
     if (sequenceNumber >= 0) lastSequence = sequenceNumber;
     const fragment: Fragment = { index: fragments.length, offset: moof.offset, size: moof.size, sequenceNumber, tracks: [], box: moof };
@@ -111,7 +111,7 @@ function readTraf(
   const tfhdBox = childBox(traf, 'tfhd');
   const tfhd = fieldsOf(tfhdBox, 'tfhd');
   if (!tfhd) {
-    ctx.report('error', 'tfhd-missing', 'traf has no tfhd: its samples cannot be placed', traf.offset);
+    ctx.report('error', 'TFHD_MISSING', 'traf has no tfhd: its samples cannot be placed', traf.offset);
     return undefined;
   }
   let state = states.get(tfhd.trackId);
@@ -129,7 +129,7 @@ function readTraf(
   let time = tfdt ? tfdt.baseMediaDecodeTime : state.nextDecodeTime;
   if (tfdt && tfdtBox && state.fragmentCount > 0 && tfdt.baseMediaDecodeTime !== state.nextDecodeTime) {
     const gap = tfdt.baseMediaDecodeTime - state.nextDecodeTime;
-    ctx.report('info', 'fragment-time-gap', `track ${tfhd.trackId}: tfdt ${tfdt.baseMediaDecodeTime} is ${gap > 0 ? 'after' : 'before'} the end of the previous fragment (${state.nextDecodeTime}) by ${Math.abs(gap)}`, tfdtBox.offset);
+    ctx.report('info', 'FRAGMENT_TIME_GAP', `track ${tfhd.trackId}: tfdt ${tfdt.baseMediaDecodeTime} is ${gap > 0 ? 'after' : 'before'} the end of the previous fragment (${state.nextDecodeTime}) by ${Math.abs(gap)}`, tfdtBox.offset);
   }
   const ft: FragmentTrack = {
     trackId: tfhd.trackId, baseDecodeTime: time, hasTfdt: tfdt !== undefined, sampleCount: 0, duration: 0,
@@ -189,7 +189,7 @@ function plausibleCount(run: TrackRunFields, defSize: number, dataPos: number, c
   const room = defSize > 0 ? Math.floor(Math.max(0, ctx.fileSize - dataPos) / defSize) : 0;
   const cap = Math.max(UNBACKED_SAMPLES, room);
   if (n <= cap) return n;
-  ctx.report('error', 'trun-sample-count-implausible', `trun declares ${n} samples of ${defSize} bytes; the data holds ${room}`, trun.offset);
+  ctx.report('error', 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE', `trun declares ${n} samples of ${defSize} bytes; the data holds ${room}`, trun.offset);
   return cap;
 }
 
@@ -235,7 +235,7 @@ function appendRun(
 /** Sample data must lie inside an mdat payload (and inside the file). */
 function checkData(start: number, end: number, mdats: readonly Range[], ctx: FragmentContext, trun: Box): void {
   if (end > ctx.fileSize) {
-    ctx.report('error', 'sample-data-past-end', `trun samples end at ${end}, past the end of the data (${ctx.fileSize})`, trun.offset);
+    ctx.report('error', 'SAMPLE_DATA_PAST_END', `trun samples end at ${end}, past the end of the data (${ctx.fileSize})`, trun.offset);
     return;
   }
   let lo = 0;
@@ -247,9 +247,9 @@ function checkData(start: number, end: number, mdats: readonly Range[], ctx: Fra
     if (start < m.start) hi = mid - 1;
     else if (start >= m.end && !(start === m.end && end === start)) lo = mid + 1;
     else {
-      if (end > m.end) ctx.report('warning', 'sample-data-outside-mdat', `trun samples [${start}, ${end}) run past the mdat ending at ${m.end}`, trun.offset);
+      if (end > m.end) ctx.report('warning', 'SAMPLE_DATA_OUTSIDE_MDAT', `trun samples [${start}, ${end}) run past the mdat ending at ${m.end}`, trun.offset);
       return;
     }
   }
-  ctx.report('warning', 'sample-data-outside-mdat', `trun samples at ${start} are not inside any mdat`, trun.offset);
+  ctx.report('warning', 'SAMPLE_DATA_OUTSIDE_MDAT', `trun samples at ${start} are not inside any mdat`, trun.offset);
 }

@@ -72,7 +72,7 @@ export function readIsoBmff(source: ByteSource, options: IsoBmffOptions = {}): I
 
   const file: IsoBmffFile = { kind: 'unknown', size: source.size, boxes, tracks: [], fragments: [], segmentIndexes: [], events: [], issues };
   const moov = boxes.find((b) => b.type === 'moov');
-  if (boxes.filter((b) => b.type === 'moov').length > 1) report('warning', 'moov-repeated', 'more than one moov; using the first', boxes.filter((b) => b.type === 'moov')[1]?.offset ?? 0);
+  if (boxes.filter((b) => b.type === 'moov').length > 1) report('warning', 'MOOV_REPEATED', 'more than one moov; using the first', boxes.filter((b) => b.type === 'moov')[1]?.offset ?? 0);
   const hasMoof = boxes.some((b) => b.type === 'moof');
   const typeBox = boxes.find((b) => b.type === 'ftyp') ?? boxes.find((b) => b.type === 'styp');
   const brands = fieldsOf(typeBox, 'ftyp') ?? fieldsOf(typeBox, 'styp');
@@ -89,14 +89,14 @@ export function readIsoBmff(source: ByteSource, options: IsoBmffOptions = {}): I
   const mvex = childBox(moov, 'mvex');
   if (moov) {
     const mvhd = fieldsOf(childBox(moov, 'mvhd'), 'mvhd');
-    if (!mvhd) report('error', 'mvhd-missing', 'moov has no mvhd', moov.offset);
+    if (!mvhd) report('error', 'MVHD_MISSING', 'moov has no mvhd', moov.offset);
     const movieTimescale = mvhd?.timescale ?? 0;
     file.movie = { timescale: movieTimescale, duration: mvhd?.duration ?? 0, nextTrackId: mvhd?.nextTrackId ?? 0 };
     const mehd = fieldsOf(childBox(mvex, 'mehd'), 'mehd');
     if (mehd) file.movie.fragmentDuration = mehd.fragmentDuration;
     for (const trak of childBoxes(moov, 'trak')) {
       const track = describeTrack(trak, movieTimescale);
-      if (states.has(track.id)) report('error', 'track-id-repeated', `track id ${track.id} used twice`, trak.offset);
+      if (states.has(track.id)) report('error', 'TRACK_ID_REPEATED', `track id ${track.id} used twice`, trak.offset);
       const stbl = childBox(childBox(childBox(trak, 'mdia'), 'minf'), 'stbl');
       const state: TrackState = { track, nextDecodeTime: 0, sampleCount: 0, fragmentCount: 0 };
       if (stbl) {
@@ -112,7 +112,7 @@ export function readIsoBmff(source: ByteSource, options: IsoBmffOptions = {}): I
           }
         }
       } else {
-        report('error', 'stbl-missing', `track ${track.id} has no stbl`, trak.offset);
+        report('error', 'STBL_MISSING', `track ${track.id} has no stbl`, trak.offset);
       }
       if (withSamples && hasMoof && !state.builder) state.builder = new SampleTableBuilder();
       file.tracks.push(track);
@@ -125,7 +125,7 @@ export function readIsoBmff(source: ByteSource, options: IsoBmffOptions = {}): I
         state.defaults = f;
         state.track.defaults = f;
       } else if (f) {
-        report('warning', 'trex-unknown-track', `trex for track ${f.trackId}, which the moov does not have`, trex.offset);
+        report('warning', 'TREX_UNKNOWN_TRACK', `trex for track ${f.trackId}, which the moov does not have`, trex.offset);
       }
     }
   } else if (options.init) {
@@ -149,10 +149,10 @@ export function readIsoBmff(source: ByteSource, options: IsoBmffOptions = {}): I
       report,
       unknownTrack(trackId, traf) {
         const timescale = timescales[trackId] ?? 0;
-        if (moov) report('error', 'traf-unknown-track', `traf for track ${trackId}, which the moov does not have`, traf.offset);
+        if (moov) report('error', 'TRAF_UNKNOWN_TRACK', `traf for track ${trackId}, which the moov does not have`, traf.offset);
         else if (timescale === 0 && !warnedTimescale) {
           warnedTimescale = true;
-          report('info', 'timescale-unknown', `no init segment or timescale for track ${trackId}: times are in raw units`, traf.offset);
+          report('info', 'TIMESCALE_UNKNOWN', `no init segment or timescale for track ${trackId}: times are in raw units`, traf.offset);
         }
         const track: Track = {
           id: trackId, handler: '', kind: 'other', timescale, duration: 0, codec: '', sampleEntryCount: 0,
@@ -171,6 +171,6 @@ export function readIsoBmff(source: ByteSource, options: IsoBmffOptions = {}): I
   }
 
   file.kind = moov ? (hasMoof ? 'fragmented' : mvex ? 'init-segment' : 'plain') : hasMoof ? 'media-segment' : 'unknown';
-  if (file.kind === 'unknown' && boxes.length > 0) report('warning', 'no-movie', 'neither moov nor moof: not a playable ISO BMFF file', 0);
+  if (file.kind === 'unknown' && boxes.length > 0) report('warning', 'NO_MOVIE', 'neither moov nor moof: not a playable ISO BMFF file', 0);
   return file;
 }

@@ -23,16 +23,16 @@ export function buildSampleTable(stbl: Box, maxSamples: number, dataSize: number
     n = sz.sampleCount;
     const room = Math.max(UNBACKED_SAMPLES, Math.floor(dataSize / sz.sampleSize));
     if (n > room) {
-      report('error', 'stsz-sample-count-implausible', `stsz declares ${n} samples of ${sz.sampleSize} bytes; the data holds ${room}`, stszBox?.offset ?? stbl.offset);
+      report('error', 'STSZ_SAMPLE_COUNT_IMPLAUSIBLE', `stsz declares ${n} samples of ${sz.sampleSize} bytes; the data holds ${room}`, stszBox?.offset ?? stbl.offset);
       n = room;
     }
   } else if (sz) {
     n = Math.min(sz.sampleCount, sz.sizes.length);
   } else if (childBox(stbl, 'stts')) {
-    report('error', 'stsz-missing', 'stbl has no stsz/stz2: sample count unknown', stbl.offset);
+    report('error', 'STSZ_MISSING', 'stbl has no stsz/stz2: sample count unknown', stbl.offset);
   }
   if (n > maxSamples) {
-    report('warning', 'sample-table-limit', `${n} samples; keeping the first ${maxSamples}`, stszBox?.offset ?? stbl.offset);
+    report('warning', 'SAMPLE_TABLE_LIMIT', `${n} samples; keeping the first ${maxSamples}`, stszBox?.offset ?? stbl.offset);
     n = maxSamples;
   }
   const size = new Uint32Array(n);
@@ -55,7 +55,7 @@ function fillTimes(stbl: Box, n: number, dts: Float64Array, duration: Uint32Arra
   const box = childBox(stbl, 'stts');
   const stts = fieldsOf(box, 'stts');
   if (!stts) {
-    if (n > 0) report('error', 'stts-missing', 'stbl has no stts: decode times unknown', stbl.offset);
+    if (n > 0) report('error', 'STTS_MISSING', 'stbl has no stts: decode times unknown', stbl.offset);
     return;
   }
   const counts = stts.sampleCounts;
@@ -75,7 +75,7 @@ function fillTimes(stbl: Box, n: number, dts: Float64Array, duration: Uint32Arra
     }
   }
   for (; s < n; s++) dts[s] = t;
-  if (total !== n && box) report('warning', 'stts-count-mismatch', `stts covers ${total} samples, stsz has ${n}`, box.offset);
+  if (total !== n && box) report('warning', 'STTS_COUNT_MISMATCH', `stts covers ${total} samples, stsz has ${n}`, box.offset);
 }
 
 function fillCompositionOffsets(stbl: Box, n: number, cto: Int32Array, report: Report): void {
@@ -93,7 +93,7 @@ function fillCompositionOffsets(stbl: Box, n: number, cto: Int32Array, report: R
     const stop = Math.min(n, s + count);
     for (; s < stop; s++) cto[s] = value;
   }
-  if (total !== n) report('warning', 'ctts-count-mismatch', `ctts covers ${total} samples, stsz has ${n}`, box.offset);
+  if (total !== n) report('warning', 'CTTS_COUNT_MISMATCH', `ctts covers ${total} samples, stsz has ${n}`, box.offset);
 }
 
 function fillSync(stbl: Box, n: number, sync: Uint8Array, report: Report): void {
@@ -110,7 +110,7 @@ function fillSync(stbl: Box, n: number, sync: Uint8Array, report: Report): void 
     if (k >= 0 && k < n) sync[k] = 1;
     else bad++;
   }
-  if (bad > 0) report('warning', 'stss-sample-out-of-range', `${bad} stss entries name samples outside 1..${n}`, box.offset);
+  if (bad > 0) report('warning', 'STSS_SAMPLE_OUT_OF_RANGE', `${bad} stss entries name samples outside 1..${n}`, box.offset);
 }
 
 function fillOffsets(stbl: Box, n: number, size: Uint32Array, offset: Float64Array, report: Report): void {
@@ -119,7 +119,7 @@ function fillOffsets(stbl: Box, n: number, size: Uint32Array, offset: Float64Arr
   const chunkBox = childBox(stbl, 'stco') ?? childBox(stbl, 'co64');
   const chunks = (fieldsOf(chunkBox, 'stco') ?? fieldsOf(chunkBox, 'co64'))?.chunkOffsets;
   if (!stsc || !chunks) {
-    if (n > 0) report('error', 'chunk-table-missing', 'stbl lacks stsc or stco/co64: sample offsets unknown', stbl.offset);
+    if (n > 0) report('error', 'CHUNK_TABLE_MISSING', 'stbl lacks stsc or stco/co64: sample offsets unknown', stbl.offset);
     return;
   }
   const chunkCount = chunks.length;
@@ -130,7 +130,7 @@ function fillOffsets(stbl: Box, n: number, size: Uint32Array, offset: Float64Arr
     const from = first[e] ?? 1;
     const to = e + 1 < first.length ? (first[e + 1] ?? chunkCount + 1) : chunkCount + 1;
     if (from < 1 || to <= from) {
-      report('error', 'stsc-invalid', `stsc entry ${e + 1}: first_chunk ${from} does not increase`, stscBox?.offset ?? stbl.offset);
+      report('error', 'STSC_INVALID', `stsc entry ${e + 1}: first_chunk ${from} does not increase`, stscBox?.offset ?? stbl.offset);
       continue;
     }
     const spc = perChunk[e] ?? 0;
@@ -144,5 +144,5 @@ function fillOffsets(stbl: Box, n: number, size: Uint32Array, offset: Float64Arr
       }
     }
   }
-  if (s < n) report('error', 'chunk-table-short', `stsc/stco place ${s} of ${n} samples`, chunkBox?.offset ?? stbl.offset);
+  if (s < n) report('error', 'CHUNK_TABLE_SHORT', `stsc/stco place ${s} of ${n} samples`, chunkBox?.offset ?? stbl.offset);
 }

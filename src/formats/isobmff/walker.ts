@@ -66,7 +66,7 @@ class Walker {
       }
       const head = src.read(pos, Math.min(avail, 32));
       if (head.length < 8) {
-        this.report('error', 'box-header-truncated', `box header cut short: ${head.length} of 8 bytes`, pos);
+        this.report('error', 'BOX_HEADER_TRUNCATED', `box header cut short: ${head.length} of 8 bytes`, pos);
         break;
       }
       const size32 = ((head[0] ?? 0) * 0x1000000) + (((head[1] ?? 0) << 16) | ((head[2] ?? 0) << 8) | (head[3] ?? 0));
@@ -75,7 +75,7 @@ class Walker {
       let size: number;
       if (size32 === 1) {
         if (head.length < 16) {
-          if (!parentTruncated) this.report('error', 'box-header-truncated', `'${type}' largesize cut short`, pos);
+          if (!parentTruncated) this.report('error', 'BOX_HEADER_TRUNCATED', `'${type}' largesize cut short`, pos);
           break;
         }
         size = ((head[8] ?? 0) * 0x1000000 + (((head[9] ?? 0) << 16) | ((head[10] ?? 0) << 8) | (head[11] ?? 0))) * 0x1_0000_0000
@@ -83,24 +83,24 @@ class Walker {
         headerSize = 16;
       } else if (size32 === 0) {
         size = end - pos;
-        if (parent !== undefined) this.report('warning', 'box-size-zero', `'${type}' has size 0 (to the end) inside '${parent}'`, pos);
+        if (parent !== undefined) this.report('warning', 'BOX_SIZE_ZERO', `'${type}' has size 0 (to the end) inside '${parent}'`, pos);
       } else {
         size = size32;
       }
       let uuid: string | undefined;
       if (type === 'uuid') {
         if (head.length < headerSize + 16) {
-          if (!parentTruncated) this.report('error', 'box-header-truncated', `'uuid' usertype cut short`, pos);
+          if (!parentTruncated) this.report('error', 'BOX_HEADER_TRUNCATED', `'uuid' usertype cut short`, pos);
           break;
         }
         uuid = hex(head.subarray(headerSize, headerSize + 16));
         headerSize += 16;
       }
       if (!isPrintableFourcc(type)) {
-        this.report('warning', 'box-type-invalid', `box type 0x${hex(head.subarray(4, 8))} is not printable: probably not a box`, pos);
+        this.report('warning', 'BOX_TYPE_INVALID', `box type 0x${hex(head.subarray(4, 8))} is not printable: probably not a box`, pos);
       }
       if (size < headerSize) {
-        this.report('error', 'box-size-too-small', `'${type}' declares ${size} bytes, less than its ${headerSize}-byte header; the rest of ${parent === undefined ? 'the file' : `'${parent}'`} is unreadable`, pos);
+        this.report('error', 'BOX_SIZE_TOO_SMALL', `'${type}' declares ${size} bytes, less than its ${headerSize}-byte header; the rest of ${parent === undefined ? 'the file' : `'${parent}'`} is unreadable`, pos);
         break;
       }
       let boxEnd = pos + size;
@@ -108,8 +108,8 @@ class Walker {
       if (boxEnd > end) {
         truncated = true;
         if (!parentTruncated) {
-          if (parent === undefined) this.report('error', 'box-truncated', `'${type}' declares ${size} bytes, only ${avail} left in the file`, pos);
-          else this.report('error', 'box-overflows-parent', `'${type}' declares ${size} bytes, only ${avail} left in '${parent}'`, pos);
+          if (parent === undefined) this.report('error', 'BOX_TRUNCATED', `'${type}' declares ${size} bytes, only ${avail} left in the file`, pos);
+          else this.report('error', 'BOX_OVERFLOWS_PARENT', `'${type}' declares ${size} bytes, only ${avail} left in '${parent}'`, pos);
         }
         boxEnd = end;
       }
@@ -126,19 +126,19 @@ class Walker {
   /** Fewer than 8 bytes left: a cut box header at the top level; inside a box, zeros are padding. */
   private trailing(src: ByteSource, pos: number, avail: number, parent: string | undefined): void {
     if (parent === undefined) {
-      this.report('error', 'box-header-truncated', `${avail} bytes at the end of the file: too few for a box header`, pos);
+      this.report('error', 'BOX_HEADER_TRUNCATED', `${avail} bytes at the end of the file: too few for a box header`, pos);
       return;
     }
     const bytes = src.read(pos, avail);
-    if (bytes.every((b) => b === 0)) this.report('info', 'box-padding', `${avail} zero bytes after the last box in '${parent}'`, pos);
-    else this.report('warning', 'box-header-truncated', `${avail} bytes left in '${parent}': too few for a box header`, pos);
+    if (bytes.every((b) => b === 0)) this.report('info', 'BOX_PADDING', `${avail} zero bytes after the last box in '${parent}'`, pos);
+    else this.report('warning', 'BOX_HEADER_TRUNCATED', `${avail} bytes left in '${parent}': too few for a box header`, pos);
   }
 
   private decode(src: ByteSource, box: Box, spec: BoxSpec, boxEnd: number, parent: string | undefined, depth: number, inMemory: boolean): void {
     const pos = box.offset;
     const truncated = box.truncated === true;
     if (depth >= this.maxDepth) {
-      this.report('warning', 'box-nesting-too-deep', `'${box.type}' is nested ${depth} deep; not decoded`, pos);
+      this.report('warning', 'BOX_NESTING_TOO_DEEP', `'${box.type}' is nested ${depth} deep; not decoded`, pos);
       return;
     }
     const length = boxEnd - pos;
@@ -146,7 +146,7 @@ class Walker {
       if (spec.container && !spec.parse) {
         box.children = this.walkChildren(src, box, pos + box.headerSize, boxEnd, depth, inMemory, truncated);
       } else {
-        this.report('warning', 'box-too-large', `'${box.type}' is ${length} bytes, more than the ${this.maxBoxBytes} decoded in one piece; not decoded`, pos);
+        this.report('warning', 'BOX_TOO_LARGE', `'${box.type}' is ${length} bytes, more than the ${this.maxBoxBytes} decoded in one piece; not decoded`, pos);
       }
       return;
     }
@@ -157,7 +157,7 @@ class Walker {
     let flags = 0;
     if (spec.full) {
       if (bytes.length < p + 4) {
-        if (!truncated) this.report('error', 'box-fields-overrun', `'${box.type}' is too small for its version and flags`, pos);
+        if (!truncated) this.report('error', 'BOX_FIELDS_OVERRUN', `'${box.type}' is too small for its version and flags`, pos);
         return;
       }
       version = bytes[p] ?? 0;
@@ -173,17 +173,17 @@ class Walker {
         type: box.type, offset: pos, size: box.size, version, flags, handler: this.handler,
         issue: (severity, code, message, offset) => {
           // A table cut short is the box's own truncation, already reported.
-          if (!(truncated && code === 'table-truncated')) this.report(severity, code, message, offset);
+          if (!(truncated && code === 'TABLE_TRUNCATED')) this.report(severity, code, message, offset);
         },
       };
       try {
         box.fields = spec.parse(r, ctx);
       } catch (e) {
-        this.report('error', 'box-parse-failed', `'${box.type}' could not be decoded: ${e instanceof Error ? e.message : String(e)}`, pos);
+        this.report('error', 'BOX_PARSE_FAILED', `'${box.type}' could not be decoded: ${e instanceof Error ? e.message : String(e)}`, pos);
         return;
       }
       if (r.overrun && !truncated) {
-        this.report('error', 'box-fields-overrun', `the fields of '${box.type}' run past its end (${box.size} bytes)`, pos);
+        this.report('error', 'BOX_FIELDS_OVERRUN', `the fields of '${box.type}' run past its end (${box.size} bytes)`, pos);
       }
       p += Math.min(r.pos, r.length);
       if (box.type === 'hdlr' && parent === 'mdia') {

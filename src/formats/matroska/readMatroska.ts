@@ -50,7 +50,7 @@ export function readMatroska(source: ByteSource, options: ReadMatroskaOptions = 
 
 /** Structure and model issues in offset order, at most `max` of them. */
 function mergeIssues(structure: readonly Issue[], model: readonly Issue[], max: number, modelDropped: boolean): Issue[] {
-  const tooMany = 'ebml.too-many-issues';
+  const tooMany = 'EBML_TOO_MANY_ISSUES';
   const all = [...structure, ...model].filter((i) => i.code !== tooMany).sort((a, b) => a.offset - b.offset);
   const truncated = modelDropped || all.length > max || structure.some((i) => i.code === tooMany);
   if (!truncated) return all;
@@ -251,7 +251,7 @@ class MatroskaReader implements EbmlVisitor {
         case Id.TimestampScale: {
           const scale = asNumber(value);
           if (scale !== undefined && scale > 0) info.timestampScale = scale;
-          else this.report(issue('error', 'mkv.bad-timestamp-scale', `TimestampScale at offset ${element.offset} is 0; using 1000000 (milliseconds).`, element.offset));
+          else this.report(issue('error', 'MKV_BAD_TIMESTAMP_SCALE', `TimestampScale at offset ${element.offset} is 0; using 1000000 (milliseconds).`, element.offset));
           return;
         }
         case Id.Duration: info.duration = asNumber(value); return;
@@ -318,7 +318,7 @@ class MatroskaReader implements EbmlVisitor {
     const { info } = header;
     if (info.docType !== 'matroska' && info.docType !== 'webm') {
       this.report(
-        issue('warning', 'mkv.unexpected-doctype', `The EBML header at offset ${info.offset} has DocType "${info.docType}", not "matroska" or "webm".`, info.offset),
+        issue('warning', 'MKV_UNEXPECTED_DOCTYPE', `The EBML header at offset ${info.offset} has DocType "${info.docType}", not "matroska" or "webm".`, info.offset),
       );
     }
   }
@@ -334,7 +334,7 @@ class MatroskaReader implements EbmlVisitor {
     if (this.segment) this.endSegment(element.offset);
     let document = this.document;
     if (!document) {
-      this.report(issue('warning', 'mkv.missing-ebml-header', `The Segment at offset ${element.offset} has no EBML header before it.`, element.offset));
+      this.report(issue('warning', 'MKV_MISSING_EBML_HEADER', `The Segment at offset ${element.offset} has no EBML header before it.`, element.offset));
       document = this.newDocument(element.offset);
     }
     this.segment = this.newSegmentState(document, element, element.offset, element.headerSize, element.dataSize, element.end);
@@ -344,7 +344,7 @@ class MatroskaReader implements EbmlVisitor {
   private ensureSegment(element: EbmlElement): SegmentState {
     if (this.segment) return this.segment;
     this.report(
-      issue('warning', 'mkv.outside-segment', `${element.name} at offset ${element.offset} is not inside a Segment; reading it as if it were.`, element.offset),
+      issue('warning', 'MKV_OUTSIDE_SEGMENT', `${element.name} at offset ${element.offset} is not inside a Segment; reading it as if it were.`, element.offset),
     );
     const document = this.document ?? this.newDocument(element.offset);
     this.segment = this.newSegmentState(document, null, element.offset, 0, null, element.end);
@@ -478,7 +478,7 @@ class MatroskaReader implements EbmlVisitor {
     fragment.timecode = model.timecode;
     fragment.blockCount = model.blockCount;
     if (model.timecode === null) {
-      this.report(issue('warning', 'mkv.cluster-timestamp-missing', `The Cluster at offset ${model.offset} has no Timestamp; its blocks are timed from 0.`, model.offset));
+      this.report(issue('warning', 'MKV_CLUSTER_TIMESTAMP_MISSING', `The Cluster at offset ${model.offset} has no Timestamp; its blocks are timed from 0.`, model.offset));
     }
   }
 
@@ -498,7 +498,7 @@ class MatroskaReader implements EbmlVisitor {
     }
     if (status === BlockParse.Invalid || status === BlockParse.NeedMore) {
       this.report(
-        issue('error', 'mkv.invalid-block', `${element.name} at offset ${element.offset} (${dataSize} bytes) is too short for a block header or has an invalid track number.`, element.offset),
+        issue('error', 'MKV_INVALID_BLOCK', `${element.name} at offset ${element.offset} (${dataSize} bytes) is too short for a block header or has an invalid track number.`, element.offset),
       );
       return;
     }
@@ -507,7 +507,7 @@ class MatroskaReader implements EbmlVisitor {
       this.report(
         issue(
           'error',
-          'mkv.lacing-overflow',
+          'MKV_LACING_OVERFLOW',
           `${element.name} at offset ${element.offset}: the sizes of its ${header.frameCount} laced frames do not fit its ${dataSize} bytes.`,
           element.offset,
         ),

@@ -35,7 +35,7 @@ export function undeclaredTrackIssues(segment: MatroskaSegment, blocks: BlockTab
   return [...undeclared].map(([track, { offset, count }]) =>
     issue(
       'error',
-      'mkv.undeclared-track',
+      'MKV_UNDECLARED_TRACK',
       `${count} block${count === 1 ? '' : 's'} of the Segment at offset ${segment.offset} refer to track ${track}, which its Tracks do not declare (first at offset ${offset}).`,
       offset,
     ),

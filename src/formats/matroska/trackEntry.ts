@@ -71,10 +71,10 @@ export function trackIssues(track: MatroskaTrack, sawCodecPrivate: boolean): Iss
   const issues: Issue[] = [];
   const at = track.offset;
   if (track.number === 0) {
-    issues.push(issue('error', 'mkv.track-number-missing', `The TrackEntry at offset ${at} has no TrackNumber (or 0).`, at));
+    issues.push(issue('error', 'MKV_TRACK_NUMBER_MISSING', `The TrackEntry at offset ${at} has no TrackNumber (or 0).`, at));
   }
   if (track.codecId === '') {
-    issues.push(issue('error', 'mkv.codec-id-missing', `Track ${track.number} (TrackEntry at offset ${at}) has no CodecID.`, at));
+    issues.push(issue('error', 'MKV_CODEC_ID_MISSING', `Track ${track.number} (TrackEntry at offset ${at}) has no CodecID.`, at));
   }
   if (!track.codecPrivate || track.codecPrivate.size === 0) {
     const required = CODEC_PRIVATE_REQUIRED.some((prefix) => track.codecId.startsWith(prefix));
@@ -82,7 +82,7 @@ export function trackIssues(track: MatroskaTrack, sawCodecPrivate: boolean): Iss
     issues.push(
       issue(
         required ? 'warning' : 'info',
-        'mkv.codec-private-missing',
+        'MKV_CODEC_PRIVATE_MISSING',
         `Track ${track.number} (${track.codecId || 'no codec'}, TrackEntry at offset ${at}) has ${what}.`,
         at,
         required

@@ -42,7 +42,7 @@ export class PesAssembler {
     } else if (this.current < 0) {
       if (!this.warnedNoStart) {
         this.warnedNoStart = true;
-        this.report('info', 'ts-pes-without-start', `PID ${this.stream.pid}: payload before the first PES start; skipped`, abs);
+        this.report('info', 'TS_PES_WITHOUT_START', `PID ${this.stream.pid}: payload before the first PES start; skipped`, abs);
       }
       return;
     } else {
@@ -84,7 +84,7 @@ export class PesAssembler {
         this.declared = ((h[4] ?? 0) << 8) | (h[5] ?? 0);
         if (h[0] !== 0 || h[1] !== 0 || h[2] !== 1) {
           pes.flags[i] = (pes.flags[i] ?? 0) | PES_INVALID;
-          this.report('error', 'ts-pes-start-code-invalid', `PID ${this.stream.pid}: PES does not start with 00 00 01`, pes.offset[i] ?? 0);
+          this.report('error', 'TS_PES_START_CODE_INVALID', `PID ${this.stream.pid}: PES does not start with 00 00 01`, pes.offset[i] ?? 0);
           this.declared = 0;
           this.stage = 3;
         } else {
@@ -108,12 +108,12 @@ export class PesAssembler {
     const pes = this.table;
     const ptsDts = (h[7] ?? 0) >> 6;
     if (ptsDts === 1) {
-      this.report('warning', 'ts-pes-header-invalid', `PID ${this.stream.pid}: PTS_DTS_flags 01 (forbidden)`, pes.offset[i] ?? 0);
+      this.report('warning', 'TS_PES_HEADER_INVALID', `PID ${this.stream.pid}: PTS_DTS_flags 01 (forbidden)`, pes.offset[i] ?? 0);
       return;
     }
     if (ptsDts === 0) return;
     if (this.hdrNeed < (ptsDts === 3 ? 19 : 14)) {
-      this.report('warning', 'ts-pes-header-invalid', `PID ${this.stream.pid}: PES_header_data_length too short for PTS${ptsDts === 3 ? '/DTS' : ''}`, pes.offset[i] ?? 0);
+      this.report('warning', 'TS_PES_HEADER_INVALID', `PID ${this.stream.pid}: PES_header_data_length too short for PTS${ptsDts === 3 ? '/DTS' : ''}`, pes.offset[i] ?? 0);
       return;
     }
     const pts = readTimestamp(h, 9);
@@ -135,7 +135,7 @@ export class PesAssembler {
     this.current = -1;
     if (this.stage < 3) {
       pes.flags[i] = (pes.flags[i] ?? 0) | PES_TRUNCATED;
-      this.report('warning', 'ts-pes-header-truncated', `PID ${this.stream.pid}: PES header cut short (${this.hdrHave} bytes)`, pes.offset[i] ?? 0);
+      this.report('warning', 'TS_PES_HEADER_TRUNCATED', `PID ${this.stream.pid}: PES header cut short (${this.hdrHave} bytes)`, pes.offset[i] ?? 0);
       return;
     }
     if (this.declared > 0) {
@@ -143,7 +143,7 @@ export class PesAssembler {
       if (actual !== this.declared) {
         if (actual < this.declared) pes.flags[i] = (pes.flags[i] ?? 0) | PES_TRUNCATED;
         if (!((pes.flags[i] ?? 0) & PES_CC_ERROR)) {
-          this.report('warning', 'ts-pes-length-mismatch', `PID ${this.stream.pid}: PES_packet_length ${this.declared}, carried ${actual}`, pes.offset[i] ?? 0);
+          this.report('warning', 'TS_PES_LENGTH_MISMATCH', `PID ${this.stream.pid}: PES_packet_length ${this.declared}, carried ${actual}`, pes.offset[i] ?? 0);
         }
       }
     }

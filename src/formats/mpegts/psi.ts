@@ -65,7 +65,7 @@ function readDescriptors(sec: Uint8Array, start: number, end: number, base: numb
     const tag = sec[i] ?? 0;
     const length = sec[i + 1] ?? 0;
     if (i + 2 + length > end) {
-      problems.push({ code: 'ts-descriptor-truncated', message: `descriptor 0x${tag.toString(16)} runs past its loop`, at: base + i });
+      problems.push({ code: 'TS_DESCRIPTOR_TRUNCATED', message: `descriptor 0x${tag.toString(16)} runs past its loop`, at: base + i });
       break;
     }
     out.push({ tag, offset: base + i, length, data: sec.slice(i + 2, i + 2 + length) });
@@ -82,7 +82,7 @@ export function parsePmt(sec: Uint8Array, base: number, problems: SectionProblem
   const infoLength = (((sec[10] ?? 0) & 0x0f) << 8) | (sec[11] ?? 0);
   let i = 12;
   const infoEnd = Math.min(end, i + infoLength);
-  if (i + infoLength > end) problems.push({ code: 'ts-pmt-invalid', message: 'program_info_length runs past the section', at: base + 10 });
+  if (i + infoLength > end) problems.push({ code: 'TS_PMT_INVALID', message: 'program_info_length runs past the section', at: base + 10 });
   const descriptors = readDescriptors(sec, i, infoEnd, base, problems);
   i = infoEnd;
   const streams: PmtStream[] = [];
@@ -92,7 +92,7 @@ export function parsePmt(sec: Uint8Array, base: number, problems: SectionProblem
     const esInfoLength = (((sec[i + 3] ?? 0) & 0x0f) << 8) | (sec[i + 4] ?? 0);
     const dStart = i + 5;
     const dEnd = Math.min(end, dStart + esInfoLength);
-    if (dStart + esInfoLength > end) problems.push({ code: 'ts-pmt-invalid', message: `ES_info_length of PID ${pid} runs past the section`, at: base + i + 3 });
+    if (dStart + esInfoLength > end) problems.push({ code: 'TS_PMT_INVALID', message: `ES_info_length of PID ${pid} runs past the section`, at: base + i + 3 });
     streams.push({ streamType, pid, descriptors: readDescriptors(sec, dStart, dEnd, base, problems) });
     i = dEnd;
   }

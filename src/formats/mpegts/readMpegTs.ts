@@ -30,7 +30,7 @@ export function readMpegTs(source: ByteSource, options: MpegTsOptions = {}): Mpe
   const size = source.size;
   if (size === 0) return scanner.finish(0, 188);
   const { packetSize: ps, first } = detectPacketSize(source);
-  if (first > 0) scanner.report('warning', 'ts-leading-bytes', `${first} bytes before the first sync byte`, 0);
+  if (first > 0) scanner.report('warning', 'TS_LEADING_BYTES', `${first} bytes before the first sync byte`, 0);
   scan(source, scanner, ps, first);
   return scanner.finish(size, ps);
 }
@@ -75,14 +75,14 @@ function scan(source: ByteSource, scanner: TsScanner, ps: number, first: number)
       q++;
     }
     if (next < 0) {
-      scanner.report('error', 'ts-sync-lost', `expected sync byte 0x47 at ${lost}, found ${found}; no packets in the remaining ${size - lost} bytes`, lost);
+      scanner.report('error', 'TS_SYNC_LOST', `expected sync byte 0x47 at ${lost}, found ${found}; no packets in the remaining ${size - lost} bytes`, lost);
       return;
     }
-    scanner.report('error', 'ts-sync-lost', `expected sync byte 0x47 at ${lost}, found ${found}; resynchronised at ${next} (${next - lost} bytes skipped)`, lost);
+    scanner.report('error', 'TS_SYNC_LOST', `expected sync byte 0x47 at ${lost}, found ${found}; resynchronised at ${next} (${next - lost} bytes skipped)`, lost);
     pos = next;
   }
   if (pos < size) {
-    scanner.report('warning', 'ts-packet-truncated', `${size - pos} bytes at the end: less than a packet`, pos);
+    scanner.report('warning', 'TS_PACKET_TRUNCATED', `${size - pos} bytes at the end: less than a packet`, pos);
   }
 }
 

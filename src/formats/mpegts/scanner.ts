@@ -68,13 +68,13 @@ export class TsScanner {
     const pid = ((b1 & 0x1f) << 8) | (b[p + 2] ?? 0);
     this.pidPackets[pid] = (this.pidPackets[pid] ?? 0) + 1;
     if (b1 & 0x80) {
-      this.report('error', 'ts-transport-error', `PID ${pid}: transport_error_indicator set; packet ignored`, abs);
+      this.report('error', 'TS_TRANSPORT_ERROR', `PID ${pid}: transport_error_indicator set; packet ignored`, abs);
       return;
     }
     if (pid === NULL_PID) return;
     const afc = (b3 >> 4) & 3;
     if (afc === 0) {
-      this.report('error', 'ts-adaptation-field-control-reserved', `PID ${pid}: adaptation_field_control 00 (reserved); packet ignored`, abs);
+      this.report('error', 'TS_ADAPTATION_FIELD_CONTROL_RESERVED', `PID ${pid}: adaptation_field_control 00 (reserved); packet ignored`, abs);
       return;
     }
     const end = p + 188;
@@ -84,7 +84,7 @@ export class TsScanner {
     if (afc & 2) {
       const afLen = b[p + 4] ?? 0;
       if (afLen > 183 || (afc === 3 && afLen > 182)) {
-        this.report('error', 'ts-adaptation-field-invalid', `PID ${pid}: adaptation_field_length ${afLen} leaves no room`, abs + 4);
+        this.report('error', 'TS_ADAPTATION_FIELD_INVALID', `PID ${pid}: adaptation_field_length ${afLen} leaves no room`, abs + 4);
         s = end;
       } else {
         s = p + 5 + afLen;
@@ -118,7 +118,7 @@ export class TsScanner {
     if (b3 & 0xc0) {
       if (!this.scrambledPids.has(pid)) {
         this.scrambledPids.add(pid);
-        this.report('warning', 'ts-scrambled', `PID ${pid}: packets are scrambled; payload not parsed`, abs);
+        this.report('warning', 'TS_SCRAMBLED', `PID ${pid}: packets are scrambled; payload not parsed`, abs);
       }
       return;
     }
@@ -137,7 +137,7 @@ export class TsScanner {
 
   private ccError(pid: number, abs: number, message: string): void {
     this.ccErrors[pid] = (this.ccErrors[pid] ?? 0) + 1;
-    this.report('error', 'ts-cc-error', message, abs);
+    this.report('error', 'TS_CC_ERROR', message, abs);
     this.es[pid]?.markCcError();
     this.sections[pid]?.reset();
   }
@@ -154,7 +154,7 @@ export class TsScanner {
       if (known && known.pmtPid === entry.pid) continue;
       const kind = this.pidKind[entry.pid];
       if (kind !== KIND_UNKNOWN && kind !== KIND_PMT) {
-        this.report('error', 'ts-pid-conflict', `PAT names PID ${entry.pid} as the PMT of program ${entry.programNumber}, but it carries ${KIND_NAMES[kind ?? 0]}`, offset);
+        this.report('error', 'TS_PID_CONFLICT', `PAT names PID ${entry.pid} as the PMT of program ${entry.programNumber}, but it carries ${KIND_NAMES[kind ?? 0]}`, offset);
         continue;
       }
       if (known) known.pmtPid = entry.pid;
@@ -170,7 +170,7 @@ export class TsScanner {
     for (const pr of problems) this.report('warning', pr.code, pr.message, pr.at);
     const program = this.programs.get(pmt.programNumber);
     if (!program) {
-      this.report('warning', 'ts-pmt-unknown-program', `PMT for program ${pmt.programNumber}, which the PAT does not list`, offset);
+      this.report('warning', 'TS_PMT_UNKNOWN_PROGRAM', `PMT for program ${pmt.programNumber}, which the PAT does not list`, offset);
       return;
     }
     program.pcrPid = pmt.pcrPid;
@@ -186,7 +186,7 @@ export class TsScanner {
       const existing = this.es[s.pid]?.stream ?? this.streams.find((t) => t.pid === s.pid);
       if (existing) {
         if (existing.streamType !== s.streamType) {
-          this.report('info', 'ts-pmt-stream-changed', `PID ${s.pid}: stream_type 0x${existing.streamType.toString(16)} → 0x${s.streamType.toString(16)}`, offset);
+          this.report('info', 'TS_PMT_STREAM_CHANGED', `PID ${s.pid}: stream_type 0x${existing.streamType.toString(16)} → 0x${s.streamType.toString(16)}`, offset);
           Object.assign(existing, { streamType: s.streamType, codec: info.codec, name: info.name, kind: info.kind });
         }
         existing.descriptors = s.descriptors;
@@ -194,7 +194,7 @@ export class TsScanner {
       }
       const kind = this.pidKind[s.pid] ?? KIND_UNKNOWN;
       if (kind !== KIND_UNKNOWN) {
-        this.report('error', 'ts-pid-conflict', `PMT of program ${pmt.programNumber} names PID ${s.pid} as an elementary stream, but it carries ${KIND_NAMES[kind]}`, offset);
+        this.report('error', 'TS_PID_CONFLICT', `PMT of program ${pmt.programNumber} names PID ${s.pid} as an elementary stream, but it carries ${KIND_NAMES[kind]}`, offset);
         continue;
       }
       const stream: TsStream = {
@@ -216,9 +216,9 @@ export class TsScanner {
   /** Closes what is open, checks what is missing, and returns the model. */
   finish(size: number, packetSize: number): MpegTsFile {
     for (const st of this.es) st?.close();
-    if (this.packetCount > 0 && this.pidPackets[0] === 0) this.report('error', 'ts-no-pat', 'no PAT (PID 0): programs and streams unknown', 0);
+    if (this.packetCount > 0 && this.pidPackets[0] === 0) this.report('error', 'TS_NO_PAT', 'no PAT (PID 0): programs and streams unknown', 0);
     for (const p of this.programs.values()) {
-      if (p.pcrPid === undefined) this.report('error', 'ts-no-pmt', `program ${p.number}: no PMT on PID ${p.pmtPid}`, 0);
+      if (p.pcrPid === undefined) this.report('error', 'TS_NO_PMT', `program ${p.number}: no PMT on PID ${p.pmtPid}`, 0);
     }
     const pids: PidInfo[] = [];
     for (let pid = 0; pid < 8192; pid++) {
@@ -234,7 +234,7 @@ export class TsScanner {
       if (ranges) s.payload = ranges.finish();
     }
     for (const [code, n] of Object.entries(this.issueCounts)) {
-      if (n > this.maxIssues) this.issues.push(issue('info', 'issues-suppressed', `${n - this.maxIssues} more '${code}' issues not listed (${n} in all)`, 0));
+      if (n > this.maxIssues) this.issues.push(issue('info', 'ISSUES_SUPPRESSED', `${n - this.maxIssues} more '${code}' issues not listed (${n} in all)`, 0));
     }
     const file: MpegTsFile = {
       packetSize, size, packetCount: this.packetCount, programs: [...this.programs.values()], streams: this.streams, pids,

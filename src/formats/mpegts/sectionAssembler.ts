@@ -38,7 +38,7 @@ export class SectionAssembler {
     const pointer = b[s] ?? 0;
     s++;
     if (s + pointer > e) {
-      this.report('error', 'ts-pointer-field-invalid', `PID ${this.pid}: pointer_field ${pointer} points past the packet`, base + s - 1);
+      this.report('error', 'TS_POINTER_FIELD_INVALID', `PID ${this.pid}: pointer_field ${pointer} points past the packet`, base + s - 1);
       this.reset();
       return;
     }
@@ -65,7 +65,7 @@ export class SectionAssembler {
       if (this.need === 3) {
         const length = (((this.buf[1] ?? 0) & 0x0f) << 8) | (this.buf[2] ?? 0);
         if (length > MAX_SECTION - 3 || length < 9) {
-          this.report('error', 'ts-section-length-invalid', `PID ${this.pid}: section_length ${length}`, this.offset);
+          this.report('error', 'TS_SECTION_LENGTH_INVALID', `PID ${this.pid}: section_length ${length}`, this.offset);
           this.reset();
           return e;
         }
@@ -84,7 +84,7 @@ export class SectionAssembler {
     const crc = (((sec[n - 4] ?? 0) << 24) | ((sec[n - 3] ?? 0) << 16) | ((sec[n - 2] ?? 0) << 8) | (sec[n - 1] ?? 0)) >>> 0;
     if (crc === this.lastCrc) return; // the same table again
     if (crc32Mpeg2(sec) !== 0) {
-      this.report('error', 'ts-psi-crc-error', `PID ${this.pid}: CRC_32 of table 0x${(sec[0] ?? 0).toString(16)} does not match`, this.offset);
+      this.report('error', 'TS_PSI_CRC_ERROR', `PID ${this.pid}: CRC_32 of table 0x${(sec[0] ?? 0).toString(16)} does not match`, this.offset);
       return;
     }
     this.lastCrc = crc;

@@ -102,7 +102,7 @@ test('a truncated file reports what it read and the truncation offset', () => {
   const result = inspectJson(file);
   assert.equal(result.tracks.length, 2);
   assert.ok(result.fragments.length >= 1);
-  assert.ok(result.issues.some((i) => i.code === 'ebml.truncated' && i.offset < cut));
+  assert.ok(result.issues.some((i) => i.code === 'EBML_TRUNCATED' && i.offset < cut));
 });
 
 test('unreadable input: one line naming the offset, exit status 1', () => {

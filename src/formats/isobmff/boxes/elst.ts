@@ -21,7 +21,7 @@ export const elst = defineBox({
     const entryCount = r.u32();
     const entrySize = ctx.version === 1 ? 20 : 12;
     const n = Math.min(entryCount, Math.floor(r.remaining() / entrySize));
-    if (n < entryCount) ctx.issue('error', 'table-truncated', `elst declares ${entryCount} entries, room for ${n}`, r.offset);
+    if (n < entryCount) ctx.issue('error', 'TABLE_TRUNCATED', `elst declares ${entryCount} entries, room for ${n}`, r.offset);
     const entries: EditListEntry[] = [];
     for (let i = 0; i < n; i++) {
       const segmentDuration = r.uv(ctx.version);

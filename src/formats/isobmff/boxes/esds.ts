@@ -48,7 +48,7 @@ function readDescriptor(r: BoxReader, limit: number, ctx: BoxContext): Descripto
   const start = r.pos;
   let end = start + size;
   if (end > limit) {
-    ctx.issue('warning', 'esds-descriptor-truncated', `descriptor tag 0x${tag.toString(16)} declares ${size} bytes, only ${Math.max(0, limit - start)} left`, at);
+    ctx.issue('warning', 'ESDS_DESCRIPTOR_TRUNCATED', `descriptor tag 0x${tag.toString(16)} declares ${size} bytes, only ${Math.max(0, limit - start)} left`, at);
     end = limit;
   }
   return { tag, start, end };
@@ -62,7 +62,7 @@ export const esds = defineBox({
     const out: ElementaryStreamDescriptorFields = { esId: 0, streamPriority: 0 };
     const es = readDescriptor(r, r.length, ctx);
     if (!es || es.tag !== ES_DESCRIPTOR_TAG) {
-      ctx.issue('warning', 'esds-no-es-descriptor', 'esds does not start with an ES_Descriptor (tag 0x03)', r.base);
+      ctx.issue('warning', 'ESDS_NO_ES_DESCRIPTOR', 'esds does not start with an ES_Descriptor (tag 0x03)', r.base);
       return out;
     }
     out.esId = r.u16();

@@ -39,7 +39,7 @@ export const sidx = defineBox({
     let n = referenceCount;
     const room = Math.floor(r.remaining() / 12);
     if (room < n) {
-      ctx.issue('error', 'table-truncated', `sidx declares ${referenceCount} references, room for ${room}`, r.offset);
+      ctx.issue('error', 'TABLE_TRUNCATED', `sidx declares ${referenceCount} references, room for ${room}`, r.offset);
       n = room;
     }
     const references: SegmentReference[] = [];

@@ -38,12 +38,12 @@ export const stz2 = defineBox({
     const fieldSize = r.u8();
     const sampleCount = r.u32();
     if (fieldSize !== 4 && fieldSize !== 8 && fieldSize !== 16) {
-      ctx.issue('error', 'stz2-field-size-invalid', `stz2 field_size ${fieldSize} (must be 4, 8 or 16)`, r.offset - 5);
+      ctx.issue('error', 'STZ2_FIELD_SIZE_INVALID', `stz2 field_size ${fieldSize} (must be 4, 8 or 16)`, r.offset - 5);
       return { sampleSize: 0, sampleCount, sizes: new Uint32Array(0), fieldSize };
     }
     const room = Math.floor((r.remaining() * 8) / fieldSize);
     const n = Math.min(sampleCount, room);
-    if (n < sampleCount) ctx.issue('error', 'table-truncated', `stz2 declares ${sampleCount} entries, room for ${n}`, r.offset);
+    if (n < sampleCount) ctx.issue('error', 'TABLE_TRUNCATED', `stz2 declares ${sampleCount} entries, room for ${n}`, r.offset);
     const sizes = new Uint32Array(n);
     const b = r.bytes;
     const p = r.pos;

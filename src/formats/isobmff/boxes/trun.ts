@@ -62,11 +62,11 @@ export const trun = defineBox({
     if (stride > 0) {
       const room = Math.floor(r.remaining() / stride);
       if (room < n) {
-        ctx.issue('error', 'table-truncated', `trun declares ${sampleCount} samples, room for ${room}`, r.offset);
+        ctx.issue('error', 'TABLE_TRUNCATED', `trun declares ${sampleCount} samples, room for ${room}`, r.offset);
         n = room;
       }
     } else if (n > MAX_RUN_SAMPLES) {
-      ctx.issue('error', 'trun-sample-count-implausible', `trun declares ${sampleCount} samples without per-sample fields; reading ${MAX_RUN_SAMPLES}`, r.base - 4);
+      ctx.issue('error', 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE', `trun declares ${sampleCount} samples without per-sample fields; reading ${MAX_RUN_SAMPLES}`, r.base - 4);
       n = MAX_RUN_SAMPLES;
     }
     out.entryCount = n;

@@ -118,7 +118,7 @@ test('zero-size elements are read without spinning; empty where 0 is not allowed
   assert.equal(named(visits, 'SimpleBlock')[0]?.dataSize, 0);
   assert.deepEqual(
     issues.map((i) => [i.code, i.severity]),
-    [['ebml.zero-size', 'warning']],
+    [['EBML_ZERO_SIZE', 'warning']],
   );
   assert.equal(named(visits, 'TimestampScale')[0]?.value, 0);
 });
@@ -130,7 +130,7 @@ test('a size past the end of the input is reported as truncation; children are s
   // Claim a huge Segment size: 8-byte VINT of 2^50.
   const huge = concat(ebmlHeader, idBytes(Id.Segment), sizeBytes(2 ** 50, 8), cluster);
   const { visits, issues } = walkAll(huge);
-  assert.deepEqual(issues.map((i) => i.code), ['ebml.truncated']);
+  assert.deepEqual(issues.map((i) => i.code), ['EBML_TRUNCATED']);
   assert.equal(issues[0]?.offset, ebmlHeader.length);
   assert.equal(named(visits, 'Segment')[0]?.end, huge.length);
   assert.equal(named(visits, 'SimpleBlock').length, 2);
@@ -143,7 +143,7 @@ test('a child larger than its parent is reported and cut to the parent', () => {
   const cluster2 = element(Id.Cluster, uintElement(Id.Timestamp, 1000), simpleBlock(0));
   const segment = element(Id.Segment, cluster1, cluster2);
   const { visits, issues } = walkAll(concat(ebmlHeader, segment, filled(6000)));
-  assert.equal(issues[0]?.code, 'ebml.size-past-parent');
+  assert.equal(issues[0]?.code, 'EBML_SIZE_PAST_PARENT');
   const blocks = named(visits, 'SimpleBlock');
   assert.equal(blocks.length, 2);
   assert.equal(blocks[0]?.end, named(visits, 'Cluster')[0]?.end);
@@ -156,12 +156,12 @@ test('invalid VINTs: the walk reports them and carries on at the next top-level 
   const badSize = Uint8Array.from([0xa3, 0x00, 0x11, 0x22]); // SimpleBlock id, size byte 0x00
   const segment = unknownSizeElement(Id.Segment, 8, cluster(0), garbage, cluster(1000), badSize, cluster(2000));
   const { visits, issues } = walkAll(concat(ebmlHeader, segment));
-  assert.deepEqual(issues.map((i) => i.code), ['ebml.invalid-id', 'ebml.invalid-size']);
+  assert.deepEqual(issues.map((i) => i.code), ['EBML_INVALID_ID', 'EBML_INVALID_SIZE']);
   assert.match(issues[0]?.message ?? '', /skipped 5 bytes/);
   assert.deepEqual(named(visits, 'Timestamp').map((v) => v.value), [0, 1000, 2000]);
   // Garbage at the very start of the input: skipped to the EBML header.
   const late = walkAll(concat([0x00, 0x01, 0x02], ebmlHeader));
-  assert.deepEqual(late.codes, ['ebml.invalid-id']);
+  assert.deepEqual(late.codes, ['EBML_INVALID_ID']);
   assert.equal(named(late.visits, 'EBML')[0]?.offset, 3);
 });
 
@@ -170,7 +170,7 @@ test('unknown size on a non-master element and on masters that may not have it',
   const cluster = unknownSizeElement(Id.Cluster, 1, leaf, simpleBlock(0));
   const tracks = unknownSizeElement(Id.Tracks, 1, element(Id.TrackEntry, uintElement(Id.TrackNumber, 1)));
   const { codes, visits } = walkAll(concat(ebmlHeader, unknownSizeElement(Id.Segment, 1, tracks, cluster, element(Id.Cluster))));
-  assert.deepEqual(codes, ['ebml.unknown-size-not-allowed', 'ebml.unknown-size']);
+  assert.deepEqual(codes, ['EBML_UNKNOWN_SIZE_NOT_ALLOWED', 'EBML_UNKNOWN_SIZE']);
   assert.equal(named(visits, 'TrackNumber')[0]?.value, 1);
   assert.equal(named(visits, 'Cluster').length, 2, 'resynchronised on the second Cluster');
 });
@@ -178,7 +178,7 @@ test('unknown size on a non-master element and on masters that may not have it',
 test('unknown ids are reported as info and skipped by their size', () => {
   const unknown = concat([0x5f, 0x01], sizeBytes(3), [1, 2, 3]);
   const { visits, issues } = walkAll(concat(ebmlHeader, element(Id.Segment, info, unknown, info)));
-  assert.deepEqual(issues.map((i) => [i.code, i.severity]), [['ebml.unknown-element', 'info']]);
+  assert.deepEqual(issues.map((i) => [i.code, i.severity]), [['EBML_UNKNOWN_ELEMENT', 'info']]);
   assert.equal(named(visits, 'Info').length, 2);
   assert.equal(named(visits, 'Unknown')[0]?.dataSize, 3);
 });
@@ -196,7 +196,7 @@ test('cut at every byte: never throws, every element ends within the input, trun
       const headerEnd = v.offset + (v.dataSize === null ? 4 + 8 : v.end - v.offset - (v.dataSize ?? 0));
       return cut > v.offset && (cut < headerEnd || (v.dataSize !== null && cut < v.end));
     });
-    if (inside) assert.ok(codes.length > 0 && codes.every((c) => c === 'ebml.truncated'), `cut ${cut}: ${codes.join()}`);
+    if (inside) assert.ok(codes.length > 0 && codes.every((c) => c === 'EBML_TRUNCATED'), `cut ${cut}: ${codes.join()}`);
     else assert.deepEqual(codes, [], `cut ${cut} falls between elements`);
     assert.ok(visits.length <= whole.length);
   }
@@ -206,7 +206,7 @@ test('masters nested too deeply are skipped, not recursed into', () => {
   let nested: Uint8Array = element(Id.SimpleTag, stringElement(Id.TagName, 'deep'));
   for (let i = 0; i < 40; i++) nested = element(Id.SimpleTag, nested);
   const { codes, visits } = walkAll(concat(ebmlHeader, element(Id.Segment, element(Id.Tags, element(Id.Tag, nested)))));
-  assert.deepEqual(codes, ['ebml.too-deep']);
+  assert.deepEqual(codes, ['EBML_TOO_DEEP']);
   assert.equal(Math.max(...visits.map((v) => v.level)), 32);
 });
 
@@ -214,7 +214,7 @@ test('issues stop at maxIssues', () => {
   const unknowns = Array.from({ length: 50 }, () => concat([0x5f, 0x01], sizeBytes(0)));
   const result = walkEbml(bytesSource(concat(...unknowns)), matroskaSchema, { enter: () => undefined }, { maxIssues: 10 });
   assert.equal(result.issues.length, 11);
-  assert.equal(result.issues.at(-1)?.code, 'ebml.too-many-issues');
+  assert.equal(result.issues.at(-1)?.code, 'EBML_TOO_MANY_ISSUES');
 });
 
 function shape(nodes: readonly EbmlNode[] | undefined): unknown[] {

@@ -178,7 +178,7 @@ test('a media segment without its init segment: raw units, or the timescales giv
   assert.equal(bare.kind, 'media-segment');
   assert.equal(bare.tracks.length, 1);
   assert.equal(bare.tracks[0]?.timescale, 0);
-  assert.deepEqual(bare.issues.map((i) => i.code), ['timescale-unknown']);
+  assert.deepEqual(bare.issues.map((i) => i.code), ['TIMESCALE_UNKNOWN']);
   assert.deepEqual(bare.tracks[0]?.samples?.dts, withInit.tracks[0]?.samples?.dts);
   assert.deepEqual(bare.tracks[0]?.samples?.size, withInit.tracks[0]?.samples?.size);
   const given = readIsoBmff(bytesSource(seg), { timescales: { 1: 12800 } });

@@ -21,7 +21,7 @@ test('truncated files at many cut points: the box holding the cut is reported at
         assert.deepEqual(file.issues.filter((i) => i.severity === 'error'), [], `${name} cut at a box boundary ${cut}`);
         continue;
       }
-      const found = file.issues.find((i) => i.code === 'box-truncated' || i.code === 'box-header-truncated');
+      const found = file.issues.find((i) => i.code === 'BOX_TRUNCATED' || i.code === 'BOX_HEADER_TRUNCATED');
       assert.ok(found, `${name} cut at ${cut}: ${JSON.stringify(file.issues)}`);
       assert.equal(found.offset, holder.offset, `${name} cut at ${cut}`);
       const last = file.boxes[file.boxes.length - 1];
@@ -37,7 +37,7 @@ test('a fragmented file cut inside an mdat keeps every sample before the cut and
   assert.ok(mdat);
   const cut = mdat.offset + 100;
   const file = readIsoBmff(bytesSource(bytes.subarray(0, cut)));
-  assert.deepEqual(codes(file.issues).sort(), ['box-truncated', 'sample-data-past-end', 'sample-data-past-end'].sort());
+  assert.deepEqual(codes(file.issues).sort(), ['BOX_TRUNCATED', 'SAMPLE_DATA_PAST_END', 'SAMPLE_DATA_PAST_END'].sort());
   assert.equal(file.fragments.length, 1);
   assert.equal(file.tracks[0]?.samples?.count, whole.fragments[0]?.tracks[0]?.sampleCount);
 });
@@ -54,7 +54,7 @@ test('size 0 runs to the end of the file (legal at the top level); nested it is 
   const inner = concat(u32(0), ascii('free'), new Uint8Array(12));
   const moov = box('moov', box('mvex'), inner);
   const nested = readBoxes(bytesSource(concat(ftyp, moov)));
-  assert.deepEqual(codes(nested.issues), ['box-size-zero']);
+  assert.deepEqual(codes(nested.issues), ['BOX_SIZE_ZERO']);
   assert.equal(nested.issues[0]?.offset, ftyp.length + 8 + 8);
   assert.equal(nested.boxes[1]?.children?.[1]?.size, 20);
 });
@@ -92,14 +92,14 @@ test('size 1 uses the 64-bit largesize; a file of largesize boxes parses the sam
   const huge = concat(u32(1), ascii('mdat'), u32(1), u32(16), new Uint8Array(64));
   const t = readBoxes(bytesSource(huge));
   assert.equal(t.boxes[0]?.size, 0x1_0000_0010);
-  assert.deepEqual(codes(t.issues), ['box-truncated']);
+  assert.deepEqual(codes(t.issues), ['BOX_TRUNCATED']);
 });
 
-test('a box size past the end of the file is box-truncated at its offset', () => {
+test('a box size past the end of the file is BOX_TRUNCATED at its offset', () => {
   const ftyp = box('ftyp', ascii('isom'), u32(0));
   const free = concat(u32(5000), ascii('free'), new Uint8Array(10));
   const tree = readBoxes(bytesSource(concat(ftyp, free)));
-  assert.deepEqual(codes(tree.issues), ['box-truncated']);
+  assert.deepEqual(codes(tree.issues), ['BOX_TRUNCATED']);
   assert.equal(tree.issues[0]?.offset, ftyp.length);
   assert.equal(tree.boxes[1]?.truncated, true);
   assert.equal(tree.boxes[1]?.size, 5000);
@@ -110,17 +110,17 @@ test('a box size smaller than its header stops the walk of that parent, with the
   for (const size of [2, 4, 7]) {
     const bad = concat(u32(size), ascii('free'), new Uint8Array(32));
     const tree = readBoxes(bytesSource(concat(ftyp, bad, box('free'))));
-    assert.deepEqual(codes(tree.issues), ['box-size-too-small']);
+    assert.deepEqual(codes(tree.issues), ['BOX_SIZE_TOO_SMALL']);
     assert.equal(tree.issues[0]?.offset, ftyp.length);
     assert.equal(tree.boxes.length, 1);
   }
   // largesize smaller than 16
   const tree = readBoxes(bytesSource(concat(ftyp, u32(1), ascii('mdat'), u32(0), u32(12), new Uint8Array(8))));
-  assert.deepEqual(codes(tree.issues), ['box-size-too-small']);
+  assert.deepEqual(codes(tree.issues), ['BOX_SIZE_TOO_SMALL']);
   // inside a container: the container stays, its later children are lost
   const moov = box('moov', box('mvex'), concat(u32(3), ascii('trak')), box('udta'));
   const nested = readBoxes(bytesSource(moov));
-  assert.deepEqual(codes(nested.issues), ['box-size-too-small']);
+  assert.deepEqual(codes(nested.issues), ['BOX_SIZE_TOO_SMALL']);
   assert.equal(nested.issues[0]?.offset, 16);
   assert.deepEqual(nested.boxes[0]?.children?.map((b) => b.type), ['mvex']);
 });
@@ -129,7 +129,7 @@ test('a child running past its parent is box-overflows-parent; the next sibling 
   const child = concat(u32(100), ascii('mvex'), box('free'));
   const moov = box('moov', child);
   const tree = readBoxes(bytesSource(concat(moov, box('free'))));
-  assert.deepEqual(codes(tree.issues), ['box-overflows-parent']);
+  assert.deepEqual(codes(tree.issues), ['BOX_OVERFLOWS_PARENT']);
   assert.equal(tree.issues[0]?.offset, 8);
   assert.deepEqual(tree.boxes.map((b) => b.type), ['moov', 'free']);
 });
@@ -138,7 +138,7 @@ test('cut tables, fields past the end of a box, and trailing garbage are reporte
   // trun declaring 1000 samples with sizes, room for 3
   const trun = fullBox('trun', 0, 0x200, u32(1000), u32(10), u32(20), u32(30));
   const tree = readBoxes(bytesSource(box('traf', trun)));
-  assert.deepEqual(codes(tree.issues), ['table-truncated']);
+  assert.deepEqual(codes(tree.issues), ['TABLE_TRUNCATED']);
   const f = fieldsOf(findBoxes(tree.boxes, 'traf/trun')[0], 'trun');
   assert.deepEqual(Array.from(f?.sizes ?? []), [10, 20, 30]);
   assert.equal(f?.entryCount, 3);
@@ -146,17 +146,17 @@ test('cut tables, fields past the end of a box, and trailing garbage are reporte
   // mvhd too short for its fields
   const mvhd = fullBox('mvhd', 0, 0, u32(0), u32(0), u32(1000));
   const t2 = readBoxes(bytesSource(box('moov', mvhd)));
-  assert.deepEqual(codes(t2.issues), ['box-fields-overrun']);
+  assert.deepEqual(codes(t2.issues), ['BOX_FIELDS_OVERRUN']);
   assert.equal(t2.issues[0]?.offset, 8);
 
   // 5 stray bytes at the end of a file
   const t3 = readBoxes(bytesSource(concat(box('free'), new Uint8Array([1, 2, 3, 4, 5]))));
-  assert.deepEqual(codes(t3.issues), ['box-header-truncated']);
+  assert.deepEqual(codes(t3.issues), ['BOX_HEADER_TRUNCATED']);
   assert.equal(t3.issues[0]?.offset, 8);
 
   // trun without per-sample fields declaring 4 billion samples: capped, not allocated
   const t4 = readBoxes(bytesSource(box('traf', fullBox('trun', 0, 0, u32(0xffffffff)))));
-  assert.deepEqual(codes(t4.issues), ['trun-sample-count-implausible']);
+  assert.deepEqual(codes(t4.issues), ['TRUN_SAMPLE_COUNT_IMPLAUSIBLE']);
 });
 
 test('deep nesting stops at the depth limit without exhausting the stack', () => {
@@ -168,7 +168,7 @@ test('deep nesting stops at the depth limit without exhausting the stack', () =>
     bytes.set(ascii('moov'), i * 8 + 4);
   }
   const tree = readBoxes(bytesSource(bytes));
-  assert.deepEqual(codes(tree.issues), ['box-nesting-too-deep']);
+  assert.deepEqual(codes(tree.issues), ['BOX_NESTING_TOO_DEEP']);
   let d = 0;
   let b: Box | undefined = tree.boxes[0];
   while (b?.children?.[0]) {

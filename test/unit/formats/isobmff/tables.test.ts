@@ -61,11 +61,11 @@ test('inconsistent tables are reported, not thrown', () => {
     fullBox('stco', 0, 0, u32(2), u32(100), u32(200)),
     fullBox('stss', 0, 0, u32(1), u32(9)),
   ])));
-  assert.deepEqual(file.issues.map((i) => i.code).sort(), ['chunk-table-short', 'stss-sample-out-of-range', 'stts-count-mismatch']);
+  assert.deepEqual(file.issues.map((i) => i.code).sort(), ['CHUNK_TABLE_SHORT', 'STSS_SAMPLE_OUT_OF_RANGE', 'STTS_COUNT_MISMATCH']);
   assert.equal(file.tracks[0]?.samples?.count, 6);
   // A constant sample size with an absurd count is capped by the data the file could hold.
   const absurd = readIsoBmff(bytesSource(movie([fullBox('stsz', 0, 0, u32(1000), u32(0xfffffff0))])));
-  assert.ok(absurd.issues.some((i) => i.code === 'stsz-sample-count-implausible'));
+  assert.ok(absurd.issues.some((i) => i.code === 'STSZ_SAMPLE_COUNT_IMPLAUSIBLE'));
   assert.equal(absurd.tracks[0]?.samples?.count, 1 << 16);
 });
 
@@ -75,5 +75,5 @@ test('stz2 with 8- and 16-bit fields; an invalid field size', () => {
   const t16 = readBoxes(bytesSource(fullBox('stz2', 0, 0, zeros(3), new Uint8Array([16]), u32(2), u16(0x1234), u16(0xffff))));
   assert.deepEqual(Array.from(fieldsOf(t16.boxes[0], 'stz2')?.sizes ?? []), [0x1234, 0xffff]);
   const bad = readBoxes(bytesSource(fullBox('stz2', 0, 0, zeros(3), new Uint8Array([12]), u32(2), u16(0))));
-  assert.deepEqual(bad.issues.map((i) => i.code), ['stz2-field-size-invalid']);
+  assert.deepEqual(bad.issues.map((i) => i.code), ['STZ2_FIELD_SIZE_INVALID']);
 });

@@ -98,7 +98,7 @@ test('lacing: fixed, Xiph and EBML frame sizes, and lacing that does not fit', (
   const bytes = file(tracks, cluster(0, fixed, xiph, ebml, badFixed, badXiph, badEbml));
   const mkv = read(bytes);
   const source = bytesSource(bytes);
-  assert.deepEqual(codes(mkv), ['mkv.lacing-overflow', 'mkv.lacing-overflow', 'mkv.lacing-overflow']);
+  assert.deepEqual(codes(mkv), ['MKV_LACING_OVERFLOW', 'MKV_LACING_OVERFLOW', 'MKV_LACING_OVERFLOW']);
   assert.deepEqual([...mkv.blocks.lacing], [Lacing.Fixed, Lacing.Xiph, Lacing.Ebml, Lacing.Fixed, Lacing.Xiph, Lacing.Ebml]);
   assert.deepEqual([...mkv.blocks.frameCount], [3, 3, 3, 3, 2, 3]);
   const sizes = (i: number): number[] => readBlockFrames(source, mkv.blocks, i).map((f) => f.size);
@@ -114,7 +114,7 @@ test('lacing: fixed, Xiph and EBML frame sizes, and lacing that does not fit', (
 
 test('blocks of undeclared tracks are reported once per track, with a count', () => {
   const mkv = read(file(tracks, cluster(0, simpleBlock(1, 0, 0x80), simpleBlock(5, 0, 0x80), simpleBlock(5, 1, 0)), cluster(10, simpleBlock(7, 0, 0x80))));
-  assert.deepEqual(codes(mkv), ['mkv.undeclared-track', 'mkv.undeclared-track']);
+  assert.deepEqual(codes(mkv), ['MKV_UNDECLARED_TRACK', 'MKV_UNDECLARED_TRACK']);
   assert.match(mkv.issues[0]?.message ?? '', /^2 blocks .* track 5/);
   assert.equal(mkv.issues[0]?.offset, mkv.blocks.offset[1]);
   assert.equal(mkv.issues[1]?.offset, mkv.blocks.offset[3]);
@@ -129,9 +129,9 @@ test('a missing CodecPrivate is a warning where KVS needs it, info elsewhere', (
   assert.deepEqual(
     mkv.issues.map((i) => [i.code, i.severity, i.hint !== undefined]),
     [
-      ['mkv.codec-private-missing', 'warning', true],
-      ['mkv.codec-private-missing', 'info', false],
-      ['mkv.codec-private-missing', 'warning', true],
+      ['MKV_CODEC_PRIVATE_MISSING', 'warning', true],
+      ['MKV_CODEC_PRIVATE_MISSING', 'info', false],
+      ['MKV_CODEC_PRIVATE_MISSING', 'warning', true],
     ],
   );
   const entries = readTree(bytesSource(bytes), matroskaSchema).nodes[1]?.children?.[0]?.children ?? [];
@@ -150,7 +150,7 @@ test('blocks too short for a header, zero-size blocks, and a zero TimestampScale
       cluster(0, element(Id.SimpleBlock), element(Id.SimpleBlock, [0x81, 0]), element(Id.SimpleBlock, [0x00, 0, 0, 0x80]), simpleBlock(1, 0, 0x80)),
     ),
   );
-  assert.deepEqual(codes(mkv), ['ebml.zero-size', 'mkv.bad-timestamp-scale', 'mkv.invalid-block', 'mkv.invalid-block', 'mkv.invalid-block']);
+  assert.deepEqual(codes(mkv), ['EBML_ZERO_SIZE', 'MKV_BAD_TIMESTAMP_SCALE', 'MKV_INVALID_BLOCK', 'MKV_INVALID_BLOCK', 'MKV_INVALID_BLOCK']);
   assert.equal(mkv.documents[0]?.segments[0]?.info.timestampScale, 1_000_000);
   assert.equal(mkv.blocks.count, 1);
   assert.equal(mkv.clusters[0]?.blockCount, 4);
@@ -189,16 +189,16 @@ test('KVS producer stream: unknown sizes, Tags between clusters belong to the ne
 
 test('elements outside a Segment and a Segment without EBML header are still read', () => {
   const orphan = read(concat(cluster(0, simpleBlock(1, 0, 0x80)), cluster(40, simpleBlock(1, 0, 0x80))));
-  assert.deepEqual(codes(orphan), ['mkv.outside-segment', 'mkv.undeclared-track']);
+  assert.deepEqual(codes(orphan), ['MKV_OUTSIDE_SEGMENT', 'MKV_UNDECLARED_TRACK']);
   assert.equal(orphan.clusters.length, 2);
   assert.equal(orphan.blocks.count, 2);
   assert.equal(orphan.documents[0]?.header, null);
   assert.equal(orphan.documents[0]?.segments[0]?.end, orphan.clusters[1]?.end);
 
   const headless = read(element(Id.Segment, tracks, cluster(0, simpleBlock(1, 0, 0x80))));
-  assert.deepEqual(codes(headless), ['mkv.missing-ebml-header']);
+  assert.deepEqual(codes(headless), ['MKV_MISSING_EBML_HEADER']);
   const wrongDocType = read(concat(element(Id.EBML, stringElement(Id.DocType, 'webmx')), element(Id.Segment)));
-  assert.deepEqual(codes(wrongDocType), ['mkv.unexpected-doctype']);
+  assert.deepEqual(codes(wrongDocType), ['MKV_UNEXPECTED_DOCTYPE']);
 });
 
 test('a fixture cut at many points: never throws, keeps what is before the cut', () => {
@@ -222,7 +222,7 @@ test('a fixture cut at many points: never throws, keeps what is before the cut',
       assert.equal(mkv.blocks.offset[i], whole.blocks.offset[i]);
       assert.equal(mkv.blocks.timecode[i], whole.blocks.timecode[i]);
     }
-    if (cut > 0 && cut < full.length) assert.ok(codes(mkv).includes('ebml.truncated'), `cut ${cut}: ${codes(mkv).join()}`);
+    if (cut > 0 && cut < full.length) assert.ok(codes(mkv).includes('EBML_TRUNCATED'), `cut ${cut}: ${codes(mkv).join()}`);
     for (const i of mkv.issues) assert.ok(i.offset >= 0 && i.offset <= cut);
   }
 });
@@ -231,6 +231,6 @@ test('issues are capped at maxIssues, the structure and model ones together', ()
   const bad = Array.from({ length: 30 }, (_, i) => element(Id.SimpleBlock, [0x81, 0, i]));
   const mkv = readMatroska(bytesSource(file(tracks, cluster(0, ...bad))), { maxIssues: 10 });
   assert.equal(mkv.issues.length, 11);
-  assert.deepEqual(new Set(codes(mkv)), new Set(['mkv.invalid-block', 'ebml.too-many-issues']));
-  assert.equal(mkv.issues.at(-1)?.code, 'ebml.too-many-issues');
+  assert.deepEqual(new Set(codes(mkv)), new Set(['MKV_INVALID_BLOCK', 'EBML_TOO_MANY_ISSUES']));
+  assert.equal(mkv.issues.at(-1)?.code, 'EBML_TOO_MANY_ISSUES');
 });

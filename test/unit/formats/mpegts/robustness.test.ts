@@ -23,8 +23,8 @@ test('a lost sync byte is reported at its offset; the reader resynchronises on t
   const broken = bytes.slice();
   broken[10 * 188] = 0x00;
   const ts = readMpegTs(bytesSource(broken));
-  assert.deepEqual(codes(ts).filter((c) => c === 'ts-sync-lost'), ['ts-sync-lost']);
-  const lost = ts.issues.find((i) => i.code === 'ts-sync-lost');
+  assert.deepEqual(codes(ts).filter((c) => c === 'TS_SYNC_LOST'), ['TS_SYNC_LOST']);
+  const lost = ts.issues.find((i) => i.code === 'TS_SYNC_LOST');
   assert.equal(lost?.offset, 10 * 188);
   assert.match(lost?.message ?? '', /resynchronised at 2068 \(188 bytes skipped\)/);
   assert.equal(ts.packetCount, clean.packetCount - 1);
@@ -32,7 +32,7 @@ test('a lost sync byte is reported at its offset; the reader resynchronises on t
   // Five junk bytes inserted after packet 20: everything after shifts by 5.
   const inserted = concat(bytes.subarray(0, 21 * 188), new Uint8Array([1, 2, 3, 4, 5]), bytes.subarray(21 * 188));
   const ts2 = readMpegTs(bytesSource(inserted));
-  assert.deepEqual(codes(ts2), ['ts-sync-lost']);
+  assert.deepEqual(codes(ts2), ['TS_SYNC_LOST']);
   assert.equal(ts2.issues[0]?.offset, 21 * 188);
   assert.equal(ts2.packetCount, clean.packetCount);
   assert.equal(ts2.pes.count, clean.pes.count);
@@ -47,18 +47,18 @@ test('a lost sync byte is reported at its offset; the reader resynchronises on t
   // No sync byte anywhere after the loss.
   const tail = concat(bytes.subarray(0, 5 * 188), new Uint8Array(1000));
   const ts3 = readMpegTs(bytesSource(tail));
-  assert.deepEqual(codes(ts3).slice(0, 1), ['ts-sync-lost']);
+  assert.deepEqual(codes(ts3).slice(0, 1), ['TS_SYNC_LOST']);
   assert.equal(ts3.issues[0]?.offset, 5 * 188);
 });
 
-test('a flipped continuity counter is two ts-cc-errors (that packet and the next), and marks the PES', () => {
+test('a flipped continuity counter is two TS_CC_ERRORs (that packet and the next), and marks the PES', () => {
   const bytes = fixture('h264-aac.ts');
   const broken = bytes.slice();
   const k = packetOf(bytes, 256, 30);
   const next = packetOf(bytes, 256, k + 1);
   broken[k * 188 + 3] = (broken[k * 188 + 3] ?? 0) ^ 0x08;
   const ts = readMpegTs(bytesSource(broken));
-  assert.deepEqual(codes(ts), ['ts-cc-error', 'ts-cc-error']);
+  assert.deepEqual(codes(ts), ['TS_CC_ERROR', 'TS_CC_ERROR']);
   assert.deepEqual(ts.issues.map((i) => i.offset), [k * 188, next * 188]);
   assert.equal(ts.pids.find((p) => p.pid === 256)?.ccErrors, 2);
   // The PES holding packet k carries the flag.
@@ -80,7 +80,7 @@ test('a duplicate packet is no error and its payload is not counted twice; a thi
   assert.deepEqual(ts.pes.size, clean.pes.size);
   const triple = concat(bytes.subarray(0, (k + 1) * 188), copy, copy, bytes.subarray((k + 1) * 188));
   const ts3 = readMpegTs(bytesSource(triple));
-  assert.deepEqual(codes(ts3), ['ts-cc-error']);
+  assert.deepEqual(codes(ts3), ['TS_CC_ERROR']);
   assert.equal(ts3.issues[0]?.offset, (k + 2) * 188);
 });
 
@@ -100,7 +100,7 @@ test('the discontinuity indicator allows a counter jump; without it the jump is 
   const withFlag = readMpegTs(bytesSource(synthetic(ccs, 3)));
   assert.deepEqual(withFlag.issues, []);
   const without = readMpegTs(bytesSource(synthetic(ccs)));
-  assert.deepEqual(codes(without), ['ts-cc-error']);
+  assert.deepEqual(codes(without), ['TS_CC_ERROR']);
   assert.equal(without.issues[0]?.offset, (2 + 3) * 188);
   assert.match(without.issues[0]?.message ?? '', /continuity_counter 9, expected 3/);
   // Counters wrap from 15 to 0.
@@ -132,7 +132,7 @@ test('synthetic stream: PTS/DTS, random access, PCR and payload bytes are exact'
 test('transport errors, CRC errors and PES length mismatches are reported', () => {
   const base = [tsPacket(0, patPayload(1, 0x1000), { pusi: true }), tsPacket(0x1000, pmtPayload(1, 0x100, [{ type: 0x0f, pid: 0x101 }]), { pusi: true })];
   const tei = readMpegTs(bytesSource(concat(...base, tsPacket(0x101, new Uint8Array(184), { tei: true }))));
-  assert.deepEqual(codes(tei), ['ts-transport-error']);
+  assert.deepEqual(codes(tei), ['TS_TRANSPORT_ERROR']);
   assert.equal(tei.issues[0]?.offset, 2 * 188);
 
   const pmt = pmtPayload(1, 0x100, [{ type: 0x0f, pid: 0x101 }]);
@@ -140,7 +140,7 @@ test('transport errors, CRC errors and PES length mismatches are reported', () =
   const at = 188 - pmt.length + 12; // a byte of the section (the payload ends the packet)
   badPmt[at] = (badPmt[at] ?? 0) ^ 0xff;
   const crc = readMpegTs(bytesSource(concat(base[0] ?? new Uint8Array(), badPmt)));
-  const crcIssue = crc.issues.find((i) => i.code === 'ts-psi-crc-error');
+  const crcIssue = crc.issues.find((i) => i.code === 'TS_PSI_CRC_ERROR');
   assert.equal(crcIssue?.offset, 188 + 188 - pmt.length + 1, 'the section starts after the pointer_field');
   assert.equal(crc.streams.length, 0);
 
@@ -148,7 +148,7 @@ test('transport errors, CRC errors and PES length mismatches are reported', () =
   const short = readMpegTs(bytesSource(concat(...base,
     tsPacket(0x101, concat(pesHeader(1000, undefined, 1000), new Uint8Array(100)), { pusi: true, cc: 0 }),
     tsPacket(0x101, concat(pesHeader(5000), new Uint8Array(20)), { pusi: true, cc: 1 }))));
-  assert.deepEqual(codes(short), ['ts-pes-length-mismatch']);
+  assert.deepEqual(codes(short), ['TS_PES_LENGTH_MISMATCH']);
   assert.equal(short.issues[0]?.offset, 2 * 188);
 });
 
@@ -160,7 +160,7 @@ test('truncated streams at many cut points: partial packets are reported at thei
     const whole = Math.floor(cut / 188);
     assert.equal(ts.packetCount, whole);
     if (cut % 188 !== 0) {
-      const t = ts.issues.find((i) => i.code === 'ts-packet-truncated');
+      const t = ts.issues.find((i) => i.code === 'TS_PACKET_TRUNCATED');
       assert.equal(t?.offset, whole * 188, `cut at ${cut}`);
     }
     assert.ok(ts.pes.count <= clean.pes.count);
@@ -176,7 +176,7 @@ test('192-byte packets (M2TS timecode prefix) read the same', () => {
   for (let k = 0; k < n; k++) m2ts.set(bytes.subarray(k * 188, (k + 1) * 188), k * 192 + 4);
   const ts = readMpegTs(bytesSource(m2ts));
   assert.equal(ts.packetSize, 192);
-  assert.deepEqual(codes(ts), ['ts-leading-bytes']);
+  assert.deepEqual(codes(ts), ['TS_LEADING_BYTES']);
   assert.deepEqual(ts.pes.pts, clean.pes.pts);
   assert.deepEqual(ts.pes.size, clean.pes.size);
   assert.deepEqual(Array.from(ts.pes.offset), Array.from(clean.pes.offset, (o) => (o / 188) * 192 + 4));
@@ -186,18 +186,18 @@ test('192-byte packets (M2TS timecode prefix) read the same', () => {
 test('issues are capped per code and the rest counted', () => {
   const ccs = Array.from({ length: 300 }, (_, i) => (i * 2) & 15); // every packet jumps
   const ts = readMpegTs(bytesSource(synthetic(ccs)), { maxIssuesPerCode: 10 });
-  assert.equal(ts.issueCounts['ts-cc-error'], 299);
-  assert.equal(ts.issues.filter((i) => i.code === 'ts-cc-error').length, 10);
-  assert.ok(ts.issues.some((i) => i.code === 'issues-suppressed'));
+  assert.equal(ts.issueCounts['TS_CC_ERROR'], 299);
+  assert.equal(ts.issues.filter((i) => i.code === 'TS_CC_ERROR').length, 10);
+  assert.ok(ts.issues.some((i) => i.code === 'ISSUES_SUPPRESSED'));
 });
 
 test('no PAT, or payload before the first PES start', () => {
   const noPat = readMpegTs(bytesSource(tsPacket(0x100, new Uint8Array(184))));
-  assert.deepEqual(codes(noPat), ['ts-no-pat']);
+  assert.deepEqual(codes(noPat), ['TS_NO_PAT']);
   const early = readMpegTs(bytesSource(concat(tsPacket(0, patPayload(1, 0x1000), { pusi: true }),
     tsPacket(0x1000, pmtPayload(1, 0x100, [{ type: 0x1b, pid: 0x100 }]), { pusi: true }),
     tsPacket(0x100, new Uint8Array(184), { cc: 3 }))));
-  assert.deepEqual(codes(early), ['ts-pes-without-start']);
+  assert.deepEqual(codes(early), ['TS_PES_WITHOUT_START']);
   assert.equal(early.issues[0]?.offset, 2 * 188);
   assert.equal(readMpegTs(bytesSource(new Uint8Array(0))).packetCount, 0);
 });
