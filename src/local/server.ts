@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { controlPlaneOperations } from './control/operations';
+import { DEFAULT_HOST, DEFAULT_LOCAL_CREDENTIALS } from './defaults';
 import type { DeleteHook } from './control/streamRegistry';
 import { StreamRegistry } from './control/streamRegistry';
 import type { Log, OperationHandler, RawRoutes } from './http/router';
@@ -18,19 +19,7 @@ export type { SigV4Credentials } from './http/sigv4';
 export { KvsError, sendError, sendJson } from './http/errors';
 export { Throttle } from './http/throttle';
 export { StreamRegistry } from './control/streamRegistry';
-
-/**
- * The credentials KVS Local accepts unless told otherwise. They are public (they are in this
- * source), so they protect nothing: that is why KVS Local refuses to listen on anything but a
- * loopback address while they are in use. (Not frozen: the AWS SDK annotates the credential objects
- * it is given.)
- */
-export const DEFAULT_LOCAL_CREDENTIALS: { readonly accessKeyId: string; readonly secretAccessKey: string } = {
-  accessKeyId: 'AKIDKVSLOCAL00000000',
-  secretAccessKey: 'kvs-local/not-a-secret/0000000000000000',
-};
-
-export const DEFAULT_HOST = '127.0.0.1';
+export { DEFAULT_HOST, DEFAULT_LOCAL_CREDENTIALS } from './defaults';
 
 export interface KvsLocalOptions {
   /** Address to listen on. Default 127.0.0.1. Non-loopback addresses need non-default credentials. */
