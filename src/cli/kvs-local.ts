@@ -29,7 +29,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const args = parseArgs(argv, { values: ['--port', '--host', '--data', '--access-key-id', '--secret-access-key'], flags: ['--demo'] });
+  const args = parseArgs(argv, { values: ['--port', '--host', '--data', '--access-key-id', '--secret-access-key'], flags: ['--demo', '--exit-with-stdin'] });
   const port = typeof args === 'string' ? args : parsePort(args.values.get('--port'), DEFAULT_LOCAL_PORT);
   const keyId = typeof args === 'string' ? undefined : args.values.get('--access-key-id');
   const secret = typeof args === 'string' ? undefined : args.values.get('--secret-access-key');
@@ -60,6 +60,10 @@ async function main(argv: readonly string[]): Promise<number> {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // Started by the extension: stop when the editor that started us goes away, even if it crashed.
+    if (args.flags.has('--exit-with-stdin')) {
+      process.stdin.once('end', stop).once('close', stop).resume();
+    }
   });
   await service.close();
   return 0;

@@ -21,9 +21,9 @@ export interface LocalServer {
 }
 
 export function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-  const args = [options.cliPath, '--port', String(options.port), '--data', options.dataDir, ...(options.demo ? ['--demo'] : [])];
+  const args = [options.cliPath, '--port', String(options.port), '--data', options.dataDir, '--exit-with-stdin', ...(options.demo ? ['--demo'] : [])];
   // The extension host may be Electron (desktop VS Code): make it behave as plain Node.
-  const child = spawn(process.execPath, args, { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
   const recent: string[] = [];
   const onOutput = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
