@@ -1,8 +1,13 @@
 // KVS Local as one service: the HTTP server with the control plane, fragment storage, the media
 // operations, and optionally the demo producer. The kvs-local CLI and the tests start it through here.
-import type { SigV4Credentials } from './http/sigv4';
 import type { Log } from './http/router';
-import { startKvsLocal } from './server';
+import type { SigV4Credentials } from './http/sigv4';
+import type { ThrottleOptions } from './http/throttle';
+import { archivedMediaOperations } from './media/archived';
+import { getMediaOperation } from './media/getMedia';
+import { putMediaOperation } from './media/putMedia';
+import { StreamStores } from './media/streamStores';
+import { startKvsLocal, type KvsLocal } from './server';
 
 export interface KvsLocalServiceOptions {
   host: string;
@@ -11,17 +16,48 @@ export interface KvsLocalServiceOptions {
   credentials: SigV4Credentials;
   demo?: boolean;
   log?: Log;
+  /** Tests: the service's clock (server timestamps, retention). */
+  now?: () => number;
+  /** Tests and benchmarks: other request limits than the service's. */
+  throttle?: ThrottleOptions;
+  /** Tests: how long streams stay CREATING/UPDATING (default like the service, a moment). */
+  streamTransitionDelayMs?: number;
 }
 
 export interface KvsLocalService {
   url: string;
+  server: KvsLocal;
+  stores: StreamStores;
   close(): Promise<void>;
 }
 
 export async function startKvsLocalService(options: KvsLocalServiceOptions): Promise<KvsLocalService> {
-  const server = await startKvsLocal({ host: options.host, port: options.port, dataDir: options.dataDir, credentials: options.credentials, log: options.log });
+  const stores = new StreamStores(options.dataDir, options.now);
+  const server = await startKvsLocal({
+    host: options.host,
+    port: options.port,
+    dataDir: options.dataDir,
+    credentials: options.credentials,
+    ...(options.log && { log: options.log }),
+    ...(options.throttle && { throttle: options.throttle }),
+    ...(options.streamTransitionDelayMs !== undefined && { streamTransitionDelayMs: options.streamTransitionDelayMs }),
+    onStreamDelete: (stream) => stores.deleteStream(stream),
+    mediaOperations: {
+      putMedia: putMediaOperation(stores),
+      getMedia: getMediaOperation(stores),
+      ...archivedMediaOperations(stores),
+    },
+  });
   if (options.demo && !server.registry.get('demo')) {
     await server.registry.create({ streamName: 'demo', dataRetentionInHours: 24, mediaType: 'video/h264,audio/aac' });
   }
-  return { url: server.url, close: () => server.close() };
+  return {
+    url: server.url,
+    server,
+    stores,
+    close: async () => {
+      await server.close();
+      stores.close();
+    },
+  };
 }

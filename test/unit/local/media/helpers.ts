@@ -1,0 +1,77 @@
+// KVS Local as the media tests use it: the whole service on a free port, SDK clients, raw PutMedia.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateStreamCommand, GetDataEndpointCommand, KinesisVideoClient, type APIName } from '@aws-sdk/client-kinesis-video';
+import { KinesisVideoArchivedMediaClient } from '@aws-sdk/client-kinesis-video-archived-media';
+import { KinesisVideoMediaClient } from '@aws-sdk/client-kinesis-video-media';
+import { DEFAULT_LOCAL_CREDENTIALS } from '../../../../src/local/defaults';
+import { startKvsLocalService, type KvsLocalService, type KvsLocalServiceOptions } from '../../../../src/local/service';
+import { plainRequest, sendSigned } from '../http/harness';
+
+export const REGION = 'us-east-1';
+const config = () => ({ region: REGION, credentials: { ...DEFAULT_LOCAL_CREDENTIALS }, maxAttempts: 1 });
+
+export interface MediaHarness {
+  service: KvsLocalService;
+  dataDir: string;
+  control: KinesisVideoClient;
+  archived(stream: string, api?: APIName): Promise<KinesisVideoArchivedMediaClient>;
+  media(stream: string): Promise<KinesisVideoMediaClient>;
+  createStream(name: string, retentionHours?: number): Promise<void>;
+  close(keepData?: boolean): Promise<void>;
+}
+
+export async function startMediaHarness(options: Partial<KvsLocalServiceOptions> = {}, dataDir = mkdtempSync(join(tmpdir(), 'kvs-media-'))): Promise<MediaHarness> {
+  const service = await startKvsLocalService({ host: '127.0.0.1', port: 0, dataDir, credentials: { ...DEFAULT_LOCAL_CREDENTIALS }, streamTransitionDelayMs: 0, throttle: { scale: 100 }, ...options });
+  const control = new KinesisVideoClient({ ...config(), endpoint: service.url });
+  const endpoint = async (stream: string, api: APIName) => (await control.send(new GetDataEndpointCommand({ StreamName: stream, APIName: api }))).DataEndpoint ?? '';
+  return {
+    service,
+    dataDir,
+    control,
+    archived: async (stream, api = 'LIST_FRAGMENTS') => new KinesisVideoArchivedMediaClient({ ...config(), endpoint: await endpoint(stream, api) }),
+    media: async (stream) => new KinesisVideoMediaClient({ ...config(), endpoint: await endpoint(stream, 'GET_MEDIA') }),
+    createStream: async (name, retentionHours = 24) => {
+      await control.send(new CreateStreamCommand({ StreamName: name, DataRetentionInHours: retentionHours }));
+    },
+    close: async (keepData = false) => {
+      control.destroy();
+      await service.close();
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Ack {
+  EventType: string;
+  FragmentNumber?: string;
+  FragmentTimecode?: number;
+  ErrorId?: number;
+  ErrorCode?: string;
+}
+
+/** One PutMedia request, SigV4-signed over the empty payload like the producer SDKs; returns its acks. */
+export async function putMedia(url: string, stream: string, body: Uint8Array[], headers: Record<string, string> = {}): Promise<{ status: number; acks: Ack[]; text: string }> {
+  const request = plainRequest(url, 'POST', '/putMedia', {
+    headers: {
+      'x-amzn-stream-name': stream,
+      'x-amzn-fragment-timecode-type': 'RELATIVE',
+      'x-amzn-producer-start-timestamp': '1700000000.5',
+      'x-amzn-fragment-acknowledgment-required': '1',
+      'transfer-encoding': 'chunked',
+      ...headers,
+    },
+  });
+  const response = await sendSigned(url, request, { body });
+  const text = response.body.toString('utf8');
+  const acks = response.status === 200 ? text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Ack) : [];
+  return { status: response.status, acks, text };
+}
+
+/** Splits bytes into chunks of `size`, as a producer's network writes would. */
+export function chunks(bytes: Uint8Array, size: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at += size) out.push(bytes.subarray(at, at + size));
+  return out;
+}
