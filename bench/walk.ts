@@ -1,0 +1,154 @@
+// The "ours" side of the inspector benchmark: one file, walked with the project's parsers the way the
+// inspector builds its full view, then a one-line JSON summary of counts (to check against the other
+// tools). Bundled by bench/inspect.bench.ts into bench/.build/walk.cjs so the timed process is plain node.
+//
+//   node bench/.build/walk.cjs FILE [--tree lazy|full] [--window BYTES]
+//
+// MKV: readMatroska with every block header in the block table, plus the element tree (readTree).
+//   --tree lazy (default): Clusters are not expanded in the tree, as the inspector shows them; their
+//     children (Timestamp and every SimpleBlock/BlockGroup) are still walked, header by header, by
+//     readMatroska. Every element header of the file is read once, Cues/SeekHead/Tags children included.
+//   --tree full: the tree also expands every Cluster (a second walk of the cluster children), so
+//     `elements` counts every element of the file, like the element lines of `mkvinfo -a`.
+// fMP4/MP4: readIsoBmff with per-sample tables: every box header, every decoded box (moov, moof, trun…)
+//   and every trun sample in the per-track tables.
+// --window BYTES (an experiment, not the inspector): read through WindowSource below, FileSource with
+//   another read-window size, to measure what the window size costs (see docs/benchmarks.md).
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import type { ByteSource } from '../src/formats/byteSource';
+import { readTree } from '../src/formats/ebml/tree';
+import type { EbmlNode } from '../src/formats/ebml/tree';
+import { readIsoBmff } from '../src/formats/isobmff';
+import type { Box } from '../src/formats/isobmff';
+import { ElementId } from '../src/formats/matroska/elementTable';
+import { readMatroska } from '../src/formats/matroska/readMatroska';
+import { matroskaSchema } from '../src/formats/matroska/schema';
+import { FileSource } from '../src/io/fileSource';
+
+const EBML_MAGIC = [0x1a, 0x45, 0xdf, 0xa3];
+
+/** For the --window experiment: what FileSource does, with the size of the read window as a parameter. */
+class WindowSource implements ByteSource {
+  readonly size: number;
+  private readonly fd: number;
+  private window: Uint8Array;
+  private windowStart = 0;
+  private windowLength = 0;
+
+  constructor(path: string, private readonly windowSize: number) {
+    this.fd = openSync(path, 'r');
+    this.size = fstatSync(this.fd).size;
+    this.window = new Uint8Array(windowSize);
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    const start = Math.max(0, Math.min(offset, this.size));
+    const end = Math.min(this.size, start + Math.max(0, length));
+    if (start >= this.windowStart && end <= this.windowStart + this.windowLength) {
+      return this.window.subarray(start - this.windowStart, end - this.windowStart);
+    }
+    const wanted = Math.max(end - start, this.windowSize);
+    if (wanted > this.window.length) this.window = new Uint8Array(wanted);
+    this.windowStart = start;
+    this.windowLength = readSync(this.fd, this.window, 0, Math.min(wanted, this.size - start), start);
+    return this.window.subarray(0, Math.min(end - start, this.windowLength));
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+function usage(): never {
+  writeSync(2, 'usage: node bench/.build/walk.cjs FILE [--tree lazy|full] [--window BYTES]\n');
+  process.exit(2);
+}
+
+/** Elements of a tree, and how many of them are CRC-32 elements (which `mkvinfo` does not list). */
+function countNodes(nodes: readonly EbmlNode[], counts = { elements: 0, crc32: 0 }): { elements: number; crc32: number } {
+  for (const node of nodes) {
+    counts.elements++;
+    if (node.id === ElementId.CRC32) counts.crc32++;
+    if (node.children) countNodes(node.children, counts);
+  }
+  return counts;
+}
+
+function countBoxes(boxes: readonly Box[]): number {
+  let n = 0;
+  for (const box of boxes) n += 1 + (box.children ? countBoxes(box.children) : 0);
+  return n;
+}
+
+function walkMatroska(source: ByteSource, fullTree: boolean): Record<string, unknown> {
+  const file = readMatroska(source, { blocks: true });
+  const tree = readTree(source, matroskaSchema, fullTree ? {} : { expand: (element) => element.id !== ElementId.Cluster });
+  const blocks = file.blocks;
+  const perTrack: Record<number, number> = {};
+  let frames = 0;
+  for (let i = 0; i < blocks.count; i++) {
+    const track = blocks.track[i] ?? 0;
+    perTrack[track] = (perTrack[track] ?? 0) + 1;
+    frames += blocks.frameCount[i] ?? 0;
+  }
+  const tracks = file.documents.flatMap((d) => d.segments.flatMap((s) => s.tracks)).length;
+  const { elements, crc32 } = countNodes(tree.nodes);
+  return {
+    format: 'mkv',
+    tree: fullTree ? 'full' : 'lazy',
+    elements,
+    crc32Elements: crc32,
+    clusters: file.clusters.length,
+    blocks: blocks.count,
+    frames,
+    perTrack,
+    tracks,
+    issues: file.issues.length + tree.issues.length,
+  };
+}
+
+function walkIsoBmff(source: ByteSource): Record<string, unknown> {
+  const file = readIsoBmff(source, { samples: true });
+  const perTrack: Record<number, number> = {};
+  let samples = 0;
+  for (const track of file.tracks) {
+    const count = track.samples?.count ?? 0;
+    perTrack[track.id] = count;
+    samples += count;
+  }
+  return {
+    format: 'isobmff',
+    kind: file.kind,
+    boxes: countBoxes(file.boxes),
+    moofs: file.fragments.length,
+    samples,
+    perTrack,
+    tracks: file.tracks.length,
+    issues: file.issues.length,
+  };
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const option = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const path = args.find((a, i) => !a.startsWith('--') && !(args[i - 1] ?? '').startsWith('--'));
+  const treeMode = option('--tree') ?? 'lazy';
+  const windowSize = Number(option('--window') ?? 0);
+  if (!path || (treeMode !== 'lazy' && treeMode !== 'full') || !(windowSize >= 0)) usage();
+
+  const source = windowSize > 0 ? new WindowSource(path, windowSize) : new FileSource(path);
+  try {
+    const magic = source.read(0, 4);
+    const isEbml = EBML_MAGIC.every((b, i) => magic[i] === b);
+    const summary = isEbml ? walkMatroska(source, treeMode === 'full') : walkIsoBmff(source);
+    // writeSync: setting up process.stdout costs ~15 ms of start-up, which is not the inspector's work.
+    writeSync(1, `${JSON.stringify(summary)}\n`);
+  } finally {
+    source.close();
+  }
+}
+
+main();
