@@ -42,6 +42,8 @@ async function handleGetMedia(ctx: OperationContext, stores: StreamStores): Prom
   ctx.signal.addEventListener('abort', () => closed.abort(), { once: true });
   try {
     ctx.res.writeHead(200, { 'content-type': 'video/webm' });
+    // A live reader may wait a while for the next fragment: let it see the response start now.
+    ctx.res.flushHeaders();
     while (!closed.signal.aborted) {
       const records = store.after(cursor, BATCH);
       for (const record of records) {

@@ -7,7 +7,10 @@ import { KinesisVideoArchivedMediaClient } from '@aws-sdk/client-kinesis-video-a
 import { KinesisVideoMediaClient } from '@aws-sdk/client-kinesis-video-media';
 import { DEFAULT_LOCAL_CREDENTIALS } from '../../../../src/local/defaults';
 import { startKvsLocalService, type KvsLocalService, type KvsLocalServiceOptions } from '../../../../src/local/service';
-import { plainRequest, sendSigned } from '../http/harness';
+import { request as httpRequest } from 'node:http';
+import { bytesSource } from '../../../../src/formats/byteSource';
+import { readMatroska } from '../../../../src/formats/matroska/readMatroska';
+import { plainRequest, sendSigned, signer } from '../http/harness';
 
 export const REGION = 'us-east-1';
 const config = () => ({ region: REGION, credentials: { ...DEFAULT_LOCAL_CREDENTIALS }, maxAttempts: 1 });
@@ -74,4 +77,65 @@ export function chunks(bytes: Uint8Array, size: number): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (let at = 0; at < bytes.length; at += size) out.push(bytes.subarray(at, at + size));
   return out;
+}
+
+export interface StreamingPut {
+  write(bytes: Uint8Array): void;
+  end(): void;
+  /** Acks as they arrive. */
+  acks: Ack[];
+  /** Resolves when the response ends or the connection closes. */
+  done: Promise<void>;
+  /** Resolves when `count` PERSISTED acks have arrived. */
+  persisted(count: number): Promise<void>;
+}
+
+/** A PutMedia whose body the test writes piece by piece, reading acks while it sends. */
+export async function streamingPutMedia(url: string, stream: string, headers: Record<string, string> = {}): Promise<StreamingPut> {
+  const request = plainRequest(url, 'POST', '/putMedia', {
+    headers: { 'x-amzn-stream-name': stream, 'x-amzn-fragment-timecode-type': 'RELATIVE', 'x-amzn-producer-start-timestamp': '1700000000.5', 'transfer-encoding': 'chunked', ...headers },
+  });
+  const signed = await signer().sign(request);
+  const base = new URL(url);
+  const acks: Ack[] = [];
+  const waiters: (() => void)[] = [];
+  let resolveDone: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  const req = httpRequest({ host: base.hostname, port: Number(base.port), method: 'POST', path: '/putMedia', headers: signed.headers }, (res) => {
+    let pending = '';
+    res.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines.filter(Boolean)) acks.push(JSON.parse(line) as Ack);
+      waiters.splice(0).forEach((wake) => wake());
+    });
+    res.on('end', resolveDone);
+    res.on('close', resolveDone);
+  });
+  req.on('error', resolveDone);
+  req.on('close', () => waiters.splice(0).forEach((wake) => wake()));
+  req.flushHeaders();
+  return {
+    write: (bytes) => void req.write(bytes),
+    end: () => req.end(),
+    acks,
+    done,
+    persisted: async (count) => {
+      while (acks.filter((ack) => ack.EventType === 'PERSISTED').length < count) {
+        if (req.destroyed && req.writableEnded) throw new Error(`connection closed after ${acks.length} acks`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 200);
+        });
+      }
+    },
+  };
+}
+
+/** The clusters of an MKV file as separate byte ranges, after its header. */
+export function splitClusters(file: Uint8Array): { header: Uint8Array; clusters: Uint8Array[] } {
+  const clusters = readMatroska(bytesSource(file), { blocks: false }).clusters;
+  const first = clusters[0]?.offset ?? file.length;
+  return { header: file.subarray(0, first), clusters: clusters.map((cluster) => file.subarray(cluster.offset, cluster.end)) };
 }
