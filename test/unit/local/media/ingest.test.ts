@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -105,6 +105,16 @@ test('GetMedia EARLIEST returns every fragment with millis-behind-now and contin
   assert.deepEqual(file.fragments.map((fragment) => fragment.kvs?.continuationToken), numbers);
   assert.ok(file.fragments.every((fragment) => (fragment.kvs?.millisBehindNow ?? -1) >= 0));
   assert.deepEqual(file.issues.filter((found) => found.severity === 'error'), []);
+  const path = join(h.dataDir, 'get-media.mkv');
+  writeFileSync(path, bytes);
+  // mkvinfo reads the whole stream; it warns once per later document (an EBML header inside the
+  // first unknown-size Segment) exactly where our parser says each document starts.
+  const mkvinfo = spawnSync('mkvinfo', ['-a', path], { encoding: 'utf8' });
+  assert.ok(mkvinfo.status === 0 || mkvinfo.status === 1, `mkvinfo exited ${mkvinfo.status}: ${mkvinfo.stdout.slice(-300)}`);
+  assert.equal((mkvinfo.stdout.match(/AWS_KINESISVIDEO_MILLIS_BEHIND_NOW/g) ?? []).length, numbers.length);
+  assert.equal((mkvinfo.stdout.match(/^\|\+ Cluster$/gm) ?? []).length, numbers.length);
+  const warnedAt = [...mkvinfo.stdout.matchAll(/Error in the Matroska file structure at position (\d+)/g)].map((match) => Number(match[1]));
+  assert.deepEqual(warnedAt, file.documents.slice(1).map((document) => document.offset));
 
   const fromSecond = await client.send(new GetMediaCommand({ StreamName: 'cam', StartSelector: { StartSelectorType: 'CONTINUATION_TOKEN', ContinuationToken: numbers[0] } }));
   const rest = readMatroska(bytesSource((await fromSecond.Payload?.transformToByteArray()) ?? new Uint8Array()));
