@@ -13,7 +13,8 @@ function findTests(dir) {
 }
 
 const files = findTests('test/unit').sort();
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2), ...files], {
+const result = spawnSync(process.execPath, // One file at a time: the packaging test rebuilds dist/, which the CLI tests run.
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...process.argv.slice(2), ...files], {
   stdio: 'inherit',
 });
 process.exit(result.status ?? 1);
