@@ -13,8 +13,9 @@ function findTests(dir) {
 }
 
 const files = findTests('test/unit').sort();
-const result = spawnSync(process.execPath, // One file at a time: the packaging test rebuilds dist/, which the CLI tests run.
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...process.argv.slice(2), ...files], {
+// One file at a time: the packaging test rebuilds dist/, which the CLI tests run.
+const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...process.argv.slice(2), ...files];
+const result = spawnSync(process.execPath, args, {
   stdio: 'inherit',
 });
 process.exit(result.status ?? 1);
