@@ -7,6 +7,8 @@ import { archivedMediaOperations } from './media/archived';
 import { getMediaOperation } from './media/getMedia';
 import { putMediaOperation } from './media/putMedia';
 import { StreamStores } from './media/streamStores';
+import { DEFAULT_LOCAL_REGION } from './defaults';
+import { defaultDemoClipPath, startDemoProducer } from './demo/demoProducer';
 import { startKvsLocal, type KvsLocal } from './server';
 
 export interface KvsLocalServiceOptions {
@@ -51,11 +53,16 @@ export async function startKvsLocalService(options: KvsLocalServiceOptions): Pro
   if (options.demo && !server.registry.get('demo')) {
     await server.registry.create({ streamName: 'demo', dataRetentionInHours: 24, mediaType: 'video/h264,audio/aac' });
   }
+  // The demo produces through real PutMedia calls to this server, like any producer.
+  const demo = options.demo
+    ? startDemoProducer({ endpoint: server.url, region: DEFAULT_LOCAL_REGION, credentials: options.credentials, streamName: 'demo', clipPath: defaultDemoClipPath(), ...(options.log && { log: options.log }) })
+    : undefined;
   return {
     url: server.url,
     server,
     stores,
     close: async () => {
+      await demo?.stop();
       await server.close();
       stores.close();
     },
