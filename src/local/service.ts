@@ -7,8 +7,11 @@ import { archivedMediaOperations } from './media/archived';
 import { getMediaOperation } from './media/getMedia';
 import { putMediaOperation } from './media/putMedia';
 import { StreamStores } from './media/streamStores';
+import { streamingService } from './streaming';
 import { DEFAULT_LOCAL_REGION } from './defaults';
 import { defaultDemoClipPath, startDemoProducer } from './demo/demoProducer';
+import { StreamRegistry } from './control/streamRegistry';
+import { Throttle } from './http/throttle';
 import { startKvsLocal, type KvsLocal } from './server';
 
 export interface KvsLocalServiceOptions {
@@ -35,20 +38,30 @@ export interface KvsLocalService {
 
 export async function startKvsLocalService(options: KvsLocalServiceOptions): Promise<KvsLocalService> {
   const stores = new StreamStores(options.dataDir, options.now);
+  // The registry and throttle are made here because the player routes need them too.
+  const registry = await StreamRegistry.open({
+    dataDir: options.dataDir,
+    ...(options.streamTransitionDelayMs !== undefined && { transitionDelayMs: options.streamTransitionDelayMs }),
+    onDelete: (stream) => stores.deleteStream(stream),
+    onError: (error) => options.log?.('error', `KVS Local stream registry: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  const throttle = new Throttle(options.throttle);
+  const streaming = streamingService({ stores, registry: () => registry, throttle: () => throttle, ...(options.log && { log: options.log }) });
   const server = await startKvsLocal({
     host: options.host,
     port: options.port,
     dataDir: options.dataDir,
     credentials: options.credentials,
+    registry,
+    throttle,
     ...(options.log && { log: options.log }),
-    ...(options.throttle && { throttle: options.throttle }),
-    ...(options.streamTransitionDelayMs !== undefined && { streamTransitionDelayMs: options.streamTransitionDelayMs }),
-    onStreamDelete: (stream) => stores.deleteStream(stream),
     mediaOperations: {
       putMedia: putMediaOperation(stores),
       getMedia: getMediaOperation(stores),
       ...archivedMediaOperations(stores),
+      ...streaming.operations,
     },
+    rawRoutes: streaming.rawRoutes,
   });
   if (options.demo && !server.registry.get('demo')) {
     await server.registry.create({ streamName: 'demo', dataRetentionInHours: 24, mediaType: 'video/h264,audio/aac' });
@@ -64,6 +77,7 @@ export async function startKvsLocalService(options: KvsLocalServiceOptions): Pro
     close: async () => {
       await demo?.stop();
       await server.close();
+      await registry.close();
       stores.close();
     },
   };
