@@ -165,3 +165,23 @@ test('the documented per-stream limit applies to ListFragments (5 TPS)', async (
     await limited.close();
   }
 });
+
+test('GetMedia FRAGMENT_NUMBER, SERVER_TIMESTAMP and PRODUCER_TIMESTAMP start where asked', async () => {
+  const fragments = await listAll('cam');
+  const second = fragments[1];
+  assert.ok(second?.FragmentNumber && second.ProducerTimestamp && second.ServerTimestamp);
+  const client = await h.media('cam');
+  const numbersFrom = async (StartSelector: ConstructorParameters<typeof GetMediaCommand>[0]['StartSelector']) => {
+    const answer = await client.send(new GetMediaCommand({ StreamName: 'cam', StartSelector }));
+    return readMatroska(bytesSource((await answer.Payload?.transformToByteArray()) ?? new Uint8Array())).fragments.map((fragment) => fragment.kvs?.fragmentNumber);
+  };
+  const fromSecond = fragments.slice(1).map((fragment) => fragment.FragmentNumber);
+  assert.deepEqual(await numbersFrom({ StartSelectorType: 'FRAGMENT_NUMBER', AfterFragmentNumber: second.FragmentNumber }), fromSecond);
+  // A timestamp inside the second fragment starts with it.
+  assert.deepEqual(await numbersFrom({ StartSelectorType: 'PRODUCER_TIMESTAMP', StartTimestamp: new Date(second.ProducerTimestamp.getTime() + 100) }), fromSecond);
+  // This test uploads faster than real time, so server timestamps are a few ms apart: check the ends.
+  const all = fragments.map((fragment) => fragment.FragmentNumber);
+  assert.deepEqual(await numbersFrom({ StartSelectorType: 'SERVER_TIMESTAMP', StartTimestamp: new Date(second.ServerTimestamp.getTime() - 60_000) }), all);
+  assert.deepEqual(await numbersFrom({ StartSelectorType: 'SERVER_TIMESTAMP', StartTimestamp: new Date(second.ServerTimestamp.getTime() + 60_000) }), []);
+  await assert.rejects(client.send(new GetMediaCommand({ StreamName: 'cam', StartSelector: { StartSelectorType: 'FRAGMENT_NUMBER' } })), { name: 'InvalidArgumentException' });
+});
