@@ -4,6 +4,7 @@ import type { Log } from './http/router';
 import type { SigV4Credentials } from './http/sigv4';
 import type { ThrottleOptions } from './http/throttle';
 import { archivedMediaOperations } from './media/archived';
+import { clipOperations } from './clips';
 import { getMediaOperation } from './media/getMedia';
 import { putMediaOperation } from './media/putMedia';
 import { StreamStores } from './media/streamStores';
@@ -59,6 +60,7 @@ export async function startKvsLocalService(options: KvsLocalServiceOptions): Pro
       putMedia: putMediaOperation(stores),
       getMedia: getMediaOperation(stores),
       ...archivedMediaOperations(stores),
+      ...clipOperations(stores, { ...(options.log && { log: options.log }) }),
       ...streaming.operations,
     },
     rawRoutes: streaming.rawRoutes,
