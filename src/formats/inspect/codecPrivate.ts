@@ -14,6 +14,7 @@ import {
   parseHevcDecoderConfigurationRecord,
   parseWaveFormatEx,
   recordParameterSets,
+  type H264SpsDerived,
   type ParameterSetReference,
 } from '../codecs';
 import type { Issue } from '../issues';
@@ -64,14 +65,7 @@ function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, off
   const { record, codec } = parseVideoRecord(family, bytes, offset, entry);
   const sps = record.sps[0]?.derived;
   const track: Partial<TrackReport> = {
-    codec,
-    codecName: [family === 'h264' ? 'H.264' : 'H.265', sps?.profileName, sps?.level].filter(Boolean).join(' '),
-    width: sps?.displayWidth,
-    height: sps?.displayHeight,
-    codedWidth: sps?.codedWidth,
-    codedHeight: sps?.codedHeight,
-    frameRate: sps?.frameRate,
-    bitDepth: sps?.BitDepthY,
+    ...videoFormat(family, sps, codec),
     codecPrivate: {
       type: family === 'h264' ? 'AVCDecoderConfigurationRecord' : 'HEVCDecoderConfigurationRecord',
       offset,
@@ -90,6 +84,23 @@ function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, off
     reference: buildParameterSetReference(family, recordParameterSets(bytes, record)),
   };
 }
+
+/** What a track shows of its first SPS: codec string and name, picture size and rate. */
+export function videoFormat(family: 'h264' | 'h265', sps: SpsSummary | undefined, codec: string | undefined): Partial<TrackReport> {
+  return {
+    codec,
+    codecName: [family === 'h264' ? 'H.264' : 'H.265', sps?.profileName, sps?.level].filter(Boolean).join(' '),
+    width: sps?.displayWidth,
+    height: sps?.displayHeight,
+    codedWidth: sps?.codedWidth,
+    codedHeight: sps?.codedHeight,
+    frameRate: sps?.frameRate,
+    bitDepth: sps?.BitDepthY,
+  };
+}
+
+/** The derived SPS values both H.264 and H.265 have. */
+type SpsSummary = Pick<H264SpsDerived, 'profileName' | 'level' | 'displayWidth' | 'displayHeight' | 'codedWidth' | 'codedHeight' | 'frameRate' | 'BitDepthY'>;
 
 function parseVideoRecord(family: 'h264' | 'h265', bytes: Uint8Array, offset: number, entry: VideoSampleEntry) {
   if (family === 'h264') {

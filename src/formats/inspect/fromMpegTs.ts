@@ -6,7 +6,7 @@ import { avcCodecStringFromSps, hevcCodecStringFromSps } from '../codecs';
 import type { Fields } from '../bits/syntax';
 import { gatherPes, readMpegTs, type MpegTsFile, type TsStream } from '../mpegts';
 import { PES_RANDOM_ACCESS } from '../mpegts/tables';
-import { decodeCodecPrivate } from './codecPrivate';
+import { decodeCodecPrivate, videoFormat } from './codecPrivate';
 import { withoutUndefined } from './compact';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { fragmentsFromFrames } from './fragments';
@@ -87,14 +87,7 @@ function inBandParameterSets(source: ByteSource, ts: MpegTsFile, pid: number, co
     const parsed = codec === 'h264' ? parseH264Sets(nals, offset) : parseH265Sets(nals, offset);
     const sps = parsed.spsDerived;
     const track: Partial<TrackReport> = {
-      codec: parsed.codec,
-      codecName: [codec === 'h264' ? 'H.264' : 'H.265', sps?.profileName, sps?.level].filter(Boolean).join(' '),
-      width: sps?.displayWidth,
-      height: sps?.displayHeight,
-      codedWidth: sps?.codedWidth,
-      codedHeight: sps?.codedHeight,
-      frameRate: sps?.frameRate,
-      bitDepth: sps?.BitDepthY,
+      ...videoFormat(codec, sps, parsed.codec),
       codecPrivate: { type: 'in-band parameter sets', offset, size: nals.reduce((total, nal) => total + nal.bytes.length, 0), fields: {}, ...parsed.sets },
     };
     return { track, reference };
