@@ -137,15 +137,92 @@ export function sessionView(store: FragmentStore, session: SessionShape, now: nu
   }
 }
 
-/** Whether a discontinuity tag goes before records[i] under the session's mode. */
-export function discontinuityBefore(session: Pick<StreamingSession, 'discontinuity'>, records: readonly FragmentRecord[], i: number): boolean {
+/**
+ * Whether a discontinuity tag goes before records[i]: always under ALWAYS; before a fragment whose
+ * codec private data differs from the previous fragment's (`headers`) whatever the mode (the HLS
+ * specification requires it with a new EXT-X-MAP); under ON_DISCONTINUITY also before a gap or an
+ * overlap of more than 50 ms in the producer timestamps; otherwise never.
+ */
+export function discontinuityBefore(session: Pick<StreamingSession, 'discontinuity'>, records: readonly FragmentRecord[], i: number, headers?: SessionHeaders): boolean {
   if (session.discontinuity === 'ALWAYS') return true;
-  if (session.discontinuity === 'NEVER' || i === 0) return false;
+  if (i === 0) return false;
   const previous = records[i - 1];
   const current = records[i];
   if (!previous || !current) return false;
-  if (previous.headerId !== current.headerId) return true;
+  if (headers ? headers.sequenceOf(previous.headerId) !== headers.sequenceOf(current.headerId) : previous.headerId !== current.headerId) return true;
+  if (session.discontinuity === 'NEVER') return false;
   return Math.abs(previous.producerTimestampMs + previous.durationMs - current.producerTimestampMs) > DISCONTINUITY_TOLERANCE_MS;
+}
+
+/** What tells two stream headers apart for packaging: the tracks and their codec private data. */
+function tracksKey(info: SessionTracks): string {
+  return JSON.stringify(
+    info.tracks.map((t) => [t.trackNumber, t.codec, t.timescale, t.width, t.height, t.sampleRate, t.channels, Buffer.from(t.codecPrivate).toString('hex')]),
+  );
+}
+
+/** How far the header scan of a session looks (fragments from its start). */
+const HEADER_SCAN_LIMIT = 10_000;
+
+/**
+ * The codec private data versions of a session, numbered in order of first appearance from 0: the
+ * SequenceNumber of getMP4InitFragment.mp4. Stream headers (one per PutMedia connection) with the
+ * same tracks and codec private data share a number, so a producer reconnecting with the same
+ * encoder settings causes no new init fragment; a header with other codec private data gets the
+ * next number the first time it appears in the session (a later return to earlier settings reuses
+ * the earlier number). Numbers are stable while a LIVE or LIVE_REPLAY session grows, because they
+ * are counted from the session's first fragment (up to HEADER_SCAN_LIMIT fragments).
+ */
+export class SessionHeaders {
+  /** Representative header id per sequence number. */
+  private readonly ids: number[] = [];
+  private readonly keys: string[] = [];
+  private readonly byHeader = new Map<number, number>();
+
+  constructor(
+    private readonly store: FragmentStore,
+    private readonly container: ContainerFormat,
+  ) {}
+
+  /** The session's headers, from its first fragment on. */
+  static of(store: FragmentStore, session: SessionShape & Pick<StreamingSession, 'container'>, now: number): SessionHeaders {
+    const headers = new SessionHeaders(store, session.container);
+    let records: FragmentRecord[];
+    if (session.mode === 'LIVE') {
+      records = store.after(session.originSeq > 0 ? fragmentNumberFor(store, session.originSeq - 1) : undefined, HEADER_SCAN_LIMIT);
+    } else {
+      const start = session.startMs ?? 0;
+      const end = session.endMs ?? Math.max(start, now + LIVE_WINDOW_MS);
+      records = rangeFragments(store, session, start, end, HEADER_SCAN_LIMIT);
+    }
+    for (const record of records) headers.sequenceOf(record.headerId);
+    return headers;
+  }
+
+  /** The sequence number of a stored header (a header not seen yet gets the next number). */
+  sequenceOf(headerId: number): number {
+    const known = this.byHeader.get(headerId);
+    if (known !== undefined) return known;
+    const key = tracksKey(headerTracks(this.store, headerId, this.container));
+    let sequence = this.keys.indexOf(key);
+    if (sequence < 0) {
+      sequence = this.keys.length;
+      this.keys.push(key);
+      this.ids.push(headerId);
+    }
+    this.byHeader.set(headerId, sequence);
+    return sequence;
+  }
+
+  /** A stored header with the codec private data of sequence number `sequence`. */
+  headerIdOf(sequence: number): number | undefined {
+    return this.ids[sequence];
+  }
+
+  /** How many different codec private data versions the session has. */
+  get count(): number {
+    return this.ids.length;
+  }
 }
 
 /** The samples of a fragment on the session's media timeline, per track number. */

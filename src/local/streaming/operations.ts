@@ -6,7 +6,7 @@ import { KvsError } from '../http/errors';
 import type { OperationContext, OperationHandler } from '../http/router';
 import type { StreamStores } from '../media/streamStores';
 import { timestampMember } from '../media/timestamps';
-import { headerTracks, LIVE_WINDOW_MS, NO_FRAGMENTS_MESSAGE, sequenceOf, sessionView, TIMELINE_LEAD_MS } from './content';
+import { headerTracks, LIVE_WINDOW_MS, NO_FRAGMENTS_MESSAGE, sequenceOf, SessionHeaders, sessionView, TIMELINE_LEAD_MS } from './content';
 import type { ContainerFormat, DiscontinuityMode, PlaybackMode, SelectorType, SessionTokens, StreamingSession } from './session';
 
 const PLAYBACK_MODES = ['LIVE', 'LIVE_REPLAY', 'ON_DEMAND'];
@@ -107,5 +107,11 @@ function sessionOrigin(stream: StreamRecord, stores: StreamStores, fields: Omit<
   }
   if (!first) throw new KvsError('ResourceNotFoundException', NO_FRAGMENTS_MESSAGE);
   headerTracks(store, first.headerId, fields.container);
+  // DASH: the codec private data must not change within the session. The range of an ON_DEMAND or
+  // LIVE_REPLAY session is checked now (InvalidCodecPrivateDataException, like the service); a LIVE
+  // session's manifest stops before a later change instead (routes.ts).
+  if (fields.protocol === 'dash' && fields.mode !== 'LIVE' && SessionHeaders.of(store, { ...fields, originSeq: 0 }, now).count > 1) {
+    throw new KvsError('InvalidCodecPrivateDataException', 'The codec private data of the fragments in the requested range changes; a DASH session needs the same codec private data for all of its fragments.');
+  }
   return { originMs: first.producerTimestampMs - TIMELINE_LEAD_MS, originSeq: sequenceOf(first.fragmentNumber) };
 }

@@ -3,7 +3,7 @@
 import { codecString } from '../../formats/package';
 import type { PackagingTrack } from '../../formats/package';
 import type { FragmentRecord } from '../storage/fragmentStore';
-import type { SessionTracks, SessionView } from './content';
+import type { SessionHeaders, SessionTracks, SessionView } from './content';
 import { discontinuityBefore, mediaStats, seconds3 } from './content';
 import type { StreamingSession } from './session';
 
@@ -40,22 +40,26 @@ export function hlsMasterPlaylist(session: StreamingSession, token: string, info
 }
 
 /**
- * A media playlist: fMP4 (one track, EXT-X-MAP per stream header) or MPEG-TS (all tracks). The
- * TARGETDURATION is the longest fragment rounded up.
+ * A media playlist: fMP4 (one track) or MPEG-TS (all tracks). The TARGETDURATION is the longest
+ * fragment rounded up. fMP4: an EXT-X-MAP before the first fragment and before every fragment whose
+ * codec private data differs from the previous one's, with the session's SequenceNumber of that codec
+ * private data (SessionHeaders: 0 for the first, counting up); such a change is always preceded by
+ * EXT-X-DISCONTINUITY (also in TS playlists), whatever the DiscontinuityMode.
  */
-export function hlsMediaPlaylist(session: StreamingSession, token: string, trackNumber: number, view: SessionView): string {
+export function hlsMediaPlaylist(session: StreamingSession, token: string, trackNumber: number, view: SessionView, headers: SessionHeaders): string {
   const records = view.records;
   const target = Math.max(1, ...records.map((r) => Math.ceil(r.durationMs / 1000)));
   const lines = ['#EXTM3U', '#EXT-X-VERSION:7'];
   if (session.mode === 'ON_DEMAND') lines.push('#EXT-X-PLAYLIST-TYPE:VOD');
   lines.push(`#EXT-X-TARGETDURATION:${target}`, `#EXT-X-MEDIA-SEQUENCE:${view.mediaSequence}`, '#EXT-X-INDEPENDENT-SEGMENTS');
   const ts = session.container === 'MPEG_TS';
-  let headerId: number | undefined;
+  let mapped: number | undefined;
   records.forEach((record, i) => {
-    if (discontinuityBefore(session, records, i)) lines.push('#EXT-X-DISCONTINUITY');
-    if (!ts && record.headerId !== headerId) {
-      headerId = record.headerId;
-      lines.push(`#EXT-X-MAP:URI="getMP4InitFragment.mp4?SessionToken=${token}&TrackNumber=${trackNumber}&SequenceNumber=${record.headerId - 1}"`);
+    if (discontinuityBefore(session, records, i, headers)) lines.push('#EXT-X-DISCONTINUITY');
+    const sequence = headers.sequenceOf(record.headerId);
+    if (!ts && sequence !== mapped) {
+      mapped = sequence;
+      lines.push(`#EXT-X-MAP:URI="getMP4InitFragment.mp4?SessionToken=${token}&TrackNumber=${trackNumber}&SequenceNumber=${sequence}"`);
     }
     if (session.displayTimestamp) lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(sessionTime(session, record)).toISOString()}`);
     lines.push(`#EXTINF:${seconds3(record.durationMs)},`);
@@ -82,9 +86,10 @@ function xml(text: string): string {
  * The MPD: static for ON_DEMAND (and a finished LIVE_REPLAY), dynamic otherwise. One AdaptationSet per
  * track; a SegmentTemplate with a SegmentTimeline on the session timeline in milliseconds, segments
  * addressed by $Time$ (the fragment's start on that timeline). The first fragment's stream header is
- * the init segment (DASH needs the same codec private data for the whole session).
+ * the init segment: DASH needs the same codec private data for the whole session, so the view must
+ * hold fragments of one codec private data only (routes.ts cuts it before a change).
  */
-export function dashManifest(session: StreamingSession, token: string, info: SessionTracks, view: SessionView, now: number): string {
+export function dashManifest(session: StreamingSession, token: string, info: SessionTracks, view: SessionView, now: number, headers: SessionHeaders): string {
   const records = view.records;
   const first = records[0];
   const last = records.at(-1);
@@ -126,7 +131,7 @@ export function dashManifest(session: StreamingSession, token: string, info: Ses
     }
     lines.push(`      <Representation ${rep.join(' ')}>`);
     if (kind === 'audio') lines.push(`        <AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="${track.channels ?? 2}"/>`);
-    const init = `getMP4InitFragment.mp4?SessionToken=${token}&TrackNumber=${track.trackNumber}&SequenceNumber=${(first?.headerId ?? 1) - 1}`;
+    const init = `getMP4InitFragment.mp4?SessionToken=${token}&TrackNumber=${track.trackNumber}&SequenceNumber=${first ? headers.sequenceOf(first.headerId) : 0}`;
     const media = `getMP4MediaFragment.mp4?SessionToken=${token}&TrackNumber=${track.trackNumber}&Time=$Time$`;
     lines.push(`        <SegmentTemplate timescale="1000" presentationTimeOffset="${dynamic ? 0 : pto}" initialization="${xml(init)}" media="${xml(media)}">`);
     lines.push('          <SegmentTimeline>');

@@ -15,7 +15,7 @@ import type { Throttle } from '../http/throttle';
 import type { StreamStores } from '../media/streamStores';
 import type { FragmentRecord, FragmentStore } from '../storage/fragmentStore';
 import type { SessionTracks, SessionView } from './content';
-import { fragmentAtTime, fragmentNumberFor, headerTracks, NO_FRAGMENTS_MESSAGE, sequenceOf, sessionSamples, sessionView } from './content';
+import { fragmentAtTime, fragmentNumberFor, headerTracks, NO_FRAGMENTS_MESSAGE, sequenceOf, SessionHeaders, sessionSamples, sessionView } from './content';
 import { dashManifest, hlsMasterPlaylist, hlsMediaPlaylist } from './playlists';
 import type { SessionTokens, StreamingSession } from './session';
 
@@ -65,19 +65,27 @@ export function streamingRoutes(deps: StreamingRouteDeps): (req: IncomingMessage
         throttle.check('GetHLSMediaPlaylist', session.id);
         const { view, info } = viewAndTracks(r, now);
         const trackNumber = session.container === 'MPEG_TS' ? (optionalInt(r.params, 'TrackNumber') ?? 1) : requireTrack(r.params, info);
-        return send(req, res, CONTENT_TYPES.m3u8, hlsMediaPlaylist(session, token, trackNumber, view), live);
+        return send(req, res, CONTENT_TYPES.m3u8, hlsMediaPlaylist(session, token, trackNumber, view, SessionHeaders.of(r.store, session, now)), live);
       }
       case 'dash/getDASHManifest.mpd': {
         throttle.check('GetDASHManifest', session.id);
-        const { view, info } = viewAndTracks(r, now);
-        return send(req, res, CONTENT_TYPES.mpd, dashManifest(session, token, info, view, now), live);
+        // DASH needs one codec private data per session: GetDASHStreamingSessionURL refuses a range
+        // with several; a LIVE (or open LIVE_REPLAY) session whose producer changes it later shows
+        // only the fragments with the session's first codec private data (SequenceNumber 0).
+        const { view } = viewAndTracks(r, now);
+        const headers = SessionHeaders.of(r.store, session, now);
+        const records = view.records.filter((record) => headers.sequenceOf(record.headerId) === 0);
+        const info = tracksOf(r, headers.headerIdOf(0) ?? records[0]?.headerId ?? 1);
+        const cut = records.length === view.records.length ? view : { ...view, records, mediaSequence: view.mediaSequence };
+        return send(req, res, CONTENT_TYPES.mpd, dashManifest(session, token, info, cut, now, headers), live);
       }
       case 'hls/getMP4InitFragment.mp4':
       case 'dash/getMP4InitFragment.mp4': {
         if (session.container !== 'FRAGMENTED_MP4') throw new KvsError('InvalidArgumentException', 'This session uses MPEG_TS: it has no MP4 init fragments.');
         throttle.check('GetMP4InitFragment', session.id);
         const sequence = optionalInt(r.params, 'SequenceNumber');
-        const headerId = sequence !== undefined ? sequence + 1 : (viewAndTracks(r, now).view.records[0]?.headerId ?? 1);
+        const headerId = sequence !== undefined ? SessionHeaders.of(r.store, session, now).headerIdOf(sequence) : viewAndTracks(r, now).view.records[0]?.headerId;
+        if (headerId === undefined) throw new KvsError('ResourceNotFoundException', `The session has no init fragment with SequenceNumber ${sequence ?? 0}.`);
         const info = tracksOf(r, headerId);
         const track = info.tracks.find((t) => t.trackNumber === requireTrack(r.params, info));
         if (!track) throw new KvsError('InvalidArgumentException', 'TrackNumber is not a track of this stream.');

@@ -288,3 +288,30 @@ test('GetImages answers MEDIA_ERROR and logs why when ffmpeg is not on PATH', as
   assert.deepEqual(again.Images?.map((i) => i.Error), [undefined, undefined, undefined]);
 });
 
+
+test('GetClip holds exactly the first 200 fragments of a range with more', async () => {
+  // 250 fragments of one 20 ms keyframe each (50 fps, all intra, one cluster per frame).
+  const path = join(work, 'tiny.mkv');
+  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=32x32:rate=50', '-frames:v', '250', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '1', '-bf', '0', '-f', 'matroska', '-cluster_size_limit', '1', path]);
+  await h.createStream('tiny');
+  const start = Date.now() - 120_000;
+  await put('tiny', readFileSync(path), start);
+  const { bytes } = await clip('tiny', start - 1000, start + 60_000);
+  const top: string[] = [];
+  const view = Buffer.from(bytes);
+  for (let at = 0; at + 8 <= view.length; ) {
+    const size = view.readUInt32BE(at);
+    top.push(view.toString('latin1', at + 4, at + 8));
+    assert.ok(size >= 8);
+    at += size;
+  }
+  assert.equal(top.filter((t) => t === 'moof').length, 200);
+  const out = join(work, 'tiny.mp4');
+  writeFileSync(out, view);
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v', '-count_packets', '-show_entries', 'stream=nb_read_packets:format=start_time,duration', '-of', 'json', out]);
+  const probe = JSON.parse(stdout) as { streams: { nb_read_packets: string }[]; format: { start_time: string; duration: string } };
+  assert.equal(probe.streams[0]?.nb_read_packets, '200');
+  // The first 200: 4.0 s from the start of the range (not the last 200 fragments).
+  assert.ok(Math.abs(Number(probe.format.duration) - 4) < 0.05, stdout);
+  assert.ok(Math.abs(Number(probe.format.start_time)) < 0.05, stdout);
+});
