@@ -39,7 +39,8 @@ async function handleGetMedia(ctx: OperationContext, stores: StreamStores): Prom
   if (!release) throw new KvsError('ConnectionLimitExceededException', `More than ${MAX_CONSUMERS_PER_STREAM} GetMedia connections are reading stream ${stream.streamName}.`);
   const closed = new AbortController();
   ctx.res.once('close', () => closed.abort());
-  ctx.signal.addEventListener('abort', () => closed.abort(), { once: true });
+  const onShutdown = () => closed.abort();
+  ctx.signal.addEventListener('abort', onShutdown, { once: true });
   try {
     ctx.res.writeHead(200, { 'content-type': 'video/webm' });
     // A live reader may wait a while for the next fragment: let it see the response start now.
@@ -57,6 +58,7 @@ async function handleGetMedia(ctx: OperationContext, stores: StreamStores): Prom
       await stores.nextAppend(stream, LIVE_POLL_MS, closed.signal);
     }
   } finally {
+    ctx.signal.removeEventListener('abort', onShutdown);
     release();
     if (!ctx.res.writableEnded) ctx.res.end();
   }

@@ -55,9 +55,13 @@ function handlePutMedia(ctx: OperationContext, stores: StreamStores): Promise<vo
     idle = setInterval(() => session.send({ EventType: 'IDLE' }), IDLE_ACK_INTERVAL_MS);
   };
 
+  // The server's shutdown signal ends the upload; the listener goes when the upload does.
+  const onShutdown = () => req.destroy();
+  ctx.signal.addEventListener('abort', onShutdown, { once: true });
   return new Promise((resolve) => {
     const finish = () => {
       clearInterval(idle);
+      ctx.signal.removeEventListener('abort', onShutdown);
       release();
       if (!res.writableEnded && !res.destroyed) res.end();
       resolve();
@@ -74,7 +78,6 @@ function handlePutMedia(ctx: OperationContext, stores: StreamStores): Promise<vo
       finish();
     });
     req.once('close', finish);
-    ctx.signal.addEventListener('abort', () => req.destroy(), { once: true });
   });
 }
 
