@@ -65,7 +65,9 @@ test('loadDemoClip: a live header and every cluster with its blocks, relative ti
 
 let local: LocalService;
 before(async () => {
-  local = await startLocalService({ demo: true });
+  // The service's own demo producer stays off: this file runs the producer itself.
+  local = await startLocalService();
+  await local.createStream('demo');
 });
 after(() => local.close());
 

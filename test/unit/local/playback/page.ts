@@ -43,7 +43,8 @@ window.__read = () => {
 };
 const src = params.get('src');
 if (params.get('player') === 'hls') {
-  const hls = new Hls({ debug: false, enableWorker: true });
+  // Four fragments behind the live edge: headroom for a busy test machine (hls.js's default is three).
+  const hls = new Hls({ debug: false, enableWorker: true, liveSyncDurationCount: 4 });
   state.hls = hls;
   hls.on(Hls.Events.ERROR, (_event, data) => {
     if (data.fatal) state.fatal = true;
