@@ -4,30 +4,29 @@
 //
 //   node bench/.build/walk.cjs FILE [--tree lazy|full] [--window BYTES]
 //
-// MKV: readMatroska with every block header in the block table, plus the element tree (readTree).
+// MKV: readMatroska with every block header in the block table and the element tree, in one walk.
 //   --tree lazy (default): Clusters are not expanded in the tree, as the inspector shows them; their
 //     children (Timestamp and every SimpleBlock/BlockGroup) are still walked, header by header, by
 //     readMatroska. Every element header of the file is read once, Cues/SeekHead/Tags children included.
-//   --tree full: the tree also expands every Cluster (a second walk of the cluster children), so
-//     `elements` counts every element of the file, like the element lines of `mkvinfo -a`.
+//   --tree full: the tree also holds every Cluster's children, so `elements` counts every element of the
+//     file, like the element lines of `mkvinfo -a`.
 // fMP4/MP4: readIsoBmff with per-sample tables: every box header, every decoded box (moov, moof, trun…)
 //   and every trun sample in the per-track tables.
-// --window BYTES (an experiment, not the inspector): read through WindowSource below, FileSource with
-//   another read-window size, to measure what the window size costs (see docs/benchmarks.md).
+// --window BYTES (an experiment, not the inspector): read through WindowSource below, a fixed read
+//   window of that size (FileSource before it adapted its reads), to measure what the reads cost (see
+//   docs/benchmarks.md).
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import type { ByteSource } from '../src/formats/byteSource';
-import { readTree } from '../src/formats/ebml/tree';
 import type { EbmlNode } from '../src/formats/ebml/tree';
 import { readIsoBmff } from '../src/formats/isobmff';
 import type { Box } from '../src/formats/isobmff';
 import { ElementId } from '../src/formats/matroska/elementTable';
 import { readMatroska } from '../src/formats/matroska/readMatroska';
-import { matroskaSchema } from '../src/formats/matroska/schema';
 import { FileSource } from '../src/io/fileSource';
 
 const EBML_MAGIC = [0x1a, 0x45, 0xdf, 0xa3];
 
-/** For the --window experiment: what FileSource does, with the size of the read window as a parameter. */
+/** For the --window experiment: what FileSource did before its reads adapted, with the window size as a parameter. */
 class WindowSource implements ByteSource {
   readonly size: number;
   private readonly fd: number;
@@ -65,24 +64,33 @@ function usage(): never {
 }
 
 /** Elements of a tree, and how many of them are CRC-32 elements (which `mkvinfo` does not list). */
-function countNodes(nodes: readonly EbmlNode[], counts = { elements: 0, crc32: 0 }): { elements: number; crc32: number } {
-  for (const node of nodes) {
-    counts.elements++;
-    if (node.id === ElementId.CRC32) counts.crc32++;
-    if (node.children) countNodes(node.children, counts);
+function countNodes(roots: readonly EbmlNode[]): { elements: number; crc32: number } {
+  let elements = 0;
+  let crc32 = 0;
+  const pending: (readonly EbmlNode[])[] = [roots];
+  for (let level = pending.pop(); level; level = pending.pop()) {
+    elements += level.length;
+    for (const node of level) {
+      if (node.id === ElementId.CRC32) crc32++;
+      if (node.children) pending.push(node.children);
+    }
   }
-  return counts;
+  return { elements, crc32 };
 }
 
-function countBoxes(boxes: readonly Box[]): number {
-  let n = 0;
-  for (const box of boxes) n += 1 + (box.children ? countBoxes(box.children) : 0);
-  return n;
+/** Boxes of a tree, children included. */
+function countBoxes(roots: readonly Box[]): number {
+  let boxes = 0;
+  const pending: (readonly Box[])[] = [roots];
+  for (let level = pending.pop(); level; level = pending.pop()) {
+    boxes += level.length;
+    for (const box of level) if (box.children) pending.push(box.children);
+  }
+  return boxes;
 }
 
 function walkMatroska(source: ByteSource, fullTree: boolean): Record<string, unknown> {
-  const file = readMatroska(source, { blocks: true });
-  const tree = readTree(source, matroskaSchema, fullTree ? {} : { expand: (element) => element.id !== ElementId.Cluster });
+  const file = readMatroska(source, { blocks: true, tree: fullTree ? {} : { expand: (element) => element.id !== ElementId.Cluster } });
   const blocks = file.blocks;
   const perTrack: Record<number, number> = {};
   let frames = 0;
@@ -92,7 +100,7 @@ function walkMatroska(source: ByteSource, fullTree: boolean): Record<string, unk
     frames += blocks.frameCount[i] ?? 0;
   }
   const tracks = file.documents.flatMap((d) => d.segments.flatMap((s) => s.tracks)).length;
-  const { elements, crc32 } = countNodes(tree.nodes);
+  const { elements, crc32 } = countNodes(file.tree ?? []);
   return {
     format: 'mkv',
     tree: fullTree ? 'full' : 'lazy',
@@ -103,7 +111,7 @@ function walkMatroska(source: ByteSource, fullTree: boolean): Record<string, unk
     frames,
     perTrack,
     tracks,
-    issues: file.issues.length + tree.issues.length,
+    issues: file.issues.length,
   };
 }
 

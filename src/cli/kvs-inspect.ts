@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { bytesSource, type ByteSource } from '../formats/byteSource';
 import { inspect } from '../formats/inspect/inspect';
-import { stringifyReport, toJsonReport } from '../formats/inspect/jsonReport';
+import { writeJsonReport } from '../formats/inspect/jsonReport';
 import { formatReport } from '../formats/inspect/textReport';
 import { FileSource } from '../io/fileSource';
 
@@ -61,7 +61,8 @@ function main(argv: readonly string[]): number {
       return 1;
     }
     const name = args.file === '-' ? 'stdin' : basename(args.file);
-    process.stdout.write(args.json ? `${stringifyReport(toJsonReport(report, args.frames))}\n` : formatReport(report, { name, frames: args.frames }));
+    if (args.json) writeJsonReport(report, args.frames, (text) => process.stdout.write(text));
+    else process.stdout.write(formatReport(report, { name, frames: args.frames }));
     return args.checks && report.issues.some((found) => found.severity === 'error') ? 2 : 0;
   } finally {
     source.close?.();

@@ -47,7 +47,23 @@ export function createSchema(rows: readonly ElementSpecRow[]): EbmlSchema {
     // The seen counter guards against a cyclic table.
     const parent = parentRow && seen < 64 ? specOf(parentRow, seen + 1) : undefined;
     const depth = row.global ? -1 : parent ? parent.depth + 1 : 0;
-    const spec: ElementSpec = { ...row, parent, depth };
+    // Every spec gets every field, so all specs share one object shape: the walker reads them for
+    // every element, and property reads over many shapes are slow (megamorphic).
+    const spec: ElementSpec = {
+      id: row.id,
+      name: row.name,
+      type: row.type,
+      path: row.path,
+      parentId: row.parentId,
+      default: row.default,
+      length: row.length,
+      notZero: row.notZero,
+      unknownSizeAllowed: row.unknownSizeAllowed,
+      recursive: row.recursive,
+      global: row.global,
+      parent,
+      depth,
+    };
     specs.set(row.id, spec);
     return spec;
   };

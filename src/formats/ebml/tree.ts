@@ -3,7 +3,7 @@
 import type { ByteSource } from '../byteSource';
 import type { Issue } from '../issues';
 import type { EbmlSchema } from './schema';
-import type { EbmlElement, WalkOptions } from './walker';
+import type { EbmlElement, EbmlVisitor, WalkOptions } from './walker';
 import { walkEbml } from './walker';
 import { decodeValue, valueReadLength } from './values';
 import type { EbmlValue } from './values';
@@ -35,32 +35,40 @@ export function readChildren(source: ByteSource, schema: EbmlSchema, element: Eb
 }
 
 function buildTree(source: ByteSource, schema: EbmlSchema, options: TreeOptions, parent: EbmlElement | undefined): EbmlTree {
-  const expand = options.expand;
-  const roots: EbmlNode[] = [];
-  const open: EbmlNode[] = [];
+  const builder = new TreeBuilder(options.expand);
   const walkOptions: WalkOptions = parent ? { ...options, parent } : options;
-  const { issues } = walkEbml(
-    source,
-    schema,
-    {
-      enter(element) {
-        const node: EbmlNode = element;
-        (open[open.length - 1]?.children ?? roots).push(node);
-        if (element.type !== 'master') return;
-        const descend = expand ? expand(element) : true;
-        if (descend) {
-          node.children = [];
-          open.push(node);
-        }
-        return descend;
-      },
-      leave(element) {
-        if (open[open.length - 1] === element) open.pop();
-      },
-    },
-    walkOptions,
-  );
-  return { nodes: roots, issues };
+  const { issues } = walkEbml(source, schema, builder, walkOptions);
+  return { nodes: builder.nodes, issues };
+}
+
+/**
+ * A visitor that collects the elements it is shown into a tree: give it to walkEbml on its own (what
+ * readTree does) or next to another visitor (see pairVisitors) to get the tree from that visitor's walk.
+ */
+export class TreeBuilder implements EbmlVisitor {
+  /** The root elements, with their children. */
+  readonly nodes: EbmlNode[] = [];
+  /** The open masters that get children, innermost last. */
+  private readonly open: EbmlNode[] = [];
+
+  /** `expand`: whether a master's children go into the tree (default: always). */
+  constructor(private readonly expand?: (element: EbmlElement) => boolean) {}
+
+  enter(element: EbmlElement): boolean | undefined {
+    const node: EbmlNode = element;
+    (this.open[this.open.length - 1]?.children ?? this.nodes).push(node);
+    if (element.type !== 'master') return undefined;
+    const descend = this.expand ? this.expand(element) : true;
+    if (descend) {
+      node.children = [];
+      this.open.push(node);
+    }
+    return descend;
+  }
+
+  leave(element: EbmlElement): void {
+    if (this.open[this.open.length - 1] === element) this.open.pop();
+  }
 }
 
 /** Reads and decodes the value of a non-master element found earlier (e.g. with values off). */

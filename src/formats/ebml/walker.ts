@@ -97,82 +97,80 @@ class IssueLog {
 const hex = (id: number): string => `0x${id.toString(16).toUpperCase()}`;
 
 export function walkEbml(source: ByteSource, schema: EbmlSchema, visitor: EbmlVisitor, options: WalkOptions = {}): WalkResult {
-  const log = new IssueLog(options.maxIssues ?? 1000);
-  walk(source, schema, visitor, options, log);
-  return { issues: log.issues };
+  const walk = new Walk(source, schema, visitor, options);
+  // One element per call: a small method that V8 optimises after a few hundred elements, where a
+  // loop over the whole input would run unoptimised until on-stack replacement, thousands later.
+  while (walk.step()) {
+    // next element
+  }
+  return { issues: walk.log.issues };
 }
 
-function walk(source: ByteSource, schema: EbmlSchema, visitor: EbmlVisitor, options: WalkOptions, log: IssueLog): void {
-  const sourceSize = source.size;
-  const rangeEnd = Math.min(options.end ?? sourceSize, sourceSize);
-  const baseLevel = options.parent ? options.parent.level + 1 : 0;
-  const decodeValues = options.values !== false;
-  const maxDepth = options.maxDepth ?? 32;
-  const maxIdLength = options.maxIdLength ?? 4;
-  const stack: OpenMaster[] = [];
-  let pos = Math.max(0, options.start ?? 0);
+class Walk {
+  readonly log: IssueLog;
+  private readonly sourceSize: number;
+  private readonly rangeEnd: number;
+  private readonly baseLevel: number;
+  private readonly decodeValues: boolean;
+  private readonly maxDepth: number;
+  private readonly maxIdLength: number;
+  private readonly stack: OpenMaster[] = [];
+  private pos: number;
 
-  const close = (frame: OpenMaster, end: number): void => {
-    stack.pop();
-    frame.element.end = end;
-    if (frame.reported) visitor.leave?.(frame.element);
-  };
-  const skipDamage = (code: string, what: string, at: number, from: number, bound: number): number => {
-    const next = findSyncPoint(source, schema.syncIds, from, bound);
-    const skipped = next - at;
-    log.add(issue('error', code, `${what} at offset ${at}; skipped ${skipped} byte${skipped === 1 ? '' : 's'} to offset ${next}.`, at));
-    return next;
-  };
+  constructor(
+    private readonly source: ByteSource,
+    private readonly schema: EbmlSchema,
+    private readonly visitor: EbmlVisitor,
+    options: WalkOptions,
+  ) {
+    this.log = new IssueLog(options.maxIssues ?? 1000);
+    this.sourceSize = source.size;
+    this.rangeEnd = Math.min(options.end ?? this.sourceSize, this.sourceSize);
+    this.baseLevel = options.parent ? options.parent.level + 1 : 0;
+    this.decodeValues = options.values !== false;
+    this.maxDepth = options.maxDepth ?? 32;
+    this.maxIdLength = options.maxIdLength ?? 4;
+    this.pos = Math.max(0, options.start ?? 0);
+  }
 
-  for (;;) {
+  /** Walks the next element (or skips damaged bytes); false at the end of the range. */
+  step(): boolean {
+    const stack = this.stack;
     let top = stack[stack.length - 1];
-    while (top && pos >= top.end) {
-      close(top, top.end);
+    while (top && this.pos >= top.end) {
+      this.close(top, top.end);
       top = stack[stack.length - 1];
     }
-    const bound = top ? top.end : rangeEnd;
-    if (pos >= bound) break;
+    const pos = this.pos;
+    const bound = top ? top.end : this.rangeEnd;
+    if (pos >= bound) return false;
 
-    let peek = source.read(pos, PEEK_BYTES);
+    const peek = this.source.read(pos, PEEK_BYTES);
     const avail = Math.min(peek.length, bound - pos);
 
     // Element id
     const idWidth = vintWidth(peek[0] ?? 0);
-    if (idWidth === 0 || idWidth > maxIdLength) {
-      pos = skipDamage('EBML_INVALID_ID', `Invalid element id (first byte 0x${(peek[0] ?? 0).toString(16).padStart(2, '0')})`, pos, pos + 1, bound);
-      continue;
+    if (idWidth === 0 || idWidth > this.maxIdLength) {
+      return this.skipDamage('EBML_INVALID_ID', `Invalid element id (first byte 0x${(peek[0] ?? 0).toString(16).padStart(2, '0')})`, pos + 1, bound);
     }
-    if (idWidth >= avail) {
-      pos = headerCut(log, pos, bound, sourceSize);
-      continue;
-    }
+    if (idWidth >= avail) return this.headerCut(bound);
     const id = elementIdValue(peek, 0, idWidth);
-    if (id < 0) {
-      pos = skipDamage('EBML_INVALID_ID', 'Reserved element id', pos, pos + 1, bound);
-      continue;
-    }
+    if (id < 0) return this.skipDamage('EBML_INVALID_ID', 'Reserved element id', pos + 1, bound);
 
     // Data size
     const sizeWidth = vintWidth(peek[idWidth] ?? 0);
-    if (sizeWidth === 0) {
-      pos = skipDamage('EBML_INVALID_SIZE', `Invalid size (first byte 0x00) of element ${hex(id)}`, pos, pos + 1, bound);
-      continue;
-    }
+    if (sizeWidth === 0) return this.skipDamage('EBML_INVALID_SIZE', `Invalid size (first byte 0x00) of element ${hex(id)}`, pos + 1, bound);
     const headerSize = idWidth + sizeWidth;
-    if (headerSize > avail) {
-      pos = headerCut(log, pos, bound, sourceSize);
-      continue;
-    }
+    if (headerSize > avail) return this.headerCut(bound);
     const size = vintValue(peek, idWidth, sizeWidth);
-    const spec = schema.get(id);
+    const spec = this.schema.get(id);
 
     // An element that cannot be inside an open unknown-size master ends it (RFC 8794 §6.2).
     while (top && top.unknownSize && !mayContain(top.spec, spec)) {
-      close(top, pos);
+      this.close(top, pos);
       top = stack[stack.length - 1];
     }
-    const level = baseLevel + stack.length;
-    const parentBound = top ? top.end : rangeEnd;
+    const parentBound = top ? top.end : this.rangeEnd;
     const type: EbmlType = spec ? spec.type : 'binary';
     const name = spec ? spec.name : 'Unknown';
     const dataStart = pos + headerSize;
@@ -180,90 +178,116 @@ function walk(source: ByteSource, schema: EbmlSchema, visitor: EbmlVisitor, opti
     let end: number;
     if (size === UNKNOWN_SIZE) {
       if (type !== 'master') {
-        pos = skipDamage('EBML_UNKNOWN_SIZE', `${name} (${hex(id)}) has an unknown size, which only master elements may have,`, pos, dataStart, parentBound);
-        continue;
+        return this.skipDamage('EBML_UNKNOWN_SIZE', `${name} (${hex(id)}) has an unknown size, which only master elements may have,`, dataStart, parentBound);
       }
       if (spec && !spec.unknownSizeAllowed) {
-        log.add(issue('warning', 'EBML_UNKNOWN_SIZE_NOT_ALLOWED', `${name} at offset ${pos} has an unknown size, which the schema does not allow for it.`, pos));
+        this.log.add(issue('warning', 'EBML_UNKNOWN_SIZE_NOT_ALLOWED', `${name} at offset ${pos} has an unknown size, which the schema does not allow for it.`, pos));
       }
       end = parentBound;
     } else {
       end = dataStart + size;
-      if (end > parentBound) {
-        if (end > sourceSize) {
-          log.add(issue('error', 'EBML_TRUNCATED', `${name} at offset ${pos} needs ${end - sourceSize} more bytes than the input has (it ends at ${end}, the input at ${sourceSize}).`, pos));
-        } else {
-          log.add(issue('error', 'EBML_SIZE_PAST_PARENT', `${name} at offset ${pos} ends at ${end}, past the end of its parent at ${parentBound}.`, pos));
-        }
-        end = parentBound;
-      }
-      if (spec) checkSize(log, spec, pos, size);
+      if (end > parentBound) end = this.sizePastParent(name, end, parentBound);
+      if (spec) checkSize(this.log, spec, pos, size);
     }
-    if (!spec) log.add(issue('info', 'EBML_UNKNOWN_ELEMENT', `Unknown element id ${hex(id)} at offset ${pos} (${size === UNKNOWN_SIZE ? 'unknown size' : `${size} bytes`}).`, pos));
+    if (!spec) this.log.add(issue('info', 'EBML_UNKNOWN_ELEMENT', `Unknown element id ${hex(id)} at offset ${pos} (${size === UNKNOWN_SIZE ? 'unknown size' : `${size} bytes`}).`, pos));
 
     const element: EbmlElement = {
       id,
       name,
       type,
-      level,
+      level: this.baseLevel + stack.length,
       offset: pos,
       headerSize,
       dataSize: size === UNKNOWN_SIZE ? null : size,
       end,
       value: undefined,
     };
-
     const parentSilent = top ? top.silent : false;
-    if (type === 'master') {
-      if (stack.length >= maxDepth) {
-        log.add(issue('warning', 'EBML_TOO_DEEP', `${name} at offset ${pos} is nested more than ${maxDepth} levels deep; its contents are skipped.`, pos));
-        if (size === UNKNOWN_SIZE) {
-          pos = skipDamage('EBML_UNKNOWN_SIZE', `${name} has an unknown size too deep to follow`, pos, dataStart, parentBound);
-          continue;
-        }
-        if (!parentSilent) {
-          visitor.enter(element, peek);
-          visitor.leave?.(element);
-        }
-        pos = end;
-        continue;
+    if (type === 'master') return this.enterMaster(element, spec, peek, parentSilent, parentBound);
+    if (!parentSilent) this.enterLeaf(element, peek);
+    this.pos = end;
+    return true;
+  }
+
+  private enterMaster(element: EbmlElement, spec: ElementSpec | undefined, peek: Uint8Array, parentSilent: boolean, parentBound: number): boolean {
+    const { offset, end, name } = element;
+    const unknownSize = element.dataSize === null;
+    const dataStart = offset + element.headerSize;
+    if (this.stack.length >= this.maxDepth) {
+      this.log.add(issue('warning', 'EBML_TOO_DEEP', `${name} at offset ${offset} is nested more than ${this.maxDepth} levels deep; its contents are skipped.`, offset));
+      if (unknownSize) return this.skipDamage('EBML_UNKNOWN_SIZE', `${name} has an unknown size too deep to follow`, dataStart, parentBound);
+      if (!parentSilent) {
+        this.visitor.enter(element, peek);
+        this.visitor.leave?.(element);
       }
-      const descend = parentSilent ? false : visitor.enter(element, peek) !== false;
-      if (descend || size === UNKNOWN_SIZE) {
-        stack.push({ element, spec, end, unknownSize: size === UNKNOWN_SIZE, reported: !parentSilent, silent: !descend });
-        pos = dataStart;
+      this.pos = end;
+      return true;
+    }
+    const descend = parentSilent ? false : this.visitor.enter(element, peek) !== false;
+    if (descend || unknownSize) {
+      this.stack.push({ element, spec, end, unknownSize, reported: !parentSilent, silent: !descend });
+      this.pos = dataStart;
+    } else {
+      if (!parentSilent) this.visitor.leave?.(element);
+      this.pos = end;
+    }
+    return true;
+  }
+
+  private enterLeaf(element: EbmlElement, peek: Uint8Array): void {
+    if (this.decodeValues) {
+      const { type, offset, headerSize, end } = element;
+      const dataStart = offset + headerSize;
+      const length = Math.min(valueReadLength(type, end - dataStart), end - dataStart);
+      if (headerSize + length <= peek.length) {
+        element.value = decodeValue(type, peek, headerSize, length, dataStart, end - dataStart);
       } else {
-        if (!parentSilent) visitor.leave?.(element);
-        pos = end;
+        const data = this.source.read(dataStart, length);
+        element.value = decodeValue(type, data, 0, data.length, dataStart, end - dataStart);
+        peek = this.source.read(offset, PEEK_BYTES);
       }
-      continue;
     }
+    this.visitor.enter(element, peek);
+  }
 
-    if (!parentSilent) {
-      if (decodeValues) {
-        const length = Math.min(valueReadLength(type, size), end - dataStart);
-        if (headerSize + length <= peek.length) {
-          element.value = decodeValue(type, peek, headerSize, length, dataStart, end - dataStart);
-        } else {
-          const data = source.read(dataStart, length);
-          element.value = decodeValue(type, data, 0, data.length, dataStart, end - dataStart);
-          peek = source.read(pos, PEEK_BYTES);
-        }
-      }
-      visitor.enter(element, peek);
+  private close(frame: OpenMaster, end: number): void {
+    this.stack.pop();
+    frame.element.end = end;
+    if (frame.reported) this.visitor.leave?.(frame.element);
+  }
+
+  /** Reports damage at the current position and carries on at the next sync point in [from, bound). */
+  private skipDamage(code: string, what: string, from: number, bound: number): boolean {
+    const at = this.pos;
+    const next = findSyncPoint(this.source, this.schema.syncIds, from, bound);
+    const skipped = next - at;
+    this.log.add(issue('error', code, `${what} at offset ${at}; skipped ${skipped} byte${skipped === 1 ? '' : 's'} to offset ${next}.`, at));
+    this.pos = next;
+    return true;
+  }
+
+  /** The input or the parent ends inside the element header at the current position. */
+  private headerCut(bound: number): boolean {
+    const pos = this.pos;
+    if (bound >= this.sourceSize) {
+      this.log.add(issue('error', 'EBML_TRUNCATED', `The input ends inside an element header at offset ${pos}.`, pos));
+    } else {
+      this.log.add(issue('error', 'EBML_SIZE_PAST_PARENT', `An element header at offset ${pos} crosses the end of its parent at ${bound}.`, pos));
     }
-    pos = end;
+    this.pos = bound;
+    return true;
   }
-}
 
-/** The input or the parent ends inside an element header. Returns where to continue. */
-function headerCut(log: IssueLog, pos: number, bound: number, sourceSize: number): number {
-  if (bound >= sourceSize) {
-    log.add(issue('error', 'EBML_TRUNCATED', `The input ends inside an element header at offset ${pos}.`, pos));
-  } else {
-    log.add(issue('error', 'EBML_SIZE_PAST_PARENT', `An element header at offset ${pos} crosses the end of its parent at ${bound}.`, pos));
+  /** An element declared to end at `end`, past its parent's end: reported, and cut to the parent. */
+  private sizePastParent(name: string, end: number, parentBound: number): number {
+    const pos = this.pos;
+    if (end > this.sourceSize) {
+      this.log.add(issue('error', 'EBML_TRUNCATED', `${name} at offset ${pos} needs ${end - this.sourceSize} more bytes than the input has (it ends at ${end}, the input at ${this.sourceSize}).`, pos));
+    } else {
+      this.log.add(issue('error', 'EBML_SIZE_PAST_PARENT', `${name} at offset ${pos} ends at ${end}, past the end of its parent at ${parentBound}.`, pos));
+    }
+    return parentBound;
   }
-  return bound;
 }
 
 function checkSize(log: IssueLog, spec: ElementSpec, pos: number, size: number): void {

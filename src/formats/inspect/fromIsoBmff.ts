@@ -4,8 +4,9 @@ import { readIsoBmff } from '../isobmff';
 import type { Track } from '../isobmff';
 import { decodeCodecPrivate, type VideoSampleEntry } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
+import { fileOrder } from './fileOrder';
 import { fragmentsFromFrames } from './fragments';
-import { frameTable, pushFrame, type CodecFamily, type FrameTable, type TrackReport } from './report';
+import { frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable, type TrackReport } from './report';
 
 /** MPEG-4 Audio in esds (ISO/IEC 14496-1 objectTypeIndication). */
 const OBJECT_TYPE_MPEG4_AUDIO = 0x40;
@@ -78,28 +79,26 @@ function isoFamily(track: Track): CodecFamily {
 
 /** Samples of all tracks, merged in the order their bytes sit in the file. */
 function framesInFileOrder(tracks: readonly Track[]): FrameTable {
-  const rows: { track: Track; index: number; offset: number }[] = [];
-  for (const track of tracks) {
-    const samples = track.samples;
-    if (!samples) continue;
-    for (let i = 0; i < samples.count; i++) rows.push({ track, index: i, offset: samples.offset[i] ?? 0 });
-  }
-  rows.sort((a, b) => a.offset - b.offset);
-  const frames = frameTable(rows.length);
-  for (const { track, index } of rows) {
-    const samples = track.samples;
-    if (!samples) continue;
+  const withSamples = tracks.filter((track) => track.samples !== undefined);
+  const order = fileOrder(withSamples.map((track) => track.samples?.offset.subarray(0, track.samples.count) ?? new Float64Array(0)));
+  const frames = frameTable(order.length);
+  const row: FrameRow = { track: 0, fragment: -1, offset: 0, size: 0, ptsMs: 0, dtsMs: 0, keyframe: false };
+  for (let i = 0; i < order.length; i++) {
+    const at = order.track[i] ?? 0;
+    const index = order.sample[i] ?? 0;
+    const track = withSamples[at];
+    const samples = track?.samples;
+    if (!track || !samples) continue;
     const toMs = track.timescale > 0 ? 1000 / track.timescale : 0;
     const dts = (samples.dts[index] ?? 0) + track.presentationShift;
-    pushFrame(frames, {
-      track: track.id,
-      fragment: samples.fragment ? (samples.fragment[index] ?? -1) : -1,
-      offset: samples.offset[index] ?? 0,
-      size: samples.size[index] ?? 0,
-      ptsMs: (dts + (samples.cto[index] ?? 0)) * toMs,
-      dtsMs: dts * toMs,
-      keyframe: samples.sync[index] === 1,
-    });
+    row.track = track.id;
+    row.fragment = samples.fragment ? (samples.fragment[index] ?? -1) : -1;
+    row.offset = samples.offset[index] ?? 0;
+    row.size = samples.size[index] ?? 0;
+    row.ptsMs = (dts + (samples.cto[index] ?? 0)) * toMs;
+    row.dtsMs = dts * toMs;
+    row.keyframe = samples.sync[index] === 1;
+    pushFrame(frames, row);
   }
   return frames;
 }

@@ -7,7 +7,7 @@ import { readMatroska } from '../matroska/readMatroska';
 import { decodeCodecPrivate, waveFamily } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { fragmentsFromFrames } from './fragments';
-import { frameTable, pushFrame, type CodecFamily, type TrackReport } from './report';
+import { frameTable, pushFrame, type CodecFamily, type FrameRow, type TrackReport } from './report';
 
 /** Matroska codec IDs KVS HLS/DASH/GetClip accept. */
 export const KVS_MATROSKA_CODEC_IDS: ReadonlySet<string> = new Set(['V_MPEG4/ISO/AVC', 'V_MPEGH/ISO/HEVC', 'A_AAC', 'A_MS/ACM']);
@@ -49,17 +49,17 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   const blocks = file.blocks;
   const fragmentOfCluster = new Int32Array(file.clusters.length).fill(-1);
   for (const fragment of file.fragments) if (fragment.clusterIndex !== null) fragmentOfCluster[fragment.clusterIndex] = fragment.index;
+  const row: FrameRow = { track: 0, fragment: -1, offset: 0, size: 0, ptsMs: 0, dtsMs: 0, keyframe: false };
   for (let i = 0; i < blocks.count; i++) {
-    const timeMs = (blocks.timeMs[i] ?? 0);
-    pushFrame(frames, {
-      track: (blocks.track[i] ?? 0),
-      fragment: fragmentOfCluster[(blocks.cluster[i] ?? 0)] ?? -1,
-      offset: (blocks.payloadOffset[i] ?? 0),
-      size: (blocks.payloadSize[i] ?? 0),
-      ptsMs: timeMs,
-      dtsMs: timeMs,
-      keyframe: ((blocks.flags[i] ?? 0) & BlockFlag.Key) !== 0,
-    });
+    const timeMs = blocks.timeMs[i] ?? 0;
+    row.track = blocks.track[i] ?? 0;
+    row.fragment = fragmentOfCluster[blocks.cluster[i] ?? 0] ?? -1;
+    row.offset = blocks.payloadOffset[i] ?? 0;
+    row.size = blocks.payloadSize[i] ?? 0;
+    row.ptsMs = timeMs;
+    row.dtsMs = timeMs;
+    row.keyframe = ((blocks.flags[i] ?? 0) & BlockFlag.Key) !== 0;
+    pushFrame(frames, row);
   }
 
   const header = file.documents.find((document) => document.header)?.header;

@@ -1,5 +1,6 @@
-// The `kvs-inspect --json` document: plain JSON, frames as rows only when asked for.
-import type { FragmentReport, InspectionReport, TrackReport } from './report';
+// The `kvs-inspect --json` document: plain JSON, frames as rows only when asked for. Bigints (64-bit
+// fields) become decimal strings while the document is built, so it serialises without a replacer.
+import type { FragmentReport, FrameTable, InspectionReport, TrackReport } from './report';
 import type { Issue } from '../issues';
 
 export interface JsonFrame {
@@ -21,27 +22,97 @@ export interface JsonReport {
   issues: Issue[];
 }
 
+/** The document as one object (frame rows as objects: for small inputs and tests; the CLI streams it). */
 export function toJsonReport(report: InspectionReport, withFrames: boolean): JsonReport {
-  const { frames } = report;
-  const json: JsonReport = { format: report.format, size: report.size, tracks: report.tracks, fragments: report.fragments, issues: report.issues };
+  const json = jsonHead(report);
   if (withFrames) {
+    const { frames } = report;
     json.frames = [];
-    for (let i = 0; i < frames.count; i++) {
-      json.frames.push({
-        track: (frames.track[i] ?? 0),
-        fragment: (frames.fragment[i] ?? 0),
-        offset: (frames.offset[i] ?? 0),
-        size: (frames.size[i] ?? 0),
-        ptsMs: (frames.ptsMs[i] ?? 0),
-        dtsMs: (frames.dtsMs[i] ?? 0),
-        keyframe: frames.keyframe[i] === 1,
-      });
-    }
+    for (let i = 0; i < frames.count; i++) json.frames.push(frameRow(frames, i));
   }
   return json;
 }
 
-/** JSON.stringify that writes bigints (64-bit fields) as decimal strings. */
 export function stringifyReport(json: JsonReport): string {
-  return JSON.stringify(json, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2);
+  return JSON.stringify(json, null, 2);
+}
+
+/** Frame rows per chunk written: about 100 bytes each. */
+const ROWS_PER_CHUNK = 2048;
+
+/**
+ * Writes the `--json` document in pieces, never holding it whole: the top level indented by 2 like
+ * stringifyReport, the frame rows one compact object per line, `ROWS_PER_CHUNK` rows per `write`. The
+ * pieces make one JSON document with the same values as stringifyReport(toJsonReport(...)).
+ */
+export function writeJsonReport(report: InspectionReport, withFrames: boolean, write: (text: string) => void): void {
+  const head = jsonHead(report);
+  const fields = Object.entries(head).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`);
+  if (!withFrames) {
+    write(`{\n${fields.join(',\n')}\n}\n`);
+    return;
+  }
+  write(`{\n${fields.join(',\n')},\n  "frames": [`);
+  const { frames } = report;
+  let chunk = '';
+  for (let i = 0; i < frames.count; i++) {
+    chunk += `${i === 0 ? '' : ','}\n    ${frameJson(frames, i)}`;
+    if ((i + 1) % ROWS_PER_CHUNK === 0) {
+      write(chunk);
+      chunk = '';
+    }
+  }
+  write(`${chunk}${frames.count > 0 ? '\n  ' : ''}]\n}\n`);
+}
+
+/** Everything but the frames, bigints as strings. */
+function jsonHead(report: InspectionReport): JsonReport {
+  return {
+    format: report.format,
+    size: report.size,
+    tracks: withoutBigints(report.tracks),
+    fragments: withoutBigints(report.fragments),
+    issues: withoutBigints(report.issues),
+  };
+}
+
+/** A copy of plain data (objects, arrays, primitives) with bigints as decimal strings; the value itself when it has none. */
+function withoutBigints<T>(value: T): T {
+  return hasBigint(value) ? (convertBigints(value) as T) : value;
+}
+
+function hasBigint(value: unknown): boolean {
+  if (typeof value === 'bigint') return true;
+  if (value === null || typeof value !== 'object') return false;
+  return (Array.isArray(value) ? value : Object.values(value)).some(hasBigint);
+}
+
+function convertBigints(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(convertBigints);
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, convertBigints(item)]));
+}
+
+function frameRow(frames: FrameTable, i: number): JsonFrame {
+  return {
+    track: frames.track[i] ?? 0,
+    fragment: frames.fragment[i] ?? 0,
+    offset: frames.offset[i] ?? 0,
+    size: frames.size[i] ?? 0,
+    ptsMs: frames.ptsMs[i] ?? 0,
+    dtsMs: frames.dtsMs[i] ?? 0,
+    keyframe: frames.keyframe[i] === 1,
+  };
+}
+
+/** JSON.stringify(frameRow(frames, i)) without the object. */
+function frameJson(frames: FrameTable, i: number): string {
+  return `{"track":${jsonNumber(frames.track[i])},"fragment":${jsonNumber(frames.fragment[i])},"offset":${jsonNumber(frames.offset[i])},"size":${jsonNumber(frames.size[i])},"ptsMs":${jsonNumber(frames.ptsMs[i])},"dtsMs":${jsonNumber(frames.dtsMs[i])},"keyframe":${frames.keyframe[i] === 1 ? 'true' : 'false'}}`;
+}
+
+/** A number as JSON.stringify writes it (NaN and infinities as null). */
+function jsonNumber(value: number | undefined): string {
+  const n = value ?? 0;
+  return Number.isFinite(n) ? String(n) : 'null';
 }

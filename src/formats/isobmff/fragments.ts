@@ -1,6 +1,6 @@
 import type { Severity } from '../issues';
 import type { TrackExtendsFields } from './boxes/mvex';
-import type { TrackRunFields } from './boxes/trun';
+import { u32At, type TrackRunFields } from './boxes/trun';
 import { childBox } from './find';
 import { fieldsOf } from './registry';
 import { SAMPLE_IS_NON_SYNC, type SampleTableBuilder } from './samples';
@@ -65,115 +65,205 @@ interface Range {
   end: number;
 }
 
-/** Every movie fragment of a top-level box list, with per-track samples appended to the states. */
-export function readFragments(boxes: readonly Box[], states: Map<number, TrackState>, ctx: FragmentContext): Fragment[] {
-  const fragments: Fragment[] = [];
-  const mdats: Range[] = [];
-  for (const b of boxes) if (b.type === 'mdat') mdats.push({ start: b.offset + b.headerSize, end: b.offset + b.size });
-  let lastSequence = -1;
-  for (let i = 0; i < boxes.length; i++) {
-    const moof = boxes[i];
-    if (!moof || moof.type !== 'moof') continue;
+/** Where the samples of a track run put the track's timeline and data cursor. */
+interface RunEnd {
+  time: number;
+  dataPos: number;
+  /** Earliest presentation time among the run's samples (Infinity without samples). */
+  ept: number;
+  /** Resolved sample_flags of the run's first sample. */
+  firstFlags: number;
+}
+
+/** A run's data whose mdat was not read yet when the run was (checked at the end). */
+interface DataCheck {
+  start: number;
+  end: number;
+  trun: Box;
+}
+
+/**
+ * The movie fragments of a file, read while the walk goes on: give it the top-level moofs and mdats in
+ * file order (`add`), then `finish`. Each moof is read when the box after it is known (usually its
+ * mdat, which holds its samples' data), its samples appended to the tracks' states.
+ */
+export class FragmentReader {
+  readonly fragments: Fragment[] = [];
+  private readonly mdats: Range[] = [];
+  /** The last moof, read once the next mdat or moof (or the end) comes. */
+  private pendingMoof: Box | undefined;
+  private lastSequence = -1;
+  private readonly dataChecks: DataCheck[] = [];
+  /** appendRun's result (one object, reused). */
+  private readonly runEnd: RunEnd = { time: 0, dataPos: 0, ept: Infinity, firstFlags: 0 };
+  /** A fragment's tracks while they are read (copied out the exact size). */
+  private readonly tracks: FragmentTrack[] = [];
+
+  constructor(
+    private readonly states: Map<number, TrackState>,
+    private readonly ctx: FragmentContext,
+  ) {}
+
+  /** A top-level box; only moofs and mdats matter. */
+  add(box: Box): void {
+    if (box.type === 'moof') {
+      if (this.pendingMoof) this.readMoof(this.pendingMoof, undefined);
+      this.pendingMoof = box;
+    } else if (box.type === 'mdat') {
+      const mdat = { start: box.offset + box.headerSize, end: box.offset + box.size };
+      this.mdats.push(mdat);
+      if (this.pendingMoof) this.readMoof(this.pendingMoof, box);
+      this.pendingMoof = undefined;
+    }
+  }
+
+  /** After the last top-level box. */
+  finish(): void {
+    if (this.pendingMoof) this.readMoof(this.pendingMoof, undefined);
+    this.pendingMoof = undefined;
+    for (const { start, end, trun } of this.dataChecks) this.reportData(start, end, trun, this.mdatAt(start, end));
+  }
+
+  /** The fragment of a moof, with the mdat after it (before any other moof), if any. */
+  private readMoof(moof: Box, mdatBox: Box | undefined): void {
+    const ctx = this.ctx;
+    const index = this.fragments.length;
     const mfhd = childBox(moof, 'mfhd');
     const sequenceNumber = fieldsOf(mfhd, 'mfhd')?.sequenceNumber ?? -1;
     if (!mfhd) ctx.report('warning', 'MFHD_MISSING', 'moof has no mfhd', moof.offset);
-    else if (lastSequence >= 0 && sequenceNumber <= lastSequence) {
-      ctx.report('warning', 'MFHD_SEQUENCE_NOT_INCREASING', `sequence_number ${sequenceNumber} after ${lastSequence}`, mfhd.offset);
+    else if (this.lastSequence >= 0 && sequenceNumber <= this.lastSequence) {
+      ctx.report('warning', 'MFHD_SEQUENCE_NOT_INCREASING', `sequence_number ${sequenceNumber} after ${this.lastSequence}`, mfhd.offset);
     }
-    if (sequenceNumber >= 0) lastSequence = sequenceNumber;
-    const fragment: Fragment = { index: fragments.length, offset: moof.offset, size: moof.size, sequenceNumber, tracks: [], box: moof };
-    for (let j = i + 1; j < boxes.length; j++) {
-      const next = boxes[j];
-      if (!next || next.type === 'moof') break;
-      if (next.type === 'mdat') {
-        fragment.mdat = { offset: next.offset, size: next.size };
-        break;
-      }
-    }
+    if (sequenceNumber >= 0) this.lastSequence = sequenceNumber;
+    const mdat = mdatBox ? this.mdats[this.mdats.length - 1] : undefined;
     let dataEnd = moof.offset; // where a traf without base offset starts (end of the previous traf's data)
-    for (const traf of moof.children ?? []) {
-      if (traf.type !== 'traf') continue;
-      const ft = readTraf(traf, moof, dataEnd, fragment.index, states, mdats, ctx);
+    const children = moof.children ?? [];
+    for (let j = 0; j < children.length; j++) {
+      const traf = children[j];
+      if (!traf || traf.type !== 'traf') continue;
+      const ft = this.readTraf(traf, moof, dataEnd, index, mdat);
       if (ft) {
-        fragment.tracks.push(ft);
+        this.tracks.push(ft);
         dataEnd = ft.dataOffset + ft.dataSize;
       }
     }
-    fragments.push(fragment);
+    const fragment: Fragment = { index, offset: moof.offset, size: moof.size, sequenceNumber, tracks: this.tracks.slice(), box: moof };
+    this.tracks.length = 0;
+    if (mdatBox) fragment.mdat = { offset: mdatBox.offset, size: mdatBox.size };
+    this.fragments.push(fragment);
   }
-  return fragments;
-}
 
-function readTraf(
-  traf: Box, moof: Box, previousEnd: number, fragmentIndex: number,
-  states: Map<number, TrackState>, mdats: readonly Range[], ctx: FragmentContext,
-): FragmentTrack | undefined {
-  const tfhdBox = childBox(traf, 'tfhd');
-  const tfhd = fieldsOf(tfhdBox, 'tfhd');
-  if (!tfhd) {
-    ctx.report('error', 'TFHD_MISSING', 'traf has no tfhd: its samples cannot be placed', traf.offset);
+  /** One track's part of a fragment; `mdat` is the payload of the mdat after the moof, if any. */
+  private readTraf(traf: Box, moof: Box, previousEnd: number, fragmentIndex: number, mdat: Range | undefined): FragmentTrack | undefined {
+    const ctx = this.ctx;
+    const children = traf.children ?? [];
+    let tfhdBox: Box | undefined;
+    let tfdtBox: Box | undefined;
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
+      if (child?.type === 'tfhd') tfhdBox ??= child;
+      else if (child?.type === 'tfdt') tfdtBox ??= child;
+    }
+    const tfhd = fieldsOf(tfhdBox, 'tfhd');
+    if (!tfhd) {
+      ctx.report('error', 'TFHD_MISSING', 'traf has no tfhd: its samples cannot be placed', traf.offset);
+      return undefined;
+    }
+    let state = this.states.get(tfhd.trackId);
+    if (!state) {
+      state = ctx.unknownTrack(tfhd.trackId, traf);
+      this.states.set(tfhd.trackId, state);
+    }
+    const defaults = state.defaults;
+    const defDuration = tfhd.defaultSampleDuration ?? defaults?.defaultSampleDuration ?? 0;
+    const defSize = tfhd.defaultSampleSize ?? defaults?.defaultSampleSize ?? 0;
+    const defFlags = tfhd.defaultSampleFlags ?? defaults?.defaultSampleFlags ?? 0;
+    const base = tfhd.baseDataOffset ?? (tfhd.defaultBaseIsMoof ? moof.offset : previousEnd);
+    const tfdt = fieldsOf(tfdtBox, 'tfdt');
+    let time = tfdt ? tfdt.baseMediaDecodeTime : state.nextDecodeTime;
+    if (tfdt && tfdtBox && state.fragmentCount > 0 && tfdt.baseMediaDecodeTime !== state.nextDecodeTime) {
+      const gap = tfdt.baseMediaDecodeTime - state.nextDecodeTime;
+      ctx.report('info', 'FRAGMENT_TIME_GAP', `track ${tfhd.trackId}: tfdt ${tfdt.baseMediaDecodeTime} is ${gap > 0 ? 'after' : 'before'} the end of the previous fragment (${state.nextDecodeTime}) by ${Math.abs(gap)}`, tfdtBox.offset);
+    }
+    const ft: FragmentTrack = {
+      trackId: tfhd.trackId, baseDecodeTime: time, hasTfdt: tfdt !== undefined, sampleCount: 0, duration: 0,
+      earliestPresentationTime: NaN, firstSampleSync: false, firstSampleFlags: 0, dataOffset: base, dataSize: 0,
+      firstSample: state.sampleCount, box: traf,
+    };
+    const builder = ctx.withSamples ? state.builder : undefined;
+    const out = this.runEnd;
+    let dataPos = base;
+    let firstRun = true;
+    let ept = Infinity;
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
+      const run = fieldsOf(child, 'trun');
+      if (!child || !run) continue;
+      if (run.dataOffset !== undefined) dataPos = base + run.dataOffset;
+      if (firstRun) ft.dataOffset = dataPos;
+      const start = dataPos;
+      const count = plausibleCount(run, defSize, dataPos, ctx, child);
+      appendRun(run, count, builder, time, dataPos, defDuration, defSize, defFlags, fragmentIndex, out);
+      if (ft.sampleCount === 0 && count > 0) {
+        ft.firstSampleFlags = out.firstFlags;
+        ft.firstSampleSync = (out.firstFlags & SAMPLE_IS_NON_SYNC) === 0;
+      }
+      ft.sampleCount += count;
+      state.sampleCount += count;
+      time = out.time;
+      dataPos = out.dataPos;
+      if (out.ept < ept) ept = out.ept;
+      if (count > 0) this.checkData(start, dataPos, child, mdat);
+      firstRun = false;
+    }
+    ft.duration = time - ft.baseDecodeTime;
+    ft.dataSize = dataPos - ft.dataOffset;
+    ft.earliestPresentationTime = ept === Infinity ? NaN : ept;
+    state.nextDecodeTime = time;
+    state.fragmentCount++;
+    return ft;
+  }
+
+  /**
+   * Sample data must lie inside an mdat payload (and inside the file): usually the one after the moof;
+   * data in an mdat not read yet is checked at the end.
+   */
+  private checkData(start: number, end: number, trun: Box, mdat: Range | undefined): void {
+    if (end > this.ctx.fileSize) {
+      this.ctx.report('error', 'SAMPLE_DATA_PAST_END', `trun samples end at ${end}, past the end of the data (${this.ctx.fileSize})`, trun.offset);
+      return;
+    }
+    const m = mdat && holds(mdat, start, end) ? mdat : this.mdatAt(start, end);
+    if (m) this.reportData(start, end, trun, m);
+    else this.dataChecks.push({ start, end, trun });
+  }
+
+  /** Reports data [start, end) that is not inside `m`, the mdat payload where it starts (if any). */
+  private reportData(start: number, end: number, trun: Box, m: Range | undefined): void {
+    if (!m) this.ctx.report('warning', 'SAMPLE_DATA_OUTSIDE_MDAT', `trun samples at ${start} are not inside any mdat`, trun.offset);
+    else if (end > m.end) this.ctx.report('warning', 'SAMPLE_DATA_OUTSIDE_MDAT', `trun samples [${start}, ${end}) run past the mdat ending at ${m.end}`, trun.offset);
+  }
+
+  /** The mdat payload where data [start, end) starts (binary search: the mdats are in file order). */
+  private mdatAt(start: number, end: number): Range | undefined {
+    const mdats = this.mdats;
+    let lo = 0;
+    let hi = mdats.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const m = mdats[mid];
+      if (!m) break;
+      if (start < m.start) hi = mid - 1;
+      else if (holds(m, start, end)) return m;
+      else lo = mid + 1;
+    }
     return undefined;
   }
-  let state = states.get(tfhd.trackId);
-  if (!state) {
-    state = ctx.unknownTrack(tfhd.trackId, traf);
-    states.set(tfhd.trackId, state);
-  }
-  const defaults = state.defaults;
-  const defDuration = tfhd.defaultSampleDuration ?? defaults?.defaultSampleDuration ?? 0;
-  const defSize = tfhd.defaultSampleSize ?? defaults?.defaultSampleSize ?? 0;
-  const defFlags = tfhd.defaultSampleFlags ?? defaults?.defaultSampleFlags ?? 0;
-  const base = tfhd.baseDataOffset ?? (tfhd.defaultBaseIsMoof ? moof.offset : previousEnd);
-  const tfdtBox = childBox(traf, 'tfdt');
-  const tfdt = fieldsOf(tfdtBox, 'tfdt');
-  let time = tfdt ? tfdt.baseMediaDecodeTime : state.nextDecodeTime;
-  if (tfdt && tfdtBox && state.fragmentCount > 0 && tfdt.baseMediaDecodeTime !== state.nextDecodeTime) {
-    const gap = tfdt.baseMediaDecodeTime - state.nextDecodeTime;
-    ctx.report('info', 'FRAGMENT_TIME_GAP', `track ${tfhd.trackId}: tfdt ${tfdt.baseMediaDecodeTime} is ${gap > 0 ? 'after' : 'before'} the end of the previous fragment (${state.nextDecodeTime}) by ${Math.abs(gap)}`, tfdtBox.offset);
-  }
-  const ft: FragmentTrack = {
-    trackId: tfhd.trackId, baseDecodeTime: time, hasTfdt: tfdt !== undefined, sampleCount: 0, duration: 0,
-    earliestPresentationTime: NaN, firstSampleSync: false, firstSampleFlags: 0, dataOffset: base, dataSize: 0,
-    firstSample: state.sampleCount, box: traf,
-  };
-  let dataPos = base;
-  let firstRun = true;
-  let ept = Infinity;
-  for (const child of traf.children ?? []) {
-    if (child.type !== 'trun') continue;
-    const run = fieldsOf(child, 'trun');
-    if (!run) continue;
-    if (run.dataOffset !== undefined) dataPos = base + run.dataOffset;
-    if (firstRun) ft.dataOffset = dataPos;
-    const start = dataPos;
-    const count = plausibleCount(run, defSize, dataPos, ctx, child);
-    const b = ctx.withSamples ? state.builder : undefined;
-    const out = appendRun(run, count, b, time, dataPos, defDuration, defSize, defFlags, fragmentIndex);
-    if (ft.sampleCount === 0 && count > 0) {
-      ft.firstSampleFlags = out.firstFlags;
-      ft.firstSampleSync = (out.firstFlags & SAMPLE_IS_NON_SYNC) === 0;
-    }
-    ft.sampleCount += count;
-    state.sampleCount += count;
-    time = out.time;
-    dataPos = out.dataPos;
-    if (out.ept < ept) ept = out.ept;
-    if (count > 0) checkData(start, dataPos, mdats, ctx, child);
-    firstRun = false;
-  }
-  ft.duration = time - ft.baseDecodeTime;
-  ft.dataSize = dataPos - ft.dataOffset;
-  ft.earliestPresentationTime = ept === Infinity ? NaN : ept;
-  state.nextDecodeTime = time;
-  state.fragmentCount++;
-  return ft;
 }
 
-interface RunResult {
-  time: number;
-  dataPos: number;
-  ept: number;
-  firstFlags: number;
+/** Data [start, end) starts inside the payload (an empty run may sit at its very end). */
+function holds(m: Range, start: number, end: number): boolean {
+  return start >= m.start && (start < m.end || (start === m.end && end === start));
 }
 
 /** Runs without per-sample sizes beyond this many samples must fit in the data that follows. */
@@ -185,7 +275,7 @@ const UNBACKED_SAMPLES = 1 << 16;
  */
 function plausibleCount(run: TrackRunFields, defSize: number, dataPos: number, ctx: FragmentContext, trun: Box): number {
   const n = run.entryCount;
-  if (run.sizes || n <= UNBACKED_SAMPLES) return n;
+  if (run.layout.size >= 0 || n <= UNBACKED_SAMPLES) return n;
   const room = defSize > 0 ? Math.floor(Math.max(0, ctx.fileSize - dataPos) / defSize) : 0;
   const cap = Math.max(UNBACKED_SAMPLES, room);
   if (n <= cap) return n;
@@ -193,25 +283,23 @@ function plausibleCount(run: TrackRunFields, defSize: number, dataPos: number, c
   return cap;
 }
 
-/** The hot loop: one pass over a run's samples, resolving defaults, into the track's typed arrays. */
+/** The hot loop: one pass over a run's entries, resolving defaults, into the track's typed arrays. */
 function appendRun(
   run: TrackRunFields, n: number, b: SampleTableBuilder | undefined, time: number, dataPos: number,
-  defDuration: number, defSize: number, defFlags: number, fragmentIndex: number,
-): RunResult {
-  const durs = run.durations;
-  const sizes = run.sizes;
-  const flags = run.sampleFlags;
-  const ctos = run.compositionOffsets;
+  defDuration: number, defSize: number, defFlags: number, fragmentIndex: number, out: RunEnd,
+): void {
+  const entries = run.entries;
+  const { stride, duration: durationAt, size: sizeAt, flags: flagsAt, compositionOffset: ctoAt } = run.layout;
   const first = run.firstSampleFlags;
   let ept = Infinity;
   let firstFlags = defFlags;
   if (b) b.reserve(n);
   let k = b ? b.count : 0;
-  for (let i = 0; i < n; i++, k++) {
-    const d = durs ? (durs[i] ?? 0) : defDuration;
-    const s = sizes ? (sizes[i] ?? 0) : defSize;
-    const f = flags ? (flags[i] ?? 0) : i === 0 && first !== undefined ? first : defFlags;
-    const c = ctos ? (ctos[i] ?? 0) : 0;
+  for (let i = 0, p = 0; i < n; i++, k++, p += stride) {
+    const d = durationAt >= 0 ? u32At(entries, p + durationAt) : defDuration;
+    const s = sizeAt >= 0 ? u32At(entries, p + sizeAt) : defSize;
+    const f = flagsAt >= 0 ? u32At(entries, p + flagsAt) : i === 0 && first !== undefined ? first : defFlags;
+    const c = ctoAt >= 0 ? u32At(entries, p + ctoAt) | 0 : 0;
     const pts = time + c;
     if (pts < ept) ept = pts;
     if (b) {
@@ -229,27 +317,8 @@ function appendRun(
     dataPos += s;
   }
   if (b) b.count = k;
-  return { time, dataPos, ept, firstFlags };
-}
-
-/** Sample data must lie inside an mdat payload (and inside the file). */
-function checkData(start: number, end: number, mdats: readonly Range[], ctx: FragmentContext, trun: Box): void {
-  if (end > ctx.fileSize) {
-    ctx.report('error', 'SAMPLE_DATA_PAST_END', `trun samples end at ${end}, past the end of the data (${ctx.fileSize})`, trun.offset);
-    return;
-  }
-  let lo = 0;
-  let hi = mdats.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const m = mdats[mid];
-    if (!m) break;
-    if (start < m.start) hi = mid - 1;
-    else if (start >= m.end && !(start === m.end && end === start)) lo = mid + 1;
-    else {
-      if (end > m.end) ctx.report('warning', 'SAMPLE_DATA_OUTSIDE_MDAT', `trun samples [${start}, ${end}) run past the mdat ending at ${m.end}`, trun.offset);
-      return;
-    }
-  }
-  ctx.report('warning', 'SAMPLE_DATA_OUTSIDE_MDAT', `trun samples at ${start} are not inside any mdat`, trun.offset);
+  out.time = time;
+  out.dataPos = dataPos;
+  out.ept = ept;
+  out.firstFlags = firstFlags;
 }

@@ -4,12 +4,12 @@ import type { EventMessageFields } from './boxes/emsg';
 import type { FileTypeFields } from './boxes/ftyp';
 import type { SegmentIndexFields } from './boxes/sidx';
 import { childBox, childBoxes } from './find';
-import { readFragments, type Fragment, type TrackState } from './fragments';
+import { FragmentReader, type Fragment, type TrackState } from './fragments';
 import { fieldsOf } from './registry';
 import { buildSampleTable } from './sampleTable';
-import { SampleTableBuilder } from './samples';
+import { SampleTableBuilder, type SampleTable } from './samples';
 import { describeTrack, type Track } from './tracks';
-import type { Box } from './types';
+import type { Box, BoxTree } from './types';
 import { readBoxes, type WalkOptions } from './walker';
 
 /**
@@ -61,33 +61,136 @@ const DEFAULT_MAX_SAMPLES = 1 << 24;
 
 /** Reads the structure, tracks, fragments and sample tables of an MP4 / fragmented MP4 / CMAF segment. */
 export function readIsoBmff(source: ByteSource, options: IsoBmffOptions = {}): IsoBmffFile {
-  const tree = readBoxes(source, options);
-  const issues = tree.issues;
-  const report = (severity: Severity, code: string, message: string, offset: number): void => {
-    issues.push(issue(severity, code, message, offset));
-  };
-  const boxes = tree.boxes;
-  const withSamples = options.samples !== false;
-  const maxSamples = options.maxSamples ?? DEFAULT_MAX_SAMPLES;
+  const reader = new IsoBmffReader(source.size, options);
+  // The movie is built while the walk goes on, top-level box by box (fragments as they come).
+  const tree = readBoxes(source, options, (box) => reader.add(box));
+  return reader.finish(tree);
+}
 
-  const file: IsoBmffFile = { kind: 'unknown', size: source.size, boxes, tracks: [], fragments: [], segmentIndexes: [], events: [], issues };
-  const moov = boxes.find((b) => b.type === 'moov');
-  if (boxes.filter((b) => b.type === 'moov').length > 1) report('warning', 'MOOV_REPEATED', 'more than one moov; using the first', boxes.filter((b) => b.type === 'moov')[1]?.offset ?? 0);
-  const hasMoof = boxes.some((b) => b.type === 'moof');
-  const typeBox = boxes.find((b) => b.type === 'ftyp') ?? boxes.find((b) => b.type === 'styp');
-  const brands = fieldsOf(typeBox, 'ftyp') ?? fieldsOf(typeBox, 'styp');
-  if (brands && typeBox) file.brands = { type: typeBox.type === 'ftyp' ? 'ftyp' : 'styp', ...brands };
+/** What readIsoBmff builds from the top-level boxes, given in file order. */
+class IsoBmffReader {
+  private readonly withSamples: boolean;
+  private readonly maxSamples: number;
+  private readonly file: IsoBmffFile;
+  /** Issues of the movie (moov, tracks, sample tables) and of the fragments, after the walker's. */
+  private readonly movieIssues: Issue[] = [];
+  private readonly fragmentIssues: Issue[] = [];
+  private moov: Box | undefined;
+  private mvex: Box | undefined;
+  /** Offset of a second moov (reported; the first one is used). */
+  private repeatedMoovAt: number | undefined;
+  private ftyp: Box | undefined;
+  private styp: Box | undefined;
+  private hasMoof = false;
+  private readonly states = new Map<number, TrackState>();
+  /** Sample tables from the moov's stbl, until it is known whether fragments follow. */
+  private readonly plainTables = new Map<TrackState, SampleTable>();
+  /** Reads the fragments once the movie (moov or init segment) is known; moofs and mdats wait until then. */
+  private fragmentReader: FragmentReader | undefined;
+  private readonly waiting: Box[] = [];
+  private warnedTimescale = false;
 
-  for (const b of boxes) {
-    const sidx = fieldsOf(b, 'sidx');
-    if (sidx) file.segmentIndexes.push({ offset: b.offset, ...sidx });
-    const emsg = fieldsOf(b, 'emsg');
-    if (emsg) file.events.push({ offset: b.offset, ...emsg });
+  constructor(size: number, private readonly options: IsoBmffOptions) {
+    this.withSamples = options.samples !== false;
+    this.maxSamples = options.maxSamples ?? DEFAULT_MAX_SAMPLES;
+    this.file = { kind: 'unknown', size, boxes: [], tracks: [], fragments: [], segmentIndexes: [], events: [], issues: [] };
   }
 
-  const states = new Map<number, TrackState>();
-  const mvex = childBox(moov, 'mvex');
-  if (moov) {
+  add(box: Box): void {
+    switch (box.type) {
+      case 'moof':
+        this.hasMoof = true;
+        if (this.fragmentReader) this.startFragmentTables();
+        this.addFragmentBox(box);
+        break;
+      case 'mdat':
+        this.addFragmentBox(box);
+        break;
+      case 'moov':
+        if (this.moov) this.repeatedMoovAt ??= box.offset;
+        else this.readMoov(box);
+        break;
+      case 'ftyp': this.ftyp ??= box; break;
+      case 'styp': this.styp ??= box; break;
+      case 'sidx': {
+        const sidx = fieldsOf(box, 'sidx');
+        if (sidx) this.file.segmentIndexes.push({ offset: box.offset, ...sidx });
+        break;
+      }
+      case 'emsg': {
+        const emsg = fieldsOf(box, 'emsg');
+        if (emsg) this.file.events.push({ offset: box.offset, ...emsg });
+        break;
+      }
+    }
+  }
+
+  finish(tree: BoxTree): IsoBmffFile {
+    const file = this.file;
+    if (!this.moov && this.options.init) this.useInitSegment(this.options.init.tracks);
+    this.fragments().finish();
+    file.boxes = tree.boxes;
+    file.fragments = this.hasMoof ? this.fragments().fragments : [];
+    const typeBox = this.ftyp ?? this.styp;
+    const brands = fieldsOf(typeBox, 'ftyp') ?? fieldsOf(typeBox, 'styp');
+    if (brands && typeBox) file.brands = { type: typeBox.type === 'ftyp' ? 'ftyp' : 'styp', ...brands };
+    for (const state of this.states.values()) {
+      state.track.sampleCount = state.sampleCount;
+      if (state.builder) state.track.samples = state.builder.finish();
+      else if (this.withSamples) state.track.samples = this.plainTables.get(state);
+    }
+    const moov = this.moov;
+    file.kind = moov ? (this.hasMoof ? 'fragmented' : this.mvex ? 'init-segment' : 'plain') : this.hasMoof ? 'media-segment' : 'unknown';
+    file.issues = tree.issues;
+    if (this.repeatedMoovAt !== undefined) file.issues.push(issue('warning', 'MOOV_REPEATED', 'more than one moov; using the first', this.repeatedMoovAt));
+    file.issues.push(...this.movieIssues, ...this.fragmentIssues);
+    if (file.kind === 'unknown' && tree.boxes.length > 0) file.issues.push(issue('warning', 'NO_MOVIE', 'neither moov nor moof: not a playable ISO BMFF file', 0));
+    return file;
+  }
+
+  /** A moof or mdat: read now when the movie is known, else when it is (or at the end). */
+  private addFragmentBox(box: Box): void {
+    if (this.fragmentReader) this.fragmentReader.add(box);
+    else this.waiting.push(box);
+  }
+
+  /** The fragment reader, made (and given the boxes that waited for it) at the first need. */
+  private fragments(): FragmentReader {
+    if (this.fragmentReader) return this.fragmentReader;
+    const reader = new FragmentReader(this.states, {
+      fileSize: this.file.size,
+      withSamples: this.withSamples,
+      report: (severity, code, message, offset) => this.fragmentIssues.push(issue(severity, code, message, offset)),
+      unknownTrack: (trackId, traf) => this.unknownTrack(trackId, traf),
+    });
+    this.fragmentReader = reader;
+    if (this.hasMoof) this.startFragmentTables();
+    for (const box of this.waiting.splice(0)) reader.add(box);
+    return reader;
+  }
+
+  /** Before the first fragment: the tracks' sample tables become builders that fragments append to. */
+  private startFragmentTables(): void {
+    if (!this.withSamples) return;
+    for (const state of this.states.values()) {
+      if (state.builder) continue;
+      const table = this.plainTables.get(state);
+      state.builder = new SampleTableBuilder(Math.max(256, table?.count ?? 0));
+      if (table) state.builder.append(table);
+    }
+  }
+
+  private reportMovie(severity: Severity, code: string, message: string, offset: number): void {
+    this.movieIssues.push(issue(severity, code, message, offset));
+  }
+
+  /** Tracks, timescales and fragment defaults from the (first) moov; fragments are read from here on. */
+  private readMoov(moov: Box): void {
+    this.moov = moov;
+    const file = this.file;
+    const report = this.reportMovie.bind(this);
+    const mvex = childBox(moov, 'mvex');
+    this.mvex = mvex;
     const mvhd = fieldsOf(childBox(moov, 'mvhd'), 'mvhd');
     if (!mvhd) report('error', 'MVHD_MISSING', 'moov has no mvhd', moov.offset);
     const movieTimescale = mvhd?.timescale ?? 0;
@@ -96,31 +199,23 @@ export function readIsoBmff(source: ByteSource, options: IsoBmffOptions = {}): I
     if (mehd) file.movie.fragmentDuration = mehd.fragmentDuration;
     for (const trak of childBoxes(moov, 'trak')) {
       const track = describeTrack(trak, movieTimescale);
-      if (states.has(track.id)) report('error', 'TRACK_ID_REPEATED', `track id ${track.id} used twice`, trak.offset);
+      if (this.states.has(track.id)) report('error', 'TRACK_ID_REPEATED', `track id ${track.id} used twice`, trak.offset);
       const stbl = childBox(childBox(childBox(trak, 'mdia'), 'minf'), 'stbl');
       const state: TrackState = { track, nextDecodeTime: 0, sampleCount: 0, fragmentCount: 0 };
       if (stbl) {
-        const table = buildSampleTable(stbl, maxSamples, source.size, report);
+        const table = buildSampleTable(stbl, this.maxSamples, file.size, report);
         state.sampleCount = table.count;
         if (table.count > 0) state.nextDecodeTime = (table.dts[table.count - 1] ?? 0) + (table.duration[table.count - 1] ?? 0);
-        if (withSamples) {
-          if (hasMoof) {
-            state.builder = new SampleTableBuilder(Math.max(256, table.count));
-            state.builder.append(table);
-          } else {
-            track.samples = table;
-          }
-        }
+        this.plainTables.set(state, table);
       } else {
         report('error', 'STBL_MISSING', `track ${track.id} has no stbl`, trak.offset);
       }
-      if (withSamples && hasMoof && !state.builder) state.builder = new SampleTableBuilder();
       file.tracks.push(track);
-      states.set(track.id, state);
+      this.states.set(track.id, state);
     }
     for (const trex of childBoxes(mvex, 'trex')) {
       const f = fieldsOf(trex, 'trex');
-      const state = f ? states.get(f.trackId) : undefined;
+      const state = f ? this.states.get(f.trackId) : undefined;
       if (f && state) {
         state.defaults = f;
         state.track.defaults = f;
@@ -128,49 +223,37 @@ export function readIsoBmff(source: ByteSource, options: IsoBmffOptions = {}): I
         report('warning', 'TREX_UNKNOWN_TRACK', `trex for track ${f.trackId}, which the moov does not have`, trex.offset);
       }
     }
-  } else if (options.init) {
-    for (const t of options.init.tracks) {
+    this.fragments();
+  }
+
+  /** A media segment read with the tracks of its init segment. */
+  private useInitSegment(tracks: readonly Track[]): void {
+    for (const t of tracks) {
       const track: Track = { ...t, sampleCount: 0, edits: t.edits };
       delete track.samples;
       const state: TrackState = { track, nextDecodeTime: 0, sampleCount: 0, fragmentCount: 0 };
       if (t.defaults) state.defaults = t.defaults;
-      if (withSamples) state.builder = new SampleTableBuilder();
-      file.tracks.push(track);
-      states.set(track.id, state);
+      if (this.withSamples) state.builder = new SampleTableBuilder();
+      this.file.tracks.push(track);
+      this.states.set(track.id, state);
     }
   }
 
-  if (hasMoof) {
-    const timescales = options.timescales ?? {};
-    let warnedTimescale = false;
-    file.fragments = readFragments(boxes, states, {
-      fileSize: source.size,
-      withSamples,
-      report,
-      unknownTrack(trackId, traf) {
-        const timescale = timescales[trackId] ?? 0;
-        if (moov) report('error', 'TRAF_UNKNOWN_TRACK', `traf for track ${trackId}, which the moov does not have`, traf.offset);
-        else if (timescale === 0 && !warnedTimescale) {
-          warnedTimescale = true;
-          report('info', 'TIMESCALE_UNKNOWN', `no init segment or timescale for track ${trackId}: times are in raw units`, traf.offset);
-        }
-        const track: Track = {
-          id: trackId, handler: '', kind: 'other', timescale, duration: 0, codec: '', sampleEntryCount: 0,
-          edits: [], presentationShift: 0, sampleCount: 0,
-        };
-        file.tracks.push(track);
-        const state: TrackState = { track, nextDecodeTime: 0, sampleCount: 0, fragmentCount: 0 };
-        if (withSamples) state.builder = new SampleTableBuilder();
-        return state;
-      },
-    });
+  /** A state for a track id that the moov (or init segment) did not describe. */
+  private unknownTrack(trackId: number, traf: Box): TrackState {
+    const timescale = this.options.timescales?.[trackId] ?? 0;
+    if (this.moov) this.fragmentIssues.push(issue('error', 'TRAF_UNKNOWN_TRACK', `traf for track ${trackId}, which the moov does not have`, traf.offset));
+    else if (timescale === 0 && !this.warnedTimescale) {
+      this.warnedTimescale = true;
+      this.fragmentIssues.push(issue('info', 'TIMESCALE_UNKNOWN', `no init segment or timescale for track ${trackId}: times are in raw units`, traf.offset));
+    }
+    const track: Track = {
+      id: trackId, handler: '', kind: 'other', timescale, duration: 0, codec: '', sampleEntryCount: 0,
+      edits: [], presentationShift: 0, sampleCount: 0,
+    };
+    this.file.tracks.push(track);
+    const state: TrackState = { track, nextDecodeTime: 0, sampleCount: 0, fragmentCount: 0 };
+    if (this.withSamples) state.builder = new SampleTableBuilder();
+    return state;
   }
-  for (const state of states.values()) {
-    state.track.sampleCount = state.sampleCount;
-    if (state.builder) state.track.samples = state.builder.finish();
-  }
-
-  file.kind = moov ? (hasMoof ? 'fragmented' : mvex ? 'init-segment' : 'plain') : hasMoof ? 'media-segment' : 'unknown';
-  if (file.kind === 'unknown' && boxes.length > 0) report('warning', 'NO_MOVIE', 'neither moov nor moof: not a playable ISO BMFF file', 0);
-  return file;
 }

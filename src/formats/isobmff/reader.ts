@@ -1,26 +1,39 @@
 /**
- * A bounds-checked big-endian cursor over one box payload. Reads past the end return 0 (or an empty
- * array) and set `overrun`, so box parsers stay simple and never throw; the walker turns `overrun`
- * into an issue. Offsets given out are absolute (offset of the payload in the file + position).
+ * A bounds-checked big-endian cursor over one box payload: bytes[start, end) of a buffer that may hold
+ * more (a whole moof or moov, read in one piece; one reader serves all its boxes, see `reset`). Reads
+ * past `end` return 0 (or an empty array) and set `overrun`, so box parsers stay simple and never throw;
+ * the walker turns `overrun` into an issue. `pos`, `start` and `end` index `bytes` (and `view`); offsets
+ * given out are absolute (`base` + index).
  */
 export class BoxReader {
   readonly bytes: Uint8Array;
   readonly view: DataView;
   /** Absolute offset of bytes[0]. */
   readonly base: number;
-  /** Position relative to bytes[0]. */
+  /** Where the payload starts in `bytes`. */
+  start = 0;
+  /** Where the payload ends in `bytes`. */
+  end: number;
+  /** The cursor, an index in `bytes`. */
   pos = 0;
   /** A read went past the end of the payload. */
   overrun = false;
+  /** A copy of `bytes`, once bytesKept needed one. */
+  private kept: Uint8Array | undefined;
 
   constructor(bytes: Uint8Array, base: number) {
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.base = base;
+    this.end = bytes.length;
   }
 
-  get length(): number {
-    return this.bytes.length;
+  /** Points the reader at the payload bytes[start, end) (cut to the buffer), cursor at its start. */
+  reset(start: number, end: number): void {
+    this.end = Math.min(end, this.bytes.length);
+    this.start = Math.min(start, this.end);
+    this.pos = this.start;
+    this.overrun = false;
   }
 
   /** Absolute offset of the cursor. */
@@ -28,14 +41,19 @@ export class BoxReader {
     return this.base + this.pos;
   }
 
+  /** Absolute offset of the start of the payload. */
+  get startOffset(): number {
+    return this.base + this.start;
+  }
+
   remaining(): number {
-    return this.bytes.length > this.pos ? this.bytes.length - this.pos : 0;
+    return this.end > this.pos ? this.end - this.pos : 0;
   }
 
   private take(n: number): number {
     const at = this.pos;
     this.pos += n;
-    if (this.pos > this.bytes.length) {
+    if (this.pos > this.end) {
       this.overrun = true;
       return -1;
     }
@@ -115,18 +133,31 @@ export class BoxReader {
     return String.fromCharCode(b[at] ?? 0, b[at + 1] ?? 0, b[at + 2] ?? 0, b[at + 3] ?? 0);
   }
 
+  /**
+   * The next n bytes (fewer at the end; sets overrun then) as a view that stays valid: a view of one
+   * copy of the whole buffer, made at the first call (for a box that keeps a table as stored, without a
+   * copy per box: the truns of a moof).
+   */
+  bytesKept(n: number): Uint8Array {
+    const at = this.pos;
+    const end = Math.min(this.end, at + Math.max(0, n));
+    this.take(Math.max(0, n));
+    this.kept ??= this.bytes.slice();
+    return this.kept.subarray(Math.min(at, end), end);
+  }
+
   /** A copy of the next n bytes (fewer at the end; sets overrun then). Copies: source views may be reused. */
   bytesCopy(n: number): Uint8Array {
     const at = this.pos;
-    const end = Math.min(this.bytes.length, at + Math.max(0, n));
+    const end = Math.min(this.end, at + Math.max(0, n));
     this.take(Math.max(0, n));
     return this.bytes.slice(Math.min(at, end), end);
   }
 
   /** A NUL-terminated UTF-8 string (to the end of the payload when there is no NUL). */
-  cstring(limit = this.bytes.length): string {
+  cstring(limit = this.end): string {
     const start = this.pos;
-    const end = Math.min(this.bytes.length, limit);
+    const end = Math.min(this.end, limit);
     let i = start;
     while (i < end && this.bytes[i] !== 0) i++;
     const text = decodeUtf8(this.bytes.subarray(start, i));
@@ -139,18 +170,4 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 export function decodeUtf8(bytes: Uint8Array): string {
   return utf8.decode(bytes);
-}
-
-/** Four bytes as a four-character code. */
-export function fourccAt(bytes: Uint8Array, at: number): string {
-  return String.fromCharCode(bytes[at] ?? 0, bytes[at + 1] ?? 0, bytes[at + 2] ?? 0, bytes[at + 3] ?? 0);
-}
-
-/** True when a 4CC is printable ASCII (a garbage type usually means we lost the box grid). */
-export function isPrintableFourcc(type: string): boolean {
-  for (let i = 0; i < type.length; i++) {
-    const c = type.charCodeAt(i);
-    if ((c < 0x20 || c > 0x7e) && c !== 0xa9) return false; // © starts iTunes metadata types
-  }
-  return type.length === 4;
 }

@@ -29,6 +29,7 @@ import { trun } from './boxes/trun';
 import { sidx } from './boxes/sidx';
 import { emsg } from './boxes/emsg';
 import { prft } from './boxes/prft';
+import { fourccCodeOf, fourccName, isPrintableFourccCode } from './fourcc';
 import type { Box, BoxSpec } from './types';
 
 const specs = [
@@ -50,9 +51,49 @@ export type KnownBoxType = keyof BoxFieldMap;
 
 const byType = new Map<string, BoxSpec>(specs.map((s) => [s.type, s as BoxSpec]));
 
+/** What the walker needs to know about a box type, found with one look-up per box by the type's code. */
+export interface BoxTypeInfo {
+  /** The type string ('moof'), one string shared by all boxes of the type. */
+  readonly type: string;
+  /** Printable ASCII (a garbage type usually means the walk lost the box grid). */
+  readonly printable: boolean;
+  /** The registered spec; under 'stsd', see {@link boxSpecIn}. */
+  readonly spec: BoxSpec | undefined;
+}
+
+/** Types worth remembering beyond the registered ones; a damaged file can hold millions of others. */
+const MAX_REMEMBERED_TYPES = 4096;
+const typesByCode = new Map<number, BoxTypeInfo>();
+
+function typeInfo(code: number, type: string, spec: BoxSpec | undefined): BoxTypeInfo {
+  return { type, printable: isPrintableFourccCode(code), spec };
+}
+
+for (const spec of specs) typesByCode.set(fourccCodeOf(spec.type), typeInfo(fourccCodeOf(spec.type), spec.type, spec as BoxSpec));
+for (const type of ['mdat', 'free', 'skip', 'wide', 'uuid', 'pdin', 'mfro', 'tfra', 'sgpd', 'sbgp', 'saiz', 'saio', 'senc', 'pssh']) {
+  typesByCode.set(fourccCodeOf(type), typeInfo(fourccCodeOf(type), type, undefined));
+}
+
+/** The type of a box by its 32-bit code (fourccCode of its header). */
+export function boxType(code: number): BoxTypeInfo {
+  const known = typesByCode.get(code);
+  if (known) return known;
+  const info = typeInfo(code, fourccName(code), undefined);
+  if (typesByCode.size < MAX_REMEMBERED_TYPES) typesByCode.set(code, info);
+  return info;
+}
+
 /** The spec of a box type; under 'stsd', unknown entries are parsed as the track's kind of sample entry. */
 export function boxSpec(type: string, parentType: string | undefined, handler: string | undefined): BoxSpec | undefined {
-  const spec = byType.get(type);
+  return specOrSampleEntry(byType.get(type), parentType, handler);
+}
+
+/** {@link boxSpec} for a type found with boxType. */
+export function boxSpecIn(info: BoxTypeInfo, parentType: string | undefined, handler: string | undefined): BoxSpec | undefined {
+  return info.spec ?? specOrSampleEntry(undefined, parentType, handler);
+}
+
+function specOrSampleEntry(spec: BoxSpec | undefined, parentType: string | undefined, handler: string | undefined): BoxSpec | undefined {
   if (spec || parentType !== 'stsd') return spec;
   if (handler === 'vide') return genericVisualSampleEntry;
   if (handler === 'soun') return genericAudioSampleEntry;

@@ -1,7 +1,8 @@
 import type { ByteSource } from '../byteSource';
 import { issue, type Issue, type Severity } from '../issues';
-import { BoxReader, fourccAt, isPrintableFourcc } from './reader';
-import { boxSpec } from './registry';
+import { fourccCode } from './fourcc';
+import { BoxReader } from './reader';
+import { boxSpecIn, boxType, type BoxTypeInfo } from './registry';
 import type { Box, BoxContext, BoxSpec, BoxTree } from './types';
 
 export interface WalkOptions {
@@ -18,16 +19,8 @@ export interface WalkOptions {
 const DEFAULT_MAX_BOX_BYTES = 256 * 1024 * 1024;
 const DEFAULT_MAX_DEPTH = 32;
 
-/** A ByteSource view over bytes already read, addressed by absolute offsets. */
-function windowSource(bytes: Uint8Array, base: number): ByteSource {
-  return {
-    size: base + bytes.length,
-    read(offset: number, length: number): Uint8Array {
-      const start = Math.max(0, Math.min(offset - base, bytes.length));
-      return bytes.subarray(start, Math.min(bytes.length, start + Math.max(0, length)));
-    },
-  };
-}
+/** The most header bytes a box can have: size, type, largesize, uuid usertype. */
+const MAX_HEADER_BYTES = 32;
 
 function hex(bytes: Uint8Array): string {
   let s = '';
@@ -35,14 +28,65 @@ function hex(bytes: Uint8Array): string {
   return s;
 }
 
+/**
+ * A box as the walker makes it: every property of Box set from the start (undefined until known), so
+ * all boxes share one object shape, which keeps the many reads of their properties fast.
+ */
+class BoxNode implements Box {
+  version: number | undefined = undefined;
+  flags: number | undefined = undefined;
+  fields: unknown = undefined;
+  children: Box[] | undefined = undefined;
+  truncated: boolean | undefined = undefined;
+
+  constructor(
+    readonly type: string,
+    readonly offset: number,
+    readonly headerSize: number,
+    readonly size: number,
+    readonly uuid: string | undefined,
+  ) {}
+}
+
+/**
+ * The BoxContext given to box parsers: one per walk, pointed at each box in turn (parsers use it
+ * while they run and do not keep it).
+ */
+class ParseContext implements BoxContext {
+  type = '';
+  offset = 0;
+  size = 0;
+  version = 0;
+  flags = 0;
+  handler: string | undefined = undefined;
+  /** The box runs past its parent: a table cut short is that truncation, already reported. */
+  truncated = false;
+
+  constructor(private readonly issues: Issue[]) {}
+
+  issue(severity: Severity, code: string, message: string, offset: number): void {
+    if (!(this.truncated && code === 'TABLE_TRUNCATED')) this.issues.push(issue(severity, code, message, offset));
+  }
+}
+
 class Walker {
   readonly issues: Issue[] = [];
   private readonly maxBoxBytes: number;
   private readonly maxDepth: number;
+  private readonly ctx = new ParseContext(this.issues);
   /** Handler type of the track being walked (set by 'hdlr' inside 'mdia'). */
   private handler: string | undefined;
+  /**
+   * The boxes of the lists being walked (a container's list above its parent's): each list is copied
+   * out when complete, the exact size, instead of growing an array per container box by box.
+   */
+  private readonly lists: Box[] = [];
 
-  constructor(options: WalkOptions) {
+  /** `onTopLevelBox`: called with each top-level box once it is read, children and all. */
+  constructor(
+    options: WalkOptions,
+    private readonly onTopLevelBox?: (box: Box) => void,
+  ) {
     this.maxBoxBytes = options.maxBoxBytes ?? DEFAULT_MAX_BOX_BYTES;
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   }
@@ -52,164 +96,233 @@ class Walker {
   }
 
   /**
-   * The boxes in [start, end) of `src`. `inMemory`: src is a window already read (no I/O cost).
-   * `parentTruncated`: the parent was cut short, so running past `end` is already reported.
+   * The boxes in [start, end) of a source, read header by header (the top level, or a container too big
+   * to read in one piece). `parentTruncated`: the parent was cut short, so running past `end` is already
+   * reported.
    */
-  walk(src: ByteSource, start: number, end: number, parent: string | undefined, depth: number, inMemory: boolean, parentTruncated: boolean): Box[] {
-    const boxes: Box[] = [];
+  walkSource(source: ByteSource, start: number, end: number, parent: string | undefined, depth: number, parentTruncated: boolean): Box[] {
+    const boxes = this.lists;
+    const first = boxes.length;
     let pos = start;
     while (pos < end) {
       const avail = end - pos;
       if (avail < 8) {
-        if (!parentTruncated) this.trailing(src, pos, avail, parent);
+        if (!parentTruncated) this.trailing(source.read(pos, avail), 0, pos, avail, parent);
         break;
       }
-      const head = src.read(pos, Math.min(avail, 32));
-      if (head.length < 8) {
-        this.report('error', 'BOX_HEADER_TRUNCATED', `box header cut short: ${head.length} of 8 bytes`, pos);
+      const head = source.read(pos, Math.min(avail, MAX_HEADER_BYTES));
+      const info = boxType(fourccCode(head, 4));
+      const box = this.header(head, 0, head.length, info, pos, end, parent, parentTruncated);
+      if (!box) break;
+      const boxEnd = box.truncated ? end : pos + box.size;
+      const spec = boxSpecIn(info, parent, this.handler);
+      if (spec && this.mayDecode(box, depth)) {
+        const length = boxEnd - pos;
+        if (length <= this.maxBoxBytes) {
+          this.decode(new BoxReader(source.read(pos, length), pos), box, spec, boxEnd, parent, depth);
+        } else if (spec.container && !spec.parse) {
+          const saved = this.enterChildren(box);
+          box.children = this.walkSource(source, pos + box.headerSize, boxEnd, box.type, depth + 1, box.truncated === true);
+          this.leaveChildren(box, saved);
+        } else {
+          this.report('warning', 'BOX_TOO_LARGE', `'${box.type}' is ${length} bytes, more than the ${this.maxBoxBytes} decoded in one piece; not decoded`, pos);
+        }
+      }
+      boxes.push(box);
+      if (parent === undefined) this.onTopLevelBox?.(box);
+      pos = boxEnd;
+    }
+    return this.endList(first);
+  }
+
+  /** The boxes in [start, end) of bytes already read (`r.bytes`, holding the parent box). */
+  private walkBytes(r: BoxReader, start: number, end: number, parent: string, depth: number, parentTruncated: boolean): Box[] {
+    const boxes = this.lists;
+    const first = boxes.length;
+    const bytes = r.bytes;
+    const base = r.base;
+    let pos = start;
+    while (pos < end) {
+      const avail = end - pos;
+      if (avail < 8) {
+        if (!parentTruncated) this.trailing(bytes, pos - base, pos, avail, parent);
         break;
       }
-      const size32 = ((head[0] ?? 0) * 0x1000000) + (((head[1] ?? 0) << 16) | ((head[2] ?? 0) << 8) | (head[3] ?? 0));
-      const type = fourccAt(head, 4);
-      let headerSize = 8;
-      let size: number;
-      if (size32 === 1) {
-        if (head.length < 16) {
-          if (!parentTruncated) this.report('error', 'BOX_HEADER_TRUNCATED', `'${type}' largesize cut short`, pos);
-          break;
-        }
-        size = ((head[8] ?? 0) * 0x1000000 + (((head[9] ?? 0) << 16) | ((head[10] ?? 0) << 8) | (head[11] ?? 0))) * 0x1_0000_0000
-          + ((head[12] ?? 0) * 0x1000000 + (((head[13] ?? 0) << 16) | ((head[14] ?? 0) << 8) | (head[15] ?? 0)));
-        headerSize = 16;
-      } else if (size32 === 0) {
-        size = end - pos;
-        if (parent !== undefined) this.report('warning', 'BOX_SIZE_ZERO', `'${type}' has size 0 (to the end) inside '${parent}'`, pos);
-      } else {
-        size = size32;
-      }
-      let uuid: string | undefined;
-      if (type === 'uuid') {
-        if (head.length < headerSize + 16) {
-          if (!parentTruncated) this.report('error', 'BOX_HEADER_TRUNCATED', `'uuid' usertype cut short`, pos);
-          break;
-        }
-        uuid = hex(head.subarray(headerSize, headerSize + 16));
-        headerSize += 16;
-      }
-      if (!isPrintableFourcc(type)) {
-        this.report('warning', 'BOX_TYPE_INVALID', `box type 0x${hex(head.subarray(4, 8))} is not printable: probably not a box`, pos);
-      }
-      if (size < headerSize) {
-        this.report('error', 'BOX_SIZE_TOO_SMALL', `'${type}' declares ${size} bytes, less than its ${headerSize}-byte header; the rest of ${parent === undefined ? 'the file' : `'${parent}'`} is unreadable`, pos);
-        break;
-      }
-      let boxEnd = pos + size;
-      let truncated = false;
-      if (boxEnd > end) {
-        truncated = true;
-        if (!parentTruncated) {
-          if (parent === undefined) this.report('error', 'BOX_TRUNCATED', `'${type}' declares ${size} bytes, only ${avail} left in the file`, pos);
-          else this.report('error', 'BOX_OVERFLOWS_PARENT', `'${type}' declares ${size} bytes, only ${avail} left in '${parent}'`, pos);
-        }
-        boxEnd = end;
-      }
-      const box: Box = uuid === undefined ? { type, offset: pos, headerSize, size } : { type, offset: pos, headerSize, size, uuid };
-      if (truncated) box.truncated = true;
-      const spec = boxSpec(type, parent, this.handler);
-      if (spec) this.decode(src, box, spec, boxEnd, parent, depth, inMemory);
+      const at = pos - base;
+      const info = boxType(fourccCode(bytes, at + 4));
+      const box = this.header(bytes, at, Math.min(avail, MAX_HEADER_BYTES, bytes.length - at), info, pos, end, parent, parentTruncated);
+      if (!box) break;
+      const boxEnd = box.truncated ? end : pos + box.size;
+      const spec = boxSpecIn(info, parent, this.handler);
+      if (spec && this.mayDecode(box, depth)) this.decode(r, box, spec, boxEnd, parent, depth);
       boxes.push(box);
       pos = boxEnd;
     }
+    return this.endList(first);
+  }
+
+  /** The list of boxes that starts at lists[first], taken off the stack of lists. */
+  private endList(first: number): Box[] {
+    const boxes = this.lists.slice(first);
+    this.lists.length = first;
     return boxes;
   }
 
-  /** Fewer than 8 bytes left: a cut box header at the top level; inside a box, zeros are padding. */
-  private trailing(src: ByteSource, pos: number, avail: number, parent: string | undefined): void {
+  /**
+   * Reads the header of a box of type `info` in bytes[at, at + length) (the box starts at absolute `pos`;
+   * its parent, or the walked range, ends at `end`, where a box running past it is cut: `truncated`).
+   * Undefined when the rest of the parent cannot be read.
+   */
+  private header(bytes: Uint8Array, at: number, length: number, info: BoxTypeInfo, pos: number, end: number, parent: string | undefined, parentTruncated: boolean): BoxNode | undefined {
+    if (length < 8) {
+      this.report('error', 'BOX_HEADER_TRUNCATED', `box header cut short: ${length} of 8 bytes`, pos);
+      return undefined;
+    }
+    const avail = end - pos;
+    const size32 = ((bytes[at] ?? 0) * 0x1000000) + (((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0));
+    const type = info.type;
+    let headerSize = 8;
+    let size: number;
+    if (size32 === 1) {
+      if (length < 16) {
+        if (!parentTruncated) this.report('error', 'BOX_HEADER_TRUNCATED', `'${type}' largesize cut short`, pos);
+        return undefined;
+      }
+      size = ((bytes[at + 8] ?? 0) * 0x1000000 + (((bytes[at + 9] ?? 0) << 16) | ((bytes[at + 10] ?? 0) << 8) | (bytes[at + 11] ?? 0))) * 0x1_0000_0000
+        + ((bytes[at + 12] ?? 0) * 0x1000000 + (((bytes[at + 13] ?? 0) << 16) | ((bytes[at + 14] ?? 0) << 8) | (bytes[at + 15] ?? 0)));
+      headerSize = 16;
+    } else if (size32 === 0) {
+      size = avail;
+      if (parent !== undefined) this.report('warning', 'BOX_SIZE_ZERO', `'${type}' has size 0 (to the end) inside '${parent}'`, pos);
+    } else {
+      size = size32;
+    }
+    let uuid: string | undefined;
+    if (type === 'uuid') {
+      if (length < headerSize + 16) {
+        if (!parentTruncated) this.report('error', 'BOX_HEADER_TRUNCATED', `'uuid' usertype cut short`, pos);
+        return undefined;
+      }
+      uuid = hex(bytes.subarray(at + headerSize, at + headerSize + 16));
+      headerSize += 16;
+    }
+    if (!info.printable) {
+      this.report('warning', 'BOX_TYPE_INVALID', `box type 0x${hex(bytes.subarray(at + 4, at + 8))} is not printable: probably not a box`, pos);
+    }
+    if (size < headerSize) {
+      this.report('error', 'BOX_SIZE_TOO_SMALL', `'${type}' declares ${size} bytes, less than its ${headerSize}-byte header; the rest of ${parent === undefined ? 'the file' : `'${parent}'`} is unreadable`, pos);
+      return undefined;
+    }
+    const box = new BoxNode(type, pos, headerSize, size, uuid);
+    if (pos + size > end) {
+      box.truncated = true;
+      if (!parentTruncated) {
+        if (parent === undefined) this.report('error', 'BOX_TRUNCATED', `'${type}' declares ${size} bytes, only ${avail} left in the file`, pos);
+        else this.report('error', 'BOX_OVERFLOWS_PARENT', `'${type}' declares ${size} bytes, only ${avail} left in '${parent}'`, pos);
+      }
+    }
+    return box;
+  }
+
+  /** Fewer than 8 bytes (bytes[at, at + avail)) left: a cut box header at the top level; inside a box, zeros are padding. */
+  private trailing(bytes: Uint8Array, at: number, pos: number, avail: number, parent: string | undefined): void {
     if (parent === undefined) {
       this.report('error', 'BOX_HEADER_TRUNCATED', `${avail} bytes at the end of the file: too few for a box header`, pos);
       return;
     }
-    const bytes = src.read(pos, avail);
-    if (bytes.every((b) => b === 0)) this.report('info', 'BOX_PADDING', `${avail} zero bytes after the last box in '${parent}'`, pos);
+    let zeros = true;
+    for (let i = at; i < at + avail; i++) if (bytes[i] !== 0) zeros = false;
+    if (zeros) this.report('info', 'BOX_PADDING', `${avail} zero bytes after the last box in '${parent}'`, pos);
     else this.report('warning', 'BOX_HEADER_TRUNCATED', `${avail} bytes left in '${parent}': too few for a box header`, pos);
   }
 
-  private decode(src: ByteSource, box: Box, spec: BoxSpec, boxEnd: number, parent: string | undefined, depth: number, inMemory: boolean): void {
+  private mayDecode(box: Box, depth: number): boolean {
+    if (depth < this.maxDepth) return true;
+    this.report('warning', 'BOX_NESTING_TOO_DEEP', `'${box.type}' is nested ${depth} deep; not decoded`, box.offset);
+    return false;
+  }
+
+  /** Decodes a box whose bytes are in `r.bytes` (read with it or with its parent): fields, then children. */
+  private decode(r: BoxReader, box: BoxNode, spec: BoxSpec, boxEnd: number, parent: string | undefined, depth: number): void {
     const pos = box.offset;
     const truncated = box.truncated === true;
-    if (depth >= this.maxDepth) {
-      this.report('warning', 'BOX_NESTING_TOO_DEEP', `'${box.type}' is nested ${depth} deep; not decoded`, pos);
-      return;
-    }
-    const length = boxEnd - pos;
-    if (length > this.maxBoxBytes) {
-      if (spec.container && !spec.parse) {
-        box.children = this.walkChildren(src, box, pos + box.headerSize, boxEnd, depth, inMemory, truncated);
-      } else {
-        this.report('warning', 'BOX_TOO_LARGE', `'${box.type}' is ${length} bytes, more than the ${this.maxBoxBytes} decoded in one piece; not decoded`, pos);
-      }
-      return;
-    }
-    const bytes = src.read(pos, length);
-    const mem = inMemory ? src : windowSource(bytes, pos);
-    let p = box.headerSize;
+    const end = Math.min(boxEnd - r.base, r.bytes.length);
+    let p = pos - r.base + box.headerSize;
     let version = 0;
     let flags = 0;
     if (spec.full) {
-      if (bytes.length < p + 4) {
+      if (end < p + 4) {
         if (!truncated) this.report('error', 'BOX_FIELDS_OVERRUN', `'${box.type}' is too small for its version and flags`, pos);
         return;
       }
+      const bytes = r.bytes;
       version = bytes[p] ?? 0;
       flags = ((bytes[p + 1] ?? 0) << 16) | ((bytes[p + 2] ?? 0) << 8) | (bytes[p + 3] ?? 0);
       p += 4;
-      const full = box as { version?: number; flags?: number };
-      full.version = version;
-      full.flags = flags;
+      box.version = version;
+      box.flags = flags;
     }
     if (spec.parse) {
-      const r = new BoxReader(bytes.subarray(p), pos + p);
-      const ctx: BoxContext = {
-        type: box.type, offset: pos, size: box.size, version, flags, handler: this.handler,
-        issue: (severity, code, message, offset) => {
-          // A table cut short is the box's own truncation, already reported.
-          if (!(truncated && code === 'TABLE_TRUNCATED')) this.report(severity, code, message, offset);
-        },
-      };
-      try {
-        box.fields = spec.parse(r, ctx);
-      } catch (e) {
-        this.report('error', 'BOX_PARSE_FAILED', `'${box.type}' could not be decoded: ${e instanceof Error ? e.message : String(e)}`, pos);
-        return;
-      }
-      if (r.overrun && !truncated) {
-        this.report('error', 'BOX_FIELDS_OVERRUN', `the fields of '${box.type}' run past its end (${box.size} bytes)`, pos);
-      }
-      p += Math.min(r.pos, r.length);
+      if (!this.parse(r, box, spec, p, end, version, flags)) return;
+      p = Math.min(r.pos, r.end);
       if (box.type === 'hdlr' && parent === 'mdia') {
         this.handler = (box.fields as { handlerType?: string }).handlerType;
       }
     }
     if (spec.container) {
-      box.children = this.walkChildren(mem, box, pos + p, boxEnd, depth, true, truncated);
+      const saved = this.enterChildren(box);
+      box.children = this.walkBytes(r, r.base + p, boxEnd, box.type, depth + 1, truncated);
+      this.leaveChildren(box, saved);
     }
   }
 
-  private walkChildren(src: ByteSource, box: Box, start: number, end: number, depth: number, inMemory: boolean, truncated: boolean): Box[] {
-    if (box.type === 'trak') {
-      const saved = this.handler;
-      this.handler = undefined;
-      const children = this.walk(src, start, end, box.type, depth + 1, inMemory, truncated);
-      this.handler = saved;
-      return children;
+  /** Runs the box's parser over bytes[start, end) into `box.fields`; false when it failed. */
+  private parse(r: BoxReader, box: BoxNode, spec: BoxSpec, start: number, end: number, version: number, flags: number): boolean {
+    const truncated = box.truncated === true;
+    const parse = spec.parse;
+    if (!parse) return true;
+    const ctx = this.ctx;
+    ctx.type = box.type;
+    ctx.offset = box.offset;
+    ctx.size = box.size;
+    ctx.version = version;
+    ctx.flags = flags;
+    ctx.handler = this.handler;
+    ctx.truncated = truncated;
+    r.reset(start, end);
+    try {
+      box.fields = parse(r, ctx);
+    } catch (e) {
+      this.report('error', 'BOX_PARSE_FAILED', `'${box.type}' could not be decoded: ${e instanceof Error ? e.message : String(e)}`, box.offset);
+      return false;
     }
-    return this.walk(src, start, end, box.type, depth + 1, inMemory, truncated);
+    if (r.overrun && !truncated) {
+      this.report('error', 'BOX_FIELDS_OVERRUN', `the fields of '${box.type}' run past its end (${box.size} bytes)`, box.offset);
+    }
+    return true;
+  }
+
+  /** Before walking a container's children: a 'trak' starts without a handler. Returns what to restore. */
+  private enterChildren(box: Box): string | undefined {
+    const saved = this.handler;
+    if (box.type === 'trak') this.handler = undefined;
+    return saved;
+  }
+
+  /** After a container's children: the handler found in a 'trak' ends with it. */
+  private leaveChildren(box: Box, saved: string | undefined): void {
+    if (box.type === 'trak') this.handler = saved;
   }
 }
 
-/** Walks the boxes of a whole source. */
-export function readBoxes(source: ByteSource, options: WalkOptions = {}): BoxTree {
-  return walkBoxes(source, 0, source.size, options);
+/**
+ * Walks the boxes of a whole source. `onTopLevelBox` sees each top-level box as soon as it is read (with
+ * its children), so a caller can build on it while the walk goes on.
+ */
+export function readBoxes(source: ByteSource, options: WalkOptions = {}, onTopLevelBox?: (box: Box) => void): BoxTree {
+  const walker = new Walker(options, onTopLevelBox);
+  const boxes = walker.walkSource(source, 0, source.size, undefined, 0, false);
+  return { boxes, issues: walker.issues };
 }
 
 /**
@@ -219,6 +332,6 @@ export function readBoxes(source: ByteSource, options: WalkOptions = {}): BoxTre
 export function walkBoxes(source: ByteSource, start: number, end: number, options: WalkOptions = {}, parentType?: string): BoxTree {
   const walker = new Walker(options);
   const stop = Math.min(end, source.size);
-  const boxes = walker.walk(source, Math.max(0, start), stop, parentType, parentType === undefined ? 0 : 1, false, false);
+  const boxes = walker.walkSource(source, Math.max(0, start), stop, parentType, parentType === undefined ? 0 : 1, false);
   return { boxes, issues: walker.issues };
 }

@@ -1,5 +1,6 @@
 // What readMatroska returns. Offsets are absolute byte offsets in the input. Times are in the
 // segment's TimestampScale units ("timecode") and in milliseconds.
+import type { EbmlNode } from '../ebml/tree';
 import type { BinaryRef } from '../ebml/values';
 import type { Issue } from '../issues';
 import type { BlockTable } from './blockTable';
@@ -13,6 +14,8 @@ export interface MatroskaFile {
   fragments: MatroskaFragment[];
   /** Empty when read with `blocks: false`. */
   blocks: BlockTable;
+  /** The element tree, when read with the `tree` option. */
+  tree?: EbmlNode[];
   issues: Issue[];
 }
 

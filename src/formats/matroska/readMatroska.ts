@@ -1,6 +1,8 @@
 // Builds the Matroska model (documents, segments, tracks, clusters, blocks, KVS fragment metadata) in
 // one pass of the EBML walker. Block payloads are never read.
 import type { ByteSource } from '../byteSource';
+import { pairVisitors } from '../ebml/pairVisitors';
+import { TreeBuilder } from '../ebml/tree';
 import type { EbmlElement, EbmlVisitor } from '../ebml/walker';
 import { walkEbml } from '../ebml/walker';
 import type { Issue } from '../issues';
@@ -32,20 +34,30 @@ export interface ReadMatroskaOptions {
   blocks?: boolean;
   /** Stop recording issues after this many (default 1000). */
   maxIssues?: number;
+  /**
+   * Also collect the element tree (`MatroskaFile.tree`) in the same walk. `expand` says which masters
+   * get their children in the tree (default all); leave Clusters out to keep the tree small (their
+   * blocks are in the block table; readChildren reads one Cluster's elements when needed).
+   */
+  tree?: { expand?: (element: EbmlElement) => boolean };
 }
 
 export function readMatroska(source: ByteSource, options: ReadMatroskaOptions = {}): MatroskaFile {
   const maxIssues = options.maxIssues ?? 1000;
   const reader = new MatroskaReader(source, options.blocks !== false, maxIssues);
-  const walk = walkEbml(source, matroskaSchema, reader, { maxIssues });
+  const tree = options.tree ? new TreeBuilder(options.tree.expand) : undefined;
+  // The reader goes first: it uses `peek` (block headers), which the tree builder does not.
+  const walk = walkEbml(source, matroskaSchema, tree ? pairVisitors(reader, tree) : reader, { maxIssues });
   reader.finish();
-  return {
+  const file: MatroskaFile = {
     documents: reader.documents,
     clusters: reader.clusters,
     fragments: reader.fragments,
     blocks: reader.blocks.table(),
     issues: mergeIssues(walk.issues, reader.issues, maxIssues, reader.droppedIssues),
   };
+  if (tree) file.tree = tree.nodes;
+  return file;
 }
 
 /** Structure and model issues in offset order, at most `max` of them. */

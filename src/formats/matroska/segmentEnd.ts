@@ -13,11 +13,12 @@ export function applyTimestampScale(segment: MatroskaSegment, clusters: readonly
     const cluster = clusters[c];
     if (cluster) cluster.timeMs = cluster.timecode === null ? null : cluster.timecode * msPerTick;
   }
+  const times = blocks.times();
   for (let i = firstBlock; i < blocks.count; i++) {
     const cluster = clusters[blocks.cluster[i] ?? 0];
     const timecode = (cluster?.timecode ?? 0) + (blocks.relativeTimecode[i] ?? 0);
-    blocks.timecode[i] = timecode;
-    blocks.timeMs[i] = timecode * msPerTick;
+    times.timecode[i] = timecode;
+    times.timeMs[i] = timecode * msPerTick;
   }
 }
 

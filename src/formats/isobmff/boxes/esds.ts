@@ -29,7 +29,7 @@ export interface ElementaryStreamDescriptorFields {
 
 interface Descriptor {
   tag: number;
-  /** Position (relative to the reader) of the first payload byte and of the end of the payload. */
+  /** Where the payload starts and ends (indexes in the reader's bytes). */
   start: number;
   end: number;
 }
@@ -60,9 +60,9 @@ export const esds = defineBox({
   full: true,
   parse(r, ctx): ElementaryStreamDescriptorFields {
     const out: ElementaryStreamDescriptorFields = { esId: 0, streamPriority: 0 };
-    const es = readDescriptor(r, r.length, ctx);
+    const es = readDescriptor(r, r.end, ctx);
     if (!es || es.tag !== ES_DESCRIPTOR_TAG) {
-      ctx.issue('warning', 'ESDS_NO_ES_DESCRIPTOR', 'esds does not start with an ES_Descriptor (tag 0x03)', r.base);
+      ctx.issue('warning', 'ESDS_NO_ES_DESCRIPTOR', 'esds does not start with an ES_Descriptor (tag 0x03)', r.startOffset);
       return out;
     }
     out.esId = r.u16();

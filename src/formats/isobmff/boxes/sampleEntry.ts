@@ -39,7 +39,7 @@ export function parseVisualSampleEntry(r: BoxReader): VisualSampleEntryFields {
   const frameCount = r.u16();
   const nameLength = Math.min(31, r.u8());
   const nameStart = r.pos;
-  const compressorName = decodeUtf8(r.bytes.subarray(nameStart, Math.min(r.length, nameStart + nameLength)));
+  const compressorName = decodeUtf8(r.bytes.subarray(nameStart, Math.min(r.end, nameStart + nameLength)));
   r.pos = nameStart + 31;
   const depth = r.u16();
   r.skip(2); // pre_defined = -1

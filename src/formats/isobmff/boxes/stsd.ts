@@ -55,7 +55,7 @@ export const meta = defineBox({
   name: 'MetaBox',
   container: true,
   parse(r): MetaFields {
-    const word = r.view.byteLength >= 4 ? r.view.getUint32(0) : 0;
+    const word = r.remaining() >= 4 ? r.view.getUint32(r.pos) : 0;
     if (word === 0) {
       r.skip(4);
       return { quickTime: false };

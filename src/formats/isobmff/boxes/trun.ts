@@ -11,32 +11,97 @@ export const TRUN_SAMPLE_COMPOSITION_OFFSET = 0x000800;
 /** Largest sample count accepted for a run without per-sample fields (nothing bounds it but memory). */
 export const MAX_RUN_SAMPLES = 1 << 24;
 
+/** Where each per-sample field sits in an entry of `stride` bytes; -1 for a field the run does not store. */
+export interface TrackRunLayout {
+  readonly stride: number;
+  readonly duration: number;
+  readonly size: number;
+  readonly flags: number;
+  readonly compositionOffset: number;
+}
+
 export interface TrackRunFields {
   /** Declared sample_count. */
-  sampleCount: number;
+  readonly sampleCount: number;
   /** Samples whose entries are present (fewer than declared when the box is cut short). */
-  entryCount: number;
+  readonly entryCount: number;
   /** Relative to the base data offset (tfhd / moof / previous run). */
+  readonly dataOffset?: number;
+  readonly firstSampleFlags?: number;
+  /** The per-sample entries as stored (a view of a copy of the moof): `entryCount` entries laid out as `layout` says. */
+  readonly entries: Uint8Array;
+  readonly layout: TrackRunLayout;
+  /**
+   * Per-sample arrays, present when the flag is set (defaults come from tfhd / trex otherwise), made
+   * from `entries` on each read: reading a file does not need them (see fragments.ts).
+   */
+  readonly durations?: Uint32Array;
+  readonly sizes?: Uint32Array;
+  readonly sampleFlags?: Uint32Array;
+  /** Unsigned in version 0 per the spec, read as signed 32-bit in both versions (as muxers mean them). */
+  readonly compositionOffsets?: Int32Array;
+}
+
+/** Big-endian unsigned 32-bit at bytes[at]. */
+export function u32At(bytes: Uint8Array, at: number): number {
+  return (((bytes[at] ?? 0) << 24) | ((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0)) >>> 0;
+}
+
+/** The 16 layouts tr_flags can ask for, made once. */
+const layouts: TrackRunLayout[] = [];
+for (let fields = 0; fields < 16; fields++) {
+  let stride = 0;
+  const at = (bit: number): number => {
+    if ((fields & bit) === 0) return -1;
+    stride += 4;
+    return stride - 4;
+  };
+  const duration = at(1);
+  const size = at(2);
+  const flags = at(4);
+  const compositionOffset = at(8);
+  layouts.push({ stride, duration, size, flags, compositionOffset });
+}
+
+function layoutOf(trFlags: number): TrackRunLayout {
+  return layouts[(trFlags >> 8) & 0xf] ?? { stride: 0, duration: -1, size: -1, flags: -1, compositionOffset: -1 };
+}
+
+class TrackRun implements TrackRunFields {
   dataOffset?: number;
   firstSampleFlags?: number;
-  /** Per-sample arrays, present when the flag is set (defaults come from tfhd / trex otherwise). */
-  durations?: Uint32Array;
-  sizes?: Uint32Array;
-  sampleFlags?: Uint32Array;
-  /** Unsigned in version 0 per the spec, read as signed 32-bit in both versions (as muxers mean them). */
-  compositionOffsets?: Int32Array;
-}
 
-function column(view: DataView, start: number, stride: number, n: number): Uint32Array {
-  const out = new Uint32Array(n);
-  for (let i = 0, p = start; i < n; i++, p += stride) out[i] = view.getUint32(p);
-  return out;
-}
+  constructor(
+    readonly sampleCount: number,
+    readonly entryCount: number,
+    readonly entries: Uint8Array,
+    readonly layout: TrackRunLayout,
+  ) {}
 
-function signedColumn(view: DataView, start: number, stride: number, n: number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0, p = start; i < n; i++, p += stride) out[i] = view.getInt32(p);
-  return out;
+  get durations(): Uint32Array | undefined {
+    return this.column(this.layout.duration);
+  }
+
+  get sizes(): Uint32Array | undefined {
+    return this.column(this.layout.size);
+  }
+
+  get sampleFlags(): Uint32Array | undefined {
+    return this.column(this.layout.flags);
+  }
+
+  get compositionOffsets(): Int32Array | undefined {
+    const values = this.column(this.layout.compositionOffset);
+    return values ? new Int32Array(values.buffer) : undefined;
+  }
+
+  private column(at: number): Uint32Array | undefined {
+    if (at < 0) return undefined;
+    const { stride } = this.layout;
+    const out = new Uint32Array(this.entryCount);
+    for (let i = 0, p = at; i < out.length; i++, p += stride) out[i] = u32At(this.entries, p);
+    return out;
+  }
 }
 
 export const trun = defineBox({
@@ -46,45 +111,26 @@ export const trun = defineBox({
   parse(r, ctx): TrackRunFields {
     const flags = ctx.flags;
     const sampleCount = r.u32();
-    const out: TrackRunFields = { sampleCount, entryCount: sampleCount };
-    if (flags & TRUN_DATA_OFFSET) out.dataOffset = r.i32();
-    if (flags & TRUN_FIRST_SAMPLE_FLAGS) out.firstSampleFlags = r.u32();
-    if (r.overrun) {
-      out.entryCount = 0;
-      return out;
-    }
-    const hasDuration = (flags & TRUN_SAMPLE_DURATION) !== 0;
-    const hasSize = (flags & TRUN_SAMPLE_SIZE) !== 0;
-    const hasFlags = (flags & TRUN_SAMPLE_FLAGS) !== 0;
-    const hasCto = (flags & TRUN_SAMPLE_COMPOSITION_OFFSET) !== 0;
-    const stride = 4 * (+hasDuration + +hasSize + +hasFlags + +hasCto);
+    const dataOffset = flags & TRUN_DATA_OFFSET ? r.i32() : undefined;
+    const firstSampleFlags = flags & TRUN_FIRST_SAMPLE_FLAGS ? r.u32() : undefined;
+    // Cut short before the entries: none are stored.
+    const layout = layoutOf(r.overrun ? 0 : flags);
     let n = sampleCount;
-    if (stride > 0) {
-      const room = Math.floor(r.remaining() / stride);
+    if (r.overrun) {
+      n = 0;
+    } else if (layout.stride > 0) {
+      const room = Math.floor(r.remaining() / layout.stride);
       if (room < n) {
         ctx.issue('error', 'TABLE_TRUNCATED', `trun declares ${sampleCount} samples, room for ${room}`, r.offset);
         n = room;
       }
     } else if (n > MAX_RUN_SAMPLES) {
-      ctx.issue('error', 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE', `trun declares ${sampleCount} samples without per-sample fields; reading ${MAX_RUN_SAMPLES}`, r.base - 4);
+      ctx.issue('error', 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE', `trun declares ${sampleCount} samples without per-sample fields; reading ${MAX_RUN_SAMPLES}`, r.startOffset - 4);
       n = MAX_RUN_SAMPLES;
     }
-    out.entryCount = n;
-    let col = r.pos;
-    if (hasDuration) {
-      out.durations = column(r.view, col, stride, n);
-      col += 4;
-    }
-    if (hasSize) {
-      out.sizes = column(r.view, col, stride, n);
-      col += 4;
-    }
-    if (hasFlags) {
-      out.sampleFlags = column(r.view, col, stride, n);
-      col += 4;
-    }
-    if (hasCto) out.compositionOffsets = signedColumn(r.view, col, stride, n);
-    r.pos += n * stride;
-    return out;
+    const run = new TrackRun(sampleCount, n, r.bytesKept(n * layout.stride), layout);
+    if (dataOffset !== undefined) run.dataOffset = dataOffset;
+    if (firstSampleFlags !== undefined) run.firstSampleFlags = firstSampleFlags;
+    return run;
   },
 });
