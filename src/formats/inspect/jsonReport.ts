@@ -1,17 +1,10 @@
 // The `kvs-inspect --json` document: plain JSON, frames as rows only when asked for. Bigints (64-bit
 // fields) become decimal strings while the document is built, so it serialises without a replacer.
-import type { FragmentReport, FrameTable, InspectionReport, TrackReport } from './report';
+import type { FragmentReport, FrameRow, FrameTable, InspectionReport, TrackReport } from './report';
 import type { Issue } from '../issues';
 
-export interface JsonFrame {
-  track: number;
-  fragment: number;
-  offset: number;
-  size: number;
-  ptsMs: number;
-  dtsMs: number;
-  keyframe: boolean;
-}
+/** A frame row of the document is the report's FrameRow. */
+export type JsonFrame = FrameRow;
 
 export interface JsonReport {
   format: InspectionReport['format'];
