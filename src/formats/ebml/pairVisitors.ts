@@ -1,5 +1,6 @@
 // Two visitors in one walk: e.g. a model built from a file and its element tree, for the cost of one
 // pass over the element headers.
+import type { ByteWindow } from '../byteSource';
 import type { EbmlElement, EbmlVisitor } from './walker';
 
 /**
@@ -31,6 +32,14 @@ class VisitorPair implements EbmlVisitor {
     if (firstSees && !firstWants) this.firstSkips = element;
     if (secondSees && !secondWants) this.secondSkips = element;
     return firstWants || secondWants;
+  }
+
+  /** A visitor's skim, while the other one sees nothing (a skimmed element is shown to no one else). */
+  skim(parent: EbmlElement, window: ByteWindow, pos: number, bound: number): number {
+    if (this.firstSkips === undefined) {
+      return this.secondSkips !== undefined && this.first.skim ? this.first.skim(parent, window, pos, bound) : pos;
+    }
+    return this.secondSkips === undefined && this.second.skim ? this.second.skim(parent, window, pos, bound) : pos;
   }
 
   leave(element: EbmlElement): void {

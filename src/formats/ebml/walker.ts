@@ -2,7 +2,8 @@
 // RFC 8794 §6.2 rules for unknown sizes: an unknown-size master ends where an element that cannot be
 // its descendant starts (for GetMedia output: the next Cluster, Tags or EBML header). Never throws on
 // bad bytes: damage becomes an issue, and the walk resynchronises on the next top-level element id.
-import type { ByteSource } from '../byteSource';
+import type { ByteSource, ByteWindow } from '../byteSource';
+import { byteWindow } from '../byteSource';
 import type { Issue } from '../issues';
 import { issue } from '../issues';
 import { findSyncPoint } from './resync';
@@ -45,6 +46,17 @@ export interface EbmlVisitor {
   enter(element: EbmlElement, peek: Uint8Array): boolean | undefined;
   /** Called for every master that `enter` was called for, once its end is known. */
   leave?(element: EbmlElement): void;
+  /**
+   * Optional fast path for elements a visitor sees by the thousand (a Cluster's blocks): called at each
+   * child position of a master whose children `enter` asked for, with `pos` the position and `bound`
+   * where the master's data ends (for an unknown size, its parent's). It may take the elements from
+   * `pos` on itself, reading `window` (no EbmlElement, no `enter` call, no view per element), and
+   * returns where it stopped: after the last element it took, or `pos` when it takes none, and then the
+   * walker walks the next element as usual. It must take only elements that end by `bound`, that the
+   * schema places in that master, and that the walker would report no issue for (damage, sizes the
+   * schema does not allow, unknown sizes): those it leaves to the walker.
+   */
+  skim?(parent: EbmlElement, window: ByteWindow, pos: number, bound: number): number;
 }
 
 export interface WalkOptions {
@@ -116,6 +128,8 @@ class Walk {
   private readonly maxIdLength: number;
   private readonly stack: OpenMaster[] = [];
   private pos: number;
+  /** For the visitor's skim, when it has one. */
+  private readonly window: ByteWindow | undefined;
 
   constructor(
     private readonly source: ByteSource,
@@ -131,6 +145,7 @@ class Walk {
     this.maxDepth = options.maxDepth ?? 32;
     this.maxIdLength = options.maxIdLength ?? 4;
     this.pos = Math.max(0, options.start ?? 0);
+    this.window = visitor.skim ? byteWindow(source) : undefined;
   }
 
   /** Walks the next element (or skips damaged bytes); false at the end of the range. */
@@ -144,6 +159,14 @@ class Walk {
     const pos = this.pos;
     const bound = top ? top.end : this.rangeEnd;
     if (pos >= bound) return false;
+    const window = this.window;
+    if (window && top && !top.silent && this.visitor.skim) {
+      const next = this.visitor.skim(top.element, window, pos, bound);
+      if (next > pos) {
+        this.pos = next;
+        return true;
+      }
+    }
 
     const peek = this.source.read(pos, PEEK_BYTES);
     const avail = Math.min(peek.length, bound - pos);

@@ -45,36 +45,42 @@ export interface BlockRow {
   offset: number;
   payloadOffset: number;
   payloadSize: number;
+  /** Cluster Timestamp + relative timecode, in ticks (as known when the row is added; see readMatroska). */
+  timecode: number;
+  timeMs: number;
 }
 
-/** Block times, written per segment once its TimestampScale is known (see BlockTableBuilder.times). */
-export interface BlockTimes {
-  timecode: Float64Array;
-  timeMs: Float64Array;
-}
-
-/** Appends rows to growing columns; `table()` returns views trimmed to the count. */
+/**
+ * Appends rows to growing columns; `table()` returns views trimmed to the count. Hot loops may write
+ * the columns directly: `grow()` when `count === capacity`, write row `count`, then `count++`.
+ */
 export class BlockTableBuilder {
   count = 0;
-  private capacity: number;
+  capacity: number;
   cluster: Uint32Array;
   track: Uint32Array;
   relativeTimecode: Int16Array;
+  timecode: Float64Array;
+  timeMs: Float64Array;
   flags: Uint8Array;
   lacing: Uint8Array;
   frameCount: Uint16Array;
   offset: Float64Array;
   payloadOffset: Float64Array;
   payloadSize: Float64Array;
-  /** Not grown row by row: made (or grown) when times are written, at the end of each segment. */
-  private readonly blockTimes: BlockTimes = { timecode: new Float64Array(0), timeMs: new Float64Array(0) };
 
+  /**
+   * `initialCapacity`: rows to make room for at once. Room costs little until written (fresh zeroed
+   * memory), and each growth copies every column, so a good guess saves the copies.
+   */
   constructor(initialCapacity = 1024) {
-    this.capacity = Math.max(16, initialCapacity);
+    this.capacity = Math.max(16, Math.ceil(initialCapacity));
     const n = this.capacity;
     this.cluster = new Uint32Array(n);
     this.track = new Uint32Array(n);
     this.relativeTimecode = new Int16Array(n);
+    this.timecode = new Float64Array(n);
+    this.timeMs = new Float64Array(n);
     this.flags = new Uint8Array(n);
     this.lacing = new Uint8Array(n);
     this.frameCount = new Uint16Array(n);
@@ -89,6 +95,8 @@ export class BlockTableBuilder {
     this.cluster[i] = row.cluster;
     this.track[i] = Math.min(row.track, 0xffffffff);
     this.relativeTimecode[i] = row.relativeTimecode;
+    this.timecode[i] = row.timecode;
+    this.timeMs[i] = row.timeMs;
     this.flags[i] = row.flags;
     this.lacing[i] = row.lacing;
     this.frameCount[i] = row.frameCount;
@@ -98,26 +106,15 @@ export class BlockTableBuilder {
     return i;
   }
 
-  /** The time columns, with room for every row added so far (0 for rows whose times are not set). */
-  times(): BlockTimes {
-    const times = this.blockTimes;
-    if (times.timecode.length < this.count) {
-      times.timecode = resized(times.timecode, new Float64Array(this.capacity));
-      times.timeMs = resized(times.timeMs, new Float64Array(this.capacity));
-    }
-    return times;
-  }
-
   table(): BlockTable {
     const n = this.count;
-    const { timecode, timeMs } = this.times();
     return {
       count: n,
       cluster: this.cluster.subarray(0, n),
       track: this.track.subarray(0, n),
       relativeTimecode: this.relativeTimecode.subarray(0, n),
-      timecode: timecode.subarray(0, n),
-      timeMs: timeMs.subarray(0, n),
+      timecode: this.timecode.subarray(0, n),
+      timeMs: this.timeMs.subarray(0, n),
       flags: this.flags.subarray(0, n),
       lacing: this.lacing.subarray(0, n),
       frameCount: this.frameCount.subarray(0, n),
@@ -127,12 +124,15 @@ export class BlockTableBuilder {
     };
   }
 
-  private grow(): void {
+  /** Doubles the room (each column copied once). */
+  grow(): void {
     this.capacity *= 2;
     const n = this.capacity;
     this.cluster = resized(this.cluster, new Uint32Array(n));
     this.track = resized(this.track, new Uint32Array(n));
     this.relativeTimecode = resized(this.relativeTimecode, new Int16Array(n));
+    this.timecode = resized(this.timecode, new Float64Array(n));
+    this.timeMs = resized(this.timeMs, new Float64Array(n));
     this.flags = resized(this.flags, new Uint8Array(n));
     this.lacing = resized(this.lacing, new Uint8Array(n));
     this.frameCount = resized(this.frameCount, new Uint16Array(n));

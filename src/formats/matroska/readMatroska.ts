@@ -1,10 +1,10 @@
 // Builds the Matroska model (documents, segments, tracks, clusters, blocks, KVS fragment metadata) in
 // one pass of the EBML walker. Block payloads are never read.
-import type { ByteSource } from '../byteSource';
+import type { ByteSource, ByteWindow } from '../byteSource';
 import { pairVisitors } from '../ebml/pairVisitors';
 import { TreeBuilder } from '../ebml/tree';
 import type { EbmlElement, EbmlVisitor } from '../ebml/walker';
-import { walkEbml } from '../ebml/walker';
+import { PEEK_BYTES, walkEbml } from '../ebml/walker';
 import type { Issue } from '../issues';
 import { issue } from '../issues';
 import type { BlockHeader } from './blockHeader';
@@ -26,7 +26,7 @@ import type {
   MatroskaTrack,
 } from './model';
 import { matroskaSchema } from './schema';
-import { applyTimestampScale, undeclaredTrackIssues } from './segmentEnd';
+import { applyTimestampScale, TALLY_ARRAY_SIZE, TrackTally } from './segmentEnd';
 import { applyTrackValue, newTrack, trackIssues } from './trackEntry';
 
 export interface ReadMatroskaOptions {
@@ -71,6 +71,12 @@ function mergeIssues(structure: readonly Issue[], model: readonly Issue[], max: 
   return kept;
 }
 
+// The ids skim takes, as plain numbers.
+const SIMPLE_BLOCK: number = Id.SimpleBlock;
+const TIMESTAMP: number = Id.Timestamp;
+const CRC32: number = Id.CRC32;
+const VOID: number = Id.Void;
+
 interface SegmentState {
   readonly model: MatroskaSegment;
   /** The Segment element; null for elements found outside any Segment. */
@@ -80,6 +86,8 @@ interface SegmentState {
   /** Untargeted SimpleTags waiting for the next cluster. */
   pendingTags: MatroskaSimpleTag[];
   lastFragment: MatroskaFragment | undefined;
+  /** Block times written so far used a TimestampScale or cluster Timestamp that changed since: redo them at the end. */
+  blockTimesStale: boolean;
 }
 
 interface ClusterState {
@@ -92,7 +100,7 @@ class MatroskaReader implements EbmlVisitor {
   readonly documents: MatroskaDocument[] = [];
   readonly clusters: MatroskaCluster[] = [];
   readonly fragments: MatroskaFragment[] = [];
-  readonly blocks = new BlockTableBuilder();
+  readonly blocks: BlockTableBuilder;
   readonly issues: Issue[] = [];
 
   private readonly segments: MatroskaSegment[] = [];
@@ -109,7 +117,21 @@ class MatroskaReader implements EbmlVisitor {
   private targetsOpen = false;
   private readonly simpleTags: MatroskaSimpleTag[] = [];
   private readonly blockHeader: BlockHeader = emptyBlockHeader();
-  private readonly row: BlockRow = { cluster: 0, track: 0, relativeTimecode: 0, flags: 0, lacing: 0, frameCount: 0, offset: 0, payloadOffset: 0, payloadSize: 0 };
+  private readonly row: BlockRow = {
+    cluster: 0,
+    track: 0,
+    relativeTimecode: 0,
+    flags: 0,
+    lacing: 0,
+    frameCount: 0,
+    offset: 0,
+    payloadOffset: 0,
+    payloadSize: 0,
+    timecode: 0,
+    timeMs: 0,
+  };
+  /** Track numbers of the open segment's blocks (for MKV_UNDECLARED_TRACK once its Tracks are known). */
+  private readonly tally = new TrackTally();
 
   /** Some model issues were not kept (more than maxIssues). */
   droppedIssues = false;
@@ -118,7 +140,11 @@ class MatroskaReader implements EbmlVisitor {
     private readonly source: ByteSource,
     private readonly readBlocks: boolean,
     private readonly maxIssues: number,
-  ) {}
+  ) {
+    // Room for a block per 8 KiB of input (a 720p video frame with its audio is ~40 kB; low-rate audio
+    // needs growing), up to ~18 MB of columns: room is cheap until written, growing copies.
+    this.blocks = new BlockTableBuilder(readBlocks ? Math.min(Math.max(source.size / 8192, 1024), 262_144) : 16);
+  }
 
   private report(...entries: Issue[]): void {
     for (const entry of entries) {
@@ -145,7 +171,7 @@ class MatroskaReader implements EbmlVisitor {
         this.beginCluster(element);
         return true;
       case Id.Timestamp:
-        if (this.cluster) this.cluster.model.timecode = asNumber(element.value) ?? null;
+        this.setClusterTimecode(asNumber(element.value) ?? null);
         return undefined;
       case Id.Cues:
       case Id.SeekHead:
@@ -262,8 +288,11 @@ class MatroskaReader implements EbmlVisitor {
       switch (element.id) {
         case Id.TimestampScale: {
           const scale = asNumber(value);
-          if (scale !== undefined && scale > 0) info.timestampScale = scale;
-          else this.report(issue('error', 'MKV_BAD_TIMESTAMP_SCALE', `TimestampScale at offset ${element.offset} is 0; using 1000000 (milliseconds).`, element.offset));
+          if (scale !== undefined && scale > 0) {
+            // Block times are written with the scale known when their rows are added.
+            if (scale !== info.timestampScale && this.blocks.count > this.segment.firstBlock) this.segment.blockTimesStale = true;
+            info.timestampScale = scale;
+          } else this.report(issue('error', 'MKV_BAD_TIMESTAMP_SCALE', `TimestampScale at offset ${element.offset} is 0; using 1000000 (milliseconds).`, element.offset));
           return;
         }
         case Id.Duration: info.duration = asNumber(value); return;
@@ -386,7 +415,7 @@ class MatroskaReader implements EbmlVisitor {
     };
     this.segments.push(model);
     document.segments.push(model);
-    return { model, element, firstBlock: this.blocks.count, firstFragment: this.fragments.length, pendingTags: [], lastFragment: undefined };
+    return { model, element, firstBlock: this.blocks.count, firstFragment: this.fragments.length, pendingTags: [], lastFragment: undefined, blockTimesStale: false };
   }
 
   private endSegment(end: number): void {
@@ -417,7 +446,7 @@ class MatroskaReader implements EbmlVisitor {
         });
       }
     }
-    applyTimestampScale(segment, this.clusters, this.blocks, state.firstBlock);
+    applyTimestampScale(segment, this.clusters, this.blocks, state.firstBlock, state.blockTimesStale);
     for (let i = state.firstFragment; i < this.fragments.length; i++) {
       const fragment = this.fragments[i];
       if (!fragment) continue;
@@ -425,7 +454,7 @@ class MatroskaReader implements EbmlVisitor {
       const kvs = kvsMetadata(fragment.tags);
       if (kvs) fragment.kvs = kvs;
     }
-    this.report(...undeclaredTrackIssues(segment, this.blocks, state.firstBlock));
+    this.report(...this.tally.issues(segment));
   }
 
   private beginTrack(element: EbmlElement): void {
@@ -541,7 +570,134 @@ class MatroskaReader implements EbmlVisitor {
     row.offset = element.offset;
     row.payloadOffset = dataStart + header.headerLength;
     row.payloadSize = Math.max(0, dataSize - header.headerLength);
+    row.timecode = (cluster.model.timecode ?? 0) + header.relativeTimecode;
+    row.timeMs = row.timecode * ((this.segment?.model.info.timestampScale ?? 1e6) / 1e6);
     this.blocks.add(row);
+    this.tally.add(header.track, element.offset);
+  }
+
+  private setClusterTimecode(timecode: number | null): void {
+    const cluster = this.cluster;
+    if (!cluster) return;
+    const model = cluster.model;
+    // Block times are written with the cluster Timestamp known when their rows are added.
+    if (timecode !== model.timecode && this.blocks.count > model.firstBlock && this.segment) this.segment.blockTimesStale = true;
+    model.timecode = timecode;
+  }
+
+  /**
+   * The fast path for a Cluster's children (EbmlVisitor.skim): Timestamp, SimpleBlocks, CRC-32 and
+   * Void are read straight from the window, the blocks into the block table, in one loop (no element
+   * objects, no calls per block), until anything else: a BlockGroup, another id, an unknown size, an
+   * element past the Cluster's end, a block the walker would report, laced sizes past the window. The
+   * walker takes that one, then skim is called again.
+   */
+  skim(parent: EbmlElement, window: ByteWindow, start: number, bound: number): number {
+    const cluster = this.cluster;
+    const segment = this.segment;
+    if (cluster?.element !== parent || !segment) return start;
+    const model = cluster.model;
+    const blocks = this.blocks;
+    const readBlocks = this.readBlocks;
+    const counts = this.tally.counts;
+    const firsts = this.tally.firsts;
+    const msPerTick = segment.model.info.timestampScale / 1e6;
+    let clusterTimecode = model.timecode ?? 0;
+    let pos = start;
+    while (pos < bound) {
+      window.fill(pos, PEEK_BYTES);
+      const bytes = window.bytes;
+      const i = pos - window.start;
+      const avail = Math.min(window.end, bound) - pos;
+      if (avail < 2) break;
+      const id = bytes[i] ?? 0;
+      if (id !== SIMPLE_BLOCK && id !== TIMESTAMP && id !== CRC32 && id !== VOID) break;
+      // Data size: a VINT, not all ones (unknown sizes are the walker's).
+      const first = bytes[i + 1] ?? 0;
+      if (first === 0) break;
+      const width = Math.clz32(first) - 23;
+      const headerSize = 1 + width;
+      if (headerSize > avail) break;
+      const mask = 0xff >> width;
+      let size = first & mask;
+      let allOnes = size === mask;
+      for (let k = i + 2; k <= i + width; k++) {
+        const byte = bytes[k] ?? 0;
+        size = size * 256 + byte;
+        if (byte !== 0xff) allOnes = false;
+      }
+      if (allOnes) break;
+      const dataStart = pos + headerSize;
+      const end = dataStart + size;
+      if (end > bound) break;
+
+      if (id === SIMPLE_BLOCK) {
+        if (readBlocks) {
+          // Block header (RFC 9559 §10): track VINT, signed 16-bit timecode, flags; lacing elsewhere.
+          const p = i + headerSize;
+          const room = Math.min(avail - headerSize, size);
+          const trackByte = bytes[p] ?? 0;
+          if (trackByte === 0) break;
+          const trackWidth = Math.clz32(trackByte) - 23;
+          if (trackWidth + 3 > room) break;
+          const trackMask = 0xff >> trackWidth;
+          let track = trackByte & trackMask;
+          let trackOnes = track === trackMask;
+          for (let k = p + 1; k < p + trackWidth; k++) {
+            const byte = bytes[k] ?? 0;
+            track = track * 256 + byte;
+            if (byte !== 0xff) trackOnes = false;
+          }
+          if (trackOnes) break;
+          const q = p + trackWidth;
+          const raw = ((bytes[q] ?? 0) << 8) | (bytes[q + 1] ?? 0);
+          const relativeTimecode = raw >= 0x8000 ? raw - 0x10000 : raw;
+          const flags = bytes[q + 2] ?? 0;
+          const lacing = (flags >> 1) & 3;
+          let frameCount = 1;
+          let headerLength = trackWidth + 3;
+          if (lacing !== 0) {
+            const header = this.blockHeader;
+            if (parseBlockHeader(bytes, p, room, size, header) !== BlockParse.Ok) break;
+            frameCount = header.frameCount;
+            headerLength = header.headerLength;
+          }
+          const n = blocks.count;
+          if (n === blocks.capacity) blocks.grow();
+          const timecode = clusterTimecode + relativeTimecode;
+          blocks.cluster[n] = model.index;
+          blocks.track[n] = Math.min(track, 0xffffffff);
+          blocks.relativeTimecode[n] = relativeTimecode;
+          blocks.timecode[n] = timecode;
+          blocks.timeMs[n] = timecode * msPerTick;
+          blocks.flags[n] = (flags & 0x80 ? BlockFlag.Key : 0) | (flags & 0x08 ? BlockFlag.Invisible : 0) | (flags & 0x01 ? BlockFlag.Discardable : 0);
+          blocks.lacing[n] = lacing;
+          blocks.frameCount[n] = frameCount;
+          blocks.offset[n] = pos;
+          blocks.payloadOffset[n] = dataStart + headerLength;
+          blocks.payloadSize[n] = size - headerLength;
+          blocks.count = n + 1;
+          if (track < TALLY_ARRAY_SIZE) {
+            const count = counts[track] ?? 0;
+            counts[track] = count + 1;
+            if (count === 0) firsts[track] = pos;
+          } else {
+            this.tally.add(track, pos);
+          }
+        }
+        model.blockCount++;
+      } else if (id === TIMESTAMP) {
+        if (size === 0 || size > 6 || headerSize + size > avail) break;
+        let value = 0;
+        for (let k = i + headerSize; k < i + headerSize + size; k++) value = value * 256 + (bytes[k] ?? 0);
+        this.setClusterTimecode(value);
+        clusterTimecode = value;
+      } else if (id === CRC32 && size !== 4) {
+        break;
+      }
+      pos = end;
+    }
+    return pos;
   }
 
   private endBlockGroup(): void {

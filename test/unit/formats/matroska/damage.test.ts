@@ -17,9 +17,11 @@ import {
   element,
   filled,
   floatElement,
+  idBytes,
   sizeBytes,
   stringElement,
   uintElement,
+  unknownSize,
   unknownSizeElement,
 } from '../ebml/ebmlBytes';
 
@@ -163,6 +165,17 @@ test('TimestampScale applies to clusters and blocks even when Info comes after t
   assert.equal(mkv.fragments[0]?.timeMs, 2000);
   assert.equal(mkv.blocks.timeMs[0], 2010);
   assert.equal(mkv.documents[0]?.segments[0]?.info.durationMs, 3000);
+});
+
+test('block times follow a Timestamp that comes after blocks, and Void/CRC-32 between blocks change nothing', () => {
+  const late = element(Id.Cluster, simpleBlock(1, 10, 0x80), element(Id.Void, filled(3)), uintElement(Id.Timestamp, 500), simpleBlock(2, 20, 0x80));
+  const unknown = concat(idBytes(Id.Cluster), unknownSize(8), uintElement(Id.Timestamp, 1000), element(Id.CRC32, filled(4)), simpleBlock(1, -5, 0x80));
+  const mkv = read(file(element(Id.Info, uintElement(Id.TimestampScale, 1_000_000)), tracks, late, unknown));
+  assert.deepEqual(mkv.issues, []);
+  assert.deepEqual([...mkv.blocks.timecode], [510, 520, 995]);
+  assert.deepEqual([...mkv.blocks.timeMs], [510, 520, 995]);
+  assert.deepEqual([...mkv.blocks.cluster], [0, 0, 1]);
+  assert.deepEqual(mkv.clusters.map((c) => [c.timecode, c.blockCount]), [[500, 2], [1000, 1]]);
 });
 
 test('KVS producer stream: unknown sizes, Tags between clusters belong to the next cluster', () => {
