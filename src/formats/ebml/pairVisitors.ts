@@ -1,7 +1,7 @@
 // Two visitors in one walk: e.g. a model built from a file and its element tree, for the cost of one
 // pass over the element headers.
 import type { ByteWindow } from '../byteSource';
-import type { EbmlElement, EbmlVisitor } from './walker';
+import type { EbmlElement, EbmlVisitor, SkimContext } from './walker';
 
 /**
  * A visitor that shows every element to both visitors, `first` first. A master's children are walked
@@ -35,11 +35,11 @@ class VisitorPair implements EbmlVisitor {
   }
 
   /** A visitor's skim, while the other one sees nothing (a skimmed element is shown to no one else). */
-  skim(parent: EbmlElement, window: ByteWindow, pos: number, bound: number): number {
+  skim(parent: EbmlElement, window: ByteWindow, pos: number, bound: number, walk: SkimContext): number {
     if (this.firstSkips === undefined) {
-      return this.secondSkips !== undefined && this.first.skim ? this.first.skim(parent, window, pos, bound) : pos;
+      return this.secondSkips !== undefined && this.first.skim ? this.first.skim(parent, window, pos, bound, walk) : pos;
     }
-    return this.secondSkips === undefined && this.second.skim ? this.second.skim(parent, window, pos, bound) : pos;
+    return this.secondSkips === undefined && this.second.skim ? this.second.skim(parent, window, pos, bound, walk) : pos;
   }
 
   leave(element: EbmlElement): void {

@@ -1,10 +1,12 @@
 // Element trees for the inspector UI and JSON output. Big masters (Clusters) can be left unexpanded and
 // read later with readChildren, so a tree costs what is shown.
-import type { ByteSource } from '../byteSource';
+import type { ByteSource, ByteWindow } from '../byteSource';
 import type { Issue } from '../issues';
 import type { EbmlSchema } from './schema';
-import type { EbmlElement, EbmlVisitor, WalkOptions } from './walker';
-import { walkEbml } from './walker';
+import { mayContain } from './schema';
+import type { EbmlElement, EbmlVisitor, SkimContext, WalkOptions } from './walker';
+import { PEEK_BYTES, sizeReported, walkEbml } from './walker';
+import { elementIdValue, vintWidth } from './vint';
 import { decodeValue, valueReadLength } from './values';
 import type { EbmlValue } from './values';
 
@@ -51,7 +53,7 @@ export class TreeBuilder implements EbmlVisitor {
   /** The open masters that get children, innermost last. */
   private readonly open: EbmlNode[] = [];
 
-  /** `expand`: whether a master's children go into the tree (default: always). */
+  /** `expand`: whether a master's children go into the tree (default: always; it may be asked more than once per element). */
   constructor(private readonly expand?: (element: EbmlElement) => boolean) {}
 
   enter(element: EbmlElement): boolean | undefined {
@@ -68,6 +70,110 @@ export class TreeBuilder implements EbmlVisitor {
 
   leave(element: EbmlElement): void {
     if (this.open[this.open.length - 1] === element) this.open.pop();
+  }
+
+  /**
+   * The fast path (EbmlVisitor.skim) for the children of the innermost open node: the nodes the walker
+   * would make, in one loop, children of expanded masters included, as long as nothing in them is
+   * something the walker reports or must track (an unknown id or size, damage, a size the schema does
+   * not allow, an element past its parent's end or too deep). Such an element is left to the walker
+   * together with the whole subtree it is in, from the child of `parent` that holds it (its nodes made
+   * here are dropped).
+   */
+  skim(parent: EbmlElement, window: ByteWindow, start: number, bound: number, walk: SkimContext): number {
+    const top = this.open[this.open.length - 1];
+    if (top !== parent || !top.children) return start;
+    const siblings = top.children;
+    const { schema, values, maxIdLength } = walk;
+    const parentSpec = parent.dataSize === null ? schema.get(parent.id) : undefined;
+    const depthLeft = walk.maxDepth - walk.depth;
+    // The masters opened here (innermost last), the children of the innermost and where it ends.
+    const opened: EbmlNode[] = [];
+    let children = siblings;
+    let end = bound;
+    // Where the current child of `parent` starts, and the siblings before it.
+    let checkpoint = start;
+    let kept = siblings.length;
+    let pos = start;
+    for (;;) {
+      while (pos >= end && opened.length > 0) {
+        opened.pop();
+        const outer = opened[opened.length - 1];
+        children = outer?.children ?? siblings;
+        end = outer ? outer.end : bound;
+      }
+      if (opened.length === 0) {
+        checkpoint = pos;
+        kept = siblings.length;
+      }
+      if (pos >= end) return pos;
+
+      window.fill(pos, PEEK_BYTES);
+      let bytes = window.bytes;
+      let i = pos - window.start;
+      const avail = Math.min(window.end, end) - pos;
+      const idWidth = vintWidth(bytes[i] ?? 0);
+      if (idWidth === 0 || idWidth > maxIdLength || idWidth >= avail) break;
+      const id = elementIdValue(bytes, i, idWidth);
+      const spec = id < 0 ? undefined : schema.get(id);
+      if (!spec) break;
+      if (parentSpec && opened.length === 0 && !mayContain(parentSpec, spec)) break;
+      const first = bytes[i + idWidth] ?? 0;
+      const sizeWidth = vintWidth(first);
+      const headerSize = idWidth + sizeWidth;
+      if (sizeWidth === 0 || headerSize > avail) break;
+      const mask = 0xff >> sizeWidth;
+      let size = first & mask;
+      let allOnes = size === mask;
+      for (let k = i + idWidth + 1; k < i + headerSize; k++) {
+        const byte = bytes[k] ?? 0;
+        size = size * 256 + byte;
+        if (byte !== 0xff) allOnes = false;
+      }
+      const dataStart = pos + headerSize;
+      const elementEnd = dataStart + size;
+      if (allOnes || elementEnd > end || sizeReported(spec, size)) break;
+      const type = spec.type;
+      const node: EbmlNode = {
+        id,
+        name: spec.name,
+        type,
+        level: parent.level + 1 + opened.length,
+        offset: pos,
+        headerSize,
+        dataSize: size,
+        end: elementEnd,
+        value: undefined,
+      };
+      if (type === 'master') {
+        if (opened.length >= depthLeft) break;
+        children.push(node);
+        if (this.expand ? this.expand(node) : true) {
+          children = node.children = [];
+          opened.push(node);
+          end = elementEnd;
+          pos = dataStart;
+        } else {
+          pos = elementEnd;
+        }
+        continue;
+      }
+      if (values) {
+        const length = Math.min(valueReadLength(type, size), size);
+        if (headerSize + length > avail) {
+          window.fill(dataStart, length);
+          bytes = window.bytes;
+          i = dataStart - headerSize - window.start;
+          if (window.end < dataStart + length) break;
+        }
+        node.value = decodeValue(type, bytes, i + headerSize, length, dataStart, size);
+      }
+      children.push(node);
+      pos = elementEnd;
+    }
+    // Left to the walker: the child of `parent` this element is in (the element itself at the top).
+    siblings.length = kept;
+    return checkpoint;
   }
 }
 

@@ -56,7 +56,18 @@ export interface EbmlVisitor {
    * schema places in that master, and that the walker would report no issue for (damage, sizes the
    * schema does not allow, unknown sizes): those it leaves to the walker.
    */
-  skim?(parent: EbmlElement, window: ByteWindow, pos: number, bound: number): number;
+  skim?(parent: EbmlElement, window: ByteWindow, pos: number, bound: number, walk: SkimContext): number;
+}
+
+/** What a visitor's skim needs to know of the walk (see EbmlVisitor.skim). */
+export interface SkimContext {
+  readonly schema: EbmlSchema;
+  /** Whether values are decoded. */
+  readonly values: boolean;
+  readonly maxIdLength: number;
+  /** Masters nested this deep are the walker's (it reports them): depth counts the open masters, `parent` included. */
+  readonly maxDepth: number;
+  depth: number;
 }
 
 export interface WalkOptions {
@@ -130,6 +141,7 @@ class Walk {
   private pos: number;
   /** For the visitor's skim, when it has one. */
   private readonly window: ByteWindow | undefined;
+  private readonly skimContext: SkimContext;
 
   constructor(
     private readonly source: ByteSource,
@@ -146,6 +158,7 @@ class Walk {
     this.maxIdLength = options.maxIdLength ?? 4;
     this.pos = Math.max(0, options.start ?? 0);
     this.window = visitor.skim ? byteWindow(source) : undefined;
+    this.skimContext = { schema, values: this.decodeValues, maxIdLength: this.maxIdLength, maxDepth: this.maxDepth, depth: 0 };
   }
 
   /** Walks the next element (or skips damaged bytes); false at the end of the range. */
@@ -161,7 +174,9 @@ class Walk {
     if (pos >= bound) return false;
     const window = this.window;
     if (window && top && !top.silent && this.visitor.skim) {
-      const next = this.visitor.skim(top.element, window, pos, bound);
+      const context = this.skimContext;
+      context.depth = stack.length;
+      const next = this.visitor.skim(top.element, window, pos, bound, context);
       if (next > pos) {
         this.pos = next;
         return true;
@@ -320,12 +335,22 @@ function checkSize(log: IssueLog, spec: ElementSpec, pos: number, size: number):
     }
     return;
   }
-  let expected: string | undefined;
-  if (spec.length !== undefined && size !== spec.length) expected = `${spec.length} bytes`;
-  else if (spec.type === 'float' && size !== 4 && size !== 8) expected = '0, 4 or 8 bytes';
-  else if (spec.type === 'date' && size !== 8) expected = '0 or 8 bytes';
-  else if ((spec.type === 'uinteger' || spec.type === 'integer') && size > 8) expected = 'at most 8 bytes';
+  const expected = expectedSize(spec, size);
   if (expected) {
     log.add(issue('warning', 'EBML_BAD_LENGTH', `${spec.name} at offset ${pos} has ${size} bytes of data; it should have ${expected}.`, pos));
   }
+}
+
+/** The data size the schema wants instead of a non-zero `size`, or undefined when `size` is fine. */
+function expectedSize(spec: ElementSpec, size: number): string | undefined {
+  if (spec.length !== undefined && size !== spec.length) return `${spec.length} bytes`;
+  if (spec.type === 'float' && size !== 4 && size !== 8) return '0, 4 or 8 bytes';
+  if (spec.type === 'date' && size !== 8) return '0 or 8 bytes';
+  if ((spec.type === 'uinteger' || spec.type === 'integer') && size > 8) return 'at most 8 bytes';
+  return undefined;
+}
+
+/** Whether the walker reports an issue for an element of `spec` with `size` bytes of data (see checkSize). */
+export function sizeReported(spec: ElementSpec, size: number): boolean {
+  return size === 0 ? spec.notZero === true || spec.length !== undefined : expectedSize(spec, size) !== undefined;
 }
