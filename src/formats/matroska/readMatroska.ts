@@ -4,6 +4,7 @@ import type { ByteSource, ByteWindow } from '../byteSource';
 import { pairVisitors } from '../ebml/pairVisitors';
 import { TreeBuilder } from '../ebml/tree';
 import type { EbmlElement, EbmlVisitor } from '../ebml/walker';
+import { UNKNOWN_SIZE, vintValue, vintWidth } from '../ebml/vint';
 import { PEEK_BYTES, walkEbml } from '../ebml/walker';
 import type { Issue } from '../issues';
 import { issue } from '../issues';
@@ -586,38 +587,50 @@ class MatroskaReader implements EbmlVisitor {
   }
 
   /**
-   * The fast path for a Cluster's children (EbmlVisitor.skim): Timestamp, SimpleBlocks, CRC-32 and
-   * Void are read straight from the window, the blocks into the block table, in one loop (no element
-   * objects, no calls per block), until anything else: a BlockGroup, another id, an unknown size, an
-   * element past the Cluster's end, a block the walker would report, laced sizes past the window. The
-   * walker takes that one, then skim is called again.
+   * The fast path for a Cluster's children (EbmlVisitor.skim): SimpleBlocks, Timestamp, CRC-32 and
+   * Void are read straight from the window, the blocks into the block table, with no element objects
+   * and no calls per block, until anything else: a BlockGroup, another id, an unknown size, an element
+   * past the Cluster's end, a block the walker would report, a laced block. The walker takes that one,
+   * then skim is called again.
    */
   skim(parent: EbmlElement, window: ByteWindow, start: number, bound: number): number {
     const cluster = this.cluster;
     const segment = this.segment;
     if (cluster?.element !== parent || !segment) return start;
-    const model = cluster.model;
+    const msPerTick = segment.model.info.timestampScale / 1e6;
+    let pos = start;
+    for (;;) {
+      pos = this.skimBlocks(cluster.model, msPerTick, window, pos, bound);
+      const next = this.skimOther(window, pos, bound);
+      if (next === pos) return pos;
+      pos = next;
+    }
+  }
+
+  /**
+   * The SimpleBlocks (not laced) from `start` on, until anything else; returns where it stopped. The
+   * loop is kept small: V8 optimises a function after running an amount of its bytecode that grows
+   * with the function's size, and until then it is interpreted, block after block.
+   */
+  private skimBlocks(model: MatroskaCluster, msPerTick: number, window: ByteWindow, start: number, bound: number): number {
     const blocks = this.blocks;
     const readBlocks = this.readBlocks;
     const counts = this.tally.counts;
     const firsts = this.tally.firsts;
-    const msPerTick = segment.model.info.timestampScale / 1e6;
-    let clusterTimecode = model.timecode ?? 0;
+    const clusterIndex = model.index;
+    const clusterTimecode = model.timecode ?? 0;
     let pos = start;
     while (pos < bound) {
       window.fill(pos, PEEK_BYTES);
       const bytes = window.bytes;
       const i = pos - window.start;
       const avail = Math.min(window.end, bound) - pos;
-      if (avail < 2) break;
-      const id = bytes[i] ?? 0;
-      if (id !== SIMPLE_BLOCK && id !== TIMESTAMP && id !== CRC32 && id !== VOID) break;
-      // Data size: a VINT, not all ones (unknown sizes are the walker's).
+      if (avail < 2 || bytes[i] !== SIMPLE_BLOCK) break;
+      // Data size: a VINT (width 9 for 0x00: invalid), not all ones.
       const first = bytes[i + 1] ?? 0;
-      if (first === 0) break;
       const width = Math.clz32(first) - 23;
       const headerSize = 1 + width;
-      if (headerSize > avail) break;
+      if (width > 8 || headerSize > avail) break;
       const mask = 0xff >> width;
       let size = first & mask;
       let allOnes = size === mask;
@@ -626,78 +639,80 @@ class MatroskaReader implements EbmlVisitor {
         size = size * 256 + byte;
         if (byte !== 0xff) allOnes = false;
       }
-      if (allOnes) break;
       const dataStart = pos + headerSize;
       const end = dataStart + size;
-      if (end > bound) break;
-
-      if (id === SIMPLE_BLOCK) {
-        if (readBlocks) {
-          // Block header (RFC 9559 §10): track VINT, signed 16-bit timecode, flags; lacing elsewhere.
-          const p = i + headerSize;
-          const room = Math.min(avail - headerSize, size);
-          const trackByte = bytes[p] ?? 0;
-          if (trackByte === 0) break;
-          const trackWidth = Math.clz32(trackByte) - 23;
-          if (trackWidth + 3 > room) break;
-          const trackMask = 0xff >> trackWidth;
-          let track = trackByte & trackMask;
-          let trackOnes = track === trackMask;
-          for (let k = p + 1; k < p + trackWidth; k++) {
-            const byte = bytes[k] ?? 0;
-            track = track * 256 + byte;
-            if (byte !== 0xff) trackOnes = false;
-          }
-          if (trackOnes) break;
-          const q = p + trackWidth;
-          const raw = ((bytes[q] ?? 0) << 8) | (bytes[q + 1] ?? 0);
-          const relativeTimecode = raw >= 0x8000 ? raw - 0x10000 : raw;
-          const flags = bytes[q + 2] ?? 0;
-          const lacing = (flags >> 1) & 3;
-          let frameCount = 1;
-          let headerLength = trackWidth + 3;
-          if (lacing !== 0) {
-            const header = this.blockHeader;
-            if (parseBlockHeader(bytes, p, room, size, header) !== BlockParse.Ok) break;
-            frameCount = header.frameCount;
-            headerLength = header.headerLength;
-          }
-          const n = blocks.count;
-          if (n === blocks.capacity) blocks.grow();
-          const timecode = clusterTimecode + relativeTimecode;
-          blocks.cluster[n] = model.index;
-          blocks.track[n] = Math.min(track, 0xffffffff);
-          blocks.relativeTimecode[n] = relativeTimecode;
-          blocks.timecode[n] = timecode;
-          blocks.timeMs[n] = timecode * msPerTick;
-          blocks.flags[n] = (flags & 0x80 ? BlockFlag.Key : 0) | (flags & 0x08 ? BlockFlag.Invisible : 0) | (flags & 0x01 ? BlockFlag.Discardable : 0);
-          blocks.lacing[n] = lacing;
-          blocks.frameCount[n] = frameCount;
-          blocks.offset[n] = pos;
-          blocks.payloadOffset[n] = dataStart + headerLength;
-          blocks.payloadSize[n] = size - headerLength;
-          blocks.count = n + 1;
-          if (track < TALLY_ARRAY_SIZE) {
-            const count = counts[track] ?? 0;
-            counts[track] = count + 1;
-            if (count === 0) firsts[track] = pos;
-          } else {
-            this.tally.add(track, pos);
-          }
+      if (allOnes || end > bound) break;
+      if (readBlocks) {
+        // Block header (RFC 9559 §10): track VINT, signed 16-bit relative timecode, flags.
+        const p = i + headerSize;
+        const trackByte = bytes[p] ?? 0;
+        const trackWidth = Math.clz32(trackByte) - 23;
+        if (trackWidth > 8 || trackWidth + 3 > Math.min(avail - headerSize, size)) break;
+        const trackMask = 0xff >> trackWidth;
+        let track = trackByte & trackMask;
+        let trackOnes = track === trackMask;
+        for (let k = p + 1; k < p + trackWidth; k++) {
+          const byte = bytes[k] ?? 0;
+          track = track * 256 + byte;
+          if (byte !== 0xff) trackOnes = false;
         }
-        model.blockCount++;
-      } else if (id === TIMESTAMP) {
-        if (size === 0 || size > 6 || headerSize + size > avail) break;
-        let value = 0;
-        for (let k = i + headerSize; k < i + headerSize + size; k++) value = value * 256 + (bytes[k] ?? 0);
-        this.setClusterTimecode(value);
-        clusterTimecode = value;
-      } else if (id === CRC32 && size !== 4) {
-        break;
+        const q = p + trackWidth;
+        const flags = bytes[q + 2] ?? 0;
+        if (trackOnes || (flags & 0x06) !== 0) break; // laced: the walker's
+        const raw = ((bytes[q] ?? 0) << 8) | (bytes[q + 1] ?? 0);
+        const relativeTimecode = raw >= 0x8000 ? raw - 0x10000 : raw;
+        const timecode = clusterTimecode + relativeTimecode;
+        const n = blocks.count;
+        if (n === blocks.capacity) blocks.grow();
+        blocks.cluster[n] = clusterIndex;
+        blocks.track[n] = Math.min(track, 0xffffffff);
+        blocks.relativeTimecode[n] = relativeTimecode;
+        blocks.timecode[n] = timecode;
+        blocks.timeMs[n] = timecode * msPerTick;
+        blocks.flags[n] = (flags & 0x80 ? BlockFlag.Key : 0) | (flags & 0x08 ? BlockFlag.Invisible : 0) | (flags & 0x01 ? BlockFlag.Discardable : 0);
+        blocks.lacing[n] = 0;
+        blocks.frameCount[n] = 1;
+        blocks.offset[n] = pos;
+        blocks.payloadOffset[n] = q + 3 - i + pos;
+        blocks.payloadSize[n] = end - (q + 3 - i + pos);
+        blocks.count = n + 1;
+        if (track < TALLY_ARRAY_SIZE) {
+          const count = counts[track] ?? 0;
+          counts[track] = count + 1;
+          if (count === 0) firsts[track] = pos;
+        } else {
+          this.tally.add(track, pos);
+        }
       }
+      model.blockCount++;
       pos = end;
     }
     return pos;
+  }
+
+  /** A Timestamp, CRC-32 or Void at `pos` (one the walker would report no issue for): where it ends, else `pos`. */
+  private skimOther(window: ByteWindow, pos: number, bound: number): number {
+    window.fill(pos, PEEK_BYTES);
+    const bytes = window.bytes;
+    const i = pos - window.start;
+    const avail = Math.min(window.end, bound) - pos;
+    const id = bytes[i] ?? 0;
+    if (avail < 2 || (id !== TIMESTAMP && id !== CRC32 && id !== VOID)) return pos;
+    const width = vintWidth(bytes[i + 1] ?? 0);
+    const headerSize = 1 + width;
+    if (width === 0 || headerSize > avail) return pos;
+    const size = vintValue(bytes, i + 1, width);
+    const end = pos + headerSize + size;
+    if (size === UNKNOWN_SIZE || end > bound) return pos;
+    if (id === TIMESTAMP) {
+      if (size === 0 || size > 6 || headerSize + size > avail) return pos;
+      let value = 0;
+      for (let k = i + headerSize; k < i + headerSize + size; k++) value = value * 256 + (bytes[k] ?? 0);
+      this.setClusterTimecode(value);
+    } else if (id === CRC32 && size !== 4) {
+      return pos;
+    }
+    return end;
   }
 
   private endBlockGroup(): void {
