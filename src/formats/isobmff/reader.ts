@@ -18,14 +18,15 @@ export class BoxReader {
   pos = 0;
   /** A read went past the end of the payload. */
   overrun = false;
-  /** A copy of `bytes`, once bytesKept needed one. */
-  private kept: Uint8Array | undefined;
+  /** Where bytesKept copies to: shared by the readers of one walk. */
+  private readonly arena: ByteArena;
 
-  constructor(bytes: Uint8Array, base: number) {
+  constructor(bytes: Uint8Array, base: number, arena: ByteArena = new ByteArena()) {
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.base = base;
     this.end = bytes.length;
+    this.arena = arena;
   }
 
   /** Points the reader at the payload bytes[start, end) (cut to the buffer), cursor at its start. */
@@ -134,16 +135,14 @@ export class BoxReader {
   }
 
   /**
-   * The next n bytes (fewer at the end; sets overrun then) as a view that stays valid: a view of one
-   * copy of the whole buffer, made at the first call (for a box that keeps a table as stored, without a
-   * copy per box: the truns of a moof).
+   * The next n bytes (fewer at the end; sets overrun then) as a view that stays valid after the source's
+   * buffer is reused: a copy in the walk's arena (for a box that keeps a table as stored: a trun).
    */
   bytesKept(n: number): Uint8Array {
     const at = this.pos;
     const end = Math.min(this.end, at + Math.max(0, n));
     this.take(Math.max(0, n));
-    this.kept ??= this.bytes.slice();
-    return this.kept.subarray(Math.min(at, end), end);
+    return this.arena.keep(this.bytes, Math.min(at, end), end);
   }
 
   /** A copy of the next n bytes (fewer at the end; sets overrun then). Copies: source views may be reused. */
@@ -170,4 +169,29 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 export function decodeUtf8(bytes: Uint8Array): string {
   return utf8.decode(bytes);
+}
+
+/** The size of the chunks a ByteArena copies into. */
+const ARENA_CHUNK = 64 * 1024;
+
+/**
+ * Copies of byte ranges that must outlive a reused read buffer, packed into shared 64 KiB chunks: one
+ * allocation per chunk instead of one per copy (a long fragmented file has thousands of truns).
+ */
+export class ByteArena {
+  private chunk = new Uint8Array(0);
+  private used = 0;
+
+  /** A copy of bytes[start, end). */
+  keep(bytes: Uint8Array, start: number, end: number): Uint8Array {
+    const n = end - start;
+    if (this.used + n > this.chunk.length) {
+      this.chunk = new Uint8Array(Math.max(ARENA_CHUNK, n));
+      this.used = 0;
+    }
+    const at = this.used;
+    this.chunk.set(bytes.subarray(start, end), at);
+    this.used = at + n;
+    return this.chunk.subarray(at, at + n);
+  }
 }

@@ -59,6 +59,8 @@ export interface BoxTypeInfo {
   readonly printable: boolean;
   /** The registered spec; under 'stsd', see {@link boxSpecIn}. */
   readonly spec: BoxSpec | undefined;
+  /** Printable and not 'uuid': a box of this type has a plain 8- or 16-byte header. */
+  readonly plain: boolean;
 }
 
 /** Types worth remembering beyond the registered ones; a damaged file can hold millions of others. */
@@ -66,7 +68,8 @@ const MAX_REMEMBERED_TYPES = 4096;
 const typesByCode = new Map<number, BoxTypeInfo>();
 
 function typeInfo(code: number, type: string, spec: BoxSpec | undefined): BoxTypeInfo {
-  return { type, printable: isPrintableFourccCode(code), spec };
+  const printable = isPrintableFourccCode(code);
+  return { type, printable, spec, plain: printable && type !== 'uuid' };
 }
 
 for (const spec of specs) typesByCode.set(fourccCodeOf(spec.type), typeInfo(fourccCodeOf(spec.type), spec.type, spec as BoxSpec));

@@ -71,8 +71,8 @@ export class SampleTableBuilder {
   reserve(n: number): void {
     const need = this.count + n;
     if (need <= this.dts.length) return;
-    let cap = Math.max(256, this.dts.length * 2);
-    while (cap < need) cap *= 2;
+    // At least double (rows appended one run at a time); exactly `need` when told the final count at once.
+    const cap = Math.max(need, 256, this.dts.length * 2);
     this.dts = grow(this.dts, new Float64Array(cap));
     this.cto = grow(this.cto, new Int32Array(cap));
     this.duration = grow(this.duration, new Uint32Array(cap));

@@ -1,7 +1,7 @@
 import type { ByteSource } from '../byteSource';
 import { issue, type Issue, type Severity } from '../issues';
 import { fourccCode } from './fourcc';
-import { BoxReader } from './reader';
+import { BoxReader, ByteArena } from './reader';
 import { boxSpecIn, boxType, type BoxTypeInfo } from './registry';
 import type { Box, BoxContext, BoxSpec, BoxTree } from './types';
 
@@ -33,19 +33,31 @@ function hex(bytes: Uint8Array): string {
  * all boxes share one object shape, which keeps the many reads of their properties fast.
  */
 class BoxNode implements Box {
-  version: number | undefined = undefined;
-  flags: number | undefined = undefined;
-  fields: unknown = undefined;
-  children: Box[] | undefined = undefined;
-  truncated: boolean | undefined = undefined;
+  // `declare`: the constructor defines every property, in one order, and nothing else does first (a
+  // class field would be defined as undefined, then assigned: twice the work for each of thousands of boxes).
+  declare readonly type: string;
+  declare readonly offset: number;
+  declare readonly headerSize: number;
+  declare readonly size: number;
+  declare readonly uuid: string | undefined;
+  declare version: number | undefined;
+  declare flags: number | undefined;
+  declare fields: unknown;
+  declare children: Box[] | undefined;
+  declare truncated: boolean | undefined;
 
-  constructor(
-    readonly type: string,
-    readonly offset: number,
-    readonly headerSize: number,
-    readonly size: number,
-    readonly uuid: string | undefined,
-  ) {}
+  constructor(type: string, offset: number, headerSize: number, size: number, uuid: string | undefined) {
+    this.type = type;
+    this.offset = offset;
+    this.headerSize = headerSize;
+    this.size = size;
+    this.uuid = uuid;
+    this.version = undefined;
+    this.flags = undefined;
+    this.fields = undefined;
+    this.children = undefined;
+    this.truncated = undefined;
+  }
 }
 
 /**
@@ -81,6 +93,8 @@ class Walker {
    * out when complete, the exact size, instead of growing an array per container box by box.
    */
   private readonly lists: Box[] = [];
+  /** Copies that boxes keep (trun entries), for all the walk's readers. */
+  private readonly arena = new ByteArena();
 
   /** `onTopLevelBox`: called with each top-level box once it is read, children and all. */
   constructor(
@@ -119,7 +133,7 @@ class Walker {
       if (spec && this.mayDecode(box, depth)) {
         const length = boxEnd - pos;
         if (length <= this.maxBoxBytes) {
-          this.decode(new BoxReader(source.read(pos, length), pos), box, spec, boxEnd, parent, depth);
+          this.decode(new BoxReader(source.read(pos, length), pos, this.arena), box, spec, boxEnd, parent, depth);
         } else if (spec.container && !spec.parse) {
           const saved = this.enterChildren(box);
           box.children = this.walkSource(source, pos + box.headerSize, boxEnd, box.type, depth + 1, box.truncated === true);
@@ -140,6 +154,7 @@ class Walker {
     const boxes = this.lists;
     const first = boxes.length;
     const bytes = r.bytes;
+    const view = r.view;
     const base = r.base;
     let pos = start;
     while (pos < end) {
@@ -149,12 +164,18 @@ class Walker {
         break;
       }
       const at = pos - base;
-      const info = boxType(fourccCode(bytes, at + 4));
-      const box = this.header(bytes, at, Math.min(avail, MAX_HEADER_BYTES, bytes.length - at), info, pos, end, parent, parentTruncated);
+      const whole = at + 8 <= bytes.length;
+      const size32 = whole ? view.getUint32(at) : 0;
+      const info = boxType(whole ? view.getUint32(at + 4) : fourccCode(bytes, at + 4));
+      // The common box (32-bit size, inside its parent, a printable type other than uuid) is made here;
+      // header() makes the others and reports what is wrong with them.
+      const box = size32 >= 8 && size32 <= avail && info.plain
+        ? new BoxNode(info.type, pos, 8, size32, undefined)
+        : this.header(bytes, at, Math.min(avail, MAX_HEADER_BYTES, bytes.length - at), info, pos, end, parent, parentTruncated);
       if (!box) break;
       const boxEnd = box.truncated ? end : pos + box.size;
-      const spec = boxSpecIn(info, parent, this.handler);
-      if (spec && this.mayDecode(box, depth)) this.decode(r, box, spec, boxEnd, parent, depth);
+      const spec = info.spec ?? boxSpecIn(info, parent, this.handler);
+      if (spec && (depth < this.maxDepth || this.mayDecode(box, depth))) this.decode(r, box, spec, boxEnd, parent, depth);
       boxes.push(box);
       pos = boxEnd;
     }

@@ -68,15 +68,22 @@ function layoutOf(trFlags: number): TrackRunLayout {
 }
 
 class TrackRun implements TrackRunFields {
-  dataOffset?: number;
-  firstSampleFlags?: number;
+  // Defined by the constructor only (see BoxNode in walker.ts): one per trun of a long file.
+  declare readonly sampleCount: number;
+  declare readonly entryCount: number;
+  declare readonly entries: Uint8Array;
+  declare readonly layout: TrackRunLayout;
+  declare readonly dataOffset: number | undefined;
+  declare readonly firstSampleFlags: number | undefined;
 
-  constructor(
-    readonly sampleCount: number,
-    readonly entryCount: number,
-    readonly entries: Uint8Array,
-    readonly layout: TrackRunLayout,
-  ) {}
+  constructor(sampleCount: number, entryCount: number, entries: Uint8Array, layout: TrackRunLayout, dataOffset: number | undefined, firstSampleFlags: number | undefined) {
+    this.sampleCount = sampleCount;
+    this.entryCount = entryCount;
+    this.entries = entries;
+    this.layout = layout;
+    this.dataOffset = dataOffset;
+    this.firstSampleFlags = firstSampleFlags;
+  }
 
   get durations(): Uint32Array | undefined {
     return this.column(this.layout.duration);
@@ -128,9 +135,6 @@ export const trun = defineBox({
       ctx.issue('error', 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE', `trun declares ${sampleCount} samples without per-sample fields; reading ${MAX_RUN_SAMPLES}`, r.startOffset - 4);
       n = MAX_RUN_SAMPLES;
     }
-    const run = new TrackRun(sampleCount, n, r.bytesKept(n * layout.stride), layout);
-    if (dataOffset !== undefined) run.dataOffset = dataOffset;
-    if (firstSampleFlags !== undefined) run.firstSampleFlags = firstSampleFlags;
-    return run;
+    return new TrackRun(sampleCount, n, r.bytesKept(n * layout.stride), layout, dataOffset, firstSampleFlags);
   },
 });
