@@ -3,7 +3,7 @@ import type { TrackExtendsFields } from './boxes/mvex';
 import type { TrackRunFields } from './boxes/trun';
 import { childBox } from './find';
 import { fieldsOf } from './registry';
-import { SAMPLE_IS_NON_SYNC, type SampleTableBuilder } from './samples';
+import { SAMPLE_IS_NON_SYNC, SampleTableBuilder } from './samples';
 import type { Track } from './tracks';
 import type { Box } from './types';
 
@@ -98,6 +98,8 @@ export class FragmentReader {
   private readonly runEnd: RunEnd = { time: 0, dataPos: 0, ept: Infinity, firstFlags: 0 };
   /** A fragment's tracks while they are read (copied out the exact size). */
   private readonly tracks: FragmentTrack[] = [];
+  /** Where runs are decoded when no sample tables are kept (emptied before each run). */
+  private scratch: SampleTableBuilder | undefined;
 
   constructor(
     private readonly states: Map<number, TrackState>,
@@ -190,7 +192,7 @@ export class FragmentReader {
       earliestPresentationTime: NaN, firstSampleSync: false, firstSampleFlags: 0, dataOffset: base, dataSize: 0,
       firstSample: state.sampleCount, box: traf,
     };
-    const builder = ctx.withSamples ? state.builder : undefined;
+    const builder = (ctx.withSamples ? state.builder : undefined) ?? this.emptyScratch();
     const out = this.runEnd;
     let dataPos = base;
     let firstRun = true;
@@ -222,6 +224,12 @@ export class FragmentReader {
     state.nextDecodeTime = time;
     state.fragmentCount++;
     return ft;
+  }
+
+  private emptyScratch(): SampleTableBuilder {
+    this.scratch ??= new SampleTableBuilder();
+    this.scratch.count = 0;
+    return this.scratch;
   }
 
   /**
@@ -284,55 +292,63 @@ function plausibleCount(run: TrackRunFields, defSize: number, dataPos: number, c
 }
 
 /**
- * The hot path: one pass over a run's entries, resolving defaults, into the track's typed arrays (or, with
- * no tables kept, only the sums). Written for the interpreter as much as for the optimiser, since V8 runs
- * most of a single file's samples before it optimises this: columns in locals, one DataView read per field.
+ * The hot path: a run's `n` entries appended to the table `b`. Written for V8's baseline tier as much as
+ * for its optimiser (a file's samples are mostly read before V8 optimises this): one pass for the
+ * durations and sizes and the times and offsets that follow from them; fills, not per-sample stores,
+ * for what the run leaves to the defaults.
  */
 function appendRun(
-  run: TrackRunFields, n: number, b: SampleTableBuilder | undefined, time: number, dataPos: number,
+  run: TrackRunFields, n: number, b: SampleTableBuilder, time: number, dataPos: number,
   defDuration: number, defSize: number, defFlags: number, fragmentIndex: number, out: RunEnd,
 ): void {
+  b.reserve(n);
+  const first = b.count;
+  const end = first + n;
   const entries = run.entries;
   const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
   const { stride, duration: durationAt, size: sizeAt, flags: flagsAt, compositionOffset: ctoAt } = run.layout;
-  const firstFlags = flagsAt >= 0 && n > 0 ? view.getUint32(flagsAt) : (run.firstSampleFlags ?? defFlags);
-  let ept = Infinity;
-  if (b) {
-    b.reserve(n);
-    const { dts, cto, duration, size, offset, flags, sync, fragment } = b;
-    const end = b.count + n;
-    for (let k = b.count, p = 0; k < end; k++, p += stride) {
-      const d = durationAt >= 0 ? view.getUint32(p + durationAt) : defDuration;
-      const s = sizeAt >= 0 ? view.getUint32(p + sizeAt) : defSize;
-      const f = flagsAt >= 0 ? view.getUint32(p + flagsAt) : defFlags;
-      const c = ctoAt >= 0 ? view.getInt32(p + ctoAt) : 0;
-      if (time + c < ept) ept = time + c;
-      dts[k] = time;
-      cto[k] = c;
-      duration[k] = d;
-      size[k] = s;
-      offset[k] = dataPos;
+  const { dts, duration, size, offset, flags, sync, cto } = b;
+  for (let k = first, p = 0; k < end; k++, p += stride) {
+    const d = durationAt >= 0 ? view.getUint32(p + durationAt) : defDuration;
+    const s = sizeAt >= 0 ? view.getUint32(p + sizeAt) : defSize;
+    dts[k] = time;
+    duration[k] = d;
+    offset[k] = dataPos;
+    size[k] = s;
+    time += d;
+    dataPos += s;
+  }
+  if (flagsAt >= 0) {
+    for (let k = first, p = flagsAt; k < end; k++, p += stride) {
+      const f = view.getUint32(p);
       flags[k] = f;
       sync[k] = (f & SAMPLE_IS_NON_SYNC) === 0 ? 1 : 0;
-      fragment[k] = fragmentIndex;
-      time += d;
-      dataPos += s;
     }
-    if (flagsAt < 0 && n > 0) {
-      flags[b.count] = firstFlags;
-      sync[b.count] = (firstFlags & SAMPLE_IS_NON_SYNC) === 0 ? 1 : 0;
-    }
-    b.count = end;
   } else {
-    for (let i = 0, p = 0; i < n; i++, p += stride) {
-      const c = ctoAt >= 0 ? view.getInt32(p + ctoAt) : 0;
-      if (time + c < ept) ept = time + c;
-      time += durationAt >= 0 ? view.getUint32(p + durationAt) : defDuration;
-      dataPos += sizeAt >= 0 ? view.getUint32(p + sizeAt) : defSize;
+    flags.fill(defFlags, first, end);
+    sync.fill((defFlags & SAMPLE_IS_NON_SYNC) === 0 ? 1 : 0, first, end);
+    if (n > 0 && run.firstSampleFlags !== undefined) {
+      flags[first] = run.firstSampleFlags;
+      sync[first] = (run.firstSampleFlags & SAMPLE_IS_NON_SYNC) === 0 ? 1 : 0;
     }
   }
+  // Durations are unsigned: without composition offsets the first sample is the earliest.
+  let ept = n > 0 ? (dts[first] ?? 0) : Infinity;
+  if (ctoAt >= 0) {
+    ept = Infinity;
+    for (let k = first, p = ctoAt; k < end; k++, p += stride) {
+      const c = view.getInt32(p);
+      cto[k] = c;
+      const pts = (dts[k] ?? 0) + c;
+      if (pts < ept) ept = pts;
+    }
+  } else {
+    cto.fill(0, first, end);
+  }
+  b.fragment.fill(fragmentIndex, first, end);
+  b.count = end;
   out.time = time;
   out.dataPos = dataPos;
   out.ept = ept;
-  out.firstFlags = n > 0 ? firstFlags : defFlags;
+  out.firstFlags = n > 0 ? (flags[first] ?? 0) : defFlags;
 }
