@@ -265,62 +265,50 @@ class Walker {
 
   /** Decodes a box whose bytes are in `r.bytes` (read with it or with its parent): fields, then children. */
   private decode(r: BoxReader, box: BoxNode, spec: BoxSpec, boxEnd: number, parent: string | undefined, depth: number): void {
-    const pos = box.offset;
+    const { bytes, base } = r;
+    const { offset, type } = box;
     const truncated = box.truncated === true;
-    const end = Math.min(boxEnd - r.base, r.bytes.length);
-    let p = pos - r.base + box.headerSize;
+    const end = Math.min(boxEnd - base, bytes.length);
+    let p = offset - base + box.headerSize;
     let version = 0;
     let flags = 0;
     if (spec.full) {
       if (end < p + 4) {
-        if (!truncated) this.report('error', 'BOX_FIELDS_OVERRUN', `'${box.type}' is too small for its version and flags`, pos);
+        if (!truncated) this.report('error', 'BOX_FIELDS_OVERRUN', `'${type}' is too small for its version and flags`, offset);
         return;
       }
-      const bytes = r.bytes;
       version = bytes[p] ?? 0;
       flags = ((bytes[p + 1] ?? 0) << 16) | ((bytes[p + 2] ?? 0) << 8) | (bytes[p + 3] ?? 0);
       p += 4;
       box.version = version;
       box.flags = flags;
     }
-    if (spec.parse) {
-      if (!this.parse(r, box, spec, p, end, version, flags)) return;
-      p = Math.min(r.pos, r.end);
-      if (box.type === 'hdlr' && parent === 'mdia') {
-        this.handler = (box.fields as { handlerType?: string }).handlerType;
+    const parse = spec.parse;
+    if (parse) {
+      const ctx = this.ctx;
+      ctx.type = type;
+      ctx.offset = offset;
+      ctx.size = box.size;
+      ctx.version = version;
+      ctx.flags = flags;
+      ctx.handler = this.handler;
+      ctx.truncated = truncated;
+      r.reset(p, end);
+      try {
+        box.fields = parse(r, ctx);
+      } catch (e) {
+        this.report('error', 'BOX_PARSE_FAILED', `'${type}' could not be decoded: ${e instanceof Error ? e.message : String(e)}`, offset);
+        return;
       }
+      if (r.overrun && !truncated) this.report('error', 'BOX_FIELDS_OVERRUN', `the fields of '${type}' run past its end (${box.size} bytes)`, offset);
+      p = Math.min(r.pos, r.end);
+      if (type === 'hdlr' && parent === 'mdia') this.handler = (box.fields as { handlerType?: string }).handlerType;
     }
     if (spec.container) {
       const saved = this.enterChildren(box);
-      box.children = this.walkBytes(r, r.base + p, boxEnd, box.type, depth + 1, truncated);
+      box.children = this.walkBytes(r, base + p, boxEnd, type, depth + 1, truncated);
       this.leaveChildren(box, saved);
     }
-  }
-
-  /** Runs the box's parser over bytes[start, end) into `box.fields`; false when it failed. */
-  private parse(r: BoxReader, box: BoxNode, spec: BoxSpec, start: number, end: number, version: number, flags: number): boolean {
-    const truncated = box.truncated === true;
-    const parse = spec.parse;
-    if (!parse) return true;
-    const ctx = this.ctx;
-    ctx.type = box.type;
-    ctx.offset = box.offset;
-    ctx.size = box.size;
-    ctx.version = version;
-    ctx.flags = flags;
-    ctx.handler = this.handler;
-    ctx.truncated = truncated;
-    r.reset(start, end);
-    try {
-      box.fields = parse(r, ctx);
-    } catch (e) {
-      this.report('error', 'BOX_PARSE_FAILED', `'${box.type}' could not be decoded: ${e instanceof Error ? e.message : String(e)}`, box.offset);
-      return false;
-    }
-    if (r.overrun && !truncated) {
-      this.report('error', 'BOX_FIELDS_OVERRUN', `the fields of '${box.type}' run past its end (${box.size} bytes)`, box.offset);
-    }
-    return true;
   }
 
   /** Before walking a container's children: a 'trak' starts without a handler. Returns what to restore. */
