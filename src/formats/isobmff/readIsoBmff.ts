@@ -99,8 +99,10 @@ class IsoBmffReader {
   add(box: Box): void {
     switch (box.type) {
       case 'moof':
-        this.hasMoof = true;
-        if (this.fragmentReader) this.startFragmentTables();
+        if (!this.hasMoof) {
+          this.hasMoof = true;
+          if (this.fragmentReader) this.startFragmentTables();
+        }
         this.addFragmentBox(box);
         break;
       case 'mdat':
