@@ -597,22 +597,40 @@ class MatroskaReader implements EbmlVisitor {
     const cluster = this.cluster;
     const segment = this.segment;
     if (cluster?.element !== parent || !segment) return start;
+    const model = cluster.model;
     const msPerTick = segment.model.info.timestampScale / 1e6;
     let pos = start;
-    for (;;) {
-      pos = this.skimBlocks(cluster.model, msPerTick, window, pos, bound);
-      const next = this.skimOther(window, pos, bound);
-      if (next === pos) return pos;
-      pos = next;
+    while (pos < bound) {
+      window.fill(pos, PEEK_BYTES);
+      const next = this.skimBlocks(model, msPerTick, window.bytes, window.start, window.end, pos, bound);
+      if (next !== pos) {
+        pos = next;
+        continue;
+      }
+      const other = this.skimOther(window, pos, bound);
+      if (other === pos) break;
+      pos = other;
     }
+    return pos;
   }
 
   /**
-   * The SimpleBlocks (not laced) from `start` on, until anything else; returns where it stopped. The
-   * loop is kept small: V8 optimises a function after running an amount of its bytecode that grows
-   * with the function's size, and until then it is interpreted, block after block.
+   * The SimpleBlocks (not laced) from `start` on, in the window's bytes (the input's [windowStart,
+   * windowEnd), holding at least PEEK_BYTES at `start` or all up to `bound`), until anything else or
+   * the end of the bytes; returns where it stopped. Until V8 has optimised this loop, it runs in the
+   * interpreter, block after block, so it is kept small and calls nothing (no reads: the caller fills
+   * the window): V8 marks a function for optimisation after running an amount of its bytecode that
+   * grows with its size, and compiling it takes longer with every function inlined into it.
    */
-  private skimBlocks(model: MatroskaCluster, msPerTick: number, window: ByteWindow, start: number, bound: number): number {
+  private skimBlocks(
+    model: MatroskaCluster,
+    msPerTick: number,
+    bytes: Uint8Array,
+    windowStart: number,
+    windowEnd: number,
+    start: number,
+    bound: number,
+  ): number {
     const blocks = this.blocks;
     const readBlocks = this.readBlocks;
     const counts = this.tally.counts;
@@ -621,10 +639,9 @@ class MatroskaReader implements EbmlVisitor {
     const clusterTimecode = model.timecode ?? 0;
     let pos = start;
     while (pos < bound) {
-      window.fill(pos, PEEK_BYTES);
-      const bytes = window.bytes;
-      const i = pos - window.start;
-      const avail = Math.min(window.end, bound) - pos;
+      if (pos + PEEK_BYTES > windowEnd && windowEnd < bound) break; // the caller reads on
+      const i = pos - windowStart;
+      const avail = (windowEnd < bound ? windowEnd : bound) - pos;
       if (avail < 2 || bytes[i] !== SIMPLE_BLOCK) break;
       // Data size: a VINT (width 9 for 0x00: invalid), not all ones.
       const first = bytes[i + 1] ?? 0;
