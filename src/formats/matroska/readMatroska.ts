@@ -77,6 +77,11 @@ const SIMPLE_BLOCK: number = Id.SimpleBlock;
 const TIMESTAMP: number = Id.Timestamp;
 const CRC32: number = Id.CRC32;
 const VOID: number = Id.Void;
+const KEY: number = BlockFlag.Key;
+const INVISIBLE: number = BlockFlag.Invisible;
+const DISCARDABLE: number = BlockFlag.Discardable;
+/** Width of a VINT by its first byte (0 for 0x00), as vintWidth gives it. */
+const VINT_WIDTH = Uint8Array.from({ length: 256 }, (_, byte) => vintWidth(byte));
 
 interface SegmentState {
   readonly model: MatroskaSegment;
@@ -631,23 +636,39 @@ class MatroskaReader implements EbmlVisitor {
     start: number,
     bound: number,
   ): number {
+    // Everything the loop touches is in locals (property reads and calls are what the interpreter is slow at).
     const blocks = this.blocks;
     const readBlocks = this.readBlocks;
     const counts = this.tally.counts;
     const firsts = this.tally.firsts;
+    const widths = VINT_WIDTH;
     const clusterIndex = model.index;
     const clusterTimecode = model.timecode ?? 0;
+    let blockCount = model.blockCount;
+    let n = blocks.count;
+    let capacity = blocks.capacity;
+    let clusterColumn = blocks.cluster;
+    let trackColumn = blocks.track;
+    let relativeTimecodeColumn = blocks.relativeTimecode;
+    let timecodeColumn = blocks.timecode;
+    let timeMsColumn = blocks.timeMs;
+    let flagsColumn = blocks.flags;
+    let lacingColumn = blocks.lacing;
+    let frameCountColumn = blocks.frameCount;
+    let offsetColumn = blocks.offset;
+    let payloadOffsetColumn = blocks.payloadOffset;
+    let payloadSizeColumn = blocks.payloadSize;
     let pos = start;
     while (pos < bound) {
       if (pos + PEEK_BYTES > windowEnd && windowEnd < bound) break; // the caller reads on
       const i = pos - windowStart;
       const avail = (windowEnd < bound ? windowEnd : bound) - pos;
       if (avail < 2 || bytes[i] !== SIMPLE_BLOCK) break;
-      // Data size: a VINT (width 9 for 0x00: invalid), not all ones.
+      // Data size: a VINT, not all ones.
       const first = bytes[i + 1] ?? 0;
-      const width = Math.clz32(first) - 23;
+      const width = widths[first] ?? 0;
       const headerSize = 1 + width;
-      if (width > 8 || headerSize > avail) break;
+      if (width === 0 || headerSize > avail) break;
       const mask = 0xff >> width;
       let size = first & mask;
       let allOnes = size === mask;
@@ -663,8 +684,9 @@ class MatroskaReader implements EbmlVisitor {
         // Block header (RFC 9559 §10): track VINT, signed 16-bit relative timecode, flags.
         const p = i + headerSize;
         const trackByte = bytes[p] ?? 0;
-        const trackWidth = Math.clz32(trackByte) - 23;
-        if (trackWidth > 8 || trackWidth + 3 > Math.min(avail - headerSize, size)) break;
+        const trackWidth = widths[trackByte] ?? 0;
+        const headerLength = trackWidth + 3;
+        if (trackWidth === 0 || headerLength > size || headerLength > avail - headerSize) break;
         const trackMask = 0xff >> trackWidth;
         let track = trackByte & trackMask;
         let trackOnes = track === trackMask;
@@ -679,31 +701,48 @@ class MatroskaReader implements EbmlVisitor {
         const raw = ((bytes[q] ?? 0) << 8) | (bytes[q + 1] ?? 0);
         const relativeTimecode = raw >= 0x8000 ? raw - 0x10000 : raw;
         const timecode = clusterTimecode + relativeTimecode;
-        const n = blocks.count;
-        if (n === blocks.capacity) blocks.grow();
-        blocks.cluster[n] = clusterIndex;
-        blocks.track[n] = Math.min(track, 0xffffffff);
-        blocks.relativeTimecode[n] = relativeTimecode;
-        blocks.timecode[n] = timecode;
-        blocks.timeMs[n] = timecode * msPerTick;
-        blocks.flags[n] = (flags & 0x80 ? BlockFlag.Key : 0) | (flags & 0x08 ? BlockFlag.Invisible : 0) | (flags & 0x01 ? BlockFlag.Discardable : 0);
-        blocks.lacing[n] = 0;
-        blocks.frameCount[n] = 1;
-        blocks.offset[n] = pos;
-        blocks.payloadOffset[n] = q + 3 - i + pos;
-        blocks.payloadSize[n] = end - (q + 3 - i + pos);
-        blocks.count = n + 1;
+        if (n === capacity) {
+          blocks.count = n;
+          blocks.grow();
+          capacity = blocks.capacity;
+          clusterColumn = blocks.cluster;
+          trackColumn = blocks.track;
+          relativeTimecodeColumn = blocks.relativeTimecode;
+          timecodeColumn = blocks.timecode;
+          timeMsColumn = blocks.timeMs;
+          flagsColumn = blocks.flags;
+          lacingColumn = blocks.lacing;
+          frameCountColumn = blocks.frameCount;
+          offsetColumn = blocks.offset;
+          payloadOffsetColumn = blocks.payloadOffset;
+          payloadSizeColumn = blocks.payloadSize;
+        }
+        clusterColumn[n] = clusterIndex;
+        trackColumn[n] = track > 0xffffffff ? 0xffffffff : track;
+        relativeTimecodeColumn[n] = relativeTimecode;
+        timecodeColumn[n] = timecode;
+        timeMsColumn[n] = timecode * msPerTick;
+        flagsColumn[n] = (flags & 0x80 ? KEY : 0) | (flags & 0x08 ? INVISIBLE : 0) | (flags & 0x01 ? DISCARDABLE : 0);
+        lacingColumn[n] = 0;
+        frameCountColumn[n] = 1;
+        offsetColumn[n] = pos;
+        payloadOffsetColumn[n] = dataStart + headerLength;
+        payloadSizeColumn[n] = size - headerLength;
+        n++;
         if (track < TALLY_ARRAY_SIZE) {
           const count = counts[track] ?? 0;
           counts[track] = count + 1;
           if (count === 0) firsts[track] = pos;
         } else {
+          blocks.count = n;
           this.tally.add(track, pos);
         }
       }
-      model.blockCount++;
+      blockCount++;
       pos = end;
     }
+    blocks.count = n;
+    model.blockCount = blockCount;
     return pos;
   }
 
