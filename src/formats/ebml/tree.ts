@@ -6,7 +6,7 @@ import type { EbmlSchema } from './schema';
 import { mayContain } from './schema';
 import type { EbmlElement, EbmlVisitor, SkimContext, WalkOptions } from './walker';
 import { PEEK_BYTES, sizeReported, walkEbml } from './walker';
-import { elementIdValue, vintWidth } from './vint';
+import { elementIdValue, VINT_WIDTHS } from './vint';
 import { decodeValue, valueReadLength } from './values';
 import type { EbmlValue } from './values';
 
@@ -94,6 +94,11 @@ export class TreeBuilder implements EbmlVisitor {
     // Where the current child of `parent` starts, and the siblings before it.
     let checkpoint = start;
     let kept = siblings.length;
+    const widths = VINT_WIDTHS;
+    // The window as last filled; what it held before this call may be stale (another read since).
+    let bytes = window.bytes;
+    let windowStart = 0;
+    let windowEnd = -1;
     let pos = start;
     for (;;) {
       while (pos >= end && opened.length > 0) {
@@ -108,18 +113,22 @@ export class TreeBuilder implements EbmlVisitor {
       }
       if (pos >= end) return pos;
 
-      window.fill(pos, PEEK_BYTES);
-      let bytes = window.bytes;
-      let i = pos - window.start;
-      const avail = Math.min(window.end, end) - pos;
-      const idWidth = vintWidth(bytes[i] ?? 0);
+      if (pos < windowStart || pos + PEEK_BYTES > windowEnd) {
+        window.fill(pos, PEEK_BYTES);
+        bytes = window.bytes;
+        windowStart = window.start;
+        windowEnd = window.end;
+      }
+      const i = pos - windowStart;
+      const avail = (windowEnd < end ? windowEnd : end) - pos;
+      const idWidth = widths[bytes[i] ?? 0] ?? 0;
       if (idWidth === 0 || idWidth > maxIdLength || idWidth >= avail) break;
       const id = elementIdValue(bytes, i, idWidth);
       const spec = id < 0 ? undefined : schema.get(id);
       if (!spec) break;
       if (parentSpec && opened.length === 0 && !mayContain(parentSpec, spec)) break;
       const first = bytes[i + idWidth] ?? 0;
-      const sizeWidth = vintWidth(first);
+      const sizeWidth = widths[first] ?? 0;
       const headerSize = idWidth + sizeWidth;
       if (sizeWidth === 0 || headerSize > avail) break;
       const mask = 0xff >> sizeWidth;
@@ -163,10 +172,11 @@ export class TreeBuilder implements EbmlVisitor {
         if (headerSize + length > avail) {
           window.fill(dataStart, length);
           bytes = window.bytes;
-          i = dataStart - headerSize - window.start;
-          if (window.end < dataStart + length) break;
+          windowStart = window.start;
+          windowEnd = window.end;
+          if (windowEnd < dataStart + length) break;
         }
-        node.value = decodeValue(type, bytes, i + headerSize, length, dataStart, size);
+        node.value = decodeValue(type, bytes, dataStart - windowStart, length, dataStart, size);
       }
       children.push(node);
       pos = elementEnd;

@@ -6,6 +6,9 @@ export function vintWidth(firstByte: number): number {
   return firstByte === 0 ? 0 : Math.clz32(firstByte & 0xff) - 23;
 }
 
+/** vintWidth of every byte value, for loops that look widths up instead of calling vintWidth. */
+export const VINT_WIDTHS: Uint8Array = Uint8Array.from({ length: 256 }, (_, byte) => vintWidth(byte));
+
 /** Returned by {@link vintValue} for a VINT whose data bits are all ones: an unknown size. */
 export const UNKNOWN_SIZE = -1;
 

@@ -4,7 +4,7 @@ import type { ByteSource, ByteWindow } from '../byteSource';
 import { pairVisitors } from '../ebml/pairVisitors';
 import { TreeBuilder } from '../ebml/tree';
 import type { EbmlElement, EbmlVisitor } from '../ebml/walker';
-import { UNKNOWN_SIZE, vintValue, vintWidth } from '../ebml/vint';
+import { UNKNOWN_SIZE, VINT_WIDTHS, vintValue, vintWidth } from '../ebml/vint';
 import { PEEK_BYTES, walkEbml } from '../ebml/walker';
 import type { Issue } from '../issues';
 import { issue } from '../issues';
@@ -80,8 +80,6 @@ const VOID: number = Id.Void;
 const KEY: number = BlockFlag.Key;
 const INVISIBLE: number = BlockFlag.Invisible;
 const DISCARDABLE: number = BlockFlag.Discardable;
-/** Width of a VINT by its first byte (0 for 0x00), as vintWidth gives it. */
-const VINT_WIDTH = Uint8Array.from({ length: 256 }, (_, byte) => vintWidth(byte));
 
 interface SegmentState {
   readonly model: MatroskaSegment;
@@ -641,7 +639,7 @@ class MatroskaReader implements EbmlVisitor {
     const readBlocks = this.readBlocks;
     const counts = this.tally.counts;
     const firsts = this.tally.firsts;
-    const widths = VINT_WIDTH;
+    const widths = VINT_WIDTHS;
     const clusterIndex = model.index;
     const clusterTimecode = model.timecode ?? 0;
     let blockCount = model.blockCount;
