@@ -2,6 +2,7 @@
 // pass over the element headers.
 import type { ByteWindow } from '../byteSource';
 import type { EbmlElement, EbmlVisitor, SkimContext } from './walker';
+import { SKIM_NEVER } from './walker';
 
 /**
  * A visitor that shows every element to both visitors, `first` first. A master's children are walked
@@ -34,12 +35,15 @@ class VisitorPair implements EbmlVisitor {
     return firstWants || secondWants;
   }
 
-  /** A visitor's skim, while the other one sees nothing (a skimmed element is shown to no one else). */
+  /**
+   * A visitor's skim, while the other one sees nothing (a skimmed element is shown to no one else). Who
+   * sees a master's children does not change while they are walked, so SKIM_NEVER when both do.
+   */
   skim(parent: EbmlElement, window: ByteWindow, pos: number, bound: number, walk: SkimContext): number {
     if (this.firstSkips === undefined) {
-      return this.secondSkips !== undefined && this.first.skim ? this.first.skim(parent, window, pos, bound, walk) : pos;
+      return this.secondSkips !== undefined && this.first.skim ? this.first.skim(parent, window, pos, bound, walk) : SKIM_NEVER;
     }
-    return this.secondSkips === undefined && this.second.skim ? this.second.skim(parent, window, pos, bound, walk) : pos;
+    return this.secondSkips === undefined && this.second.skim ? this.second.skim(parent, window, pos, bound, walk) : SKIM_NEVER;
   }
 
   leave(element: EbmlElement): void {

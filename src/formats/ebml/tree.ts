@@ -5,7 +5,7 @@ import type { Issue } from '../issues';
 import type { EbmlSchema } from './schema';
 import { mayContain } from './schema';
 import type { EbmlElement, EbmlVisitor, SkimContext, WalkOptions } from './walker';
-import { PEEK_BYTES, sizeReported, walkEbml } from './walker';
+import { PEEK_BYTES, SKIM_NEVER, sizeReported, walkEbml } from './walker';
 import { elementIdValue, VINT_WIDTHS } from './vint';
 import { decodeValue, valueReadLength } from './values';
 import type { EbmlValue } from './values';
@@ -82,7 +82,7 @@ export class TreeBuilder implements EbmlVisitor {
    */
   skim(parent: EbmlElement, window: ByteWindow, start: number, bound: number, walk: SkimContext): number {
     const top = this.open[this.open.length - 1];
-    if (top !== parent || !top.children) return start;
+    if (top !== parent || !top.children) return SKIM_NEVER; // not a node it fills (that stays so while it is open)
     const siblings = top.children;
     const { schema, values, maxIdLength } = walk;
     const parentSpec = parent.dataSize === null ? schema.get(parent.id) : undefined;

@@ -52,12 +52,16 @@ export interface EbmlVisitor {
    * where the master's data ends (for an unknown size, its parent's). It may take the elements from
    * `pos` on itself, reading `window` (no EbmlElement, no `enter` call, no view per element), and
    * returns where it stopped: after the last element it took, or `pos` when it takes none, and then the
-   * walker walks the next element as usual. It must take only elements that end by `bound`, that the
-   * schema places in that master, and that the walker would report no issue for (damage, sizes the
-   * schema does not allow, unknown sizes): those it leaves to the walker.
+   * walker walks the next element as usual, or {@link SKIM_NEVER} when it will take none of this
+   * master's children (the walker stops asking for them). It must take only elements that end by
+   * `bound`, that the schema places in that master, and that the walker would report no issue for
+   * (damage, sizes the schema does not allow, unknown sizes): those it leaves to the walker.
    */
   skim?(parent: EbmlElement, window: ByteWindow, pos: number, bound: number, walk: SkimContext): number;
 }
+
+/** What EbmlVisitor.skim returns when it will take none of a master's children. */
+export const SKIM_NEVER = -1;
 
 /** What a visitor's skim needs to know of the walk (see EbmlVisitor.skim). */
 export interface SkimContext {
@@ -103,6 +107,8 @@ interface OpenMaster {
   readonly reported: boolean;
   /** Its children are walked without calls. */
   readonly silent: boolean;
+  /** The visitor's skim is asked at its children (until it answers SKIM_NEVER). */
+  skims: boolean;
 }
 
 class IssueLog {
@@ -173,7 +179,7 @@ class Walk {
     const bound = top ? top.end : this.rangeEnd;
     if (pos >= bound) return false;
     const window = this.window;
-    if (window && top && !top.silent && this.visitor.skim) {
+    if (window && top?.skims && this.visitor.skim) {
       const context = this.skimContext;
       context.depth = stack.length;
       const next = this.visitor.skim(top.element, window, pos, bound, context);
@@ -181,6 +187,7 @@ class Walk {
         this.pos = next;
         return true;
       }
+      if (next === SKIM_NEVER) top.skims = false;
     }
 
     const peek = this.source.read(pos, PEEK_BYTES);
@@ -263,7 +270,7 @@ class Walk {
     }
     const descend = parentSilent ? false : this.visitor.enter(element, peek) !== false;
     if (descend || unknownSize) {
-      this.stack.push({ element, spec, end, unknownSize, reported: !parentSilent, silent: !descend });
+      this.stack.push({ element, spec, end, unknownSize, reported: !parentSilent, silent: !descend, skims: descend && this.window !== undefined });
       this.pos = dataStart;
     } else {
       if (!parentSilent) this.visitor.leave?.(element);

@@ -5,7 +5,7 @@ import { pairVisitors } from '../ebml/pairVisitors';
 import { TreeBuilder } from '../ebml/tree';
 import type { EbmlElement, EbmlVisitor } from '../ebml/walker';
 import { UNKNOWN_SIZE, VINT_WIDTHS, vintValue, vintWidth } from '../ebml/vint';
-import { PEEK_BYTES, walkEbml } from '../ebml/walker';
+import { PEEK_BYTES, SKIM_NEVER, walkEbml } from '../ebml/walker';
 import type { Issue } from '../issues';
 import { issue } from '../issues';
 import type { BlockHeader } from './blockHeader';
@@ -599,7 +599,7 @@ class MatroskaReader implements EbmlVisitor {
   skim(parent: EbmlElement, window: ByteWindow, start: number, bound: number): number {
     const cluster = this.cluster;
     const segment = this.segment;
-    if (cluster?.element !== parent || !segment) return start;
+    if (cluster?.element !== parent || !segment) return SKIM_NEVER; // not the open Cluster (that stays so)
     const model = cluster.model;
     const msPerTick = segment.model.info.timestampScale / 1e6;
     let pos = start;
