@@ -1,5 +1,6 @@
 import type { SyntaxReader } from '../../bits/syntaxReader';
 import type { Fields } from '../../bits/syntax';
+import { readVuiPrefix } from '../vuiPrefix';
 
 export interface HrdSummary {
   /** Per SchedSelIdx: BitRate (E-37) in bit/s, CpbSize (E-38) in bits, cbr_flag. */
@@ -47,26 +48,7 @@ export function summarizeH264Hrd(h: Fields): HrdSummary {
 
 /** E.1.1 vui_parameters(). */
 export function readH264Vui(r: SyntaxReader, v: Fields): void {
-  if (r.u(v, 'aspect_ratio_info_present_flag', 1)) {
-    if (r.u(v, 'aspect_ratio_idc', 8) === 255) {
-      r.u(v, 'sar_width', 16);
-      r.u(v, 'sar_height', 16);
-    }
-  }
-  if (r.u(v, 'overscan_info_present_flag', 1)) r.u(v, 'overscan_appropriate_flag', 1);
-  if (r.u(v, 'video_signal_type_present_flag', 1)) {
-    r.u(v, 'video_format', 3);
-    r.u(v, 'video_full_range_flag', 1);
-    if (r.u(v, 'colour_description_present_flag', 1)) {
-      r.u(v, 'colour_primaries', 8);
-      r.u(v, 'transfer_characteristics', 8);
-      r.u(v, 'matrix_coefficients', 8);
-    }
-  }
-  if (r.u(v, 'chroma_loc_info_present_flag', 1)) {
-    r.ue(v, 'chroma_sample_loc_type_top_field');
-    r.ue(v, 'chroma_sample_loc_type_bottom_field');
-  }
+  readVuiPrefix(r, v, 'matrix_coefficients');
   if (r.u(v, 'timing_info_present_flag', 1)) {
     r.u(v, 'num_units_in_tick', 32);
     r.u(v, 'time_scale', 32);

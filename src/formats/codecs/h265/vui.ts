@@ -1,29 +1,11 @@
 import type { SyntaxReader } from '../../bits/syntaxReader';
 import type { Fields } from '../../bits/syntax';
+import { readVuiPrefix } from '../vuiPrefix';
 import { readH265Hrd } from './hrd';
 
 /** E.2.1 vui_parameters() of H.265. */
 export function readH265Vui(r: SyntaxReader, v: Fields, maxSubLayersMinus1: number): void {
-  if (r.u(v, 'aspect_ratio_info_present_flag', 1)) {
-    if (r.u(v, 'aspect_ratio_idc', 8) === 255) {
-      r.u(v, 'sar_width', 16);
-      r.u(v, 'sar_height', 16);
-    }
-  }
-  if (r.u(v, 'overscan_info_present_flag', 1)) r.u(v, 'overscan_appropriate_flag', 1);
-  if (r.u(v, 'video_signal_type_present_flag', 1)) {
-    r.u(v, 'video_format', 3);
-    r.u(v, 'video_full_range_flag', 1);
-    if (r.u(v, 'colour_description_present_flag', 1)) {
-      r.u(v, 'colour_primaries', 8);
-      r.u(v, 'transfer_characteristics', 8);
-      r.u(v, 'matrix_coeffs', 8);
-    }
-  }
-  if (r.u(v, 'chroma_loc_info_present_flag', 1)) {
-    r.ue(v, 'chroma_sample_loc_type_top_field');
-    r.ue(v, 'chroma_sample_loc_type_bottom_field');
-  }
+  readVuiPrefix(r, v, 'matrix_coeffs');
   r.u(v, 'neutral_chroma_indication_flag', 1);
   r.u(v, 'field_seq_flag', 1);
   r.u(v, 'frame_field_info_present_flag', 1);

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesSource, type ByteSource } from '../../../../src/formats/byteSource';
+export { prng } from '../../../support/random';
 
 export const MEDIA = join(__dirname, '../../../fixtures/media');
 
@@ -97,18 +98,6 @@ export function countingSource(bytes: Uint8Array): ByteSource & { bytesRead: num
     },
   };
   return src;
-}
-
-/** Deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {

@@ -12,21 +12,10 @@ import { ElementId as Id } from '../../../../src/formats/matroska/elementTable';
 import { readMatroska } from '../../../../src/formats/matroska/readMatroska';
 import { matroskaSchema } from '../../../../src/formats/matroska/schema';
 import { concat, idBytes, unknownSize } from '../ebml/ebmlBytes';
+import { prng } from '../../../support/random';
 
 const MAX_ITERATIONS = 3000;
 const MAX_MILLISECONDS = 2500;
-
-/** mulberry32: small, fast, deterministic. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const fixture = new Uint8Array(readFileSync(join(import.meta.dirname, '../../../fixtures/media/h264-aac.mkv')));
 
@@ -109,7 +98,7 @@ function checkInvariants(bytes: Uint8Array): void {
 test('mutated MKV never makes the readers throw or point outside the input', (t) => {
   const inputs = [fixture, unknownSizeVariant()];
   const hotSpots = inputs.map(headerOffsets);
-  const next = random(0x4b5649);
+  const next = prng(0x4b5649);
   const started = performance.now();
   let iterations = 0;
   while (iterations < MAX_ITERATIONS && performance.now() - started < MAX_MILLISECONDS) {

@@ -1,14 +1,15 @@
 // Test helpers for the packaging writers: fixtures read into PackagingTracks and per-cluster samples,
 // ffprobe/ffmpeg as the independent judges, temporary files.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesSource } from '../../../../src/formats/byteSource';
 import type { MatroskaFile } from '../../../../src/formats/matroska/model';
 import { readMatroska } from '../../../../src/formats/matroska/readMatroska';
 import { clusterSamples, packagingTrackFromMatroska } from '../../../../src/formats/package';
 import type { FragmentSamples, PackagingSample, PackagingTrack } from '../../../../src/formats/package';
+export { prng } from '../../../support/random';
+export { withTempDir, writeTemp } from '../../../support/tempFiles';
 
 export const ROOT = join(import.meta.dirname, '../../../..');
 export const MEDIA = join(ROOT, 'test/fixtures/media');
@@ -127,29 +128,3 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-export function withTempDir<T>(fn: (dir: string) => T): T {
-  const dir = mkdtempSync(join(tmpdir(), 'kvi-package-'));
-  try {
-    return fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-export function writeTemp(dir: string, name: string, bytes: Uint8Array): string {
-  const path = join(dir, name);
-  writeFileSync(path, bytes);
-  return path;
-}
-
-/** Deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,8 +1,7 @@
 // Test helpers for the Matroska writer, the PutMedia splitter and the remuxer: frames and track headers
 // taken from a fixture with readMatroska, streams written the way KVS producers write them, ffprobe.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesSource } from '../../../../src/formats/byteSource';
 import { readBlockFrames } from '../../../../src/formats/matroska/blockFrames';
@@ -10,6 +9,8 @@ import { BlockFlag } from '../../../../src/formats/matroska/blockTable';
 import { readMatroska } from '../../../../src/formats/matroska/readMatroska';
 import type { BlockSpec, ClusterOptions, TrackSpec } from '../../../../src/formats/matroska/write';
 import { clusterElement, concatBytes, ebmlHeader, infoElement, kvsTagsElement, segmentStart, tracksElement } from '../../../../src/formats/matroska/write';
+export { prng } from '../../../support/random';
+export { withTempDir, writeTemp } from '../../../support/tempFiles';
 
 export const MEDIA = join(import.meta.dirname, '../../../fixtures/media');
 
@@ -111,22 +112,6 @@ export function producerStream(tracks: readonly TrackSpec[], clusters: readonly 
   return concatBytes(parts);
 }
 
-/** Runs `fn` with a temporary directory that is removed afterwards. */
-export function withTempDir<T>(fn: (dir: string) => T): T {
-  const dir = mkdtempSync(join(tmpdir(), 'kvi-writer-'));
-  try {
-    return fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-export function writeTemp(dir: string, name: string, bytes: Uint8Array): string {
-  const path = join(dir, name);
-  writeFileSync(path, bytes);
-  return path;
-}
-
 export interface ProbePacket {
   stream_index: number;
   codec_type?: string;
@@ -160,14 +145,3 @@ export function mkvinfoClusterTimestamps(path: string): number[] {
   return out;
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
