@@ -135,7 +135,7 @@ function walkMatroska(source: ByteSource, fullTree: boolean): Record<string, unk
 }
 
 function walkIsoBmff(source: ByteSource): Record<string, unknown> {
-  const file = readIsoBmff(source, { samples: true });
+  const file = readIsoBmff(source, { samples: true, fragmentBoxes: false });
   const perTrack: Record<number, number> = {};
   let samples = 0;
   for (const track of file.tracks) {

@@ -12,7 +12,8 @@ import { frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable
 const OBJECT_TYPE_MPEG4_AUDIO = 0x40;
 
 export function inspectIsoBmff(source: ByteSource): ContainerInspection {
-  const file = readIsoBmff(source);
+  // The report shows no box tree: moofs are read straight into the fragments and sample tables.
+  const file = readIsoBmff(source, { fragmentBoxes: false });
   const issues = [...file.issues];
   const tracks: TrackReport[] = [];
   const videoTracks: VideoTrackContext[] = [];

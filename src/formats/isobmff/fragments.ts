@@ -1,8 +1,8 @@
 import type { Severity } from '../issues';
 import type { TrackExtendsFields } from './boxes/mvex';
 import type { TrackRunFields } from './boxes/trun';
-import { childBox } from './find';
-import { fieldsOf } from './registry';
+import { moofPartsOf, skimMoof, type MoofParts, type TrafParts } from './moofParts';
+import type { BoxReader } from './reader';
 import { SAMPLE_IS_NON_SYNC, SampleTableBuilder } from './samples';
 import type { Track } from './tracks';
 import type { Box } from './types';
@@ -26,8 +26,8 @@ export interface FragmentTrack {
   dataSize: number;
   /** Index of the first sample in the track's sample table. */
   firstSample: number;
-  /** The 'traf' box. */
-  box: Box;
+  /** Offset of the 'traf' box. */
+  offset: number;
 }
 
 /** One movie fragment ('moof' and the 'mdat' after it). */
@@ -56,7 +56,7 @@ export interface FragmentContext {
   fileSize: number;
   withSamples: boolean;
   /** Makes a state for a track id that the moov (or init segment) did not describe. */
-  unknownTrack(trackId: number, traf: Box): TrackState;
+  unknownTrack(trackId: number, trafOffset: number): TrackState;
   report(severity: Severity, code: string, message: string, offset: number): void;
 }
 
@@ -79,7 +79,8 @@ interface RunEnd {
 interface DataCheck {
   start: number;
   end: number;
-  trun: Box;
+  /** Offset of the trun. */
+  trun: number;
 }
 
 /**
@@ -91,7 +92,9 @@ export class FragmentReader {
   readonly fragments: Fragment[] = [];
   private readonly mdats: Range[] = [];
   /** The last moof, read once the next mdat or moof (or the end) comes. */
-  private pendingMoof: Box | undefined;
+  private pendingMoof: MoofParts | undefined;
+  /** The parts of the moof `skim` read last, for `add` to take. */
+  private skimmed: MoofParts | undefined;
   private lastSequence = -1;
   private readonly dataChecks: DataCheck[] = [];
   /** appendRun's result (one object, reused). */
@@ -106,11 +109,21 @@ export class FragmentReader {
     private readonly ctx: FragmentContext,
   ) {}
 
-  /** A top-level box; only moofs and mdats matter. */
+  /**
+   * Reads a top-level moof from `r` (holding the whole box) before it is added, so the walker need not
+   * make its child boxes; false when the moof is not of the usual make (see skimMoof).
+   */
+  skim(moof: Box, r: BoxReader): boolean {
+    this.skimmed = skimMoof(moof, r);
+    return this.skimmed !== undefined;
+  }
+
+  /** A top-level box; only moofs (with their children, or skimmed) and mdats matter. */
   add(box: Box): void {
     if (box.type === 'moof') {
       if (this.pendingMoof) this.readMoof(this.pendingMoof, undefined);
-      this.pendingMoof = box;
+      this.pendingMoof = this.skimmed?.moof === box ? this.skimmed : moofPartsOf(box);
+      this.skimmed = undefined;
     } else if (box.type === 'mdat') {
       const mdat = { start: box.offset + box.headerSize, end: box.offset + box.size };
       this.mdats.push(mdat);
@@ -127,23 +140,22 @@ export class FragmentReader {
   }
 
   /** The fragment of a moof, with the mdat after it (before any other moof), if any. */
-  private readMoof(moof: Box, mdatBox: Box | undefined): void {
+  private readMoof(parts: MoofParts, mdatBox: Box | undefined): void {
     const ctx = this.ctx;
+    const moof = parts.moof;
     const index = this.fragments.length;
-    const mfhd = childBox(moof, 'mfhd');
-    const sequenceNumber = fieldsOf(mfhd, 'mfhd')?.sequenceNumber ?? -1;
-    if (!mfhd) ctx.report('warning', 'MFHD_MISSING', 'moof has no mfhd', moof.offset);
+    const sequenceNumber = parts.sequenceNumber;
+    if (parts.mfhdOffset < 0) ctx.report('warning', 'MFHD_MISSING', 'moof has no mfhd', moof.offset);
     else if (this.lastSequence >= 0 && sequenceNumber <= this.lastSequence) {
-      ctx.report('warning', 'MFHD_SEQUENCE_NOT_INCREASING', `sequence_number ${sequenceNumber} after ${this.lastSequence}`, mfhd.offset);
+      ctx.report('warning', 'MFHD_SEQUENCE_NOT_INCREASING', `sequence_number ${sequenceNumber} after ${this.lastSequence}`, parts.mfhdOffset);
     }
     if (sequenceNumber >= 0) this.lastSequence = sequenceNumber;
     const mdat = mdatBox ? this.mdats[this.mdats.length - 1] : undefined;
     let dataEnd = moof.offset; // where a traf without base offset starts (end of the previous traf's data)
-    const children = moof.children ?? [];
-    for (let j = 0; j < children.length; j++) {
-      const traf = children[j];
-      if (!traf || traf.type !== 'traf') continue;
-      const ft = this.readTraf(traf, moof, dataEnd, index, mdat);
+    const trafs = parts.trafs;
+    for (let j = 0; j < trafs.length; j++) {
+      const traf = trafs[j];
+      const ft = traf && this.readTraf(traf, moof, dataEnd, index, mdat);
       if (ft) {
         this.tracks.push(ft);
         dataEnd = ft.dataOffset + ft.dataSize;
@@ -156,24 +168,16 @@ export class FragmentReader {
   }
 
   /** One track's part of a fragment; `mdat` is the payload of the mdat after the moof, if any. */
-  private readTraf(traf: Box, moof: Box, previousEnd: number, fragmentIndex: number, mdat: Range | undefined): FragmentTrack | undefined {
+  private readTraf(traf: TrafParts, moof: Box, previousEnd: number, fragmentIndex: number, mdat: Range | undefined): FragmentTrack | undefined {
     const ctx = this.ctx;
-    const children = traf.children ?? [];
-    let tfhdBox: Box | undefined;
-    let tfdtBox: Box | undefined;
-    for (let i = 0; i < children.length; i++) {
-      const child = children[i];
-      if (child?.type === 'tfhd') tfhdBox ??= child;
-      else if (child?.type === 'tfdt') tfdtBox ??= child;
-    }
-    const tfhd = fieldsOf(tfhdBox, 'tfhd');
+    const tfhd = traf.tfhd;
     if (!tfhd) {
       ctx.report('error', 'TFHD_MISSING', 'traf has no tfhd: its samples cannot be placed', traf.offset);
       return undefined;
     }
     let state = this.states.get(tfhd.trackId);
     if (!state) {
-      state = ctx.unknownTrack(tfhd.trackId, traf);
+      state = ctx.unknownTrack(tfhd.trackId, traf.offset);
       this.states.set(tfhd.trackId, state);
     }
     const defaults = state.defaults;
@@ -181,30 +185,31 @@ export class FragmentReader {
     const defSize = tfhd.defaultSampleSize ?? defaults?.defaultSampleSize ?? 0;
     const defFlags = tfhd.defaultSampleFlags ?? defaults?.defaultSampleFlags ?? 0;
     const base = tfhd.baseDataOffset ?? (tfhd.defaultBaseIsMoof ? moof.offset : previousEnd);
-    const tfdt = fieldsOf(tfdtBox, 'tfdt');
+    const tfdt = traf.tfdt;
     let time = tfdt ? tfdt.baseMediaDecodeTime : state.nextDecodeTime;
-    if (tfdt && tfdtBox && state.fragmentCount > 0 && tfdt.baseMediaDecodeTime !== state.nextDecodeTime) {
+    if (tfdt && state.fragmentCount > 0 && tfdt.baseMediaDecodeTime !== state.nextDecodeTime) {
       const gap = tfdt.baseMediaDecodeTime - state.nextDecodeTime;
-      ctx.report('info', 'FRAGMENT_TIME_GAP', `track ${tfhd.trackId}: tfdt ${tfdt.baseMediaDecodeTime} is ${gap > 0 ? 'after' : 'before'} the end of the previous fragment (${state.nextDecodeTime}) by ${Math.abs(gap)}`, tfdtBox.offset);
+      ctx.report('info', 'FRAGMENT_TIME_GAP', `track ${tfhd.trackId}: tfdt ${tfdt.baseMediaDecodeTime} is ${gap > 0 ? 'after' : 'before'} the end of the previous fragment (${state.nextDecodeTime}) by ${Math.abs(gap)}`, traf.tfdtOffset);
     }
     const ft: FragmentTrack = {
       trackId: tfhd.trackId, baseDecodeTime: time, hasTfdt: tfdt !== undefined, sampleCount: 0, duration: 0,
       earliestPresentationTime: NaN, firstSampleSync: false, firstSampleFlags: 0, dataOffset: base, dataSize: 0,
-      firstSample: state.sampleCount, box: traf,
+      firstSample: state.sampleCount, offset: traf.offset,
     };
     const builder = (ctx.withSamples ? state.builder : undefined) ?? this.emptyScratch();
     const out = this.runEnd;
     let dataPos = base;
     let firstRun = true;
     let ept = Infinity;
-    for (let i = 0; i < children.length; i++) {
-      const child = children[i];
-      const run = fieldsOf(child, 'trun');
-      if (!child || !run) continue;
+    const truns = traf.truns;
+    for (let i = 0; i < truns.length; i++) {
+      const run = truns[i];
+      const trunOffset = traf.trunOffsets[i] ?? traf.offset;
+      if (!run) continue;
       if (run.dataOffset !== undefined) dataPos = base + run.dataOffset;
       if (firstRun) ft.dataOffset = dataPos;
       const start = dataPos;
-      const count = plausibleCount(run, defSize, dataPos, ctx, child);
+      const count = plausibleCount(run, defSize, dataPos, ctx, trunOffset);
       appendRun(run, count, builder, time, dataPos, defDuration, defSize, defFlags, fragmentIndex, out);
       if (ft.sampleCount === 0 && count > 0) {
         ft.firstSampleFlags = out.firstFlags;
@@ -215,7 +220,7 @@ export class FragmentReader {
       time = out.time;
       dataPos = out.dataPos;
       if (out.ept < ept) ept = out.ept;
-      if (count > 0) this.checkData(start, dataPos, child, mdat);
+      if (count > 0) this.checkData(start, dataPos, trunOffset, mdat);
       firstRun = false;
     }
     ft.duration = time - ft.baseDecodeTime;
@@ -236,9 +241,9 @@ export class FragmentReader {
    * Sample data must lie inside an mdat payload (and inside the file): usually the one after the moof;
    * data in an mdat not read yet is checked at the end.
    */
-  private checkData(start: number, end: number, trun: Box, mdat: Range | undefined): void {
+  private checkData(start: number, end: number, trun: number, mdat: Range | undefined): void {
     if (end > this.ctx.fileSize) {
-      this.ctx.report('error', 'SAMPLE_DATA_PAST_END', `trun samples end at ${end}, past the end of the data (${this.ctx.fileSize})`, trun.offset);
+      this.ctx.report('error', 'SAMPLE_DATA_PAST_END', `trun samples end at ${end}, past the end of the data (${this.ctx.fileSize})`, trun);
       return;
     }
     const m = mdat && holds(mdat, start, end) ? mdat : this.mdatAt(start, end);
@@ -247,9 +252,9 @@ export class FragmentReader {
   }
 
   /** Reports data [start, end) that is not inside `m`, the mdat payload where it starts (if any). */
-  private reportData(start: number, end: number, trun: Box, m: Range | undefined): void {
-    if (!m) this.ctx.report('warning', 'SAMPLE_DATA_OUTSIDE_MDAT', `trun samples at ${start} are not inside any mdat`, trun.offset);
-    else if (end > m.end) this.ctx.report('warning', 'SAMPLE_DATA_OUTSIDE_MDAT', `trun samples [${start}, ${end}) run past the mdat ending at ${m.end}`, trun.offset);
+  private reportData(start: number, end: number, trun: number, m: Range | undefined): void {
+    if (!m) this.ctx.report('warning', 'SAMPLE_DATA_OUTSIDE_MDAT', `trun samples at ${start} are not inside any mdat`, trun);
+    else if (end > m.end) this.ctx.report('warning', 'SAMPLE_DATA_OUTSIDE_MDAT', `trun samples [${start}, ${end}) run past the mdat ending at ${m.end}`, trun);
   }
 
   /** The mdat payload where data [start, end) starts (binary search: the mdats are in file order). */
@@ -281,13 +286,13 @@ const UNBACKED_SAMPLES = 1 << 16;
  * A run without per-sample entries costs no bytes per sample, so a damaged count could ask for
  * billions of samples: beyond 65536, keep only as many as the data after `dataPos` can hold.
  */
-function plausibleCount(run: TrackRunFields, defSize: number, dataPos: number, ctx: FragmentContext, trun: Box): number {
+function plausibleCount(run: TrackRunFields, defSize: number, dataPos: number, ctx: FragmentContext, trun: number): number {
   const n = run.entryCount;
   if (run.layout.size >= 0 || n <= UNBACKED_SAMPLES) return n;
   const room = defSize > 0 ? Math.floor(Math.max(0, ctx.fileSize - dataPos) / defSize) : 0;
   const cap = Math.max(UNBACKED_SAMPLES, room);
   if (n <= cap) return n;
-  ctx.report('error', 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE', `trun declares ${n} samples of ${defSize} bytes; the data holds ${room}`, trun.offset);
+  ctx.report('error', 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE', `trun declares ${n} samples of ${defSize} bytes; the data holds ${room}`, trun);
   return cap;
 }
 

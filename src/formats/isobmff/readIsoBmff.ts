@@ -10,7 +10,8 @@ import { buildSampleTable } from './sampleTable';
 import { SampleTableBuilder, type SampleTable } from './samples';
 import { describeTrack, type Track } from './tracks';
 import type { Box, BoxTree } from './types';
-import { readBoxes, type WalkOptions } from './walker';
+import type { BoxReader } from './reader';
+import { DEFAULT_MAX_DEPTH, readBoxes, type WalkOptions } from './walker';
 
 /**
  * - `init-segment`: moov with mvex and no fragments (DASH/HLS/CMAF initialization segment);
@@ -30,6 +31,13 @@ export interface IsoBmffOptions extends WalkOptions {
   timescales?: Readonly<Record<number, number>>;
   /** Per-track cap on sample table entries (default 2^24). */
   maxSamples?: number;
+  /**
+   * Keep each moof's child boxes in `boxes` (default true). When false, a moof of the usual make (mfhd,
+   * trafs of tfhd, tfdt and truns) is read straight from its bytes into the fragments and sample tables
+   * and stays a leaf of the tree (`walkBoxes` expands it on demand): the same fragments, samples and
+   * issues, in less time and memory for a long file.
+   */
+  fragmentBoxes?: boolean;
 }
 
 export interface MovieInfo {
@@ -63,7 +71,8 @@ const DEFAULT_MAX_SAMPLES = 1 << 24;
 export function readIsoBmff(source: ByteSource, options: IsoBmffOptions = {}): IsoBmffFile {
   const reader = new IsoBmffReader(source.size, options);
   // The movie is built while the walk goes on, top-level box by box (fragments as they come).
-  const tree = readBoxes(source, options, (box) => reader.add(box));
+  const skim = options.fragmentBoxes === false ? (box: Box, r: BoxReader) => reader.skim(box, r) : undefined;
+  const tree = readBoxes(source, options, (box) => reader.add(box), skim);
   return reader.finish(tree);
 }
 
@@ -127,6 +136,15 @@ class IsoBmffReader {
     }
   }
 
+  /**
+   * A top-level box read by the fragment reader instead of the walker (see IsoBmffOptions.fragmentBoxes),
+   * when the walker would have decoded the truns (depth 2).
+   */
+  skim(box: Box, r: BoxReader): boolean {
+    if (box.type !== 'moof' || !this.fragmentReader || (this.options.maxDepth ?? DEFAULT_MAX_DEPTH) <= 2) return false;
+    return this.fragmentReader.skim(box, r);
+  }
+
   finish(tree: BoxTree): IsoBmffFile {
     const file = this.file;
     if (!this.moov && this.options.init) this.useInitSegment(this.options.init.tracks);
@@ -163,7 +181,7 @@ class IsoBmffReader {
       fileSize: this.file.size,
       withSamples: this.withSamples,
       report: (severity, code, message, offset) => this.fragmentIssues.push(issue(severity, code, message, offset)),
-      unknownTrack: (trackId, traf) => this.unknownTrack(trackId, traf),
+      unknownTrack: (trackId, trafOffset) => this.unknownTrack(trackId, trafOffset),
     });
     this.fragmentReader = reader;
     if (this.hasMoof) this.startFragmentTables();
@@ -242,12 +260,12 @@ class IsoBmffReader {
   }
 
   /** A state for a track id that the moov (or init segment) did not describe. */
-  private unknownTrack(trackId: number, traf: Box): TrackState {
+  private unknownTrack(trackId: number, trafOffset: number): TrackState {
     const timescale = this.options.timescales?.[trackId] ?? 0;
-    if (this.moov) this.fragmentIssues.push(issue('error', 'TRAF_UNKNOWN_TRACK', `traf for track ${trackId}, which the moov does not have`, traf.offset));
+    if (this.moov) this.fragmentIssues.push(issue('error', 'TRAF_UNKNOWN_TRACK', `traf for track ${trackId}, which the moov does not have`, trafOffset));
     else if (timescale === 0 && !this.warnedTimescale) {
       this.warnedTimescale = true;
-      this.fragmentIssues.push(issue('info', 'TIMESCALE_UNKNOWN', `no init segment or timescale for track ${trackId}: times are in raw units`, traf.offset));
+      this.fragmentIssues.push(issue('info', 'TIMESCALE_UNKNOWN', `no init segment or timescale for track ${trackId}: times are in raw units`, trafOffset));
     }
     const track: Track = {
       id: trackId, handler: '', kind: 'other', timescale, duration: 0, codec: '', sampleEntryCount: 0,

@@ -16,8 +16,14 @@ export interface WalkOptions {
   maxDepth?: number;
 }
 
+/**
+ * Reads a top-level box from `r` (which holds the whole box) in place of the walker: true when it did, and
+ * the box stays a leaf of the tree; false to have the walker decode it.
+ */
+export type TopLevelSkim = (box: Box, r: BoxReader) => boolean;
+
 const DEFAULT_MAX_BOX_BYTES = 256 * 1024 * 1024;
-const DEFAULT_MAX_DEPTH = 32;
+export const DEFAULT_MAX_DEPTH = 32;
 
 /** The most header bytes a box can have: size, type, largesize, uuid usertype. */
 const MAX_HEADER_BYTES = 32;
@@ -100,6 +106,7 @@ class Walker {
   constructor(
     options: WalkOptions,
     private readonly onTopLevelBox?: (box: Box) => void,
+    private readonly skim?: TopLevelSkim,
   ) {
     this.maxBoxBytes = options.maxBoxBytes ?? DEFAULT_MAX_BOX_BYTES;
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -133,7 +140,8 @@ class Walker {
       if (spec && this.mayDecode(box, depth)) {
         const length = boxEnd - pos;
         if (length <= this.maxBoxBytes) {
-          this.decode(new BoxReader(source.read(pos, length), pos, this.arena), box, spec, boxEnd, parent, depth);
+          const r = new BoxReader(source.read(pos, length), pos, this.arena);
+          if (parent !== undefined || !this.skim?.(box, r)) this.decode(r, box, spec, boxEnd, parent, depth);
         } else if (spec.container && !spec.parse) {
           const saved = this.enterChildren(box);
           box.children = this.walkSource(source, pos + box.headerSize, boxEnd, box.type, depth + 1, box.truncated === true);
@@ -328,8 +336,8 @@ class Walker {
  * Walks the boxes of a whole source. `onTopLevelBox` sees each top-level box as soon as it is read (with
  * its children), so a caller can build on it while the walk goes on.
  */
-export function readBoxes(source: ByteSource, options: WalkOptions = {}, onTopLevelBox?: (box: Box) => void): BoxTree {
-  const walker = new Walker(options, onTopLevelBox);
+export function readBoxes(source: ByteSource, options: WalkOptions = {}, onTopLevelBox?: (box: Box) => void, skim?: TopLevelSkim): BoxTree {
+  const walker = new Walker(options, onTopLevelBox, skim);
   const boxes = walker.walkSource(source, 0, source.size, undefined, 0, false);
   return { boxes, issues: walker.issues };
 }

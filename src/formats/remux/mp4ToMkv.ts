@@ -88,7 +88,7 @@ interface PlannedTrack {
 
 /** Plans the remux: header bytes, tracks, issues; call `clusters()` for the cluster bytes. */
 export function remuxMp4ToMkv(source: ByteSource, options: Mp4ToMkvOptions = {}): MkvRemux {
-  const file = readIsoBmff(source);
+  const file = readIsoBmff(source, { fragmentBoxes: false }); // no box tree needed
   const issues: Issue[] = [...file.issues];
   const specs: TrackSpec[] = [];
   const planned: PlannedTrack[] = [];

@@ -192,8 +192,7 @@ test('samples: false keeps fragment summaries and counts, drops the per-sample t
   const lean = readIsoBmff(bytesSource(bytes), { samples: false });
   assert.equal(lean.tracks.every((t) => t.samples === undefined), true);
   assert.deepEqual(lean.tracks.map((t) => t.sampleCount), full.tracks.map((t) => t.sampleCount));
-  const strip = (f: IsoBmffFile): unknown => f.fragments.map((fr) => fr.tracks.map(({ box: _b, ...rest }) => rest));
-  assert.deepEqual(strip(lean), strip(full));
+  assert.deepEqual(lean.fragments, full.fragments);
 });
 
 test('a file-backed source with a reused buffer gives the same result, reading only metadata', () => {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bytesSource } from '../../../../src/formats/byteSource';
-import { readIsoBmff } from '../../../../src/formats/isobmff';
+import { boxPathAt, readIsoBmff } from '../../../../src/formats/isobmff';
 import { codecString, initSegment, mediaFragment, mediaFragmentTracks, NON_SYNC_SAMPLE_FLAGS, SYNC_SAMPLE_FLAGS } from '../../../../src/formats/package';
 import type { PackagingTrack } from '../../../../src/formats/package';
 import type { Loaded } from './helpers';
@@ -107,7 +107,8 @@ test('fMP4: B-frame fixtures get composition offsets and DTS below PTS', { skip:
     // I and P frames are shown after the B-frames decoded after them.
     assert.ok(reordered >= samples.count / 4, `${f.name}: ${reordered} samples with a composition offset`);
     // The trun is version 1 (signed offsets) when there are offsets.
-    const trun = file.fragments[0]?.tracks[0]?.box.children?.find((b) => b.type === 'trun');
+    const traf = file.fragments[0]?.tracks[0];
+    const trun = traf && boxPathAt(file.boxes, traf.offset).at(-1)?.children?.find((b) => b.type === 'trun');
     assert.equal(trun?.version, 1);
   }
 });
@@ -156,11 +157,12 @@ test('fMP4: structure as KVS serves it (ftyp brands, one trak, mvex/trex, tfhd b
       assert.equal(traf.dataOffset, fragment.offset + fragment.size + 8, 'data starts right after the mdat header');
       if (previousEnd !== undefined) assert.equal(traf.baseDecodeTime, previousEnd, `fragment ${i} continues the previous one`);
       previousEnd = traf.baseDecodeTime + traf.duration;
-      const tfhd = traf.box.children?.find((b) => b.type === 'tfhd');
+      const trafChildren = boxPathAt(whole.boxes, traf.offset).at(-1)?.children;
+      const tfhd = trafChildren?.find((b) => b.type === 'tfhd');
       assert.equal(tfhd?.flags, 0x020000, 'default-base-is-moof only');
-      const tfdt = traf.box.children?.find((b) => b.type === 'tfdt');
+      const tfdt = trafChildren?.find((b) => b.type === 'tfdt');
       assert.equal(tfdt?.version, 1);
-      const trun = traf.box.children?.find((b) => b.type === 'trun');
+      const trun = trafChildren?.find((b) => b.type === 'trun');
       assert.equal(trun?.flags, 0x000701, 'data offset, duration, size, flags (no composition offsets without reordering)');
     });
     const samples = whole.tracks[0]?.samples;
