@@ -12,6 +12,10 @@
 //     file, like the element lines of `mkvinfo -a`.
 // fMP4/MP4: readIsoBmff with per-sample tables: every box header, every decoded box (moov, moof, trun…)
 //   and every trun sample in the per-track tables.
+//   --tree lazy (default): moofs are leaves of the tree, as the inspector reads them (fragmentBoxes:
+//     false); their boxes (mfhd, traf, tfhd, tfdt, trun) are still read and decoded, into the fragments
+//     and sample tables.
+//   --tree full: the tree also holds every moof's child boxes.
 // --window BYTES (an experiment, not the inspector): read through WindowSource below, a fixed read
 //   window of that size (FileSource before it adapted its reads), to measure what the reads cost (see
 //   docs/benchmarks.md).
@@ -134,8 +138,8 @@ function walkMatroska(source: ByteSource, fullTree: boolean): Record<string, unk
   };
 }
 
-function walkIsoBmff(source: ByteSource): Record<string, unknown> {
-  const file = readIsoBmff(source, { samples: true, fragmentBoxes: false });
+function walkIsoBmff(source: ByteSource, fullTree: boolean): Record<string, unknown> {
+  const file = readIsoBmff(source, { samples: true, fragmentBoxes: fullTree });
   const perTrack: Record<number, number> = {};
   let samples = 0;
   for (const track of file.tracks) {
@@ -145,6 +149,7 @@ function walkIsoBmff(source: ByteSource): Record<string, unknown> {
   }
   return {
     format: 'isobmff',
+    tree: fullTree ? 'full' : 'lazy',
     kind: file.kind,
     boxes: countBoxes(file.boxes),
     moofs: file.fragments.length,
@@ -170,7 +175,7 @@ function main(): void {
   try {
     const magic = source.read(0, 4);
     const isEbml = EBML_MAGIC.every((b, i) => magic[i] === b);
-    const summary = isEbml ? walkMatroska(source, treeMode === 'full') : walkIsoBmff(source);
+    const summary = isEbml ? walkMatroska(source, treeMode === 'full') : walkIsoBmff(source, treeMode === 'full');
     // writeSync: setting up process.stdout costs ~15 ms of start-up, which is not the inspector's work.
     writeSync(1, `${JSON.stringify(summary)}\n`);
   } finally {
