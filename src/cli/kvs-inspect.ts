@@ -69,4 +69,7 @@ function main(argv: readonly string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+const code = main(process.argv.slice(2));
+// Exit once stdout is flushed: a natural exit would first wait for V8's background compile jobs, which
+// can no longer help, to finish (up to ~15 ms of a 100 ms run).
+process.stdout.write('', () => process.exit(code));

@@ -4,6 +4,7 @@
 // (Node 22 has this built in as module.enableCompileCache(); Node 20 does not.)
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off. A cache that does not fit this bundle, Node or V8 flags is
 // not used, and is written again at exit.
+import { isAscii } from 'node:buffer';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -50,12 +51,17 @@ function writeCache(directory: string, name: string, data: Buffer): void {
   }
 }
 
+/** The bundle's text: esbuild writes ASCII, which needs no UTF-8 decoding. */
+function text(bytes: Buffer): string {
+  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+}
+
 function run(): void {
   const directory = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheDirectory();
   const name = directory ? cacheName() : '';
   const cachedData = directory ? readCache(join(directory, name)) : undefined;
   // The wrapper Node puts around a CommonJS module, on the bundle's first line (line numbers stay).
-  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`;
+  const source = `(function (exports, require, module, __filename, __dirname) {${text(readFileSync(bundle))}\n})`;
   const script = new Script(source, { filename: bundle, ...(cachedData ? { cachedData } : {}) });
   if (directory && (!cachedData || script.cachedDataRejected === true)) {
     // At exit the cache also holds the functions compiled while the CLI ran.

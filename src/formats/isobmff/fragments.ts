@@ -1,7 +1,7 @@
 import type { Severity } from '../issues';
 import type { TrackExtendsFields } from './boxes/mvex';
 import type { TrackRunFields } from './boxes/trun';
-import { moofPartsOf, skimMoof, type MoofParts, type TrafParts } from './moofParts';
+import { moofPartsOf, skimMoof, SkimScratch, type MoofParts, type TrafParts } from './moofParts';
 import type { BoxReader } from './reader';
 import { SAMPLE_IS_NON_SYNC, SampleTableBuilder } from './samples';
 import type { Track } from './tracks';
@@ -85,16 +85,19 @@ interface DataCheck {
 
 /**
  * The movie fragments of a file, read while the walk goes on: give it the top-level moofs and mdats in
- * file order (`add`), then `finish`. Each moof is read when the box after it is known (usually its
- * mdat, which holds its samples' data), its samples appended to the tracks' states.
+ * file order (`add`), then `finish`. Each moof is read when it comes, its samples appended to the tracks'
+ * states; where its samples' data lies is checked when the box after it is known (usually its mdat).
  */
 export class FragmentReader {
   readonly fragments: Fragment[] = [];
   private readonly mdats: Range[] = [];
-  /** The last moof, read once the next mdat or moof (or the end) comes. */
-  private pendingMoof: MoofParts | undefined;
-  /** The parts of the moof `skim` read last, for `add` to take. */
-  private skimmed: MoofParts | undefined;
+  /** The last fragment while the box after its moof is not known yet (its mdat, if one comes next). */
+  private open: Fragment | undefined;
+  /** The data of the open fragment's runs, checked when the box after it is known: start, end, trun offset. */
+  private readonly openData: number[] = [];
+  /** The moof `skim` read, which `add` then passes over. */
+  private skimmed: Box | undefined;
+  private readonly skimScratch = new SkimScratch();
   private lastSequence = -1;
   private readonly dataChecks: DataCheck[] = [];
   /** appendRun's result (one object, reused). */
@@ -103,6 +106,8 @@ export class FragmentReader {
   private readonly tracks: FragmentTrack[] = [];
   /** Where runs are decoded when no sample tables are kept (emptied before each run). */
   private scratch: SampleTableBuilder | undefined;
+  /** A view of the buffer the last run's entries were in: runs mostly come from one (source buffer, arena chunk). */
+  private entriesView: DataView | undefined;
 
   constructor(
     private readonly states: Map<number, TrackState>,
@@ -110,37 +115,56 @@ export class FragmentReader {
   ) {}
 
   /**
-   * Reads a top-level moof from `r` (holding the whole box) before it is added, so the walker need not
-   * make its child boxes; false when the moof is not of the usual make (see skimMoof).
+   * Reads a top-level moof from `r` (holding the whole box) before the walker adds it, so the walker
+   * need not make its child boxes: false, with nothing read, when the moof is not of the usual make (see
+   * skimMoof). `add` then passes over this moof.
    */
   skim(moof: Box, r: BoxReader): boolean {
-    this.skimmed = skimMoof(moof, r);
-    return this.skimmed !== undefined;
+    r.keepCopies = false; // the runs are read here, before the source's buffer can change
+    const parts = skimMoof(moof, r, this.skimScratch);
+    r.keepCopies = true;
+    if (!parts) return false;
+    this.close(undefined);
+    this.readMoof(parts);
+    this.skimmed = moof;
+    return true;
   }
 
-  /** A top-level box; only moofs (with their children, or skimmed) and mdats matter. */
+  /** A top-level box; only moofs (with their children, unless skimmed) and mdats matter. */
   add(box: Box): void {
     if (box.type === 'moof') {
-      if (this.pendingMoof) this.readMoof(this.pendingMoof, undefined);
-      this.pendingMoof = this.skimmed?.moof === box ? this.skimmed : moofPartsOf(box);
-      this.skimmed = undefined;
+      if (box === this.skimmed) {
+        this.skimmed = undefined;
+        return;
+      }
+      this.close(undefined);
+      this.readMoof(moofPartsOf(box));
     } else if (box.type === 'mdat') {
       const mdat = { start: box.offset + box.headerSize, end: box.offset + box.size };
       this.mdats.push(mdat);
-      if (this.pendingMoof) this.readMoof(this.pendingMoof, box);
-      this.pendingMoof = undefined;
+      this.close(box, mdat);
     }
   }
 
   /** After the last top-level box. */
   finish(): void {
-    if (this.pendingMoof) this.readMoof(this.pendingMoof, undefined);
-    this.pendingMoof = undefined;
+    this.close(undefined);
     for (const { start, end, trun } of this.dataChecks) this.reportData(start, end, trun, this.mdatAt(start, end));
   }
 
-  /** The fragment of a moof, with the mdat after it (before any other moof), if any. */
-  private readMoof(parts: MoofParts, mdatBox: Box | undefined): void {
+  /** The box after the open fragment's moof is known: its mdat (`mdatBox`, payload `mdat`), or not one. */
+  private close(mdatBox: Box | undefined, mdat?: Range): void {
+    const fragment = this.open;
+    if (!fragment) return;
+    this.open = undefined;
+    if (mdatBox) fragment.mdat = { offset: mdatBox.offset, size: mdatBox.size };
+    const data = this.openData;
+    for (let i = 0; i + 2 < data.length; i += 3) this.checkData(data[i] ?? 0, data[i + 1] ?? 0, data[i + 2] ?? 0, mdat);
+    data.length = 0;
+  }
+
+  /** The fragment of a moof; it stays open until the box after the moof is known. */
+  private readMoof(parts: MoofParts): void {
     const ctx = this.ctx;
     const moof = parts.moof;
     const index = this.fragments.length;
@@ -150,12 +174,11 @@ export class FragmentReader {
       ctx.report('warning', 'MFHD_SEQUENCE_NOT_INCREASING', `sequence_number ${sequenceNumber} after ${this.lastSequence}`, parts.mfhdOffset);
     }
     if (sequenceNumber >= 0) this.lastSequence = sequenceNumber;
-    const mdat = mdatBox ? this.mdats[this.mdats.length - 1] : undefined;
     let dataEnd = moof.offset; // where a traf without base offset starts (end of the previous traf's data)
     const trafs = parts.trafs;
     for (let j = 0; j < trafs.length; j++) {
       const traf = trafs[j];
-      const ft = traf && this.readTraf(traf, moof, dataEnd, index, mdat);
+      const ft = traf && this.readTraf(traf, moof, dataEnd, index);
       if (ft) {
         this.tracks.push(ft);
         dataEnd = ft.dataOffset + ft.dataSize;
@@ -163,12 +186,12 @@ export class FragmentReader {
     }
     const fragment: Fragment = { index, offset: moof.offset, size: moof.size, sequenceNumber, tracks: this.tracks.slice(), box: moof };
     this.tracks.length = 0;
-    if (mdatBox) fragment.mdat = { offset: mdatBox.offset, size: mdatBox.size };
     this.fragments.push(fragment);
+    this.open = fragment;
   }
 
-  /** One track's part of a fragment; `mdat` is the payload of the mdat after the moof, if any. */
-  private readTraf(traf: TrafParts, moof: Box, previousEnd: number, fragmentIndex: number, mdat: Range | undefined): FragmentTrack | undefined {
+  /** One track's part of a fragment. */
+  private readTraf(traf: TrafParts, moof: Box, previousEnd: number, fragmentIndex: number): FragmentTrack | undefined {
     const ctx = this.ctx;
     const tfhd = traf.tfhd;
     if (!tfhd) {
@@ -210,7 +233,7 @@ export class FragmentReader {
       if (firstRun) ft.dataOffset = dataPos;
       const start = dataPos;
       const count = plausibleCount(run, defSize, dataPos, ctx, trunOffset);
-      appendRun(run, count, builder, time, dataPos, defDuration, defSize, defFlags, fragmentIndex, out);
+      appendRun(run, this.viewOf(run.entries), count, builder, time, dataPos, defDuration, defSize, defFlags, fragmentIndex, out);
       if (ft.sampleCount === 0 && count > 0) {
         ft.firstSampleFlags = out.firstFlags;
         ft.firstSampleSync = (out.firstFlags & SAMPLE_IS_NON_SYNC) === 0;
@@ -220,7 +243,7 @@ export class FragmentReader {
       time = out.time;
       dataPos = out.dataPos;
       if (out.ept < ept) ept = out.ept;
-      if (count > 0) this.checkData(start, dataPos, trunOffset, mdat);
+      if (count > 0) this.openData.push(start, dataPos, trunOffset);
       firstRun = false;
     }
     ft.duration = time - ft.baseDecodeTime;
@@ -229,6 +252,12 @@ export class FragmentReader {
     state.nextDecodeTime = time;
     state.fragmentCount++;
     return ft;
+  }
+
+  /** A DataView of the whole buffer of `bytes`. */
+  private viewOf(bytes: Uint8Array): DataView {
+    if (this.entriesView?.buffer !== bytes.buffer) this.entriesView = new DataView(bytes.buffer);
+    return this.entriesView;
   }
 
   private emptyScratch(): SampleTableBuilder {
@@ -300,20 +329,19 @@ function plausibleCount(run: TrackRunFields, defSize: number, dataPos: number, c
  * The hot path: a run's `n` entries appended to the table `b`. Written for V8's baseline tier as much as
  * for its optimiser (a file's samples are mostly read before V8 optimises this): one pass for the
  * durations and sizes and the times and offsets that follow from them; fills, not per-sample stores,
- * for what the run leaves to the defaults.
+ * for what the run leaves to the defaults. `view` covers the whole buffer of `run.entries`.
  */
 function appendRun(
-  run: TrackRunFields, n: number, b: SampleTableBuilder, time: number, dataPos: number,
+  run: TrackRunFields, view: DataView, n: number, b: SampleTableBuilder, time: number, dataPos: number,
   defDuration: number, defSize: number, defFlags: number, fragmentIndex: number, out: RunEnd,
 ): void {
   b.reserve(n);
   const first = b.count;
   const end = first + n;
-  const entries = run.entries;
-  const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+  const at = run.entries.byteOffset; // where the entries start in `view`
   const { stride, duration: durationAt, size: sizeAt, flags: flagsAt, compositionOffset: ctoAt } = run.layout;
   const { dts, duration, size, offset, flags, sync, cto } = b;
-  for (let k = first, p = 0; k < end; k++, p += stride) {
+  for (let k = first, p = at; k < end; k++, p += stride) {
     const d = durationAt >= 0 ? view.getUint32(p + durationAt) : defDuration;
     const s = sizeAt >= 0 ? view.getUint32(p + sizeAt) : defSize;
     dts[k] = time;
@@ -324,7 +352,7 @@ function appendRun(
     dataPos += s;
   }
   if (flagsAt >= 0) {
-    for (let k = first, p = flagsAt; k < end; k++, p += stride) {
+    for (let k = first, p = at + flagsAt; k < end; k++, p += stride) {
       const f = view.getUint32(p);
       flags[k] = f;
       sync[k] = (f & SAMPLE_IS_NON_SYNC) === 0 ? 1 : 0;
@@ -341,7 +369,7 @@ function appendRun(
   let ept = n > 0 ? (dts[first] ?? 0) : Infinity;
   if (ctoAt >= 0) {
     ept = Infinity;
-    for (let k = first, p = ctoAt; k < end; k++, p += stride) {
+    for (let k = first, p = at + ctoAt; k < end; k++, p += stride) {
       const c = view.getInt32(p);
       cto[k] = c;
       const pts = (dts[k] ?? 0) + c;

@@ -68,6 +68,37 @@ function emptyTraf(offset: number): TrafParts {
   return { offset, tfhd: undefined, tfdt: undefined, tfdtOffset: -1, truns: [], trunOffsets: [] };
 }
 
+/**
+ * The traf parts skimMoof fills, kept from one moof to the next: a moof's parts are read before the next
+ * moof is skimmed, and a long file has thousands of moofs.
+ */
+export class SkimScratch {
+  readonly trafs: TrafParts[] = [];
+  private readonly made: TrafParts[] = [];
+
+  /** Parts for the next traf of the moof (the first one after `clear`). */
+  traf(offset: number): TrafParts {
+    let traf = this.made[this.trafs.length];
+    if (traf) {
+      traf.offset = offset;
+      traf.tfhd = undefined;
+      traf.tfdt = undefined;
+      traf.tfdtOffset = -1;
+      traf.truns.length = 0;
+      traf.trunOffsets.length = 0;
+    } else {
+      traf = emptyTraf(offset);
+      this.made.push(traf);
+    }
+    this.trafs.push(traf);
+    return traf;
+  }
+
+  clear(): void {
+    this.trafs.length = 0;
+  }
+}
+
 const MFHD = 0x6d666864;
 const TRAF = 0x74726166;
 const TFHD = 0x74666864;
@@ -95,11 +126,13 @@ const skimContext = new SkimContext();
  * The parts of a moof read from `r`, which holds the whole box: for a moof made only of well-formed
  * mfhd, trafs of tfhd, tfdt and truns, and boxes of types the walker does not decode, decoded by the same
  * parsers as in the walk. Undefined for anything else (a header or field out of place, a box the walker
- * would report): the walker then decodes the moof into child boxes, and reports what is wrong.
+ * would report): the walker then decodes the moof into child boxes, and reports what is wrong. The
+ * parts' trafs are `scratch`'s, good until the next skim.
  */
-export function skimMoof(moof: Box, r: BoxReader): MoofParts | undefined {
+export function skimMoof(moof: Box, r: BoxReader, scratch: SkimScratch): MoofParts | undefined {
   if (moof.truncated || moof.headerSize !== 8) return undefined;
-  const parts: MoofParts = { moof, sequenceNumber: -1, mfhdOffset: -1, trafs: [] };
+  scratch.clear();
+  const parts: MoofParts = { moof, sequenceNumber: -1, mfhdOffset: -1, trafs: scratch.trafs };
   const base = r.base;
   const end = moof.offset + moof.size - base;
   if (end > r.bytes.length) return undefined;
@@ -108,10 +141,7 @@ export function skimMoof(moof: Box, r: BoxReader): MoofParts | undefined {
   let trafEnd = -1;
   let at = moof.offset + 8 - base;
   while (at < end) {
-    if (traf && at === trafEnd) {
-      parts.trafs.push(traf);
-      traf = undefined;
-    }
+    if (traf && at === trafEnd) traf = undefined;
     const limit = traf ? trafEnd : end;
     if (at + 8 > limit) return undefined;
     const size = view.getUint32(at);
@@ -119,7 +149,7 @@ export function skimMoof(moof: Box, r: BoxReader): MoofParts | undefined {
     if (size < 8 || at + size > limit) return undefined;
     if (!traf) {
       if (code === TRAF) {
-        traf = emptyTraf(base + at);
+        traf = scratch.traf(base + at);
         trafEnd = at + size;
         at += 8;
         continue;
@@ -149,11 +179,7 @@ export function skimMoof(moof: Box, r: BoxReader): MoofParts | undefined {
     }
     at += size;
   }
-  if (traf) {
-    if (at !== trafEnd) return undefined;
-    parts.trafs.push(traf);
-  }
-  return parts;
+  return traf && at !== trafEnd ? undefined : parts;
 }
 
 /** A box of a printable type the walker does not decode: a leaf it makes without a word. */

@@ -108,10 +108,7 @@ class IsoBmffReader {
   add(box: Box): void {
     switch (box.type) {
       case 'moof':
-        if (!this.hasMoof) {
-          this.hasMoof = true;
-          if (this.fragmentReader) this.startFragmentTables();
-        }
+        this.moofSeen();
         this.addFragmentBox(box);
         break;
       case 'mdat':
@@ -142,6 +139,7 @@ class IsoBmffReader {
    */
   skim(box: Box, r: BoxReader): boolean {
     if (box.type !== 'moof' || !this.fragmentReader || (this.options.maxDepth ?? DEFAULT_MAX_DEPTH) <= 2) return false;
+    this.moofSeen();
     return this.fragmentReader.skim(box, r);
   }
 
@@ -166,6 +164,13 @@ class IsoBmffReader {
     file.issues.push(...this.movieIssues, ...this.fragmentIssues);
     if (file.kind === 'unknown' && tree.boxes.length > 0) file.issues.push(issue('warning', 'NO_MOVIE', 'neither moov nor moof: not a playable ISO BMFF file', 0));
     return file;
+  }
+
+  /** A moof comes: the first one makes the sample tables that fragments append to. */
+  private moofSeen(): void {
+    if (this.hasMoof) return;
+    this.hasMoof = true;
+    if (this.fragmentReader) this.startFragmentTables();
   }
 
   /** A moof or mdat: read now when the movie is known, else when it is (or at the end). */
