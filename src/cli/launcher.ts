@@ -22,10 +22,20 @@ function cacheDirectory(): string | undefined {
   }
 }
 
-/** The cache file of this bundle as built (size and time) for this Node: a new build gets a new name. */
-function cacheName(): string {
+/**
+ * The cache files of this bundle's path start with this: its name and a hash of its path, so that copies
+ * installed in different places (two versions of the extension) keep one cache each.
+ */
+function cachePrefix(): string {
+  let hash = 0x811c9dc5; // FNV-1a
+  for (let i = 0; i < bundle.length; i++) hash = Math.imul(hash ^ bundle.charCodeAt(i), 0x01000193) >>> 0;
+  return `${basename(bundle)}.${hash.toString(16)}.`;
+}
+
+/** The cache file of the bundle as built (size and time) for this Node: a new build gets a new name. */
+function cacheName(prefix: string): string {
   const { size, mtimeMs } = statSync(bundle);
-  return `${basename(bundle)}.${size}.${Math.floor(mtimeMs)}.${process.version}.${process.arch}.v8`;
+  return `${prefix}${size}.${Math.floor(mtimeMs)}.${process.version}.${process.arch}.v8`;
 }
 
 function readCache(file: string): Buffer | undefined {
@@ -36,12 +46,12 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-/** Writes the cache (replacing this bundle's older ones); a cache that cannot be written is only slower. */
-function writeCache(directory: string, name: string, data: Buffer): void {
+/** Writes the cache (replacing the older builds' at this path); a cache that cannot be written is only slower. */
+function writeCache(directory: string, prefix: string, name: string, data: Buffer): void {
   try {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
     for (const old of readdirSync(directory)) {
-      if (old.startsWith(`${basename(bundle)}.`) && old !== name) unlinkSync(join(directory, old));
+      if (old.startsWith(prefix) && old !== name) unlinkSync(join(directory, old));
     }
     const temporary = join(directory, `${name}.${process.pid}.tmp`);
     writeFileSync(temporary, data, { mode: 0o600 });
@@ -58,14 +68,15 @@ function text(bytes: Buffer): string {
 
 function run(): void {
   const directory = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheDirectory();
-  const name = directory ? cacheName() : '';
+  const prefix = cachePrefix();
+  const name = directory ? cacheName(prefix) : '';
   const cachedData = directory ? readCache(join(directory, name)) : undefined;
   // The wrapper Node puts around a CommonJS module, on the bundle's first line (line numbers stay).
   const source = `(function (exports, require, module, __filename, __dirname) {${text(readFileSync(bundle))}\n})`;
   const script = new Script(source, { filename: bundle, ...(cachedData ? { cachedData } : {}) });
   if (directory && (!cachedData || script.cachedDataRejected === true)) {
     // At exit the cache also holds the functions compiled while the CLI ran.
-    process.once('exit', () => writeCache(directory, name, script.createCachedData()));
+    process.once('exit', () => writeCache(directory, prefix, name, script.createCachedData()));
   }
   const start = script.runInThisContext() as (...args: unknown[]) => void;
   const module = { exports: {}, filename: bundle };

@@ -120,9 +120,7 @@ export class FragmentReader {
    * skimMoof). `add` then passes over this moof.
    */
   skim(moof: Box, r: BoxReader): boolean {
-    r.keepCopies = false; // the runs are read here, before the source's buffer can change
     const parts = skimMoof(moof, r, this.skimScratch);
-    r.keepCopies = true;
     if (!parts) return false;
     this.close(undefined);
     this.readMoof(parts);

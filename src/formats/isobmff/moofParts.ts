@@ -1,14 +1,15 @@
 // What the fragment reader needs of a moof: its mfhd, and per traf the tfhd, tfdt and truns, with where
 // they are (for issues). Got from the moof's child boxes (the walker decoded them), or read straight from
 // the moof's bytes without making child boxes (`skimMoof`, for long files).
-import type { Severity } from '../issues';
-import { mfhd } from './boxes/mfhd';
-import { tfdt, type TrackFragmentDecodeTimeFields } from './boxes/tfdt';
-import { tfhd, type TrackFragmentHeaderFields } from './boxes/tfhd';
-import { trun, type TrackRunFields } from './boxes/trun';
+import type { TrackFragmentDecodeTimeFields } from './boxes/tfdt';
+import {
+  TFHD_BASE_DATA_OFFSET, TFHD_DEFAULT_BASE_IS_MOOF, TFHD_DEFAULT_SAMPLE_DURATION, TFHD_DEFAULT_SAMPLE_FLAGS,
+  TFHD_DEFAULT_SAMPLE_SIZE, TFHD_DURATION_IS_EMPTY, TFHD_SAMPLE_DESCRIPTION_INDEX, type TrackFragmentHeaderFields,
+} from './boxes/tfhd';
+import { layoutOf, MAX_RUN_SAMPLES, TRUN_DATA_OFFSET, TRUN_FIRST_SAMPLE_FLAGS, TrackRun, type TrackRunFields } from './boxes/trun';
 import type { BoxReader } from './reader';
 import { boxType, fieldsOf } from './registry';
-import type { Box, BoxContext, BoxSpec } from './types';
+import type { Box } from './types';
 
 export interface TrafParts {
   /** Offset of the traf box. */
@@ -105,23 +106,6 @@ const TFHD = 0x74666864;
 const TFDT = 0x74666474;
 const TRUN = 0x7472756e;
 
-/** The context skimMoof gives the box parsers: any issue they raise ends the skim (the walker reports it). */
-class SkimContext implements BoxContext {
-  type = '';
-  offset = 0;
-  size = 0;
-  version = 0;
-  flags = 0;
-  readonly handler = undefined;
-  failed = false;
-
-  issue(_severity: Severity, _code: string, _message: string, _offset: number): void {
-    this.failed = true;
-  }
-}
-
-const skimContext = new SkimContext();
-
 /**
  * The parts of a moof read from `r`, which holds the whole box: for a moof made only of well-formed
  * mfhd, trafs of tfhd, tfdt and truns, and boxes of types the walker does not decode, decoded by the same
@@ -130,6 +114,9 @@ const skimContext = new SkimContext();
  * parts' trafs are `scratch`'s, good until the next skim.
  */
 export function skimMoof(moof: Box, r: BoxReader, scratch: SkimScratch): MoofParts | undefined {
+  // mfhd, tfhd, tfdt and trun are read here rather than by their registry parsers (boxes/*.ts): the same
+  // fields from the same layout, without a BoxReader, a context and a call per field, which is about a
+  // tenth of a long file's inspection. moofSkim.test.ts checks that both read the same.
   if (moof.truncated || moof.headerSize !== 8) return undefined;
   scratch.clear();
   const parts: MoofParts = { moof, sequenceNumber: -1, mfhdOffset: -1, trafs: scratch.trafs };
@@ -155,23 +142,22 @@ export function skimMoof(moof: Box, r: BoxReader, scratch: SkimScratch): MoofPar
         continue;
       }
       if (code === MFHD) {
-        const fields = parts.mfhdOffset < 0 ? parse(mfhd, r, at, size) : undefined;
-        if (!fields) return undefined;
+        if (parts.mfhdOffset >= 0 || size < 16) return undefined;
         parts.mfhdOffset = base + at;
-        parts.sequenceNumber = fields.sequenceNumber;
+        parts.sequenceNumber = view.getUint32(at + 12);
       } else if (!ignorable(code)) {
         return undefined;
       }
     } else if (code === TRUN) {
-      const run = parse(trun, r, at, size);
+      const run = readTrun(r, at, size);
       if (!run) return undefined;
       traf.truns.push(run);
       traf.trunOffsets.push(base + at);
     } else if (code === TFHD) {
-      traf.tfhd = traf.tfhd ? undefined : parse(tfhd, r, at, size);
+      traf.tfhd = traf.tfhd ? undefined : readTfhd(view, at, size);
       if (!traf.tfhd) return undefined;
     } else if (code === TFDT) {
-      traf.tfdt = traf.tfdt ? undefined : parse(tfdt, r, at, size);
+      traf.tfdt = traf.tfdt ? undefined : readTfdt(view, at, size);
       if (!traf.tfdt) return undefined;
       traf.tfdtOffset = base + at;
     } else if (!ignorable(code)) {
@@ -188,23 +174,77 @@ function ignorable(code: number): boolean {
   return info.plain && info.spec === undefined;
 }
 
-/** A full box at r.bytes[at, at + size) decoded by its parser; undefined when it would raise an issue. */
-function parse<F>(spec: BoxSpec<F>, r: BoxReader, at: number, size: number): F | undefined {
-  const parseFields = spec.parse;
-  if (!parseFields || size < 12) return undefined;
-  const bytes = r.bytes;
-  const ctx = skimContext;
-  ctx.type = spec.type;
-  ctx.offset = r.base + at;
-  ctx.size = size;
-  ctx.version = bytes[at + 8] ?? 0;
-  ctx.flags = ((bytes[at + 9] ?? 0) << 16) | ((bytes[at + 10] ?? 0) << 8) | (bytes[at + 11] ?? 0);
-  ctx.failed = false;
-  r.reset(at + 12, at + size);
-  try {
-    const fields = parseFields(r, ctx);
-    return ctx.failed || r.overrun ? undefined : fields;
-  } catch {
-    return undefined; // the walker reports it
+/** The tfhd at view[at, at + size), as the tfhd parser reads it; undefined when cut short. */
+function readTfhd(view: DataView, at: number, size: number): TrackFragmentHeaderFields | undefined {
+  if (size < 16) return undefined;
+  const flags = view.getUint32(at + 8) & 0xffffff;
+  const fields: TrackFragmentHeaderFields = {
+    trackId: view.getUint32(at + 12),
+    durationIsEmpty: (flags & TFHD_DURATION_IS_EMPTY) !== 0,
+    defaultBaseIsMoof: (flags & TFHD_DEFAULT_BASE_IS_MOOF) !== 0,
+  };
+  const end = at + size;
+  let p = at + 16;
+  if (flags & TFHD_BASE_DATA_OFFSET) {
+    if (p + 8 > end) return undefined;
+    fields.baseDataOffset = view.getUint32(p) * 0x1_0000_0000 + view.getUint32(p + 4);
+    p += 8;
   }
+  if (flags & TFHD_SAMPLE_DESCRIPTION_INDEX) {
+    if (p + 4 > end) return undefined;
+    fields.sampleDescriptionIndex = view.getUint32(p);
+    p += 4;
+  }
+  if (flags & TFHD_DEFAULT_SAMPLE_DURATION) {
+    if (p + 4 > end) return undefined;
+    fields.defaultSampleDuration = view.getUint32(p);
+    p += 4;
+  }
+  if (flags & TFHD_DEFAULT_SAMPLE_SIZE) {
+    if (p + 4 > end) return undefined;
+    fields.defaultSampleSize = view.getUint32(p);
+    p += 4;
+  }
+  if (flags & TFHD_DEFAULT_SAMPLE_FLAGS) {
+    if (p + 4 > end) return undefined;
+    fields.defaultSampleFlags = view.getUint32(p);
+  }
+  return fields;
+}
+
+/** The tfdt at view[at, at + size), as the tfdt parser reads it; undefined when cut short. */
+function readTfdt(view: DataView, at: number, size: number): TrackFragmentDecodeTimeFields | undefined {
+  if (view.getUint8(at + 8) === 1) {
+    return size < 20 ? undefined : { baseMediaDecodeTime: view.getUint32(at + 12) * 0x1_0000_0000 + view.getUint32(at + 16) };
+  }
+  return size < 16 ? undefined : { baseMediaDecodeTime: view.getUint32(at + 12) };
+}
+
+/**
+ * The trun at r.bytes[at, at + size), as the trun parser reads it (its entries a view of r.bytes, read
+ * before they can change); undefined when cut short or when the parser would report its sample count.
+ */
+function readTrun(r: BoxReader, at: number, size: number): TrackRunFields | undefined {
+  if (size < 16) return undefined;
+  const view = r.view;
+  const flags = view.getUint32(at + 8) & 0xffffff;
+  const sampleCount = view.getUint32(at + 12);
+  const end = at + size;
+  let p = at + 16;
+  let dataOffset: number | undefined;
+  let firstSampleFlags: number | undefined;
+  if (flags & TRUN_DATA_OFFSET) {
+    if (p + 4 > end) return undefined;
+    dataOffset = view.getInt32(p);
+    p += 4;
+  }
+  if (flags & TRUN_FIRST_SAMPLE_FLAGS) {
+    if (p + 4 > end) return undefined;
+    firstSampleFlags = view.getUint32(p);
+    p += 4;
+  }
+  const layout = layoutOf(flags);
+  const bytes = sampleCount * layout.stride;
+  if (p + bytes > end || (layout.stride === 0 && sampleCount > MAX_RUN_SAMPLES)) return undefined;
+  return new TrackRun(sampleCount, sampleCount, r.bytes.subarray(p, p + bytes), layout, dataOffset, firstSampleFlags);
 }

@@ -18,11 +18,6 @@ export class BoxReader {
   pos = 0;
   /** A read went past the end of the payload. */
   overrun = false;
-  /**
-   * False when what the parsers keep is used before the buffer can change (the moof skim): bytesKept
-   * then gives views of the buffer instead of copies.
-   */
-  keepCopies = true;
   /** Where bytesKept copies to: shared by the readers of one walk. */
   private readonly arena: ByteArena;
 
@@ -147,8 +142,7 @@ export class BoxReader {
     const at = this.pos;
     const end = Math.min(this.end, at + Math.max(0, n));
     this.take(Math.max(0, n));
-    const start = Math.min(at, end);
-    return this.keepCopies ? this.arena.keep(this.bytes, start, end) : this.bytes.subarray(start, end);
+    return this.arena.keep(this.bytes, Math.min(at, end), end);
   }
 
   /** A copy of the next n bytes (fewer at the end; sets overrun then). Copies: source views may be reused. */

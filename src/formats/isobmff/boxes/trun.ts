@@ -63,11 +63,11 @@ for (let fields = 0; fields < 16; fields++) {
   layouts.push({ stride, duration, size, flags, compositionOffset });
 }
 
-function layoutOf(trFlags: number): TrackRunLayout {
+export function layoutOf(trFlags: number): TrackRunLayout {
   return layouts[(trFlags >> 8) & 0xf] ?? { stride: 0, duration: -1, size: -1, flags: -1, compositionOffset: -1 };
 }
 
-class TrackRun implements TrackRunFields {
+export class TrackRun implements TrackRunFields {
   // Defined by the constructor only (see BoxNode in walker.ts): one per trun of a long file.
   declare readonly sampleCount: number;
   declare readonly entryCount: number;

@@ -96,7 +96,8 @@ function withMoof(...moofChildren: Uint8Array[]): { full: IsoBmffFile; skimmed: 
   return { full: readIsoBmff(bytesSource(bytes)), skimmed: readIsoBmff(bytesSource(bytes), { fragmentBoxes: false }) };
 }
 
-const TFHD = fullBox('tfhd', 0, 0x020000, u32(readIsoBmff(bytesSource(init)).tracks[0]?.id ?? 1)); // default-base-is-moof
+const TRACK = readIsoBmff(bytesSource(init)).tracks[0]?.id ?? 1;
+const TFHD = fullBox('tfhd', 0, 0x020000, u32(TRACK)); // default-base-is-moof
 const mfhd = fullBox('mfhd', 0, 0, u32(1));
 const tfdt = fullBox('tfdt', 1, 0, u32(0), u32(9000));
 const trun = fullBox('trun', 0, 0x201, u32(2), u32(8 + 16), u32(10), u32(20)); // data offset, sizes
@@ -107,6 +108,19 @@ test('crafted moofs: the usual ones are skimmed, the others left to the walker, 
     { what: 'a box the walker does not decode (sdtp) in the traf', children: [mfhd, box('traf', TFHD, tfdt, box('sdtp', new Uint8Array(2)), trun)], skimmed: true },
     { what: 'no mfhd', children: [box('traf', TFHD, tfdt, trun)], skimmed: true },
     { what: 'two truns', children: [mfhd, box('traf', TFHD, tfdt, trun, fullBox('trun', 0, 0x200, u32(1), u32(5)))], skimmed: true },
+    {
+      what: 'tfhd with every optional field, tfdt version 0, trun with first-sample flags and every per-sample field',
+      children: [mfhd, box('traf',
+        fullBox('tfhd', 0, 0x3b, u32(TRACK), u32(0), u32(init.length + 40), u32(1), u32(512), u32(5), u32(0x10000)),
+        fullBox('tfdt', 0, 0, u32(7000)),
+        fullBox('trun', 1, 0xf05, u32(2), u32(8), u32(0x2000000), u32(500), u32(10), u32(0x10000), u32(0xffffff00), u32(520), u32(20), u32(0), u32(300)))],
+      skimmed: true,
+    },
+    { what: 'a trun with no per-sample fields (the defaults)', children: [mfhd, box('traf', fullBox('tfhd', 0, 0x020018, u32(TRACK), u32(512), u32(6)), tfdt, fullBox('trun', 0, 0, u32(4)))], skimmed: true },
+    { what: 'a tfhd cut short', children: [mfhd, box('traf', fullBox('tfhd', 0, 0x020008, u32(TRACK)), tfdt, trun)], skimmed: false },
+    { what: 'a tfdt cut short', children: [mfhd, box('traf', TFHD, fullBox('tfdt', 1, 0, u32(0)), trun)], skimmed: false },
+    { what: 'an mfhd cut short', children: [fullBox('mfhd', 0, 0), box('traf', TFHD, tfdt, trun)], skimmed: false },
+    { what: 'a trun whose first-sample flags are cut off', children: [mfhd, box('traf', TFHD, tfdt, fullBox('trun', 0, 0x005, u32(1), u32(24)))], skimmed: false },
     { what: 'two tfhds', children: [mfhd, box('traf', TFHD, TFHD, tfdt, trun)], skimmed: false },
     { what: 'a trun cut short', children: [mfhd, box('traf', TFHD, tfdt, fullBox('trun', 0, 0x201, u32(3), u32(24), u32(10)))], skimmed: false },
     { what: 'a registered box out of place (trun in the moof)', children: [mfhd, trun, box('traf', TFHD, tfdt, trun)], skimmed: false },
