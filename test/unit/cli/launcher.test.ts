@@ -1,0 +1,45 @@
+// The CLIs' launcher (src/cli/launcher.ts): the built `kvs-inspect` keeps V8's code cache in the user's
+// cache directory, reads it on later runs, writes a damaged one again, and prints the same either way.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { withTempDir } from '../../support/tempFiles';
+
+const FIXTURE = 'test/fixtures/media/h264-aac-frag.mp4';
+
+function inspect(cacheHome: string, extraEnv: NodeJS.ProcessEnv = {}): string {
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: cacheHome, ...extraEnv };
+  delete env.NODE_OPTIONS; // no tsx loader in the CLI's process
+  if (!('NODE_DISABLE_COMPILE_CACHE' in extraEnv)) delete env.NODE_DISABLE_COMPILE_CACHE;
+  const result = spawnSync(process.execPath, ['dist/cli/kvs-inspect.js', FIXTURE], { env, encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  return result.stdout;
+}
+
+test('kvs-inspect writes its code cache on the first run, reads it on the next, and rewrites a damaged one', () => {
+  withTempDir((home) => {
+    const cacheDir = join(home, 'kinesis-video-inspector', 'compile-cache');
+    const expected = inspect(home, { NODE_DISABLE_COMPILE_CACHE: '1' });
+    assert.match(expected, /fragmented MP4/);
+    assert.equal(existsSync(cacheDir), false, 'NODE_DISABLE_COMPILE_CACHE: no cache');
+
+    assert.equal(inspect(home), expected);
+    const files = readdirSync(cacheDir);
+    assert.equal(files.length, 1, files.join(', '));
+    const file = join(cacheDir, files[0] ?? '');
+    assert.match(files[0] ?? '', /^kvs-inspect\.main\.js\.[0-9a-f]+\.\d+\.\d+\.v\d+/);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const written = statSync(file);
+    assert.ok(written.size > 10_000, `${written.size} bytes of compiled code`);
+
+    assert.equal(inspect(home), expected);
+    assert.equal(statSync(file).mtimeMs, written.mtimeMs, 'a good cache is read, not written again');
+
+    writeFileSync(file, 'not a code cache');
+    assert.equal(inspect(home), expected);
+    assert.notEqual(readFileSync(file, 'utf8').slice(0, 16), 'not a code cache', 'a damaged cache is written again');
+    assert.deepEqual(readdirSync(cacheDir), files);
+  });
+});
