@@ -17,10 +17,10 @@ before(() => {
 });
 
 test('the .vsix holds only what runs: bundles, media, README, LICENSE, CHANGELOG, package.json', () => {
-  const allowed = [/^dist\/extension\.js$/, /^dist\/cli\/kvs-(inspect|local|put)\.js$/, /^dist\/webview\/\w+\.js$/, /^media\/[\w.-]+\.(css|png|svg|mkv)$/, /^(README\.md|LICENSE|CHANGELOG\.md|package\.json)$/];
+  const allowed = [/^dist\/extension\.js$/, /^dist\/cli\/kvs-(inspect|local|put)(\.main)?\.js$/, /^dist\/webview\/\w+\.js$/, /^media\/[\w.-]+\.(css|png|svg|mkv)$/, /^(README\.md|LICENSE|CHANGELOG\.md|package\.json)$/];
   const unexpected = files.filter((file) => !allowed.some((pattern) => pattern.test(file)));
   assert.deepEqual(unexpected, []);
-  for (const required of ['dist/extension.js', 'dist/cli/kvs-inspect.js', 'dist/cli/kvs-local.js', 'dist/cli/kvs-put.js', 'dist/webview/player.js', 'media/kinesis-video.svg', 'media/icon.png', 'media/demo.mkv', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
+  for (const required of ['dist/extension.js', 'dist/cli/kvs-inspect.js', 'dist/cli/kvs-local.js', 'dist/cli/kvs-put.js', 'dist/cli/kvs-inspect.main.js', 'dist/cli/kvs-local.main.js', 'dist/cli/kvs-put.main.js', 'dist/webview/player.js', 'media/kinesis-video.svg', 'media/icon.png', 'media/demo.mkv', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
     assert.ok(files.includes(required), `${required} is missing from the .vsix`);
   }
 });
