@@ -108,15 +108,16 @@ const TRUN = 0x7472756e;
 
 /**
  * The parts of a moof read from `r`, which holds the whole box: for a moof made only of well-formed
- * mfhd, trafs of tfhd, tfdt and truns, and boxes of types the walker does not decode, decoded by the same
- * parsers as in the walk. Undefined for anything else (a header or field out of place, a box the walker
- * would report): the walker then decodes the moof into child boxes, and reports what is wrong. The
- * parts' trafs are `scratch`'s, good until the next skim.
+ * mfhd, trafs of tfhd, tfdt and truns, and boxes of types the walker does not decode. Undefined for
+ * anything else (a header or field out of place, a box the walker would report): the walker then decodes
+ * the moof into child boxes, and reports what is wrong. The parts' trafs are `scratch`'s, good until the
+ * next skim; the truns' entries are views of `r.bytes`, read before the source's buffer changes.
+ *
+ * mfhd, tfhd, tfdt and trun are read here rather than by their registry parsers (boxes/*.ts), on
+ * purpose: the same fields from the same layout, without a BoxReader, a context and a call per field,
+ * which is about a tenth of a long file's inspection. moofSkim.test.ts checks that both read the same.
  */
 export function skimMoof(moof: Box, r: BoxReader, scratch: SkimScratch): MoofParts | undefined {
-  // mfhd, tfhd, tfdt and trun are read here rather than by their registry parsers (boxes/*.ts): the same
-  // fields from the same layout, without a BoxReader, a context and a call per field, which is about a
-  // tenth of a long file's inspection. moofSkim.test.ts checks that both read the same.
   if (moof.truncated || moof.headerSize !== 8) return undefined;
   scratch.clear();
   const parts: MoofParts = { moof, sequenceNumber: -1, mfhdOffset: -1, trafs: scratch.trafs };
