@@ -215,10 +215,9 @@ function readTfhd(view: DataView, at: number, size: number): TrackFragmentHeader
 
 /** The tfdt at view[at, at + size), as the tfdt parser reads it; undefined when cut short. */
 function readTfdt(view: DataView, at: number, size: number): TrackFragmentDecodeTimeFields | undefined {
-  if (view.getUint8(at + 8) === 1) {
-    return size < 20 ? undefined : { baseMediaDecodeTime: view.getUint32(at + 12) * 0x1_0000_0000 + view.getUint32(at + 16) };
-  }
-  return size < 16 ? undefined : { baseMediaDecodeTime: view.getUint32(at + 12) };
+  if (size < 16) return undefined;
+  if (view.getUint8(at + 8) !== 1) return { baseMediaDecodeTime: view.getUint32(at + 12) };
+  return size < 20 ? undefined : { baseMediaDecodeTime: view.getUint32(at + 12) * 0x1_0000_0000 + view.getUint32(at + 16) };
 }
 
 /**

@@ -92,7 +92,10 @@ test('damaged moofs: the skim agrees with the walker, or leaves the moof to it',
 /** An init segment (ftyp, moov), then one crafted moof and an mdat. */
 const init = fixture('h264-aac-dash/init-1.mp4');
 function withMoof(...moofChildren: Uint8Array[]): { full: IsoBmffFile; skimmed: IsoBmffFile } {
-  const bytes = concat(init, box('moof', ...moofChildren), box('mdat', new Uint8Array(30)));
+  return read(concat(init, box('moof', ...moofChildren), box('mdat', new Uint8Array(30))));
+}
+
+function read(bytes: Uint8Array): { full: IsoBmffFile; skimmed: IsoBmffFile } {
   return { full: readIsoBmff(bytesSource(bytes)), skimmed: readIsoBmff(bytesSource(bytes), { fragmentBoxes: false }) };
 }
 
@@ -134,4 +137,14 @@ test('crafted moofs: the usual ones are skimmed, the others left to the walker, 
     assert.equal(made.skimmed.fragments.length, 1, what);
     assert.ok((made.skimmed.tracks[0]?.sampleCount ?? 0) > 0 || !skimmed, `${what}: samples`);
   }
+});
+
+test('boxes cut short at the very end of the file: the skim reads no byte past them', () => {
+  // An empty tfdt, tfhd, trun or mfhd closing a moof that ends the file (no mdat after it).
+  for (const last of [box('tfdt'), box('tfhd'), box('trun'), fullBox('tfdt', 1, 0, u32(0))]) {
+    const made = read(concat(init, box('moof', mfhd, box('traf', TFHD, trun, last))));
+    assertSameAsFull(made.skimmed, made.full, 'cut short at the end');
+  }
+  const made = read(concat(init, box('moof', box('traf', TFHD, tfdt, trun), box('mfhd'))));
+  assertSameAsFull(made.skimmed, made.full, 'mfhd cut short at the end');
 });
