@@ -1,4 +1,4 @@
-import { byteWindow, type ByteSource } from '../byteSource';
+import type { ByteSource } from '../byteSource';
 import { issue, type Issue, type Severity } from '../issues';
 import { fourccCode } from './fourcc';
 import { BoxReader, ByteArena } from './reader';
@@ -124,7 +124,6 @@ class Walker {
   walkSource(source: ByteSource, start: number, end: number, parent: string | undefined, depth: number, parentTruncated: boolean): Box[] {
     const boxes = this.lists;
     const first = boxes.length;
-    const window = byteWindow(source); // headers read with no view per read
     let pos = start;
     while (pos < end) {
       const avail = end - pos;
@@ -132,11 +131,9 @@ class Walker {
         if (!parentTruncated) this.trailing(source.read(pos, avail), 0, pos, avail, parent);
         break;
       }
-      window.fill(pos, Math.min(avail, MAX_HEADER_BYTES));
-      const at = pos - window.start;
-      const length = Math.min(avail, MAX_HEADER_BYTES, window.end - pos);
-      const info = boxType(length >= 8 ? fourccCode(window.bytes, at + 4) : 0);
-      const box = this.header(window.bytes, at, length, info, pos, end, parent, parentTruncated);
+      const head = source.read(pos, Math.min(avail, MAX_HEADER_BYTES));
+      const info = boxType(fourccCode(head, 4));
+      const box = this.header(head, 0, head.length, info, pos, end, parent, parentTruncated);
       if (!box) break;
       const boxEnd = box.truncated ? end : pos + box.size;
       const spec = boxSpecIn(info, parent, this.handler);
@@ -337,7 +334,8 @@ class Walker {
 
 /**
  * Walks the boxes of a whole source. `onTopLevelBox` sees each top-level box as soon as it is read (with
- * its children), so a caller can build on it while the walk goes on.
+ * its children), so a caller can build on it while the walk goes on; `skim` may read a top-level box
+ * itself first, which then stays a leaf.
  */
 export function readBoxes(source: ByteSource, options: WalkOptions = {}, onTopLevelBox?: (box: Box) => void, skim?: TopLevelSkim): BoxTree {
   const walker = new Walker(options, onTopLevelBox, skim);
