@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { GetClipCommand, GetImagesCommand, type GetImagesCommandInput } from '@aws-sdk/client-kinesis-video-archived-media';
 import { serviceError } from '../http/harness';
-import { chunks, putMedia, startMediaHarness, type MediaHarness } from '../media/helpers';
+import { putPersisted, startMediaHarness, type MediaHarness } from '../media/helpers';
 
 const run = promisify(execFile);
 const CLIP_PATH = 'test/fixtures/media/h264-aac.mkv';
@@ -21,16 +21,7 @@ let clipStartMs = 0;
 let demoStartMs = 0;
 const logs: string[] = [];
 
-function startHeader(ms: number): string {
-  return `${Math.floor(ms / 1000)}.${ms % 1000}`;
-}
-
-async function put(stream: string, bytes: Uint8Array, startMs: number): Promise<void> {
-  const { status, acks } = await putMedia(h.service.url, stream, chunks(bytes, 4096), { 'x-amzn-producer-start-timestamp': startHeader(startMs) });
-  assert.equal(status, 200);
-  assert.ok(acks.some((a) => a.EventType === 'PERSISTED'), JSON.stringify(acks));
-  assert.ok(!acks.some((a) => a.EventType === 'ERROR'), JSON.stringify(acks));
-}
+const put = (stream: string, bytes: Uint8Array, startMs: number): Promise<void> => putPersisted(h.service.url, stream, bytes, startMs);
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'kvs-clips-'));

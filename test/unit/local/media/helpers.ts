@@ -1,4 +1,5 @@
 // KVS Local as the media tests use it: the whole service on a free port, SDK clients, raw PutMedia.
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +71,19 @@ export async function putMedia(url: string, stream: string, body: Uint8Array[], 
   const text = response.body.toString('utf8');
   const acks = response.status === 200 ? text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Ack) : [];
   return { status: response.status, acks, text };
+}
+
+/** x-amzn-producer-start-timestamp for a start time in ms: seconds with three decimals. */
+export function producerStartHeader(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
+/** PutMedia of `bytes` (in 4 KiB writes) starting at `startMs`; asserts it was persisted without an error ack. */
+export async function putPersisted(url: string, stream: string, bytes: Uint8Array, startMs: number): Promise<void> {
+  const { status, acks, text } = await putMedia(url, stream, chunks(bytes, 4096), { 'x-amzn-producer-start-timestamp': producerStartHeader(startMs) });
+  assert.equal(status, 200, text);
+  assert.ok(acks.some((a) => a.EventType === 'PERSISTED'), text);
+  assert.ok(!acks.some((a) => a.EventType === 'ERROR'), text);
 }
 
 /** Splits bytes into chunks of `size`, as a producer's network writes would. */

@@ -12,7 +12,7 @@ import {
   type GetHLSStreamingSessionURLCommandInput,
 } from '@aws-sdk/client-kinesis-video-archived-media';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { chunks, putMedia, startMediaHarness, type MediaHarness } from '../media/helpers';
+import { putPersisted, startMediaHarness, type MediaHarness } from '../media/helpers';
 import { startPageServer, type PageServer, type PlaybackState } from './page';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -27,10 +27,6 @@ async function launch(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
   });
-}
-
-function startHeader(ms: number): string {
-  return `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}`;
 }
 
 async function readState(page: Page): Promise<PlaybackState> {
@@ -86,9 +82,7 @@ describe('ON_DEMAND playback in Chromium', { skip }, () => {
       await h.createStream(stream);
       const start = Date.now() - 20_000;
       startMs.set(stream, start);
-      const { status, acks, text } = await putMedia(h.service.url, stream, chunks(readFileSync(path), 4096), { 'x-amzn-producer-start-timestamp': startHeader(start) });
-      assert.equal(status, 200, text);
-      assert.ok(acks.some((a) => a.EventType === 'PERSISTED') && !acks.some((a) => a.EventType === 'ERROR'), text);
+      await putPersisted(h.service.url, stream, readFileSync(path), start);
     }
   });
   after(() => h?.close());

@@ -12,7 +12,7 @@ import {
   type KinesisVideoArchivedMediaClient,
 } from '@aws-sdk/client-kinesis-video-archived-media';
 import { serviceError } from '../http/harness';
-import { chunks, putMedia, startMediaHarness, type MediaHarness } from '../media/helpers';
+import { putPersisted, startMediaHarness, type MediaHarness } from '../media/helpers';
 
 const run = promisify(execFile);
 const CLIP = readFileSync('test/fixtures/media/h264-aac.mkv');
@@ -25,16 +25,7 @@ const clock = () => Date.now() + skewMs;
 let clipStartMs = 0;
 let demoStartMs = 0;
 
-function startHeader(ms: number): string {
-  return `${Math.floor(ms / 1000)}.${ms % 1000}`;
-}
-
-async function put(stream: string, bytes: Uint8Array, startMs: number): Promise<void> {
-  const { status, acks } = await putMedia(h.service.url, stream, chunks(bytes, 4096), { 'x-amzn-producer-start-timestamp': startHeader(startMs) });
-  assert.equal(status, 200);
-  assert.ok(acks.some((a) => a.EventType === 'PERSISTED'), JSON.stringify(acks));
-  assert.ok(!acks.some((a) => a.EventType === 'ERROR'), JSON.stringify(acks));
-}
+const put = (stream: string, bytes: Uint8Array, startMs: number): Promise<void> => putPersisted(h.service.url, stream, bytes, startMs);
 
 /** The bytes with one same-length ASCII string replaced (changes a header field in place). */
 function patched(bytes: Uint8Array, from: string, to: string): Uint8Array {
