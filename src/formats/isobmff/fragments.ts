@@ -93,8 +93,13 @@ export class FragmentReader {
   private readonly mdats: Range[] = [];
   /** The last fragment while the box after its moof is not known yet (its mdat, if one comes next). */
   private open: Fragment | undefined;
-  /** The data of the open fragment's runs, checked when the box after it is known: start, end, trun offset. */
+  /**
+   * The data of the open fragment's runs, checked when the box after it is known: start, end and trun
+   * offset, `openDataLength` numbers. (Lengths, not array lengths, here and for `tracks`: an array set to
+   * length 0 gives up its storage, and the next moof would grow it again.)
+   */
   private readonly openData: number[] = [];
+  private openDataLength = 0;
   /** The moof `skim` read, which `add` then passes over. */
   private skimmed: Box | undefined;
   private readonly skimScratch = new SkimScratch();
@@ -102,7 +107,7 @@ export class FragmentReader {
   private readonly dataChecks: DataCheck[] = [];
   /** appendRun's result (one object, reused). */
   private readonly runEnd: RunEnd = { time: 0, dataPos: 0, ept: Infinity, firstFlags: 0 };
-  /** A fragment's tracks while they are read (copied out the exact size). */
+  /** A fragment's tracks while they are read (copied out the exact size): reused from moof to moof. */
   private readonly tracks: FragmentTrack[] = [];
   /** Where runs are decoded when no sample tables are kept (emptied before each run). */
   private scratch: SampleTableBuilder | undefined;
@@ -157,8 +162,8 @@ export class FragmentReader {
     this.open = undefined;
     if (mdatBox) fragment.mdat = { offset: mdatBox.offset, size: mdatBox.size };
     const data = this.openData;
-    for (let i = 0; i + 2 < data.length; i += 3) this.checkData(data[i] ?? 0, data[i + 1] ?? 0, data[i + 2] ?? 0, mdat);
-    data.length = 0;
+    for (let i = 0; i + 2 < this.openDataLength; i += 3) this.checkData(data[i] ?? 0, data[i + 1] ?? 0, data[i + 2] ?? 0, mdat);
+    this.openDataLength = 0;
   }
 
   /** The fragment of a moof; it stays open until the box after the moof is known. */
@@ -174,16 +179,17 @@ export class FragmentReader {
     if (sequenceNumber >= 0) this.lastSequence = sequenceNumber;
     let dataEnd = moof.offset; // where a traf without base offset starts (end of the previous traf's data)
     const trafs = parts.trafs;
-    for (let j = 0; j < trafs.length; j++) {
+    const tracks = this.tracks;
+    let trackCount = 0;
+    for (let j = 0; j < parts.trafCount; j++) {
       const traf = trafs[j];
       const ft = traf && this.readTraf(traf, moof, dataEnd, index);
       if (ft) {
-        this.tracks.push(ft);
+        tracks[trackCount++] = ft;
         dataEnd = ft.dataOffset + ft.dataSize;
       }
     }
-    const fragment: Fragment = { index, offset: moof.offset, size: moof.size, sequenceNumber, tracks: this.tracks.slice(), box: moof };
-    this.tracks.length = 0;
+    const fragment: Fragment = { index, offset: moof.offset, size: moof.size, sequenceNumber, tracks: tracks.slice(0, trackCount), box: moof };
     this.fragments.push(fragment);
     this.open = fragment;
   }
@@ -223,7 +229,7 @@ export class FragmentReader {
     let firstRun = true;
     let ept = Infinity;
     const truns = traf.truns;
-    for (let i = 0; i < truns.length; i++) {
+    for (let i = 0; i < traf.trunCount; i++) {
       const run = truns[i];
       const trunOffset = traf.trunOffsets[i] ?? traf.offset;
       if (!run) continue;
@@ -241,7 +247,12 @@ export class FragmentReader {
       time = out.time;
       dataPos = out.dataPos;
       if (out.ept < ept) ept = out.ept;
-      if (count > 0) this.openData.push(start, dataPos, trunOffset);
+      if (count > 0) {
+        const data = this.openData;
+        data[this.openDataLength++] = start;
+        data[this.openDataLength++] = dataPos;
+        data[this.openDataLength++] = trunOffset;
+      }
       firstRun = false;
     }
     ft.duration = time - ft.baseDecodeTime;

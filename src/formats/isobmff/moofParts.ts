@@ -7,7 +7,7 @@ import {
   TFHD_DEFAULT_SAMPLE_SIZE, TFHD_DURATION_IS_EMPTY, TFHD_SAMPLE_DESCRIPTION_INDEX, type TrackFragmentHeaderFields,
 } from './boxes/tfhd';
 import { layoutOf, MAX_RUN_SAMPLES, TRUN_DATA_OFFSET, TRUN_FIRST_SAMPLE_FLAGS, TrackRun, type TrackRunFields } from './boxes/trun';
-import type { BoxReader } from './reader';
+import { uint64, type BoxReader } from './reader';
 import { boxType, fieldsOf } from './registry';
 import type { Box } from './types';
 
@@ -19,9 +19,10 @@ export interface TrafParts {
   /** The first tfdt's fields, if any, and its offset. */
   tfdt: TrackFragmentDecodeTimeFields | undefined;
   tfdtOffset: number;
-  /** The decoded truns in box order, and their offsets. */
+  /** The decoded truns in box order, and their offsets: the first `trunCount` of each. */
   truns: TrackRunFields[];
   trunOffsets: number[];
+  trunCount: number;
 }
 
 export interface MoofParts {
@@ -29,18 +30,20 @@ export interface MoofParts {
   /** mfhd sequence_number and offset; -1 for both without mfhd. */
   sequenceNumber: number;
   mfhdOffset: number;
+  /** The first `trafCount`. */
   trafs: TrafParts[];
+  trafCount: number;
 }
 
 /** The parts of a moof whose children the walker decoded. */
 export function moofPartsOf(moof: Box): MoofParts {
-  const parts: MoofParts = { moof, sequenceNumber: -1, mfhdOffset: -1, trafs: [] };
+  const parts: MoofParts = { moof, sequenceNumber: -1, mfhdOffset: -1, trafs: [], trafCount: 0 };
   for (const child of moof.children ?? []) {
     if (child.type === 'mfhd' && parts.mfhdOffset < 0) {
       parts.mfhdOffset = child.offset;
       parts.sequenceNumber = fieldsOf(child, 'mfhd')?.sequenceNumber ?? -1;
     } else if (child.type === 'traf') {
-      parts.trafs.push(trafPartsOf(child));
+      parts.trafs[parts.trafCount++] = trafPartsOf(child);
     }
   }
   return parts;
@@ -54,10 +57,7 @@ function trafPartsOf(traf: Box): TrafParts {
     if (child.type === 'tfhd') tfhdBox ??= child;
     else if (child.type === 'tfdt') tfdtBox ??= child;
     const run = fieldsOf(child, 'trun');
-    if (run) {
-      parts.truns.push(run);
-      parts.trunOffsets.push(child.offset);
-    }
+    if (run) addRun(parts, run, child.offset);
   }
   parts.tfhd = fieldsOf(tfhdBox, 'tfhd');
   parts.tfdt = fieldsOf(tfdtBox, 'tfdt');
@@ -66,38 +66,49 @@ function trafPartsOf(traf: Box): TrafParts {
 }
 
 function emptyTraf(offset: number): TrafParts {
-  return { offset, tfhd: undefined, tfdt: undefined, tfdtOffset: -1, truns: [], trunOffsets: [] };
+  return { offset, tfhd: undefined, tfdt: undefined, tfdtOffset: -1, truns: [], trunOffsets: [], trunCount: 0 };
+}
+
+function addRun(traf: TrafParts, run: TrackRunFields, offset: number): void {
+  traf.truns[traf.trunCount] = run;
+  traf.trunOffsets[traf.trunCount] = offset;
+  traf.trunCount++;
 }
 
 /**
- * The traf parts skimMoof fills, kept from one moof to the next: a moof's parts are read before the next
- * moof is skimmed, and a long file has thousands of moofs.
+ * The parts skimMoof fills, kept from one moof to the next: a moof's parts are read before the next moof
+ * is skimmed, and a long file has thousands of moofs. (Counts, not array lengths, say how many entries
+ * are in use: an array set to length 0 gives up its storage, and the next moof would grow it again.)
  */
 export class SkimScratch {
-  readonly trafs: TrafParts[] = [];
-  private readonly made: TrafParts[] = [];
+  private parts: MoofParts | undefined;
 
-  /** Parts for the next traf of the moof (the first one after `clear`). */
-  traf(offset: number): TrafParts {
-    let traf = this.made[this.trafs.length];
-    if (traf) {
-      traf.offset = offset;
-      traf.tfhd = undefined;
-      traf.tfdt = undefined;
-      traf.tfdtOffset = -1;
-      traf.truns.length = 0;
-      traf.trunOffsets.length = 0;
-    } else {
-      traf = emptyTraf(offset);
-      this.made.push(traf);
-    }
-    this.trafs.push(traf);
-    return traf;
+  /** The parts, emptied, for `moof`. */
+  start(moof: Box): MoofParts {
+    const parts = (this.parts ??= { moof, sequenceNumber: -1, mfhdOffset: -1, trafs: [], trafCount: 0 });
+    parts.moof = moof;
+    parts.sequenceNumber = -1;
+    parts.mfhdOffset = -1;
+    parts.trafCount = 0;
+    return parts;
   }
+}
 
-  clear(): void {
-    this.trafs.length = 0;
+/** Parts for the next traf of a moof: emptied ones an earlier moof left in `parts.trafs`, or new ones. */
+function nextTraf(parts: MoofParts, offset: number): TrafParts {
+  let traf = parts.trafs[parts.trafCount];
+  if (traf) {
+    traf.offset = offset;
+    traf.tfhd = undefined;
+    traf.tfdt = undefined;
+    traf.tfdtOffset = -1;
+    traf.trunCount = 0;
+  } else {
+    traf = emptyTraf(offset);
+    parts.trafs[parts.trafCount] = traf;
   }
+  parts.trafCount++;
+  return traf;
 }
 
 const MFHD = 0x6d666864;
@@ -110,7 +121,7 @@ const TRUN = 0x7472756e;
  * The parts of a moof read from `r`, which holds the whole box: for a moof made only of well-formed
  * mfhd, trafs of tfhd, tfdt and truns, and boxes of types the walker does not decode. Undefined for
  * anything else (a header or field out of place, a box the walker would report): the walker then decodes
- * the moof into child boxes, and reports what is wrong. The parts' trafs are `scratch`'s, good until the
+ * the moof into child boxes, and reports what is wrong. The parts are `scratch`'s, good until the
  * next skim; the truns' entries are views of `r.bytes`, read before the source's buffer changes.
  *
  * mfhd, tfhd, tfdt and trun are read here rather than by their registry parsers (boxes/*.ts), on
@@ -119,8 +130,7 @@ const TRUN = 0x7472756e;
  */
 export function skimMoof(moof: Box, r: BoxReader, scratch: SkimScratch): MoofParts | undefined {
   if (moof.truncated || moof.headerSize !== 8) return undefined;
-  scratch.clear();
-  const parts: MoofParts = { moof, sequenceNumber: -1, mfhdOffset: -1, trafs: scratch.trafs };
+  const parts = scratch.start(moof);
   const base = r.base;
   const end = moof.offset + moof.size - base;
   if (end > r.bytes.length) return undefined;
@@ -137,7 +147,7 @@ export function skimMoof(moof: Box, r: BoxReader, scratch: SkimScratch): MoofPar
     if (size < 8 || at + size > limit) return undefined;
     if (!traf) {
       if (code === TRAF) {
-        traf = scratch.traf(base + at);
+        traf = nextTraf(parts, base + at);
         trafEnd = at + size;
         at += 8;
         continue;
@@ -152,8 +162,7 @@ export function skimMoof(moof: Box, r: BoxReader, scratch: SkimScratch): MoofPar
     } else if (code === TRUN) {
       const run = readTrun(r, at, size);
       if (!run) return undefined;
-      traf.truns.push(run);
-      traf.trunOffsets.push(base + at);
+      addRun(traf, run, base + at);
     } else if (code === TFHD) {
       traf.tfhd = traf.tfhd ? undefined : readTfhd(view, at, size);
       if (!traf.tfhd) return undefined;
@@ -188,7 +197,7 @@ function readTfhd(view: DataView, at: number, size: number): TrackFragmentHeader
   let p = at + 16;
   if (flags & TFHD_BASE_DATA_OFFSET) {
     if (p + 8 > end) return undefined;
-    fields.baseDataOffset = view.getUint32(p) * 0x1_0000_0000 + view.getUint32(p + 4);
+    fields.baseDataOffset = uint64(view.getUint32(p), view.getUint32(p + 4));
     p += 8;
   }
   if (flags & TFHD_SAMPLE_DESCRIPTION_INDEX) {
@@ -217,7 +226,7 @@ function readTfhd(view: DataView, at: number, size: number): TrackFragmentHeader
 function readTfdt(view: DataView, at: number, size: number): TrackFragmentDecodeTimeFields | undefined {
   if (size < 16) return undefined;
   if (view.getUint8(at + 8) !== 1) return { baseMediaDecodeTime: view.getUint32(at + 12) };
-  return size < 20 ? undefined : { baseMediaDecodeTime: view.getUint32(at + 12) * 0x1_0000_0000 + view.getUint32(at + 16) };
+  return size < 20 ? undefined : { baseMediaDecodeTime: uint64(view.getUint32(at + 12), view.getUint32(at + 16)) };
 }
 
 /**
