@@ -197,29 +197,29 @@ export class FragmentReader {
   /** One track's part of a fragment. */
   private readTraf(traf: TrafParts, moof: Box, previousEnd: number, fragmentIndex: number): FragmentTrack | undefined {
     const ctx = this.ctx;
-    const tfhd = traf.tfhd;
-    if (!tfhd) {
+    const trackId = traf.trackId;
+    if (trackId === undefined) {
       ctx.report('error', 'TFHD_MISSING', 'traf has no tfhd: its samples cannot be placed', traf.offset);
       return undefined;
     }
-    let state = this.states.get(tfhd.trackId);
+    let state = this.states.get(trackId);
     if (!state) {
-      state = ctx.unknownTrack(tfhd.trackId, traf.offset);
-      this.states.set(tfhd.trackId, state);
+      state = ctx.unknownTrack(trackId, traf.offset);
+      this.states.set(trackId, state);
     }
     const defaults = state.defaults;
-    const defDuration = tfhd.defaultSampleDuration ?? defaults?.defaultSampleDuration ?? 0;
-    const defSize = tfhd.defaultSampleSize ?? defaults?.defaultSampleSize ?? 0;
-    const defFlags = tfhd.defaultSampleFlags ?? defaults?.defaultSampleFlags ?? 0;
-    const base = tfhd.baseDataOffset ?? (tfhd.defaultBaseIsMoof ? moof.offset : previousEnd);
-    const tfdt = traf.tfdt;
-    let time = tfdt ? tfdt.baseMediaDecodeTime : state.nextDecodeTime;
-    if (tfdt && state.fragmentCount > 0 && tfdt.baseMediaDecodeTime !== state.nextDecodeTime) {
-      const gap = tfdt.baseMediaDecodeTime - state.nextDecodeTime;
-      ctx.report('info', 'FRAGMENT_TIME_GAP', `track ${tfhd.trackId}: tfdt ${tfdt.baseMediaDecodeTime} is ${gap > 0 ? 'after' : 'before'} the end of the previous fragment (${state.nextDecodeTime}) by ${Math.abs(gap)}`, traf.tfdtOffset);
+    const defDuration = traf.defaultSampleDuration ?? defaults?.defaultSampleDuration ?? 0;
+    const defSize = traf.defaultSampleSize ?? defaults?.defaultSampleSize ?? 0;
+    const defFlags = traf.defaultSampleFlags ?? defaults?.defaultSampleFlags ?? 0;
+    const base = traf.baseDataOffset ?? (traf.defaultBaseIsMoof ? moof.offset : previousEnd);
+    const tfdtTime = traf.baseMediaDecodeTime;
+    let time = tfdtTime ?? state.nextDecodeTime;
+    if (tfdtTime !== undefined && state.fragmentCount > 0 && tfdtTime !== state.nextDecodeTime) {
+      const gap = tfdtTime - state.nextDecodeTime;
+      ctx.report('info', 'FRAGMENT_TIME_GAP', `track ${trackId}: tfdt ${tfdtTime} is ${gap > 0 ? 'after' : 'before'} the end of the previous fragment (${state.nextDecodeTime}) by ${Math.abs(gap)}`, traf.tfdtOffset);
     }
     const ft: FragmentTrack = {
-      trackId: tfhd.trackId, baseDecodeTime: time, hasTfdt: tfdt !== undefined, sampleCount: 0, duration: 0,
+      trackId, baseDecodeTime: time, hasTfdt: tfdtTime !== undefined, sampleCount: 0, duration: 0,
       earliestPresentationTime: NaN, firstSampleSync: false, firstSampleFlags: 0, dataOffset: base, dataSize: 0,
       firstSample: state.sampleCount, offset: traf.offset,
     };
@@ -350,15 +350,28 @@ function appendRun(
   const at = run.entries.byteOffset; // where the entries start in `view`
   const { stride, duration: durationAt, size: sizeAt, flags: flagsAt, compositionOffset: ctoAt } = run.layout;
   const { dts, duration, size, offset, flags, sync, cto } = b;
-  for (let k = first, p = at; k < end; k++, p += stride) {
-    const d = durationAt >= 0 ? view.getUint32(p + durationAt) : defDuration;
-    const s = sizeAt >= 0 ? view.getUint32(p + sizeAt) : defSize;
-    dts[k] = time;
-    duration[k] = d;
-    offset[k] = dataPos;
-    size[k] = s;
-    time += d;
-    dataPos += s;
+  if (durationAt < 0 && sizeAt >= 0) {
+    // The usual run (ffmpeg's, KVS's): a size per sample, the duration from the defaults.
+    duration.fill(defDuration, first, end);
+    for (let k = first, p = at + sizeAt; k < end; k++, p += stride) {
+      const s = view.getUint32(p);
+      dts[k] = time;
+      offset[k] = dataPos;
+      size[k] = s;
+      time += defDuration;
+      dataPos += s;
+    }
+  } else {
+    for (let k = first, p = at; k < end; k++, p += stride) {
+      const d = durationAt >= 0 ? view.getUint32(p + durationAt) : defDuration;
+      const s = sizeAt >= 0 ? view.getUint32(p + sizeAt) : defSize;
+      dts[k] = time;
+      duration[k] = d;
+      offset[k] = dataPos;
+      size[k] = s;
+      time += d;
+      dataPos += s;
+    }
   }
   if (flagsAt >= 0) {
     for (let k = first, p = at + flagsAt; k < end; k++, p += stride) {

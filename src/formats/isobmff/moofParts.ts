@@ -1,23 +1,31 @@
 // What the fragment reader needs of a moof: its mfhd, and per traf the tfhd, tfdt and truns, with where
 // they are (for issues). Got from the moof's child boxes (the walker decoded them), or read straight from
 // the moof's bytes without making child boxes (`skimMoof`, for long files).
-import type { TrackFragmentDecodeTimeFields } from './boxes/tfdt';
 import {
   TFHD_BASE_DATA_OFFSET, TFHD_DEFAULT_BASE_IS_MOOF, TFHD_DEFAULT_SAMPLE_DURATION, TFHD_DEFAULT_SAMPLE_FLAGS,
-  TFHD_DEFAULT_SAMPLE_SIZE, TFHD_DURATION_IS_EMPTY, TFHD_SAMPLE_DESCRIPTION_INDEX, type TrackFragmentHeaderFields,
+  TFHD_DEFAULT_SAMPLE_SIZE, TFHD_SAMPLE_DESCRIPTION_INDEX,
 } from './boxes/tfhd';
 import { layoutOf, MAX_RUN_SAMPLES, TRUN_DATA_OFFSET, TRUN_FIRST_SAMPLE_FLAGS, TrackRun, type TrackRunFields } from './boxes/trun';
 import { uint64, type BoxReader } from './reader';
 import { boxType, fieldsOf } from './registry';
 import type { Box } from './types';
 
+/**
+ * What the fragment reader uses of a traf, as values (a long file has thousands of trafs; no object per
+ * tfhd or tfdt).
+ */
 export interface TrafParts {
   /** Offset of the traf box. */
   offset: number;
-  /** The first tfhd's fields, if any. */
-  tfhd: TrackFragmentHeaderFields | undefined;
-  /** The first tfdt's fields, if any, and its offset. */
-  tfdt: TrackFragmentDecodeTimeFields | undefined;
+  /** The first tfhd's track_ID, undefined without tfhd, and the fields of it that place the samples. */
+  trackId: number | undefined;
+  baseDataOffset: number | undefined;
+  defaultBaseIsMoof: boolean;
+  defaultSampleDuration: number | undefined;
+  defaultSampleSize: number | undefined;
+  defaultSampleFlags: number | undefined;
+  /** The first tfdt's baseMediaDecodeTime, undefined without tfdt, and its offset. */
+  baseMediaDecodeTime: number | undefined;
   tfdtOffset: number;
   /** The decoded truns in box order, and their offsets: the first `trunCount` of each. */
   truns: TrackRunFields[];
@@ -59,14 +67,29 @@ function trafPartsOf(traf: Box): TrafParts {
     const run = fieldsOf(child, 'trun');
     if (run) addRun(parts, run, child.offset);
   }
-  parts.tfhd = fieldsOf(tfhdBox, 'tfhd');
-  parts.tfdt = fieldsOf(tfdtBox, 'tfdt');
-  if (parts.tfdt && tfdtBox) parts.tfdtOffset = tfdtBox.offset;
+  const tfhd = fieldsOf(tfhdBox, 'tfhd');
+  if (tfhd) {
+    parts.trackId = tfhd.trackId;
+    parts.baseDataOffset = tfhd.baseDataOffset;
+    parts.defaultBaseIsMoof = tfhd.defaultBaseIsMoof;
+    parts.defaultSampleDuration = tfhd.defaultSampleDuration;
+    parts.defaultSampleSize = tfhd.defaultSampleSize;
+    parts.defaultSampleFlags = tfhd.defaultSampleFlags;
+  }
+  const tfdt = fieldsOf(tfdtBox, 'tfdt');
+  if (tfdt && tfdtBox) {
+    parts.baseMediaDecodeTime = tfdt.baseMediaDecodeTime;
+    parts.tfdtOffset = tfdtBox.offset;
+  }
   return parts;
 }
 
 function emptyTraf(offset: number): TrafParts {
-  return { offset, tfhd: undefined, tfdt: undefined, tfdtOffset: -1, truns: [], trunOffsets: [], trunCount: 0 };
+  return {
+    offset, trackId: undefined, baseDataOffset: undefined, defaultBaseIsMoof: false, defaultSampleDuration: undefined,
+    defaultSampleSize: undefined, defaultSampleFlags: undefined, baseMediaDecodeTime: undefined, tfdtOffset: -1,
+    truns: [], trunOffsets: [], trunCount: 0,
+  };
 }
 
 function addRun(traf: TrafParts, run: TrackRunFields, offset: number): void {
@@ -98,9 +121,10 @@ export class SkimScratch {
 function nextTraf(parts: MoofParts, offset: number): TrafParts {
   let traf = parts.trafs[parts.trafCount];
   if (traf) {
+    // The tfhd's other values are read only with a trackId, and written with it.
     traf.offset = offset;
-    traf.tfhd = undefined;
-    traf.tfdt = undefined;
+    traf.trackId = undefined;
+    traf.baseMediaDecodeTime = undefined;
     traf.tfdtOffset = -1;
     traf.trunCount = 0;
   } else {
@@ -164,11 +188,9 @@ export function skimMoof(moof: Box, r: BoxReader, scratch: SkimScratch): MoofPar
       if (!run) return undefined;
       addRun(traf, run, base + at);
     } else if (code === TFHD) {
-      traf.tfhd = traf.tfhd ? undefined : readTfhd(view, at, size);
-      if (!traf.tfhd) return undefined;
+      if (traf.trackId !== undefined || !readTfhd(view, at, size, traf)) return undefined;
     } else if (code === TFDT) {
-      traf.tfdt = traf.tfdt ? undefined : readTfdt(view, at, size);
-      if (!traf.tfdt) return undefined;
+      if (traf.baseMediaDecodeTime !== undefined || !readTfdt(view, at, size, traf)) return undefined;
       traf.tfdtOffset = base + at;
     } else if (!ignorable(code)) {
       return undefined;
@@ -184,49 +206,55 @@ function ignorable(code: number): boolean {
   return info.plain && info.spec === undefined;
 }
 
-/** The tfhd at view[at, at + size), as the tfhd parser reads it; undefined when cut short. */
-function readTfhd(view: DataView, at: number, size: number): TrackFragmentHeaderFields | undefined {
-  if (size < 16) return undefined;
+/** The tfhd at view[at, at + size) into `traf`, as the tfhd parser reads it; false when cut short. */
+function readTfhd(view: DataView, at: number, size: number, traf: TrafParts): boolean {
+  if (size < 16) return false;
   const flags = view.getUint32(at + 8) & 0xffffff;
-  const fields: TrackFragmentHeaderFields = {
-    trackId: view.getUint32(at + 12),
-    durationIsEmpty: (flags & TFHD_DURATION_IS_EMPTY) !== 0,
-    defaultBaseIsMoof: (flags & TFHD_DEFAULT_BASE_IS_MOOF) !== 0,
-  };
   const end = at + size;
   let p = at + 16;
+  let baseDataOffset: number | undefined;
+  let defaultSampleDuration: number | undefined;
+  let defaultSampleSize: number | undefined;
+  let defaultSampleFlags: number | undefined;
   if (flags & TFHD_BASE_DATA_OFFSET) {
-    if (p + 8 > end) return undefined;
-    fields.baseDataOffset = uint64(view.getUint32(p), view.getUint32(p + 4));
+    if (p + 8 > end) return false;
+    baseDataOffset = uint64(view.getUint32(p), view.getUint32(p + 4));
     p += 8;
   }
   if (flags & TFHD_SAMPLE_DESCRIPTION_INDEX) {
-    if (p + 4 > end) return undefined;
-    fields.sampleDescriptionIndex = view.getUint32(p);
+    if (p + 4 > end) return false;
     p += 4;
   }
   if (flags & TFHD_DEFAULT_SAMPLE_DURATION) {
-    if (p + 4 > end) return undefined;
-    fields.defaultSampleDuration = view.getUint32(p);
+    if (p + 4 > end) return false;
+    defaultSampleDuration = view.getUint32(p);
     p += 4;
   }
   if (flags & TFHD_DEFAULT_SAMPLE_SIZE) {
-    if (p + 4 > end) return undefined;
-    fields.defaultSampleSize = view.getUint32(p);
+    if (p + 4 > end) return false;
+    defaultSampleSize = view.getUint32(p);
     p += 4;
   }
   if (flags & TFHD_DEFAULT_SAMPLE_FLAGS) {
-    if (p + 4 > end) return undefined;
-    fields.defaultSampleFlags = view.getUint32(p);
+    if (p + 4 > end) return false;
+    defaultSampleFlags = view.getUint32(p);
   }
-  return fields;
+  traf.trackId = view.getUint32(at + 12);
+  traf.baseDataOffset = baseDataOffset;
+  traf.defaultBaseIsMoof = (flags & TFHD_DEFAULT_BASE_IS_MOOF) !== 0;
+  traf.defaultSampleDuration = defaultSampleDuration;
+  traf.defaultSampleSize = defaultSampleSize;
+  traf.defaultSampleFlags = defaultSampleFlags;
+  return true;
 }
 
-/** The tfdt at view[at, at + size), as the tfdt parser reads it; undefined when cut short. */
-function readTfdt(view: DataView, at: number, size: number): TrackFragmentDecodeTimeFields | undefined {
-  if (size < 16) return undefined;
-  if (view.getUint8(at + 8) !== 1) return { baseMediaDecodeTime: view.getUint32(at + 12) };
-  return size < 20 ? undefined : { baseMediaDecodeTime: uint64(view.getUint32(at + 12), view.getUint32(at + 16)) };
+/** The tfdt at view[at, at + size) into `traf`, as the tfdt parser reads it; false when cut short. */
+function readTfdt(view: DataView, at: number, size: number, traf: TrafParts): boolean {
+  if (size < 16) return false;
+  if (view.getUint8(at + 8) !== 1) traf.baseMediaDecodeTime = view.getUint32(at + 12);
+  else if (size < 20) return false;
+  else traf.baseMediaDecodeTime = uint64(view.getUint32(at + 12), view.getUint32(at + 16));
+  return true;
 }
 
 /**
