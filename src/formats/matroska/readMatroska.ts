@@ -644,21 +644,24 @@ class MatroskaReader implements EbmlVisitor {
     const clusterTimecode = model.timecode ?? 0;
     let blockCount = model.blockCount;
     let n = blocks.count;
-    let capacity = blocks.capacity;
-    let clusterColumn = blocks.cluster;
-    let trackColumn = blocks.track;
-    let relativeTimecodeColumn = blocks.relativeTimecode;
-    let timecodeColumn = blocks.timecode;
-    let timeMsColumn = blocks.timeMs;
-    let flagsColumn = blocks.flags;
-    let lacingColumn = blocks.lacing;
-    let frameCountColumn = blocks.frameCount;
-    let offsetColumn = blocks.offset;
-    let payloadOffsetColumn = blocks.payloadOffset;
-    let payloadSizeColumn = blocks.payloadSize;
+    // Room for at least one row; when the table is full, the loop stops and the caller calls again.
+    if (n === blocks.capacity) blocks.grow();
+    const capacity = blocks.capacity;
+    const clusterColumn = blocks.cluster;
+    const trackColumn = blocks.track;
+    const relativeTimecodeColumn = blocks.relativeTimecode;
+    const timecodeColumn = blocks.timecode;
+    const timeMsColumn = blocks.timeMs;
+    const flagsColumn = blocks.flags;
+    const lacingColumn = blocks.lacing;
+    const frameCountColumn = blocks.frameCount;
+    const offsetColumn = blocks.offset;
+    const payloadOffsetColumn = blocks.payloadOffset;
+    const payloadSizeColumn = blocks.payloadSize;
     let pos = start;
     while (pos < bound) {
       if (pos + PEEK_BYTES > windowEnd && windowEnd < bound) break; // the caller reads on
+      if (n === capacity) break; // the caller calls again, and the table grows
       const i = pos - windowStart;
       const avail = (windowEnd < bound ? windowEnd : bound) - pos;
       if (avail < 2 || bytes[i] !== SIMPLE_BLOCK) break;
@@ -699,22 +702,6 @@ class MatroskaReader implements EbmlVisitor {
         const raw = ((bytes[q] ?? 0) << 8) | (bytes[q + 1] ?? 0);
         const relativeTimecode = raw >= 0x8000 ? raw - 0x10000 : raw;
         const timecode = clusterTimecode + relativeTimecode;
-        if (n === capacity) {
-          blocks.count = n;
-          blocks.grow();
-          capacity = blocks.capacity;
-          clusterColumn = blocks.cluster;
-          trackColumn = blocks.track;
-          relativeTimecodeColumn = blocks.relativeTimecode;
-          timecodeColumn = blocks.timecode;
-          timeMsColumn = blocks.timeMs;
-          flagsColumn = blocks.flags;
-          lacingColumn = blocks.lacing;
-          frameCountColumn = blocks.frameCount;
-          offsetColumn = blocks.offset;
-          payloadOffsetColumn = blocks.payloadOffset;
-          payloadSizeColumn = blocks.payloadSize;
-        }
         clusterColumn[n] = clusterIndex;
         trackColumn[n] = track > 0xffffffff ? 0xffffffff : track;
         relativeTimecodeColumn[n] = relativeTimecode;

@@ -84,3 +84,25 @@ test('unknown-size masters and elements the schema does not know are left to the
   const input = concat(element(Id.Segment, element(Id.Info, uintElement(Id.TimestampScale, 1000)), cluster, element(Id.Cues)));
   for (const options of optionSets) assert.deepEqual(readTree(bytesSource(input), matroskaSchema, options), plainTree(bytesSource(input), options));
 });
+
+test('readMatroska: a file with more SimpleBlocks than the block table first makes room for', () => {
+  // A small file makes room for 1 024 rows; 3 000 blocks make the table grow inside the skim.
+  const clusters: Uint8Array[] = [];
+  for (let c = 0; c < 30; c++) {
+    const blocks = Array.from({ length: 100 }, (_, b) => element(Id.SimpleBlock, [0x81, 0, b, b === 0 ? 0x80 : 0, c, b]));
+    clusters.push(element(Id.Cluster, uintElement(Id.Timestamp, c * 1000), ...blocks));
+  }
+  const tracks = element(Id.Tracks, element(Id.TrackEntry, uintElement(Id.TrackNumber, 1), uintElement(Id.TrackUID, 1), uintElement(Id.TrackType, 1)));
+  const input = concat(element(Id.Segment, element(Id.Info, uintElement(Id.TimestampScale, 1_000_000)), tracks, ...clusters));
+  const { blocks } = readMatroska(bytesSource(input), { blocks: true });
+  assert.equal(blocks.count, 3000);
+  for (let i = 0; i < 3000; i++) {
+    const c = Math.floor(i / 100);
+    const b = i % 100;
+    assert.equal(blocks.timecode[i], c * 1000 + b, `block ${i} timecode`);
+    assert.equal(blocks.cluster[i], c, `block ${i} cluster`);
+    assert.equal(blocks.payloadSize[i], 2, `block ${i} payload size`);
+    const offset = blocks.payloadOffset[i] ?? 0;
+    assert.deepEqual([...input.subarray(offset, offset + 2)], [c, b], `block ${i} payload`);
+  }
+});
