@@ -6,20 +6,19 @@
 // not used, and is written again at exit.
 import { isAscii } from 'node:buffer';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 const bundle = __filename.replace(/(\.c?js)$/, '.main$1');
 
-/** The user's cache directory for compiled code; undefined without a home directory. */
+/**
+ * The user's cache directory for compiled code; undefined without XDG_CACHE_HOME or a home directory.
+ * (The variables os.homedir() reads first, without loading node:os: half a millisecond of every command.)
+ */
 function cacheDirectory(): string | undefined {
-  try {
-    return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kinesis-video-inspector', 'compile-cache');
-  } catch {
-    return undefined;
-  }
+  const home = process.platform === 'win32' ? process.env.USERPROFILE : process.env.HOME;
+  const base = process.env.XDG_CACHE_HOME || (home && join(home, '.cache'));
+  return base ? join(base, 'kinesis-video-inspector', 'compile-cache') : undefined;
 }
 
 /**
@@ -80,7 +79,9 @@ function run(): void {
   }
   const start = script.runInThisContext() as (...args: unknown[]) => void;
   const module = { exports: {}, filename: bundle };
-  start.call(module.exports, module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+  // The bundle lies next to the launcher, so the launcher's own require resolves what the bundle requires
+  // (node: modules, optional packages) as a require of its own would (createRequire would load node:module).
+  start.call(module.exports, module.exports, require, module, bundle, dirname(bundle));
 }
 
 run();
