@@ -33,14 +33,14 @@ const builds = [
     platform: 'node',
     format: 'cjs',
   },
-  // The `bin` files: each runs its `.main.js` bundle through V8's code cache (src/cli/launcher.ts).
+  // The `bin` files: each runs its `.main.js` bundle through V8's code cache (src/cli/launcher.ts, whose
+  // `#!` line esbuild keeps).
   {
     ...common,
     entryPoints: Object.fromEntries(cliNames.map((name) => [name, 'src/cli/launcher.ts'])),
     outdir: 'dist/cli',
     platform: 'node',
     format: 'cjs',
-    banner: { js: '#!/usr/bin/env node' },
   },
   {
     ...common,

@@ -11,7 +11,7 @@
 // to the reading (not a target row).
 import { build } from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -20,6 +20,11 @@ const WALK_OUT = 'bench/.build/walk.cjs';
 /** Where our walker and the CLI keep V8's code cache (src/cli/launcher.ts), written by the untimed count run. */
 const CODE_CACHE_HOME = join(ROOT, 'bench/.build/cache');
 const CLI = 'dist/cli/kvs-inspect.js';
+/** The Node options our bin files (walk.cjs too) run with: what their `#!` line, the launcher's first, gives node. */
+const OUR_NODE_OPTIONS = (readFileSync(join(ROOT, 'src/cli/launcher.ts'), 'utf8').split('\n', 1)[0] ?? '')
+  .replace(/^#!.*?\bnode\b/, '')
+  .split(/\s+/)
+  .filter(Boolean);
 const RSS_LIMIT_BYTES = 150e6;
 
 // ---------------------------------------------------------------------------------------------------
@@ -211,14 +216,14 @@ function mediaFiles(cliSkip: string | undefined, experiments: boolean): MediaFil
   const cli = (file: string): Tool => ({
     id: 'cli',
     label: 'kvs-inspect CLI',
-    argv: ['node', CLI, '--json', '--frames', file],
+    argv: [CLI, '--json', '--frames', file],
     makeCounter: cliCounter,
     ours: true,
     ...(cliSkip ? { skip: cliSkip } : {}),
   });
   const experimentRows = (file: string): Tool[] =>
     experiments
-      ? [{ id: 'ours-64k', label: 'ours, fixed 64 KiB read window (experiment)', argv: ['node', WALK_OUT, file, '--window', '65536'], makeCounter: oursCounter, ours: true }]
+      ? [{ id: 'ours-64k', label: 'ours, fixed 64 KiB read window (experiment)', argv: [WALK_OUT, file, '--window', '65536'], makeCounter: oursCounter, ours: true }]
       : [];
   return [
     {
@@ -226,8 +231,8 @@ function mediaFiles(cliSkip: string | undefined, experiments: boolean): MediaFil
       title: 'MKV',
       path: mkv,
       tools: [
-        { id: 'ours', label: 'ours (walk.cjs)', argv: ['node', WALK_OUT, mkv], makeCounter: oursCounter, ours: true },
-        { id: 'ours-full', label: 'ours, cluster children in the tree too', argv: ['node', WALK_OUT, mkv, '--tree', 'full'], makeCounter: oursCounter, ours: true },
+        { id: 'ours', label: 'ours (walk.cjs)', argv: [WALK_OUT, mkv], makeCounter: oursCounter, ours: true },
+        { id: 'ours-full', label: 'ours, cluster children in the tree too', argv: [WALK_OUT, mkv, '--tree', 'full'], makeCounter: oursCounter, ours: true },
         ...experimentRows(mkv),
         cli(mkv),
         { id: 'mkvinfo', label: 'mkvinfo -a', argv: ['mkvinfo', '-a', mkv], makeCounter: mkvinfoCounter, target: 20 },
@@ -239,11 +244,13 @@ function mediaFiles(cliSkip: string | undefined, experiments: boolean): MediaFil
       title: 'Fragmented MP4',
       path: mp4,
       tools: [
-        { id: 'ours', label: 'ours (walk.cjs)', argv: ['node', WALK_OUT, mp4], makeCounter: oursCounter, ours: true },
-        { id: 'ours-full', label: 'ours, moof children in the tree too', argv: ['node', WALK_OUT, mp4, '--tree', 'full'], makeCounter: oursCounter, ours: true },
+        { id: 'ours', label: 'ours (walk.cjs)', argv: [WALK_OUT, mp4], makeCounter: oursCounter, ours: true },
+        { id: 'ours-full', label: 'ours, moof children in the tree too', argv: [WALK_OUT, mp4, '--tree', 'full'], makeCounter: oursCounter, ours: true },
         ...experimentRows(mp4),
         cli(mp4),
         { id: 'mp4box', label: 'mp4box.js', argv: ['node', 'bench/mp4box-walk.mjs', mp4], makeCounter: mp4boxCounter, target: 10 },
+        // With the Node option our bin files run with (their `#!` line), so neither side gets what the other lacks.
+        { id: 'mp4box-pool', label: 'mp4box.js, with our Node option', argv: ['node', ...OUR_NODE_OPTIONS, 'bench/mp4box-walk.mjs', mp4], makeCounter: mp4boxCounter, target: 10 },
         { id: 'ffprobe', label: 'ffprobe -show_packets', argv: ['ffprobe', '-v', 'error', '-show_packets', mp4], makeCounter: ffprobeCounter, target: 10 },
       ],
     },
@@ -433,7 +440,7 @@ function cliStaleness(): string | undefined {
 /** Why the CLI is not benchmarked, or undefined when it is there and does the job. */
 function cliSkipReason(): string | undefined {
   if (!existsSync(join(ROOT, CLI))) return `${CLI} is not built (npm run build)`;
-  const probe = spawnSync('node', [CLI, '--json', '--frames', 'bench/media/big-720p.mkv'], {
+  const probe = spawnSync(CLI, ['--json', '--frames', 'bench/media/big-720p.mkv'], {
     cwd: ROOT,
     env: childEnv(),
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -623,8 +630,8 @@ async function main(): Promise<void> {
     if (made.status !== 0) throw new Error('bench/make-media.sh failed');
   }
 
-  // walk.cjs is the CLIs' launcher (src/cli/launcher.ts): it runs walk.main.cjs through V8's code cache,
-  // as `kvs-inspect` does.
+  // walk.cjs is the CLIs' launcher (src/cli/launcher.ts): run through its `#!` line (node and its options),
+  // it runs walk.main.cjs through V8's code cache, as `kvs-inspect` does.
   log(`bundling bench/walk.ts → ${WALK_OUT.replace(/\.cjs$/, '.main.cjs')}, and its launcher ${WALK_OUT}`);
   await build({
     absWorkingDir: ROOT,
@@ -639,6 +646,7 @@ async function main(): Promise<void> {
     // Generated code: keep `npx eslint bench` about the sources.
     banner: { js: '/* eslint-disable */' },
   });
+  chmodSync(join(ROOT, WALK_OUT), 0o755); // run as the CLIs are: through its `#!` line
 
   const cliSkip = cliSkipReason();
   if (cliSkip) log(`kvs-inspect CLI not run: ${cliSkip}`);

@@ -1,9 +1,15 @@
+#!/usr/bin/env -S node --v8-pool-size=0
 // What a CLI's `bin` file is: it runs the CLI's bundle (`<name>.main.js` next to it) through V8's code
 // cache, kept in the user's cache directory, so that every run after the first skips parsing and
 // compiling the bundle: a few hundred kB of JavaScript, about 10 ms of a 100 ms `kvs-inspect` run.
 // (Node 22 has this built in as module.enableCompileCache(); Node 20 does not.)
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off. A cache that does not fit this bundle, Node or V8 flags is
 // not used, and is written again at exit.
+//
+// The first line (esbuild keeps it at the top of each bin file) gives V8 one background thread per CPU
+// but one (`--v8-pool-size=0`) instead of Node's fixed four: on a 2-CPU machine four threads compiling
+// and collecting garbage take turns with the main thread, which then waits 5-20 ms of a 100 ms
+// command (docs/benchmarks.md). `node dist/cli/kvs-inspect.js` runs without it, with Node's default.
 import { isAscii } from 'node:buffer';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';

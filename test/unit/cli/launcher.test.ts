@@ -1,8 +1,9 @@
 // The CLIs' launcher (src/cli/launcher.ts): the built `kvs-inspect` keeps V8's code cache in the user's
-// cache directory, reads it on later runs, writes a damaged one again, and prints the same either way.
+// cache directory, reads it on later runs, writes a damaged one again, and prints the same either way;
+// run as a program, a bin file starts node with the launcher's options.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { withTempDir } from '../../support/tempFiles';
@@ -42,4 +43,25 @@ test('kvs-inspect writes its code cache on the first run, reads it on the next, 
     assert.notEqual(readFileSync(file, 'utf8').slice(0, 16), 'not a code cache', 'a damaged cache is written again');
     assert.deepEqual(readdirSync(cacheDir), files);
   });
+});
+
+test('a bin file run as a program starts node through its #! line, with one V8 background thread per CPU but one', () => {
+  withTempDir((dir) => {
+    // The built launcher in front of a bundle that prints how node was started.
+    const bin = join(dir, 'probe.js');
+    copyFileSync('dist/cli/kvs-inspect.js', bin);
+    chmodSync(bin, 0o755);
+    writeFileSync(join(dir, 'probe.main.js'), 'process.stdout.write(JSON.stringify(process.execArgv));\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: dir };
+    delete env.NODE_OPTIONS;
+    const result = spawnSync(bin, [], { env, encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), ['--v8-pool-size=0']);
+  });
+  // And the real CLI, run the same way, prints what it prints under plain `node`.
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1' };
+  delete env.NODE_OPTIONS;
+  const direct = spawnSync('dist/cli/kvs-inspect.js', [FIXTURE], { env, encoding: 'utf8' });
+  assert.equal(direct.status, 0, direct.stderr);
+  withTempDir((home) => assert.equal(direct.stdout, inspect(home, { NODE_DISABLE_COMPILE_CACHE: '1' })));
 });
