@@ -339,6 +339,11 @@ function plausibleCount(run: TrackRunFields, defSize: number, dataPos: number, c
  * for its optimiser (a file's samples are mostly read before V8 optimises this): one pass for the
  * durations and sizes and the times and offsets that follow from them; fills, not per-sample stores,
  * for what the run leaves to the defaults. `view` covers the whole buffer of `run.entries`.
+ *
+ * Each per-sample loop is a function of its own: V8 optimises a function once the bytecode run in it
+ * reaches a budget that grows with its size, and compiles it in the background in a time that grows with
+ * it too, so small loop functions are optimised early in a walk (and quickly), where one function with
+ * all the loops was optimised near its end.
  */
 function appendRun(
   run: TrackRunFields, view: DataView, n: number, b: SampleTableBuilder, time: number, dataPos: number,
@@ -348,62 +353,97 @@ function appendRun(
   const first = b.count;
   const end = first + n;
   const at = run.entries.byteOffset; // where the entries start in `view`
-  const { stride, duration: durationAt, size: sizeAt, flags: flagsAt, compositionOffset: ctoAt } = run.layout;
-  const { dts, duration, size, offset, flags, sync, cto } = b;
-  if (durationAt < 0 && sizeAt >= 0) {
+  const layout = run.layout;
+  const stride = layout.stride;
+  out.time = time;
+  out.dataPos = dataPos;
+  if (layout.duration < 0 && layout.size >= 0) {
     // The usual run (ffmpeg's, KVS's): a size per sample, the duration from the defaults.
-    duration.fill(defDuration, first, end);
-    for (let k = first, p = at + sizeAt; k < end; k++, p += stride) {
-      const s = view.getUint32(p);
-      dts[k] = time;
-      offset[k] = dataPos;
-      size[k] = s;
-      time += defDuration;
-      dataPos += s;
-    }
+    b.duration.fill(defDuration, first, end);
+    timesFromSizes(view, at + layout.size, stride, b.dts, b.offset, b.size, first, end, defDuration, out);
   } else {
-    for (let k = first, p = at; k < end; k++, p += stride) {
-      const d = durationAt >= 0 ? view.getUint32(p + durationAt) : defDuration;
-      const s = sizeAt >= 0 ? view.getUint32(p + sizeAt) : defSize;
-      dts[k] = time;
-      duration[k] = d;
-      offset[k] = dataPos;
-      size[k] = s;
-      time += d;
-      dataPos += s;
-    }
+    timesFromEntries(view, at, stride, layout.duration, layout.size, b, first, end, defDuration, defSize, out);
   }
-  if (flagsAt >= 0) {
-    for (let k = first, p = at + flagsAt; k < end; k++, p += stride) {
-      const f = view.getUint32(p);
-      flags[k] = f;
-      sync[k] = (f & SAMPLE_IS_NON_SYNC) === 0 ? 1 : 0;
-    }
+  if (layout.flags >= 0) {
+    flagsFromEntries(view, at + layout.flags, stride, b.flags, b.sync, first, end);
   } else {
-    flags.fill(defFlags, first, end);
-    sync.fill((defFlags & SAMPLE_IS_NON_SYNC) === 0 ? 1 : 0, first, end);
+    b.flags.fill(defFlags, first, end);
+    b.sync.fill((defFlags & SAMPLE_IS_NON_SYNC) === 0 ? 1 : 0, first, end);
     if (n > 0 && run.firstSampleFlags !== undefined) {
-      flags[first] = run.firstSampleFlags;
-      sync[first] = (run.firstSampleFlags & SAMPLE_IS_NON_SYNC) === 0 ? 1 : 0;
+      b.flags[first] = run.firstSampleFlags;
+      b.sync[first] = (run.firstSampleFlags & SAMPLE_IS_NON_SYNC) === 0 ? 1 : 0;
     }
   }
   // Durations are unsigned: without composition offsets the first sample is the earliest.
-  let ept = n > 0 ? (dts[first] ?? 0) : Infinity;
-  if (ctoAt >= 0) {
-    ept = Infinity;
-    for (let k = first, p = at + ctoAt; k < end; k++, p += stride) {
-      const c = view.getInt32(p);
-      cto[k] = c;
-      const pts = (dts[k] ?? 0) + c;
-      if (pts < ept) ept = pts;
-    }
+  if (layout.compositionOffset >= 0) {
+    out.ept = ctosFromEntries(view, at + layout.compositionOffset, stride, b.dts, b.cto, first, end);
   } else {
-    cto.fill(0, first, end);
+    b.cto.fill(0, first, end);
+    out.ept = n > 0 ? (b.dts[first] ?? 0) : Infinity;
   }
   b.fragment.fill(fragmentIndex, first, end);
   b.count = end;
+  out.firstFlags = n > 0 ? (b.flags[first] ?? 0) : defFlags;
+}
+
+/** Decode times and offsets of samples [first, end) from their sizes at view[p], p += stride; the durations are `duration`. */
+function timesFromSizes(
+  view: DataView, p: number, stride: number, dts: Float64Array, offset: Float64Array, size: Uint32Array,
+  first: number, end: number, duration: number, out: RunEnd,
+): void {
+  let time = out.time;
+  let dataPos = out.dataPos;
+  for (let k = first; k < end; k++, p += stride) {
+    const s = view.getUint32(p);
+    dts[k] = time;
+    offset[k] = dataPos;
+    size[k] = s;
+    time += duration;
+    dataPos += s;
+  }
   out.time = time;
   out.dataPos = dataPos;
-  out.ept = ept;
-  out.firstFlags = n > 0 ? (flags[first] ?? 0) : defFlags;
+}
+
+/** The same from entries with a duration or a size or neither (at those offsets in the entry, or -1: the defaults). */
+function timesFromEntries(
+  view: DataView, at: number, stride: number, durationAt: number, sizeAt: number, b: SampleTableBuilder,
+  first: number, end: number, defDuration: number, defSize: number, out: RunEnd,
+): void {
+  const { dts, duration, size, offset } = b;
+  let time = out.time;
+  let dataPos = out.dataPos;
+  for (let k = first, p = at; k < end; k++, p += stride) {
+    const d = durationAt >= 0 ? view.getUint32(p + durationAt) : defDuration;
+    const s = sizeAt >= 0 ? view.getUint32(p + sizeAt) : defSize;
+    dts[k] = time;
+    duration[k] = d;
+    offset[k] = dataPos;
+    size[k] = s;
+    time += d;
+    dataPos += s;
+  }
+  out.time = time;
+  out.dataPos = dataPos;
+}
+
+/** sample_flags of samples [first, end) from view[p], p += stride, and whether each is a sync sample. */
+function flagsFromEntries(view: DataView, p: number, stride: number, flags: Uint32Array, sync: Uint8Array, first: number, end: number): void {
+  for (let k = first; k < end; k++, p += stride) {
+    const f = view.getUint32(p);
+    flags[k] = f;
+    sync[k] = (f & SAMPLE_IS_NON_SYNC) === 0 ? 1 : 0;
+  }
+}
+
+/** Composition offsets of samples [first, end) from view[p], p += stride; the earliest dts + cto (Infinity without samples). */
+function ctosFromEntries(view: DataView, p: number, stride: number, dts: Float64Array, cto: Int32Array, first: number, end: number): number {
+  let ept = Infinity;
+  for (let k = first; k < end; k++, p += stride) {
+    const c = view.getInt32(p);
+    cto[k] = c;
+    const pts = (dts[k] ?? 0) + c;
+    if (pts < ept) ept = pts;
+  }
+  return ept;
 }
