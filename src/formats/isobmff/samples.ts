@@ -67,12 +67,18 @@ export class SampleTableBuilder {
     this.fragment = new Uint32Array(capacity);
   }
 
-  /** Makes room for n more samples. */
-  reserve(n: number): void {
+  /**
+   * Makes room for n more samples. `expected`: how many the table may come to hold in all (a projection),
+   * which a growth goes toward, up to four times the capacity it had.
+   */
+  reserve(n: number, expected = 0): void {
     const need = this.count + n;
-    if (need <= this.dts.length) return;
+    const capacity = this.dts.length;
+    if (need <= capacity) return;
     // At least double (rows appended one run at a time); exactly `need` when told the final count at once.
-    const cap = Math.max(need, 256, this.dts.length * 2);
+    // Each growth allocates, zero-fills and copies every column: the projection saves a long file's table
+    // most of its dozen doublings.
+    const cap = Math.max(need, 256, capacity * 2, Math.min(expected, capacity * 4));
     this.dts = grow(this.dts, new Float64Array(cap));
     this.cto = grow(this.cto, new Int32Array(cap));
     this.duration = grow(this.duration, new Uint32Array(cap));
