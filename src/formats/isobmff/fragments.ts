@@ -237,7 +237,7 @@ export class FragmentReader {
       if (firstRun) ft.dataOffset = dataPos;
       const start = dataPos;
       const count = plausibleCount(run, defSize, dataPos, ctx, trunOffset);
-      builder.reserve(count, builder === state.builder ? projectedCount(state.sampleCount, dataPos, ctx.fileSize) + count : 0);
+      builder.reserve(count, dataPos, ctx.fileSize);
       appendRun(run, this.viewOf(run.entries), count, builder, time, dataPos, defDuration, defSize, defFlags, fragmentIndex, out);
       if (ft.sampleCount === 0 && count > 0) {
         ft.firstSampleFlags = out.firstFlags;
@@ -333,15 +333,6 @@ function plausibleCount(run: TrackRunFields, defSize: number, dataPos: number, c
   if (n <= cap) return n;
   ctx.report('error', 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE', `trun declares ${n} samples of ${defSize} bytes; the data holds ${room}`, trun);
   return cap;
-}
-
-/**
- * How many samples a track may have in all, from the `done` it has whose data ends about at `position` in
- * a file of `fileSize` bytes, if the rest of the file is like the part before, with an eighth to spare:
- * a hint for growing its table. 0 before any data.
- */
-function projectedCount(done: number, position: number, fileSize: number): number {
-  return position > 0 ? Math.ceil(((done * fileSize) / position) * 1.125) : 0;
 }
 
 /**

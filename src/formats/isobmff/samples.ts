@@ -68,17 +68,18 @@ export class SampleTableBuilder {
   }
 
   /**
-   * Makes room for n more samples. `expected`: how many the table may come to hold in all (a projection),
-   * which a growth goes toward, up to four times the capacity it had.
+   * Makes room for n more samples. `position` of `total`: how far into their source (bytes of a file) the
+   * rows so far come from, for a growth to go toward the count that projects to, with an eighth to spare.
    */
-  reserve(n: number, expected = 0): void {
+  reserve(n: number, position = 0, total = 0): void {
     const need = this.count + n;
     const capacity = this.dts.length;
     if (need <= capacity) return;
-    // At least double (rows appended one run at a time); exactly `need` when told the final count at once.
-    // Each growth allocates, zero-fills and copies every column: the projection saves a long file's table
-    // most of its dozen doublings.
-    const cap = Math.max(need, 256, capacity * 2, Math.min(expected, capacity * 4));
+    // At least double (rows appended one run at a time), up to four times toward the projection: each
+    // growth allocates, zero-fills and copies every column, a dozen times for a long file's table without
+    // it. Exactly `need` when told the final count at once.
+    const projected = position > 0 ? Math.ceil(((this.count * total) / position) * 1.125) + n : 0;
+    const cap = Math.max(need, 256, capacity * 2, Math.min(projected, capacity * 4));
     this.dts = grow(this.dts, new Float64Array(cap));
     this.cto = grow(this.cto, new Int32Array(cap));
     this.duration = grow(this.duration, new Uint32Array(cap));

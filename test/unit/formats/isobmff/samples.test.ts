@@ -25,17 +25,17 @@ test('without a projection a full table doubles; told a final count at once, it 
   assert.equal(b.dts.length, 10_256);
 });
 
-test('a projection lets one growth go up to four times the capacity, never less than double', () => {
+test('told how far into its source it is, a table grows toward the projected count, 2x to 4x at a time', () => {
   const b = new SampleTableBuilder(256);
   appendRows(b, 256);
-  b.reserve(1, 60_000);
-  assert.equal(b.dts.length, 1024, 'capped at 4x');
+  b.reserve(1, 1000, 200_000); // 256 rows from 1000 of 200000 bytes: about 57600 in all
+  assert.equal(b.dts.length, 1024, 'at most 4x');
   appendRows(b, 1024 - b.count);
-  b.reserve(1, 1500);
-  assert.equal(b.dts.length, 2048, 'at least double');
+  b.reserve(1, 1000, 1300);
+  assert.equal(b.dts.length, 2048, 'at least 2x');
   appendRows(b, 2048 - b.count);
-  b.reserve(1, 5000);
-  assert.equal(b.dts.length, 5000, 'the projection, within 4x');
+  b.reserve(1, 1000, 2000); // 2048 rows from half the source: 4096, an eighth more, and the 1 asked for
+  assert.equal(b.dts.length, 4609, 'the projection, within 4x');
   const table = b.finish();
   assert.equal(table.count, 2048);
   assert.deepEqual(Array.from(table.dts.subarray(2040)), [2040, 2041, 2042, 2043, 2044, 2045, 2046, 2047]);
