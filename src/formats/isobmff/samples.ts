@@ -76,8 +76,7 @@ export class SampleTableBuilder {
     const capacity = this.dts.length;
     if (need <= capacity) return;
     // At least double (rows appended one run at a time), up to four times toward the projection: each
-    // growth allocates, zero-fills and copies every column, a dozen times for a long file's table without
-    // it. Exactly `need` when told the final count at once.
+    // growth allocates, zero-fills and copies every column. Exactly `need` when told the final count at once.
     const projected = position > 0 ? Math.ceil(((this.count * total) / position) * 1.125) + n : 0;
     const cap = Math.max(need, 256, capacity * 2, Math.min(projected, capacity * 4));
     this.dts = grow(this.dts, new Float64Array(cap));
