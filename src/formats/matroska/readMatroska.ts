@@ -48,7 +48,7 @@ export function readMatroska(source: ByteSource, options: ReadMatroskaOptions = 
   const reader = new MatroskaReader(source, options.blocks !== false, maxIssues);
   const tree = options.tree ? new TreeBuilder(options.tree.expand) : undefined;
   // The reader goes first: it uses `peek` (block headers), which the tree builder does not.
-  const walk = walkEbml(source, matroskaSchema, tree ? pairVisitors(reader, tree) : reader, { maxIssues });
+  const walk = walkEbml(source, matroskaSchema(), tree ? pairVisitors(reader, tree) : reader, { maxIssues });
   reader.finish();
   const file: MatroskaFile = {
     documents: reader.documents,

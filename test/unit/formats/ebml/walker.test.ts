@@ -37,7 +37,7 @@ function walkAll(bytes: Uint8Array) {
   const visits: Visit[] = [];
   const events: string[] = [];
   const elements: EbmlElement[] = [];
-  const result = walkEbml(bytesSource(bytes), matroskaSchema, {
+  const result = walkEbml(bytesSource(bytes), matroskaSchema(), {
     enter(e) {
       elements.push(e);
       events.push(`+${e.name}`);
@@ -212,7 +212,7 @@ test('masters nested too deeply are skipped, not recursed into', () => {
 
 test('issues stop at maxIssues', () => {
   const unknowns = Array.from({ length: 50 }, () => concat([0x5f, 0x01], sizeBytes(0)));
-  const result = walkEbml(bytesSource(concat(...unknowns)), matroskaSchema, { enter: () => undefined }, { maxIssues: 10 });
+  const result = walkEbml(bytesSource(concat(...unknowns)), matroskaSchema(), { enter: () => undefined }, { maxIssues: 10 });
   assert.equal(result.issues.length, 11);
   assert.equal(result.issues.at(-1)?.code, 'EBML_TOO_MANY_ISSUES');
 });
@@ -226,8 +226,8 @@ test('readTree builds the tree; unexpanded clusters are read later with readChil
   const cluster2 = element(Id.Cluster, uintElement(Id.Timestamp, 80), element(Id.BlockGroup, element(Id.Block, blockData(1, 0, 0, filled(9))), uintElement(Id.ReferenceBlock, 1)));
   const bytes = concat(ebmlHeader, unknownSizeElement(Id.Segment, 8, info, cluster1, cluster2));
   const source = bytesSource(bytes);
-  const full = readTree(source, matroskaSchema);
-  const lazy = readTree(source, matroskaSchema, { expand: (e) => e.name !== 'Cluster' });
+  const full = readTree(source, matroskaSchema());
+  const lazy = readTree(source, matroskaSchema(), { expand: (e) => e.name !== 'Cluster' });
   assert.deepEqual(full.issues, []);
   assert.deepEqual(lazy.issues, []);
   const fullClusters = full.nodes[1]?.children?.filter((n) => n.name === 'Cluster') ?? [];
@@ -238,12 +238,12 @@ test('readTree builds the tree; unexpanded clusters are read later with readChil
   for (let i = 0; i < 2; i++) {
     const lazyCluster = lazyClusters[i];
     assert.ok(lazyCluster);
-    const children = readChildren(source, matroskaSchema, lazyCluster);
+    const children = readChildren(source, matroskaSchema(), lazyCluster);
     assert.deepEqual(children.issues, []);
     assert.deepEqual(shape(children.nodes), shape(fullClusters[i]?.children));
     assert.ok(children.nodes.every((n) => n.level === 2));
   }
-  const timestamp = readTree(source, matroskaSchema, { values: false }).nodes[1]?.children?.[1]?.children?.[0];
+  const timestamp = readTree(source, matroskaSchema(), { values: false }).nodes[1]?.children?.[1]?.children?.[0];
   assert.ok(timestamp);
   assert.equal(timestamp.value, undefined);
   assert.equal(readValue(source, timestamp), 0);

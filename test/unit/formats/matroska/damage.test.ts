@@ -136,7 +136,7 @@ test('a missing CodecPrivate is a warning where KVS needs it, info elsewhere', (
       ['MKV_CODEC_PRIVATE_MISSING', 'warning', true],
     ],
   );
-  const entries = readTree(bytesSource(bytes), matroskaSchema).nodes[1]?.children?.[0]?.children ?? [];
+  const entries = readTree(bytesSource(bytes), matroskaSchema()).nodes[1]?.children?.[0]?.children ?? [];
   assert.deepEqual(
     mkv.issues.map((i) => i.offset),
     entries.map((e) => e.offset),

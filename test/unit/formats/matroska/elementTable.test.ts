@@ -36,7 +36,7 @@ test('the table has the Matroska elements and the EBML header and global element
 });
 
 test('schema ancestry decides which elements end an unknown-size master', () => {
-  const spec = (id: number) => matroskaSchema.get(id);
+  const spec = (id: number) => matroskaSchema().get(id);
   assert.equal(spec(ElementId.SimpleBlock)?.depth, 2);
   assert.equal(mayContain(spec(ElementId.Cluster), spec(ElementId.SimpleBlock)), true);
   assert.equal(mayContain(spec(ElementId.Cluster), spec(ElementId.Block)), true, 'a grandchild');
@@ -46,5 +46,5 @@ test('schema ancestry decides which elements end an unknown-size master', () => 
   assert.equal(mayContain(spec(ElementId.Cluster), spec(ElementId.Void)), true, 'global');
   assert.equal(mayContain(spec(ElementId.SimpleTag), spec(ElementId.SimpleTag)), true, 'recursive');
   assert.equal(mayContain(spec(ElementId.Cluster), undefined), true, 'unknown ids stay inside');
-  assert.ok(matroskaSchema.syncIds.has(ElementId.Cluster) && matroskaSchema.syncIds.has(ElementId.EBML) && !matroskaSchema.syncIds.has(ElementId.SimpleBlock));
+  assert.ok(matroskaSchema().syncIds.has(ElementId.Cluster) && matroskaSchema().syncIds.has(ElementId.EBML) && !matroskaSchema().syncIds.has(ElementId.SimpleBlock));
 });

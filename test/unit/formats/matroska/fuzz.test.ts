@@ -21,7 +21,7 @@ const fixture = new Uint8Array(readFileSync(join(import.meta.dirname, '../../../
 
 /** The fixture as a KVS producer would send it: unknown-size Segment (8-byte form) and Clusters. */
 function unknownSizeVariant(): Uint8Array {
-  const top = readTree(bytesSource(fixture), matroskaSchema, { expand: (e) => e.name !== 'Cluster' }).nodes;
+  const top = readTree(bytesSource(fixture), matroskaSchema(), { expand: (e) => e.name !== 'Cluster' }).nodes;
   const parts: Uint8Array[] = [fixture.subarray(top[0]?.offset ?? 0, top[0]?.end ?? 0), Uint8Array.from([...idBytes(Id.Segment), ...unknownSize(8)])];
   for (const child of top[1]?.children ?? []) {
     if (child.name === 'Cluster') parts.push(Uint8Array.from([...idBytes(Id.Cluster), ...unknownSize(1)]));
@@ -39,7 +39,7 @@ function headerOffsets(bytes: Uint8Array): number[] {
       visit(node.children);
     }
   };
-  visit(readTree(bytesSource(bytes), matroskaSchema).nodes);
+  visit(readTree(bytesSource(bytes), matroskaSchema()).nodes);
   return offsets;
 }
 
@@ -90,9 +90,9 @@ function checkInvariants(bytes: Uint8Array): void {
       }
     }
   }
-  const tree = readTree(source, matroskaSchema, { expand: (e) => e.name !== 'Cluster' });
+  const tree = readTree(source, matroskaSchema(), { expand: (e) => e.name !== 'Cluster' });
   const cluster = tree.nodes.flatMap((n) => n.children ?? []).find((n) => n.name === 'Cluster');
-  if (cluster) readChildren(source, matroskaSchema, cluster);
+  if (cluster) readChildren(source, matroskaSchema(), cluster);
 }
 
 test('mutated MKV never makes the readers throw or point outside the input', (t) => {

@@ -14,7 +14,7 @@ import { matroskaSchema } from '../../../../src/formats/matroska/schema';
 import { concat, elementSized, idBytes, unknownSize } from '../ebml/ebmlBytes';
 
 const fixture = new Uint8Array(readFileSync(join(import.meta.dirname, '../../../fixtures/media/h264-aac.mkv')));
-const top = readTree(bytesSource(fixture), matroskaSchema, { expand: (e) => e.name !== 'Cluster' }).nodes;
+const top = readTree(bytesSource(fixture), matroskaSchema(), { expand: (e) => e.name !== 'Cluster' }).nodes;
 const bytesOf = (node: EbmlNode | undefined): Uint8Array => {
   assert.ok(node);
   return fixture.subarray(node.offset, node.end);
