@@ -11,6 +11,16 @@ import { frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable
 /** MPEG-4 Audio in esds (ISO/IEC 14496-1 objectTypeIndication). */
 const OBJECT_TYPE_MPEG4_AUDIO = 0x40;
 
+/**
+ * An 'alaw' or 'ulaw' sample entry says all there is (rate and channels): unlike Matroska's A_MS/ACM,
+ * ISO BMFF and QuickTime keep no WAVEFORMATEX, so there is no codec private data to check.
+ */
+const G711_NAMES = { 'g711-alaw': 'G.711 A-law', 'g711-mulaw': 'G.711 mu-law' } as const;
+
+function isG711(family: CodecFamily): family is keyof typeof G711_NAMES {
+  return family === 'g711-alaw' || family === 'g711-mulaw';
+}
+
 export function inspectIsoBmff(source: ByteSource): ContainerInspection {
   // The report shows no box tree: moofs are read straight into the fragments and sample tables.
   const file = readIsoBmff(source, { fragmentBoxes: false });
@@ -21,7 +31,9 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
   for (const track of file.tracks) {
     const family = isoFamily(track);
     const sampleEntry = ['avc1', 'avc3', 'hvc1', 'hev1'].includes(track.codec) ? (track.codec as VideoSampleEntry) : undefined;
-    const decoded = decodeCodecPrivate(family, track.config?.bytes, track.config?.offset ?? track.box?.offset ?? 0, sampleEntry);
+    const decoded = isG711(family)
+      ? { track: { codecName: G711_NAMES[family] }, issues: [] }
+      : decodeCodecPrivate(family, track.config?.bytes, track.config?.offset ?? track.box?.offset ?? 0, sampleEntry);
     issues.push(...decoded.issues);
     tracks.push({
       number: track.id,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson } from './cli';
+import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
+import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson, kvsInspect } from './cli';
 
 const cases = [
   { name: 'h264-aac.mp4', format: 'mp4' },
@@ -43,6 +44,24 @@ for (const { name, format } of cases) {
     }
   });
 }
+
+test("G.711 in MOV ('alaw'/'ulaw' entries, no codec private data): the tracks ffprobe sees, and no issue", () => {
+  for (const [name, family, codecName] of [
+    ['h264-alaw.mov', 'g711-alaw', 'G.711 A-law'],
+    ['h264-mulaw.mov', 'g711-mulaw', 'G.711 mu-law'],
+  ] as const) {
+    const file = `${FIXTURES}/${name}`;
+    const result = kvsInspect(['--json', '--checks', file]);
+    assert.equal(result.status, 0, `${name}: ${result.stderr}`);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    const audio = ffprobeStreams(file).find((stream) => stream.codec_type === 'audio');
+    const track = report.tracks.find((t) => t.kind === 'audio');
+    assert.equal(track?.family, family);
+    assert.equal(track.codecName, codecName);
+    assert.deepEqual([track.sampleRate, track.channels], [Number(audio?.sample_rate), audio?.channels]);
+    assert.deepEqual(report.issues, [], name);
+  }
+});
 
 test('the DASH init segment alone gives tracks and codec private data, no frames', () => {
   const report = inspectJson(`${FIXTURES}/h264-aac-dash/init-0.mp4`, '--frames');
