@@ -10,12 +10,37 @@ export interface FragmentSpan {
   kvs?: KvsFragmentMetadata;
 }
 
-/** Length of one frame of a track in ms, so a fragment's duration covers its last frame. */
-export function frameDurationMs(track: TrackReport | undefined): number {
-  if (!track) return 0;
+/** Length of one frame of a track in ms from what it declares (frame rate, AAC sample rate); 0 when unknown. */
+function declaredFrameDurationMs(track: TrackReport): number {
   if (track.kind === 'video' && track.frameRate) return 1000 / track.frameRate;
   if (track.family === 'aac' && track.sampleRate) return (1024 * 1000) / track.sampleRate;
   return 0;
+}
+
+/**
+ * Length of one frame of each track in ms, so a fragment's duration covers its last frame. A track that
+ * declares none (no DefaultDuration, no VUI timing: a 15 fps camera's H.264 often) gets the smallest
+ * step between the times of its consecutive frames (B-frames make some steps negative, never smaller).
+ */
+function frameDurations(frames: FrameTable, tracks: readonly TrackReport[]): Map<number, number> {
+  const durations = new Map<number, number>();
+  const undeclared = new Map<number, { last: number; step: number }>();
+  for (const track of tracks) {
+    const declared = declaredFrameDurationMs(track);
+    if (declared > 0) durations.set(track.number, declared);
+    else undeclared.set(track.number, { last: NaN, step: Infinity });
+  }
+  if (undeclared.size === 0) return durations;
+  for (let i = 0; i < frames.count; i++) {
+    const track = undeclared.get(frames.track[i] ?? 0);
+    if (!track) continue;
+    const pts = frames.ptsMs[i] ?? 0;
+    const step = Math.abs(pts - track.last); // NaN for the first frame
+    if (step > 0 && step < track.step) track.step = step;
+    track.last = pts;
+  }
+  for (const [number, { step }] of undeclared) durations.set(number, Number.isFinite(step) ? step : 0);
+  return durations;
 }
 
 export function fragmentsFromFrames(spans: readonly FragmentSpan[], frames: FrameTable, tracks: readonly TrackReport[]): FragmentReport[] {
@@ -25,16 +50,18 @@ export function fragmentsFromFrames(spans: readonly FragmentSpan[], frames: Fram
   const count = new Uint32Array(n);
   const opening = new Int8Array(n).fill(-1); // 1 keyframe, 0 not, -1 no frame seen yet
   const byNumber = new Map(tracks.map((track) => [track.number, track]));
+  const durations = frameDurations(frames, tracks);
   const hasVideo = tracks.some((track) => track.kind === 'video');
 
   for (let i = 0; i < frames.count; i++) {
     const f = (frames.fragment[i] ?? 0);
     if (f < 0 || f >= n) continue;
-    const track = byNumber.get((frames.track[i] ?? 0));
+    const number = frames.track[i] ?? 0;
+    const track = byNumber.get(number);
     const pts = (frames.ptsMs[i] ?? 0);
     count[f] = (count[f] ?? 0) + 1;
     if (pts < (start[f] ?? 0)) start[f] = pts;
-    const frameEnd = pts + frameDurationMs(track);
+    const frameEnd = pts + (durations.get(number) ?? 0);
     if (frameEnd > (end[f] ?? 0)) end[f] = frameEnd;
     if (opening[f] === -1 && (!hasVideo || track?.kind === 'video')) opening[f] = (frames.keyframe[i] ?? 0);
   }

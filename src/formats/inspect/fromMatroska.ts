@@ -9,8 +9,14 @@ import type { ContainerInspection, VideoTrackContext } from './container';
 import { fragmentsFromFrames } from './fragments';
 import { frameTable, pushFrame, type CodecFamily, type FrameRow, type TrackReport } from './report';
 
-/** Matroska codec IDs KVS HLS/DASH/GetClip accept. */
-export const KVS_MATROSKA_CODEC_IDS: ReadonlySet<string> = new Set(['V_MPEG4/ISO/AVC', 'V_MPEGH/ISO/HEVC', 'A_AAC', 'A_MS/ACM']);
+/** The Matroska codec ID KVS HLS/DASH/GetClip accept for each codec they package. */
+const KVS_CODEC_IDS: Partial<Record<CodecFamily, string>> = {
+  h264: 'V_MPEG4/ISO/AVC',
+  h265: 'V_MPEGH/ISO/HEVC',
+  aac: 'A_AAC',
+  'g711-alaw': 'A_MS/ACM',
+  'g711-mulaw': 'A_MS/ACM',
+};
 
 /** int16 range of a block's timecode relative to its cluster. */
 const RELATIVE_TIMECODE_MAX = 32767;
@@ -27,6 +33,19 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
     const family = matroskaFamily(track);
     const decoded = decodeCodecPrivate(family, track.codecPrivate?.bytes, track.codecPrivate?.offset ?? track.offset);
     issues.push(...decoded.issues);
+    const kvsCodecId = KVS_CODEC_IDS[family];
+    if (kvsCodecId && track.codecId !== kvsCodecId) {
+      // A_AAC/MPEG4/LC and the like: the same codec under an older Matroska name, which KVS does not take.
+      issues.push(
+        issue(
+          'warning',
+          'CODEC_ID_NOT_KVS',
+          `Track ${track.number}'s CodecID is ${track.codecId}; KVS HLS/DASH/GetClip take this codec only as ${kvsCodecId}.`,
+          track.offset,
+          `Write CodecID ${kvsCodecId}; the service stores the track as it is, but its sessions answer UnsupportedStreamMediaTypeException.`,
+        ),
+      );
+    }
     const timestampScale = segments[0]?.info.timestampScale ?? 1_000_000;
     tracks.push({
       number: track.number,

@@ -69,3 +69,44 @@ test('a cluster whose block timecodes wrap past int16 is reported', () => {
   const report = inspect(bytesSource(concat(ebml, element(Id.Segment, tracks, cluster))));
   assert.ok(report.issues.some((found) => found.code === 'RELATIVE_TIMECODE_OVERFLOW'));
 });
+
+/** One GetMedia-style document: EBML header, then a Segment with one AAC track and one cluster. */
+function aacDocument(codecId: string, audioSpecificConfig: number[], timestampMs: number): Uint8Array {
+  const ebml = element(Id.EBML, stringElement(Id.DocType, 'matroska'));
+  const tracks = element(Id.Tracks, element(Id.TrackEntry, uintElement(Id.TrackNumber, 1), uintElement(Id.TrackType, 2), stringElement(Id.CodecID, codecId), element(Id.CodecPrivate, audioSpecificConfig)));
+  const cluster = element(Id.Cluster, uintElement(Id.Timestamp, timestampMs), element(Id.SimpleBlock, blockData(1, 0, 0x80, [1, 2, 3])));
+  return concat(ebml, element(Id.Segment, tracks, cluster));
+}
+
+const issueCodes = (bytes: Uint8Array): string[] => inspect(bytesSource(bytes)).issues.map((found) => found.code);
+
+test('a codec KVS packages under an older Matroska codec ID (A_AAC/MPEG4/LC) is a warning', () => {
+  assert.deepEqual(issueCodes(aacDocument('A_AAC', [0x11, 0x90], 0)), []);
+  const found = inspect(bytesSource(aacDocument('A_AAC/MPEG4/LC', [0x11, 0x90], 0))).issues;
+  assert.deepEqual(found.map((i) => i.code), ['CODEC_ID_NOT_KVS']);
+  assert.match(found[0]?.message ?? '', /A_AAC\/MPEG4\/LC.*only as A_AAC/);
+  assert.ok(found[0]?.hint?.includes('Write CodecID A_AAC'));
+});
+
+test('codec private data that changes from one GetMedia document to the next is reported where it changes', () => {
+  const first = aacDocument('A_AAC', [0x11, 0x90], 0); // 48 kHz stereo
+  const same = aacDocument('A_AAC', [0x11, 0x90], 1000);
+  const changed = aacDocument('A_AAC', [0x12, 0x10], 2000); // 44.1 kHz stereo
+  assert.ok(!issueCodes(concat(first, same)).includes('CODEC_PRIVATE_CHANGED'));
+  const found = inspect(bytesSource(concat(first, same, changed))).issues.filter((i) => i.code === 'CODEC_PRIVATE_CHANGED');
+  assert.equal(found.length, 1);
+  const changedAt = first.length + same.length;
+  assert.ok((found[0]?.offset ?? 0) > changedAt, `offset ${found[0]?.offset} is in the third document (from ${changedAt})`);
+});
+
+test('a track that declares no frame duration: a fragment lasts to the end of its last frame, found from the frame steps', () => {
+  // G.711 A-law, 8 kHz mono (WAVEFORMATEX), 100 ms frames, no DefaultDuration; one-second clusters.
+  const wave = [6, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x40, 0x1f, 0, 0, 1, 0, 8, 0, 0, 0];
+  const ebml = element(Id.EBML, stringElement(Id.DocType, 'matroska'));
+  const tracks = element(Id.Tracks, element(Id.TrackEntry, uintElement(Id.TrackNumber, 1), uintElement(Id.TrackType, 2), stringElement(Id.CodecID, 'A_MS/ACM'), element(Id.CodecPrivate, wave)));
+  const cluster = (startMs: number) =>
+    element(Id.Cluster, uintElement(Id.Timestamp, startMs), ...Array.from({ length: 10 }, (_, k) => element(Id.SimpleBlock, blockData(1, k * 100, 0x80, [0xd5]))));
+  const report = inspect(bytesSource(concat(ebml, element(Id.Segment, tracks, cluster(0), cluster(1000), cluster(2000)))));
+  assert.deepEqual(report.fragments.map((f) => f.durationMs), [1000, 1000, 1000]);
+  assert.deepEqual(report.issues, []);
+});
