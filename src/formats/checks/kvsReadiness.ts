@@ -30,6 +30,7 @@ export function kvsReadinessIssues(inspection: ContainerInspection, source: Byte
     ...trackRules(report),
     ...fragmentRules(report),
     ...timestampRules(report, options.nowMs ?? Date.now()),
+    ...serviceErrorRules(report),
     ...bFrameRules(report),
     ...inspection.videoTracks.flatMap((track) => framingRules(report, track, (index) => inspection.readFrame?.(index) ?? source.read(report.frames.offset[index] ?? 0, report.frames.size[index] ?? 0))),
   ];
@@ -105,6 +106,27 @@ function timestampRules(report: InspectionReport, nowMs: number): Issue[] {
     } else if (producer > nowMs + KVS_LIMITS.maxFutureMs) {
       out.push(issue('warning', 'PRODUCER_TIMESTAMP_IN_FUTURE', `Fragment ${fragment.index} has producer timestamp ${isoTime(producer)}, in the future.`, fragment.offset, 'Check the device clock and the timecode scale (milliseconds vs. 100 ns units).'));
     }
+  }
+  return out;
+}
+
+/** GetMedia and GetMediaForFragmentList put an error in the stream, in tags, where a fragment could not be served. */
+function serviceErrorRules(report: InspectionReport): Issue[] {
+  const out: Issue[] = [];
+  for (const fragment of report.fragments) {
+    const kvs = fragment.kvs;
+    if (kvs?.errorCode === undefined && kvs?.errorId === undefined) continue;
+    const what = `${kvs.errorCode ?? 'an error'}${kvs.errorId === undefined ? '' : ` (error id ${kvs.errorId})`}${kvs.errorMessage ? `: ${kvs.errorMessage}` : ''}`;
+    const number = kvs.fragmentNumber === undefined ? '' : ` for fragment ${kvs.fragmentNumber}`;
+    out.push(
+      issue(
+        'error',
+        'KVS_SERVICE_ERROR',
+        `Fragment ${fragment.index} is the service's error${number} instead of media: ${what}.`,
+        fragment.offset,
+        'The reading side lost this fragment: error id 3000 is a fragment not found (expired or never stored), 3002 a storage write error, 4500-4506 a KMS key problem, 5000 an internal error. Read it again or from another start selector.',
+      ),
+    );
   }
   return out;
 }

@@ -11,6 +11,8 @@ import { ElementId as Id } from '../../../../src/formats/matroska/elementTable';
 import { KvsTag, secondsToMs } from '../../../../src/formats/matroska/kvsTags';
 import { readMatroska } from '../../../../src/formats/matroska/readMatroska';
 import { matroskaSchema } from '../../../../src/formats/matroska/schema';
+import type { JsonReport } from '../../../../src/formats/inspect/jsonReport';
+import { kvsInspect } from '../../inspect/cli';
 import { concat, elementSized, idBytes, unknownSize } from '../ebml/ebmlBytes';
 
 const fixture = new Uint8Array(readFileSync(join(import.meta.dirname, '../../../fixtures/media/h264-aac.mkv')));
@@ -59,7 +61,11 @@ function getMediaDocument(index: number, cluster: EbmlNode | undefined): Uint8Ar
   );
 }
 
-test('GetMedia: one fragment per document, KVS tags before and after the cluster', () => {
+/**
+ * Two rounds of the fixture's clusters as GetMedia documents, a fragment KVS could not serve, and two
+ * GetMediaForFragmentList documents (a fragment and an error).
+ */
+function getMediaStream(): Uint8Array[] {
   const documents: Uint8Array[] = [];
   for (let round = 0; round < 2; round++) {
     for (let c = 0; c < clusters.length; c++) documents.push(getMediaDocument(round * clusters.length + c, clusters[c]));
@@ -80,6 +86,11 @@ test('GetMedia: one fragment per document, KVS tags before and after the cluster
     ),
     concat(ebmlHeader, segmentStart, kvsTags({ [KvsTag.ExceptionErrorCode]: 'ResourceNotFoundException', [KvsTag.ExceptionMessage]: 'no such fragment' })),
   );
+  return documents;
+}
+
+test('GetMedia: one fragment per document, KVS tags before and after the cluster', () => {
+  const documents = getMediaStream();
   const stream = concat(...documents);
   const original = readMatroska(bytesSource(fixture));
   const mkv = readMatroska(bytesSource(stream));
@@ -157,4 +168,31 @@ test('KVS timestamps are decimal seconds, converted exactly', () => {
   assert.equal(secondsToMs('1.0001'), 1001, 'sub-millisecond digits round up');
   assert.equal(secondsToMs('-1'), undefined);
   assert.equal(secondsToMs('soon'), undefined);
+});
+
+test('kvs-inspect reads a GetMedia stream from standard input: KVS tags per fragment, the service errors as errors', () => {
+  const documents = getMediaStream();
+  const result = kvsInspect(['--json', '--checks', '-'], concat(...documents));
+  assert.equal(result.status, 2, result.stderr);
+  const report = JSON.parse(result.stdout) as JsonReport;
+  assert.equal(report.format, 'matroska');
+  assert.deepEqual(
+    report.fragments.map((f) => f.kvs?.fragmentNumber),
+    [0, 1, 2, 3].map((i) => `9134385233318143239268206260774392014615916939${i}`).concat(['42', '77', undefined as unknown as string]),
+  );
+  assert.equal(report.fragments[0]?.kvs?.producerTimestampMs, 1511852108500);
+  const documentStart = (i: number) => documents.slice(0, i).reduce((sum, d) => sum + d.length, 0);
+  const errors = report.issues.filter((i) => i.code === 'KVS_SERVICE_ERROR');
+  assert.deepEqual(
+    errors.map((e) => [e.severity, e.offset, e.message]),
+    [
+      ['error', report.fragments[4]?.offset, "Fragment 4 is the service's error for fragment 42 instead of media: FRAGMENT_NOT_FOUND (error id 3000)."],
+      ['error', report.fragments[6]?.offset, "Fragment 6 is the service's error instead of media: ResourceNotFoundException: no such fragment."],
+    ],
+  );
+  // Each where its document is.
+  for (const [k, i] of [4, 6].entries()) {
+    const offset = errors[k]?.offset ?? -1;
+    assert.ok(offset > documentStart(i) && offset < documentStart(i + 1), `error ${k} at ${offset} is in document ${i}`);
+  }
 });
