@@ -9,7 +9,7 @@ import { PES_RANDOM_ACCESS } from '../mpegts/tables';
 import { decodeCodecPrivate, videoFormat } from './codecPrivate';
 import { withoutUndefined } from './compact';
 import type { ContainerInspection, VideoTrackContext } from './container';
-import { fragmentsFromFrames } from './fragments';
+import { fragmentsFromFrames, type FragmentSpan } from './fragments';
 import { frameTable, pushFrame, type CodecFamily, type TrackReport } from './report';
 
 const TS_CLOCK_PER_MS = 90;
@@ -40,27 +40,65 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
   }
 
   const { pes } = ts;
+  const keyframes = keyframesOf(source, ts, videoTracks);
+  // Fragments as a KVS producer would cut them: one per GOP of the first video track, from its keyframe
+  // to the next (a TS from KVS, getTSFragment.ts or an HLS segment, is then one); without video, one.
+  const gopTrack = videoTracks[0]?.number;
+  const spans: FragmentSpan[] = [];
+  let spanHasVideo = false; // audio before the first keyframe stays in the first fragment
   const frames = frameTable(pes.count);
   for (let i = 0; i < pes.count; i++) {
+    const pid = pes.pid[i] ?? 0;
+    const offset = pes.offset[i] ?? 0;
+    const keyframe = keyframes[i] === 1;
+    const previous = spans.at(-1);
+    if (!previous) spans.push({ offset: 0, end: source.size, timeMs: null });
+    else if (keyframe && pid === gopTrack && spanHasVideo) {
+      previous.end = offset;
+      spans.push({ offset, end: source.size, timeMs: null });
+      spanHasVideo = false;
+    }
+    if (pid === gopTrack) spanHasVideo = true;
     const pts = pes.pts[i] ?? NaN;
     const dts = pes.dts[i] ?? NaN;
     pushFrame(frames, {
-      track: pes.pid[i] ?? 0,
-      fragment: 0,
-      offset: pes.offset[i] ?? 0,
+      track: pid,
+      fragment: spans.length - 1,
+      offset,
       size: pes.size[i] ?? 0,
       ptsMs: pts / TS_CLOCK_PER_MS,
       dtsMs: (Number.isNaN(dts) ? pts : dts) / TS_CLOCK_PER_MS,
-      keyframe: ((pes.flags[i] ?? 0) & PES_RANDOM_ACCESS) !== 0,
+      keyframe,
     });
   }
-  // A TS file from KVS (getTSFragment.ts) or an HLS segment is one fragment.
-  const fragments = pes.count > 0 ? fragmentsFromFrames([{ offset: 0, end: source.size, timeMs: null }], frames, tracks) : [];
+  const fragments = fragmentsFromFrames(spans, frames, tracks);
   return {
     report: { format: 'mpeg-ts', size: source.size, tracks, fragments, frames, issues },
     videoTracks,
     readFrame: (index) => gatherPes(source, ts, index),
   };
+}
+
+/**
+ * 1 for each PES that starts a keyframe: the random_access_indicator, which muxers set on keyframes, or,
+ * on a video PID where no PES has it, an IDR (H.264) or IRAP (H.265) picture found in the PES.
+ */
+function keyframesOf(source: ByteSource, ts: MpegTsFile, videoTracks: readonly VideoTrackContext[]): Uint8Array {
+  const { pes } = ts;
+  const keyframes = new Uint8Array(pes.count);
+  const marked = new Set<number>();
+  for (let i = 0; i < pes.count; i++) {
+    if (((pes.flags[i] ?? 0) & PES_RANDOM_ACCESS) === 0) continue;
+    keyframes[i] = 1;
+    marked.add(pes.pid[i] ?? 0);
+  }
+  for (const { number, codec } of videoTracks) {
+    if (marked.has(number)) continue;
+    for (let i = 0; i < pes.count; i++) {
+      if (pes.pid[i] === number && analyzeFrameNals(gatherPes(source, ts, i), { codec, expected: 'annex-b' }).keyframe) keyframes[i] = 1;
+    }
+  }
+  return keyframes;
 }
 
 function tsFamily(stream: TsStream): CodecFamily {

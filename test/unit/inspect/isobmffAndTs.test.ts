@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
 import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson, kvsInspect } from './cli';
@@ -68,4 +72,39 @@ test('the DASH init segment alone gives tracks and codec private data, no frames
   assert.equal(report.tracks[0]?.codec, 'avc1.4d400d');
   assert.equal(report.frames?.length, 0);
   assert.deepEqual(report.issues, []);
+});
+
+test('a TS recording longer than 10 s: one fragment per GOP, found with or without random_access_indicator', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-ts-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'recording.ts');
+  // 12 s of 10 fps H.264 with a keyframe every 2 s.
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10', '-t', '12', '-c:v', 'libx264', '-g', '20', '-keyint_min', '20', '-sc_threshold', '0', '-bf', '0', '-f', 'mpegts', file]);
+  const keyframeTimes = ffprobePackets(file).filter((p) => p.flags.startsWith('K')).map((p) => Number(p.pts_time) * 1000);
+  assert.equal(keyframeTimes.length, 6);
+
+  const expectGops = (path: string) => {
+    const result = kvsInspect(['--json', '--checks', path]);
+    assert.equal(result.status, 0, result.stdout);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    assert.deepEqual(report.fragments.map((f) => f.startMs), keyframeTimes, path);
+    assert.deepEqual(report.fragments.map((f) => [f.keyframeStart, f.frameCount, f.durationMs]), keyframeTimes.map(() => [true, 20, 2000]));
+    assert.deepEqual(report.issues, []);
+  };
+  expectGops(file);
+
+  // The same file with every adaptation field's random_access_indicator cleared: keyframes from the IDR NAL units.
+  const bytes = new Uint8Array(readFileSync(file));
+  let cleared = 0;
+  for (let p = 0; p + 188 <= bytes.length; p += 188) {
+    const hasAdaptation = ((bytes[p + 3] ?? 0) & 0x20) !== 0 && (bytes[p + 4] ?? 0) > 0;
+    if (hasAdaptation && ((bytes[p + 5] ?? 0) & 0x40) !== 0) {
+      bytes[p + 5] = (bytes[p + 5] ?? 0) & ~0x40;
+      cleared++;
+    }
+  }
+  assert.ok(cleared >= 6, `cleared ${cleared} random_access_indicator flags`);
+  const unmarked = join(dir, 'unmarked.ts');
+  writeFileSync(unmarked, bytes);
+  expectGops(unmarked);
 });
