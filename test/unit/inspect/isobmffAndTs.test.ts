@@ -108,3 +108,23 @@ test('a TS recording longer than 10 s: one fragment per GOP, found with or witho
   writeFileSync(unmarked, bytes);
   expectGops(unmarked);
 });
+
+test('M2TS (192-byte packets) and a TS capture that starts mid-packet are read as MPEG-TS', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-m2ts-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const plain = inspectJson(`${FIXTURES}/h264-aac.ts`, '--frames');
+  const m2ts = join(dir, 'clip.m2ts');
+  execFileSync('ffmpeg', ['-v', 'error', '-i', `${FIXTURES}/h264-aac.ts`, '-c', 'copy', '-f', 'mpegts', '-mpegts_m2ts_mode', '1', m2ts]);
+  assert.equal(readFileSync(m2ts)[4], 0x47, 'a 4-byte time code before each sync byte');
+  const fromM2ts = inspectJson(m2ts, '--frames');
+  assert.equal(fromM2ts.format, 'mpeg-ts');
+  // (ffmpeg's M2TS mode writes the AAC as stream_type 0x06, private data, which names no codec.)
+  assert.equal(fromM2ts.tracks[0]?.codec, plain.tracks[0]?.codec);
+  assert.equal(fromM2ts.frames?.length, plain.frames?.length);
+
+  const cut = join(dir, 'cut.ts');
+  writeFileSync(cut, readFileSync(`${FIXTURES}/h264-aac.ts`).subarray(100));
+  const fromCut = inspectJson(cut);
+  assert.equal(fromCut.format, 'mpeg-ts');
+  assert.deepEqual(fromCut.issues.find((i) => i.code === 'TS_LEADING_BYTES')?.message, '88 bytes before the first sync byte');
+});
