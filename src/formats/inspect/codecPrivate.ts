@@ -117,12 +117,20 @@ function decodeAac(bytes: Uint8Array | undefined, offset: number): DecodedCodecP
   const asc = parseAudioSpecificConfig(bytes, offset);
   const track: Partial<TrackReport> = {
     codec: aacCodecString(asc),
-    codecName: asc.derived.objectTypeName ? `AAC ${asc.derived.objectTypeName}`.replace('AAC AAC', 'AAC') : 'AAC',
+    codecName: aacName(asc.derived),
     sampleRate: asc.derived.extensionSampleRate ?? asc.derived.sampleRate,
-    channels: asc.derived.channels,
+    // What a decoder puts out, as for the rate: parametric stereo makes a mono core stereo.
+    channels: asc.derived.psPresentFlag === 1 && asc.derived.channels === 1 ? 2 : asc.derived.channels,
     codecPrivate: { type: 'AudioSpecificConfig', offset, size: bytes.length, fields: asc.fields },
   };
   return { track: withoutUndefined(track), issues: mergeIssues(issues, asc.issues) };
+}
+
+/** "AAC LC", or HE-AAC (v2) with the core coder when SBR (and PS) is signalled. */
+function aacName(derived: ReturnType<typeof parseAudioSpecificConfig>['derived']): string {
+  const core = derived.objectTypeName ? `AAC ${derived.objectTypeName}`.replace('AAC AAC', 'AAC') : 'AAC';
+  if (derived.sbrPresentFlag !== 1) return core;
+  return derived.psPresentFlag === 1 ? `HE-AAC v2 (${core} + SBR + PS)` : `HE-AAC (${core} + SBR)`;
 }
 
 function decodeWave(bytes: Uint8Array | undefined, offset: number): DecodedCodecPrivate {

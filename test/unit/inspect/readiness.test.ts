@@ -110,3 +110,16 @@ test('a track that declares no frame duration: a fragment lasts to the end of it
   assert.deepEqual(report.fragments.map((f) => f.durationMs), [1000, 1000, 1000]);
   assert.deepEqual(report.issues, []);
 });
+
+test('HE-AAC and HE-AAC v2 (explicit SBR/PS signalling) are named as such, with the SBR output rate', () => {
+  const track = (asc: number[]) => inspect(bytesSource(aacDocument('A_AAC', asc, 0))).tracks[0];
+  // audioObjectType 5 (SBR), 24 kHz core, stereo, 48 kHz extension, core AAC LC
+  assert.deepEqual(pick(track([0x2b, 0x11, 0x88, 0x00])), { codec: 'mp4a.40.5', codecName: 'HE-AAC (AAC LC + SBR)', sampleRate: 48000, channels: 2 });
+  // audioObjectType 29 (PS), 24 kHz core, mono, 48 kHz extension, core AAC LC: decoded to stereo
+  assert.deepEqual(pick(track([0xeb, 0x09, 0x88, 0x00])), { codec: 'mp4a.40.29', codecName: 'HE-AAC v2 (AAC LC + SBR + PS)', sampleRate: 48000, channels: 2 });
+  assert.deepEqual(pick(track([0x11, 0x90])), { codec: 'mp4a.40.2', codecName: 'AAC LC', sampleRate: 48000, channels: 2 });
+});
+
+function pick(track: TrackReport | undefined): Partial<TrackReport> {
+  return { codec: track?.codec, codecName: track?.codecName, sampleRate: track?.sampleRate, channels: track?.channels };
+}
