@@ -1,5 +1,6 @@
 // Which container a byte stream holds, from its first bytes.
 import type { ByteSource } from '../byteSource';
+import { findPacketSync } from '../mpegts';
 
 export type SniffedFormat = 'matroska' | 'isobmff' | 'mpeg-ts' | 'unknown';
 
@@ -9,25 +10,12 @@ const TS_SYNC = 0x47;
 /** Box types that can open an ISO BMFF file or segment. */
 const LEADING_BOXES = new Set(['ftyp', 'styp', 'moov', 'moof', 'sidx', 'free', 'skip', 'mdat', 'emsg', 'prft', 'wide', 'pdin']);
 
-/** Sizes of a TS packet: plain, M2TS/BDAV (a 4-byte time code first) and with 16 bytes of Reed-Solomon. */
-const TS_PACKET_SIZES = [TS_PACKET, 192, 204];
 /** Enough for a sync byte anywhere in the first packet and three packets after it. */
 const TS_PROBE_BYTES = 204 * 4;
 
-/**
- * Sync bytes a packet apart, three times over (twice in a shorter file), from anywhere in the first
- * packet: plain TS, M2TS, and a capture that starts part-way through a packet.
- */
+/** Plain TS, M2TS, or a capture that starts part-way through a packet; a short file needs only its first byte. */
 function looksLikeTs(head: Uint8Array): boolean {
-  if (head.length <= TS_PACKET) return head[0] === TS_SYNC;
-  for (const size of TS_PACKET_SIZES) {
-    for (let start = 0; start < size && start + size < head.length; start++) {
-      let hits = 0;
-      for (let at = start; at < head.length && hits < 3 && head[at] === TS_SYNC; at += size) hits++;
-      if (hits === 3 || (hits === 2 && start + 2 * size >= head.length)) return true;
-    }
-  }
-  return false;
+  return head.length <= TS_PACKET ? head[0] === TS_SYNC : findPacketSync(head) !== undefined;
 }
 
 export function sniffFormat(source: ByteSource): SniffedFormat {

@@ -1,5 +1,5 @@
 /** MPEG-2 transport streams: packets, PSI, PES timing and payload ranges, continuity and PCR. */
-export { detectPacketSize, readMpegTs } from './readMpegTs';
+export { detectPacketSize, findPacketSync, readMpegTs } from './readMpegTs';
 export type { MpegTsFile, MpegTsOptions, PidInfo, PidKind, TsProgram, TsStream } from './types';
 export { gatherPes } from './gather';
 export {

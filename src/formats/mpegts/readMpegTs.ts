@@ -4,21 +4,31 @@ import type { MpegTsFile, MpegTsOptions } from './types';
 
 const SYNC = 0x47;
 
-/** Packet size and the offset of the first sync byte: 188, 192 (4-byte prefix) or 204 bytes. */
-export function detectPacketSize(source: ByteSource): { packetSize: number; first: number } {
-  const probe = source.read(0, Math.min(source.size, 204 * 6 + 4));
-  const bytes = probe.slice();
-  for (const size of [188, 192, 204]) {
-    for (let start = 0; start < size && start < bytes.length; start++) {
-      if (bytes[start] !== SYNC) continue;
-      let hits = 0;
+const PACKET_SIZES = [188, 192, 204];
+
+/**
+ * Packet size (188, 192 with a 4-byte prefix, or 204) and the offset of the first sync byte, where sync
+ * bytes repeat a packet apart through `bytes` (up to five times, at least twice); undefined when none do.
+ */
+export function findPacketSync(bytes: Uint8Array): { packetSize: number; first: number } | undefined {
+  for (const size of PACKET_SIZES) {
+    for (let start = 0; start < size && start + size < bytes.length; start++) {
       let k = 0;
-      for (; start + k * size < bytes.length && k < 5; k++) if (bytes[start + k * size] === SYNC) hits++;
-      if (k >= 2 && hits === k) return { packetSize: size, first: start };
-      if (k === 1 && bytes.length < 2 * size) return { packetSize: 188, first: start };
+      while (k < 5 && start + k * size < bytes.length && bytes[start + k * size] === SYNC) k++;
+      if (k >= 2 && (k === 5 || start + k * size >= bytes.length)) return { packetSize: size, first: start };
     }
   }
-  return { packetSize: 188, first: 0 };
+  return undefined;
+}
+
+/** Packet size and the offset of the first sync byte (188 from the start when nothing repeats). */
+export function detectPacketSize(source: ByteSource): { packetSize: number; first: number } {
+  const bytes = source.read(0, Math.min(source.size, 204 * 6 + 4)).slice();
+  const found = findPacketSync(bytes);
+  if (found) return found;
+  // A file shorter than two packets: its first sync byte.
+  const first = bytes.indexOf(SYNC);
+  return { packetSize: 188, first: first >= 0 && bytes.length < 2 * 188 ? first : 0 };
 }
 
 /**
