@@ -13,7 +13,8 @@ private data (avcC/hvcC with SPS/PPS/VPS, AudioSpecificConfig, WAVEFORMATEX), fr
 issues KVS would reject the stream for. FILE may be - for standard input.
 
   --json    one JSON document (format, tracks, fragments, issues)
-  --frames  add one row per frame
+  --frames  add one row per frame, with the NAL units of each H.264/H.265 frame (this reads every
+            video frame, and the framing checks then judge every frame, not only the first of each fragment)
   --checks  exit with status 2 when an error-severity issue is found (for CI pipelines)`;
 
 interface Arguments {
@@ -54,7 +55,7 @@ function main(argv: readonly string[]): number {
     return 1;
   }
   try {
-    const report = inspect(source);
+    const report = inspect(source, { frameNals: args.frames });
     if (report.format === 'unknown') {
       const found = report.issues[0];
       process.stderr.write(`kvs-inspect: ${args.file}: ${found?.message ?? 'unreadable'} (byte ${found?.offset ?? 0})\n`);

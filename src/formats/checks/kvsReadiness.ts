@@ -1,9 +1,9 @@
 // KVS readiness: what the service would reject, or play badly, found before the stream is sent.
 // Limits are the service's documented ones (fragments ≤ 10 s and ≤ 50 MB, ≤ 3 tracks, HLS/DASH codecs).
 import type { ByteSource } from '../byteSource';
-import { analyzeFrameNals } from '../codecs';
-import type { ContainerInspection, VideoTrackContext } from '../inspect/container';
+import type { ContainerInspection } from '../inspect/container';
 import type { FrameTable, InspectionReport } from '../inspect/report';
+import { analyzeVideoFrames, type FrameSelection, type FrameVisitor } from '../inspect/videoFrames';
 import { issue, type Issue } from '../issues';
 import { isoTime } from '../isoTime';
 
@@ -22,6 +22,10 @@ export const KVS_LIMITS = {
 export interface ReadinessOptions {
   /** "Now" for the far-future check; defaults to the current time. */
   nowMs?: number;
+  /** The video frames the framing checks read (default: the first of each fragment). */
+  frames?: FrameSelection;
+  /** Called with each frame the framing checks analysed. */
+  frameAnalysed?: FrameVisitor;
 }
 
 export function kvsReadinessIssues(inspection: ContainerInspection, source: ByteSource, options: ReadinessOptions = {}): Issue[] {
@@ -32,7 +36,7 @@ export function kvsReadinessIssues(inspection: ContainerInspection, source: Byte
     ...timestampRules(report, options.nowMs ?? Date.now()),
     ...serviceErrorRules(report),
     ...bFrameRules(report),
-    ...inspection.videoTracks.flatMap((track) => framingRules(report, track, (index) => inspection.readFrame?.(index) ?? source.read(report.frames.offset[index] ?? 0, report.frames.size[index] ?? 0))),
+    ...framingRules(inspection, source, options),
   ];
 }
 
@@ -163,26 +167,22 @@ function firstReorderedFrame(frames: FrameTable, track: number): number | null {
 }
 
 /**
- * Frame framing and in-band parameter sets, judged on the first frame of every fragment (where
- * parameter sets and IDRs are) so that cost grows with fragments, not bytes. Each problem is
- * reported once per track, at its first occurrence, with how often it occurred.
+ * Frame framing and in-band parameter sets, judged on the frames `selection` names (by default the first
+ * of every fragment). Each problem is reported once per track, at its first occurrence, with how often
+ * it occurred.
  */
-function framingRules(report: InspectionReport, track: VideoTrackContext, readFrame: (index: number) => Uint8Array): Issue[] {
-  const firsts = new Map<string, { issue: Issue; count: number }>();
-  const { frames } = report;
-  let lastFragment = -2;
-  for (let i = 0; i < frames.count; i++) {
-    if (frames.track[i] !== track.number || frames.fragment[i] === lastFragment) continue;
-    lastFragment = (frames.fragment[i] ?? 0);
-    const bytes = readFrame(i);
-    const analysis = analyzeFrameNals(bytes, { codec: track.codec, expected: track.expected, reference: track.reference, baseOffset: (frames.offset[i] ?? 0) });
+function framingRules(inspection: ContainerInspection, source: ByteSource, options: ReadinessOptions): Issue[] {
+  const selection = options.frames ?? 'fragment-starts';
+  const firsts = new Map<string, { issue: Issue; count: number; track: number }>();
+  analyzeVideoFrames(inspection, source, selection, (track, index, analysis) => {
+    options.frameAnalysed?.(track, index, analysis);
     for (const found of analysis.issues) {
-      const seen = firsts.get(found.code);
+      const key = `${track.number} ${found.code}`;
+      const seen = firsts.get(key);
       if (seen) seen.count++;
-      else firsts.set(found.code, { issue: found, count: 1 });
+      else firsts.set(key, { issue: found, count: 1, track: track.number });
     }
-  }
-  return [...firsts.values()].map(({ issue: first, count }) =>
-    count > 1 ? { ...first, message: `${first.message} (track ${track.number}; seen in ${count} fragments)` } : { ...first, message: `${first.message} (track ${track.number})` },
-  );
+  });
+  const unit = selection === 'every' ? 'frames' : 'fragments';
+  return [...firsts.values()].map(({ issue: first, count, track }) => ({ ...first, message: `${first.message} (track ${track}${count > 1 ? `; seen in ${count} ${unit}` : ''})` }));
 }

@@ -8,19 +8,31 @@ import { inspectMatroska } from './fromMatroska';
 import { inspectMpegTs } from './fromMpegTs';
 import { frameTable, type InspectionReport } from './report';
 import { sniffFormat } from './sniff';
+import { analyzeVideoFrames, FrameNalSummaries } from './videoFrames';
 
-export interface InspectOptions extends ReadinessOptions {
+export interface InspectOptions extends Pick<ReadinessOptions, 'nowMs'> {
   /** Run the KVS readiness checks (default true). */
   checks?: boolean;
+  /**
+   * Analyse the NAL units of every H.264/H.265 frame (`report.frames.nal`), which reads every video
+   * frame; the framing checks then judge every frame too, not only the first of each fragment.
+   */
+  frameNals?: boolean;
 }
 
 export function inspect(source: ByteSource, options: InspectOptions = {}): InspectionReport {
   const inspection = readContainer(source);
+  const { frames } = inspection.report;
+  const summaries = options.frameNals ? new FrameNalSummaries(frames.count) : undefined;
   if (options.checks !== false) {
     // Damaged sample tables can point frames past the end; an issue still points into the input.
     const clamp = (offset: number) => Math.max(0, Math.min(offset, source.size));
-    inspection.report.issues.push(...kvsReadinessIssues(inspection, source, options).map((found) => ({ ...found, offset: clamp(found.offset) })));
+    const readiness = summaries ? { nowMs: options.nowMs, frames: 'every', frameAnalysed: summaries.add } as const : options;
+    inspection.report.issues.push(...kvsReadinessIssues(inspection, source, readiness).map((found) => ({ ...found, offset: clamp(found.offset) })));
+  } else if (summaries) {
+    analyzeVideoFrames(inspection, source, 'every', summaries.add);
   }
+  if (summaries) frames.nal = summaries.byFrame;
   inspection.report.issues.sort((a, b) => a.offset - b.offset);
   return inspection.report;
 }

@@ -1,10 +1,10 @@
 // The `kvs-inspect --json` document: plain JSON, frames as rows only when asked for. Bigints (64-bit
 // fields) become decimal strings while the document is built, so it serialises without a replacer.
-import type { FragmentReport, FrameRow, FrameTable, InspectionReport, TrackReport } from './report';
+import type { FragmentReport, FrameNalSummary, FrameRow, FrameTable, InspectionReport, TrackReport } from './report';
 import type { Issue } from '../issues';
 
-/** A frame row of the document is the report's FrameRow. */
-export type JsonFrame = FrameRow;
+/** A frame row of the document: the report's FrameRow, with its NAL units for an analysed H.264/H.265 frame. */
+export type JsonFrame = FrameRow & Partial<FrameNalSummary>;
 
 export interface JsonReport {
   format: InspectionReport['format'];
@@ -47,9 +47,10 @@ export function writeJsonReport(report: InspectionReport, withFrames: boolean, w
   }
   write(`{\n${fields.join(',\n')},\n  "frames": [`);
   const { frames } = report;
+  const nalJson = nalJsonCache();
   let chunk = '';
   for (let i = 0; i < frames.count; i++) {
-    chunk += `${i === 0 ? '' : ','}\n    ${frameJson(frames, i)}`;
+    chunk += `${i === 0 ? '' : ','}\n    ${frameJson(frames, i, nalJson)}`;
     if ((i + 1) % ROWS_PER_CHUNK === 0) {
       write(chunk);
       chunk = '';
@@ -96,12 +97,29 @@ function frameRow(frames: FrameTable, i: number): JsonFrame {
     ptsMs: frames.ptsMs[i] ?? 0,
     dtsMs: frames.dtsMs[i] ?? 0,
     keyframe: frames.keyframe[i] === 1,
+    ...frames.nal?.[i],
   };
 }
 
 /** JSON.stringify(frameRow(frames, i)) without the object. */
-function frameJson(frames: FrameTable, i: number): string {
-  return `{"track":${jsonNumber(frames.track[i])},"fragment":${jsonNumber(frames.fragment[i])},"offset":${jsonNumber(frames.offset[i])},"size":${jsonNumber(frames.size[i])},"ptsMs":${jsonNumber(frames.ptsMs[i])},"dtsMs":${jsonNumber(frames.dtsMs[i])},"keyframe":${frames.keyframe[i] === 1 ? 'true' : 'false'}}`;
+function frameJson(frames: FrameTable, i: number, nalJson: NalJson): string {
+  const nal = frames.nal?.[i];
+  return `{"track":${jsonNumber(frames.track[i])},"fragment":${jsonNumber(frames.fragment[i])},"offset":${jsonNumber(frames.offset[i])},"size":${jsonNumber(frames.size[i])},"ptsMs":${jsonNumber(frames.ptsMs[i])},"dtsMs":${jsonNumber(frames.dtsMs[i])},"keyframe":${frames.keyframe[i] === 1 ? 'true' : 'false'}${nal ? nalJson(nal) : ''}}`;
+}
+
+type NalJson = (summary: FrameNalSummary) => string;
+
+/** The summary's members as JSON (`,"framing":…`), written once per shared summary object. */
+function nalJsonCache(): NalJson {
+  const written = new Map<FrameNalSummary, string>();
+  return (summary) => {
+    let text = written.get(summary);
+    if (text === undefined) {
+      text = `,${JSON.stringify(summary).slice(1, -1)}`;
+      written.set(summary, text);
+    }
+    return text;
+  };
 }
 
 /** A number as JSON.stringify writes it (NaN and infinities as null). */

@@ -82,6 +82,20 @@ export interface FrameTable {
   ptsMs: Float64Array;
   dtsMs: Float64Array;
   keyframe: Uint8Array;
+  /** Per frame, what its NAL units are (H.264/H.265 frames, when every frame was analysed; `inspect`'s frameNals). */
+  nal?: (FrameNalSummary | undefined)[];
+}
+
+/** What one H.264/H.265 frame is made of, in decode order. */
+export interface FrameNalSummary {
+  /** Length-prefixed (MKV, MP4) or Annex-B (MPEG-TS), as the frame really is; 'unknown' when neither parses. */
+  framing: 'length-prefixed' | 'annex-b' | 'unknown';
+  /** nal_unit_type of each NAL unit (H.264 Table 7-1, H.265 Table 7-1). */
+  nalTypes: readonly number[];
+  /** Their names: `SPS`, `IDR slice`, `non-IDR slice`, `SEI`; `VPS_NUT`, `IDR_W_RADL`, `TRAIL_R`. */
+  nalNames: readonly string[];
+  /** Slice types of the frame's slices, each once, in order of appearance (`I`, `P`, `B`). */
+  sliceTypes: readonly string[];
 }
 
 export function frameTable(capacity: number): FrameTable {

@@ -2,7 +2,7 @@
 import type { Fields, FieldValue } from '../bits/syntax';
 import type { Issue } from '../issues';
 import { isoTime } from '../isoTime';
-import type { CodecPrivateReport, FragmentReport, InspectionReport, TrackReport } from './report';
+import type { CodecPrivateReport, FragmentReport, FrameNalSummary, InspectionReport, TrackReport } from './report';
 
 const FORMAT_NAMES: Record<InspectionReport['format'], string> = {
   matroska: 'Matroska',
@@ -76,11 +76,21 @@ function fragmentLines(fragments: readonly FragmentReport[]): string[] {
 
 function frameLines(report: InspectionReport): string[] {
   const { frames } = report;
-  const rows = [['  track', 'fragment', 'offset', 'size', 'pts ms', 'dts ms', 'key']];
+  const nal = frames.nal;
+  const rows = [['  track', 'fragment', 'offset', 'size', 'pts ms', 'dts ms', 'key', ...(nal ? ['NAL units'] : [])]];
   for (let i = 0; i < frames.count; i++) {
-    rows.push([`  ${frames.track[i]}`, String(frames.fragment[i]), String(frames.offset[i]), String(frames.size[i]), String(round((frames.ptsMs[i] ?? 0))), String(round((frames.dtsMs[i] ?? 0))), frames.keyframe[i] ? 'K' : '']);
+    const row = [`  ${frames.track[i]}`, String(frames.fragment[i]), String(frames.offset[i]), String(frames.size[i]), String(round((frames.ptsMs[i] ?? 0))), String(round((frames.dtsMs[i] ?? 0))), frames.keyframe[i] ? 'K' : ''];
+    const summary = nal?.[i];
+    if (summary) row.push(nalText(summary));
+    rows.push(row);
   }
   return table(rows);
+}
+
+/** `SEI, IDR slice (I)`: the NAL units in order, then the slice types (the framing is in the JSON rows, and an issue when wrong). */
+function nalText(summary: FrameNalSummary): string {
+  const slices = summary.sliceTypes.length > 0 ? ` (${summary.sliceTypes.join(', ')})` : '';
+  return `${summary.nalNames.join(', ')}${slices}`;
 }
 
 function issueLines(found: Issue): string[] {

@@ -15,7 +15,8 @@ function written(report: InspectionReport, withFrames: boolean): string[] {
 
 test('the streamed document has the values of the one-piece document', () => {
   for (const name of ['h264-aac.mkv', 'h264-aac-frag.mp4', 'h264-aac.mp4', 'h264-aac.ts']) {
-    const report = inspect(bytesSource(new Uint8Array(readFileSync(`${FIXTURES}/${name}`))), { nowMs: 0 });
+    const report = inspect(bytesSource(new Uint8Array(readFileSync(`${FIXTURES}/${name}`))), { nowMs: 0, frameNals: true });
+    assert.ok(report.frames.nal?.some(Boolean), `${name}: frames with NAL units`);
     for (const withFrames of [true, false]) {
       const chunks = written(report, withFrames);
       const text = chunks.join('');

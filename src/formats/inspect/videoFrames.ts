@@ -1,0 +1,55 @@
+// The NAL analysis of H.264/H.265 frames: what `--frames` shows per frame, and what the framing checks judge.
+import type { ByteSource } from '../byteSource';
+import { analyzeFrameNals, type FrameNalAnalysis } from '../codecs';
+import type { ContainerInspection, VideoTrackContext } from './container';
+import type { FrameNalSummary } from './report';
+
+/**
+ * Which video frames to analyse: every one (a read of every frame's bytes), or the first of each
+ * fragment, where parameter sets and IDR pictures are, so that the cost grows with fragments, not bytes.
+ */
+export type FrameSelection = 'every' | 'fragment-starts';
+
+export type FrameVisitor = (track: VideoTrackContext, index: number, analysis: FrameNalAnalysis) => void;
+
+/** Runs analyzeFrameNals over the selected frames of each video track, in file order per track. */
+export function analyzeVideoFrames(inspection: ContainerInspection, source: ByteSource, selection: FrameSelection, visit: FrameVisitor): void {
+  const { frames } = inspection.report;
+  for (const track of inspection.videoTracks) {
+    let lastFragment: number | undefined;
+    for (let i = 0; i < frames.count; i++) {
+      if (frames.track[i] !== track.number) continue;
+      if (selection === 'fragment-starts') {
+        if (frames.fragment[i] === lastFragment) continue;
+        lastFragment = frames.fragment[i];
+      }
+      const offset = frames.offset[i] ?? 0;
+      const bytes = inspection.readFrame?.(i) ?? source.read(offset, frames.size[i] ?? 0);
+      visit(track, i, analyzeFrameNals(bytes, { codec: track.codec, expected: track.expected, reference: track.reference, baseOffset: offset }));
+    }
+  }
+}
+
+/**
+ * Collects the per-frame summaries of `report.frames.nal`. Frames made alike share one summary
+ * object, so a long recording holds a handful of them, not one per frame.
+ */
+export class FrameNalSummaries {
+  readonly byFrame: (FrameNalSummary | undefined)[];
+  private readonly shared = new Map<string, FrameNalSummary>();
+
+  constructor(frameCount: number) {
+    this.byFrame = new Array<FrameNalSummary | undefined>(frameCount).fill(undefined);
+  }
+
+  readonly add = (_track: VideoTrackContext, index: number, analysis: FrameNalAnalysis): void => {
+    const types = analysis.nalUnits.map((unit) => unit.nal_unit_type);
+    const key = `${analysis.framing} ${types.join(',')} ${analysis.sliceTypes.join(',')}`;
+    let summary = this.shared.get(key);
+    if (!summary) {
+      summary = { framing: analysis.framing, nalTypes: types, nalNames: analysis.nalUnits.map((unit) => unit.name), sliceTypes: analysis.sliceTypes };
+      this.shared.set(key, summary);
+    }
+    this.byFrame[index] = summary;
+  };
+}

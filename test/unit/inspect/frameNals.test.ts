@@ -1,0 +1,119 @@
+// `kvs-inspect --frames`: the NAL units of every H.264/H.265 frame, judged packet by packet by
+// `ffmpeg -bsf:v trace_headers`; and the framing checks on every frame, not only fragment starts.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { h264SliceTypeName, h265SliceTypeName } from '../../../src/formats/codecs';
+import { FIXTURES, inspectJson, kvsInspect } from './cli';
+
+interface TracedPacket {
+  size: number;
+  nalTypes: number[];
+  sliceTypes: number[];
+}
+
+/** The video packets of a file as trace_headers prints them: NAL unit types and slice_type values, per packet. */
+function tracePackets(file: string): TracedPacket[] {
+  const args = ['-hide_banner', '-nostats', '-loglevel', 'trace', '-i', file, '-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'trace_headers', '-f', 'null', '-'];
+  const { stderr } = spawnSync('ffmpeg', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const packets: TracedPacket[] = [];
+  for (const line of stderr.split('\n')) {
+    const text = /^\[trace_headers @ [^\]]+\] (.*)$/.exec(line)?.[1];
+    if (text === undefined) continue;
+    const packet = /^Packet: (\d+) bytes/.exec(text);
+    if (packet) packets.push({ size: Number(packet[1]), nalTypes: [], sliceTypes: [] });
+    const current = packets.at(-1);
+    if (!current) continue; // the extradata, before the first packet
+    const nal = /^nal_unit_type: (\d+)\(/.exec(text);
+    if (nal) current.nalTypes.push(Number(nal[1]));
+    const slice = /^\d+\s+slice_type\s+[01]+ = (\d+)$/.exec(text);
+    if (slice) current.sliceTypes.push(Number(slice[1]));
+  }
+  return packets;
+}
+
+const CASES: [file: string, codec: 'h264' | 'h265'][] = [
+  ['h264-main-bframes.mkv', 'h264'],
+  ['h264-aac.mp4', 'h264'],
+  ['h264-aac-frag.mp4', 'h264'],
+  ['h264-aac.ts', 'h264'],
+  ['h265-main.mkv', 'h265'],
+  ['h265-main-frag.mp4', 'h265'],
+  ['h265-main.ts', 'h265'],
+];
+
+for (const [name, codec] of CASES) {
+  test(`${name}: every video frame's NAL unit types and slice types are trace_headers' for that packet`, () => {
+    const file = `${FIXTURES}/${name}`;
+    const report = inspectJson(file, '--frames');
+    const video = report.tracks.find((track) => track.kind === 'video');
+    const ours = (report.frames ?? []).filter((frame) => frame.track === video?.number);
+    const theirs = tracePackets(file);
+    assert.ok(theirs.length > 10, 'trace_headers printed packets');
+    assert.equal(ours.length, theirs.length);
+    const sliceName = codec === 'h264' ? h264SliceTypeName : h265SliceTypeName;
+    ours.forEach((frame, i) => {
+      const traced = theirs[i];
+      assert.deepEqual(frame.nalTypes, traced?.nalTypes, `frame ${i} at byte ${frame.offset}`);
+      assert.deepEqual(frame.sliceTypes, [...new Set(traced?.sliceTypes.map(sliceName))], `frame ${i} slice types`);
+      assert.equal(frame.framing, name.endsWith('.ts') ? 'annex-b' : 'length-prefixed');
+      assert.equal(frame.nalNames?.length, frame.nalTypes?.length);
+    });
+    // Audio rows have no NAL units.
+    for (const frame of report.frames ?? []) if (frame.track !== video?.number) assert.equal(frame.nalTypes, undefined);
+    // What a user sees: IDR frames say so.
+    const firstKey = ours.find((frame) => frame.keyframe);
+    assert.ok(firstKey?.nalNames?.some((n) => n === 'IDR slice' || n.startsWith('IDR_') || n === 'CRA_NUT'), JSON.stringify(firstKey));
+  });
+}
+
+test('the text report has a NAL units column', () => {
+  const result = kvsInspect(['--frames', `${FIXTURES}/h264-main-bframes.mkv`]);
+  assert.equal(result.status, 0);
+  const lines = result.stdout.split('\n');
+  const header = lines.findIndex((line) => line.includes('pts ms') && line.endsWith('NAL units'));
+  assert.ok(header > 0, result.stdout.slice(0, 2000));
+  assert.match(lines[header + 1] ?? '', /K\s+SEI, IDR slice \(I\)$/);
+  assert.match(lines[header + 3] ?? '', /\bnon-IDR slice \(B\)$/);
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'frame-nals-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a frame framed wrongly in the middle of a fragment is found with --frames, and only then', () => {
+  const file = `${FIXTURES}/h264-main-bframes.mkv`;
+  const report = inspectJson(file, '--frames');
+  // The third video frame of the first fragment: a 4-byte NAL length turned into a start code.
+  const frame = (report.frames ?? []).filter((f) => f.track === 1 && f.fragment === 0)[2];
+  assert.ok(frame && frame.nalTypes?.length === 1, 'one NAL unit, so its length prefix is the frame start');
+  const bytes = new Uint8Array(readFileSync(file));
+  bytes.set([0, 0, 0, 1], frame.offset);
+  const damaged = join(dir, 'mid-fragment-start-code.mkv');
+  writeFileSync(damaged, bytes);
+
+  const withFrames = inspectJson(damaged, '--frames');
+  const found = withFrames.issues.filter((i) => i.code === 'NAL_FRAMING_ANNEX_B');
+  assert.equal(found.length, 1);
+  assert.equal(found[0]?.offset, frame.offset);
+  assert.match(found[0]?.message ?? '', /\(track 1\)$/);
+  assert.equal(withFrames.frames?.find((f) => f.offset === frame.offset)?.framing, 'annex-b');
+  // Without --frames only the first frame of each fragment is read: this one is not.
+  assert.equal(inspectJson(damaged).issues.filter((i) => i.code === 'NAL_FRAMING_ANNEX_B').length, 0);
+});
+
+test('a problem in many frames is reported once, with how many frames have it', () => {
+  const file = `${FIXTURES}/h264-main-bframes.mkv`;
+  const report = inspectJson(file, '--frames');
+  const singles = (report.frames ?? []).filter((f) => f.track === 1 && f.nalTypes?.length === 1).slice(0, 5);
+  const bytes = new Uint8Array(readFileSync(file));
+  for (const frame of singles) bytes.set([0, 0, 0, 1], frame.offset);
+  const damaged = join(dir, 'five-start-codes.mkv');
+  writeFileSync(damaged, bytes);
+  const found = inspectJson(damaged, '--frames').issues.filter((i) => i.code === 'NAL_FRAMING_ANNEX_B');
+  assert.equal(found.length, 1);
+  assert.equal(found[0]?.offset, singles[0]?.offset);
+  assert.match(found[0]?.message ?? '', /\(track 1; seen in 5 frames\)$/);
+});
