@@ -1,6 +1,6 @@
 // Turns a track's codec private data into what the report shows: codec string, readable name,
 // picture or audio format, the decoded record, and the issues KVS cares about.
-import type { Fields } from '../bits/syntax';
+import type { FieldLocation, Fields } from '../bits/syntax';
 import {
   aacCodecString,
   avcCodecStringFromRecord,
@@ -16,6 +16,7 @@ import {
   recordParameterSets,
   type H264SpsDerived,
   type ParameterSetReference,
+  type ParsedSyntax,
 } from '../codecs';
 import type { Issue } from '../issues';
 import { withoutUndefined } from './compact';
@@ -74,6 +75,7 @@ function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, off
       ...('vps' in record ? { vps: record.vps.map((nal) => nal.fields) } : {}),
       sps: record.sps.map((nal) => nal.fields),
       pps: record.pps.map((nal) => nal.fields),
+      locations: reportLocations(record.locations, { vps: 'vps' in record ? record.vps : [], sps: record.sps, pps: record.pps }),
     },
   };
   if (sps && 'interlaced' in sps) track.interlaced = sps.interlaced;
@@ -121,7 +123,7 @@ function decodeAac(bytes: Uint8Array | undefined, offset: number): DecodedCodecP
     sampleRate: asc.derived.extensionSampleRate ?? asc.derived.sampleRate,
     // What a decoder puts out, as for the rate: parametric stereo makes a mono core stereo.
     channels: asc.derived.psPresentFlag === 1 && asc.derived.channels === 1 ? 2 : asc.derived.channels,
-    codecPrivate: { type: 'AudioSpecificConfig', offset, size: bytes.length, fields: asc.fields },
+    codecPrivate: { type: 'AudioSpecificConfig', offset, size: bytes.length, fields: asc.fields, locations: reportLocations(asc.locations) },
   };
   return { track: withoutUndefined(track), issues: mergeIssues(issues, asc.issues) };
 }
@@ -143,9 +145,21 @@ function decodeWave(bytes: Uint8Array | undefined, offset: number): DecodedCodec
     sampleRate: numberField(fields, 'nSamplesPerSec'),
     channels: numberField(fields, 'nChannels'),
     bitDepth: numberField(fields, 'wBitsPerSample'),
-    codecPrivate: { type: 'WAVEFORMATEX', offset, size: bytes.length, fields },
+    codecPrivate: { type: 'WAVEFORMATEX', offset, size: bytes.length, fields, locations: reportLocations(wave.locations) },
   };
   return { track: withoutUndefined(track), issues: mergeIssues(issues, wave.issues) };
+}
+
+/** Decoded parameter sets by their name in the report: `vps`, `sps`, `pps`. */
+export type ParameterSetsByName = Record<string, readonly ParsedSyntax<unknown>[]>;
+
+/** The locations of a record's fields and of its parameter sets' fields, with their paths in the CodecPrivateReport. */
+export function reportLocations(recordLocations: readonly FieldLocation[], parameterSets: ParameterSetsByName = {}): FieldLocation[] {
+  const prefixed = (prefix: string, locations: readonly FieldLocation[]) => locations.map((at) => ({ ...at, path: `${prefix}.${at.path}` }));
+  return [
+    ...prefixed('fields', recordLocations),
+    ...Object.entries(parameterSets).flatMap(([name, sets]) => sets.flatMap((set, index) => prefixed(`${name}[${index}]`, set.locations))),
+  ];
 }
 
 function numberField(fields: Fields, name: string): number | undefined {

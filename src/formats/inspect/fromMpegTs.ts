@@ -1,16 +1,16 @@
 // MPEG-TS (KVS getTSFragment.ts, HLS segments, recordings) → InspectionReport. Codec parameters
 // are in-band: SPS/PPS/VPS from the first access unit that has them, AAC from the first ADTS header.
 import type { ByteSource } from '../byteSource';
-import { adtsToAudioSpecificConfig, analyzeFrameNals, buildParameterSetReference, parseH264Pps, parseH264Sps, parseH265Pps, parseH265Sps, parseH265Vps, readAdtsFrameInfo } from '../codecs';
+import { adtsToAudioSpecificConfig, analyzeFrameNals, buildParameterSetReference, parseAdtsHeader, parseH264Pps, parseH264Sps, parseH265Pps, parseH265Sps, parseH265Vps, readAdtsFrameInfo } from '../codecs';
 import { avcCodecStringFromSps, hevcCodecStringFromSps } from '../codecs';
-import type { Fields } from '../bits/syntax';
-import { gatherPes, readMpegTs, type MpegTsFile, type TsStream } from '../mpegts';
+import { gatherPes, pesByteOffset, readMpegTs, type MpegTsFile, type TsStream } from '../mpegts';
 import { PES_RANDOM_ACCESS } from '../mpegts/tables';
-import { decodeCodecPrivate, videoFormat } from './codecPrivate';
+import { decodeCodecPrivate, reportLocations, videoFormat, type ParameterSetsByName } from './codecPrivate';
 import { withoutUndefined } from './compact';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { fragmentsFromFrames, type FragmentSpan } from './fragments';
-import { frameTable, pushFrame, type CodecFamily, type TrackReport } from './report';
+import type { FieldLocation } from '../bits/syntax';
+import { frameTable, pushFrame, type CodecFamily, type CodecPrivateReport, type TrackReport } from './report';
 
 const TS_CLOCK_PER_MS = 90;
 /** How many access units to search for in-band parameter sets. */
@@ -29,10 +29,11 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
       Object.assign(track, inBand.track);
       videoTracks.push({ number: stream.pid, codec: family, expected: 'annex-b', reference: inBand.reference });
     } else if (family === 'aac') {
-      const adts = firstAdtsConfig(source, ts, stream.pid);
+      const adts = firstAdtsHeader(source, ts, stream.pid);
       if (adts) {
-        const decoded = decodeCodecPrivate('aac', adts.config, adts.offset);
-        Object.assign(track, decoded.track, { codecPrivate: undefined });
+        // The track's format from the AudioSpecificConfig the header stands for; what it shows, the header itself.
+        const decoded = decodeCodecPrivate('aac', adts.config, adts.codecPrivate.offset);
+        Object.assign(track, decoded.track, { codecPrivate: adts.codecPrivate });
         issues.push(...decoded.issues);
       }
     }
@@ -117,16 +118,23 @@ function pesIndexesOf(ts: MpegTsFile, pid: number, limit: number): number[] {
 function inBandParameterSets(source: ByteSource, ts: MpegTsFile, pid: number, codec: 'h264' | 'h265') {
   for (const index of pesIndexesOf(ts, pid, PARAMETER_SET_SEARCH)) {
     const frame = gatherPes(source, ts, index);
-    const offset = ts.pes.offset[index] ?? 0;
     const analysis = analyzeFrameNals(frame, { codec, expected: 'annex-b' });
-    const nals = analysis.inBandParameterSets.map((unit) => ({ type: unit.nal_unit_type, bytes: frame.subarray(unit.offset, unit.offset + unit.length) }));
+    // Parsed at their offsets in the gathered frame, then moved to the input's (past TS packet headers).
+    const nals = analysis.inBandParameterSets.map((unit) => ({ type: unit.nal_unit_type, offset: unit.offset, bytes: frame.subarray(unit.offset, unit.offset + unit.length) }));
     if (!nals.some((nal) => nal.type === (codec === 'h264' ? 7 : 33))) continue;
     const reference = buildParameterSetReference(codec, nals.map((nal) => nal.bytes));
-    const parsed = codec === 'h264' ? parseH264Sets(nals, offset) : parseH265Sets(nals, offset);
-    const sps = parsed.spsDerived;
+    const parsed = codec === 'h264' ? parseH264Sets(nals) : parseH265Sets(nals);
+    const sets: ParameterSetsByName = parsed.sets;
     const track: Partial<TrackReport> = {
-      ...videoFormat(codec, sps, parsed.codec),
-      codecPrivate: { type: 'in-band parameter sets', offset, size: nals.reduce((total, nal) => total + nal.bytes.length, 0), fields: {}, ...parsed.sets },
+      ...videoFormat(codec, parsed.spsDerived, parsed.codec),
+      codecPrivate: {
+        type: 'in-band parameter sets',
+        offset: pesByteOffset(ts, index, nals[0]?.offset ?? 0),
+        size: nals.reduce((total, nal) => total + nal.bytes.length, 0),
+        fields: {},
+        ...Object.fromEntries(Object.entries(sets).map(([name, list]) => [name, list.map((set) => set.fields)])),
+        locations: locationsInFile(ts, index, reportLocations([], sets)),
+      },
     };
     return { track, reference };
   }
@@ -135,31 +143,44 @@ function inBandParameterSets(source: ByteSource, ts: MpegTsFile, pid: number, co
 
 interface NalBytes {
   type: number;
+  /** In the gathered frame. */
+  offset: number;
   bytes: Uint8Array;
 }
 
-function parseH264Sets(nals: readonly NalBytes[], offset: number) {
-  const sps = nals.filter((nal) => nal.type === 7).map((nal) => parseH264Sps(nal.bytes, offset));
-  const pps = nals.filter((nal) => nal.type === 8).map((nal) => parseH264Pps(nal.bytes, offset, sps));
+function parseH264Sets(nals: readonly NalBytes[]) {
+  const sps = nals.filter((nal) => nal.type === 7).map((nal) => parseH264Sps(nal.bytes, nal.offset));
+  const pps = nals.filter((nal) => nal.type === 8).map((nal) => parseH264Pps(nal.bytes, nal.offset, sps));
   const first = sps[0];
-  return { spsDerived: first?.derived, codec: first ? avcCodecStringFromSps(first) : undefined, sets: { sps: fieldsOf(sps), pps: fieldsOf(pps) } };
+  return { spsDerived: first?.derived, codec: first ? avcCodecStringFromSps(first) : undefined, sets: { sps, pps } };
 }
 
-function parseH265Sets(nals: readonly NalBytes[], offset: number) {
-  const vps = nals.filter((nal) => nal.type === 32).map((nal) => parseH265Vps(nal.bytes, offset));
-  const sps = nals.filter((nal) => nal.type === 33).map((nal) => parseH265Sps(nal.bytes, offset));
-  const pps = nals.filter((nal) => nal.type === 34).map((nal) => parseH265Pps(nal.bytes, offset));
+function parseH265Sets(nals: readonly NalBytes[]) {
+  const vps = nals.filter((nal) => nal.type === 32).map((nal) => parseH265Vps(nal.bytes, nal.offset));
+  const sps = nals.filter((nal) => nal.type === 33).map((nal) => parseH265Sps(nal.bytes, nal.offset));
+  const pps = nals.filter((nal) => nal.type === 34).map((nal) => parseH265Pps(nal.bytes, nal.offset));
   const first = sps[0];
-  return { spsDerived: first?.derived, codec: first ? hevcCodecStringFromSps(first, 'hev1') : undefined, sets: { vps: fieldsOf(vps), sps: fieldsOf(sps), pps: fieldsOf(pps) } };
+  return { spsDerived: first?.derived, codec: first ? hevcCodecStringFromSps(first, 'hev1') : undefined, sets: { vps, sps, pps } };
 }
 
-function fieldsOf(sets: readonly { fields: Fields }[]): Fields[] {
-  return sets.map((set) => set.fields);
+/** Locations parsed at offsets in PES `index` as gatherPes returns it, moved to the input's offsets. */
+function locationsInFile(ts: MpegTsFile, index: number, locations: readonly FieldLocation[]): FieldLocation[] {
+  return locations.map((at) => {
+    const byteOffset = pesByteOffset(ts, index, at.byteOffset);
+    return { ...at, byteOffset, byteLength: pesByteOffset(ts, index, at.byteOffset + at.byteLength - 1) + 1 - byteOffset };
+  });
 }
 
-function firstAdtsConfig(source: ByteSource, ts: MpegTsFile, pid: number): { config: Uint8Array; offset: number } | undefined {
+/** The first ADTS header of an AAC PID: the AudioSpecificConfig it stands for, and the header as the track's codec private data. */
+function firstAdtsHeader(source: ByteSource, ts: MpegTsFile, pid: number): { config: Uint8Array; codecPrivate: CodecPrivateReport } | undefined {
   const [index] = pesIndexesOf(ts, pid, 1);
   if (index === undefined) return undefined;
-  const info = readAdtsFrameInfo(gatherPes(source, ts, index));
-  return info ? { config: adtsToAudioSpecificConfig(info), offset: ts.pes.offset[index] ?? 0 } : undefined;
+  const payload = gatherPes(source, ts, index);
+  const info = readAdtsFrameInfo(payload);
+  if (!info) return undefined;
+  const header = parseAdtsHeader(payload);
+  return {
+    config: adtsToAudioSpecificConfig(info),
+    codecPrivate: { type: 'ADTS header', offset: pesByteOffset(ts, index, 0), size: info.headerLength, fields: header.fields, locations: locationsInFile(ts, index, reportLocations(header.locations)) },
+  };
 }

@@ -1,7 +1,7 @@
 // The inspector's one model of a media file, whatever its container: what `kvs-inspect --json` prints
 // and what the extension's inspector shows. Offsets are absolute byte offsets in the input; times are
 // milliseconds on the container's timeline.
-import type { Fields } from '../bits/syntax';
+import type { FieldLocation, Fields } from '../bits/syntax';
 import type { Issue } from '../issues';
 import type { KvsFragmentMetadata } from '../matroska/kvsTags';
 
@@ -56,6 +56,12 @@ export interface CodecPrivateReport {
   vps?: Fields[];
   sps?: Fields[];
   pps?: Fields[];
+  /**
+   * Where every decoded field is in the input, for the hex view: `path` is the field's path in this
+   * object (`fields.AVCProfileIndication`, `sps[0].vui_parameters.time_scale`), `bitOffset` counts from
+   * the start of its record or (emulation-prevention bytes removed) NAL unit, `byteOffset` is absolute.
+   */
+  locations: FieldLocation[];
 }
 
 export interface FragmentReport {

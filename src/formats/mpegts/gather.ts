@@ -38,3 +38,21 @@ export function gatherPes(source: ByteSource, ts: MpegTsFile, index: number, max
   }
   return at === total ? out : out.subarray(0, at);
 }
+
+/**
+ * Where byte `at` of what gatherPes returns for PES `index` is in the input (the payload crosses TS
+ * packet headers); -1 when `at` is not inside it.
+ */
+export function pesByteOffset(ts: MpegTsFile, index: number, at: number): number {
+  const pes = ts.pes;
+  const ranges = ts.streams.find((s) => s.pid === pes.pid[index])?.payload;
+  if (!ranges || at < 0) return -1;
+  const start = pes.rangeStart[index] ?? 0;
+  let rest = at;
+  for (let k = start; k < start + (pes.rangeCount[index] ?? 0); k++) {
+    const length = ranges.length[k] ?? 0;
+    if (rest < length) return (ranges.offset[k] ?? 0) + rest;
+    rest -= length;
+  }
+  return -1;
+}

@@ -48,7 +48,7 @@ test('no frames, bigints and non-finite numbers: still valid JSON with the same 
   const report: InspectionReport = {
     format: 'matroska',
     size: 10,
-    tracks: [{ number: 1, kind: 'video', codecId: 'V_X', family: 'other', codecPrivate: { type: 't', offset: 0, size: 1, fields: { big: 2n ** 64n as unknown as number } } }],
+    tracks: [{ number: 1, kind: 'video', codecId: 'V_X', family: 'other', codecPrivate: { type: 't', offset: 0, size: 1, locations: [], fields: { big: 2n ** 64n as unknown as number } } }],
     fragments: [],
     frames: frameTable(1),
     issues: [],
@@ -56,7 +56,7 @@ test('no frames, bigints and non-finite numbers: still valid JSON with the same 
   assert.deepEqual(JSON.parse(written(report, true).join('')).frames, []);
   report.frames.count = 1;
   report.frames.ptsMs[0] = Number.NaN;
-  const json = JSON.parse(written(report, true).join('')) as { tracks: { codecPrivate: { fields: { big: unknown } } }[]; frames: { ptsMs: unknown }[] };
+  const json = JSON.parse(written(report, true).join('')) as { tracks: { codecPrivate: { locations: [], fields: { big: unknown } } }[]; frames: { ptsMs: unknown }[] };
   assert.equal(json.tracks[0]?.codecPrivate.fields.big, '18446744073709551616');
   assert.equal(json.frames[0]?.ptsMs, null);
   assert.deepEqual(JSON.parse(stringifyReport(toJsonReport(report, true))), json);

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { bytesSource } from '../../../../src/formats/byteSource';
-import { gatherPes, PES_RANDOM_ACCESS, readMpegTs, type MpegTsFile } from '../../../../src/formats/mpegts';
+import { gatherPes, pesByteOffset, PES_RANDOM_ACCESS, readMpegTs, type MpegTsFile } from '../../../../src/formats/mpegts';
 import { ffprobe, fileSource, fixture, MEDIA, packetsOf } from '../isobmff/helpers';
 
 function pesOf(ts: MpegTsFile, pid: number): number[] {
@@ -131,4 +131,22 @@ test('a file-backed source with a reused buffer gives the same tables', () => {
       src.close();
     }
   }
+});
+
+test('pesByteOffset maps every byte of a gathered PES to the input byte it came from', () => {
+  const bytes = fixture('h264-aac.ts');
+  const ts = readMpegTs(bytesSource(bytes));
+  const video = ts.streams.find((s) => s.kind === 'video');
+  assert.ok(video);
+  let checked = 0;
+  const largest = pesOf(ts, video.pid).sort((a, b) => (ts.pes.size[b] ?? 0) - (ts.pes.size[a] ?? 0));
+  for (const i of largest.slice(0, 3)) {
+    const gathered = gatherPes(bytesSource(bytes), ts, i);
+    assert.ok(gathered.length > 1000, 'spans several TS packets');
+    for (let at = 0; at < gathered.length; at++) assert.equal(bytes[pesByteOffset(ts, i, at)], gathered[at], `PES ${i} byte ${at}`);
+    assert.equal(pesByteOffset(ts, i, gathered.length), -1);
+    assert.equal(pesByteOffset(ts, i, -1), -1);
+    checked += gathered.length;
+  }
+  assert.ok(checked > 0);
 });
