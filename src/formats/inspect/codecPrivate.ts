@@ -121,6 +121,7 @@ function decodeAac(bytes: Uint8Array | undefined, offset: number): DecodedCodecP
     codec: aacCodecString(asc),
     codecName: aacName(asc.derived),
     sampleRate: asc.derived.extensionSampleRate ?? asc.derived.sampleRate,
+    samplesPerFrame: asc.derived.frameLength && asc.derived.frameLength * (asc.derived.sbrPresentFlag === 1 ? 2 : 1),
     // What a decoder puts out, as for the rate: parametric stereo makes a mono core stereo.
     channels: asc.derived.psPresentFlag === 1 && asc.derived.channels === 1 ? 2 : asc.derived.channels,
     codecPrivate: { type: 'AudioSpecificConfig', offset, size: bytes.length, fields: asc.fields, locations: reportLocations(asc.locations) },

@@ -10,10 +10,10 @@ export interface FragmentSpan {
   kvs?: KvsFragmentMetadata;
 }
 
-/** Length of one frame of a track in ms from what it declares (frame rate, AAC sample rate); 0 when unknown. */
-function declaredFrameDurationMs(track: TrackReport): number {
+/** Length of one frame of a track in ms from what it declares (frame rate, AAC frame length and sample rate); 0 when unknown. */
+export function declaredFrameDurationMs(track: TrackReport): number {
   if (track.kind === 'video' && track.frameRate) return 1000 / track.frameRate;
-  if (track.family === 'aac' && track.sampleRate) return (1024 * 1000) / track.sampleRate;
+  if (track.samplesPerFrame && track.sampleRate) return (track.samplesPerFrame * 1000) / track.sampleRate;
   return 0;
 }
 

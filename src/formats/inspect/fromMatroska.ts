@@ -1,13 +1,14 @@
 // Matroska / WebM (including KVS GetMedia output: one EBML document per fragment) → InspectionReport.
 import type { ByteSource } from '../byteSource';
 import { issue, type Issue } from '../issues';
+import { readBlockFrames } from '../matroska/blockFrames';
 import { BlockFlag } from '../matroska/blockTable';
 import type { MatroskaFile, MatroskaTrack } from '../matroska/model';
 import { readMatroska } from '../matroska/readMatroska';
 import { decodeCodecPrivate, waveFamily } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
-import { fragmentsFromFrames } from './fragments';
-import { frameTable, pushFrame, type CodecFamily, type FrameRow, type TrackReport } from './report';
+import { declaredFrameDurationMs, fragmentsFromFrames } from './fragments';
+import { frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable, type TrackReport } from './report';
 
 /** The Matroska codec ID KVS HLS/DASH/GetClip accept for each codec they package. */
 const KVS_CODEC_IDS: Partial<Record<CodecFamily, string>> = {
@@ -64,8 +65,29 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   }
   issues.push(...codecPrivateChanges(file), ...relativeTimecodeOverflows(file));
 
-  const frames = frameTable(file.blocks.count);
+  const frames = frameRows(source, file, laceDurations(firstTracks, tracks));
+
+  const header = file.documents.find((document) => document.header)?.header;
+  const fragments = fragmentsFromFrames(
+    file.fragments.map((fragment) => ({ offset: fragment.offset, end: fragment.end, kvs: fragment.kvs, timeMs: fragment.timeMs })),
+    frames,
+    tracks,
+  );
+  return {
+    report: { format: header?.docType === 'webm' ? 'webm' : 'matroska', size: source.size, tracks, fragments, frames, issues },
+    videoTracks,
+  };
+}
+
+/**
+ * One row per frame: a laced block (audio, often, from mkvmerge) holds several, each with its own bytes
+ * and, when the track declares a frame length, its own time (the block's plus that many frame lengths).
+ */
+function frameRows(source: ByteSource, file: MatroskaFile, laceDurationMs: ReadonlyMap<number, number>): FrameTable {
   const blocks = file.blocks;
+  let count = 0;
+  for (let i = 0; i < blocks.count; i++) count += Math.max(1, blocks.frameCount[i] ?? 1);
+  const frames = frameTable(count);
   const fragmentOfCluster = new Int32Array(file.clusters.length).fill(-1);
   for (const fragment of file.fragments) if (fragment.clusterIndex !== null) fragmentOfCluster[fragment.clusterIndex] = fragment.index;
   const row: FrameRow = { track: 0, fragment: -1, offset: 0, size: 0, ptsMs: 0, dtsMs: 0, keyframe: false };
@@ -78,19 +100,32 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
     row.ptsMs = timeMs;
     row.dtsMs = timeMs;
     row.keyframe = ((blocks.flags[i] ?? 0) & BlockFlag.Key) !== 0;
-    pushFrame(frames, row);
+    // A lacing header that cannot be read leaves the block one row, as an unlaced block.
+    const laces = (blocks.frameCount[i] ?? 1) > 1 ? readBlockFrames(source, blocks, i) : [];
+    if (laces.length === 0) {
+      pushFrame(frames, row);
+      continue;
+    }
+    const step = laceDurationMs.get(row.track) ?? 0;
+    laces.forEach((lace, k) => {
+      row.offset = lace.offset;
+      row.size = lace.size;
+      row.ptsMs = timeMs + k * step;
+      row.dtsMs = row.ptsMs;
+      pushFrame(frames, row);
+    });
   }
+  return frames;
+}
 
-  const header = file.documents.find((document) => document.header)?.header;
-  const fragments = fragmentsFromFrames(
-    file.fragments.map((fragment) => ({ offset: fragment.offset, end: fragment.end, kvs: fragment.kvs, timeMs: fragment.timeMs })),
-    frames,
-    tracks,
+/** The length of one frame per track number, in ms: DefaultDuration, or what the codec private data implies. */
+function laceDurations(matroskaTracks: readonly MatroskaTrack[], tracks: readonly TrackReport[]): Map<number, number> {
+  return new Map(
+    matroskaTracks.map((track, index) => {
+      const report = tracks[index];
+      return [track.number, track.defaultDurationNs ? track.defaultDurationNs / 1e6 : report ? declaredFrameDurationMs(report) : 0];
+    }),
   );
-  return {
-    report: { format: header?.docType === 'webm' ? 'webm' : 'matroska', size: source.size, tracks, fragments, frames, issues },
-    videoTracks,
-  };
 }
 
 function matroskaFamily(track: MatroskaTrack): CodecFamily {

@@ -39,6 +39,8 @@ export interface TrackReport {
   interlaced?: boolean;
   frameRate?: number;
   sampleRate?: number;
+  /** Audio samples per frame at `sampleRate` (AAC: 1024, or 2048 where SBR doubles the output rate). */
+  samplesPerFrame?: number;
   channels?: number;
   bitDepth?: number;
   /** Ticks per second of the track's timestamps as the container stores them. */

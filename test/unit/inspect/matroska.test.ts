@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson, kvsInspect } from './cli';
 
@@ -79,3 +81,36 @@ test('the human summary names tracks, codec strings, fragments and issues', () =
   assert.match(result.stdout, /Issues\n {2}none/);
 });
 
+
+test('a laced block (mkvmerge laces AAC) gives one frame row per frame, as ffprobe and mkvinfo count them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'laced-'));
+  try {
+    const file = join(dir, 'laced.mkv');
+    execFileSync('mkvmerge', ['--quiet', '-o', file, `${FIXTURES}/h264-aac.mkv`]);
+    const laced = spawnSync('mkvinfo', ['-a', file], { encoding: 'utf8' }).stdout;
+    assert.match(laced, /track number 2, 8 frame\(s\)/, 'mkvmerge laced the audio');
+
+    const report = inspectJson(file, '--frames');
+    const ours = (report.frames ?? []).filter((frame) => frame.track === 2);
+    const theirs = ffprobePackets(file).filter((packet) => packet.stream_index === 1);
+    assert.equal(ours.length, theirs.length);
+    ours.forEach((frame, i) => {
+      assert.equal(frame.size, Number(theirs[i]?.size), `audio frame ${i} size`);
+      // Ours: the block's time + k DefaultDurations (21.333 ms). ffmpeg spreads the block's whole duration,
+      // truncated to the 1 ms ticks (170 ms), over the 8 laces and truncates again: up to 2 ticks less.
+      assert.ok(Math.abs(frame.ptsMs - Number(theirs[i]?.pts_time) * 1000) < 2, `audio frame ${i}: ${frame.ptsMs} ms, ffprobe ${theirs[i]?.pts_time} s`);
+    });
+    // The laces of a block follow each other: each starts where the one before ends.
+    const firstBlock = ours.slice(0, 8);
+    firstBlock.slice(1).forEach((frame, k) => assert.equal(frame.offset, (firstBlock[k]?.offset ?? 0) + (firstBlock[k]?.size ?? 0)));
+    // mkvinfo -v lists every lace's size.
+    const sizes = [...spawnSync('mkvinfo', ['-a', '-v', file], { encoding: 'utf8' }).stdout.matchAll(/Frame with size (\d+)/g)].map((m) => Number(m[1]));
+    const all = (report.frames ?? []).map((frame) => frame.size);
+    assert.deepEqual(all, sizes);
+    const unlaced = inspectJson(`${FIXTURES}/h264-aac.mkv`, '--frames');
+    assert.equal(report.frames?.length, unlaced.frames?.length);
+    assert.equal(report.fragments.reduce((n, f) => n + f.frameCount, 0), report.frames?.length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -120,6 +120,25 @@ test('HE-AAC and HE-AAC v2 (explicit SBR/PS signalling) are named as such, with 
   assert.deepEqual(pick(track([0x11, 0x90])), { codec: 'mp4a.40.2', codecName: 'AAC LC', sampleRate: 48000, channels: 2 });
 });
 
+test('an HE-AAC frame is 2048 samples at the SBR output rate: a fragment lasts to the end of its last frame', () => {
+  // One block per 2048 samples at 48 kHz (42.667 ms), 24 per one-second cluster; no DefaultDuration.
+  const document = (asc: number[]) => {
+    const ebml = element(Id.EBML, stringElement(Id.DocType, 'matroska'));
+    const tracks = element(Id.Tracks, element(Id.TrackEntry, uintElement(Id.TrackNumber, 1), uintElement(Id.TrackType, 2), stringElement(Id.CodecID, 'A_AAC'), element(Id.CodecPrivate, asc)));
+    const cluster = (startMs: number) =>
+      element(Id.Cluster, uintElement(Id.Timestamp, startMs), ...Array.from({ length: 24 }, (_, k) => element(Id.SimpleBlock, blockData(1, Math.round((k * 2048) / 48), 0x80, [1]))));
+    return inspect(bytesSource(concat(ebml, element(Id.Segment, tracks, cluster(0), cluster(1024)))));
+  };
+  const he = document([0x2b, 0x11, 0x88, 0x00]);
+  assert.equal(he.tracks[0]?.samplesPerFrame, 2048);
+  // The last frame starts at round(23 × 42.667) = 981 ms and lasts 42.667 ms.
+  assert.deepEqual(he.fragments.map((f) => f.durationMs?.toFixed(3)), ['1023.667', '1023.667']);
+  assert.deepEqual(he.issues.filter((i) => i.code.startsWith('FRAGMENT_')), []);
+  const lc = document([0x11, 0x90]);
+  assert.equal(lc.tracks[0]?.samplesPerFrame, 1024);
+  assert.deepEqual(lc.fragments.map((f) => f.durationMs?.toFixed(3)), ['1002.333', '1002.333']);
+});
+
 function pick(track: TrackReport | undefined): Partial<TrackReport> {
   return { codec: track?.codec, codecName: track?.codecName, sampleRate: track?.sampleRate, channels: track?.channels };
 }
