@@ -156,10 +156,16 @@ function bFrameRules(report: InspectionReport): Issue[] {
   return out;
 }
 
+/** The first frame presented before the one decoded ahead of it in the same fragment (timecodes that go back between fragments are another issue). */
 function firstReorderedFrame(frames: FrameTable, track: number): number | null {
   let lastPts = -Infinity;
+  let fragment: number | undefined;
   for (let i = 0; i < frames.count; i++) {
     if (frames.track[i] !== track) continue;
+    if (frames.fragment[i] !== fragment) {
+      fragment = frames.fragment[i];
+      lastPts = -Infinity;
+    }
     if ((frames.ptsMs[i] ?? 0) < lastPts) return i;
     lastPts = (frames.ptsMs[i] ?? 0);
   }

@@ -22,6 +22,9 @@ import type { Issue } from '../issues';
 import { withoutUndefined } from './compact';
 import type { CodecFamily, TrackReport } from './report';
 
+export const CODEC_PRIVATE_CHANGED_HINT =
+  'KVS HLS inserts a discontinuity with a new init fragment; GetDASHStreamingSessionURL refuses such a range. Keep resolution and encoder settings fixed while streaming, or start a new stream.';
+
 export type VideoSampleEntry = 'avc1' | 'avc3' | 'hvc1' | 'hev1';
 
 /** What decoding adds to a track, plus what frame analysis needs later. */

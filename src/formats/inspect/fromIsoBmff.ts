@@ -1,8 +1,9 @@
 // MP4, fragmented MP4 and CMAF segments → InspectionReport.
 import type { ByteSource } from '../byteSource';
 import { readIsoBmff } from '../isobmff';
-import type { Track } from '../isobmff';
-import { decodeCodecPrivate, type VideoSampleEntry } from './codecPrivate';
+import type { IsoBmffFile, Track } from '../isobmff';
+import { issue, type Issue } from '../issues';
+import { CODEC_PRIVATE_CHANGED_HINT, decodeCodecPrivate, type VideoSampleEntry } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { fileOrder } from './fileOrder';
 import { fragmentsFromFrames } from './fragments';
@@ -16,6 +17,29 @@ const OBJECT_TYPE_MPEG4_AUDIO = 0x40;
  * ISO BMFF and QuickTime keep no WAVEFORMATEX, so there is no codec private data to check.
  */
 const G711_NAMES = { 'g711-alaw': 'G.711 A-law', 'g711-mulaw': 'G.711 mu-law' } as const;
+
+/** A later moov whose sample entry or codec configuration differs from the first moov's for the same track. */
+function codecPrivateChanges(file: IsoBmffFile): Issue[] {
+  const fingerprint = (track: Track) => `${track.codec}:${track.config ? [...track.config.bytes].join(',') : ''}`;
+  const first = new Map(file.tracks.map((track) => [track.id, fingerprint(track)]));
+  const out: Issue[] = [];
+  for (const movie of file.laterMovies) {
+    for (const track of movie.tracks) {
+      const before = first.get(track.id);
+      if (before === undefined || before === fingerprint(track)) continue;
+      out.push(
+        issue(
+          'warning',
+          'CODEC_PRIVATE_CHANGED',
+          `Track ${track.id} changes its codec private data in the moov at byte ${movie.offset}; the fragments are read with the first moov's.`,
+          track.config?.offset ?? movie.offset,
+          CODEC_PRIVATE_CHANGED_HINT,
+        ),
+      );
+    }
+  }
+  return out;
+}
 
 function isG711(family: CodecFamily): family is keyof typeof G711_NAMES {
   return family === 'g711-alaw' || family === 'g711-mulaw';
@@ -52,6 +76,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
     }
   }
 
+  issues.push(...codecPrivateChanges(file));
   const frames = framesInFileOrder(file.tracks);
   const spans = file.fragments.map((fragment) => ({
     offset: fragment.offset,

@@ -5,7 +5,7 @@ import { readBlockFrames } from '../matroska/blockFrames';
 import { BlockFlag } from '../matroska/blockTable';
 import type { MatroskaFile, MatroskaTrack } from '../matroska/model';
 import { readMatroska } from '../matroska/readMatroska';
-import { decodeCodecPrivate, waveFamily } from './codecPrivate';
+import { CODEC_PRIVATE_CHANGED_HINT, decodeCodecPrivate, waveFamily } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { declaredFrameDurationMs, fragmentsFromFrames } from './fragments';
 import { frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable, type TrackReport } from './report';
@@ -157,7 +157,7 @@ function codecPrivateChanges(file: MatroskaFile): Issue[] {
             'CODEC_PRIVATE_CHANGED',
             `Track ${track.number} changes its codec private data in the segment at byte ${segment.offset}.`,
             track.codecPrivate?.offset ?? track.offset,
-            'KVS HLS inserts a discontinuity with a new init fragment; GetDASHStreamingSessionURL refuses such a range. Keep resolution and encoder settings fixed while streaming, or start a new stream.',
+            CODEC_PRIVATE_CHANGED_HINT,
           ),
         );
         seen.set(track.number, fingerprint);

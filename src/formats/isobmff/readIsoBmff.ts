@@ -58,6 +58,11 @@ export interface IsoBmffFile {
   brands?: FileTypeFields & { type: 'ftyp' | 'styp' };
   movie?: MovieInfo;
   tracks: Track[];
+  /**
+   * The tracks of each moov after the first (concatenated recordings, HLS segments dumped across a
+   * discontinuity): not used for the fragments, which follow the first moov, but compared with it.
+   */
+  laterMovies: { offset: number; tracks: Track[] }[];
   /** One per moof, in file order. */
   fragments: Fragment[];
   segmentIndexes: (SegmentIndexFields & { offset: number })[];
@@ -102,7 +107,7 @@ class IsoBmffReader {
   constructor(size: number, private readonly options: IsoBmffOptions) {
     this.withSamples = options.samples !== false;
     this.maxSamples = options.maxSamples ?? DEFAULT_MAX_SAMPLES;
-    this.file = { kind: 'unknown', size, boxes: [], tracks: [], fragments: [], segmentIndexes: [], events: [], issues: [] };
+    this.file = { kind: 'unknown', size, boxes: [], tracks: [], laterMovies: [], fragments: [], segmentIndexes: [], events: [], issues: [] };
   }
 
   add(box: Box): void {
@@ -115,7 +120,7 @@ class IsoBmffReader {
         this.addFragmentBox(box);
         break;
       case 'moov':
-        if (this.moov) this.repeatedMoovAt ??= box.offset;
+        if (this.moov) this.readLaterMoov(box);
         else this.readMoov(box);
         break;
       case 'ftyp': this.ftyp ??= box; break;
@@ -249,6 +254,12 @@ class IsoBmffReader {
       }
     }
     this.fragments();
+  }
+
+  private readLaterMoov(moov: Box): void {
+    this.repeatedMoovAt ??= moov.offset;
+    const timescale = fieldsOf(childBox(moov, 'mvhd'), 'mvhd')?.timescale ?? 0;
+    this.file.laterMovies.push({ offset: moov.offset, tracks: childBoxes(moov, 'trak').map((trak) => describeTrack(trak, timescale)) });
   }
 
   /** A media segment read with the tracks of its init segment. */

@@ -128,3 +128,43 @@ test('M2TS (192-byte packets) and a TS capture that starts mid-packet are read a
   assert.equal(fromCut.format, 'mpeg-ts');
   assert.deepEqual(fromCut.issues.find((i) => i.code === 'TS_LEADING_BYTES')?.message, '88 bytes before the first sync byte');
 });
+
+/** Two recordings of 2 s, 320x240 and 640x360 (same encoder settings otherwise), back to back in one file. */
+function concatenated(extension: 'mp4' | 'ts', sizes: [string, string], dir: string): string {
+  const parts = sizes.map((size, index) => {
+    const part = join(dir, `part${index}.${extension}`);
+    const mux = extension === 'mp4' ? ['-movflags', '+frag_keyframe+empty_moov+default_base_moof'] : [];
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=s=${size}:r=25:d=2`, '-c:v', 'libx264', '-g', '25', '-bf', '0', ...mux, '-y', part]);
+    return readFileSync(part);
+  });
+  const file = join(dir, `joined-${sizes.join('-')}.${extension}`);
+  writeFileSync(file, Buffer.concat(parts));
+  return file;
+}
+
+test('recordings of different sizes back to back: the codec private data change is found, in fMP4 and in TS', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'joined-'));
+  try {
+    const mp4 = inspectJson(concatenated('mp4', ['320x240', '640x360'], dir));
+    const changed = mp4.issues.filter((i) => i.code === 'CODEC_PRIVATE_CHANGED');
+    assert.equal(changed.length, 1);
+    const second = mp4.issues.find((i) => i.code === 'MOOV_REPEATED');
+    assert.ok(second && (changed[0]?.offset ?? 0) > second.offset, 'at the second moov avcC');
+    assert.match(changed[0]?.message ?? '', /^Track 1 changes its codec private data in the moov at byte \d+/);
+    // The time going back between the recordings is its own error, not B-frames.
+    assert.ok(mp4.issues.some((i) => i.code === 'TIMECODE_BACKWARDS'));
+    assert.ok(!mp4.issues.some((i) => i.code === 'B_FRAMES'));
+    // The same recording twice: nothing changed.
+    const same = inspectJson(concatenated('mp4', ['320x240', '320x240'], dir));
+    assert.ok(!same.issues.some((i) => i.code === 'CODEC_PRIVATE_CHANGED'));
+
+    // MPEG-TS carries its parameter sets in band: the new SPS differs from the first one.
+    const ts = inspectJson(concatenated('ts', ['320x240', '640x360'], dir));
+    const differs = ts.issues.filter((i) => i.code === 'INBAND_PARAMETER_SET_DIFFERS');
+    assert.ok(differs.some((i) => /In-band SPS differs/.test(i.message)), JSON.stringify(ts.issues.map((i) => i.code)));
+    assert.ok(!ts.issues.some((i) => i.code === 'B_FRAMES'));
+    assert.ok(!inspectJson(concatenated('ts', ['320x240', '320x240'], dir)).issues.some((i) => i.code === 'INBAND_PARAMETER_SET_DIFFERS'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
