@@ -1,5 +1,6 @@
 // Matroska / WebM (including KVS GetMedia output: one EBML document per fragment) → InspectionReport.
 import type { ByteSource } from '../byteSource';
+import { KVS_LIMITS } from '../checks/kvsReadiness';
 import { issue, type Issue } from '../issues';
 import { readBlockFrames } from '../matroska/blockFrames';
 import { BlockFlag } from '../matroska/blockTable';
@@ -63,7 +64,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
       videoTracks.push({ number: track.number, codec: family, expected: toLengthSize(decoded.nalLengthSize), reference: decoded.reference });
     }
   }
-  issues.push(...codecPrivateChanges(file), ...relativeTimecodeOverflows(file));
+  issues.push(...codecPrivateChanges(file), ...relativeTimecodeOverflows(file, segments[0]?.info.timestampScale ?? 1_000_000));
 
   const frames = frameRows(source, file, laceDurations(firstTracks, tracks));
 
@@ -167,8 +168,19 @@ function codecPrivateChanges(file: MatroskaFile): Issue[] {
   return out;
 }
 
+/**
+ * A track's next block in the cluster looks wrapped past int16: its timecode falls by more than half the
+ * range, or goes from ≥ 0 to < 0 falling by more than a KVS fragment may last (no reordering does that).
+ */
+function wrapped(previous: number, relative: number, longStepTicks: number): boolean {
+  const fall = previous - relative;
+  return fall > RELATIVE_TIMECODE_MAX || (previous >= 0 && relative < 0 && fall > longStepTicks);
+}
+
 /** Blocks are stored relative to their cluster in int16 ticks: a longer cluster wraps the timecodes. */
-function relativeTimecodeOverflows(file: MatroskaFile): Issue[] {
+function relativeTimecodeOverflows(file: MatroskaFile, timestampScale: number): Issue[] {
+  // Sparse blocks (one every 40 s) wrap by less than half the int16 range from one to the next.
+  const longStepTicks = Math.min(RELATIVE_TIMECODE_MAX, (KVS_LIMITS.maxFragmentDurationMs * 1e6) / timestampScale);
   const out: Issue[] = [];
   const { blocks } = file;
   const lastRelative = new Map<number, number>();
@@ -182,7 +194,7 @@ function relativeTimecodeOverflows(file: MatroskaFile): Issue[] {
     const relative = (blocks.relativeTimecode[i] ?? 0);
     const previous = lastRelative.get(track);
     lastRelative.set(track, relative);
-    if (previous !== undefined && previous - relative > RELATIVE_TIMECODE_MAX) {
+    if (previous !== undefined && wrapped(previous, relative, longStepTicks)) {
       out.push(
         issue(
           'error',

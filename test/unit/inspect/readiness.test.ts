@@ -70,6 +70,21 @@ test('a cluster whose block timecodes wrap past int16 is reported', () => {
   assert.ok(report.issues.some((found) => found.code === 'RELATIVE_TIMECODE_OVERFLOW'));
 });
 
+test('a wrap between sparse blocks (one every 40 s) is reported too; reordering and small steps back are not', () => {
+  const ebml = element(Id.EBML, stringElement(Id.DocType, 'matroska'));
+  const tracks = element(Id.Tracks, element(Id.TrackEntry, uintElement(Id.TrackNumber, 1), uintElement(Id.TrackType, 2), stringElement(Id.CodecID, 'A_AAC'), element(Id.CodecPrivate, [0x11, 0x90])));
+  const overflows = (...relative: number[]) => {
+    const cluster = element(Id.Cluster, uintElement(Id.Timestamp, 0), ...relative.map((tc) => element(Id.SimpleBlock, blockData(1, tc, 0x80, [1]))));
+    return inspect(bytesSource(concat(ebml, element(Id.Segment, tracks, cluster)))).issues.filter((found) => found.code === 'RELATIVE_TIMECODE_OVERFLOW');
+  };
+  // 0 s, then 40 s: 40000 ticks do not fit int16 and are stored as 40000 - 65536.
+  const found = overflows(0, 40_000 - 65_536);
+  assert.equal(found.length, 1);
+  assert.match(found[0]?.message ?? '', /wrapped from 0 to -25536 ticks/);
+  assert.deepEqual(overflows(0, 40, 120, 80), []); // a B-frame-like step back
+  assert.deepEqual(overflows(-80, 0, 40), []); // blocks a little before the cluster's timestamp
+});
+
 /** One GetMedia-style document: EBML header, then a Segment with one AAC track and one cluster. */
 function aacDocument(codecId: string, audioSpecificConfig: number[], timestampMs: number): Uint8Array {
   const ebml = element(Id.EBML, stringElement(Id.DocType, 'matroska'));
