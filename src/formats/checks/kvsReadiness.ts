@@ -101,7 +101,7 @@ function fragmentRules(report: InspectionReport): Issue[] {
 }
 
 function timestampRules(report: InspectionReport, nowMs: number): Issue[] {
-  const out: Issue[] = [];
+  const out: Issue[] = [...futureTimecodes(report, nowMs)];
   for (const fragment of report.fragments) {
     const producer = fragment.kvs?.producerTimestampMs;
     if (producer === undefined) continue;
@@ -112,6 +112,28 @@ function timestampRules(report: InspectionReport, nowMs: number): Issue[] {
     }
   }
   return out;
+}
+
+/**
+ * Without KVS tags, the producer's timestamps are the timecodes themselves when it sends absolute times
+ * (the SDKs' default): a timecode past tomorrow read as ms since 1970 is a clock or timecode scale
+ * mistake, as relative timecodes never get that large. (An unset clock cannot be told from relative
+ * timecodes: both start near 0.) Reported once, at the first such fragment.
+ */
+function futureTimecodes(report: InspectionReport, nowMs: number): Issue[] {
+  const future = report.fragments.filter((fragment) => !fragment.kvs?.producerTimestampMs && fragment.startMs !== null && fragment.startMs > nowMs + KVS_LIMITS.maxFutureMs);
+  const first = future[0];
+  if (!first) return [];
+  const more = future.length > 1 ? ` (and ${future.length - 1} more fragment${future.length > 2 ? 's' : ''})` : '';
+  return [
+    issue(
+      'warning',
+      'PRODUCER_TIMESTAMP_IN_FUTURE',
+      `Fragment ${first.index} starts at timecode ${first.startMs} ms: ${isoTime(first.startMs ?? 0)} as time since 1970, in the future${more}.`,
+      first.offset,
+      'Check the device clock and the timecode scale (TimestampScale is in ns per tick: 1000000 for milliseconds; a stream in 100 ns units needs 100).',
+    ),
+  ];
 }
 
 /** GetMedia and GetMediaForFragmentList put an error in the stream, in tags, where a fragment could not be served. */

@@ -114,3 +114,17 @@ test('a laced block (mkvmerge laces AAC) gives one frame row per frame, as ffpro
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('absolute timecodes in the future (ffmpeg -output_ts_offset to 2033) are reported without KVS tags', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'future-'));
+  try {
+    const file = join(dir, 'future.mkv');
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=25:d=2', '-c:v', 'libx264', '-g', '25', '-bf', '0', '-output_ts_offset', '2000000000', '-y', file]);
+    const found = inspectJson(file).issues.filter((i) => i.code === 'PRODUCER_TIMESTAMP_IN_FUTURE');
+    assert.equal(found.length, 1);
+    assert.match(found[0]?.message ?? '', /2033-05-18T03:33:20\.000Z as time since 1970, in the future \(and 1 more fragment\)/);
+    assert.ok(!inspectJson(`${FIXTURES}/h264-aac.mkv`).issues.some((i) => i.code.startsWith('PRODUCER_TIMESTAMP')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

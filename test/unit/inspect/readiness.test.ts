@@ -49,6 +49,16 @@ test('producer timestamps from an unset clock or the far future are warnings', (
   assert.deepEqual(codesOf([video], [at(1e300)]), ['PRODUCER_TIMESTAMP_IN_FUTURE']);
 });
 
+test('without KVS tags, absolute timecodes past tomorrow are in the future; relative and present ones are not', () => {
+  const startingAt = (...starts: number[]) => starts.map((start, index) => fragment(index, start, 2000));
+  assert.deepEqual(codesOf([video], startingAt(0, 2000)), []);
+  assert.deepEqual(codesOf([video], startingAt(Date.UTC(2026, 10, 21, 12), Date.UTC(2026, 10, 21, 12, 0, 2))), []);
+  const inspection: ContainerInspection = { report: { format: 'matroska', size: 0, tracks: [video], fragments: startingAt(Date.UTC(2033, 4, 18), Date.UTC(2033, 4, 18, 0, 0, 2), Date.UTC(2033, 4, 18, 0, 0, 4)), frames: frameTable(0), issues: [] }, videoTracks: [] };
+  const found = kvsReadinessIssues(inspection, bytesSource(new Uint8Array()), { nowMs: Date.UTC(2026, 10, 21) });
+  assert.deepEqual(found.map((i) => [i.code, i.offset]), [['PRODUCER_TIMESTAMP_IN_FUTURE', 0]]);
+  assert.match(found[0]?.message ?? '', /^Fragment 0 starts at timecode \d+ ms: 2033-05-18T00:00:00\.000Z as time since 1970, in the future \(and 2 more fragments\)\.$/);
+});
+
 test('B-frames are found from presentation order within a track', () => {
   const frames = frameTable(3);
   for (const ptsMs of [0, 80, 40]) pushFrame(frames, { track: 1, fragment: 0, offset: ptsMs, size: 1, ptsMs, dtsMs: ptsMs, keyframe: ptsMs === 0 });
