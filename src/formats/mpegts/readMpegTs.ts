@@ -1,10 +1,12 @@
 import type { ByteSource } from '../byteSource';
+import { identifyPrivateStreams } from './contentProbe';
 import { TsScanner } from './scanner';
 import type { MpegTsFile, MpegTsOptions } from './types';
 
 const SYNC = 0x47;
 
 const PACKET_SIZES = [188, 192, 204];
+const M2TS_PACKET_SIZE = 192;
 
 /**
  * Packet size (188, 192 with a 4-byte prefix, or 204) and the offset of the first sync byte, where sync
@@ -40,9 +42,13 @@ export function readMpegTs(source: ByteSource, options: MpegTsOptions = {}): Mpe
   const size = source.size;
   if (size === 0) return scanner.finish(0, 188);
   const { packetSize: ps, first } = detectPacketSize(source);
-  if (first > 0) scanner.report('warning', 'TS_LEADING_BYTES', `${first} bytes before the first sync byte`, 0);
+  // An M2TS packet is a 4-byte timecode, then the TS packet: those 4 bytes come before the first sync byte.
+  const leading = ps === M2TS_PACKET_SIZE ? first - 4 : first;
+  if (leading > 0) scanner.report('warning', 'TS_LEADING_BYTES', `${leading} bytes before the first ${ps === M2TS_PACKET_SIZE ? 'M2TS packet' : 'sync byte'}`, 0);
   scan(source, scanner, ps, first);
-  return scanner.finish(size, ps);
+  const file = scanner.finish(size, ps);
+  if (options.ranges !== false) identifyPrivateStreams(source, file);
+  return file;
 }
 
 /** The hot loop: windows of ~2048 packets; resynchronises on a lost sync byte. */

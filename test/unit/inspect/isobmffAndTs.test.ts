@@ -118,9 +118,15 @@ test('M2TS (192-byte packets) and a TS capture that starts mid-packet are read a
   assert.equal(readFileSync(m2ts)[4], 0x47, 'a 4-byte time code before each sync byte');
   const fromM2ts = inspectJson(m2ts, '--frames');
   assert.equal(fromM2ts.format, 'mpeg-ts');
-  // (ffmpeg's M2TS mode writes the AAC as stream_type 0x06, private data, which names no codec.)
   assert.equal(fromM2ts.tracks[0]?.codec, plain.tracks[0]?.codec);
   assert.equal(fromM2ts.frames?.length, plain.frames?.length);
+  // ffmpeg's M2TS mode writes the AAC as stream_type 0x06 (PES private data) with no descriptor: the ADTS
+  // frames say what it is, as ffprobe finds too.
+  assert.equal(ffprobeStreams(m2ts)[1]?.codec_name, 'aac');
+  const audio = fromM2ts.tracks[1];
+  assert.deepEqual([audio?.codecId, audio?.kind, audio?.family, audio?.codec, audio?.sampleRate], ['stream_type 0x06', 'audio', 'aac', plain.tracks[1]?.codec, plain.tracks[1]?.sampleRate]);
+  // The 4-byte timecode before each packet is the format's, not stray bytes; no codec is unplayable.
+  assert.deepEqual(fromM2ts.issues.map((i) => i.code), plain.issues.map((i) => i.code));
 
   const cut = join(dir, 'cut.ts');
   writeFileSync(cut, readFileSync(`${FIXTURES}/h264-aac.ts`).subarray(100));
