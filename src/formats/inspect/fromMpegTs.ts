@@ -1,5 +1,6 @@
 // MPEG-TS (KVS getTSFragment.ts, HLS segments, recordings) → InspectionReport. Codec parameters
 // are in-band: SPS/PPS/VPS from the first access unit that has them, AAC from the first ADTS header.
+import type { FieldLocation } from '../bits/syntax';
 import type { ByteSource } from '../byteSource';
 import { adtsToAudioSpecificConfig, analyzeFrameNals, buildParameterSetReference, parseAdtsHeader, parseH264Pps, parseH264Sps, parseH265Pps, parseH265Sps, parseH265Vps, readAdtsFrameInfo } from '../codecs';
 import { avcCodecStringFromSps, hevcCodecStringFromSps } from '../codecs';
@@ -9,7 +10,6 @@ import { decodeCodecPrivate, reportLocations, videoFormat, type ParameterSetsByN
 import { withoutUndefined } from './compact';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { fragmentsFromFrames, type FragmentSpan } from './fragments';
-import type { FieldLocation } from '../bits/syntax';
 import { frameTable, pushFrame, type CodecFamily, type CodecPrivateReport, type TrackReport } from './report';
 
 const TS_CLOCK_PER_MS = 90;

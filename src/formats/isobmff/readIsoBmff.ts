@@ -256,6 +256,7 @@ class IsoBmffReader {
     this.fragments();
   }
 
+  /** A moov after the first: its tracks are kept to compare with the first's (MOOV_REPEATED). */
   private readLaterMoov(moov: Box): void {
     this.repeatedMoovAt ??= moov.offset;
     const timescale = fieldsOf(childBox(moov, 'mvhd'), 'mvhd')?.timescale ?? 0;
