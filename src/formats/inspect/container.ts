@@ -15,4 +15,6 @@ export interface ContainerInspection {
   videoTracks: VideoTrackContext[];
   /** The bytes of frame `index` of the report's frame table, when they are not one contiguous range (MPEG-TS). */
   readFrame?: (index: number) => Uint8Array;
+  /** Where byte `at` of what readFrame(index) returns is in the input (-1 outside the frame). */
+  frameByteOffset?: (index: number, at: number) => number;
 }

@@ -77,6 +77,7 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
     report: { format: 'mpeg-ts', size: source.size, tracks, fragments, frames, issues },
     videoTracks,
     readFrame: (index) => gatherPes(source, ts, index),
+    frameByteOffset: (index, at) => pesByteOffset(ts, index, at),
   };
 }
 

@@ -24,8 +24,18 @@ export function analyzeVideoFrames(inspection: ContainerInspection, source: Byte
         lastFragment = frames.fragment[i];
       }
       const offset = frames.offset[i] ?? 0;
-      const bytes = inspection.readFrame?.(i) ?? source.read(offset, frames.size[i] ?? 0);
-      visit(track, i, analyzeFrameNals(bytes, { codec: track.codec, expected: track.expected, reference: track.reference, baseOffset: offset }));
+      const gathered = inspection.readFrame?.(i);
+      const options = { codec: track.codec, expected: track.expected, reference: track.reference };
+      if (!gathered) {
+        visit(track, i, analyzeFrameNals(source.read(offset, frames.size[i] ?? 0), { ...options, baseOffset: offset }));
+        continue;
+      }
+      // A frame gathered from pieces (MPEG-TS payloads): offsets in it moved to the input's.
+      const analysis = analyzeFrameNals(gathered, options);
+      const inInput = (at: number) => Math.max(offset, inspection.frameByteOffset?.(i, at) ?? -1);
+      for (const unit of analysis.nalUnits) unit.offset = inInput(unit.offset);
+      for (const found of analysis.issues) found.offset = inInput(found.offset);
+      visit(track, i, analysis);
     }
   }
 }

@@ -174,3 +174,24 @@ test('recordings of different sizes back to back: the codec private data change 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a NAL problem in an MPEG-TS frame is reported at its byte in the file, past the TS packet headers', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-ts-nal-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const bytes = new Uint8Array(readFileSync(`${FIXTURES}/h264-aac.ts`));
+  // The IDR slices' NAL headers (00 00 01 65) that lie after the first TS packet of their PES.
+  const idrs: number[] = [];
+  for (let i = 0; i + 4 <= bytes.length; i++) if (bytes[i] === 0 && bytes[i + 1] === 0 && bytes[i + 2] === 1 && bytes[i + 3] === 0x65) idrs.push(i + 3);
+  const report = inspectJson(`${FIXTURES}/h264-aac.ts`, '--frames');
+  const pesStarts = (report.frames ?? []).filter((f) => f.track === 256).map((f) => f.offset);
+  const at = idrs.find((offset) => {
+    const pes = Math.max(...pesStarts.filter((start) => start < offset));
+    return offset - pes > 188;
+  });
+  assert.ok(at !== undefined, 'an IDR slice header beyond its PES first packet');
+  bytes[at] = 0xe5; // forbidden_zero_bit set
+  const damaged = join(dir, 'forbidden.ts');
+  writeFileSync(damaged, bytes);
+  const found = inspectJson(damaged, '--frames').issues.filter((i) => i.code === 'NAL_FORBIDDEN_BIT');
+  assert.deepEqual(found.map((i) => i.offset), [at]);
+});
