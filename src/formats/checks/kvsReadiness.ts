@@ -121,7 +121,7 @@ function timestampRules(report: InspectionReport, nowMs: number): Issue[] {
  * timecodes: both start near 0.) Reported once, at the first such fragment.
  */
 function futureTimecodes(report: InspectionReport, nowMs: number): Issue[] {
-  const future = report.fragments.filter((fragment) => !fragment.kvs?.producerTimestampMs && fragment.startMs !== null && fragment.startMs > nowMs + KVS_LIMITS.maxFutureMs);
+  const future = report.fragments.filter((fragment) => fragment.kvs?.producerTimestampMs === undefined && fragment.startMs !== null && fragment.startMs > nowMs + KVS_LIMITS.maxFutureMs);
   const first = future[0];
   if (!first) return [];
   const more = future.length > 1 ? ` (and ${future.length - 1} more fragment${future.length > 2 ? 's' : ''})` : '';

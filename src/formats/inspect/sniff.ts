@@ -10,8 +10,8 @@ const TS_SYNC = 0x47;
 /** Box types that can open an ISO BMFF file or segment. */
 const LEADING_BOXES = new Set(['ftyp', 'styp', 'moov', 'moof', 'sidx', 'free', 'skip', 'mdat', 'emsg', 'prft', 'wide', 'pdin']);
 
-/** Enough for a sync byte anywhere in the first packet and three packets after it. */
-const TS_PROBE_BYTES = 204 * 4;
+/** What is looked at: enough for a TS sync byte anywhere in the first packet and three packets after it. */
+const PROBE_BYTES = 204 * 4;
 
 /** Plain TS, M2TS, or a capture that starts part-way through a packet; a short file needs only its first byte. */
 function looksLikeTs(head: Uint8Array): boolean {
@@ -19,10 +19,10 @@ function looksLikeTs(head: Uint8Array): boolean {
 }
 
 export function sniffFormat(source: ByteSource): SniffedFormat {
-  const head = source.read(0, TS_PACKET * 3 + 1);
+  const head = source.read(0, PROBE_BYTES);
   if (EBML_MAGIC.every((byte, i) => head[i] === byte)) return 'matroska';
   if (head.length >= 8 && LEADING_BOXES.has(String.fromCharCode((head[4] ?? 0), (head[5] ?? 0), (head[6] ?? 0), (head[7] ?? 0)))) return 'isobmff';
-  if (looksLikeTs(source.read(0, TS_PROBE_BYTES))) return 'mpeg-ts';
+  if (looksLikeTs(head)) return 'mpeg-ts';
   // A KVS GetMedia stream cut at an arbitrary point, or a Segment without its EBML header.
   if (head[0] === 0x18 && head[1] === 0x53 && head[2] === 0x80 && head[3] === 0x67) return 'matroska';
   return 'unknown';
