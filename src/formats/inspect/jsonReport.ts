@@ -2,6 +2,7 @@
 // fields) become decimal strings while the document is built, so it serialises without a replacer.
 import type { FragmentReport, FrameNalSummary, FrameRow, FrameTable, InspectionReport, TrackReport } from './report';
 import type { Issue } from '../issues';
+import { jsonText } from './jsonText';
 
 /** A frame row of the document: the report's FrameRow, with its NAL units for an analysed H.264/H.265 frame. */
 export type JsonFrame = FrameRow & Partial<FrameNalSummary>;
@@ -26,21 +27,22 @@ export function toJsonReport(report: InspectionReport, withFrames: boolean): Jso
   return json;
 }
 
+/** The document as text: see jsonText for the layout. */
 export function stringifyReport(json: JsonReport): string {
-  return JSON.stringify(json, null, 2);
+  return jsonText(json);
 }
 
 /** Frame rows per chunk written: about 100 bytes each. */
 const ROWS_PER_CHUNK = 2048;
 
 /**
- * Writes the `--json` document in pieces, never holding it whole: the top level indented by 2 like
- * stringifyReport, the frame rows one compact object per line, `ROWS_PER_CHUNK` rows per `write`. The
+ * Writes the `--json` document in pieces, never holding it whole: laid out like stringifyReport (the
+ * frame rows one compact object per line), `ROWS_PER_CHUNK` rows per `write`. The
  * pieces make one JSON document with the same values as stringifyReport(toJsonReport(...)).
  */
 export function writeJsonReport(report: InspectionReport, withFrames: boolean, write: (text: string) => void): void {
   const head = jsonHead(report);
-  const fields = Object.entries(head).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`);
+  const fields = Object.entries(head).map(([key, value]) => `  ${JSON.stringify(key)}: ${jsonText(value, '  ')}`);
   if (!withFrames) {
     write(`{\n${fields.join(',\n')}\n}\n`);
     return;
