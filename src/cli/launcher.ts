@@ -51,13 +51,31 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-/** Writes the cache (replacing the older builds' at this path); a cache that cannot be written is only slower. */
+/**
+ * Caches of other paths not written for this long are removed when a cache is written: each version of
+ * the extension installs to a path of its own, and the old ones' caches would stay forever. (A cache in
+ * use is written only when its bundle changes, so one older than this is written again on its next run.)
+ */
+const STALE_MS = 30 * 24 * 3600 * 1000;
+
+/** Removes the older builds' caches at this path, and the stale caches of other paths. */
+function removeOldCaches(directory: string, prefix: string, name: string): void {
+  const staleBefore = Date.now() - STALE_MS;
+  for (const file of readdirSync(directory)) {
+    const path = join(directory, file);
+    try {
+      if (file.startsWith(prefix) ? file !== name : statSync(path).mtimeMs < staleBefore) unlinkSync(path);
+    } catch {
+      // removed meanwhile by another run
+    }
+  }
+}
+
+/** Writes the cache; a cache that cannot be written is only slower. */
 function writeCache(directory: string, prefix: string, name: string, data: Buffer): void {
   try {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
-    for (const old of readdirSync(directory)) {
-      if (old.startsWith(prefix) && old !== name) unlinkSync(join(directory, old));
-    }
+    removeOldCaches(directory, prefix, name);
     const temporary = join(directory, `${name}.${process.pid}.tmp`);
     writeFileSync(temporary, data, { mode: 0o600 });
     renameSync(temporary, join(directory, name));

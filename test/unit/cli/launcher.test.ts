@@ -3,7 +3,7 @@
 // run as a program, a bin file starts node with the launcher's options.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { withTempDir } from '../../support/tempFiles';
@@ -42,6 +42,23 @@ test('kvs-inspect writes its code cache on the first run, reads it on the next, 
     assert.equal(inspect(home), expected);
     assert.notEqual(readFileSync(file, 'utf8').slice(0, 16), 'not a code cache', 'a damaged cache is written again');
     assert.deepEqual(readdirSync(cacheDir), files);
+  });
+});
+
+test('writing a cache removes the caches of other install paths not written for 30 days', () => {
+  withTempDir((home) => {
+    const cacheDir = join(home, 'kinesis-video-inspector', 'compile-cache');
+    mkdirSync(cacheDir, { recursive: true });
+    const stale = 'kvs-inspect.main.js.0badc0de.1000.1.v20.0.0.x64.v8'; // an extension version uninstalled long ago
+    const recent = 'kvs-local.main.js.0badc0de.1000.1.v20.0.0.x64.v8';
+    for (const name of [stale, recent]) writeFileSync(join(cacheDir, name), 'old');
+    const fortyDaysAgo = (Date.now() - 40 * 24 * 3600 * 1000) / 1000;
+    utimesSync(join(cacheDir, stale), fortyDaysAgo, fortyDaysAgo);
+    inspect(home);
+    const files = readdirSync(cacheDir);
+    assert.ok(!files.includes(stale), 'the stale cache is removed');
+    assert.ok(files.includes(recent), 'a cache written lately stays');
+    assert.equal(files.length, 2, files.join(', '));
   });
 });
 
