@@ -63,6 +63,29 @@ test('G.711 tracks decode their WAVEFORMATEX', () => {
   assert.equal(inspectJson(`${FIXTURES}/h264-mulaw.mkv`).tracks[1]?.family, 'g711-mulaw');
 });
 
+test('HE-AAC signalling (SBR, backward-compatible): the SBR output rate as ffprobe reports it, 2048 samples a frame', () => {
+  const file = `${FIXTURES}/h264-he-aac.mkv`;
+  const report = inspectJson(file, '--frames');
+  const aac = report.tracks[1];
+  const stream = ffprobeStreams(file)[1];
+  assert.equal(aac?.codecName, 'HE-AAC (AAC LC + SBR)');
+  assert.equal(aac?.sampleRate, 44_100);
+  assert.equal(aac?.sampleRate, Number(stream?.sample_rate));
+  assert.equal(aac?.samplesPerFrame, 2048);
+  assert.deepEqual(
+    [aac?.codecPrivate?.fields.samplingFrequencyIndex, aac?.codecPrivate?.fields.sbrPresentFlag, aac?.codecPrivate?.fields.extensionSamplingFrequencyIndex],
+    [7, 1, 4], // the core at 22 050 Hz, SBR doubling it
+  );
+  // Each fragment lasts to the end of its last audio frame: 2048 samples at 44.1 kHz after its time.
+  const audioFrames = (report.frames ?? []).filter((frame) => frame.track === 2);
+  const theirs = ffprobePackets(file).filter((packet) => packet.stream_index === 1);
+  assert.equal(audioFrames.length, theirs.length);
+  const last = report.fragments.at(-1);
+  const lastFrame = audioFrames.at(-1);
+  assert.ok(last?.startMs !== undefined && last.startMs !== null && last.durationMs !== null && lastFrame);
+  assert.ok(Math.abs(last.startMs + last.durationMs - (lastFrame.ptsMs + (2048 / 44_100) * 1000)) < 0.01, `${last.startMs} + ${last.durationMs} ms`);
+});
+
 test('standard input gives the same report as the file', () => {
   const file = `${FIXTURES}/h264-aac.mkv`;
   const fromFile = kvsInspect(['--json', file]);
