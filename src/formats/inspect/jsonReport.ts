@@ -36,9 +36,9 @@ export function stringifyReport(json: JsonReport): string {
 const ROWS_PER_CHUNK = 2048;
 
 /**
- * Writes the `--json` document in pieces, never holding it whole: laid out like stringifyReport (the
- * frame rows one compact object per line), `ROWS_PER_CHUNK` rows per `write`. The
- * pieces make one JSON document with the same values as stringifyReport(toJsonReport(...)).
+ * Writes the `--json` document in pieces, never holding it whole: laid out like stringifyReport, the
+ * frame rows one compact object per line, `ROWS_PER_CHUNK` rows per `write`. The pieces make one JSON
+ * document with the same values as stringifyReport(toJsonReport(...)).
  */
 export function writeJsonReport(report: InspectionReport, withFrames: boolean, write: (text: string) => void): void {
   const head = jsonHead(report);
