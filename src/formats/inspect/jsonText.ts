@@ -1,7 +1,7 @@
 // JSON laid out for reading and for line tools (grep, diff): objects one member per line, indented by
-// two spaces, but an array of primitives (NAL types, a scaling list) goes on one line, and so does each record
-// in an array: an element of a few primitive members (a field location, an issue, a fragment without
-// KVS tags), not a parameter set of dozens. The values are those of JSON.stringify.
+// two spaces, but an array of primitives (NAL types, a scaling list) goes on one line, and so does each
+// record in an array: an element of a few primitive members (a field location, an issue, a fragment
+// without KVS tags), not a parameter set of dozens. The values are those of JSON.stringify.
 
 /** The most members an array element can have and still be written as a one-line record. */
 const RECORD_MEMBERS = 8;
