@@ -36,7 +36,7 @@ export { audioObjectTypeName, channelCount, samplingFrequency } from './aac/tabl
 export { parseWaveFormatEx, waveFormatTagName } from './wave/waveFormatEx';
 export type { WaveFormatEx, WaveFormatExDerived } from './wave/waveFormatEx';
 
-export { analyzeFrameNals } from './framing/frameNals';
+export { analyzeFrameNals, annexBRandomAccess } from './framing/frameNals';
 export type { ExpectedFraming, FrameNalAnalysis, FrameNalOptions, FrameNalUnit } from './framing/frameNals';
 export { buildParameterSetReference, recordParameterSets } from './framing/parameterSetReference';
 export type { ParameterSetReference } from './framing/parameterSetReference';

@@ -2,7 +2,7 @@
 // are in-band: SPS/PPS/VPS from the first access unit that has them, AAC from the first ADTS header.
 import type { FieldLocation } from '../bits/syntax';
 import type { ByteSource } from '../byteSource';
-import { adtsToAudioSpecificConfig, analyzeFrameNals, buildParameterSetReference, parseAdtsHeader, parseH264Pps, parseH264Sps, parseH265Pps, parseH265Sps, parseH265Vps, readAdtsFrameInfo } from '../codecs';
+import { adtsToAudioSpecificConfig, analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, parseAdtsHeader, parseH264Pps, parseH264Sps, parseH265Pps, parseH265Sps, parseH265Vps, readAdtsFrameInfo } from '../codecs';
 import { avcCodecStringFromSps, hevcCodecStringFromSps } from '../codecs';
 import { gatherPes, pesByteOffset, readMpegTs, type MpegTsFile, type TsStream } from '../mpegts';
 import { PES_RANDOM_ACCESS } from '../mpegts/tables';
@@ -81,9 +81,13 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
   };
 }
 
+/** How much of an access unit to read for its first slice's NAL header: past the AUD, parameter sets and SEI. */
+const RANDOM_ACCESS_SCAN = 4096;
+
 /**
  * 1 for each PES that starts a keyframe: the random_access_indicator, which muxers set on keyframes, or,
- * on a video PID where no PES has it, an IDR (H.264) or IRAP (H.265) picture found in the PES.
+ * on a video PID where no PES has it, an IDR (H.264) or IRAP (H.265) picture, found from the start of
+ * the PES (the whole PES analysed only when its start does not tell).
  */
 function keyframesOf(source: ByteSource, ts: MpegTsFile, videoTracks: readonly VideoTrackContext[]): Uint8Array {
   const { pes } = ts;
@@ -97,7 +101,9 @@ function keyframesOf(source: ByteSource, ts: MpegTsFile, videoTracks: readonly V
   for (const { number, codec } of videoTracks) {
     if (marked.has(number)) continue;
     for (let i = 0; i < pes.count; i++) {
-      if (pes.pid[i] === number && analyzeFrameNals(gatherPes(source, ts, i), { codec, expected: 'annex-b' }).keyframe) keyframes[i] = 1;
+      if (pes.pid[i] !== number) continue;
+      const keyframe = annexBRandomAccess(gatherPes(source, ts, i, RANDOM_ACCESS_SCAN), codec) ?? analyzeFrameNals(gatherPes(source, ts, i), { codec, expected: 'annex-b' }).keyframe;
+      if (keyframe) keyframes[i] = 1;
     }
   }
   return keyframes;

@@ -3,38 +3,33 @@ import type { MpegTsFile } from './types';
 
 /**
  * The elementary stream bytes of one PES (an access unit for video), gathered from its packets'
- * payload ranges. Needs the ranges (`ranges` option, on by default). One read spans all its packets
- * when they are within `maxSpan` bytes, otherwise one read per packet.
+ * payload ranges; its first `limit` bytes only, when given. Needs the ranges (`ranges` option, on by
+ * default). One read spans all the packets needed when they are within `maxSpan` bytes, otherwise one
+ * read per packet.
  */
-export function gatherPes(source: ByteSource, ts: MpegTsFile, index: number, maxSpan = 16 * 1024 * 1024): Uint8Array {
+export function gatherPes(source: ByteSource, ts: MpegTsFile, index: number, limit = Infinity, maxSpan = 16 * 1024 * 1024): Uint8Array {
   const pes = ts.pes;
   if (index < 0 || index >= pes.count) return new Uint8Array(0);
   const pid = pes.pid[index];
   const ranges = ts.streams.find((s) => s.pid === pid)?.payload;
   if (!ranges) return new Uint8Array(0);
   const start = pes.rangeStart[index] ?? 0;
-  const count = pes.rangeCount[index] ?? 0;
+  let count = 0;
   let total = 0;
-  for (let k = start; k < start + count; k++) total += ranges.length[k] ?? 0;
+  while (count < (pes.rangeCount[index] ?? 0) && total < limit) total += ranges.length[start + count++] ?? 0;
+  total = Math.min(total, limit);
   const out = new Uint8Array(total);
   if (count === 0) return out;
   const first = ranges.offset[start] ?? 0;
   const lastEnd = (ranges.offset[start + count - 1] ?? 0) + (ranges.length[start + count - 1] ?? 0);
+  const span = lastEnd - first <= maxSpan ? source.read(first, lastEnd - first) : undefined;
   let at = 0;
-  if (lastEnd - first <= maxSpan) {
-    const span = source.read(first, lastEnd - first);
-    for (let k = start; k < start + count; k++) {
-      const rel = (ranges.offset[k] ?? 0) - first;
-      const len = ranges.length[k] ?? 0;
-      out.set(span.subarray(rel, rel + len), at);
-      at += len;
-    }
-  } else {
-    for (let k = start; k < start + count; k++) {
-      const piece = source.read(ranges.offset[k] ?? 0, ranges.length[k] ?? 0);
-      out.set(piece, at);
-      at += piece.length;
-    }
+  for (let k = start; k < start + count && at < total; k++) {
+    const length = Math.min(ranges.length[k] ?? 0, total - at);
+    const rel = (ranges.offset[k] ?? 0) - first;
+    const piece = span ? span.subarray(rel, rel + length) : source.read(ranges.offset[k] ?? 0, length);
+    out.set(piece, at);
+    at += piece.length;
   }
   return at === total ? out : out.subarray(0, at);
 }

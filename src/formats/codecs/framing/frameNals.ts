@@ -129,6 +129,27 @@ export function analyzeFrameNals(frame: Uint8Array, options: FrameNalOptions): F
   return out;
 }
 
+/**
+ * Whether the picture of an Annex-B frame is a random access point (an IDR picture for H.264, IRAP for
+ * H.265), judged by its first VCL NAL unit (every slice of a picture has the type of the first), so that
+ * only the bytes up to that unit's header are needed: the start of a frame will do. Undefined when the
+ * bytes hold no VCL NAL header or do not begin with a 4-byte start code (analyzeFrameNals then decides).
+ */
+export function annexBRandomAccess(bytes: Uint8Array, codec: 'h264' | 'h265'): boolean | undefined {
+  if (!(bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 1)) return undefined;
+  for (let at = 4; at >= 0 && at < bytes.length; at = findStartCode(bytes, at)) {
+    const header = bytes[at] ?? 0;
+    if (codec === 'h264') {
+      const type = header & 0x1f;
+      if (type >= 1 && type <= 5) return type === 5;
+    } else {
+      const type = (header >> 1) & 0x3f;
+      if (isH265Vcl(type)) return isH265Irap(type);
+    }
+  }
+  return undefined;
+}
+
 /** Walks length-prefixed NAL units; returns the frame offset where the walk stopped (frame.length on success). */
 function walkLengthPrefixed(frame: Uint8Array, size: number, spans: number[]): number {
   let pos = 0;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyzeFrameNals, buildParameterSetReference, parseAvcDecoderConfigurationRecord, recordParameterSets } from '../../../../src/formats/codecs/index';
+import { analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, parseAvcDecoderConfigurationRecord, recordParameterSets } from '../../../../src/formats/codecs/index';
 import { extradata, media, packets } from './helpers/ffmpeg';
 
 const cpd = extradata(media('h264-main-bframes.mkv'));
@@ -81,6 +81,26 @@ test('MPEG-TS access units: Annex-B, in-band SPS/PPS identical to the MKV avcC t
   );
   assert.match(wrong.issues[0]?.hint ?? '', /NAL_ADAPTATION_ANNEXB_NALS/);
   assert.equal(wrong.nalUnits.length, 5);
+});
+
+test('random access from the start of an Annex-B access unit: its first slice decides; a start that does not tell gives undefined', () => {
+  for (const [name, codec] of [['h264-aac.ts', 'h264'], ['h265-main.ts', 'h265']] as const) {
+    const [unit] = packets(media(name), 1);
+    assert.ok(unit?.key);
+    const whole = analyzeFrameNals(unit.data, { codec, expected: 'annex-b' });
+    const slice = whole.nalUnits.find((u) => u.sliceTypeName !== undefined);
+    assert.ok(whole.keyframe && slice);
+    assert.equal(annexBRandomAccess(unit.data, codec), true);
+    assert.equal(annexBRandomAccess(unit.data.subarray(0, slice.offset + 1), codec), true, 'up to the slice header byte');
+    assert.equal(annexBRandomAccess(unit.data.subarray(0, slice.offset), codec), undefined, 'cut before the slice');
+    assert.equal(annexBRandomAccess(unit.data.subarray(1), codec), undefined, 'a 3-byte start code: may be a NAL length');
+  }
+  const [key, other] = [frames[0], frames.find((f) => !f.key)];
+  assert.ok(key?.key && other);
+  assert.equal(annexBRandomAccess(annexB(nalsOf(key.data)), 'h264'), true);
+  assert.equal(annexBRandomAccess(annexB(nalsOf(other.data)), 'h264'), false);
+  assert.equal(annexBRandomAccess(lengthPrefixed(nalsOf(key.data), 4), 'h264'), undefined);
+  assert.equal(annexBRandomAccess(new Uint8Array(0), 'h264'), undefined);
 });
 
 test('framing mistakes: wrong length size, AVCC where Annex-B is expected, Annex-B wrapped in a length, trailing zeros, overruns', () => {

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { bytesSource } from '../../../../src/formats/byteSource';
+import { analyzeFrameNals, annexBRandomAccess } from '../../../../src/formats/codecs';
 import { gatherPes, pesByteOffset, PES_RANDOM_ACCESS, readMpegTs, type MpegTsFile } from '../../../../src/formats/mpegts';
 import { ffprobe, fileSource, fixture, MEDIA, packetsOf } from '../isobmff/helpers';
 
@@ -114,6 +115,26 @@ test('H.265 TS: every PES matches ffprobe (sizes up to the HEVC parser moving on
   });
   assert.equal(drift, 0);
   assert.ok(pes.some((i) => ts.pes.pts[i] !== ts.pes.dts[i]), 'B-frames: PTS and DTS differ');
+});
+
+test('keyframes without random_access_indicator: the first 4 KiB of each video PES tell them as ffprobe does', () => {
+  for (const [name, codec] of [['h264-aac.ts', 'h264'], ['h265-main.ts', 'h265']] as const) {
+    const src = bytesSource(fixture(name));
+    const ts = readMpegTs(src);
+    const video = ts.streams[0];
+    assert.ok(video?.kind === 'video');
+    const keys = packetsOf(ffprobe(join(MEDIA, name)), 0).map((p) => p.flags.startsWith('K'));
+    const pes = pesOf(ts, video.pid);
+    assert.equal(pes.length, keys.length);
+    assert.ok(keys.filter(Boolean).length >= 2 && keys.includes(false), `${name}: keyframes and others`);
+    pes.forEach((i, k) => {
+      const whole = gatherPes(src, ts, i);
+      const start = gatherPes(src, ts, i, 4096);
+      assert.deepEqual(start, whole.subarray(0, 4096), `${name} PES ${k}: the first 4 KiB gathered`);
+      assert.equal(annexBRandomAccess(start, codec), keys[k], `${name} PES ${k} from its start`);
+      assert.equal(analyzeFrameNals(whole, { codec, expected: 'annex-b' }).keyframe, keys[k], `${name} PES ${k} whole`);
+    });
+  }
 });
 
 test('a file-backed source with a reused buffer gives the same tables', () => {
