@@ -1,16 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { bytesSource, type ByteSource } from '../formats/byteSource';
 import { inspect } from '../formats/inspect/inspect';
 import { writeJsonReport } from '../formats/inspect/jsonReport';
 import { formatReport } from '../formats/inspect/textReport';
-import { FileSource } from '../io/fileSource';
+import { InputError, openInput } from '../io/openInput';
 
 const USAGE = `Usage: kvs-inspect FILE [--json] [--checks] [--frames]
 
 Dissects an MKV/WebM (also KVS GetMedia output), MP4, fragmented MP4 or MPEG-TS file: tracks, codec
 private data (avcC/hvcC with SPS/PPS/VPS, AudioSpecificConfig, WAVEFORMATEX), fragments, and the
-issues KVS would reject the stream for. FILE may be - for standard input.
+issues KVS would reject the stream for. FILE may be - for standard input, or a pipe such as
+<(command); both are copied to a temporary file first.
 
   --json    one JSON document (format, tracks, fragments, issues)
   --frames  add one row per frame, with the NAL units of each H.264/H.265 frame (this reads every
@@ -33,8 +32,10 @@ function parseArguments(argv: readonly string[]): Arguments | string {
   return { file: files[0] ?? '', json: flags.has('--json'), frames: flags.has('--frames'), checks: flags.has('--checks') };
 }
 
-function openSource(file: string): ByteSource & { close?(): void } {
-  return file === '-' ? bytesSource(new Uint8Array(readFileSync(0))) : new FileSource(file);
+/** Why an input could not be read, in a few words: an error code (ENOENT, EACCES) or what is wrong. */
+function reason(error: unknown): string {
+  if (error instanceof InputError) return error.message;
+  return (error as NodeJS.ErrnoException).code ?? String(error);
 }
 
 function main(argv: readonly string[]): number {
@@ -47,15 +48,22 @@ function main(argv: readonly string[]): number {
     process.stderr.write(`kvs-inspect: ${args}\n\n${USAGE}\n`);
     return 1;
   }
-  let source: ReturnType<typeof openSource>;
+  let source: ReturnType<typeof openInput>;
   try {
-    source = openSource(args.file);
+    source = openInput(args.file);
   } catch (error) {
-    process.stderr.write(`kvs-inspect: cannot read ${args.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    process.stderr.write(`kvs-inspect: cannot read ${args.file}: ${reason(error)}\n`);
     return 1;
   }
   try {
-    const report = inspect(source, { frameNals: args.frames });
+    let report: ReturnType<typeof inspect>;
+    try {
+      report = inspect(source, { frameNals: args.frames });
+    } catch (error) {
+      // The parsers report bad bytes as issues; what throws is the reading itself (an I/O error).
+      process.stderr.write(`kvs-inspect: cannot read ${args.file}: ${reason(error)}\n`);
+      return 1;
+    }
     if (report.format === 'unknown') {
       const found = report.issues[0];
       process.stderr.write(`kvs-inspect: ${args.file}: ${found?.message ?? 'unreadable'} (byte ${found?.offset ?? 0})\n`);
@@ -66,7 +74,7 @@ function main(argv: readonly string[]): number {
     else process.stdout.write(formatReport(report, { name, frames: args.frames }));
     return args.checks && report.issues.some((found) => found.severity === 'error') ? 2 : 0;
   } finally {
-    source.close?.();
+    source.close();
   }
 }
 

@@ -112,4 +112,7 @@ test('unreadable input: one line naming the offset, exit status 1', () => {
   assert.equal(result.stdout, '');
   assert.match(result.stderr, /^kvs-inspect: .*noise\.bin: Not a Matroska\/WebM, MP4 or MPEG-TS stream.*\(byte 0\)\n$/);
   assert.match(kvsInspect([join(dir, 'missing.mkv')]).stderr, /^kvs-inspect: cannot read .*missing\.mkv: ENOENT\n$/);
+  const directory = kvsInspect([dir]);
+  assert.equal(directory.status, 1);
+  assert.equal(directory.stderr, `kvs-inspect: cannot read ${dir}: is a directory\n`);
 });

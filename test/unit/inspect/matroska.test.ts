@@ -86,12 +86,21 @@ test('HE-AAC signalling (SBR, backward-compatible): the SBR output rate as ffpro
   assert.ok(Math.abs(last.startMs + last.durationMs - (lastFrame.ptsMs + (2048 / 44_100) * 1000)) < 0.01, `${last.startMs} + ${last.durationMs} ms`);
 });
 
-test('standard input gives the same report as the file', () => {
+test('standard input, or a pipe given as FILE (<(command)), gives the same report as the file and leaves no copy behind', (t) => {
   const file = `${FIXTURES}/h264-aac.mkv`;
   const fromFile = kvsInspect(['--json', file]);
-  const fromStdin = kvsInspect(['--json', '-'], new Uint8Array(readFileSync(file)));
-  assert.equal(fromStdin.status, 0);
-  assert.equal(fromStdin.stdout, fromFile.stdout);
+  const temporary = mkdtempSync(join(tmpdir(), 'kvs-inspect-tmpdir-'));
+  t.after(() => rmSync(temporary, { recursive: true, force: true }));
+  const env = { ...process.env, TMPDIR: temporary };
+  const runs = {
+    stdin: spawnSync(process.execPath, ['dist/cli/kvs-inspect.js', '--json', '-'], { input: readFileSync(file), env, encoding: 'utf8' }),
+    pipe: spawnSync('bash', ['-c', `"${process.execPath}" dist/cli/kvs-inspect.js --json <(cat ${file})`], { env, encoding: 'utf8' }),
+  };
+  for (const [name, run] of Object.entries(runs)) {
+    assert.equal(run.status, 0, `${name}: ${run.stderr}`);
+    assert.equal(run.stdout, fromFile.stdout, name);
+  }
+  assert.deepEqual(readdirSync(temporary), []);
 });
 
 test('the human summary names tracks, codec strings, fragments and issues', () => {
