@@ -2,7 +2,7 @@
 // Limits are the service's documented ones (fragments ≤ 10 s and ≤ 50 MB, ≤ 3 tracks, HLS/DASH codecs).
 import type { ByteSource } from '../byteSource';
 import type { ContainerInspection } from '../inspect/container';
-import type { FrameTable, InspectionReport } from '../inspect/report';
+import type { FrameTable, InspectionReport, TrackReport } from '../inspect/report';
 import { analyzeVideoFrames, type FrameSelection, type FrameVisitor } from '../inspect/videoFrames';
 import { issue, type Issue } from '../issues';
 import { isoTime } from '../isoTime';
@@ -42,10 +42,11 @@ export function kvsReadinessIssues(inspection: ContainerInspection, source: Byte
 
 function trackRules(report: InspectionReport): Issue[] {
   const out: Issue[] = [];
-  if (report.tracks.length > KVS_LIMITS.maxTracks) {
-    out.push(issue('error', 'TOO_MANY_TRACKS', `The stream has ${report.tracks.length} tracks; KVS accepts at most ${KVS_LIMITS.maxTracks}.`, 0, 'Send at most one video and two audio tracks per stream.'));
+  const { tracks } = report;
+  if (tracks.length > KVS_LIMITS.maxTracks) {
+    out.push(issue('error', 'TOO_MANY_TRACKS', `The stream has ${tracks.length} tracks; KVS accepts at most ${KVS_LIMITS.maxTracks}.`, tracks[KVS_LIMITS.maxTracks]?.offset ?? 0, 'Send at most one video and two audio tracks per stream.'));
   }
-  for (const [index, track] of report.tracks.entries()) {
+  for (const track of tracks) {
     const playable =
       track.kind === 'video' ? track.family === 'h264' || track.family === 'h265' : track.kind === 'audio' ? track.family === 'aac' || track.family === 'g711-alaw' || track.family === 'g711-mulaw' : false;
     if (!playable) {
@@ -54,14 +55,42 @@ function trackRules(report: InspectionReport): Issue[] {
           'warning',
           'CODEC_NOT_PLAYABLE',
           `Track ${track.number} (${track.codecId}) is not a codec KVS HLS/DASH/GetClip can package: they take H.264 or H.265 video with optional AAC or G.711 audio.`,
-          track.codecPrivate?.offset ?? 0,
+          track.codecPrivate?.offset ?? track.offset ?? 0,
           'The service stores any codec, but HLS/DASH sessions answer UnsupportedStreamMediaTypeException. Encode video as H.264/H.265 and audio as AAC or G.711.',
         ),
       );
     }
-    if (index === 0 && track.kind !== 'video' && report.tracks.some((t) => t.kind === 'video')) {
-      out.push(issue('warning', 'VIDEO_NOT_FIRST_TRACK', `The first track is ${track.kind}; KVS HLS/DASH expect the video as track 1.`, 0, 'Declare the video track first (track number 1), audio second.'));
-    }
+  }
+  // MPEG-TS numbers its streams by PID: the track numbers KVS means are those of the MKV a producer sends.
+  if (report.format !== 'mpeg-ts') out.push(...trackNumberRules(tracks));
+  return out;
+}
+
+/**
+ * HLS/DASH/GetClip package track 1 as the video (or, audio only, as the audio) and track 2 as the audio:
+ * a track numbered otherwise is not played, whatever its place in the list.
+ */
+function trackNumberRules(tracks: readonly TrackReport[]): Issue[] {
+  const out: Issue[] = [];
+  const first = tracks.find((track) => track.number === 1);
+  const video = first?.kind === 'video' ? first : tracks.find((track) => track.kind === 'video');
+  if (video && first?.kind !== 'video') {
+    const what = first ? `Track 1 is ${first.kind === 'other' ? 'neither video nor audio' : first.kind}` : 'No track is numbered 1';
+    out.push(issue('warning', 'VIDEO_NOT_TRACK_1', `${what}; KVS HLS/DASH/GetClip take the video as track 1 (it is track ${video.number}).`, video.offset ?? 0, 'Give the video track number 1 and the audio track number 2.'));
+  }
+  for (const track of tracks) {
+    // Tracks of other kinds already have CODEC_NOT_PLAYABLE.
+    if (track === video || track === first || track.kind === 'other') continue;
+    if (track.number === 2 && track.kind === 'audio' && video) continue; // (a misnumbered video has its own issue)
+    out.push(
+      issue(
+        'warning',
+        'TRACK_NOT_PACKAGED',
+        `Track ${track.number} (${track.kind}) will not be played: KVS HLS/DASH/GetClip package track 1 (video, or audio alone) and track 2 (audio).`,
+        track.offset ?? 0,
+        'Send one video track numbered 1 and at most one audio track numbered 2; GetMedia still returns every track.',
+      ),
+    );
   }
   return out;
 }
@@ -84,7 +113,7 @@ function fragmentRules(report: InspectionReport): Issue[] {
     }
     if (fragment.startMs !== null) {
       if (previousStart !== null && fragment.startMs < previousStart) {
-        out.push(issue('error', 'TIMECODE_BACKWARDS', `${where} starts at ${fragment.startMs} ms, before the previous fragment (${previousStart} ms).`, fragment.offset, 'Timecodes must increase; PutMedia answers with an error for a fragment timecode lower than the previous one.'));
+        out.push(issue('error', 'TIMECODE_BACKWARDS', `${where} starts at ${milliseconds(fragment.startMs)}, before the previous fragment (${milliseconds(previousStart)}).`, fragment.offset, 'Timecodes must increase; PutMedia answers with an error for a fragment timecode lower than the previous one.'));
       } else if (previousEnd !== null) {
         const gap = fragment.startMs - previousEnd;
         if (gap > KVS_LIMITS.maxFragmentGapMs) {
@@ -98,6 +127,11 @@ function fragmentRules(report: InspectionReport): Issue[] {
     }
   }
   return out;
+}
+
+/** A time in ms as messages show it: to the microsecond (times come from 90 kHz or ns clocks). */
+function milliseconds(value: number): string {
+  return `${Number(value.toFixed(3))} ms`;
 }
 
 function timestampRules(report: InspectionReport, nowMs: number): Issue[] {
@@ -129,7 +163,7 @@ function futureTimecodes(report: InspectionReport, nowMs: number): Issue[] {
     issue(
       'warning',
       'PRODUCER_TIMESTAMP_IN_FUTURE',
-      `Fragment ${first.index} starts at timecode ${first.startMs} ms: ${isoTime(first.startMs ?? 0)} as time since 1970, in the future${more}.`,
+      `Fragment ${first.index} starts at timecode ${milliseconds(first.startMs ?? 0)}: ${isoTime(first.startMs ?? 0)} as time since 1970, in the future${more}.`,
       first.offset,
       'Check the device clock and the timecode scale (TimestampScale is in ns per tick: 1000000 for milliseconds; a stream in 100 ns units needs 100).',
     ),

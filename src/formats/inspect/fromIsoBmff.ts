@@ -61,6 +61,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
     issues.push(...decoded.issues);
     tracks.push({
       number: track.id,
+      ...(track.box ? { offset: track.box.offset } : {}),
       kind: track.kind === 'video' || track.kind === 'audio' ? track.kind : 'other',
       codecId: track.codec,
       family,

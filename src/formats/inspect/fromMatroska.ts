@@ -51,6 +51,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
     const timestampScale = segments[0]?.info.timestampScale ?? 1_000_000;
     tracks.push({
       number: track.number,
+      offset: track.offset,
       kind: track.kind,
       codecId: track.codecId,
       family,
@@ -130,7 +131,8 @@ function laceDurations(matroskaTracks: readonly MatroskaTrack[], tracks: readonl
 }
 
 function matroskaFamily(track: MatroskaTrack): CodecFamily {
-  if (track.codecId === 'V_MPEG4/ISO/AVC') return 'h264';
+  // V_MPEG/ISO/AVC: how the KVS API reference spells H.264; read as H.264, and CODEC_ID_NOT_KVS says what to write.
+  if (track.codecId === 'V_MPEG4/ISO/AVC' || track.codecId === 'V_MPEG/ISO/AVC') return 'h264';
   if (track.codecId === 'V_MPEGH/ISO/HEVC') return 'h265';
   if (track.codecId.startsWith('A_AAC')) return 'aac';
   if (track.codecId === 'A_MS/ACM') return waveFamily(track.codecPrivate?.bytes);

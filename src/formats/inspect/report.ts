@@ -22,6 +22,8 @@ export interface InspectionReport {
 export interface TrackReport {
   /** Matroska TrackNumber, MP4 track_ID, MPEG-TS PID. */
   number: number;
+  /** Where the track is declared: the Matroska TrackEntry, the MP4 trak box (absent for MPEG-TS). */
+  offset?: number;
   kind: 'video' | 'audio' | 'other';
   /** As the container names the codec: `V_MPEG4/ISO/AVC`, `avc1`, `stream_type 0x1b`. */
   codecId: string;

@@ -4,6 +4,7 @@ import {
   RangeBuilder, type PesBuilder,
 } from './tables';
 import type { Report, TsStream } from './types';
+import type { Unwrapper } from './unwrap';
 
 /**
  * Assembles the PES packets of one elementary-stream PID: the header (which may span TS packets) for
@@ -23,7 +24,8 @@ export class PesAssembler {
   private warnedNoStart = false;
   readonly ranges: RangeBuilder | undefined;
 
-  constructor(readonly stream: TsStream, private readonly table: PesBuilder, private readonly report: Report, ranges: boolean) {
+  /** `clock`: the file's PTS/DTS clock (one for all PIDs, which share a program clock), continued past its wrap. */
+  constructor(readonly stream: TsStream, private readonly table: PesBuilder, private readonly report: Report, ranges: boolean, private readonly clock: Unwrapper) {
     this.ranges = ranges ? new RangeBuilder() : undefined;
   }
 
@@ -116,10 +118,11 @@ export class PesAssembler {
       this.report('warning', 'TS_PES_HEADER_INVALID', `PID ${this.stream.pid}: PES_header_data_length too short for PTS${ptsDts === 3 ? '/DTS' : ''}`, pes.offset[i] ?? 0);
       return;
     }
-    const pts = readTimestamp(h, 9);
+    const offset = pes.offset[i] ?? 0;
+    const pts = this.clock.unwrap(readTimestamp(h, 9), offset);
     pes.pts[i] = pts;
     if (ptsDts === 3) {
-      pes.dts[i] = readTimestamp(h, 14);
+      pes.dts[i] = this.clock.unwrap(readTimestamp(h, 14), offset);
       pes.flags[i] = (pes.flags[i] ?? 0) | PES_HAS_DTS;
     } else {
       pes.dts[i] = pts;

@@ -5,6 +5,7 @@ import { SectionAssembler } from './sectionAssembler';
 import { refineByDescriptors, streamTypeInfo } from './streamTypes';
 import { PcrBuilder, PesBuilder } from './tables';
 import type { MpegTsFile, MpegTsOptions, PidInfo, PidKind, TsProgram, TsStream } from './types';
+import { PCR_PERIOD, TIMESTAMP_PERIOD, Unwrapper } from './unwrap';
 
 const NULL_PID = 0x1fff;
 const KIND_UNKNOWN = 0;
@@ -24,6 +25,8 @@ export class TsScanner {
   readonly issueCounts: Record<string, number> = {};
   readonly pes = new PesBuilder();
   readonly pcr = new PcrBuilder();
+  private readonly clock = new Unwrapper(TIMESTAMP_PERIOD);
+  private readonly pcrClock = new Unwrapper(PCR_PERIOD);
   readonly programs = new Map<number, TsProgram>();
   readonly streams: TsStream[] = [];
   readonly pidPackets = new Uint32Array(8192);
@@ -132,7 +135,7 @@ export class TsScanner {
   private readPcr(b: Uint8Array, at: number, pid: number, abs: number): void {
     const base = (b[at] ?? 0) * 0x2000000 + (((b[at + 1] ?? 0) << 17) | ((b[at + 2] ?? 0) << 9) | ((b[at + 3] ?? 0) << 1) | ((b[at + 4] ?? 0) >> 7));
     const ext = (((b[at + 4] ?? 0) & 1) << 8) | (b[at + 5] ?? 0);
-    this.pcr.push(pid, abs, base * 300 + ext);
+    this.pcr.push(pid, abs, this.pcrClock.unwrap(base * 300 + ext, abs));
   }
 
   private ccError(pid: number, abs: number, message: string): void {
@@ -208,7 +211,7 @@ export class TsScanner {
         this.pidKind[s.pid] = KIND_SECTION;
       } else {
         this.pidKind[s.pid] = KIND_PES;
-        this.es[s.pid] = new PesAssembler(stream, this.pes, this.report, this.withRanges);
+        this.es[s.pid] = new PesAssembler(stream, this.pes, this.report, this.withRanges, this.clock);
       }
     }
   }
@@ -216,6 +219,9 @@ export class TsScanner {
   /** Closes what is open, checks what is missing, and returns the model. */
   finish(size: number, packetSize: number): MpegTsFile {
     for (const st of this.es) st?.close();
+    if (this.clock.firstWrapAt >= 0) {
+      this.report('info', 'TS_TIMESTAMP_WRAP', 'PTS/DTS wrap around here (their 33-bit 90 kHz clock restarts every 26.5 hours); the times after it are continued', this.clock.firstWrapAt);
+    }
     if (this.packetCount > 0 && this.pidPackets[0] === 0) this.report('error', 'TS_NO_PAT', 'no PAT (PID 0): programs and streams unknown', 0);
     for (const p of this.programs.values()) {
       if (p.pcrPid === undefined) this.report('error', 'TS_NO_PMT', `program ${p.number}: no PMT on PID ${p.pmtPid}`, 0);

@@ -1,6 +1,7 @@
 // Hand-made bad inputs, made by patching an ffmpeg fixture where our own parser (checked against
 // mkvinfo elsewhere) says the bytes are, then judged through the real CLI.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +66,30 @@ test('missing codec private data is an error (the element turned into a Void of 
     bytes.set([0xec, 0x40, cpd.size], cpd.offset - 3);
   });
   assert.ok(codes(file).includes('CODEC_PRIVATE_MISSING'));
+});
+
+test("V_MPEG/ISO/AVC (the KVS API reference's spelling of H.264) is read as H.264, with the codec ID to write", () => {
+  const at = original.indexOf('V_MPEG4/ISO/AVC');
+  const file = variant('v-mpeg.mkv', (bytes) => {
+    // CodecID 86 8F "V_MPEG4/ISO/AVC" becomes 86 40 0E "V_MPEG/ISO/AVC": a 2-byte size keeps the length.
+    assert.deepEqual([...bytes.subarray(at - 2, at)], [0x86, 0x8f]);
+    bytes.set([0x40, 0x0e, ...Buffer.from('V_MPEG/ISO/AVC')], at - 1);
+  });
+  const result = inspectJson(file);
+  assert.equal(result.tracks[0]?.codecId, 'V_MPEG/ISO/AVC');
+  assert.equal(result.tracks[0]?.codec, video?.codec);
+  assert.deepEqual(result.tracks[0]?.codecPrivate?.sps, video?.codecPrivate?.sps);
+  assert.deepEqual(result.issues.map((i) => [i.code, i.offset]), [['CODEC_ID_NOT_KVS', video?.offset]]);
+  assert.match(result.issues[0]?.hint ?? '', /^Write CodecID V_MPEG4\/ISO\/AVC/);
+});
+
+test('tracks numbered against what HLS/DASH play: the video as track 2 (ffmpeg, audio mapped first)', () => {
+  const file = join(dir, 'audio-first.mkv');
+  execFileSync('ffmpeg', ['-v', 'error', '-i', SOURCE, '-map', '0:a', '-map', '0:v', '-c', 'copy', file]);
+  const result = inspectJson(file);
+  assert.deepEqual(result.tracks.map((t) => [t.number, t.kind]), [[1, 'audio'], [2, 'video']]);
+  assert.deepEqual(result.issues.map((i) => [i.code, i.offset]), [['VIDEO_NOT_TRACK_1', result.tracks[1]?.offset]]);
+  assert.match(result.issues[0]?.message ?? '', /^Track 1 is audio; .* \(it is track 2\)\.$/);
 });
 
 test('frames with start codes under a length-prefixed avcC are reported as the NAL adaptation mistake', () => {

@@ -109,6 +109,27 @@ test('a TS recording longer than 10 s: one fragment per GOP, found with or witho
   expectGops(unmarked);
 });
 
+test('a TS whose 33-bit clock wraps mid-file (26.5 h): times go on as ffprobe reads them, with no false timing errors', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-wrap-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'wrap.ts');
+  // 2^33 / 90 kHz = 95 443.72 s: the clock starts 2.4 s before it wraps.
+  execFileSync('ffmpeg', ['-v', 'error', '-i', `${FIXTURES}/h264-aac.mkv`, '-c', 'copy', '-output_ts_offset', '95441.3', '-f', 'mpegts', file]);
+  const result = kvsInspect(['--json', '--frames', '--checks', file]);
+  assert.equal(result.status, 0, result.stdout);
+  const report = JSON.parse(result.stdout) as JsonReport;
+  assert.deepEqual(report.issues.map((i) => [i.severity, i.code]), [['info', 'TS_TIMESTAMP_WRAP']]);
+  // ffprobe moves the times before the wrap back by 2^33 instead of those after it forward.
+  const period = 2 ** 33 / 90;
+  const video = (report.frames ?? []).filter((frame) => frame.track === report.tracks[0]?.number);
+  const theirs = ffprobePackets(file).filter((packet) => packet.stream_index === 0);
+  assert.equal(video.length, theirs.length);
+  assert.ok(theirs.some((p) => Number(p.pts_time) < 0) && theirs.some((p) => Number(p.pts_time) > 0), 'the file crosses the wrap');
+  video.forEach((frame, i) => assert.ok(Math.abs(frame.ptsMs - Number(theirs[i]?.pts_time) * 1000 - period) < 0.01, `frame ${i}: ${frame.ptsMs} ms`));
+  assert.deepEqual(report.fragments.map((f) => f.keyframeStart), [true, true]);
+  assert.ok(report.fragments.every((f) => f.durationMs !== null && f.durationMs < 1100), JSON.stringify(report.fragments));
+});
+
 test('M2TS (192-byte packets) and a TS capture that starts mid-packet are read as MPEG-TS', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-m2ts-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

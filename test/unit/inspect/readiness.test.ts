@@ -32,13 +32,34 @@ test('gaps and overlaps above 50 ms between fragments are warnings; backwards is
   assert.deepEqual(codesOf([video], [fragment(0, 0, 2000), fragment(1, 2100, 2000)]), ['FRAGMENT_GAP']);
   assert.deepEqual(codesOf([video], [fragment(0, 0, 2000), fragment(1, 1900, 2000)]), ['FRAGMENT_OVERLAP']);
   assert.deepEqual(codesOf([video], [fragment(0, 2000, 2000), fragment(1, 0, 2000)]), ['TIMECODE_BACKWARDS']);
+  const backwards: ContainerInspection = { report: { format: 'mpeg-ts', size: 0, tracks: [video], fragments: [fragment(0, 200 / 9, 2000), fragment(1, 100 / 9, 2000)], frames: frameTable(0), issues: [] }, videoTracks: [] };
+  assert.equal(kvsReadinessIssues(backwards, bytesSource(new Uint8Array()))[0]?.message, 'Fragment 1 (byte 1000) starts at 11.111 ms, before the previous fragment (22.222 ms).');
 });
 
 test('tracks: more than three is an error, codecs HLS/DASH cannot package and audio first are warnings', () => {
   assert.deepEqual(codesOf([video, aac], []), []);
-  assert.deepEqual(codesOf([video, aac, { ...aac, number: 3 }, { ...aac, number: 4 }], []), ['TOO_MANY_TRACKS']);
+  assert.deepEqual(codesOf([{ ...aac, number: 1 }], []), [], 'audio alone as track 1');
+  assert.deepEqual(codesOf([video, aac, { ...aac, number: 3 }, { ...aac, number: 4 }], []), ['TOO_MANY_TRACKS', 'TRACK_NOT_PACKAGED', 'TRACK_NOT_PACKAGED']);
   assert.deepEqual(codesOf([{ ...video, codecId: 'V_VP8', family: 'other' }], []), ['CODEC_NOT_PLAYABLE']);
-  assert.deepEqual(codesOf([{ ...aac, number: 1 }, { ...video, number: 2 }], []), ['VIDEO_NOT_FIRST_TRACK']);
+});
+
+test('track numbers: HLS/DASH/GetClip play the video as track 1 and audio as track 2, whatever the order of the list', () => {
+  const found = (tracks: TrackReport[]) => {
+    const inspection: ContainerInspection = { report: { format: 'matroska', size: 0, tracks, fragments: [], frames: frameTable(0), issues: [] }, videoTracks: [] };
+    return kvsReadinessIssues(inspection, bytesSource(new Uint8Array())).map((i) => [i.code, i.offset]);
+  };
+  const v = { ...video, offset: 100 };
+  const a = { ...aac, offset: 200 };
+  assert.deepEqual(found([{ ...a, number: 1 }, { ...v, number: 2 }]), [['VIDEO_NOT_TRACK_1', 100]]);
+  assert.deepEqual(found([{ ...v, number: 2 }, { ...a, number: 1 }]), [['VIDEO_NOT_TRACK_1', 100]], 'video listed first, numbered 2');
+  assert.deepEqual(found([{ ...v, number: 3 }, a]), [['VIDEO_NOT_TRACK_1', 100]], 'no track 1');
+  assert.deepEqual(found([v, { ...v, number: 2, offset: 300 }, { ...a, number: 3 }]), [['TRACK_NOT_PACKAGED', 300], ['TRACK_NOT_PACKAGED', 200]], 'two video tracks');
+  assert.deepEqual(found([{ ...v, number: 2, offset: 300 }, v]), [['TRACK_NOT_PACKAGED', 300]], 'the second video listed first');
+  assert.deepEqual(found([v, a, { ...a, number: 3, offset: 400, family: 'g711-alaw' }]), [['TRACK_NOT_PACKAGED', 400]], 'a second audio track');
+  assert.deepEqual(found([{ ...a, number: 1 }, { ...a, number: 2, offset: 500 }]), [['TRACK_NOT_PACKAGED', 500]], 'audio alone plays track 1 only');
+  // MPEG-TS numbers streams by PID.
+  const inspection: ContainerInspection = { report: { format: 'mpeg-ts', size: 0, tracks: [{ ...v, number: 256 }, { ...a, number: 257 }], fragments: [], frames: frameTable(0), issues: [] }, videoTracks: [] };
+  assert.deepEqual(kvsReadinessIssues(inspection, bytesSource(new Uint8Array())), []);
 });
 
 test('producer timestamps from an unset clock or the far future are warnings', () => {

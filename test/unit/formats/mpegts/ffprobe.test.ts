@@ -2,6 +2,8 @@
 // against ffprobe's packets, and the gathered bytes of every video access unit against -show_data.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { bytesSource } from '../../../../src/formats/byteSource';
@@ -135,6 +137,20 @@ test('keyframes without random_access_indicator: the first 4 KiB of each video P
       assert.equal(analyzeFrameNals(whole, { codec, expected: 'annex-b' }).keyframe, keys[k], `${name} PES ${k} whole`);
     });
   }
+});
+
+test('a clock that wraps past 2^33 mid-file: DTS and PCR go on increasing', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvi-ts-wrap-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'wrap.ts');
+  execFileSync('ffmpeg', ['-v', 'error', '-i', join(MEDIA, 'h264-aac.ts'), '-c', 'copy', '-output_ts_offset', '95442', '-f', 'mpegts', file]);
+  const ts = readMpegTs(bytesSource(readFileSync(file)));
+  assert.deepEqual(ts.issues.map((i) => i.code), ['TS_TIMESTAMP_WRAP']);
+  const video = pesOf(ts, ts.streams[0]?.pid ?? -1);
+  assert.ok(video.some((i) => (ts.pes.dts[i] ?? 0) < 2 ** 33) && video.some((i) => (ts.pes.dts[i] ?? 0) > 2 ** 33), 'crosses the wrap');
+  for (let k = 1; k < video.length; k++) assert.ok((ts.pes.dts[video[k] ?? 0] ?? 0) > (ts.pes.dts[video[k - 1] ?? 0] ?? 0), `video DTS ${k}`);
+  assert.ok(ts.pcr.count > 2 && (ts.pcr.value.at(-1) ?? 0) > 2 ** 33 * 300);
+  for (let i = 1; i < ts.pcr.count; i++) assert.ok((ts.pcr.value[i] ?? 0) > (ts.pcr.value[i - 1] ?? 0), `PCR ${i}`);
 });
 
 test('a file-backed source with a reused buffer gives the same tables', () => {
