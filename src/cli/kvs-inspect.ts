@@ -14,7 +14,8 @@ issues KVS would reject the stream for. FILE may be - for standard input, or a p
   --json    one JSON document (format, tracks, fragments, issues)
   --frames  add one row per frame, with the NAL units of each H.264/H.265 frame (this reads every
             video frame, and the framing checks then judge every frame, not only the first of each fragment)
-  --checks  exit with status 2 when an error-severity issue is found (for CI pipelines)`;
+  --checks  judge the framing of every video frame too, and exit with status 2 when an error-severity
+            issue is found (for CI pipelines)`;
 
 interface Arguments {
   file: string;
@@ -58,7 +59,8 @@ function main(argv: readonly string[]): number {
   try {
     let report: ReturnType<typeof inspect>;
     try {
-      report = inspect(source, { frameNals: args.frames });
+      // For a CI gate, the framing checks judge every frame, not only the first of each fragment.
+      report = inspect(source, { frameNals: args.frames, everyFrame: args.checks });
     } catch (error) {
       // The parsers report bad bytes as issues; what throws is the reading itself (an I/O error).
       process.stderr.write(`kvs-inspect: cannot read ${args.file}: ${reason(error)}\n`);

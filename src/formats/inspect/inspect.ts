@@ -18,6 +18,8 @@ export interface InspectOptions extends Pick<ReadinessOptions, 'nowMs'> {
    * frame; the framing checks then judge every frame too, not only the first of each fragment.
    */
   frameNals?: boolean;
+  /** Judge the framing of every video frame (reading every one), not only the first of each fragment. */
+  everyFrame?: boolean;
 }
 
 export function inspect(source: ByteSource, options: InspectOptions = {}): InspectionReport {
@@ -27,7 +29,7 @@ export function inspect(source: ByteSource, options: InspectOptions = {}): Inspe
   if (options.checks !== false) {
     // Damaged sample tables can point frames past the end; an issue still points into the input.
     const clamp = (offset: number) => Math.max(0, Math.min(offset, source.size));
-    const readiness = summaries ? { nowMs: options.nowMs, frames: 'every', frameAnalysed: summaries.add } as const : options;
+    const readiness: ReadinessOptions = { nowMs: options.nowMs, frames: summaries || options.everyFrame ? 'every' : 'fragment-starts', frameAnalysed: summaries?.add };
     inspection.report.issues.push(...kvsReadinessIssues(inspection, source, readiness).map((found) => ({ ...found, offset: clamp(found.offset) })));
   } else if (summaries) {
     analyzeVideoFrames(inspection, source, 'every', summaries.add);

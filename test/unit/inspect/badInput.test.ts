@@ -35,8 +35,11 @@ function codes(file: string): string[] {
   return inspectJson(file).issues.map((found) => found.code);
 }
 
-test('a clean fixture passes --checks with exit status 0', () => {
+test('--checks: exit status 0 for a clean fixture and for one with warnings only', () => {
   assert.equal(kvsInspect(['--checks', SOURCE]).status, 0);
+  const warned = kvsInspect(['--checks', `${FIXTURES}/h264-main-bframes.mkv`]);
+  assert.match(warned.stdout, /warning B_FRAMES at byte \d+/);
+  assert.equal(warned.status, 0);
 });
 
 test('Annex-B codec private data is an error with the offset of the codec private data, and --checks exits 2', () => {
@@ -100,6 +103,18 @@ test('frames with start codes under a length-prefixed avcC are reported as the N
   });
   const found = inspectJson(file).issues.find((i) => i.code === 'NAL_FRAMING_ANNEX_B');
   assert.equal(found?.offset, first.offset);
+});
+
+test('a mid-fragment frame with a start code: --checks judges every frame (a CI gate), the plain summary the fragment starts', () => {
+  const fourth = report.frames?.filter((frame) => frame.track === 1)[3];
+  assert.ok(fourth && !fourth.keyframe);
+  const file = variant('annexb-mid.mkv', (bytes) => {
+    bytes.set([0, 0, 0, 1], fourth.offset);
+  });
+  assert.ok(!codes(file).includes('NAL_FRAMING_ANNEX_B'));
+  const checked = kvsInspect(['--checks', file]);
+  assert.equal(checked.status, 2);
+  assert.match(checked.stdout, new RegExp(`error {3}NAL_FRAMING_ANNEX_B at byte ${fourth.offset}:`));
 });
 
 test('a fragment that does not start with a keyframe is an error', () => {
