@@ -6,7 +6,7 @@ import { issue, type Issue } from '../issues';
 import { CODEC_PRIVATE_CHANGED_HINT, decodeCodecPrivate, type VideoSampleEntry } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { fileOrder } from './fileOrder';
-import { fragmentsFromFrames } from './fragments';
+import { fragmentsFromFrames, type FragmentSpan } from './fragments';
 import { frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable, type TrackReport } from './report';
 
 /** MPEG-4 Audio in esds (ISO/IEC 14496-1 objectTypeIndication). */
@@ -79,11 +79,12 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
 
   issues.push(...codecPrivateChanges(file));
   const frames = framesInFileOrder(file.tracks);
-  const spans = file.fragments.map((fragment) => ({
+  const moofs = file.fragments.map((fragment) => ({
     offset: fragment.offset,
     end: fragment.mdat ? fragment.mdat.offset + fragment.mdat.size : fragment.offset + fragment.size,
     timeMs: null,
   }));
+  const spans = withTrackMoofsJoined(moofs, frames, tracks);
   return {
     report: {
       format: file.kind === 'plain' ? 'mp4' : 'fragmented-mp4',
@@ -95,6 +96,42 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
     },
     videoTracks,
   };
+}
+
+/**
+ * KVS cuts a fragment at each video keyframe. A file that gives each track moofs of its own (ffmpeg's
+ * separate_moof, ISMV) has moofs without video: each joins the fragment of the video moof before it
+ * (leading ones the first), so that a fragment holds its video and the audio that goes with it, as a
+ * producer would send them. `frames.fragment` is renumbered to match.
+ */
+function withTrackMoofsJoined(moofs: readonly FragmentSpan[], frames: FrameTable, tracks: readonly TrackReport[]): FragmentSpan[] {
+  const video = new Set(tracks.filter((track) => track.kind === 'video').map((track) => track.number));
+  if (video.size === 0) return [...moofs];
+  const hasVideo = new Uint8Array(moofs.length);
+  for (let i = 0; i < frames.count; i++) {
+    const moof = frames.fragment[i] ?? -1;
+    if (moof >= 0 && moof < moofs.length && video.has(frames.track[i] ?? 0)) hasVideo[moof] = 1;
+  }
+  const firstWithVideo = hasVideo.indexOf(1);
+  if (firstWithVideo < 0 || hasVideo.every((flag) => flag === 1)) return [...moofs];
+  const joined: FragmentSpan[] = [];
+  const into = new Int32Array(moofs.length);
+  moofs.forEach((moof, index) => {
+    const last = joined.at(-1);
+    const starts = !last || (hasVideo[index] === 1 && index > firstWithVideo);
+    if (starts) {
+      joined.push({ ...moof });
+    } else {
+      last.offset = Math.min(last.offset, moof.offset);
+      last.end = Math.max(last.end, moof.end);
+    }
+    into[index] = joined.length - 1;
+  });
+  for (let i = 0; i < frames.count; i++) {
+    const moof = frames.fragment[i] ?? -1;
+    if (moof >= 0 && moof < moofs.length) frames.fragment[i] = into[moof] ?? moof;
+  }
+  return joined;
 }
 
 function isoFamily(track: Track): CodecFamily {

@@ -109,6 +109,28 @@ test('a TS recording longer than 10 s: one fragment per GOP, found with or witho
   expectGops(unmarked);
 });
 
+test('fMP4 with a moof per track (separate_moof): the audio moofs join their video fragment, as in one moof per fragment', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-sep-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const fragmented = (name: string, flags: string) => {
+    const file = join(dir, name);
+    execFileSync('ffmpeg', ['-v', 'error', '-i', `${FIXTURES}/h264-aac.mkv`, '-c', 'copy', '-movflags', `+frag_keyframe+empty_moov+default_base_moof${flags}`, file]);
+    return file;
+  };
+  const separate = fragmented('separate.mp4', '+separate_moof');
+  const joint = inspectJson(fragmented('joint.mp4', ''), '--frames');
+  const result = kvsInspect(['--json', '--frames', '--checks', separate]);
+  assert.equal(result.status, 0, result.stdout);
+  const report = JSON.parse(result.stdout) as JsonReport;
+  const moofs = readFileSync(separate).toString('latin1').split('moof').length - 1;
+  assert.equal(moofs, 2 * joint.fragments.length, 'a moof per track per fragment');
+  const summary = (r: JsonReport) => r.fragments.map((f) => [f.startMs, f.durationMs, f.frameCount, f.keyframeStart]);
+  assert.deepEqual(summary(report), summary(joint));
+  assert.deepEqual(report.issues, []);
+  const perFragment = (r: JsonReport) => (r.frames ?? []).map((f) => `${f.track} ${f.ptsMs} ${f.fragment}`).sort();
+  assert.deepEqual(perFragment(report), perFragment(joint));
+});
+
 test('a TS whose 33-bit clock wraps mid-file (26.5 h): times go on as ffprobe reads them, with no false timing errors', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-wrap-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
