@@ -15,12 +15,13 @@ import {
   parseWaveFormatEx,
   recordParameterSets,
   type H264SpsDerived,
+  type H265SpsDerived,
   type ParameterSetReference,
   type ParsedSyntax,
 } from '../codecs';
 import type { Issue } from '../issues';
 import { withoutUndefined } from './compact';
-import type { CodecFamily, TrackReport } from './report';
+import type { CodecFamily, HrdReport, TrackReport } from './report';
 
 export const CODEC_PRIVATE_CHANGED_HINT =
   'KVS HLS inserts a discontinuity with a new init fragment; GetDASHStreamingSessionURL refuses such a range. Keep resolution and encoder settings fixed while streaming, or start a new stream.';
@@ -90,8 +91,8 @@ function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, off
   };
 }
 
-/** What a track shows of its first SPS: codec string and name, picture size and rate. */
-export function videoFormat(family: 'h264' | 'h265', sps: SpsSummary | undefined, codec: string | undefined): Partial<TrackReport> {
+/** What a track shows of its first SPS: codec string and name, picture size, aspect ratio, rate and HRD. */
+export function videoFormat(family: 'h264' | 'h265', sps: H264SpsDerived | H265SpsDerived | undefined, codec: string | undefined): Partial<TrackReport> {
   return {
     codec,
     codecName: [family === 'h264' ? 'H.264' : 'H.265', sps?.profileName, sps?.level].filter(Boolean).join(' '),
@@ -99,13 +100,26 @@ export function videoFormat(family: 'h264' | 'h265', sps: SpsSummary | undefined
     height: sps?.displayHeight,
     codedWidth: sps?.codedWidth,
     codedHeight: sps?.codedHeight,
+    sampleAspectRatio: sps?.sampleAspectRatio,
     frameRate: sps?.frameRate,
     bitDepth: sps?.BitDepthY,
+    hrd: sps && hrdOf(sps),
   };
 }
 
-/** The derived SPS values both H.264 and H.265 have. */
-type SpsSummary = Pick<H264SpsDerived, 'profileName' | 'level' | 'displayWidth' | 'displayHeight' | 'codedWidth' | 'codedHeight' | 'frameRate' | 'BitDepthY'>;
+/**
+ * The bit rate and buffer the SPS's HRD declares: the NAL HRD's (else the VCL's) first schedule, for H.265
+ * that of the highest sub-layer that has one (the whole stream).
+ */
+function hrdOf(sps: H264SpsDerived | H265SpsDerived): HrdReport | undefined {
+  if ('nalHrd' in sps || 'vclHrd' in sps) return (sps.nalHrd ?? sps.vclHrd)?.schedules[0];
+  const subLayers = 'hrd' in sps ? (sps.hrd?.subLayers ?? []) : [];
+  for (let i = subLayers.length - 1; i >= 0; i--) {
+    const first = subLayers[i]?.[0];
+    if (first) return first;
+  }
+  return undefined;
+}
 
 function parseVideoRecord(family: 'h264' | 'h265', bytes: Uint8Array, offset: number, entry: VideoSampleEntry) {
   if (family === 'h264') {

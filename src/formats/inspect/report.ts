@@ -39,7 +39,11 @@ export interface TrackReport {
   codedWidth?: number;
   codedHeight?: number;
   interlaced?: boolean;
+  /** The VUI's sample (pixel) aspect ratio, width:height. */
+  sampleAspectRatio?: [number, number];
   frameRate?: number;
+  /** The bit rate and coded picture buffer the SPS's HRD parameters declare (video). */
+  hrd?: HrdReport;
   sampleRate?: number;
   /** Audio samples per frame at `sampleRate` (AAC: 1024, or 2048 where SBR doubles the output rate). */
   samplesPerFrame?: number;
@@ -48,6 +52,13 @@ export interface TrackReport {
   /** Ticks per second of the track's timestamps as the container stores them. */
   timescale?: number;
   codecPrivate?: CodecPrivateReport;
+}
+
+export interface HrdReport {
+  /** BitRate in bit/s and CpbSize in bits (H.264 E-37/E-38, H.265 E-48/E-49); constant bit rate (cbr_flag). */
+  bitRate: number;
+  cpbSize: number;
+  cbr: boolean;
 }
 
 export interface CodecPrivateReport {

@@ -36,12 +36,23 @@ export function formatReport(report: InspectionReport, options: TextOptions): st
 function trackLines(track: TrackReport): string[] {
   const format =
     track.kind === 'video'
-      ? [track.width && track.height ? `${track.width}x${track.height}` : '', track.codedWidth && (track.codedWidth !== track.width || track.codedHeight !== track.height) ? `(coded ${track.codedWidth}x${track.codedHeight})` : '', track.interlaced ? 'interlaced' : '', track.frameRate ? `${round(track.frameRate)} fps` : '']
+      ? [
+          track.width && track.height ? `${track.width}x${track.height}` : '',
+          track.codedWidth && (track.codedWidth !== track.width || track.codedHeight !== track.height) ? `(coded ${track.codedWidth}x${track.codedHeight})` : '',
+          track.sampleAspectRatio && track.sampleAspectRatio[0] !== track.sampleAspectRatio[1] ? `SAR ${track.sampleAspectRatio.join(':')}` : '',
+          track.interlaced ? 'interlaced' : '',
+          track.frameRate ? `${round(track.frameRate)} fps` : '',
+          track.hrd ? `HRD ${kbits(track.hrd.bitRate)}/s ${track.hrd.cbr ? 'CBR' : 'VBR'}, buffer ${kbits(track.hrd.cpbSize)}` : '',
+        ]
       : track.kind === 'audio'
         ? [track.sampleRate ? `${track.sampleRate} Hz` : '', track.channels ? plural(track.channels, 'channel') : '', track.bitDepth ? `${track.bitDepth}-bit` : '']
         : [];
   const head = `  ${track.number} ${track.kind.padEnd(5)} ${track.codecId}  ${[track.codec, track.codecName, ...format].filter(Boolean).join('  ')}`;
   return [head, ...(track.codecPrivate ? codecPrivateLines(track.codecPrivate) : [])];
+}
+
+function kbits(bits: number): string {
+  return `${round(bits / 1000)} kbit`;
 }
 
 function codecPrivateLines(cpd: CodecPrivateReport): string[] {

@@ -33,6 +33,7 @@ export interface ProbeStream {
   sample_rate?: string;
   channels?: number;
   field_order?: string;
+  sample_aspect_ratio?: string;
 }
 
 export function ffprobeStreams(file: string): ProbeStream[] {

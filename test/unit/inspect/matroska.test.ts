@@ -86,6 +86,32 @@ test('HE-AAC signalling (SBR, backward-compatible): the SBR output rate as ffpro
   assert.ok(Math.abs(last.startMs + last.durationMs - (lastFrame.ptsMs + (2048 / 44_100) * 1000)) < 0.01, `${last.startMs} + ${last.durationMs} ms`);
 });
 
+test('the SPS\'s HRD (bit rate, buffer, CBR) and sample aspect ratio on the track, as trace_headers and ffprobe read them', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-hrd-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const encoders = {
+    h264: ['-c:v', 'libx264', '-x264-params', 'nal-hrd=cbr', '-b:v', '300k', '-minrate', '300k', '-maxrate', '300k', '-bufsize', '600k'],
+    h265: ['-c:v', 'libx265', '-x265-params', 'hrd=1:vbv-bufsize=600:vbv-maxrate=300:log-level=error', '-b:v', '300k'],
+  };
+  for (const [name, encoder] of Object.entries(encoders)) {
+    const file = join(dir, `${name}.mkv`);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-t', '1', '-vf', 'setsar=4/3', ...encoder, file]);
+    const trace = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'trace', '-i', file, '-c:v', 'copy', '-bsf:v', 'trace_headers', '-frames:v', '1', '-f', 'null', '-'], { encoding: 'utf8' }).stderr;
+    const sps = trace.slice(trace.search(/ (seq_parameter_set_id|sps_video_parameter_set_id) /));
+    const value = (field: string) => Number(new RegExp(` ${field.replace(/[[\]]/g, '\\$&')} +[01]+ = (\\d+)`).exec(sps)?.[1]);
+    const expected = {
+      bitRate: (value('bit_rate_value_minus1[0]') + 1) * 2 ** (6 + value('bit_rate_scale')),
+      cpbSize: (value('cpb_size_value_minus1[0]') + 1) * 2 ** (4 + value('cpb_size_scale')),
+      cbr: value('cbr_flag[0]') === 1,
+    };
+    assert.ok(expected.bitRate > 250_000 && expected.bitRate < 350_000, `${name}: ${JSON.stringify(expected)}`);
+    const track = inspectJson(file).tracks[0];
+    assert.deepEqual(track?.hrd, expected, name);
+    assert.deepEqual(track?.sampleAspectRatio?.join(':'), ffprobeStreams(file)[0]?.sample_aspect_ratio, name);
+    assert.match(kvsInspect([file]).stdout, / {2}SAR 4:3 {2}25 fps {2}HRD 299\.968 kbit\/s (CBR|VBR), buffer 600 kbit\n/, name);
+  }
+});
+
 test('standard input, or a pipe given as FILE (<(command)), gives the same report as the file and leaves no copy behind', (t) => {
   const file = `${FIXTURES}/h264-aac.mkv`;
   const fromFile = kvsInspect(['--json', file]);
