@@ -49,7 +49,8 @@ function trackRules(report: InspectionReport): Issue[] {
   for (const track of tracks) {
     const playable =
       track.kind === 'video' ? track.family === 'h264' || track.family === 'h265' : track.kind === 'audio' ? track.family === 'aac' || track.family === 'g711-alaw' || track.family === 'g711-mulaw' : false;
-    if (!playable) {
+    // An empty codec ID is a track known only from its fragments (INIT_SEGMENT_MISSING says so).
+    if (!playable && track.codecId !== '') {
       out.push(
         issue(
           'warning',
@@ -235,14 +236,18 @@ function firstReorderedFrame(frames: FrameTable, track: number): number | null {
  */
 function framingRules(inspection: ContainerInspection, source: ByteSource, options: ReadinessOptions): Issue[] {
   const selection = options.frames ?? 'fragment-starts';
-  const firsts = new Map<string, { issue: Issue; count: number; track: number }>();
+  const firsts = new Map<string, { issue: Issue; count: number; track: number; lastFrame: number }>();
   analyzeVideoFrames(inspection, source, selection, (track, index, analysis) => {
     options.frameAnalysed?.(track, index, analysis);
     for (const found of analysis.issues) {
-      const key = `${track.number} ${found.code}`;
+      // One issue per parameter set kind (its message names it: SPS, PPS), counted in frames.
+      const key = `${track.number} ${found.code}${found.code === 'INBAND_PARAMETER_SET_DIFFERS' ? ` ${found.message}` : ''}`;
       const seen = firsts.get(key);
-      if (seen) seen.count++;
-      else firsts.set(key, { issue: found, count: 1, track: track.number });
+      if (!seen) firsts.set(key, { issue: found, count: 1, track: track.number, lastFrame: index });
+      else if (seen.lastFrame !== index) {
+        seen.count++;
+        seen.lastFrame = index;
+      }
     }
   });
   const unit = selection === 'every' ? 'frames' : 'fragments';

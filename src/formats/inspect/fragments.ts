@@ -43,6 +43,29 @@ function frameDurations(frames: FrameTable, tracks: readonly TrackReport[]): Map
   return durations;
 }
 
+/**
+ * Fragments as a KVS producer cuts a recording that has none of its own (MPEG-TS, plain MP4): one per GOP
+ * of the video track `gopTrack`, from a keyframe to the next, frames in file order; what comes before the
+ * first video frame stays in the first fragment. Without video, one fragment. Sets `frames.fragment`.
+ */
+export function cutAtKeyframes(frames: FrameTable, gopTrack: number | undefined, size: number): FragmentSpan[] {
+  const spans: FragmentSpan[] = [{ offset: 0, end: size, timeMs: null }];
+  let spanHasVideo = false;
+  for (let i = 0; i < frames.count; i++) {
+    const isVideo = gopTrack !== undefined && frames.track[i] === gopTrack;
+    const previous = spans[spans.length - 1];
+    if (isVideo && frames.keyframe[i] === 1 && spanHasVideo && previous) {
+      const offset = frames.offset[i] ?? 0;
+      previous.end = offset;
+      spans.push({ offset, end: size, timeMs: null });
+      spanHasVideo = false;
+    }
+    if (isVideo) spanHasVideo = true;
+    frames.fragment[i] = spans.length - 1;
+  }
+  return spans;
+}
+
 export function fragmentsFromFrames(spans: readonly FragmentSpan[], frames: FrameTable, tracks: readonly TrackReport[]): FragmentReport[] {
   const n = spans.length;
   const start = new Float64Array(n).fill(Infinity);

@@ -6,7 +6,7 @@ import { issue, type Issue } from '../issues';
 import { CODEC_PRIVATE_CHANGED_HINT, decodeCodecPrivate, type VideoSampleEntry } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { fileOrder } from './fileOrder';
-import { fragmentsFromFrames, type FragmentSpan } from './fragments';
+import { cutAtKeyframes, fragmentsFromFrames, type FragmentSpan } from './fragments';
 import { frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable, type TrackReport } from './report';
 
 /** MPEG-4 Audio in esds (ISO/IEC 14496-1 objectTypeIndication). */
@@ -78,13 +78,26 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
   }
 
   issues.push(...codecPrivateChanges(file));
+  if (!file.movie && file.fragments.length > 0) {
+    issues.push(
+      issue(
+        'warning',
+        'INIT_SEGMENT_MISSING',
+        'Movie fragments without a moov: this is a media segment without its init segment, so the tracks\' codecs, codec private data and timescales are unknown (times are in raw units).',
+        0,
+        'Inspect the init segment and its media segments together, e.g. cat init.mp4 segment.m4s | kvs-inspect -',
+      ),
+    );
+  }
   const frames = framesInFileOrder(file.tracks);
   const moofs = file.fragments.map((fragment) => ({
     offset: fragment.offset,
     end: fragment.mdat ? fragment.mdat.offset + fragment.mdat.size : fragment.offset + fragment.size,
     timeMs: null,
   }));
-  const spans = withTrackMoofsJoined(moofs, frames, tracks);
+  // A plain MP4 is cut as a KVS producer (kvs-put) cuts it for PutMedia: a fragment per GOP.
+  const firstVideo = tracks.find((track) => track.kind === 'video')?.number;
+  const spans = file.kind === 'plain' ? cutAtKeyframes(frames, firstVideo, source.size) : withTrackMoofsJoined(moofs, frames, tracks);
   return {
     report: {
       format: file.kind === 'plain' ? 'mp4' : 'fragmented-mp4',

@@ -4,7 +4,7 @@ import { KVS_LIMITS } from '../checks/kvsReadiness';
 import { issue, type Issue } from '../issues';
 import { readBlockFrames } from '../matroska/blockFrames';
 import { BlockFlag } from '../matroska/blockTable';
-import type { MatroskaFile, MatroskaTrack } from '../matroska/model';
+import type { ContentEncodingSettings, MatroskaFile, MatroskaTrack } from '../matroska/model';
 import { readMatroska } from '../matroska/readMatroska';
 import { CODEC_PRIVATE_CHANGED_HINT, decodeCodecPrivate, waveFamily } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
@@ -61,7 +61,10 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
       timescale: 1e9 / timestampScale,
       ...decoded.track,
     });
-    if (family === 'h264' || family === 'h265') {
+    const encoding = track.contentEncoding;
+    if (encoding) issues.push(contentEncodingIssue(track.number, encoding));
+    // Compressed or encrypted frames are not NAL units: their framing is not judged.
+    if ((family === 'h264' || family === 'h265') && !encoding) {
       videoTracks.push({ number: track.number, codec: family, expected: toLengthSize(decoded.nalLengthSize), reference: decoded.reference });
     }
   }
@@ -127,6 +130,22 @@ function laceDurations(matroskaTracks: readonly MatroskaTrack[], tracks: readonl
       const report = tracks[index];
       return [track.number, track.defaultDurationNs ? track.defaultDurationNs / 1e6 : report ? declaredFrameDurationMs(report) : 0];
     }),
+  );
+}
+
+const COMPRESSION_NAMES = ['zlib', 'bzlib', 'lzo1x', 'header stripping'];
+
+function contentEncodingIssue(trackNumber: number, encoding: ContentEncodingSettings): Issue {
+  const how = [
+    encoding.compression !== undefined ? `compressed (ContentCompAlgo ${encoding.compression}${COMPRESSION_NAMES[encoding.compression] ? `: ${COMPRESSION_NAMES[encoding.compression]}` : ''})` : '',
+    encoding.encryption !== undefined ? `encrypted (ContentEncAlgo ${encoding.encryption})` : '',
+  ].filter(Boolean).join(' and ');
+  return issue(
+    'error',
+    'MKV_CONTENT_ENCODING',
+    `Track ${trackNumber}'s frames are stored ${how}: KVS HLS/DASH/GetClip repackage frames as they are stored, so theirs would not play. Their framing is not checked.`,
+    encoding.offset,
+    'Write the frames as they are (mkvmerge: --compression TID:none); KVS producers never compress frames.',
   );
 }
 

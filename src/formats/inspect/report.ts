@@ -142,7 +142,9 @@ export interface FrameRow {
   keyframe: boolean;
 }
 
+/** Appends a row, growing the table when it is full. */
 export function pushFrame(table: FrameTable, row: FrameRow): void {
+  if (table.count === table.track.length) growFrameTable(table, Math.max(64, table.count * 2));
   const i = table.count++;
   table.track[i] = row.track;
   table.fragment[i] = row.fragment;
@@ -151,4 +153,16 @@ export function pushFrame(table: FrameTable, row: FrameRow): void {
   table.ptsMs[i] = row.ptsMs;
   table.dtsMs[i] = row.dtsMs;
   table.keyframe[i] = row.keyframe ? 1 : 0;
+}
+
+function growFrameTable(table: FrameTable, capacity: number): void {
+  const grown = frameTable(capacity);
+  grown.track.set(table.track);
+  grown.fragment.set(table.fragment);
+  grown.offset.set(table.offset);
+  grown.size.set(table.size);
+  grown.ptsMs.set(table.ptsMs);
+  grown.dtsMs.set(table.dtsMs);
+  grown.keyframe.set(table.keyframe);
+  Object.assign(table, { track: grown.track, fragment: grown.fragment, offset: grown.offset, size: grown.size, ptsMs: grown.ptsMs, dtsMs: grown.dtsMs, keyframe: grown.keyframe });
 }

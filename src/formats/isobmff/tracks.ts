@@ -125,9 +125,10 @@ function describeSampleEntry(track: Track, entry: Box): void {
         if (rec && !track.config) track.config = { type: child.type, offset: rec.offset, bytes: rec.bytes };
         break;
       }
-      case 'esds': {
-        const esds = fieldsOf(child, 'esds');
-        if (esds) {
+      case 'esds':
+      case 'wave': {
+        const esds = child.type === 'esds' ? fieldsOf(child, 'esds') : fieldsOf(child, 'wave')?.esds;
+        if (esds && !track.esds) {
           track.esds = esds;
           if (esds.decoderSpecificInfo && !track.config) track.config = { type: 'esds', ...esds.decoderSpecificInfo };
         }

@@ -93,6 +93,17 @@ export interface MatroskaTrack {
   defaultDurationNs?: number;
   video?: VideoSettings;
   audio?: AudioSettings;
+  /** The track's ContentEncoding: its frames are stored compressed or encrypted. */
+  contentEncoding?: ContentEncodingSettings;
+}
+
+export interface ContentEncodingSettings {
+  /** Offset of the ContentCompression or ContentEncryption element. */
+  offset: number;
+  /** ContentCompAlgo (0 zlib, 1 bzlib, 2 lzo1x, 3 header stripping) when the frames are compressed. */
+  compression?: number;
+  /** ContentEncAlgo (0 none, 1 DES, 2 3DES, 3 Twofish, 4 Blowfish, 5 AES) when they are encrypted. */
+  encryption?: number;
 }
 
 export interface VideoSettings {

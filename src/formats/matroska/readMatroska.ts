@@ -212,6 +212,13 @@ class MatroskaReader implements EbmlVisitor {
           this.audio = element;
         }
         return true;
+      case Id.ContentCompression:
+        // ContentCompAlgo defaults to 0 (zlib), so the master alone says the frames are compressed.
+        if (this.track) this.track.model.contentEncoding = { offset: element.offset, ...this.track.model.contentEncoding, compression: 0 };
+        return true;
+      case Id.ContentEncryption:
+        if (this.track) this.track.model.contentEncoding = { offset: element.offset, ...this.track.model.contentEncoding, encryption: 0 };
+        return true;
       case Id.Tag:
         this.tag = { model: { offset: element.offset, trackUids: [], untargeted: true, simpleTags: [] }, element };
         return true;

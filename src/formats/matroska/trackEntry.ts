@@ -55,6 +55,8 @@ export function applyTrackValue(track: MatroskaTrack, element: EbmlElement, inVi
     case Id.Name: track.name = asString(value); return false;
     case Id.Language: track.language = asString(value); return false;
     case Id.DefaultDuration: track.defaultDurationNs = asNumber(value); return false;
+    case Id.ContentCompAlgo: if (track.contentEncoding) track.contentEncoding.compression = asNumber(value); return false;
+    case Id.ContentEncAlgo: if (track.contentEncoding) track.contentEncoding.encryption = asNumber(value); return false;
     case Id.CodecPrivate: {
       const ref = asBinary(value);
       if (!ref) return true;

@@ -117,6 +117,17 @@ test('a mid-fragment frame with a start code: --checks judges every frame (a CI 
   assert.match(checked.stdout, new RegExp(`error {3}NAL_FRAMING_ANNEX_B at byte ${fourth.offset}:`));
 });
 
+test('frames stored compressed (Matroska ContentEncoding, mkvmerge --compression zlib): one error at the encoding, no framing errors', () => {
+  const file = join(dir, 'zlib.mkv');
+  execFileSync('mkvmerge', ['-q', '-o', file, '--compression', '0:zlib', SOURCE]);
+  const result = inspectJson(file, '--frames');
+  const at = Number(/\+ Content compression at (\d+)/.exec(execFileSync('mkvinfo', ['-P', file], { encoding: 'utf8' }))?.[1]);
+  assert.ok(at > 0);
+  assert.deepEqual(result.issues.map((i) => [i.severity, i.code, i.offset]), [['error', 'MKV_CONTENT_ENCODING', at]]);
+  assert.match(result.issues[0]?.message ?? '', /^Track 1's frames are stored compressed \(ContentCompAlgo 0: zlib\)/);
+  assert.equal(kvsInspect(['--checks', file]).status, 2);
+});
+
 test('a fragment that does not start with a keyframe is an error', () => {
   const second = report.frames?.find((frame) => frame.track === 1 && frame.fragment === 1);
   assert.ok(second?.keyframe);

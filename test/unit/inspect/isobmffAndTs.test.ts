@@ -44,6 +44,15 @@ for (const { name, format } of cases) {
         assert.equal(track.sampleRate, Number(stream.sample_rate));
         assert.equal(track.channels, stream.channels);
         assert.equal(track.codec, 'mp4a.40.2');
+        // Audio: one frame per packet (in MPEG-TS, per ADTS frame of each PES), with ffprobe's pts and size.
+        const ours = (report.frames ?? []).filter((frame) => frame.track === track.number);
+        const theirs = packets.filter((packet) => packet.stream_index === stream.index);
+        assert.equal(ours.length, theirs.length);
+        ours.forEach((frame, i) => {
+          const packet = theirs[i];
+          assert.ok(Math.abs(frame.ptsMs - Number(packet?.pts_time) * 1000) < 0.5, `audio frame ${i} pts ${frame.ptsMs} vs ${packet?.pts_time}`);
+          assert.equal(frame.size, Number(packet?.size), `audio frame ${i} size`);
+        });
       }
     }
   });
@@ -67,6 +76,22 @@ test("G.711 in MOV ('alaw'/'ulaw' entries, no codec private data): the tracks ff
   }
 });
 
+test("AAC in QuickTime MOV (esds inside the sound description's 'wave' atom): the track ffprobe sees, the same as in MP4", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-mov-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'aac.mov');
+  execFileSync('ffmpeg', ['-v', 'error', '-i', `${FIXTURES}/h264-aac.mkv`, '-c', 'copy', '-f', 'mov', file]);
+  assert.ok(readFileSync(file).includes('wave'), 'ffmpeg wrote a wave atom');
+  const report = inspectJson(file);
+  const audio = ffprobeStreams(file).find((stream) => stream.codec_type === 'audio');
+  const track = report.tracks.find((t) => t.kind === 'audio');
+  const fromMp4 = inspectJson(`${FIXTURES}/h264-aac.mp4`).tracks.find((t) => t.kind === 'audio');
+  assert.equal(audio?.codec_name, 'aac');
+  assert.deepEqual([track?.family, track?.sampleRate, track?.channels], ['aac', Number(audio?.sample_rate), audio?.channels]);
+  assert.deepEqual([track?.codec, track?.codecPrivate?.fields], [fromMp4?.codec, fromMp4?.codecPrivate?.fields]);
+  assert.deepEqual(report.issues, []);
+});
+
 test('the DASH init segment alone gives tracks and codec private data, no frames', () => {
   const report = inspectJson(`${FIXTURES}/h264-aac-dash/init-0.mp4`, '--frames');
   assert.equal(report.tracks[0]?.codec, 'avc1.4d400d');
@@ -74,7 +99,19 @@ test('the DASH init segment alone gives tracks and codec private data, no frames
   assert.deepEqual(report.issues, []);
 });
 
-test('a TS recording longer than 10 s: one fragment per GOP, found with or without random_access_indicator', (t) => {
+test('a DASH media segment alone is named as such (no init segment), not as a codec KVS cannot play; with its init segment it is whole', () => {
+  const segment = `${FIXTURES}/h264-aac-dash/seg-0-1.m4s`;
+  const alone = inspectJson(segment);
+  assert.deepEqual(alone.issues.map((i) => [i.severity, i.code]), [['warning', 'INIT_SEGMENT_MISSING'], ['info', 'TIMESCALE_UNKNOWN']]);
+  assert.match(alone.issues[0]?.hint ?? '', /cat init\.mp4 segment\.m4s \| kvs-inspect -/);
+  const joined = kvsInspect(['--json', '-'], Buffer.concat([readFileSync(`${FIXTURES}/h264-aac-dash/init-0.mp4`), readFileSync(segment)]));
+  const whole = JSON.parse(joined.stdout) as JsonReport;
+  assert.deepEqual(whole.issues, []);
+  assert.equal(whole.tracks[0]?.codec, 'avc1.4d400d');
+  assert.equal(whole.fragments[0]?.frameCount, alone.fragments[0]?.frameCount);
+});
+
+test('a TS recording longer than 10 s: one fragment per GOP, found with or without random_access_indicator, and in the same plain MP4', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-ts-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'recording.ts');
@@ -83,12 +120,12 @@ test('a TS recording longer than 10 s: one fragment per GOP, found with or witho
   const keyframeTimes = ffprobePackets(file).filter((p) => p.flags.startsWith('K')).map((p) => Number(p.pts_time) * 1000);
   assert.equal(keyframeTimes.length, 6);
 
-  const expectGops = (path: string) => {
+  const expectGops = (path: string, times = keyframeTimes) => {
     const result = kvsInspect(['--json', '--checks', path]);
     assert.equal(result.status, 0, result.stdout);
     const report = JSON.parse(result.stdout) as JsonReport;
-    assert.deepEqual(report.fragments.map((f) => f.startMs), keyframeTimes, path);
-    assert.deepEqual(report.fragments.map((f) => [f.keyframeStart, f.frameCount, f.durationMs]), keyframeTimes.map(() => [true, 20, 2000]));
+    assert.deepEqual(report.fragments.map((f) => f.startMs), times, path);
+    assert.deepEqual(report.fragments.map((f) => [f.keyframeStart, f.frameCount, f.durationMs]), times.map(() => [true, 20, 2000]));
     assert.deepEqual(report.issues, []);
   };
   expectGops(file);
@@ -107,6 +144,17 @@ test('a TS recording longer than 10 s: one fragment per GOP, found with or witho
   const unmarked = join(dir, 'unmarked.ts');
   writeFileSync(unmarked, bytes);
   expectGops(unmarked);
+
+  // A plain MP4 of the same recording is cut the same way (as kvs-put cuts it for PutMedia).
+  const mp4 = join(dir, 'recording.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-c', 'copy', mp4]);
+  expectGops(mp4, ffprobePackets(mp4).filter((p) => p.flags.startsWith('K')).map((p) => Number(p.pts_time) * 1000));
+  // One GOP of 12 s: a fragment KVS would reject.
+  const longGop = join(dir, 'long-gop.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10', '-t', '12', '-c:v', 'libx264', '-g', '120', '-keyint_min', '120', '-sc_threshold', '0', '-bf', '0', longGop]);
+  const checked = kvsInspect(['--json', '--checks', longGop]);
+  assert.equal(checked.status, 2);
+  assert.deepEqual((JSON.parse(checked.stdout) as JsonReport).issues.map((i) => i.code), ['FRAGMENT_TOO_LONG']);
 });
 
 test('fMP4 with a moof per track (separate_moof): the audio moofs join their video fragment, as in one moof per fragment', (t) => {
@@ -150,6 +198,32 @@ test('a TS whose 33-bit clock wraps mid-file (26.5 h): times go on as ffprobe re
   video.forEach((frame, i) => assert.ok(Math.abs(frame.ptsMs - Number(theirs[i]?.pts_time) * 1000 - period) < 0.01, `frame ${i}: ${frame.ptsMs} ms`));
   assert.deepEqual(report.fragments.map((f) => f.keyframeStart), [true, true]);
   assert.ok(report.fragments.every((f) => f.durationMs !== null && f.durationMs < 1100), JSON.stringify(report.fragments));
+});
+
+test('AAC in MPEG-TS: an ADTS header that is not where the frame before it ends is reported at its byte, once', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-adts-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const plain = inspectJson(`${FIXTURES}/h264-aac.ts`, '--frames');
+  const audio = (plain.frames ?? []).filter((frame) => frame.track === plain.tracks[1]?.number);
+  const [second, third] = [audio[1], audio[2]];
+  assert.ok(second && third && third.offset > second.offset, 'frames of one PES');
+  assert.ok(third.offset % 188 < 180, "its 7-byte header within one TS packet");
+  const bytes = readFileSync(`${FIXTURES}/h264-aac.ts`);
+  bytes[third.offset] = 0; // its syncword
+  const file = join(dir, 'broken-adts.ts');
+  writeFileSync(file, bytes);
+  const report = inspectJson(file, '--frames');
+  assert.deepEqual(report.issues.map((i) => [i.code, i.offset]), [['ADTS_FRAME_INVALID', third.offset]]);
+  const rows = (report.frames ?? []).filter((frame) => frame.track === plain.tracks[1]?.number);
+  assert.ok(rows.length < audio.length, 'the rest of that PES is one row');
+  assert.deepEqual(rows[2] && [rows[2].offset, rows[2].ptsMs], [third.offset, third.ptsMs]);
+
+  // The same header with its sampling_frequency_index changed (48 to 44.1 kHz): a format change.
+  const changed = readFileSync(`${FIXTURES}/h264-aac.ts`);
+  changed[third.offset + 2] = ((changed[third.offset + 2] ?? 0) & ~0x3c) | (4 << 2);
+  const changedFile = join(dir, 'changed-adts.ts');
+  writeFileSync(changedFile, changed);
+  assert.deepEqual(inspectJson(changedFile).issues.map((i) => [i.code, i.offset]), [['ADTS_FORMAT_CHANGED', third.offset]]);
 });
 
 test('M2TS (192-byte packets) and a TS capture that starts mid-packet are read as MPEG-TS', (t) => {
@@ -211,6 +285,9 @@ test('recordings of different sizes back to back: the codec private data change 
     const ts = inspectJson(concatenated('ts', ['320x240', '640x360'], dir));
     const differs = ts.issues.filter((i) => i.code === 'INBAND_PARAMETER_SET_DIFFERS');
     assert.ok(differs.some((i) => /In-band SPS differs/.test(i.message)), JSON.stringify(ts.issues.map((i) => i.code)));
+    // Judging every frame: one issue per parameter set kind, counted in frames (the second recording's two keyframes).
+    const everyFrame = inspectJson(concatenated('ts', ['320x240', '640x360'], dir), '--frames').issues.filter((i) => i.code === 'INBAND_PARAMETER_SET_DIFFERS');
+    assert.deepEqual(everyFrame.map((i) => i.message), ['In-band SPS differs from the one in the codec private data. (track 256; seen in 2 frames)']);
     assert.ok(!ts.issues.some((i) => i.code === 'B_FRAMES'));
     assert.ok(!inspectJson(concatenated('ts', ['320x240', '320x240'], dir)).issues.some((i) => i.code === 'INBAND_PARAMETER_SET_DIFFERS'));
   } finally {
