@@ -100,11 +100,13 @@ function fragmentRules(report: InspectionReport): Issue[] {
   const out: Issue[] = [];
   let previousEnd: number | null = null;
   let previousStart: number | null = null;
+  const withVideo = fragmentsWithVideo(report);
   for (const fragment of report.fragments) {
     if (fragment.frameCount === 0) continue;
     const where = `Fragment ${fragment.index} (byte ${fragment.offset})`;
     if (!fragment.keyframeStart) {
-      out.push(issue('error', 'FRAGMENT_NOT_KEYFRAME_START', `${where} does not start with a keyframe.`, fragment.offset, 'Start every cluster/fragment at an IDR frame; KVS fragments are the unit of playback and must be independently decodable.'));
+      const what = withVideo && withVideo[fragment.index] !== 1 ? 'has no video frame, so it does not start with a keyframe' : 'does not start with a keyframe';
+      out.push(issue('error', 'FRAGMENT_NOT_KEYFRAME_START', `${where} ${what}.`, fragment.offset, 'Start every cluster/fragment at an IDR frame; KVS fragments are the unit of playback and must be independently decodable.'));
     }
     if (fragment.durationMs !== null && fragment.durationMs > KVS_LIMITS.maxFragmentDurationMs) {
       out.push(issue('error', 'FRAGMENT_TOO_LONG', `${where} lasts ${(fragment.durationMs / 1000).toFixed(3)} s; KVS allows at most 10 s.`, fragment.offset, 'Use a keyframe interval of 10 s or less (1–2 s is typical); PutMedia rejects longer fragments.'));
@@ -133,6 +135,19 @@ function fragmentRules(report: InspectionReport): Issue[] {
 /** A time in ms as messages show it: to the microsecond (times come from 90 kHz or ns clocks). */
 function milliseconds(value: number): string {
   return `${Number(value.toFixed(3))} ms`;
+}
+
+/** 1 for each fragment with a video frame; undefined when the stream has no video track. */
+function fragmentsWithVideo(report: InspectionReport): Uint8Array | undefined {
+  const video = new Set(report.tracks.filter((track) => track.kind === 'video').map((track) => track.number));
+  if (video.size === 0) return undefined;
+  const { frames } = report;
+  const found = new Uint8Array(report.fragments.length);
+  for (let i = 0; i < frames.count; i++) {
+    const fragment = frames.fragment[i] ?? -1;
+    if (fragment >= 0 && fragment < found.length && video.has(frames.track[i] ?? 0)) found[fragment] = 1;
+  }
+  return found;
 }
 
 function timestampRules(report: InspectionReport, nowMs: number): Issue[] {

@@ -27,6 +27,17 @@ test('fragment limits: over 10 s and over 50 MB are errors', () => {
   assert.deepEqual(codesOf([video], [fragment(0, 0, 2000, { size: KVS_LIMITS.maxFragmentBytes + 1 })]), ['FRAGMENT_TOO_LARGE']);
 });
 
+test('a fragment without a video frame in a stream with video is named as such', () => {
+  const frames = frameTable(3);
+  pushFrame(frames, { track: 1, fragment: 0, offset: 0, size: 1, ptsMs: 0, dtsMs: 0, keyframe: true });
+  pushFrame(frames, { track: 2, fragment: 0, offset: 1, size: 1, ptsMs: 0, dtsMs: 0, keyframe: true });
+  pushFrame(frames, { track: 2, fragment: 1, offset: 1000, size: 1, ptsMs: 2000, dtsMs: 2000, keyframe: true });
+  const fragments = [fragment(0, 0, 2000), fragment(1, 2000, 2000, { keyframeStart: false })];
+  const inspection: ContainerInspection = { report: { format: 'matroska', size: 0, tracks: [video, aac], fragments, frames, issues: [] }, videoTracks: [] };
+  const found = kvsReadinessIssues(inspection, bytesSource(new Uint8Array()));
+  assert.deepEqual(found.map((i) => [i.code, i.offset, i.message]), [['FRAGMENT_NOT_KEYFRAME_START', 1000, 'Fragment 1 (byte 1000) has no video frame, so it does not start with a keyframe.']]);
+});
+
 test('gaps and overlaps above 50 ms between fragments are warnings; backwards is an error', () => {
   assert.deepEqual(codesOf([video], [fragment(0, 0, 2000), fragment(1, 2040, 2000)]), []);
   assert.deepEqual(codesOf([video], [fragment(0, 0, 2000), fragment(1, 2100, 2000)]), ['FRAGMENT_GAP']);
