@@ -46,9 +46,11 @@ function frameDurations(frames: FrameTable, tracks: readonly TrackReport[]): Map
 /**
  * Fragments as a KVS producer cuts a recording that has none of its own (MPEG-TS, plain MP4): one per GOP
  * of the video track `gopTrack`, from a keyframe to the next, frames in file order; what comes before the
- * first video frame stays in the first fragment. Without video, one fragment. Sets `frames.fragment`.
+ * first video frame stays in the first fragment. Without video, one fragment; without frames, none. Sets
+ * `frames.fragment`.
  */
 export function cutAtKeyframes(frames: FrameTable, gopTrack: number | undefined, size: number): FragmentSpan[] {
+  if (frames.count === 0) return [];
   const spans: FragmentSpan[] = [{ offset: 0, end: size, timeMs: null }];
   let spanHasVideo = false;
   for (let i = 0; i < frames.count; i++) {
