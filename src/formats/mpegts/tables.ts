@@ -14,7 +14,7 @@ export interface PesTable {
   readonly streamId: Uint8Array;
   /** Absolute offset of the TS packet that starts the PES (what ffprobe calls pos). */
   readonly offset: Float64Array;
-  /** 90 kHz, 33-bit values as coded; NaN when absent. */
+  /** 90 kHz, continued past the wrap of the 33-bit clock (unwrap.ts); NaN when absent. */
   readonly pts: Float64Array;
   /** 90 kHz; the PTS when the header has no DTS; NaN when neither. */
   readonly dts: Float64Array;
@@ -42,7 +42,7 @@ export interface PcrTable {
   readonly pid: Uint16Array;
   /** Absolute offset of the packet carrying the PCR. */
   readonly offset: Float64Array;
-  /** 27 MHz units: base × 300 + extension. */
+  /** 27 MHz units: base × 300 + extension, continued past the wrap of the base. */
   readonly value: Float64Array;
 }
 
