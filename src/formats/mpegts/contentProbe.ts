@@ -17,7 +17,7 @@ export function identifyPrivateStreams(source: ByteSource, file: MpegTsFile): vo
 
 /** An ADTS header at the start, and another where its frame_length says the next frame starts (or the end). */
 function isAdts(payload: Uint8Array): boolean {
-  const frame = readAdtsFrameInfo(payload, 0);
-  if (!frame || frame.frameLength < frame.headerLength) return false;
+  const frame = readAdtsFrameInfo(payload, 0); // undefined too when frame_length is shorter than the header
+  if (!frame) return false;
   return frame.frameLength === payload.length || readAdtsFrameInfo(payload, frame.frameLength) !== undefined;
 }
