@@ -30,6 +30,8 @@ export type { H265ScalingLists } from './h265/scalingList';
 
 export { parseAudioSpecificConfig } from './aac/audioSpecificConfig';
 export type { AudioSpecificConfig, AudioSpecificConfigDerived } from './aac/audioSpecificConfig';
+export { aacDecoderOutput } from './aac/decoderOutput';
+export type { AacDecoderOutput, ContainerAudio } from './aac/decoderOutput';
 export { adtsToAudioSpecificConfig, parseAdtsHeader, readAdtsFrameInfo } from './aac/adts';
 export type { AdtsFrameInfo, AdtsHeader, AdtsHeaderDerived } from './aac/adts';
 export { audioObjectTypeName, channelCount, samplingFrequency } from './aac/tables';

@@ -3,6 +3,7 @@
 import type { FieldLocation, Fields } from '../bits/syntax';
 import {
   aacCodecString,
+  aacDecoderOutput,
   avcCodecStringFromRecord,
   buildParameterSetReference,
   checkAacCodecPrivate,
@@ -14,12 +15,15 @@ import {
   parseHevcDecoderConfigurationRecord,
   parseWaveFormatEx,
   recordParameterSets,
+  type AacDecoderOutput,
+  type AudioSpecificConfigDerived,
+  type ContainerAudio,
   type H264SpsDerived,
   type H265SpsDerived,
   type ParameterSetReference,
   type ParsedSyntax,
 } from '../codecs';
-import type { Issue } from '../issues';
+import { issue, type Issue } from '../issues';
 import { withoutUndefined } from './compact';
 import type { CodecFamily, HrdReport, TrackReport } from './report';
 
@@ -40,13 +44,20 @@ export interface DecodedCodecPrivate {
 
 const WAVE_FAMILY: Record<number, CodecFamily> = { 1: 'pcm', 6: 'g711-alaw', 7: 'g711-mulaw' };
 
-export function decodeCodecPrivate(family: CodecFamily, bytes: Uint8Array | undefined, offset: number, sampleEntry?: VideoSampleEntry): DecodedCodecPrivate {
+/** What the container says of the track besides its codec private data. */
+export interface TrackContainer {
+  /** The sample entry of an ISO BMFF video track. */
+  sampleEntry?: VideoSampleEntry;
+  audio?: ContainerAudio;
+}
+
+export function decodeCodecPrivate(family: CodecFamily, bytes: Uint8Array | undefined, offset: number, container: TrackContainer = {}): DecodedCodecPrivate {
   switch (family) {
     case 'h264':
     case 'h265':
-      return decodeVideo(family, bytes, offset, sampleEntry);
+      return decodeVideo(family, bytes, offset, container.sampleEntry);
     case 'aac':
-      return decodeAac(bytes, offset);
+      return decodeAac(bytes, offset, container.audio);
     case 'g711-alaw':
     case 'g711-mulaw':
     case 'pcm':
@@ -130,27 +141,61 @@ function parseVideoRecord(family: 'h264' | 'h265', bytes: Uint8Array, offset: nu
   return { record, codec: hevcCodecStringFromRecord(record, entry === 'hev1' ? 'hev1' : 'hvc1') };
 }
 
-function decodeAac(bytes: Uint8Array | undefined, offset: number): DecodedCodecPrivate {
+function decodeAac(bytes: Uint8Array | undefined, offset: number, container: ContainerAudio | undefined): DecodedCodecPrivate {
   const issues = checkAacCodecPrivate(bytes, offset);
   if (!bytes || bytes.length === 0) return { track: {}, issues };
   const asc = parseAudioSpecificConfig(bytes, offset);
+  const output = aacDecoderOutput(asc.derived, container);
   const track: Partial<TrackReport> = {
     codec: aacCodecString(asc),
-    codecName: aacName(asc.derived),
-    sampleRate: asc.derived.extensionSampleRate ?? asc.derived.sampleRate,
-    samplesPerFrame: asc.derived.frameLength && asc.derived.frameLength * (asc.derived.sbrPresentFlag === 1 ? 2 : 1),
-    // What a decoder puts out, as for the rate: parametric stereo makes a mono core stereo.
-    channels: asc.derived.psPresentFlag === 1 && asc.derived.channels === 1 ? 2 : asc.derived.channels,
+    codecName: aacName(asc.derived, output),
+    // What a decoder puts out: SBR doubles the rate, parametric stereo makes a mono core stereo.
+    sampleRate: output.sampleRate,
+    samplesPerFrame: asc.derived.frameLength && asc.derived.frameLength * (output.sbr ? 2 : 1),
+    channels: output.channels,
     codecPrivate: { type: 'AudioSpecificConfig', offset, size: bytes.length, fields: asc.fields, locations: reportLocations(asc.locations) },
   };
-  return { track: withoutUndefined(track), issues: mergeIssues(issues, asc.issues) };
+  return { track: withoutUndefined(track), issues: [...mergeIssues(issues, asc.issues), ...aacSignallingIssues(asc.derived, output, container, offset)] };
 }
 
-/** "AAC LC", or HE-AAC (v2) with the core coder when SBR (and PS) is signalled. */
-function aacName(derived: ReturnType<typeof parseAudioSpecificConfig>['derived']): string {
+/** "AAC LC", or HE-AAC (v2) with the core coder when SBR (and PS) is signalled or implicit. */
+function aacName(derived: AudioSpecificConfigDerived, output: AacDecoderOutput): string {
   const core = derived.objectTypeName ? `AAC ${derived.objectTypeName}`.replace('AAC AAC', 'AAC') : 'AAC';
-  if (derived.sbrPresentFlag !== 1) return core;
-  return derived.psPresentFlag === 1 ? `HE-AAC v2 (${core} + SBR + PS)` : `HE-AAC (${core} + SBR)`;
+  if (!output.sbr) return core;
+  return output.ps ? `HE-AAC v2 (${core} + SBR + PS)` : `HE-AAC (${core} + SBR)`;
+}
+
+/**
+ * Where the AudioSpecificConfig leaves SBR or PS to the frames: what the container's values showed, or
+ * that a mono HE-AAC core may still decode to stereo.
+ */
+function aacSignallingIssues(derived: AudioSpecificConfigDerived, output: AacDecoderOutput, container: ContainerAudio | undefined, offset: number): Issue[] {
+  const issues: Issue[] = [];
+  if (output.implicit.length > 0) {
+    const coded = `${derived.objectTypeName ?? 'AAC'} at ${derived.sampleRate ?? '?'} Hz, ${plural(derived.channels ?? 0, 'channel')}`;
+    const said = [container?.sampleRate === output.sampleRate ? `${output.sampleRate} Hz` : '', output.implicit.includes('PS') ? '2 channels' : ''].filter(Boolean).join(' and ');
+    issues.push(issue(
+      'info',
+      'AAC_IMPLICIT_SIGNALLING',
+      `The AudioSpecificConfig codes ${coded}, without ${output.implicit.join(' or ')} signalling; the container's ${said} say the frames carry ${output.implicit.join(' and ')} (implicit signalling): decoders put out ${output.sampleRate} Hz, ${plural(output.channels ?? 0, 'channel')}.`,
+      offset,
+      'Tools and players that read only the codec private data show the core format. Explicit signalling (audioObjectType 5 or 29, or the sync extensions 0x2b7 and 0x548) says it there too.',
+    ));
+  }
+  if (output.sbr && !output.ps && derived.psPresentFlag === -1 && derived.channels === 1) {
+    issues.push(issue(
+      'info',
+      'AAC_PS_NOT_SIGNALLED',
+      'HE-AAC with one channel and no psPresentFlag: if the frames carry parametric stereo (HE-AAC v2), decoders put out 2 channels, which neither the AudioSpecificConfig nor the container says.',
+      offset,
+      'With an HE-AAC v2 encoder, signal PS (audioObjectType 29, or the sync extension 0x548 with psPresentFlag 1) and write 2 channels in the container.',
+    ));
+  }
+  return issues;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function decodeWave(bytes: Uint8Array | undefined, offset: number): DecodedCodecPrivate {

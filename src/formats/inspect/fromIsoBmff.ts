@@ -57,7 +57,10 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
     const sampleEntry = ['avc1', 'avc3', 'hvc1', 'hev1'].includes(track.codec) ? (track.codec as VideoSampleEntry) : undefined;
     const decoded = isG711(family)
       ? { track: { codecName: G711_NAMES[family] }, issues: [] }
-      : decodeCodecPrivate(family, track.config?.bytes, track.config?.offset ?? track.box?.offset ?? 0, sampleEntry);
+      : decodeCodecPrivate(family, track.config?.bytes, track.config?.offset ?? track.box?.offset ?? 0, {
+        sampleEntry,
+        audio: { sampleRate: track.sampleRate, channels: track.channelCount },
+      });
     issues.push(...decoded.issues);
     tracks.push({
       number: track.id,

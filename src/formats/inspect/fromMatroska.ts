@@ -33,7 +33,8 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   const videoTracks: VideoTrackContext[] = [];
   for (const track of firstTracks) {
     const family = matroskaFamily(track);
-    const decoded = decodeCodecPrivate(family, track.codecPrivate?.bytes, track.codecPrivate?.offset ?? track.offset);
+    const audio = track.audio && { sampleRate: track.audio.outputSamplingFrequency ?? track.audio.samplingFrequency, channels: track.audio.channels };
+    const decoded = decodeCodecPrivate(family, track.codecPrivate?.bytes, track.codecPrivate?.offset ?? track.offset, { audio });
     issues.push(...decoded.issues);
     const kvsCodecId = KVS_CODEC_IDS[family];
     if (kvsCodecId && track.codecId !== kvsCodecId) {

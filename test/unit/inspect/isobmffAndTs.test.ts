@@ -10,6 +10,7 @@ import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson, kvsInspect } fro
 const cases = [
   { name: 'h264-aac.mp4', format: 'mp4' },
   { name: 'h264-aac-frag.mp4', format: 'fragmented-mp4' },
+  { name: 'h264-he-aac-implicit.mp4', format: 'mp4' },
   { name: 'h265-main-frag.mp4', format: 'fragmented-mp4' },
   { name: 'h264-aac.ts', format: 'mpeg-ts' },
   { name: 'h265-main.ts', format: 'mpeg-ts' },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -63,7 +63,7 @@ test('G.711 tracks decode their WAVEFORMATEX', () => {
   assert.equal(inspectJson(`${FIXTURES}/h264-mulaw.mkv`).tracks[1]?.family, 'g711-mulaw');
 });
 
-test('HE-AAC signalling (SBR, backward-compatible): the SBR output rate as ffprobe reports it, 2048 samples a frame', () => {
+test('HE-AAC (FDK encoder, explicit backward-compatible SBR signalling): the SBR output rate as ffprobe reports it, 2048 samples a frame', () => {
   const file = `${FIXTURES}/h264-he-aac.mkv`;
   const report = inspectJson(file, '--frames');
   const aac = report.tracks[1];
@@ -84,6 +84,48 @@ test('HE-AAC signalling (SBR, backward-compatible): the SBR output rate as ffpro
   const lastFrame = audioFrames.at(-1);
   assert.ok(last?.startMs !== undefined && last.startMs !== null && last.durationMs !== null && lastFrame);
   assert.ok(Math.abs(last.startMs + last.durationMs - (lastFrame.ptsMs + (2048 / 44_100) * 1000)) < 0.01, `${last.startMs} + ${last.durationMs} ms`);
+});
+
+test('HE-AAC v2 and HE-AAC with implicit signalling: the rate and channels decoders put out, as ffprobe reports them, and why', (t) => {
+  const stream = (file: string) => ffprobeStreams(file).find((s) => s.codec_type === 'audio');
+  const audio = (file: string) => {
+    const report = inspectJson(file);
+    return { track: report.tracks[1], issues: report.issues };
+  };
+  // ffmpeg muxed the encoder's ADTS as it is: the AudioSpecificConfig is the core's (mono AAC LC at 22.05 kHz),
+  // the Matroska Channels (2) what ffmpeg's decoder put out.
+  const v2File = `${FIXTURES}/h264-he-aacv2.mkv`;
+  const v2 = audio(v2File);
+  assert.equal(stream(v2File)?.profile, 'HE-AACv2');
+  assert.equal(v2.track?.codecName, 'HE-AAC v2 (AAC LC + SBR + PS)');
+  assert.deepEqual([v2.track?.sampleRate, v2.track?.channels], [Number(stream(v2File)?.sample_rate), stream(v2File)?.channels]);
+  assert.deepEqual([v2.track?.codecPrivate?.fields.samplingFrequencyIndex, v2.track?.codecPrivate?.fields.channelConfiguration], [7, 1]);
+  assert.equal(v2.track?.samplesPerFrame, 2048);
+  assert.deepEqual(v2.issues.map((found) => [found.severity, found.code, found.offset]), [['info', 'AAC_IMPLICIT_SIGNALLING', v2.track?.codecPrivate?.offset]]);
+  assert.match(v2.issues[0]?.message ?? '', /codes AAC LC at 22050 Hz, 1 channel, without SBR or PS signalling; the container's 2 channels say the frames carry SBR and PS/);
+
+  // In MP4 the mp4a sample entry's rate (44.1 kHz) is the decoder's: SBR, not signalled in the esds.
+  const mp4File = `${FIXTURES}/h264-he-aac-implicit.mp4`;
+  const mp4 = audio(mp4File);
+  assert.equal(stream(mp4File)?.profile, 'HE-AAC');
+  assert.equal(mp4.track?.codecName, 'HE-AAC (AAC LC + SBR)');
+  assert.equal(mp4.track?.codec, 'mp4a.40.2');
+  assert.match(mp4.issues.find((found) => found.code === 'AAC_IMPLICIT_SIGNALLING')?.message ?? '', /without SBR signalling; the container's 44100 Hz say the frames carry SBR/);
+
+  // Mono in the container, the output rate in OutputSamplingFrequency: SBR is known, PS is not. ffprobe's
+  // decoder finds PS in the frames (2 channels); we cannot, and say so.
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-he-aac-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const monoFile = join(dir, 'mono.mkv');
+  writeFileSync(monoFile, readFileSync(v2File));
+  execFileSync('mkvpropedit', ['-q', monoFile, '--edit', 'track:a1', '--set', 'channels=1', '--set', 'output-sampling-frequency=44100']);
+  const mono = audio(monoFile);
+  assert.equal(stream(monoFile)?.channels, 2);
+  assert.deepEqual([mono.track?.codecName, mono.track?.sampleRate, mono.track?.channels], ['HE-AAC (AAC LC + SBR)', 44_100, 1]);
+  assert.deepEqual(mono.issues.map((found) => found.code), ['AAC_IMPLICIT_SIGNALLING', 'AAC_PS_NOT_SIGNALLED']);
+
+  // The AAC LC fixture: nothing implicit, nothing said.
+  assert.deepEqual(inspectJson(`${FIXTURES}/h264-aac.mkv`).issues, []);
 });
 
 test('the SPS\'s HRD (bit rate, buffer, CBR) and sample aspect ratio on the track, as trace_headers and ffprobe read them', (t) => {
