@@ -59,7 +59,8 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
       ? { track: { codecName: G711_NAMES[family] }, issues: [] }
       : decodeCodecPrivate(family, track.config?.bytes, track.config?.offset ?? track.box?.offset ?? 0, {
         sampleEntry,
-        audio: { sampleRate: track.sampleRate, channels: track.channelCount },
+        // Not the channelcount: muxers (ffmpeg among them) write the old template value 2 for mono too.
+        audio: { sampleRate: track.sampleRate },
       });
     issues.push(...decoded.issues);
     tracks.push({

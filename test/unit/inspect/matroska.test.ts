@@ -112,10 +112,21 @@ test('HE-AAC v2 and HE-AAC with implicit signalling: the rate and channels decod
   assert.equal(mp4.track?.codec, 'mp4a.40.2');
   assert.match(mp4.issues.find((found) => found.code === 'AAC_IMPLICIT_SIGNALLING')?.message ?? '', /without SBR signalling; the container's 44100 Hz say the frames carry SBR/);
 
-  // Mono in the container, the output rate in OutputSamplingFrequency: SBR is known, PS is not. ffprobe's
-  // decoder finds PS in the frames (2 channels); we cannot, and say so.
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-he-aac-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // An mp4a sample entry's channelcount is no hint: ffmpeg writes the template value 2 for mono AAC LC too
+  // (here at 16 kHz, a rate SBR could double, with the 2-byte AudioSpecificConfig of its ADTS header).
+  const adts = join(dir, 'mono.aac');
+  const monoMp4 = join(dir, 'mono.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000', '-t', '1', '-c:a', 'aac', '-f', 'adts', adts]);
+  execFileSync('ffmpeg', ['-v', 'error', '-i', adts, '-c', 'copy', monoMp4]);
+  const lc = inspectJson(monoMp4);
+  assert.equal(readFileSync(monoMp4).readUInt16BE(readFileSync(monoMp4).indexOf('mp4a') + 20), 2, 'channelcount 2 in the sample entry');
+  assert.deepEqual([lc.tracks[0]?.codecName, lc.tracks[0]?.sampleRate, lc.tracks[0]?.channels], ['AAC LC', 16_000, 1]);
+  assert.deepEqual(lc.issues, []);
+
+  // Mono in the container, the output rate in OutputSamplingFrequency: SBR is known, PS is not. ffprobe's
+  // decoder finds PS in the frames (2 channels); we cannot, and say so.
   const monoFile = join(dir, 'mono.mkv');
   writeFileSync(monoFile, readFileSync(v2File));
   execFileSync('mkvpropedit', ['-q', monoFile, '--edit', 'track:a1', '--set', 'channels=1', '--set', 'output-sampling-frequency=44100']);

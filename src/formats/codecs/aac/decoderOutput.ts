@@ -2,8 +2,8 @@ import type { AudioSpecificConfigDerived } from './audioSpecificConfig';
 
 /**
  * What the container says of an audio track: Matroska's OutputSamplingFrequency (else SamplingFrequency)
- * and Channels, an mp4a sample entry's samplerate and channelcount. Muxers write what their decoder put
- * out, so these can show SBR and PS that the AudioSpecificConfig leaves to the frames.
+ * and Channels, an mp4a sample entry's samplerate. Muxers write what their decoder put out, so these can
+ * show SBR and PS that the AudioSpecificConfig leaves to the frames.
  */
 export interface ContainerAudio {
   sampleRate?: number;
