@@ -6,6 +6,7 @@ import type { FrameTable, InspectionReport, TrackReport } from '../inspect/repor
 import { analyzeVideoFrames, type FrameSelection, type FrameVisitor } from '../inspect/videoFrames';
 import { issue, type Issue } from '../issues';
 import { isoTime } from '../isoTime';
+import { trackContinuityIssues } from './trackContinuity';
 
 export const KVS_LIMITS = {
   maxFragmentDurationMs: 10_000,
@@ -98,8 +99,8 @@ function trackNumberRules(tracks: readonly TrackReport[]): Issue[] {
 
 function fragmentRules(report: InspectionReport): Issue[] {
   const out: Issue[] = [];
-  let previousEnd: number | null = null;
   let previousStart: number | null = null;
+  const backwards = new Set<number>();
   const withVideo = fragmentsWithVideo(report);
   for (const fragment of report.fragments) {
     if (fragment.frameCount === 0) continue;
@@ -116,20 +117,13 @@ function fragmentRules(report: InspectionReport): Issue[] {
     }
     if (fragment.startMs !== null) {
       if (previousStart !== null && fragment.startMs < previousStart) {
+        backwards.add(fragment.index);
         out.push(issue('error', 'TIMECODE_BACKWARDS', `${where} starts at ${milliseconds(fragment.startMs)}, before the previous fragment (${milliseconds(previousStart)}).`, fragment.offset, 'Timecodes must increase; PutMedia answers with an error for a fragment timecode lower than the previous one.'));
-      } else if (previousEnd !== null) {
-        const gap = fragment.startMs - previousEnd;
-        if (gap > KVS_LIMITS.maxFragmentGapMs) {
-          out.push(issue('warning', 'FRAGMENT_GAP', `${where} starts ${gap.toFixed(0)} ms after the previous fragment ends.`, fragment.offset, 'Players show a discontinuity or stall; check for dropped frames or a producer clock jump.'));
-        } else if (gap < -KVS_LIMITS.maxFragmentGapMs) {
-          out.push(issue('warning', 'FRAGMENT_OVERLAP', `${where} overlaps the previous fragment by ${(-gap).toFixed(0)} ms.`, fragment.offset, 'Overlapping fragments are dropped or played twice; check the producer timestamps.'));
-        }
       }
       previousStart = fragment.startMs;
-      if (fragment.durationMs !== null) previousEnd = fragment.startMs + fragment.durationMs;
     }
   }
-  return out;
+  return [...out, ...trackContinuityIssues(report, KVS_LIMITS.maxFragmentGapMs, backwards)];
 }
 
 /** A time in ms as messages show it: to the microsecond (times come from 90 kHz or ns clocks). */

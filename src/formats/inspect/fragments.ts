@@ -22,7 +22,7 @@ export function declaredFrameDurationMs(track: TrackReport): number {
  * declares none (no DefaultDuration, no VUI timing: a 15 fps camera's H.264 often) gets the smallest
  * step between the times of its consecutive frames (B-frames make some steps negative, never smaller).
  */
-function frameDurations(frames: FrameTable, tracks: readonly TrackReport[]): Map<number, number> {
+export function trackFrameDurations(frames: FrameTable, tracks: readonly TrackReport[]): Map<number, number> {
   const durations = new Map<number, number>();
   const undeclared = new Map<number, { last: number; step: number }>();
   for (const track of tracks) {
@@ -75,7 +75,7 @@ export function fragmentsFromFrames(spans: readonly FragmentSpan[], frames: Fram
   const count = new Uint32Array(n);
   const opening = new Int8Array(n).fill(-1); // 1 keyframe, 0 not, -1 no frame seen yet
   const byNumber = new Map(tracks.map((track) => [track.number, track]));
-  const durations = frameDurations(frames, tracks);
+  const durations = trackFrameDurations(frames, tracks);
   const hasVideo = tracks.some((track) => track.kind === 'video');
 
   for (let i = 0; i < frames.count; i++) {

@@ -316,3 +316,22 @@ test('a NAL problem in an MPEG-TS frame is reported at its byte in the file, pas
   const found = inspectJson(damaged, '--frames').issues.filter((i) => i.code === 'NAL_FORBIDDEN_BIT');
   assert.deepEqual(found.map((i) => i.offset), [at]);
 });
+
+test('audio and video cut at video keyframes run on without a break: no gap or overlap between fragments (TS, MP4, MKV with B-frames)', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-continuity-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const source = ['-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '3'];
+  const ts = join(dir, 'av.ts');
+  const mkv = join(dir, 'av-bframes.mkv');
+  const mp4 = join(dir, 'av-bframes.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', ...source, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '25', '-bf', '0', '-c:a', 'aac', ts]);
+  execFileSync('ffmpeg', ['-v', 'error', ...source, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '25', '-bf', '2', '-c:a', 'aac', mkv]);
+  execFileSync('ffmpeg', ['-v', 'error', '-i', mkv, '-c', 'copy', mp4]);
+  for (const file of [ts, mkv, mp4]) {
+    const report = inspectJson(file);
+    assert.equal(report.fragments.length, 3, file);
+    // (Each fragment's audio starts before the video of the one before it ends: compared across tracks, the
+    // fragments overlapped by 71–83 ms.)
+    assert.deepEqual(report.issues.filter((found) => /FRAGMENT_(GAP|OVERLAP)/.test(found.code)), [], file);
+  }
+});

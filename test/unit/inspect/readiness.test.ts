@@ -38,11 +38,36 @@ test('a fragment without a video frame in a stream with video is named as such',
   assert.deepEqual(found.map((i) => [i.code, i.offset, i.message]), [['FRAGMENT_NOT_KEYFRAME_START', 1000, 'Fragment 1 (byte 1000) has no video frame, so it does not start with a keyframe.']]);
 });
 
-test('gaps and overlaps above 50 ms between fragments are warnings; backwards is an error', () => {
-  assert.deepEqual(codesOf([video], [fragment(0, 0, 2000), fragment(1, 2040, 2000)]), []);
-  assert.deepEqual(codesOf([video], [fragment(0, 0, 2000), fragment(1, 2100, 2000)]), ['FRAGMENT_GAP']);
-  assert.deepEqual(codesOf([video], [fragment(0, 0, 2000), fragment(1, 1900, 2000)]), ['FRAGMENT_OVERLAP']);
-  assert.deepEqual(codesOf([video], [fragment(0, 2000, 2000), fragment(1, 0, 2000)]), ['TIMECODE_BACKWARDS']);
+test('gaps and overlaps above 50 ms are warnings, judged on each track\'s own timeline; backwards is an error', () => {
+  // Video at 25 fps and AAC at 48 kHz (1024 samples a frame), each track's frames given as [fragment, first pts, count].
+  const issuesOf = (runs: [track: number, fragment: number, startMs: number, count: number][]) => {
+    const frames = frameTable(0);
+    for (const [track, fragmentIndex, startMs, count] of runs) {
+      const step = track === 1 ? 40 : (1024 / 48000) * 1000;
+      for (let k = 0; k < count; k++) pushFrame(frames, { track, fragment: fragmentIndex, offset: fragmentIndex * 1000, size: 1, ptsMs: startMs + k * step, dtsMs: startMs + k * step, keyframe: k === 0 });
+    }
+    const fragments = [0, 1].map((index) => {
+      const times = runs.filter(([, f]) => f === index).map(([, , startMs]) => startMs);
+      return fragment(index, Math.min(...times), 2000);
+    });
+    const inspection: ContainerInspection = { report: { format: 'mpeg-ts', size: 0, tracks: [video, aac], fragments, frames, issues: [] }, videoTracks: [] };
+    return kvsReadinessIssues(inspection, bytesSource(new Uint8Array())).map((found) => [found.code, found.message]);
+  };
+  // Cut at video keyframes, the audio of fragment 1 starts 2000 - 93.3 ms in, before fragment 0's video ends:
+  // both tracks run on without a break, so nothing is said (the mixed ranges overlap by 93 ms).
+  const audioStep = (1024 / 48000) * 1000;
+  assert.deepEqual(issuesOf([[1, 0, 0, 50], [2, 0, 0, 89], [1, 1, 2000, 50], [2, 1, 89 * audioStep, 90]]), []);
+  assert.deepEqual(issuesOf([[1, 0, 0, 50], [2, 0, 0, 89], [1, 1, 2040, 50], [2, 1, 89 * audioStep, 90]]), [], '40 ms: within 50');
+  assert.deepEqual(issuesOf([[1, 0, 0, 50], [2, 0, 0, 89], [1, 1, 2100, 50], [2, 1, 89 * audioStep, 90]]), [
+    ['FRAGMENT_GAP', 'Fragment 1 (byte 1000): track 1 (video) starts 100 ms after its frames in the previous fragment end.'],
+  ]);
+  assert.deepEqual(issuesOf([[1, 0, 0, 50], [2, 0, 0, 89], [1, 1, 2000, 50], [2, 1, 89 * audioStep - 100, 90]]), [
+    ['FRAGMENT_OVERLAP', 'Fragment 1 (byte 1000): track 2 (audio) starts 100 ms before its frames in the previous fragment end.'],
+  ]);
+  // Both tracks off: the one furthest from seamless is named, once.
+  assert.deepEqual(issuesOf([[1, 0, 0, 50], [2, 0, 0, 89], [1, 1, 2080, 50], [2, 1, 89 * audioStep + 300, 90]]).map(([code, message]) => [code, message?.includes('track 2')]), [['FRAGMENT_GAP', true]]);
+  // A fragment that goes back in time is that error alone.
+  assert.deepEqual(issuesOf([[1, 0, 2000, 50], [2, 0, 2000, 89], [1, 1, 0, 50], [2, 1, 0, 90]]).map(([code]) => code), ['TIMECODE_BACKWARDS']);
   const backwards: ContainerInspection = { report: { format: 'mpeg-ts', size: 0, tracks: [video], fragments: [fragment(0, 200 / 9, 2000), fragment(1, 100 / 9, 2000)], frames: frameTable(0), issues: [] }, videoTracks: [] };
   assert.equal(kvsReadinessIssues(backwards, bytesSource(new Uint8Array()))[0]?.message, 'Fragment 1 (byte 1000) starts at 11.111 ms, before the previous fragment (22.222 ms).');
 });

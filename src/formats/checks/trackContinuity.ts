@@ -1,0 +1,66 @@
+// Gaps and overlaps between fragments, judged on each track's own timeline: tracks interleave, so the
+// audio of a fragment may start before the video of the fragment before it ends, with neither track
+// broken (an A/V MPEG-TS cut at video keyframes always does that).
+import { trackFrameDurations } from '../inspect/fragments';
+import type { InspectionReport } from '../inspect/report';
+import { issue, type Issue } from '../issues';
+
+interface Timeline {
+  kind: string;
+  /** Per fragment: the earliest presentation time of the track's frames, and where its last frame ends. */
+  start: Float64Array;
+  end: Float64Array;
+}
+
+/**
+ * A fragment whose video or audio starts more than `maxGapMs` after (gap) or before (overlap) the same
+ * track's frames of the fragment before it end: one issue per fragment, for the track furthest from
+ * seamless. Fragments in `skip` (already reported as going backwards) are not judged.
+ */
+export function trackContinuityIssues(report: InspectionReport, maxGapMs: number, skip: ReadonlySet<number>): Issue[] {
+  const timelines = trackTimelines(report);
+  const worst = new Map<number, { track: number; kind: string; gap: number }>();
+  for (const [track, { kind, start, end }] of timelines) {
+    let previousEnd = NaN; // NaN before the track's first fragment: no gap
+    for (let f = 0; f < start.length; f++) {
+      const first = start[f] ?? Infinity;
+      if (first === Infinity) continue; // the track has no frame in this fragment
+      const gap = first - previousEnd;
+      if (Math.abs(gap) > maxGapMs && !skip.has(f) && Math.abs(gap) > Math.abs(worst.get(f)?.gap ?? 0)) worst.set(f, { track, kind, gap });
+      previousEnd = end[f] ?? previousEnd;
+    }
+  }
+  const out: Issue[] = [];
+  for (const [index, { track, kind, gap }] of worst) {
+    const fragment = report.fragments[index];
+    if (!fragment) continue;
+    const where = `Fragment ${index} (byte ${fragment.offset})`;
+    const what = `track ${track} (${kind})`;
+    out.push(gap > 0
+      ? issue('warning', 'FRAGMENT_GAP', `${where}: ${what} starts ${gap.toFixed(0)} ms after its frames in the previous fragment end.`, fragment.offset, 'Players show a discontinuity or stall; check for dropped frames or a producer clock jump.')
+      : issue('warning', 'FRAGMENT_OVERLAP', `${where}: ${what} starts ${(-gap).toFixed(0)} ms before its frames in the previous fragment end.`, fragment.offset, 'Overlapping fragments are dropped or played twice; check the producer timestamps.'));
+  }
+  return out;
+}
+
+/** The video and audio tracks' times per fragment. */
+function trackTimelines(report: InspectionReport): Map<number, Timeline> {
+  const { frames, tracks } = report;
+  const n = report.fragments.length;
+  const durations = trackFrameDurations(frames, tracks);
+  const timelines = new Map<number, Timeline>();
+  for (const track of tracks) {
+    if (track.kind !== 'other') timelines.set(track.number, { kind: track.kind, start: new Float64Array(n).fill(Infinity), end: new Float64Array(n).fill(-Infinity) });
+  }
+  for (let i = 0; i < frames.count; i++) {
+    const track = frames.track[i] ?? 0;
+    const timeline = timelines.get(track);
+    const f = frames.fragment[i] ?? -1;
+    if (!timeline || f < 0 || f >= n) continue;
+    const pts = frames.ptsMs[i] ?? 0;
+    if (pts < (timeline.start[f] ?? Infinity)) timeline.start[f] = pts;
+    const end = pts + (durations.get(track) ?? 0);
+    if (end > (timeline.end[f] ?? -Infinity)) timeline.end[f] = end;
+  }
+  return timelines;
+}
