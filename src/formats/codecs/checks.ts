@@ -3,7 +3,7 @@ import type { Issue } from '../issues';
 import { parseAudioSpecificConfig } from './aac/audioSpecificConfig';
 import { parseAvcDecoderConfigurationRecord } from './h264/avcc';
 import type { AvcDecoderConfigurationRecord } from './h264/avcc';
-import { parseHevcDecoderConfigurationRecord } from './h265/hvcc';
+import { isParameterSetType, parseHevcDecoderConfigurationRecord } from './h265/hvcc';
 import type { HevcDecoderConfigurationRecord } from './h265/hvcc';
 import { parseWaveFormatEx } from './wave/waveFormatEx';
 
@@ -35,7 +35,7 @@ export function checkVideoCodecPrivate(codec: 'h264' | 'h265', cpd: Uint8Array |
     return [issue('error', 'CODEC_PRIVATE_ANNEX_B', `The codec private data is in Annex-B form (starts with a start code), not an ${name}.`, baseOffset, ANNEX_B_HINT)];
   }
   if (codec === 'h264') return checkAvcRecord(parseAvcDecoderConfigurationRecord(cpd, baseOffset));
-  return checkHevcRecord(parseHevcDecoderConfigurationRecord(cpd, baseOffset), sampleEntry === 'hev1' ? 'hev1' : 'hvc1');
+  return checkHevcRecord(parseHevcDecoderConfigurationRecord(cpd, baseOffset), sampleEntry === 'hev1' || sampleEntry === 'hvc1' ? sampleEntry : undefined);
 }
 
 /** CODEC_PRIVATE_INVALID when the record or its SPS cannot be read; warnings when the record disagrees with its SPS. */
@@ -82,7 +82,7 @@ export function checkAvcRecord(record: AvcDecoderConfigurationRecord): Issue[] {
 }
 
 /** CODEC_PRIVATE_INVALID, hvcC/SPS disagreements, and array_completeness for hvc1. */
-export function checkHevcRecord(record: HevcDecoderConfigurationRecord, sampleEntry: 'hvc1' | 'hev1' = 'hvc1'): Issue[] {
+export function checkHevcRecord(record: HevcDecoderConfigurationRecord, sampleEntry?: 'hvc1' | 'hev1'): Issue[] {
   const out: Issue[] = [];
   const fatal = record.issues.find((i) => i.severity === 'error' && i.code.startsWith('HVCC_'));
   if (fatal) return [issue('error', 'CODEC_PRIVATE_INVALID', `The HEVCDecoderConfigurationRecord cannot be read: ${fatal.message}`, fatal.offset, INVALID_HINT)];
@@ -112,16 +112,18 @@ export function checkHevcRecord(record: HevcDecoderConfigurationRecord, sampleEn
   if (typeof f.bitDepthLumaMinus8 === 'number' && f.bitDepthLumaMinus8 + 8 !== sps.derived.BitDepthY) {
     out.push(issue('warning', 'HVCC_BIT_DEPTH_MISMATCH', `hvcC bitDepthLumaMinus8 is ${f.bitDepthLumaMinus8} but the SPS codes ${sps.derived.BitDepthY - 8}.`, record.offset + 17, hint));
   }
-  if (sampleEntry === 'hvc1' && record.derived.allArraysComplete === false) {
+  if (sampleEntry === 'hvc1' && record.derived.parameterSetArraysComplete === false) {
     const completeness = Array.isArray(f.array_completeness) ? f.array_completeness : [];
-    const at = record.locations.find((l) => l.path.startsWith('array_completeness[') && l.value === 0)?.byteOffset ?? record.offset;
+    const types = Array.isArray(f.NAL_unit_type) ? f.NAL_unit_type : [];
+    const incomplete = completeness.flatMap((c, j) => (c === 0 && isParameterSetType(types[j]) ? [j] : []));
+    const at = record.locations.find((l) => l.path === `array_completeness[${incomplete[0]}]`)?.byteOffset ?? record.offset;
     out.push(
       issue(
         'warning',
         'HVCC_ARRAY_INCOMPLETE',
-        `array_completeness is 0 in ${completeness.filter((c) => c === 0).length} of ${completeness.length} hvcC arrays, but an hvc1 track must carry all parameter sets in the record.`,
+        `array_completeness is 0 in ${incomplete.length} of the hvcC's ${types.filter(isParameterSetType).length} VPS/SPS/PPS arrays, but an hvc1 track must carry all parameter sets in the record.`,
         at,
-        'Set array_completeness to 1 (parameter sets only in the hvcC) or label the track hev1 (parameter sets may also come in-band); browsers play hvc1, some reject records that allow in-band changes.',
+        'Set array_completeness to 1 on the parameter-set arrays (parameter sets only in the hvcC) or label the track hev1 (parameter sets may also come in-band); browsers play hvc1, some reject records that allow in-band changes.',
       ),
     );
   }

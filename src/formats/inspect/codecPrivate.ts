@@ -74,8 +74,9 @@ export function waveFamily(bytes: Uint8Array | undefined): CodecFamily {
 }
 
 function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, offset: number, sampleEntry?: VideoSampleEntry): DecodedCodecPrivate {
+  // Matroska and MPEG-TS name no sample entry: the codec string takes the usual one, the checks none.
   const entry = sampleEntry ?? (family === 'h264' ? 'avc1' : 'hvc1');
-  const issues = checkVideoCodecPrivate(family, bytes, offset, entry);
+  const issues = checkVideoCodecPrivate(family, bytes, offset, sampleEntry);
   if (!bytes || issues.some((i) => i.code === 'CODEC_PRIVATE_MISSING' || i.code === 'CODEC_PRIVATE_ANNEX_B')) return { track: {}, issues };
 
   const { record, codec } = parseVideoRecord(family, bytes, offset, entry);

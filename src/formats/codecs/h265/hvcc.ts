@@ -20,8 +20,11 @@ export interface HevcConfigDerived {
   level?: string;
   /** general_constraint_indicator_flags as 6 bytes (for the hvc1 codec string). */
   constraintBytes?: number[];
-  /** Every array has array_completeness = 1 (all parameter sets of its type are in the record). */
-  allArraysComplete?: boolean;
+  /**
+   * Every VPS, SPS and PPS array has array_completeness = 1 (all parameter sets of its type are in the
+   * record), as an hvc1 sample entry requires; other arrays (SEI) have 0 there (ISO/IEC 14496-15 8.4.1.1).
+   */
+  parameterSetArraysComplete?: boolean;
 }
 
 export interface HevcDecoderConfigurationRecord extends ParsedSyntax<HevcConfigDerived> {
@@ -104,7 +107,8 @@ export function parseHevcDecoderConfigurationRecord(bytes: Uint8Array, baseOffse
   readArrays(r, f, numArrays, bytes, baseOffset, result);
   if (r.ok) {
     const completeness = f.array_completeness;
-    d.allArraysComplete = Array.isArray(completeness) && completeness.every((c) => c === 1);
+    const types = f.NAL_unit_type;
+    d.parameterSetArraysComplete = Array.isArray(completeness) && Array.isArray(types) && completeness.every((c, j) => c === 1 || !isParameterSetType(types[j]));
     if (result.vps.length === 0) issues.push(issue('warning', `${CODE}_NO_VPS`, 'The record has no VPS array entry.', baseOffset + 22));
     if (result.sps.length === 0) {
       issues.push(issue('warning', `${CODE}_NO_SPS`, 'The record has no SPS: decoders and KVS cannot learn the picture size or profile from it.', baseOffset + 22));
@@ -157,4 +161,9 @@ function readArrays(r: SyntaxReader, f: Fields, count: number, bytes: Uint8Array
       else out.other.push({ nal_unit_type: actual, offset: baseOffset + start, length: len });
     }
   }
+}
+
+/** VPS, SPS or PPS: the arrays an hvc1 record must hold complete. */
+export function isParameterSetType(type: unknown): boolean {
+  return type === H265_NAL.VPS || type === H265_NAL.SPS || type === H265_NAL.PPS;
 }

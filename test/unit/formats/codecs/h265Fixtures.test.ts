@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   analyzeFrameNals,
@@ -67,18 +71,28 @@ test('hvc1 codec strings follow ISO/IEC 14496-15 Annex E', () => {
   assert.equal(main10.sps[0]?.derived.level, '2');
 });
 
-test('the MKV hvcC (hvc1) has array_completeness 0: the check warns', () => {
+test('array_completeness: an hvc1 record must hold its VPS/SPS/PPS arrays complete, not its SEI array; Matroska names no sample entry', (t) => {
+  // ffmpeg's Matroska hvcC has 0 in all four arrays (VPS, SPS, PPS, SEI).
   const cpd = extradata(media('h265-main.mkv'));
   const record = parseHevcDecoderConfigurationRecord(cpd);
-  assert.equal(record.derived.allArraysComplete, false);
+  assert.deepEqual([record.fields.array_completeness, record.fields.NAL_unit_type], [[0, 0, 0, 0], [32, 33, 34, 39]]);
+  assert.equal(record.derived.parameterSetArraysComplete, false);
   const issues = checkVideoCodecPrivate('h265', cpd, 0, 'hvc1');
-  assert.deepEqual(
-    issues.map((i) => i.code),
-    ['HVCC_ARRAY_INCOMPLETE'],
-  );
-  assert.equal(issues[0]?.offset, 23); // first array: after the 22-byte header and numOfArrays
+  assert.deepEqual(issues.map((i) => [i.code, i.offset, i.message]), [
+    ['HVCC_ARRAY_INCOMPLETE', 23, "array_completeness is 0 in 3 of the hvcC's 3 VPS/SPS/PPS arrays, but an hvc1 track must carry all parameter sets in the record."],
+  ]); // the first array: after the 22-byte header and numOfArrays
   assert.ok(issues[0]?.hint);
   assert.deepEqual(checkVideoCodecPrivate('h265', cpd, 0, 'hev1'), []);
+  assert.deepEqual(checkVideoCodecPrivate('h265', cpd), [], 'no sample entry (Matroska, MPEG-TS): nothing to judge');
+
+  // ffmpeg's hvc1 MP4: 1 on the parameter-set arrays, 0 on the SEI array, as ISO/IEC 14496-15 8.4.1.1 wants.
+  const dir = mkdtempSync(join(tmpdir(), 'hvc1-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const mp4 = join(dir, 'hvc1.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=176x144:rate=25', '-frames:v', '5', '-pix_fmt', 'yuv420p', '-c:v', 'libx265', '-x265-params', 'log-level=error', '-tag:v', 'hvc1', mp4]);
+  const hvc1 = extradata(mp4);
+  assert.deepEqual(parseHevcDecoderConfigurationRecord(hvc1).fields.array_completeness, [1, 1, 1, 0]);
+  assert.deepEqual(checkVideoCodecPrivate('h265', hvc1, 0, 'hvc1'), []);
 });
 
 test('MPEG-TS: in-band VPS/SPS/PPS match ffmpeg trace_headers; slices get their types', () => {
