@@ -23,6 +23,13 @@ const KVS_CODEC_IDS: Partial<Record<CodecFamily, string>> = {
 /** int16 range of a block's timecode relative to its cluster. */
 const RELATIVE_TIMECODE_MAX = 32767;
 
+/** Matroska's PCM codec IDs (the byte order and sample type are in the ID). */
+const PCM_NAMES: Record<string, string> = {
+  'A_PCM/INT/LIT': 'PCM, little-endian integer',
+  'A_PCM/INT/BIG': 'PCM, big-endian integer',
+  'A_PCM/FLOAT/IEEE': 'PCM, IEEE float',
+};
+
 export function inspectMatroska(source: ByteSource): ContainerInspection {
   const file = readMatroska(source, { blocks: true });
   const issues: Issue[] = [...file.issues];
@@ -34,7 +41,9 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   for (const track of firstTracks) {
     const family = matroskaFamily(track);
     const audio = track.audio && { sampleRate: track.audio.outputSamplingFrequency ?? track.audio.samplingFrequency, channels: track.audio.channels };
-    const decoded = decodeCodecPrivate(family, track.codecPrivate?.bytes, track.codecPrivate?.offset ?? track.offset, { audio });
+    const decoded = track.codecId.startsWith('A_PCM/')
+      ? { track: { codecName: PCM_NAMES[track.codecId] ?? 'PCM' }, issues: [] } // the Audio element says it all: no CodecPrivate
+      : decodeCodecPrivate(family, track.codecPrivate?.bytes, track.codecPrivate?.offset ?? track.offset, { audio });
     issues.push(...decoded.issues);
     const kvsCodecId = KVS_CODEC_IDS[family];
     if (kvsCodecId && track.codecId !== kvsCodecId) {

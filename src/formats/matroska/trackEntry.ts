@@ -9,6 +9,8 @@ import type { MatroskaTrack } from './model';
 
 /** Codecs KVS (HLS, DASH, GetClip) cannot play without CodecPrivate. */
 const CODEC_PRIVATE_REQUIRED = ['V_MPEG4/ISO/AVC', 'V_MPEG/ISO/AVC', 'V_MPEGH/ISO/HEVC', 'A_AAC', 'A_MS/ACM', 'V_MS/VFW/FOURCC'];
+/** Codecs whose Matroska mapping has no CodecPrivate (the Audio element or the frames say it all). */
+const CODEC_PRIVATE_NONE = ['A_PCM/', 'A_MPEG/L', 'A_AC3', 'A_EAC3', 'A_DTS', 'S_TEXT/UTF8'];
 /** Larger CodecPrivate is located but not copied (KVS allows at most 1 MiB). */
 const CODEC_PRIVATE_COPY_LIMIT = 1 << 20;
 
@@ -78,7 +80,7 @@ export function trackIssues(track: MatroskaTrack, sawCodecPrivate: boolean): Iss
   if (track.codecId === '') {
     issues.push(issue('error', 'MKV_CODEC_ID_MISSING', `Track ${track.number} (TrackEntry at offset ${at}) has no CodecID.`, at));
   }
-  if (!track.codecPrivate || track.codecPrivate.size === 0) {
+  if ((!track.codecPrivate || track.codecPrivate.size === 0) && !CODEC_PRIVATE_NONE.some((prefix) => track.codecId.startsWith(prefix))) {
     const required = CODEC_PRIVATE_REQUIRED.some((prefix) => track.codecId.startsWith(prefix));
     const what = sawCodecPrivate ? 'an empty CodecPrivate' : 'no CodecPrivate';
     issues.push(

@@ -239,3 +239,16 @@ test('absolute timecodes in the future (ffmpeg -output_ts_offset to 2033) are re
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('PCM audio (A_PCM/INT/LIT, which carries no CodecPrivate): the format from the Audio element, and only the warning that HLS/DASH cannot package it', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-pcm-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'pcm.mkv');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '1', '-c:v', 'libx264', '-bf', '0', '-pix_fmt', 'yuv420p', '-c:a', 'pcm_s16le', file]);
+  const report = inspectJson(file);
+  const pcm = report.tracks[1];
+  const stream = ffprobeStreams(file)[1];
+  assert.deepEqual([pcm?.codecId, pcm?.codecName, pcm?.sampleRate, pcm?.channels, pcm?.bitDepth], ['A_PCM/INT/LIT', 'PCM, little-endian integer', Number(stream?.sample_rate), stream?.channels, 16]);
+  assert.deepEqual(report.issues.map((found) => found.code), ['CODEC_NOT_PLAYABLE']);
+  assert.equal(kvsInspect(['--checks', file]).status, 0);
+});
