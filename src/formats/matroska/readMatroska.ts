@@ -112,7 +112,7 @@ class MatroskaReader implements EbmlVisitor {
   private header: { info: EbmlHeaderInfo; element: EbmlElement } | undefined;
   private segment: SegmentState | undefined;
   private infoOpen = false;
-  private track: { model: MatroskaTrack; element: EbmlElement; sawCodecPrivate: boolean } | undefined;
+  private track: { model: MatroskaTrack; element: EbmlElement; sawCodecPrivate: boolean; tracks: MatroskaTrack[] } | undefined;
   private video: EbmlElement | undefined;
   private audio: EbmlElement | undefined;
   private cluster: ClusterState | undefined;
@@ -472,7 +472,7 @@ class MatroskaReader implements EbmlVisitor {
     const segment = this.ensureSegment(element);
     const model = newTrack(element.offset);
     segment.model.tracks.push(model);
-    this.track = { model, element, sawCodecPrivate: false };
+    this.track = { model, element, sawCodecPrivate: false, tracks: segment.model.tracks };
   }
 
   private endTrack(): void {
@@ -480,7 +480,19 @@ class MatroskaReader implements EbmlVisitor {
     this.track = undefined;
     this.video = undefined;
     this.audio = undefined;
-    if (state) this.report(...trackIssues(state.model, state.sawCodecPrivate));
+    if (!state) return;
+    const { model, tracks } = state;
+    // A second copy of the Tracks element (mkvmerge --engage write_headers_twice) repeats the entries: the
+    // first one stands, a different one is reported.
+    const first = model.number !== 0 ? tracks.find((track) => track !== model && track.number === model.number) : undefined;
+    if (!first) {
+      this.report(...trackIssues(model, state.sawCodecPrivate));
+      return;
+    }
+    tracks.splice(tracks.indexOf(model), 1);
+    if (first.codecId !== model.codecId || !sameBytes(first.codecPrivate?.bytes, model.codecPrivate?.bytes)) {
+      this.report(issue('warning', 'MKV_TRACK_REPEATED', `A second TrackEntry for track ${model.number} (${model.codecId}) differs from the first (at offset ${first.offset}), which is used.`, model.offset));
+    }
   }
 
   private beginCluster(element: EbmlElement): void {
@@ -792,4 +804,8 @@ class MatroskaReader implements EbmlVisitor {
       else segment.pendingTags.push(simpleTag);
     }
   }
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((byte, i) => byte === b[i]));
 }

@@ -252,3 +252,16 @@ test('PCM audio (A_PCM/INT/LIT, which carries no CodecPrivate): the format from 
   assert.deepEqual(report.issues.map((found) => found.code), ['CODEC_NOT_PLAYABLE']);
   assert.equal(kvsInspect(['--checks', file]).status, 0);
 });
+
+test('a second copy of the Tracks element (mkvmerge --engage write_headers_twice) does not double the tracks', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-twice-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'twice.mkv');
+  execFileSync('mkvmerge', ['-q', '-o', file, '--engage', 'write_headers_twice', `${FIXTURES}/h264-aac.mkv`]);
+  const entries = execFileSync('mkvinfo', ['-a', file], { encoding: 'utf8' }).match(/\+ Track number: /g) ?? [];
+  assert.equal(entries.length, 4, 'each TrackEntry twice');
+  const report = inspectJson(file);
+  const theirs = JSON.parse(execFileSync('mkvmerge', ['-J', file], { encoding: 'utf8' })) as { tracks: unknown[] };
+  assert.equal(report.tracks.length, theirs.tracks.length);
+  assert.deepEqual(report.issues, []);
+});

@@ -145,6 +145,17 @@ test('a missing CodecPrivate is a warning where KVS needs it, info elsewhere, no
   assert.match(mkv.issues[2]?.message ?? '', /empty CodecPrivate/);
 });
 
+test('a TrackEntry repeated in a second Tracks element: the first stands, a different copy is reported', () => {
+  const entry = (codecId: string) => element(Id.TrackEntry, uintElement(Id.TrackNumber, 1), uintElement(Id.TrackType, 2), stringElement(Id.CodecID, codecId));
+  const same = read(file(element(Id.Tracks, entry('A_VORBIS')), element(Id.Tracks, entry('A_VORBIS'))));
+  assert.deepEqual([same.documents[0]?.segments[0]?.tracks.length, codes(same)], [1, ['MKV_CODEC_PRIVATE_MISSING']]);
+  const bytes = file(element(Id.Tracks, entry('A_VORBIS')), element(Id.Tracks, entry('A_OPUS')));
+  const different = read(bytes);
+  assert.deepEqual(different.documents[0]?.segments[0]?.tracks.map((track) => track.codecId), ['A_VORBIS']);
+  assert.deepEqual(codes(different), ['MKV_CODEC_PRIVATE_MISSING', 'MKV_TRACK_REPEATED']);
+  assert.match(different.issues[1]?.message ?? '', /^A second TrackEntry for track 1 \(A_OPUS\) differs from the first \(at offset \d+\), which is used\.$/);
+});
+
 test('blocks too short for a header, zero-size blocks, and a zero TimestampScale', () => {
   const mkv = read(
     file(
