@@ -265,3 +265,19 @@ test('a second copy of the Tracks element (mkvmerge --engage write_headers_twice
   assert.equal(report.tracks.length, theirs.tracks.length);
   assert.deepEqual(report.issues, []);
 });
+
+test('H.265 intra-only streams are named by Table A.2 (Main Intra, Main 10 Intra), from the constraint flags trace_headers shows', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-intra-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [pixFmt, name] of [['yuv420p', 'H.265 Main Intra'], ['yuv420p10le', 'H.265 Main 10 Intra']] as const) {
+    const file = join(dir, `${pixFmt}.mkv`);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=176x144:rate=25', '-frames:v', '3', '-pix_fmt', pixFmt, '-c:v', 'libx265', '-x265-params', 'keyint=1:log-level=error', file]);
+    const trace = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'trace', '-i', file, '-c:v', 'copy', '-bsf:v', 'trace_headers', '-frames:v', '1', '-f', 'null', '-'], { encoding: 'utf8' }).stderr;
+    const flag = (field: string) => new RegExp(` general_${field} +[01]+ = (\\d+)`).exec(trace)?.[1];
+    assert.deepEqual(
+      ['profile_idc', 'max_12bit_constraint_flag', 'max_10bit_constraint_flag', 'max_8bit_constraint_flag', 'max_422chroma_constraint_flag', 'max_420chroma_constraint_flag', 'max_monochrome_constraint_flag', 'intra_constraint_flag'].map(flag),
+      ['4', '1', '1', pixFmt === 'yuv420p' ? '1' : '0', '1', '1', '0', '1'],
+    );
+    assert.equal(inspectJson(file).tracks[0]?.codecName?.replace(/ [\d.]+$/, ''), name);
+  }
+});

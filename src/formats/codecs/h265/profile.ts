@@ -30,29 +30,36 @@ export function h265ProfileName(profileIdc: number, ptl?: Fields): string {
   }
 }
 
-/** Table A.2: format range extensions profiles by their max_* constraint flags. */
-const REXT: readonly [string, string][] = [
+/**
+ * Table A.2: format range extensions profiles by their max_12bit, max_10bit, max_8bit, max_422chroma,
+ * max_420chroma and max_monochrome constraint flags. Some exist only as intra profiles (Main Intra, Main 10
+ * Intra, Main 4:4:4 16 Intra and Still Picture).
+ */
+const REXT: readonly [flags: string, name: string, intraOnly?: true][] = [
   ['111111', 'Monochrome'],
   ['110111', 'Monochrome 10'],
   ['100111', 'Monochrome 12'],
   ['000111', 'Monochrome 16'],
+  ['111110', 'Main', true],
+  ['110110', 'Main 10', true],
   ['100110', 'Main 12'],
   ['110100', 'Main 4:2:2 10'],
   ['100100', 'Main 4:2:2 12'],
   ['111000', 'Main 4:4:4'],
   ['110000', 'Main 4:4:4 10'],
   ['100000', 'Main 4:4:4 12'],
-  ['000000', 'Main 4:4:4 16'],
+  ['000000', 'Main 4:4:4 16', true],
 ];
 
 function rextName(p: Fields): string {
   const key = ['12bit', '10bit', '8bit', '422chroma', '420chroma', 'monochrome']
     .map((n) => (p[`general_max_${n}_constraint_flag`] === 1 ? '1' : '0'))
     .join('');
-  const base = REXT.find(([k]) => k === key)?.[1];
-  if (!base) return 'Format Range Extensions';
+  const [, base, intraOnly] = REXT.find(([flags]) => flags === key) ?? [];
+  const intra = p.general_intra_constraint_flag === 1;
+  if (!base || (intraOnly && !intra)) return 'Format Range Extensions';
   if (p.general_one_picture_only_constraint_flag === 1) return `${base} Still Picture`;
-  return p.general_intra_constraint_flag === 1 ? `${base} Intra` : base;
+  return intra ? `${base} Intra` : base;
 }
 
 /** general_level_idc is 30 × the level number: 93 → "3.1", 120 → "4". */
