@@ -40,6 +40,11 @@ export interface DecodedCodecPrivate {
   nalLengthSize?: number;
   /** Parameter sets of the record, to compare in-band ones against. */
   reference?: ParameterSetReference;
+  /**
+   * The frame rate is the H.264 VUI's with fixed_frame_rate_flag 0: only the highest the stream may reach
+   * (x264 writes the real one, encoders with a 90 kHz time base 90000 fps); a rate the container states wins.
+   */
+  frameRateIsMaximum?: boolean;
 }
 
 const WAVE_FAMILY: Record<number, CodecFamily> = { 1: 'pcm', 6: 'g711-alaw', 7: 'g711-mulaw' };
@@ -100,6 +105,7 @@ function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, off
     issues: [...issues, ...record.issues],
     nalLengthSize: record.derived.lengthSize,
     reference: buildParameterSetReference(family, recordParameterSets(bytes, record)),
+    ...(frameRateIsMaximum(sps) ? { frameRateIsMaximum: true } : {}),
   };
 }
 
@@ -117,6 +123,11 @@ export function videoFormat(family: 'h264' | 'h265', sps: H264SpsDerived | H265S
     bitDepth: sps?.BitDepthY,
     hrd: sps && hrdOf(sps),
   };
+}
+
+/** An H.264 VUI with fixed_frame_rate_flag 0: its time_scale gives the highest frame rate, not the rate. */
+export function frameRateIsMaximum(sps: H264SpsDerived | H265SpsDerived | undefined): boolean {
+  return sps !== undefined && 'fixedFrameRate' in sps && sps.fixedFrameRate === false;
 }
 
 /**

@@ -18,28 +18,30 @@ export function declaredFrameDurationMs(track: TrackReport): number {
 }
 
 /**
- * Length of one frame of each track in ms, so a fragment's duration covers its last frame. A track that
- * declares none (no DefaultDuration, no VUI timing: a 15 fps camera's H.264 often) gets the smallest
- * step between the times of its consecutive frames (B-frames make some steps negative, never smaller).
+ * Length of one frame of each track in ms, so a fragment's duration covers its last frame: what the track
+ * declares, unless that is under half the smallest step between the times of its consecutive frames (an
+ * H.264 VUI's 90 kHz "maximum rate", say); then, as for a track that declares none (no DefaultDuration, no
+ * VUI timing: a 15 fps camera's H.264 often), that smallest step (B-frames make some steps negative,
+ * never smaller).
  */
 export function trackFrameDurations(frames: FrameTable, tracks: readonly TrackReport[]): Map<number, number> {
-  const durations = new Map<number, number>();
-  const undeclared = new Map<number, { last: number; step: number }>();
-  for (const track of tracks) {
-    const declared = declaredFrameDurationMs(track);
-    if (declared > 0) durations.set(track.number, declared);
-    else undeclared.set(track.number, { last: NaN, step: Infinity });
-  }
-  if (undeclared.size === 0) return durations;
+  const steps = new Map<number, { last: number; step: number }>();
+  for (const track of tracks) steps.set(track.number, { last: NaN, step: Infinity });
   for (let i = 0; i < frames.count; i++) {
-    const track = undeclared.get(frames.track[i] ?? 0);
+    const track = steps.get(frames.track[i] ?? 0);
     if (!track) continue;
     const pts = frames.ptsMs[i] ?? 0;
     const step = Math.abs(pts - track.last); // NaN for the first frame
     if (step > 0 && step < track.step) track.step = step;
     track.last = pts;
   }
-  for (const [number, { step }] of undeclared) durations.set(number, Number.isFinite(step) ? step : 0);
+  const durations = new Map<number, number>();
+  for (const track of tracks) {
+    const declared = declaredFrameDurationMs(track);
+    const measured = steps.get(track.number)?.step ?? Infinity;
+    const believable = declared > 0 && !(declared < measured / 2);
+    durations.set(track.number, believable ? declared : Number.isFinite(measured) ? measured : 0);
+  }
   return durations;
 }
 

@@ -75,6 +75,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
       // The codec's own values (display size after cropping, AudioSpecificConfig channels) win over the
       // sample entry's, which ffmpeg fills with template values.
       ...decoded.track,
+      ...(decoded.frameRateIsMaximum ? constantFrameRate(track) : {}),
     });
     if (family === 'h264' || family === 'h265') {
       videoTracks.push({ number: track.id, codec: family, expected: decoded.nalLengthSize === 1 || decoded.nalLengthSize === 2 ? decoded.nalLengthSize : 4, reference: decoded.reference });
@@ -194,4 +195,13 @@ function framesInFileOrder(tracks: readonly Track[]): FrameTable {
     pushFrame(frames, row);
   }
   return frames;
+}
+
+/** The frame rate of a track whose samples (all but the last) last the same: what the sample table states. */
+function constantFrameRate(track: Track): { frameRate?: number } {
+  const samples = track.samples;
+  const first = samples?.duration[0] ?? 0;
+  if (!samples || first === 0 || track.timescale === 0) return {};
+  for (let i = 1; i < samples.count - 1; i++) if (samples.duration[i] !== first) return {};
+  return { frameRate: track.timescale / first };
 }

@@ -70,6 +70,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
       ...(track.defaultDurationNs ? { frameRate: 1e9 / track.defaultDurationNs } : {}),
       timescale: 1e9 / timestampScale,
       ...decoded.track,
+      ...(track.defaultDurationNs && decoded.frameRateIsMaximum ? { frameRate: 1e9 / track.defaultDurationNs } : {}),
     });
     const encoding = track.contentEncoding;
     if (encoding) issues.push(contentEncodingIssue(track.number, encoding));

@@ -7,10 +7,10 @@ import { avcCodecStringFromSps, hevcCodecStringFromSps } from '../codecs';
 import { issue, type Issue } from '../issues';
 import { gatherPes, pesByteOffset, readMpegTs, type MpegTsFile, type TsStream } from '../mpegts';
 import { PES_RANDOM_ACCESS } from '../mpegts/tables';
-import { decodeCodecPrivate, reportLocations, videoFormat, type ParameterSetsByName } from './codecPrivate';
+import { decodeCodecPrivate, frameRateIsMaximum, reportLocations, videoFormat, type ParameterSetsByName } from './codecPrivate';
 import { withoutUndefined } from './compact';
 import type { ContainerInspection, VideoTrackContext } from './container';
-import { cutAtKeyframes, fragmentsFromFrames } from './fragments';
+import { cutAtKeyframes, fragmentsFromFrames, trackFrameDurations } from './fragments';
 import { frameTable, pushFrame, type CodecFamily, type CodecPrivateReport, type FrameTable, type TrackReport } from './report';
 
 const TS_CLOCK_PER_MS = 90;
@@ -22,12 +22,15 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
   const issues = [...ts.issues];
   const tracks: TrackReport[] = [];
   const videoTracks: VideoTrackContext[] = [];
+  /** Video PIDs whose SPS gives only a highest frame rate: the rate their frames' times show. */
+  const rateFromFrames = new Set<number>();
   for (const stream of ts.streams) {
     const family = tsFamily(stream);
     const track: TrackReport = { number: stream.pid, kind: stream.kind === 'video' || stream.kind === 'audio' ? stream.kind : 'other', codecId: `stream_type 0x${stream.streamType.toString(16).padStart(2, '0')}`, family, codecName: stream.name, timescale: 90_000 };
     if (family === 'h264' || family === 'h265') {
       const inBand = inBandParameterSets(source, ts, stream.pid, family);
       Object.assign(track, inBand.track);
+      if (inBand.frameRateIsMaximum) rateFromFrames.add(stream.pid);
       videoTracks.push({ number: stream.pid, codec: family, expected: 'annex-b', reference: inBand.reference });
     } else if (family === 'aac') {
       const adts = firstAdtsHeader(source, ts, stream.pid);
@@ -65,6 +68,11 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
   }
   // Fragments as a KVS producer would cut them: one per GOP of the first video track (a TS from KVS,
   // getTSFragment.ts, or an HLS segment is then one).
+  const durations = trackFrameDurations(frames, tracks);
+  for (const track of tracks) {
+    const duration = durations.get(track.number) ?? 0;
+    if (rateFromFrames.has(track.number) && duration > 0) track.frameRate = 1000 / duration;
+  }
   const spans = cutAtKeyframes(frames, videoTracks[0]?.number, source.size);
   const fragments = fragmentsFromFrames(spans, frames, tracks);
   return {
@@ -188,9 +196,9 @@ function inBandParameterSets(source: ByteSource, ts: MpegTsFile, pid: number, co
         locations: locationsInFile(ts, index, reportLocations([], sets)),
       },
     };
-    return { track, reference };
+    return { track, reference, frameRateIsMaximum: frameRateIsMaximum(parsed.spsDerived) };
   }
-  return { track: {}, reference: undefined };
+  return { track: {}, reference: undefined, frameRateIsMaximum: false };
 }
 
 interface NalBytes {

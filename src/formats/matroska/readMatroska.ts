@@ -113,6 +113,8 @@ class MatroskaReader implements EbmlVisitor {
   private segment: SegmentState | undefined;
   private infoOpen = false;
   private track: { model: MatroskaTrack; element: EbmlElement; sawCodecPrivate: boolean; tracks: MatroskaTrack[] } | undefined;
+  /** Where the entries of the Tracks element being read start in its segment's tracks. */
+  private tracksStart = 0;
   private video: EbmlElement | undefined;
   private audio: EbmlElement | undefined;
   private cluster: ClusterState | undefined;
@@ -194,6 +196,8 @@ class MatroskaReader implements EbmlVisitor {
         this.infoOpen = true;
         return true;
       case Id.Tracks:
+        this.tracksStart = this.ensureSegment(element).model.tracks.length;
+        return true;
       case Id.Tags:
         this.ensureSegment(element);
         return true;
@@ -483,8 +487,10 @@ class MatroskaReader implements EbmlVisitor {
     if (!state) return;
     const { model, tracks } = state;
     // A second copy of the Tracks element (mkvmerge --engage write_headers_twice) repeats the entries: the
-    // first one stands, a different one is reported.
-    const first = model.number !== 0 ? tracks.find((track) => track !== model && track.number === model.number) : undefined;
+    // first one stands, a different one is reported. (A number repeated inside one Tracks element is kept:
+    // that is an invalid header, which KVS Local's PutMedia refuses.)
+    const earlier = tracks.slice(0, this.tracksStart);
+    const first = model.number !== 0 ? earlier.find((track) => track.number === model.number) : undefined;
     if (!first) {
       this.report(...trackIssues(model, state.sawCodecPrivate));
       return;

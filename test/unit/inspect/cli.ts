@@ -34,6 +34,7 @@ export interface ProbeStream {
   channels?: number;
   field_order?: string;
   sample_aspect_ratio?: string;
+  r_frame_rate?: string;
 }
 
 export function ffprobeStreams(file: string): ProbeStream[] {

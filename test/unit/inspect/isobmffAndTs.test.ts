@@ -335,3 +335,19 @@ test('audio and video cut at video keyframes run on without a break: no gap or o
     assert.deepEqual(report.issues.filter((found) => /FRAGMENT_(GAP|OVERLAP)/.test(found.code)), [], file);
   }
 });
+
+test('an H.264 VUI with fixed_frame_rate_flag 0 and a 90 kHz tick gives only a highest rate: the rate and durations come from the container or the frames', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-vui-rate-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const mkv = join(dir, 'tb.mkv');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=176x144:rate=25', '-frames:v', '5', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-enc_time_base', '1:90000', mkv]);
+  for (const [ext, format] of [['mp4', 'mp4'], ['ts', 'mpegts']] as const) execFileSync('ffmpeg', ['-v', 'error', '-i', mkv, '-c', 'copy', '-f', format, join(dir, `tb.${ext}`)]);
+  for (const file of [mkv, join(dir, 'tb.mp4'), join(dir, 'tb.ts')]) {
+    const track = inspectJson(file).tracks[0];
+    const vui = track?.codecPrivate?.sps?.[0]?.vui_parameters as Record<string, unknown> | undefined;
+    assert.deepEqual([vui?.num_units_in_tick, vui?.time_scale, vui?.fixed_frame_rate_flag], [1, 180_000, 0], file);
+    const [num, den] = (ffprobeStreams(file)[0]?.r_frame_rate ?? '').split('/').map(Number);
+    assert.equal(track?.frameRate, (num ?? 0) / (den ?? 1), file);
+    assert.equal(inspectJson(file).fragments[0]?.durationMs, 200, `${file}: 5 frames of 40 ms`);
+  }
+});
