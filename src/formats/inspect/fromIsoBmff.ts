@@ -94,7 +94,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
       ),
     );
   }
-  const frames = framesInFileOrder(file.tracks);
+  const frames = framesInFileOrder(file.tracks, moovSampleCounts(file));
   const moofs = file.fragments.map((fragment) => ({
     offset: fragment.offset,
     end: fragment.mdat ? fragment.mdat.offset + fragment.mdat.size : fragment.offset + fragment.size,
@@ -102,7 +102,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
   }));
   // A plain MP4 is cut as a KVS producer (kvs-put) cuts it for PutMedia: a fragment per GOP.
   const firstVideo = tracks.find((track) => track.kind === 'video')?.number;
-  const spans = file.kind === 'plain' ? cutAtKeyframes(frames, firstVideo, source.size) : withTrackMoofsJoined(moofs, frames, tracks);
+  const spans = file.kind === 'plain' ? cutAtKeyframes(frames, firstVideo, source.size) : withMoovSamplesCut(frames, withTrackMoofsJoined(moofs, frames, tracks), firstVideo);
   return {
     report: {
       format: file.kind === 'plain' ? 'mp4' : 'fragmented-mp4',
@@ -171,8 +171,46 @@ function isoFamily(track: Track): CodecFamily {
   }
 }
 
-/** Samples of all tracks, merged in the order their bytes sit in the file. */
-function framesInFileOrder(tracks: readonly Track[]): FrameTable {
+/**
+ * How many of each track's samples the moov holds before its fragments (ffmpeg's frag_keyframe without
+ * empty_moov puts the first GOP there): the first sample of the track's first fragment.
+ */
+function moovSampleCounts(file: IsoBmffFile): Map<number, number> {
+  const counts = new Map<number, number>();
+  if (file.kind !== 'fragmented') return counts;
+  for (const fragment of file.fragments) {
+    for (const part of fragment.tracks) if (!counts.has(part.trackId)) counts.set(part.trackId, part.firstSample);
+  }
+  for (const track of file.tracks) if (!counts.has(track.id)) counts.set(track.id, track.samples?.count ?? 0);
+  return counts;
+}
+
+/**
+ * A fragmented file whose moov also holds samples: those frames (fragment -1) are cut at their keyframes,
+ * as in a plain MP4, into fragments before the moofs'.
+ */
+function withMoovSamplesCut(frames: FrameTable, moofSpans: FragmentSpan[], gopTrack: number | undefined): FragmentSpan[] {
+  const inMoov: number[] = [];
+  for (let i = 0; i < frames.count; i++) if (frames.fragment[i] === -1) inMoov.push(i);
+  if (inMoov.length === 0) return moofSpans;
+  const moovFrames = frameTable(inMoov.length);
+  for (const i of inMoov) {
+    pushFrame(moovFrames, { track: frames.track[i] ?? 0, fragment: 0, offset: frames.offset[i] ?? 0, size: frames.size[i] ?? 0, ptsMs: 0, dtsMs: 0, keyframe: frames.keyframe[i] === 1 });
+  }
+  const firstMoof = moofSpans[0]?.offset ?? Infinity;
+  const moovSpans = cutAtKeyframes(moovFrames, gopTrack, firstMoof);
+  for (let i = 0; i < frames.count; i++) {
+    const fragment = frames.fragment[i] ?? -1;
+    if (fragment >= 0) frames.fragment[i] = fragment + moovSpans.length;
+  }
+  inMoov.forEach((i, k) => {
+    frames.fragment[i] = moovFrames.fragment[k] ?? 0;
+  });
+  return [...moovSpans, ...moofSpans];
+}
+
+/** Samples of all tracks, merged in the order their bytes sit in the file; those the moov holds in no fragment (-1). */
+function framesInFileOrder(tracks: readonly Track[], moovSamples: ReadonlyMap<number, number>): FrameTable {
   const withSamples = tracks.filter((track) => track.samples !== undefined);
   const order = fileOrder(withSamples.map((track) => track.samples?.offset.subarray(0, track.samples.count) ?? new Float64Array(0)));
   const frames = frameTable(order.length);
@@ -186,7 +224,7 @@ function framesInFileOrder(tracks: readonly Track[]): FrameTable {
     const toMs = track.timescale > 0 ? 1000 / track.timescale : 0;
     const dts = (samples.dts[index] ?? 0) + track.presentationShift;
     row.track = track.id;
-    row.fragment = samples.fragment ? (samples.fragment[index] ?? -1) : -1;
+    row.fragment = index < (moovSamples.get(track.id) ?? 0) || !samples.fragment ? -1 : (samples.fragment[index] ?? -1);
     row.offset = samples.offset[index] ?? 0;
     row.size = samples.size[index] ?? 0;
     row.ptsMs = (dts + (samples.cto[index] ?? 0)) * toMs;

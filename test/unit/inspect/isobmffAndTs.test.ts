@@ -351,3 +351,22 @@ test('an H.264 VUI with fixed_frame_rate_flag 0 and a 90 kHz tick gives only a h
     assert.equal(inspectJson(file).fragments[0]?.durationMs, 200, `${file}: 5 frames of 40 ms`);
   }
 });
+
+test('fMP4 whose moov also holds samples (frag_keyframe without empty_moov): the moov\'s GOP is a fragment of its own, before the moofs\'', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-moov-samples-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'gop6s.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=25', '-t', '14', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '150', '-bf', '0', '-movflags', 'frag_keyframe', file]);
+  const report = inspectJson(file, '--frames');
+  assert.equal(report.format, 'fragmented-mp4');
+  // ffprobe's keyframes at 0, 6 and 12 s: one fragment per GOP, the first from the moov's samples.
+  const keyframes = ffprobePackets(file).filter((packet) => packet.flags.startsWith('K')).map((packet) => Number(packet.pts_time) * 1000);
+  assert.deepEqual(keyframes, [0, 6000, 12_000]);
+  assert.deepEqual(report.fragments.map((fragment) => [fragment.startMs, fragment.durationMs, fragment.frameCount, fragment.keyframeStart]), [
+    [0, 6000, 150, true],
+    [6000, 6000, 150, true],
+    [12_000, 2000, 50, true],
+  ]);
+  assert.equal(report.fragments[1]?.offset, Buffer.from(readFileSync(file)).indexOf('moof') - 4);
+  assert.deepEqual(report.issues, [], 'no FRAGMENT_TOO_LONG: the moov GOP and the first moof\'s are 6 s each');
+});
