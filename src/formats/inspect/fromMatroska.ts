@@ -45,6 +45,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
       ? { track: { codecName: PCM_NAMES[track.codecId] ?? 'PCM' }, issues: [] } // the Audio element says it all: no CodecPrivate
       : decodeCodecPrivate(family, track.codecPrivate?.bytes, track.codecPrivate?.offset ?? track.offset, { audio });
     issues.push(...decoded.issues);
+    const containerRate = track.defaultDurationNs ? { frameRate: 1e9 / track.defaultDurationNs } : {};
     const kvsCodecId = KVS_CODEC_IDS[family];
     if (kvsCodecId && track.codecId !== kvsCodecId) {
       // A_AAC/MPEG4/LC and the like: the same codec under an older Matroska name, which KVS does not take.
@@ -67,10 +68,11 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
       family,
       ...(track.video ? { width: track.video.pixelWidth, height: track.video.pixelHeight } : {}),
       ...(track.audio ? { sampleRate: track.audio.samplingFrequency, channels: track.audio.channels, bitDepth: track.audio.bitDepth } : {}),
-      ...(track.defaultDurationNs ? { frameRate: 1e9 / track.defaultDurationNs } : {}),
+      ...containerRate,
       timescale: 1e9 / timestampScale,
       ...decoded.track,
-      ...(track.defaultDurationNs && decoded.frameRateIsMaximum ? { frameRate: 1e9 / track.defaultDurationNs } : {}),
+      // An H.264 VUI that gives only a highest rate yields to DefaultDuration.
+      ...(decoded.frameRateIsMaximum ? containerRate : {}),
     });
     const encoding = track.contentEncoding;
     if (encoding) issues.push(contentEncodingIssue(track.number, encoding));

@@ -68,10 +68,11 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
   }
   // Fragments as a KVS producer would cut them: one per GOP of the first video track (a TS from KVS,
   // getTSFragment.ts, or an HLS segment is then one).
-  const durations = trackFrameDurations(frames, tracks);
-  for (const track of tracks) {
+  const measured = tracks.filter((track) => rateFromFrames.has(track.number));
+  const durations = measured.length > 0 ? trackFrameDurations(frames, measured) : new Map<number, number>();
+  for (const track of measured) {
     const duration = durations.get(track.number) ?? 0;
-    if (rateFromFrames.has(track.number) && duration > 0) track.frameRate = 1000 / duration;
+    if (duration > 0) track.frameRate = 1000 / duration;
   }
   const spans = cutAtKeyframes(frames, videoTracks[0]?.number, source.size);
   const fragments = fragmentsFromFrames(spans, frames, tracks);

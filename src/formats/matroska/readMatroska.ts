@@ -489,8 +489,7 @@ class MatroskaReader implements EbmlVisitor {
     // A second copy of the Tracks element (mkvmerge --engage write_headers_twice) repeats the entries: the
     // first one stands, a different one is reported. (A number repeated inside one Tracks element is kept:
     // that is an invalid header, which KVS Local's PutMedia refuses.)
-    const earlier = tracks.slice(0, this.tracksStart);
-    const first = model.number !== 0 ? earlier.find((track) => track.number === model.number) : undefined;
+    const first = model.number !== 0 ? tracks.find((track, i) => i < this.tracksStart && track.number === model.number) : undefined;
     if (!first) {
       this.report(...trackIssues(model, state.sawCodecPrivate));
       return;

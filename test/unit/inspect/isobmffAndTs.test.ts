@@ -367,6 +367,6 @@ test('fMP4 whose moov also holds samples (frag_keyframe without empty_moov): the
     [6000, 6000, 150, true],
     [12_000, 2000, 50, true],
   ]);
-  assert.equal(report.fragments[1]?.offset, Buffer.from(readFileSync(file)).indexOf('moof') - 4);
+  assert.equal(report.fragments[1]?.offset, readFileSync(file).indexOf('moof') - 4);
   assert.deepEqual(report.issues, [], 'no FRAGMENT_TOO_LONG: the moov GOP and the first moof\'s are 6 s each');
 });
