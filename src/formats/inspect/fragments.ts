@@ -94,14 +94,14 @@ export function fragmentsFromFrames(spans: readonly FragmentSpan[], frames: Fram
   }
 
   return spans.map((span, index) => {
-    const hasFrames = (count[index] ?? 0) > 0;
-    const startMs = hasFrames ? (start[index] ?? 0) : span.timeMs;
+    // Frames whose times are unknown (NaN: a track without timescale) give the fragment no time.
+    const timed = (start[index] ?? Infinity) !== Infinity;
     return {
       index,
       offset: span.offset,
       size: span.end - span.offset,
-      startMs,
-      durationMs: hasFrames ? (end[index] ?? 0) - (start[index] ?? 0) : null,
+      startMs: timed ? (start[index] ?? 0) : span.timeMs,
+      durationMs: timed ? (end[index] ?? 0) - (start[index] ?? 0) : null,
       frameCount: (count[index] ?? 0),
       keyframeStart: opening[index] === 1,
       ...(span.kvs ? { kvs: span.kvs } : {}),

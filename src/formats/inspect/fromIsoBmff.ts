@@ -71,7 +71,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
       family,
       ...(track.kind === 'video' ? { width: track.displayWidth ?? track.width, height: track.displayHeight ?? track.height } : {}),
       ...(track.kind === 'audio' ? { sampleRate: track.sampleRate, channels: track.channelCount } : {}),
-      timescale: track.timescale,
+      ...(track.timescale > 0 ? { timescale: track.timescale } : {}),
       // The codec's own values (display size after cropping, AudioSpecificConfig channels) win over the
       // sample entry's, which ffmpeg fills with template values.
       ...decoded.track,
@@ -88,7 +88,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
       issue(
         'warning',
         'INIT_SEGMENT_MISSING',
-        'Movie fragments without a moov: this is a media segment without its init segment, so the tracks\' codecs, codec private data and timescales are unknown (times are in raw units).',
+        'Movie fragments without a moov: this is a media segment without its init segment, so the tracks\' codecs, codec private data and timescales are unknown, and with them every time.',
         0,
         'Inspect the init segment and its media segments together, e.g. cat init.mp4 segment.m4s | kvs-inspect -',
       ),
@@ -221,7 +221,7 @@ function framesInFileOrder(tracks: readonly Track[], moovSamples: ReadonlyMap<nu
     const track = withSamples[at];
     const samples = track?.samples;
     if (!track || !samples) continue;
-    const toMs = track.timescale > 0 ? 1000 / track.timescale : 0;
+    const toMs = track.timescale > 0 ? 1000 / track.timescale : NaN; // no timescale (a media segment alone): times unknown
     const dts = (samples.dts[index] ?? 0) + track.presentationShift;
     row.track = track.id;
     row.fragment = index < (moovSamples.get(track.id) ?? 0) || !samples.fragment ? -1 : (samples.fragment[index] ?? -1);

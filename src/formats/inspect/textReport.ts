@@ -90,7 +90,7 @@ function frameLines(report: InspectionReport): string[] {
   const nal = frames.nal;
   const rows = [['  track', 'fragment', 'offset', 'size', 'pts ms', 'dts ms', 'key', ...(nal ? ['NAL units'] : [])]];
   for (let i = 0; i < frames.count; i++) {
-    const row = [`  ${frames.track[i]}`, String(frames.fragment[i]), String(frames.offset[i]), String(frames.size[i]), String(round((frames.ptsMs[i] ?? 0))), String(round((frames.dtsMs[i] ?? 0))), frames.keyframe[i] ? 'K' : ''];
+    const row = [`  ${frames.track[i]}`, String(frames.fragment[i]), String(frames.offset[i]), String(frames.size[i]), milliseconds(frames.ptsMs[i]), milliseconds(frames.dtsMs[i]), frames.keyframe[i] ? 'K' : ''];
     const summary = nal?.[i];
     if (summary) row.push(nalText(summary));
     rows.push(row);
@@ -150,6 +150,11 @@ function plural(count: number, noun: string): string {
 
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
+}
+
+/** A frame time; '-' when unknown (NaN: its track has no timescale). */
+function milliseconds(value: number | undefined): string {
+  return value === undefined || Number.isNaN(value) ? '-' : String(round(value));
 }
 
 function optionalIsoTime(ms: number | undefined): string {

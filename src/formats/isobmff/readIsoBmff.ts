@@ -282,7 +282,7 @@ class IsoBmffReader {
     if (this.moov) this.fragmentIssues.push(issue('error', 'TRAF_UNKNOWN_TRACK', `traf for track ${trackId}, which the moov does not have`, trafOffset));
     else if (timescale === 0 && !this.warnedTimescale) {
       this.warnedTimescale = true;
-      this.fragmentIssues.push(issue('info', 'TIMESCALE_UNKNOWN', `no init segment or timescale for track ${trackId}: times are in raw units`, trafOffset));
+      this.fragmentIssues.push(issue('info', 'TIMESCALE_UNKNOWN', `no init segment or timescale for track ${trackId}: its times cannot be given in seconds`, trafOffset));
     }
     const track: Track = {
       id: trackId, handler: '', kind: 'other', timescale, duration: 0, codec: '', sampleEntryCount: 0,

@@ -112,6 +112,28 @@ test('a DASH media segment alone is named as such (no init segment), not as a co
   assert.equal(whole.fragments[0]?.frameCount, alone.fragments[0]?.frameCount);
 });
 
+test('a later DASH media segment alone has no times (its timescale is in the init segment); with it, ffprobe\'s', (t) => {
+  const segment = `${FIXTURES}/h264-aac-dash/seg-0-2.m4s`;
+  const alone = inspectJson(segment, '--frames');
+  assert.deepEqual(alone.fragments.map((f) => [f.startMs, f.durationMs, f.frameCount]), [[null, null, 25]]);
+  assert.ok(alone.frames?.every((frame) => frame.ptsMs === null && frame.dtsMs === null));
+  assert.deepEqual(alone.issues.map((i) => i.code), ['INIT_SEGMENT_MISSING', 'TIMESCALE_UNKNOWN']);
+  assert.match(kvsInspect([segment]).stdout, /^ {2}0 +76 +22788 +- +- +25 +yes$/m);
+
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-segment-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const joined = join(dir, 'joined.mp4');
+  writeFileSync(joined, Buffer.concat([readFileSync(`${FIXTURES}/h264-aac-dash/init-0.mp4`), readFileSync(segment)]));
+  const whole = inspectJson(joined, '--frames');
+  const pts = ffprobePackets(joined).map((packet) => Number(packet.pts_time) * 1000);
+  assert.ok((pts[0] ?? 0) > 0, 'the second segment starts after 0');
+  // ffprobe prints pts_time to the microsecond.
+  const close = (a: number | null | undefined, b: number | undefined) => Math.abs((a ?? NaN) - (b ?? NaN)) < 0.001;
+  assert.ok(close(whole.fragments[0]?.startMs, Math.min(...pts)), `start ${whole.fragments[0]?.startMs}`);
+  assert.equal(whole.frames?.length, pts.length);
+  assert.ok(whole.frames.every((frame, i) => close(frame.ptsMs, pts[i])));
+});
+
 test('a TS recording longer than 10 s: one fragment per GOP, found with or without random_access_indicator, and in the same plain MP4', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-ts-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
