@@ -4,7 +4,7 @@ import { KVS_LIMITS } from '../checks/kvsReadiness';
 import { issue, type Issue } from '../issues';
 import { readBlockFrames } from '../matroska/blockFrames';
 import { BlockFlag } from '../matroska/blockTable';
-import type { ContentEncodingSettings, MatroskaFile, MatroskaTrack } from '../matroska/model';
+import type { ContentEncodingSettings, MatroskaFile, MatroskaSegment, MatroskaTrack } from '../matroska/model';
 import { readMatroska } from '../matroska/readMatroska';
 import { CODEC_PRIVATE_CHANGED_HINT, decodeCodecPrivate, waveFamily } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
@@ -34,11 +34,11 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   const file = readMatroska(source, { blocks: true });
   const issues: Issue[] = [...file.issues];
   const segments = file.documents.flatMap((document) => document.segments);
-  const firstTracks = segments.find((segment) => segment.tracks.length > 0)?.tracks ?? [];
+  const declared = declaredTracks(segments);
 
   const tracks: TrackReport[] = [];
   const videoTracks: VideoTrackContext[] = [];
-  for (const track of firstTracks) {
+  for (const { track, timestampScale } of declared) {
     const family = matroskaFamily(track);
     const audio = track.audio && { sampleRate: track.audio.outputSamplingFrequency ?? track.audio.samplingFrequency, channels: track.audio.channels };
     const decoded = track.codecId.startsWith('A_PCM/')
@@ -59,7 +59,6 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
         ),
       );
     }
-    const timestampScale = segments[0]?.info.timestampScale ?? 1_000_000;
     tracks.push({
       number: track.number,
       offset: track.offset,
@@ -83,7 +82,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   }
   issues.push(...codecPrivateChanges(file), ...relativeTimecodeOverflows(file, segments[0]?.info.timestampScale ?? 1_000_000));
 
-  const frames = frameRows(source, file, laceDurations(firstTracks, tracks));
+  const frames = frameRows(source, file, laceDurations(declared.map(({ track }) => track), tracks));
 
   const header = file.documents.find((document) => document.header)?.header;
   const fragments = fragmentsFromFrames(
@@ -95,6 +94,19 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
     report: { format: header?.docType === 'webm' ? 'webm' : 'matroska', size: source.size, tracks, fragments, frames, issues },
     videoTracks,
   };
+}
+
+/**
+ * Each track number once, as the first segment that declares it does (GetMedia output repeats the Tracks
+ * in every document; files joined end to end may add tracks in a later one), with that segment's
+ * TimestampScale.
+ */
+function declaredTracks(segments: readonly MatroskaSegment[]): { track: MatroskaTrack; timestampScale: number }[] {
+  const byNumber = new Map<number, { track: MatroskaTrack; timestampScale: number }>();
+  for (const segment of segments) {
+    for (const track of segment.tracks) if (!byNumber.has(track.number)) byNumber.set(track.number, { track, timestampScale: segment.info.timestampScale });
+  }
+  return [...byNumber.values()];
 }
 
 /**

@@ -281,3 +281,25 @@ test('H.265 intra-only streams are named by Table A.2 (Main Intra, Main 10 Intra
     assert.equal(inspectJson(file).tracks[0]?.codecName?.replace(/ [\d.]+$/, ''), name);
   }
 });
+
+test('EBML documents joined end to end: a track first declared in a later document is listed, with that segment\'s TimestampScale', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-joined-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const videoOnly = join(dir, 'video.mkv');
+  const made = join(dir, 'made.mkv');
+  const withAudio = join(dir, 'with-audio.mkv');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10', '-t', '2', '-c:v', 'libx264', '-g', '10', '-bf', '0', '-pix_fmt', 'yuv420p', videoOnly]);
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000', '-t', '2', '-c:v', 'libx264', '-g', '10', '-bf', '0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', made]);
+  // A TimestampScale of 0.1 ms in the second document.
+  execFileSync('mkvmerge', ['-q', '-o', withAudio, '--timestamp-scale', '100000', made]);
+  const joined = join(dir, 'joined.mkv');
+  writeFileSync(joined, Buffer.concat([readFileSync(videoOnly), readFileSync(withAudio)]));
+
+  const report = inspectJson(joined, '--frames');
+  const audio = ffprobeStreams(withAudio).find((stream) => stream.codec_type === 'audio');
+  assert.deepEqual(report.tracks.map((track) => [track.number, track.kind, track.timescale]), [[1, 'video', 1000], [2, 'audio', 10_000]]);
+  assert.deepEqual([report.tracks[1]?.codec, report.tracks[1]?.sampleRate], ['mp4a.40.2', Number(audio?.sample_rate)]);
+  const audioPackets = ffprobePackets(withAudio).filter((packet) => packet.stream_index === audio?.index);
+  assert.equal(report.frames?.filter((frame) => frame.track === 2).length, audioPackets.length);
+  assert.ok(!report.issues.some((found) => found.code === 'MKV_UNDECLARED_TRACK'));
+});
