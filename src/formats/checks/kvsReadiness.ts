@@ -239,6 +239,22 @@ function firstReorderedFrame(frames: FrameTable, track: number): number | null {
 }
 
 /**
+ * A fragment opened by a frame its container marks as a keyframe whose picture is no random access point:
+ * for H.264 not an IDR (an I picture of an open GOP, with a recovery point SEI at best), for H.265 not an
+ * IRAP (IDR, CRA, BLA).
+ */
+function notRandomAccessIssue(codec: 'h264' | 'h265', fragment: number, offset: number, sliceTypes: readonly string[]): Issue {
+  const picture = codec === 'h264' ? 'an IDR picture' : 'an IRAP picture (IDR, CRA or BLA)';
+  return issue(
+    'warning',
+    'FRAGMENT_START_NOT_RANDOM_ACCESS',
+    `Fragment ${fragment} starts with a frame marked as a keyframe that is not ${picture} (slices: ${sliceTypes.join(', ')}): an open-GOP start.`,
+    offset,
+    'HLS/DASH players, GetClip and GetImages start decoding at a fragment\'s first frame; frames that refer to the GOP before it show broken pictures. Start every fragment at an IDR (x264: open-gop=0).',
+  );
+}
+
+/**
  * Frame framing and in-band parameter sets, judged on the frames `selection` names (by default the first
  * of every fragment). Each problem is reported once per track, at its first occurrence, with how often
  * it occurred.
@@ -246,9 +262,17 @@ function firstReorderedFrame(frames: FrameTable, track: number): number | null {
 function framingRules(inspection: ContainerInspection, source: ByteSource, options: ReadinessOptions): Issue[] {
   const selection = options.frames ?? 'fragment-starts';
   const firsts = new Map<string, { issue: Issue; count: number; track: number; lastFrame: number }>();
+  const { frames } = inspection.report;
+  const fragmentOfTrack = new Map<number, number>(); // the fragment of each track's last analysed frame
   analyzeVideoFrames(inspection, source, selection, (track, index, analysis) => {
     options.frameAnalysed?.(track, index, analysis);
-    for (const found of analysis.issues) {
+    const fragment = frames.fragment[index] ?? -1;
+    const opensFragment = fragment >= 0 && fragmentOfTrack.get(track.number) !== fragment;
+    fragmentOfTrack.set(track.number, fragment);
+    // A frame the container marks as a keyframe (else FRAGMENT_NOT_KEYFRAME_START says it) that is no random access point.
+    const openGop = opensFragment && frames.keyframe[index] === 1 && analysis.framing !== 'unknown' && !analysis.keyframe && analysis.sliceTypes.length > 0;
+    const judged = openGop ? [...analysis.issues, notRandomAccessIssue(track.codec, fragment, frames.offset[index] ?? 0, analysis.sliceTypes)] : analysis.issues;
+    for (const found of judged) {
       // One issue per parameter set kind (its message names it: SPS, PPS), counted in frames.
       const key = `${track.number} ${found.code}${found.code === 'INBAND_PARAMETER_SET_DIFFERS' ? ` ${found.message}` : ''}`;
       const seen = firsts.get(key);
@@ -259,6 +283,7 @@ function framingRules(inspection: ContainerInspection, source: ByteSource, optio
       }
     }
   });
-  const unit = selection === 'every' ? 'frames' : 'fragments';
-  return [...firsts.values()].map(({ issue: first, count, track }) => ({ ...first, message: `${first.message} (track ${track}${count > 1 ? `; seen in ${count} ${unit}` : ''})` }));
+  // Fragment starts are counted in fragments whatever the selection.
+  const unit = (code: string) => (selection === 'every' && code !== 'FRAGMENT_START_NOT_RANDOM_ACCESS' ? 'frames' : 'fragments');
+  return [...firsts.values()].map(({ issue: first, count, track }) => ({ ...first, message: `${first.message} (track ${track}${count > 1 ? `; seen in ${count} ${unit(first.code)}` : ''})` }));
 }

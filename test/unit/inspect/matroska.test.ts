@@ -303,3 +303,28 @@ test('EBML documents joined end to end: a track first declared in a later docume
   assert.equal(report.frames?.filter((frame) => frame.track === 2).length, audioPackets.length);
   assert.ok(!report.issues.some((found) => found.code === 'MKV_UNDECLARED_TRACK'));
 });
+
+test('a fragment opened by an open-GOP I picture (x264 open-gop: keyframe flag, no IDR) is a warning; IDR and H.265 CRA starts are not', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-open-gop-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const encode = (file: string, codec: string[]) => execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10', '-t', '3', '-pix_fmt', 'yuv420p', '-bf', '2', ...codec, join(dir, file)]);
+  const nalTypes = (file: string) => [...spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'trace', '-i', join(dir, file), '-c:v', 'copy', '-bsf:v', 'trace_headers', '-f', 'null', '-'], { encoding: 'utf8' }).stderr.matchAll(/ nal_unit_type +[01]+ = (\d+)/g)].map((m) => Number(m[1]));
+  const x264 = (openGop: number) => ['-c:v', 'libx264', '-x264-params', `open-gop=${openGop}:keyint=10:min-keyint=10:scenecut=0`];
+
+  for (const file of ['open.mkv', 'open.mp4']) {
+    encode(file, x264(1));
+    const keyPackets = ffprobePackets(join(dir, file)).filter((packet) => packet.flags.startsWith('K')).length;
+    const idrs = nalTypes(file).filter((type) => type === 5).length;
+    assert.deepEqual([keyPackets, idrs], [3, 1], 'three keyframes, one of them IDR');
+    const report = inspectJson(join(dir, file), '--frames');
+    const found = report.issues.filter((i) => i.code === 'FRAGMENT_START_NOT_RANDOM_ACCESS');
+    const secondFragment = report.frames?.find((frame) => frame.fragment === 1);
+    assert.deepEqual(found.map((i) => [i.severity, i.offset]), [['warning', secondFragment?.offset]]);
+    assert.match(found[0]?.message ?? '', /not an IDR picture \(slices: I\).*seen in 2 fragments/);
+  }
+  encode('closed.mkv', x264(0));
+  assert.ok(!inspectJson(join(dir, 'closed.mkv')).issues.some((i) => i.code === 'FRAGMENT_START_NOT_RANDOM_ACCESS'));
+  encode('cra.mkv', ['-c:v', 'libx265', '-x265-params', 'open-gop=1:keyint=10:min-keyint=10:scenecut=0:log-level=error']);
+  assert.ok(nalTypes('cra.mkv').includes(21), 'x265 wrote CRA pictures');
+  assert.ok(!inspectJson(join(dir, 'cra.mkv')).issues.some((i) => i.code === 'FRAGMENT_START_NOT_RANDOM_ACCESS'));
+});
