@@ -1,8 +1,6 @@
 import type { Severity } from '../issues';
 import type { TrackExtendsFields } from './boxes/mvex';
-import type { TrackRunFields } from './boxes/trun';
-import { moofPartsOf, skimMoof, SkimScratch, type MoofParts, type TrafParts } from './moofParts';
-import type { BoxReader } from './reader';
+import { moofPartsOf, skimMoof, SkimScratch, type MoofParts, type RunParts, type TrafParts } from './moofParts';
 import { SAMPLE_IS_NON_SYNC, SampleTableBuilder } from './samples';
 import type { Track } from './tracks';
 import type { Box } from './types';
@@ -111,8 +109,6 @@ export class FragmentReader {
   private readonly tracks: FragmentTrack[] = [];
   /** Where runs are decoded when no sample tables are kept (emptied before each run). */
   private scratch: SampleTableBuilder | undefined;
-  /** A view of the buffer the last run's entries were in: runs mostly come from one (source buffer, arena chunk). */
-  private entriesView: DataView | undefined;
 
   constructor(
     private readonly states: Map<number, TrackState>,
@@ -120,12 +116,12 @@ export class FragmentReader {
   ) {}
 
   /**
-   * Reads a top-level moof from `r` (holding the whole box) before the walker adds it, so the walker
-   * need not make its child boxes: false, with nothing read, when the moof is not of the usual make (see
-   * skimMoof). `add` then passes over this moof.
+   * Reads a top-level moof from `bytes` (holding the whole box from bytes[at] on) before the walker adds
+   * it, so the walker need not make its child boxes: false, with nothing read, when the moof is not of
+   * the usual make (see skimMoof). `add` then passes over this moof.
    */
-  skim(moof: Box, r: BoxReader): boolean {
-    const parts = skimMoof(moof, r, this.skimScratch);
+  skim(moof: Box, bytes: Uint8Array, at: number): boolean {
+    const parts = skimMoof(moof, bytes, at, this.skimScratch);
     if (!parts) return false;
     this.close(undefined);
     this.readMoof(parts);
@@ -228,17 +224,17 @@ export class FragmentReader {
     let dataPos = base;
     let firstRun = true;
     let ept = Infinity;
-    const truns = traf.truns;
-    for (let i = 0; i < traf.trunCount; i++) {
-      const run = truns[i];
-      const trunOffset = traf.trunOffsets[i] ?? traf.offset;
+    const runs = traf.runs;
+    for (let i = 0; i < traf.runCount; i++) {
+      const run = runs[i];
       if (!run) continue;
+      const trunOffset = run.offset;
       if (run.dataOffset !== undefined) dataPos = base + run.dataOffset;
       if (firstRun) ft.dataOffset = dataPos;
       const start = dataPos;
       const count = plausibleCount(run, defSize, dataPos, ctx, trunOffset);
       builder.reserve(count, dataPos, ctx.fileSize);
-      appendRun(run, this.viewOf(run.entries), count, builder, time, dataPos, defDuration, defSize, defFlags, fragmentIndex, out);
+      appendRun(run, count, builder, time, dataPos, defDuration, defSize, defFlags, fragmentIndex, out);
       if (ft.sampleCount === 0 && count > 0) {
         ft.firstSampleFlags = out.firstFlags;
         ft.firstSampleSync = (out.firstFlags & SAMPLE_IS_NON_SYNC) === 0;
@@ -262,12 +258,6 @@ export class FragmentReader {
     state.nextDecodeTime = time;
     state.fragmentCount++;
     return ft;
-  }
-
-  /** A DataView of the whole buffer of `bytes`. */
-  private viewOf(bytes: Uint8Array): DataView {
-    if (this.entriesView?.buffer !== bytes.buffer) this.entriesView = new DataView(bytes.buffer);
-    return this.entriesView;
   }
 
   private emptyScratch(): SampleTableBuilder {
@@ -325,7 +315,7 @@ const UNBACKED_SAMPLES = 1 << 16;
  * A run without per-sample entries costs no bytes per sample, so a damaged count could ask for
  * billions of samples: beyond 65536, keep only as many as the data after `dataPos` can hold.
  */
-function plausibleCount(run: TrackRunFields, defSize: number, dataPos: number, ctx: FragmentContext, trun: number): number {
+function plausibleCount(run: RunParts, defSize: number, dataPos: number, ctx: FragmentContext, trun: number): number {
   const n = run.entryCount;
   if (run.layout.size >= 0 || n <= UNBACKED_SAMPLES) return n;
   const room = defSize > 0 ? Math.floor(Math.max(0, ctx.fileSize - dataPos) / defSize) : 0;
@@ -339,8 +329,7 @@ function plausibleCount(run: TrackRunFields, defSize: number, dataPos: number, c
  * The hot path: a run's `n` entries appended to the table `b`, which has room for them. Written for V8's
  * baseline tier as much as for its optimiser (a file's samples are mostly read before V8 optimises this):
  * one pass for the durations and sizes and the times and offsets that follow from them; fills, not
- * per-sample stores, for what the run leaves to the defaults. `view` covers the whole buffer of
- * `run.entries`.
+ * per-sample stores, for what the run leaves to the defaults.
  *
  * Each per-sample loop is a function of its own: V8 optimises a function once the bytecode run in it
  * reaches a budget that grows with its size, and compiles it in the background in a time that grows with
@@ -348,12 +337,13 @@ function plausibleCount(run: TrackRunFields, defSize: number, dataPos: number, c
  * all the loops was optimised near its end.
  */
 function appendRun(
-  run: TrackRunFields, view: DataView, n: number, b: SampleTableBuilder, time: number, dataPos: number,
+  run: RunParts, n: number, b: SampleTableBuilder, time: number, dataPos: number,
   defDuration: number, defSize: number, defFlags: number, fragmentIndex: number, out: RunEnd,
 ): void {
   const first = b.count;
   const end = first + n;
-  const at = run.entries.byteOffset; // where the entries start in `view`
+  const view = run.view;
+  const at = run.entriesAt;
   const layout = run.layout;
   const stride = layout.stride;
   out.time = time;

@@ -5,10 +5,24 @@ import {
   TFHD_BASE_DATA_OFFSET, TFHD_DEFAULT_BASE_IS_MOOF, TFHD_DEFAULT_SAMPLE_DURATION, TFHD_DEFAULT_SAMPLE_FLAGS,
   TFHD_DEFAULT_SAMPLE_SIZE, TFHD_SAMPLE_DESCRIPTION_INDEX,
 } from './boxes/tfhd';
-import { layoutOf, MAX_RUN_SAMPLES, TRUN_DATA_OFFSET, TRUN_FIRST_SAMPLE_FLAGS, TrackRun, type TrackRunFields } from './boxes/trun';
-import { uint64, type BoxReader } from './reader';
+import { layoutOf, MAX_RUN_SAMPLES, TRUN_DATA_OFFSET, TRUN_FIRST_SAMPLE_FLAGS, type TrackRunFields, type TrackRunLayout } from './boxes/trun';
+import { uint64 } from './reader';
 import { boxType, fieldsOf } from './registry';
 import type { Box } from './types';
+
+/** What the fragment reader uses of a trun: its fields, and where its entries are (as an index into a view). */
+export interface RunParts {
+  /** Offset of the trun box. */
+  offset: number;
+  /** Samples whose entries are present. */
+  entryCount: number;
+  layout: TrackRunLayout;
+  dataOffset: number | undefined;
+  firstSampleFlags: number | undefined;
+  /** The entries: `entryCount` of `layout.stride` bytes from view[entriesAt]. */
+  view: DataView;
+  entriesAt: number;
+}
 
 /**
  * What the fragment reader uses of a traf, as values (a long file has thousands of trafs; no object per
@@ -27,10 +41,9 @@ export interface TrafParts {
   /** The first tfdt's baseMediaDecodeTime, undefined without tfdt, and its offset. */
   baseMediaDecodeTime: number | undefined;
   tfdtOffset: number;
-  /** The decoded truns in box order, and their offsets: the first `trunCount` of each. */
-  truns: TrackRunFields[];
-  trunOffsets: number[];
-  trunCount: number;
+  /** The truns in box order: the first `runCount`. */
+  runs: RunParts[];
+  runCount: number;
 }
 
 export interface MoofParts {
@@ -65,7 +78,7 @@ function trafPartsOf(traf: Box): TrafParts {
     if (child.type === 'tfhd') tfhdBox ??= child;
     else if (child.type === 'tfdt') tfdtBox ??= child;
     const run = fieldsOf(child, 'trun');
-    if (run) addRun(parts, run, child.offset);
+    if (run) parts.runs[parts.runCount++] = runPartsOf(run, child.offset);
   }
   const tfhd = fieldsOf(tfhdBox, 'tfhd');
   if (tfhd) {
@@ -88,14 +101,16 @@ function emptyTraf(offset: number): TrafParts {
   return {
     offset, trackId: undefined, baseDataOffset: undefined, defaultBaseIsMoof: false, defaultSampleDuration: undefined,
     defaultSampleSize: undefined, defaultSampleFlags: undefined, baseMediaDecodeTime: undefined, tfdtOffset: -1,
-    truns: [], trunOffsets: [], trunCount: 0,
+    runs: [], runCount: 0,
   };
 }
 
-function addRun(traf: TrafParts, run: TrackRunFields, offset: number): void {
-  traf.truns[traf.trunCount] = run;
-  traf.trunOffsets[traf.trunCount] = offset;
-  traf.trunCount++;
+function runPartsOf(run: TrackRunFields, offset: number): RunParts {
+  const { entries } = run;
+  return {
+    offset, entryCount: run.entryCount, layout: run.layout, dataOffset: run.dataOffset, firstSampleFlags: run.firstSampleFlags,
+    view: new DataView(entries.buffer), entriesAt: entries.byteOffset,
+  };
 }
 
 /**
@@ -105,6 +120,17 @@ function addRun(traf: TrafParts, run: TrackRunFields, offset: number): void {
  */
 export class SkimScratch {
   private parts: MoofParts | undefined;
+  private viewBytes: Uint8Array | undefined;
+  private view: DataView | undefined;
+
+  /** A view of `bytes`: the same one while the skims read from the same buffer (the source's). */
+  viewOf(bytes: Uint8Array): DataView {
+    if (this.viewBytes !== bytes || !this.view) {
+      this.viewBytes = bytes;
+      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    return this.view;
+  }
 
   /** The parts, emptied, for `moof`. */
   start(moof: Box): MoofParts {
@@ -126,13 +152,27 @@ function nextTraf(parts: MoofParts, offset: number): TrafParts {
     traf.trackId = undefined;
     traf.baseMediaDecodeTime = undefined;
     traf.tfdtOffset = -1;
-    traf.trunCount = 0;
+    traf.runCount = 0;
   } else {
     traf = emptyTraf(offset);
     parts.trafs[parts.trafCount] = traf;
   }
   parts.trafCount++;
   return traf;
+}
+
+/** Parts for the next trun of a traf, reused like the traf's. */
+function nextRun(traf: TrafParts, offset: number, view: DataView): RunParts {
+  let run = traf.runs[traf.runCount];
+  if (run) {
+    run.offset = offset;
+    run.view = view;
+  } else {
+    run = { offset, entryCount: 0, layout: layoutOf(0), dataOffset: undefined, firstSampleFlags: undefined, view, entriesAt: 0 };
+    traf.runs[traf.runCount] = run;
+  }
+  traf.runCount++;
+  return run;
 }
 
 const MFHD = 0x6d666864;
@@ -142,62 +182,60 @@ const TFDT = 0x74666474;
 const TRUN = 0x7472756e;
 
 /**
- * The parts of a moof read from `r`, which holds the whole box: for a moof made only of well-formed
- * mfhd, trafs of tfhd, tfdt and truns, and boxes of types the walker does not decode. Undefined for
- * anything else (a header or field out of place, a box the walker would report): the walker then decodes
- * the moof into child boxes, and reports what is wrong. The parts are `scratch`'s, good until the
- * next skim; the truns' entries are views of `r.bytes`, read before the source's buffer changes.
+ * The parts of a moof read from `bytes`, which hold the whole box from bytes[at] on: for a moof made only
+ * of well-formed mfhd, trafs of tfhd, tfdt and truns, and boxes of types the walker does not decode.
+ * Undefined for anything else (a header or field out of place, a box the walker would report): the
+ * walker then decodes the moof into child boxes, and reports what is wrong. The parts are `scratch`'s,
+ * good until the next skim; the truns' entries are in `bytes`, read before the source's buffer changes.
  *
  * mfhd, tfhd, tfdt and trun are read here rather than by their registry parsers (boxes/*.ts), on
  * purpose: the same fields from the same layout, without a BoxReader, a context and a call per field,
  * which is about a tenth of a long file's inspection. moofSkim.test.ts checks that both read the same.
  */
-export function skimMoof(moof: Box, r: BoxReader, scratch: SkimScratch): MoofParts | undefined {
+export function skimMoof(moof: Box, bytes: Uint8Array, at: number, scratch: SkimScratch): MoofParts | undefined {
   if (moof.truncated || moof.headerSize !== 8) return undefined;
+  const base = moof.offset - at; // the offset in the file of bytes[0]
+  const end = at + moof.size;
+  if (end > bytes.length) return undefined;
   const parts = scratch.start(moof);
-  const base = r.base;
-  const end = moof.offset + moof.size - base;
-  if (end > r.bytes.length) return undefined;
-  const view = r.view;
+  const view = scratch.viewOf(bytes);
   let traf: TrafParts | undefined;
   let trafEnd = -1;
-  let at = moof.offset + 8 - base;
-  while (at < end) {
-    if (traf && at === trafEnd) traf = undefined;
+  let p = at + 8;
+  while (p < end) {
+    if (traf && p === trafEnd) traf = undefined;
     const limit = traf ? trafEnd : end;
-    if (at + 8 > limit) return undefined;
-    const size = view.getUint32(at);
-    const code = view.getUint32(at + 4);
-    if (size < 8 || at + size > limit) return undefined;
+    if (p + 8 > limit) return undefined;
+    const size = view.getUint32(p);
+    const code = view.getUint32(p + 4);
+    if (size < 8 || p + size > limit) return undefined;
     if (!traf) {
       if (code === TRAF) {
-        traf = nextTraf(parts, base + at);
-        trafEnd = at + size;
-        at += 8;
+        traf = nextTraf(parts, base + p);
+        trafEnd = p + size;
+        p += 8;
         continue;
       }
       if (code === MFHD) {
         if (parts.mfhdOffset >= 0 || size < 16) return undefined;
-        parts.mfhdOffset = base + at;
-        parts.sequenceNumber = view.getUint32(at + 12);
+        parts.mfhdOffset = base + p;
+        parts.sequenceNumber = view.getUint32(p + 12);
       } else if (!ignorable(code)) {
         return undefined;
       }
     } else if (code === TRUN) {
-      const run = readTrun(r, at, size);
-      if (!run) return undefined;
-      addRun(traf, run, base + at);
+      if (!readTrun(view, p, size, nextRun(traf, base + p, view))) return undefined;
     } else if (code === TFHD) {
-      if (traf.trackId !== undefined || !readTfhd(view, at, size, traf)) return undefined;
+      if (traf.trackId !== undefined || !readTfhd(view, p, size, traf)) return undefined;
     } else if (code === TFDT) {
-      if (traf.baseMediaDecodeTime !== undefined || !readTfdt(view, at, size, traf)) return undefined;
-      traf.tfdtOffset = base + at;
+      if (traf.baseMediaDecodeTime !== undefined || !readTfdt(view, p, size, traf)) return undefined;
+      traf.tfdtOffset = base + p;
     } else if (!ignorable(code)) {
       return undefined;
     }
-    at += size;
+    p += size;
   }
-  return traf && at !== trafEnd ? undefined : parts;
+  return traf && p !== trafEnd ? undefined : parts;
 }
 
 /** A box of a printable type the walker does not decode: a leaf it makes without a word. */
@@ -258,12 +296,11 @@ function readTfdt(view: DataView, at: number, size: number, traf: TrafParts): bo
 }
 
 /**
- * The trun at r.bytes[at, at + size), as the trun parser reads it (its entries a view of r.bytes, read
- * before they can change); undefined when cut short or when the parser would report its sample count.
+ * The trun at view[at, at + size) into `run`, as the trun parser reads it; false when cut short or when
+ * the parser would report its sample count.
  */
-function readTrun(r: BoxReader, at: number, size: number): TrackRunFields | undefined {
-  if (size < 16) return undefined;
-  const view = r.view;
+function readTrun(view: DataView, at: number, size: number, run: RunParts): boolean {
+  if (size < 16) return false;
   const flags = view.getUint32(at + 8) & 0xffffff;
   const sampleCount = view.getUint32(at + 12);
   const end = at + size;
@@ -271,17 +308,21 @@ function readTrun(r: BoxReader, at: number, size: number): TrackRunFields | unde
   let dataOffset: number | undefined;
   let firstSampleFlags: number | undefined;
   if (flags & TRUN_DATA_OFFSET) {
-    if (p + 4 > end) return undefined;
+    if (p + 4 > end) return false;
     dataOffset = view.getInt32(p);
     p += 4;
   }
   if (flags & TRUN_FIRST_SAMPLE_FLAGS) {
-    if (p + 4 > end) return undefined;
+    if (p + 4 > end) return false;
     firstSampleFlags = view.getUint32(p);
     p += 4;
   }
   const layout = layoutOf(flags);
-  const bytes = sampleCount * layout.stride;
-  if (p + bytes > end || (layout.stride === 0 && sampleCount > MAX_RUN_SAMPLES)) return undefined;
-  return new TrackRun(sampleCount, sampleCount, r.bytes.subarray(p, p + bytes), layout, dataOffset, firstSampleFlags);
+  if (p + sampleCount * layout.stride > end || (layout.stride === 0 && sampleCount > MAX_RUN_SAMPLES)) return false;
+  run.entryCount = sampleCount;
+  run.layout = layout;
+  run.dataOffset = dataOffset;
+  run.firstSampleFlags = firstSampleFlags;
+  run.entriesAt = p;
+  return true;
 }

@@ -10,7 +10,6 @@ import { buildSampleTable } from './sampleTable';
 import { SampleTableBuilder, type SampleTable } from './samples';
 import { describeTrack, type Track } from './tracks';
 import type { Box, BoxTree } from './types';
-import type { BoxReader } from './reader';
 import { DEFAULT_MAX_DEPTH, readBoxes, type WalkOptions } from './walker';
 
 /**
@@ -76,7 +75,7 @@ const DEFAULT_MAX_SAMPLES = 1 << 24;
 export function readIsoBmff(source: ByteSource, options: IsoBmffOptions = {}): IsoBmffFile {
   const reader = new IsoBmffReader(source.size, options);
   // The movie is built while the walk goes on, top-level box by box (fragments as they come).
-  const skim = options.fragmentBoxes === false ? (box: Box, r: BoxReader) => reader.skim(box, r) : undefined;
+  const skim = options.fragmentBoxes === false ? (box: Box, bytes: Uint8Array, at: number) => reader.skim(box, bytes, at) : undefined;
   const tree = readBoxes(source, options, (box) => reader.add(box), skim);
   return reader.finish(tree);
 }
@@ -142,10 +141,10 @@ class IsoBmffReader {
    * A top-level box read by the fragment reader instead of the walker (see IsoBmffOptions.fragmentBoxes),
    * when the walker would have decoded the truns (depth 2).
    */
-  skim(box: Box, r: BoxReader): boolean {
+  skim(box: Box, bytes: Uint8Array, at: number): boolean {
     if (box.type !== 'moof' || !this.fragmentReader || (this.options.maxDepth ?? DEFAULT_MAX_DEPTH) <= 2) return false;
     this.moofSeen();
-    return this.fragmentReader.skim(box, r);
+    return this.fragmentReader.skim(box, bytes, at);
   }
 
   finish(tree: BoxTree): IsoBmffFile {

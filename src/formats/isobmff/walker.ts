@@ -1,4 +1,4 @@
-import type { ByteSource } from '../byteSource';
+import { byteWindow, type ByteSource } from '../byteSource';
 import { issue, type Issue, type Severity } from '../issues';
 import { fourccCode } from './fourcc';
 import { BoxReader, ByteArena } from './reader';
@@ -17,10 +17,11 @@ export interface WalkOptions {
 }
 
 /**
- * Reads a top-level box from `r` (which holds the whole box) in place of the walker: true when it did, and
- * the box stays a leaf of the tree; false to have the walker decode it.
+ * Reads a top-level box in place of the walker, from `bytes`, which hold the whole box from bytes[at] on
+ * (the source's buffer: read before the source is read again): true when it did, and the box stays a
+ * leaf of the tree; false to have the walker decode it.
  */
-export type TopLevelSkim = (box: Box, r: BoxReader) => boolean;
+export type TopLevelSkim = (box: Box, bytes: Uint8Array, at: number) => boolean;
 
 const DEFAULT_MAX_BOX_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 32;
@@ -124,6 +125,9 @@ class Walker {
   walkSource(source: ByteSource, start: number, end: number, parent: string | undefined, depth: number, parentTruncated: boolean): Box[] {
     const boxes = this.lists;
     const first = boxes.length;
+    // Headers are read from the source's window: no view per box (a long file has thousands).
+    const window = byteWindow(source);
+    const skim = parent === undefined ? this.skim : undefined;
     let pos = start;
     while (pos < end) {
       const avail = end - pos;
@@ -131,17 +135,18 @@ class Walker {
         if (!parentTruncated) this.trailing(source.read(pos, avail), 0, pos, avail, parent);
         break;
       }
-      const head = source.read(pos, Math.min(avail, MAX_HEADER_BYTES));
-      const info = boxType(fourccCode(head, 4));
-      const box = this.header(head, 0, head.length, info, pos, end, parent, parentTruncated);
+      window.fill(pos, Math.min(avail, MAX_HEADER_BYTES));
+      const at = pos - window.start;
+      const info = boxType(fourccCode(window.bytes, at + 4));
+      const box = this.header(window.bytes, at, Math.min(avail, MAX_HEADER_BYTES, window.end - pos), info, pos, end, parent, parentTruncated);
       if (!box) break;
       const boxEnd = box.truncated ? end : pos + box.size;
       const spec = boxSpecIn(info, parent, this.handler);
       if (spec && this.mayDecode(box, depth)) {
         const length = boxEnd - pos;
         if (length <= this.maxBoxBytes) {
-          const r = new BoxReader(source.read(pos, length), pos, this.arena);
-          if (parent !== undefined || !this.skim?.(box, r)) this.decode(r, box, spec, boxEnd, parent, depth);
+          if (skim) window.fill(pos, length);
+          if (!skim?.(box, window.bytes, pos - window.start)) this.decode(new BoxReader(source.read(pos, length), pos, this.arena), box, spec, boxEnd, parent, depth);
         } else if (spec.container && !spec.parse) {
           const saved = this.enterChildren(box);
           box.children = this.walkSource(source, pos + box.headerSize, boxEnd, box.type, depth + 1, box.truncated === true);
