@@ -145,8 +145,12 @@ class Walker {
       if (spec && this.mayDecode(box, depth)) {
         const length = boxEnd - pos;
         if (length <= this.maxBoxBytes) {
-          if (skim) window.fill(pos, length);
-          if (!skim?.(box, window.bytes, pos - window.start)) this.decode(new BoxReader(source.read(pos, length), pos, this.arena), box, spec, boxEnd, parent, depth);
+          window.fill(pos, length);
+          const at = pos - window.start;
+          if (!skim?.(box, window.bytes, at)) {
+            const bytes = window.bytes.subarray(at, Math.min(at + length, window.end - window.start));
+            this.decode(new BoxReader(bytes, pos, this.arena), box, spec, boxEnd, parent, depth);
+          }
         } else if (spec.container && !spec.parse) {
           const saved = this.enterChildren(box);
           box.children = this.walkSource(source, pos + box.headerSize, boxEnd, box.type, depth + 1, box.truncated === true);
