@@ -1,6 +1,6 @@
 import type { Severity } from '../issues';
 import type { TrackExtendsFields } from './boxes/mvex';
-import { moofPartsOf, skimMoof, SkimScratch, type MoofParts, type RunParts, type TrafParts } from './moofParts';
+import { BufferViews, moofPartsOf, skimMoof, SkimScratch, type MoofParts, type RunParts, type TrafParts } from './moofParts';
 import { SAMPLE_IS_NON_SYNC, SampleTableBuilder } from './samples';
 import type { Track } from './tracks';
 import type { Box } from './types';
@@ -101,6 +101,8 @@ export class FragmentReader {
   /** The moof `skim` read, which `add` then passes over. */
   private skimmed: Box | undefined;
   private readonly skimScratch = new SkimScratch();
+  /** Views of the buffers that hold the entries of walker-decoded truns. */
+  private readonly entryViews = new BufferViews();
   private lastSequence = -1;
   private readonly dataChecks: DataCheck[] = [];
   /** appendRun's result (one object, reused). */
@@ -137,7 +139,7 @@ export class FragmentReader {
         return;
       }
       this.close(undefined);
-      this.readMoof(moofPartsOf(box));
+      this.readMoof(moofPartsOf(box, this.entryViews));
     } else if (box.type === 'mdat') {
       const mdat = { start: box.offset + box.headerSize, end: box.offset + box.size };
       this.mdats.push(mdat);

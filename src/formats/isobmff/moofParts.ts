@@ -56,21 +56,24 @@ export interface MoofParts {
   trafCount: number;
 }
 
-/** The parts of a moof whose children the walker decoded. */
-export function moofPartsOf(moof: Box): MoofParts {
+/**
+ * The parts of a moof whose children the walker decoded. The truns' entries are read through
+ * `views`, one view per buffer they are kept in (the walk's arena chunks).
+ */
+export function moofPartsOf(moof: Box, views: BufferViews): MoofParts {
   const parts: MoofParts = { moof, sequenceNumber: -1, mfhdOffset: -1, trafs: [], trafCount: 0 };
   for (const child of moof.children ?? []) {
     if (child.type === 'mfhd' && parts.mfhdOffset < 0) {
       parts.mfhdOffset = child.offset;
       parts.sequenceNumber = fieldsOf(child, 'mfhd')?.sequenceNumber ?? -1;
     } else if (child.type === 'traf') {
-      parts.trafs[parts.trafCount++] = trafPartsOf(child);
+      parts.trafs[parts.trafCount++] = trafPartsOf(child, views);
     }
   }
   return parts;
 }
 
-function trafPartsOf(traf: Box): TrafParts {
+function trafPartsOf(traf: Box, views: BufferViews): TrafParts {
   const parts = emptyTraf(traf.offset);
   let tfhdBox: Box | undefined;
   let tfdtBox: Box | undefined;
@@ -78,7 +81,7 @@ function trafPartsOf(traf: Box): TrafParts {
     if (child.type === 'tfhd') tfhdBox ??= child;
     else if (child.type === 'tfdt') tfdtBox ??= child;
     const run = fieldsOf(child, 'trun');
-    if (run) parts.runs[parts.runCount++] = runPartsOf(run, child.offset);
+    if (run) parts.runs[parts.runCount++] = runPartsOf(run, child.offset, views);
   }
   const tfhd = fieldsOf(tfhdBox, 'tfhd');
   if (tfhd) {
@@ -105,12 +108,22 @@ function emptyTraf(offset: number): TrafParts {
   };
 }
 
-function runPartsOf(run: TrackRunFields, offset: number): RunParts {
+function runPartsOf(run: TrackRunFields, offset: number, views: BufferViews): RunParts {
   const { entries } = run;
   return {
     offset, entryCount: run.entryCount, layout: run.layout, dataOffset: run.dataOffset, firstSampleFlags: run.firstSampleFlags,
-    view: new DataView(entries.buffer), entriesAt: entries.byteOffset,
+    view: views.of(entries.buffer), entriesAt: entries.byteOffset,
   };
+}
+
+/** A view of a whole buffer, the same one while the buffer is: truns mostly come from one (an arena chunk). */
+export class BufferViews {
+  private view: DataView | undefined;
+
+  of(buffer: ArrayBufferLike): DataView {
+    if (this.view?.buffer !== buffer) this.view = new DataView(buffer);
+    return this.view;
+  }
 }
 
 /**
