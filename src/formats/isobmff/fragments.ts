@@ -101,8 +101,8 @@ export class FragmentReader {
   /** The moof `skim` read, which `add` then passes over. */
   private skimmed: Box | undefined;
   private readonly skimScratch = new SkimScratch();
-  /** Views of the buffers that hold the entries of walker-decoded truns. */
-  private readonly entryViews = new BufferViews();
+  /** Views of the buffers the moofs' truns are read from (the source's, the walk's arena). */
+  private readonly views = new BufferViews();
   private lastSequence = -1;
   private readonly dataChecks: DataCheck[] = [];
   /** appendRun's result (one object, reused). */
@@ -123,7 +123,7 @@ export class FragmentReader {
    * the usual make (see skimMoof). `add` then passes over this moof.
    */
   skim(moof: Box, bytes: Uint8Array, at: number): boolean {
-    const parts = skimMoof(moof, bytes, at, this.skimScratch);
+    const parts = skimMoof(moof, bytes, at, this.skimScratch, this.views);
     if (!parts) return false;
     this.close(undefined);
     this.readMoof(parts);
@@ -139,7 +139,7 @@ export class FragmentReader {
         return;
       }
       this.close(undefined);
-      this.readMoof(moofPartsOf(box, this.entryViews));
+      this.readMoof(moofPartsOf(box, this.views));
     } else if (box.type === 'mdat') {
       const mdat = { start: box.offset + box.headerSize, end: box.offset + box.size };
       this.mdats.push(mdat);

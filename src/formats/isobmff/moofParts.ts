@@ -116,7 +116,10 @@ function runPartsOf(run: TrackRunFields, offset: number, views: BufferViews): Ru
   };
 }
 
-/** A view of a whole buffer, the same one while the buffer is: truns mostly come from one (an arena chunk). */
+/**
+ * A view of a whole buffer, the same one while the buffer is: the moofs a walk skims come from one (the
+ * source's), the truns the walker decodes mostly from one (an arena chunk).
+ */
 export class BufferViews {
   private view: DataView | undefined;
 
@@ -133,17 +136,6 @@ export class BufferViews {
  */
 export class SkimScratch {
   private parts: MoofParts | undefined;
-  private viewBytes: Uint8Array | undefined;
-  private view: DataView | undefined;
-
-  /** A view of `bytes`: the same one while the skims read from the same buffer (the source's). */
-  viewOf(bytes: Uint8Array): DataView {
-    if (this.viewBytes !== bytes || !this.view) {
-      this.viewBytes = bytes;
-      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    }
-    return this.view;
-  }
 
   /** The parts, emptied, for `moof`. */
   start(moof: Box): MoofParts {
@@ -199,22 +191,25 @@ const TRUN = 0x7472756e;
  * of well-formed mfhd, trafs of tfhd, tfdt and truns, and boxes of types the walker does not decode.
  * Undefined for anything else (a header or field out of place, a box the walker would report): the
  * walker then decodes the moof into child boxes, and reports what is wrong. The parts are `scratch`'s,
- * good until the next skim; the truns' entries are in `bytes`, read before the source's buffer changes.
+ * good until the next skim; the truns' entries are in `bytes`' buffer (read through `views`), to be read
+ * before the source's buffer changes.
  *
  * mfhd, tfhd, tfdt and trun are read here rather than by their registry parsers (boxes/*.ts), on
  * purpose: the same fields from the same layout, without a BoxReader, a context and a call per field,
  * which is about a tenth of a long file's inspection. moofSkim.test.ts checks that both read the same.
  */
-export function skimMoof(moof: Box, bytes: Uint8Array, at: number, scratch: SkimScratch): MoofParts | undefined {
+export function skimMoof(moof: Box, bytes: Uint8Array, at: number, scratch: SkimScratch, views: BufferViews): MoofParts | undefined {
   if (moof.truncated || moof.headerSize !== 8) return undefined;
-  const base = moof.offset - at; // the offset in the file of bytes[0]
-  const end = at + moof.size;
-  if (end > bytes.length) return undefined;
+  // Positions below are in the view of the whole buffer.
+  const start = bytes.byteOffset + at;
+  const end = start + moof.size;
+  if (end > bytes.byteOffset + bytes.length) return undefined;
+  const base = moof.offset - start; // the offset in the file of the buffer's first byte
   const parts = scratch.start(moof);
-  const view = scratch.viewOf(bytes);
+  const view = views.of(bytes.buffer);
   let traf: TrafParts | undefined;
   let trafEnd = -1;
-  let p = at + 8;
+  let p = start + 8;
   while (p < end) {
     if (traf && p === trafEnd) traf = undefined;
     const limit = traf ? trafEnd : end;

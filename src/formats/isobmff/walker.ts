@@ -146,9 +146,9 @@ class Walker {
         const length = boxEnd - pos;
         if (length <= this.maxBoxBytes) {
           window.fill(pos, length);
-          const at = pos - window.start;
-          if (!skim?.(box, window.bytes, at)) {
-            const bytes = window.bytes.subarray(at, Math.min(at + length, window.end - window.start));
+          const boxAt = pos - window.start;
+          if (!skim?.(box, window.bytes, boxAt)) {
+            const bytes = window.bytes.subarray(boxAt, Math.min(boxAt + length, window.end - window.start));
             this.decode(new BoxReader(bytes, pos, this.arena), box, spec, boxEnd, parent, depth);
           }
         } else if (spec.container && !spec.parse) {
