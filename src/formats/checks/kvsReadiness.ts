@@ -2,7 +2,7 @@
 // Limits are the service's documented ones (fragments ≤ 10 s and ≤ 50 MB, ≤ 3 tracks, HLS/DASH codecs).
 import type { ByteSource } from '../byteSource';
 import type { ContainerInspection } from '../inspect/container';
-import type { FrameTable, InspectionReport, TrackReport } from '../inspect/report';
+import { fragmentLabel, type FrameTable, type InspectionReport, type TrackReport } from '../inspect/report';
 import { analyzeVideoFrames, type FrameSelection, type FrameVisitor } from '../inspect/videoFrames';
 import { issue, type Issue } from '../issues';
 import { isoTime } from '../isoTime';
@@ -104,7 +104,7 @@ function fragmentRules(report: InspectionReport): Issue[] {
   const withVideo = fragmentsWithVideo(report);
   for (const fragment of report.fragments) {
     if (fragment.frameCount === 0) continue;
-    const where = `Fragment ${fragment.index} (byte ${fragment.offset})`;
+    const where = fragmentLabel(fragment);
     if (!fragment.keyframeStart) {
       const what = withVideo && withVideo[fragment.index] !== 1 ? 'has no video frame, so it does not start with a keyframe' : 'does not start with a keyframe';
       out.push(issue('error', 'FRAGMENT_NOT_KEYFRAME_START', `${where} ${what}.`, fragment.offset, 'Start every cluster/fragment at an IDR frame; KVS fragments are the unit of playback and must be independently decodable.'));

@@ -2,7 +2,7 @@
 // audio of a fragment may start before the video of the fragment before it ends, with neither track
 // broken (an A/V MPEG-TS cut at video keyframes always does that).
 import { trackFrameDurations } from '../inspect/fragments';
-import type { InspectionReport } from '../inspect/report';
+import { fragmentLabel, type InspectionReport } from '../inspect/report';
 import { issue, type Issue } from '../issues';
 
 interface Timeline {
@@ -34,7 +34,7 @@ export function trackContinuityIssues(report: InspectionReport, maxGapMs: number
   for (const [index, { track, kind, gap }] of worst) {
     const fragment = report.fragments[index];
     if (!fragment) continue;
-    const where = `Fragment ${index} (byte ${fragment.offset})`;
+    const where = fragmentLabel(fragment);
     const what = `track ${track} (${kind})`;
     out.push(gap > 0
       ? issue('warning', 'FRAGMENT_GAP', `${where}: ${what} starts ${gap.toFixed(0)} ms after its frames in the previous fragment end.`, fragment.offset, 'Players show a discontinuity or stall; check for dropped frames or a producer clock jump.')

@@ -80,7 +80,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
       videoTracks.push({ number: track.number, codec: family, expected: toLengthSize(decoded.nalLengthSize), reference: decoded.reference });
     }
   }
-  issues.push(...codecPrivateChanges(file), ...relativeTimecodeOverflows(file, segments[0]?.info.timestampScale ?? 1_000_000));
+  issues.push(...codecPrivateChanges(file), ...relativeTimecodeOverflows(file, segments));
 
   const frames = frameRows(source, file, laceDurations(declared.map(({ track }) => track), tracks));
 
@@ -223,18 +223,23 @@ function wrapped(previous: number, relative: number, longStepTicks: number): boo
   return fall > RELATIVE_TIMECODE_MAX || (previous >= 0 && relative < 0 && fall > longStepTicks);
 }
 
-/** Blocks are stored relative to their cluster in int16 ticks: a longer cluster wraps the timecodes. */
-function relativeTimecodeOverflows(file: MatroskaFile, timestampScale: number): Issue[] {
-  // Sparse blocks (one every 40 s) wrap by less than half the int16 range from one to the next.
-  const longStepTicks = Math.min(RELATIVE_TIMECODE_MAX, (KVS_LIMITS.maxFragmentDurationMs * 1e6) / timestampScale);
+/**
+ * Blocks are stored relative to their cluster in int16 ticks of its segment's TimestampScale: a longer
+ * cluster wraps the timecodes.
+ */
+function relativeTimecodeOverflows(file: MatroskaFile, segments: readonly MatroskaSegment[]): Issue[] {
   const out: Issue[] = [];
   const { blocks } = file;
   const lastRelative = new Map<number, number>();
   let cluster = -1;
+  let longStepTicks = 0;
   for (let i = 0; i < blocks.count; i++) {
     if (blocks.cluster[i] !== cluster) {
       cluster = (blocks.cluster[i] ?? 0);
       lastRelative.clear();
+      const timestampScale = segments[file.clusters[cluster]?.segmentIndex ?? 0]?.info.timestampScale ?? 1_000_000;
+      // Sparse blocks (one every 40 s) wrap by less than half the int16 range from one to the next.
+      longStepTicks = Math.min(RELATIVE_TIMECODE_MAX, (KVS_LIMITS.maxFragmentDurationMs * 1e6) / timestampScale);
     }
     const track = (blocks.track[i] ?? 0);
     const relative = (blocks.relativeTimecode[i] ?? 0);

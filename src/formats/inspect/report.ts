@@ -92,6 +92,11 @@ export interface FragmentReport {
   kvs?: KvsFragmentMetadata;
 }
 
+/** How messages name a fragment: "Fragment 3 (byte 123456)". */
+export function fragmentLabel(fragment: Pick<FragmentReport, 'index' | 'offset'>): string {
+  return `Fragment ${fragment.index} (byte ${fragment.offset})`;
+}
+
 /** Frame rows in columns: long recordings have 10^5–10^6 frames. */
 export interface FrameTable {
   count: number;
@@ -120,8 +125,12 @@ export interface FrameNalSummary {
 }
 
 export function frameTable(capacity: number): FrameTable {
+  return { count: 0, ...frameColumns(capacity) };
+}
+
+/** The columns of a frame table (all but `nal`, which only some tables have). */
+function frameColumns(capacity: number): Omit<FrameTable, 'count' | 'nal'> {
   return {
-    count: 0,
     track: new Uint32Array(capacity),
     fragment: new Int32Array(capacity),
     offset: new Float64Array(capacity),
@@ -156,13 +165,10 @@ export function pushFrame(table: FrameTable, row: FrameRow): void {
 }
 
 function growFrameTable(table: FrameTable, capacity: number): void {
-  const grown = frameTable(capacity);
-  grown.track.set(table.track);
-  grown.fragment.set(table.fragment);
-  grown.offset.set(table.offset);
-  grown.size.set(table.size);
-  grown.ptsMs.set(table.ptsMs);
-  grown.dtsMs.set(table.dtsMs);
-  grown.keyframe.set(table.keyframe);
-  Object.assign(table, { track: grown.track, fragment: grown.fragment, offset: grown.offset, size: grown.size, ptsMs: grown.ptsMs, dtsMs: grown.dtsMs, keyframe: grown.keyframe });
+  const grown = frameColumns(capacity);
+  for (const name of Object.keys(grown) as (keyof typeof grown)[]) {
+    const column: { set(rows: ArrayLike<number>): void } = grown[name];
+    column.set(table[name]);
+  }
+  Object.assign(table, grown);
 }

@@ -152,6 +152,26 @@ test('a wrap between sparse blocks (one every 40 s) is reported too; reordering 
   assert.deepEqual(overflows(-80, 0, 40), []); // blocks a little before the cluster's timestamp
 });
 
+test('the int16 wrap of each cluster is judged in ticks of its own segment\'s TimestampScale', () => {
+  const ebml = element(Id.EBML, stringElement(Id.DocType, 'matroska'));
+  const tracks = element(Id.Tracks, element(Id.TrackEntry, uintElement(Id.TrackNumber, 1), uintElement(Id.TrackType, 2), stringElement(Id.CodecID, 'A_AAC'), element(Id.CodecPrivate, [0x11, 0x90])));
+  /** A document whose segment has ticks of `timestampScale` ns and one cluster with blocks at these relative timecodes. */
+  const documentWith = (timestampScale: number, ...relative: number[]) => concat(ebml, element(
+    Id.Segment,
+    element(Id.Info, uintElement(Id.TimestampScale, timestampScale)),
+    tracks,
+    element(Id.Cluster, uintElement(Id.Timestamp, 0), ...relative.map((tc) => element(Id.SimpleBlock, blockData(1, tc, 0x80, [1])))),
+  ));
+  const overflows = (...documents: Uint8Array[]) =>
+    inspect(bytesSource(concat(...documents))).issues.filter((found) => found.code === 'RELATIVE_TIMECODE_OVERFLOW').map((found) => found.message);
+  // 150 ticks back from 0 is 15 s in ticks of 0.1 s (no reordering does that), 150 ms in ticks of 1 ms.
+  const tenthSeconds = documentWith(100_000_000, 0, -150);
+  const milliseconds = documentWith(1_000_000, 0, -150);
+  assert.deepEqual(overflows(milliseconds, tenthSeconds), ['Block timecode relative to its cluster wrapped from 0 to -150 ticks (int16 overflow): the cluster spans more than 32767 ticks.']);
+  assert.equal(overflows(tenthSeconds, milliseconds).length, 1);
+  assert.deepEqual(overflows(milliseconds, milliseconds), []);
+});
+
 /** One GetMedia-style document: EBML header, then a Segment with one AAC track and one cluster. */
 function aacDocument(codecId: string, audioSpecificConfig: number[], timestampMs: number): Uint8Array {
   const ebml = element(Id.EBML, stringElement(Id.DocType, 'matroska'));
