@@ -35,6 +35,10 @@ export type { AacDecoderOutput, ContainerAudio } from './aac/decoderOutput';
 export { adtsToAudioSpecificConfig, parseAdtsHeader, readAdtsFrameInfo } from './aac/adts';
 export type { AdtsFrameInfo, AdtsHeader, AdtsHeaderDerived } from './aac/adts';
 export { audioObjectTypeName, channelCount, samplingFrequency } from './aac/tables';
+export { mpegAudioName, readMpegAudioFrameInfo } from './mpegAudio/frameHeader';
+export type { MpegAudioFrameInfo } from './mpegAudio/frameHeader';
+export { readAc3FrameInfo } from './ac3/syncFrame';
+export type { Ac3FrameInfo } from './ac3/syncFrame';
 export { parseWaveFormatEx, waveFormatTagName } from './wave/waveFormatEx';
 export type { WaveFormatEx, WaveFormatExDerived } from './wave/waveFormatEx';
 

@@ -1,17 +1,18 @@
 // MPEG-TS (KVS getTSFragment.ts, HLS segments, recordings) → InspectionReport. Codec parameters
-// are in-band: SPS/PPS/VPS from the first access unit that has them, AAC from the first ADTS header.
+// are in-band: SPS/PPS/VPS from the first access unit that has them, AAC from the first ADTS header, MPEG
+// audio and AC-3 from their first frame header.
 import type { FieldLocation } from '../bits/syntax';
 import type { ByteSource } from '../byteSource';
 import { adtsToAudioSpecificConfig, analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, parseAdtsHeader, parseH264Pps, parseH264Sps, parseH265Pps, parseH265Sps, parseH265Vps, readAdtsFrameInfo } from '../codecs';
 import { avcCodecStringFromSps, hevcCodecStringFromSps } from '../codecs';
-import { issue, type Issue } from '../issues';
 import { gatherPes, pesByteOffset, readMpegTs, type MpegTsFile, type TsStream } from '../mpegts';
 import { PES_RANDOM_ACCESS } from '../mpegts/tables';
 import { decodeCodecPrivate, frameRateIsMaximum, reportLocations, videoFormat, type ParameterSetsByName } from './codecPrivate';
 import { withoutUndefined } from './compact';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { cutAtKeyframes, fragmentsFromFrames, trackFrameDurations } from './fragments';
-import { frameTable, pushFrame, type CodecFamily, type CodecPrivateReport, type FrameTable, type TrackReport } from './report';
+import { frameTable, pushFrame, type CodecFamily, type CodecPrivateReport, type TrackReport } from './report';
+import { AudioFrameSplitter, audioFormatFromFrames } from './tsAudioFrames';
 
 const TS_CLOCK_PER_MS = 90;
 /** How many access units to search for in-band parameter sets. */
@@ -40,20 +41,22 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
         Object.assign(track, decoded.track, { codecPrivate: adts.codecPrivate });
         issues.push(...decoded.issues);
       }
+    } else if (stream.kind === 'audio') {
+      Object.assign(track, audioFormatFromFrames(source, ts, stream));
     }
     tracks.push(withoutUndefined(track));
   }
 
   const { pes } = ts;
   const keyframes = keyframesOf(source, ts, videoTracks);
-  const adts = new AdtsSplitter(source, ts, tracks, issues);
+  const audio = new AudioFrameSplitter(source, ts, tracks, issues);
   const frames = frameTable(pes.count);
-  const pesOfFrame: number[] = []; // AAC PES give a row per ADTS frame
+  const pesOfFrame: number[] = []; // audio PES give a row per audio frame
   for (let i = 0; i < pes.count; i++) {
     const pts = pes.pts[i] ?? NaN;
     const dts = pes.dts[i] ?? NaN;
     const rows = frames.count;
-    if (!adts.split(i, frames)) {
+    if (!audio.split(i, frames)) {
       pushFrame(frames, {
         track: pes.pid[i] ?? 0,
         fragment: 0,
@@ -110,57 +113,6 @@ function keyframesOf(source: ByteSource, ts: MpegTsFile, videoTracks: readonly V
     }
   }
   return keyframes;
-}
-
-/**
- * The frame rows of AAC PES packets: one per ADTS frame, as a demuxer (and ffprobe) sees them, each
- * frame's time the PES time plus the frames before it. A PES whose ADTS headers do not tile it, or
- * whose header changes the format, is reported once per PID.
- */
-class AdtsSplitter {
-  /** Per AAC PID: frame duration in 90 kHz ticks, and the first header's format. */
-  private readonly pids = new Map<number, { step: number; format: string; reported: Set<string> }>();
-
-  constructor(private readonly source: ByteSource, private readonly ts: MpegTsFile, tracks: readonly TrackReport[], private readonly issues: Issue[]) {
-    for (const track of tracks) {
-      if (track.family === 'aac' && track.sampleRate && track.samplesPerFrame) {
-        this.pids.set(track.number, { step: (track.samplesPerFrame * 90_000) / track.sampleRate, format: '', reported: new Set() });
-      }
-    }
-  }
-
-  /** Pushes the rows of PES `index` when it is AAC: false for other PIDs and empty PES packets. */
-  split(index: number, frames: FrameTable): boolean {
-    const { pes } = this.ts;
-    const pid = pes.pid[index] ?? 0;
-    const state = this.pids.get(pid);
-    if (!state || (pes.size[index] ?? 0) === 0) return false;
-    const payload = gatherPes(this.source, this.ts, index);
-    const pts = pes.pts[index] ?? NaN;
-    const at = (position: number) => pesByteOffset(this.ts, index, position);
-    let position = 0;
-    for (let k = 0; position < payload.length; k++) {
-      const info = readAdtsFrameInfo(payload, position);
-      const size = info && position + info.frameLength <= payload.length ? info.frameLength : payload.length - position;
-      if (!info || size !== info.frameLength) {
-        this.once(state, 'ADTS_FRAME_INVALID', `PID ${pid}: no ADTS frame of its declared length at PES byte ${position}; the rest of the PES (${size} bytes) is one frame row`, at(position));
-      } else {
-        const format = `${info.audioObjectType} ${info.samplingFrequencyIndex} ${info.channelConfiguration}`;
-        if (!state.format) state.format = format;
-        else if (format !== state.format) this.once(state, 'ADTS_FORMAT_CHANGED', `PID ${pid}: an ADTS header changes the audio format (object type, sampling frequency index, channels ${format} after ${state.format})`, at(position));
-      }
-      const time = (pts + k * state.step) / TS_CLOCK_PER_MS;
-      pushFrame(frames, { track: pid, fragment: 0, offset: at(position), size, ptsMs: time, dtsMs: time, keyframe: true });
-      position += size;
-    }
-    return true;
-  }
-
-  private once(state: { reported: Set<string> }, code: string, message: string, offset: number): void {
-    if (state.reported.has(code)) return;
-    state.reported.add(code);
-    this.issues.push(issue('warning', code, message, offset));
-  }
 }
 
 function tsFamily(stream: TsStream): CodecFamily {

@@ -223,6 +223,45 @@ test('a TS whose 33-bit clock wraps mid-file (26.5 h): times go on as ffprobe re
   assert.ok(report.fragments.every((f) => f.durationMs !== null && f.durationMs < 1100), JSON.stringify(report.fragments));
 });
 
+test('MPEG audio and AC-3 in MPEG-TS: a frame row per frame, with ffprobe\'s times, sizes, sample rate and channels', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-ts-audio-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cases = [
+    { encoder: ['-c:a', 'mp2', '-ar', '48000', '-ac', '2'], name: 'MPEG-1 Audio Layer II' },
+    { encoder: ['-c:a', 'libmp3lame', '-q:a', '4', '-ar', '44100', '-ac', '2'], name: 'MPEG-1 Audio Layer III' }, // VBR: the bitrate changes from frame to frame
+    { encoder: ['-c:a', 'libmp3lame', '-ar', '22050', '-ac', '1'], name: 'MPEG-2 Audio Layer III' }, // 576 samples per frame
+    { encoder: ['-c:a', 'ac3', '-ar', '44100', '-ac', '6'], name: 'AC-3' }, // frames of two sizes at 44.1 kHz; 5.1 with LFE
+    { encoder: ['-c:a', 'eac3', '-ar', '32000', '-ac', '1'], name: 'E-AC-3' },
+  ];
+  for (const { encoder, name } of cases) {
+    const file = join(dir, `${name.replace(/\W+/g, '-')}.ts`);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3', ...encoder, '-f', 'mpegts', file]);
+    const report = inspectJson(file, '--frames');
+    const [stream] = ffprobeStreams(file);
+    const [track] = report.tracks;
+    assert.deepEqual([track?.codecName, track?.sampleRate, track?.channels], [name, Number(stream?.sample_rate), stream?.channels], name);
+    const ours = report.frames ?? [];
+    const theirs = ffprobePackets(file);
+    assert.equal(ours.length, theirs.length, name);
+    ours.forEach((frame, i) => {
+      assert.ok(Math.abs(frame.ptsMs - Number(theirs[i]?.pts_time) * 1000) < 0.5, `${name} frame ${i} pts ${frame.ptsMs} vs ${theirs[i]?.pts_time}`);
+      assert.equal(frame.size, Number(theirs[i]?.size), `${name} frame ${i} size`);
+    });
+    assert.deepEqual(report.issues.map((found) => found.code), ['CODEC_NOT_PLAYABLE'], name);
+  }
+
+  // A frame header whose syncword is gone: reported at its byte, and the rest of its PES is one row.
+  const file = join(dir, 'MPEG-1-Audio-Layer-II.ts');
+  const third = inspectJson(file, '--frames').frames?.[2];
+  assert.ok(third && third.offset % 188 < 184, 'its 4-byte header within one TS packet');
+  const bytes = readFileSync(file);
+  bytes[third.offset] = 0;
+  writeFileSync(file, bytes);
+  const broken = inspectJson(file, '--frames');
+  assert.deepEqual(broken.issues.filter((found) => found.code !== 'CODEC_NOT_PLAYABLE').map((found) => [found.code, found.offset]), [['MPEG_AUDIO_FRAME_INVALID', third.offset]]);
+  assert.deepEqual(broken.frames?.[2] && [broken.frames[2].offset, broken.frames[2].ptsMs], [third.offset, third.ptsMs]);
+});
+
 test('AAC in MPEG-TS: an ADTS header that is not where the frame before it ends is reported at its byte, once', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-adts-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -19,6 +19,8 @@ import {
   parseH265Vps,
   parseHevcDecoderConfigurationRecord,
   parseWaveFormatEx,
+  readAc3FrameInfo,
+  readMpegAudioFrameInfo,
   recordParameterSets,
 } from '../../../../src/formats/codecs/index';
 import { extradata, media, packets } from './helpers/ffmpeg';
@@ -99,6 +101,9 @@ const TARGETS: Target[] = [
   ['ASC sync', Uint8Array.of(0x11, 0x88, 0x56, 0xe5, 0x00), (b) => parseAudioSpecificConfig(b)],
   ['WAVEFORMATEX', Uint8Array.of(6, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x40, 0x1f, 0, 0, 1, 0, 8, 0, 0, 0), (b) => [parseWaveFormatEx(b), checkWaveFormatCodecPrivate(b)]],
   ['ADTS', Uint8Array.of(0xff, 0xf1, 0x4c, 0x80, 0x2e, 0x7f, 0xfc, 0x21), (b) => parseAdtsHeader(b)],
+  ['MPEG audio header', Uint8Array.of(0xff, 0xfd, 0xc4, 0x04), (b) => readMpegAudioFrameInfo(b)],
+  ['AC-3 header', Uint8Array.of(0x0b, 0x77, 0x12, 0x34, 0x1c, 0x40, 0xe1, 0xff), (b) => readAc3FrameInfo(b)],
+  ['E-AC-3 header', Uint8Array.of(0x0b, 0x77, 0x00, 0xbf, 0x34, 0x65, 0xff, 0xff), (b) => readAc3FrameInfo(b)],
   ['H.264 frame', frame264, (b) => [analyzeFrameNals(b, { codec: 'h264', expected: 4 }), analyzeFrameNals(b, { codec: 'h264', expected: 'annex-b' })]],
   ['H.265 frame', frame265, (b) => [analyzeFrameNals(b, { codec: 'h265', expected: 'annex-b' }), analyzeFrameNals(b, { codec: 'h265', expected: 4 })]],
 ];

@@ -1,0 +1,150 @@
+// The frames of MPEG-TS audio PES packets (ADTS AAC, MPEG audio, AC-3 and E-AC-3): a PES holds several,
+// and a demuxer (ffprobe too) gives one packet per frame, so the frame table gets one row per frame.
+import type { ByteSource } from '../byteSource';
+import { mpegAudioName, readAc3FrameInfo, readAdtsFrameInfo, readMpegAudioFrameInfo } from '../codecs';
+import { issue, type Issue } from '../issues';
+import { gatherPes, pesByteOffset, type MpegTsFile, type TsStream } from '../mpegts';
+import { pushFrame, type FrameTable, type TrackReport } from './report';
+
+const TS_CLOCK_HZ = 90_000;
+
+/** What the frame rows need of one frame's header. */
+interface FrameHeader {
+  length: number;
+  /** In 90 kHz ticks. */
+  duration: number;
+  /** The audio format it declares, in words: it should not change within a PID. */
+  format: string;
+}
+
+interface AudioFraming {
+  /** The frames' name in messages, and the prefix of the issue codes (`ADTS_FRAME_INVALID`). */
+  name: string;
+  code: string;
+  read(payload: Uint8Array, position: number): FrameHeader | undefined;
+}
+
+const MPEG_AUDIO: AudioFraming = {
+  name: 'MPEG audio',
+  code: 'MPEG_AUDIO',
+  read(payload, position) {
+    const info = readMpegAudioFrameInfo(payload, position);
+    return info && { length: info.frameLength, duration: (info.samples * TS_CLOCK_HZ) / info.sampleRate, format: `${mpegAudioName(info)}, ${info.sampleRate} Hz, ${info.channels} channels` };
+  },
+};
+
+const AC3: AudioFraming = {
+  name: 'AC-3',
+  code: 'AC3',
+  read(payload, position) {
+    const info = readAc3FrameInfo(payload, position);
+    return info && { length: info.frameLength, duration: (info.samples * TS_CLOCK_HZ) / info.sampleRate, format: `${info.enhanced ? 'E-AC-3' : 'AC-3'}, ${info.sampleRate} Hz, ${info.channels} channels` };
+  },
+};
+
+/** ADTS headers give no frame duration: it comes from the track's AudioSpecificConfig (1024 or 2048 samples). */
+function adtsFraming(track: TrackReport): AudioFraming | undefined {
+  if (!track.sampleRate || !track.samplesPerFrame) return undefined;
+  const duration = (track.samplesPerFrame * TS_CLOCK_HZ) / track.sampleRate;
+  return {
+    name: 'ADTS',
+    code: 'ADTS',
+    read(payload, position) {
+      const info = readAdtsFrameInfo(payload, position);
+      return info && {
+        length: info.frameLength,
+        duration,
+        format: `object type ${info.audioObjectType}, sampling_frequency_index ${info.samplingFrequencyIndex}, channel_configuration ${info.channelConfiguration}`,
+      };
+    },
+  };
+}
+
+function framingOf(stream: TsStream, track: TrackReport): AudioFraming | undefined {
+  switch (stream.codec) {
+    case 'aac':
+      return adtsFraming(track);
+    case 'mp1/mp2':
+    case 'mp2/mp3':
+      return MPEG_AUDIO;
+    case 'ac3':
+    case 'eac3':
+      return AC3;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The sample rate, channels and codec name of an MPEG audio or AC-3 PID, from its first frame header
+ * (these streams have no codec private data); nothing for other PIDs.
+ */
+export function audioFormatFromFrames(source: ByteSource, ts: MpegTsFile, stream: TsStream): Partial<TrackReport> {
+  const index = firstPesOf(ts, stream.pid);
+  if (index < 0 || (stream.codec !== 'mp1/mp2' && stream.codec !== 'mp2/mp3' && stream.codec !== 'ac3' && stream.codec !== 'eac3')) return {};
+  const payload = gatherPes(source, ts, index, 16);
+  const mpeg = readMpegAudioFrameInfo(payload);
+  if (mpeg) return { codecName: mpegAudioName(mpeg), sampleRate: mpeg.sampleRate, channels: mpeg.channels };
+  const ac3 = readAc3FrameInfo(payload);
+  if (ac3) return { codecName: ac3.enhanced ? 'E-AC-3' : 'AC-3', sampleRate: ac3.sampleRate, channels: ac3.channels };
+  return {};
+}
+
+function firstPesOf(ts: MpegTsFile, pid: number): number {
+  for (let i = 0; i < ts.pes.count; i++) if (ts.pes.pid[i] === pid) return i;
+  return -1;
+}
+
+/**
+ * The frame rows of audio PES packets: one per frame, each frame's time the PES time plus the durations
+ * of the frames before it. A PES whose headers do not tile it, or whose header changes the format, is
+ * reported once per PID.
+ */
+export class AudioFrameSplitter {
+  private readonly pids = new Map<number, { framing: AudioFraming; format: string; reported: Set<string> }>();
+
+  constructor(private readonly source: ByteSource, private readonly ts: MpegTsFile, tracks: readonly TrackReport[], private readonly issues: Issue[]) {
+    for (const stream of ts.streams) {
+      const track = tracks.find((candidate) => candidate.number === stream.pid);
+      const framing = track && framingOf(stream, track);
+      if (framing) this.pids.set(stream.pid, { framing, format: '', reported: new Set() });
+    }
+  }
+
+  /** Pushes the rows of PES `index` when it is audio split into frames: false for other PIDs and empty PES packets. */
+  split(index: number, frames: FrameTable): boolean {
+    const { pes } = this.ts;
+    const pid = pes.pid[index] ?? 0;
+    const state = this.pids.get(pid);
+    if (!state || (pes.size[index] ?? 0) === 0) return false;
+    const { framing } = state;
+    const payload = gatherPes(this.source, this.ts, index);
+    const pts = pes.pts[index] ?? NaN;
+    const at = (position: number) => pesByteOffset(this.ts, index, position);
+    let position = 0;
+    let elapsed = 0;
+    while (position < payload.length) {
+      const header = framing.read(payload, position);
+      const whole = header !== undefined && header.length > 0 && position + header.length <= payload.length;
+      const size = whole ? header.length : payload.length - position;
+      if (!whole) {
+        this.once(state, `${framing.code}_FRAME_INVALID`, `PID ${pid}: no ${framing.name} frame of its declared length at PES byte ${position}; the rest of the PES (${size} bytes) is one frame row`, at(position));
+      } else if (!state.format) {
+        state.format = header.format;
+      } else if (header.format !== state.format) {
+        this.once(state, `${framing.code}_FORMAT_CHANGED`, `PID ${pid}: a ${framing.name} header changes the audio format (${header.format}, after ${state.format})`, at(position));
+      }
+      const time = (pts + elapsed) / (TS_CLOCK_HZ / 1000);
+      pushFrame(frames, { track: pid, fragment: 0, offset: at(position), size, ptsMs: time, dtsMs: time, keyframe: true });
+      elapsed += whole ? header.duration : 0;
+      position += size;
+    }
+    return true;
+  }
+
+  private once(state: { reported: Set<string> }, code: string, message: string, offset: number): void {
+    if (state.reported.has(code)) return;
+    state.reported.add(code);
+    this.issues.push(issue('warning', code, message, offset));
+  }
+}
