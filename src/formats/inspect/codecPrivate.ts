@@ -99,7 +99,6 @@ function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, off
       locations: reportLocations(record.locations, { vps: 'vps' in record ? record.vps : [], sps: record.sps, pps: record.pps }),
     },
   };
-  if (sps && 'interlaced' in sps) track.interlaced = sps.interlaced;
   return {
     track: withoutUndefined(track),
     issues: [...issues, ...record.issues],
@@ -118,6 +117,7 @@ export function videoFormat(family: 'h264' | 'h265', sps: H264SpsDerived | H265S
     height: sps?.displayHeight,
     codedWidth: sps?.codedWidth,
     codedHeight: sps?.codedHeight,
+    interlaced: sps?.interlaced,
     sampleAspectRatio: sps?.sampleAspectRatio,
     frameRate: sps?.frameRate,
     bitDepth: sps?.BitDepthY,

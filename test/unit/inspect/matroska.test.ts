@@ -49,6 +49,19 @@ test('interlaced and 1080p streams show coded and display sizes', () => {
   assert.match(trace, /frame_mbs_only_flag\s+0 = 0/);
 });
 
+test('H.265 field coding (field_seq_flag 1, each picture a field) is shown as interlaced; the main fixture is not', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-hevc-fields-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'fields.mkv');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=50', '-t', '1', '-c:v', 'libx265', '-x265-params', 'interlace=1:log-level=error', file]);
+  const trace = spawnSync('ffmpeg', ['-hide_banner', '-i', file, '-c:v', 'copy', '-bsf:v', 'trace_headers', '-frames:v', '1', '-f', 'null', '-'], { encoding: 'utf8' }).stderr;
+  assert.match(trace, /field_seq_flag\s+1 = 1/);
+  const fields = inspectJson(file).tracks[0];
+  const vui = fields?.codecPrivate?.sps?.[0]?.vui_parameters as Record<string, unknown> | undefined;
+  assert.deepEqual([fields?.interlaced, vui?.field_seq_flag], [true, 1]);
+  assert.equal(inspectJson(`${FIXTURES}/h265-main.mkv`).tracks[0]?.interlaced, false);
+});
+
 test('B-frames are reported, a stream without them is clean', () => {
   const codes = (name: string) => inspectJson(`${FIXTURES}/${name}`).issues.map((found) => found.code);
   assert.ok(codes('h264-main-bframes.mkv').includes('B_FRAMES'));

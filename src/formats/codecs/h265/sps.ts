@@ -63,7 +63,8 @@ export interface H265SpsDerived {
   sampleAspectRatio?: [number, number];
   /** vui_time_scale / vui_num_units_in_tick (pictures per second; fields if field_seq_flag). */
   frameRate?: number;
-  fieldSeq?: boolean;
+  /** field_seq_flag = 1: every picture is a field (interlaced), and the picture size a field's. */
+  interlaced?: boolean;
   hrd?: H265HrdSummary;
 }
 
@@ -318,7 +319,7 @@ function derive(f: Fields, d: H265SpsDerived, issues: Issue[], offset: number): 
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     const sar = sampleAspectRatio(v);
     if (sar) d.sampleAspectRatio = sar;
-    if (num(v, 'field_seq_flag') !== undefined) d.fieldSeq = v.field_seq_flag === 1;
+    if (num(v, 'field_seq_flag') !== undefined) d.interlaced = v.field_seq_flag === 1;
     if (num(v, 'def_disp_win_bottom_offset') !== undefined) {
       d.defaultDisplayWindow = {
         left: d.SubWidthC * (num(v, 'def_disp_win_left_offset') ?? 0),
