@@ -34,6 +34,8 @@ export { aacDecoderOutput } from './aac/decoderOutput';
 export type { AacDecoderOutput, ContainerAudio } from './aac/decoderOutput';
 export { adtsToAudioSpecificConfig, parseAdtsHeader, readAdtsFrameInfo } from './aac/adts';
 export type { AdtsFrameInfo, AdtsHeader, AdtsHeaderDerived } from './aac/adts';
+export { readLatmStreamMuxConfig, readLoasFrameLength } from './aac/latm';
+export type { LatmStreamMuxConfig } from './aac/latm';
 export { audioObjectTypeName, channelCount, samplingFrequency } from './aac/tables';
 export { mpegAudioName, readMpegAudioFrameInfo } from './mpegAudio/frameHeader';
 export type { MpegAudioFrameInfo } from './mpegAudio/frameHeader';

@@ -5,7 +5,7 @@ import type { FieldLocation } from '../bits/syntax';
 import type { ByteSource } from '../byteSource';
 import { adtsToAudioSpecificConfig, analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, parseAdtsHeader, parseH264Pps, parseH264Sps, parseH265Pps, parseH265Sps, parseH265Vps, readAdtsFrameInfo } from '../codecs';
 import { avcCodecStringFromSps, hevcCodecStringFromSps } from '../codecs';
-import { gatherPes, pesByteOffset, readMpegTs, type MpegTsFile, type TsStream } from '../mpegts';
+import { gatherPes, pesByteOffset, pesIndexesOf, readMpegTs, type MpegTsFile, type TsStream } from '../mpegts';
 import { PES_RANDOM_ACCESS } from '../mpegts/tables';
 import { decodeCodecPrivate, frameRateIsMaximum, reportLocations, videoFormat, type ParameterSetsByName } from './codecPrivate';
 import { withoutUndefined } from './compact';
@@ -120,12 +120,6 @@ function tsFamily(stream: TsStream): CodecFamily {
   if (stream.codec === 'hevc') return 'h265';
   if (stream.codec === 'aac') return 'aac';
   return 'other';
-}
-
-function pesIndexesOf(ts: MpegTsFile, pid: number, limit: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < ts.pes.count && out.length < limit; i++) if (ts.pes.pid[i] === pid) out.push(i);
-  return out;
 }
 
 function inBandParameterSets(source: ByteSource, ts: MpegTsFile, pid: number, codec: 'h264' | 'h265') {

@@ -1,9 +1,10 @@
-// The frames of MPEG-TS audio PES packets (ADTS AAC, MPEG audio, AC-3 and E-AC-3): a PES holds several,
+// The frames of MPEG-TS audio PES packets (AAC in ADTS or LATM, MPEG audio, AC-3 and E-AC-3): a PES holds several,
 // and a demuxer (ffprobe too) gives one packet per frame, so the frame table gets one row per frame.
 import type { ByteSource } from '../byteSource';
-import { mpegAudioName, readAc3FrameInfo, readAdtsFrameInfo, readMpegAudioFrameInfo } from '../codecs';
+import { mpegAudioName, readAc3FrameInfo, readAdtsFrameInfo, readLatmStreamMuxConfig, readLoasFrameLength, readMpegAudioFrameInfo } from '../codecs';
 import { issue, type Issue } from '../issues';
-import { gatherPes, pesByteOffset, type MpegTsFile, type TsStream } from '../mpegts';
+import { gatherPes, pesByteOffset, pesIndexesOf, type MpegTsFile, type TsStream } from '../mpegts';
+import { decodeCodecPrivate } from './codecPrivate';
 import { pushFrame, type FrameTable, type TrackReport } from './report';
 
 const TS_CLOCK_HZ = 90_000;
@@ -42,10 +43,14 @@ const AC3: AudioFraming = {
   },
 };
 
-/** ADTS headers give no frame duration: it comes from the track's AudioSpecificConfig (1024 or 2048 samples). */
+/** The duration of a track's frames, from its AudioSpecificConfig: ADTS and LOAS headers do not give it. */
+function aacFrameDuration(track: TrackReport): number | undefined {
+  return track.sampleRate && track.samplesPerFrame ? (track.samplesPerFrame * TS_CLOCK_HZ) / track.sampleRate : undefined;
+}
+
 function adtsFraming(track: TrackReport): AudioFraming | undefined {
-  if (!track.sampleRate || !track.samplesPerFrame) return undefined;
-  const duration = (track.samplesPerFrame * TS_CLOCK_HZ) / track.sampleRate;
+  const duration = aacFrameDuration(track);
+  if (duration === undefined) return undefined;
   return {
     name: 'ADTS',
     code: 'ADTS',
@@ -60,10 +65,25 @@ function adtsFraming(track: TrackReport): AudioFraming | undefined {
   };
 }
 
+function latmFraming(track: TrackReport): AudioFraming | undefined {
+  const duration = aacFrameDuration(track);
+  if (duration === undefined) return undefined;
+  return {
+    name: 'LOAS',
+    code: 'LATM',
+    read(payload, position) {
+      const length = readLoasFrameLength(payload, position);
+      return length === undefined ? undefined : { length, duration, format: 'AAC in LATM' };
+    },
+  };
+}
+
 function framingOf(stream: TsStream, track: TrackReport): AudioFraming | undefined {
   switch (stream.codec) {
     case 'aac':
       return adtsFraming(track);
+    case 'aac_latm':
+      return latmFraming(track);
     case 'mp1/mp2':
     case 'mp2/mp3':
       return MPEG_AUDIO;
@@ -75,24 +95,32 @@ function framingOf(stream: TsStream, track: TrackReport): AudioFraming | undefin
   }
 }
 
+/** How many PES packets of a LATM PID to search for a StreamMuxConfig (muxers repeat it every few frames). */
+const LATM_CONFIG_SEARCH = 32;
+
 /**
- * The sample rate, channels and codec name of an MPEG audio or AC-3 PID, from its first frame header
- * (these streams have no codec private data); nothing for other PIDs.
+ * The sample rate, channels and codec name of a LATM, MPEG audio or AC-3 PID, from its first frame header
+ * or StreamMuxConfig (these streams have no codec private data in the PMT); nothing for other PIDs.
  */
 export function audioFormatFromFrames(source: ByteSource, ts: MpegTsFile, stream: TsStream): Partial<TrackReport> {
-  const index = firstPesOf(ts, stream.pid);
-  if (index < 0 || (stream.codec !== 'mp1/mp2' && stream.codec !== 'mp2/mp3' && stream.codec !== 'ac3' && stream.codec !== 'eac3')) return {};
-  const payload = gatherPes(source, ts, index, 16);
+  const indexes = pesIndexesOf(ts, stream.pid, stream.codec === 'aac_latm' ? LATM_CONFIG_SEARCH : 1);
+  if (stream.codec === 'aac_latm') {
+    for (const index of indexes) {
+      const config = readLatmStreamMuxConfig(gatherPes(source, ts, index));
+      if (!config) continue;
+      const { codec, codecName, sampleRate, channels, samplesPerFrame } = decodeCodecPrivate('aac', config.audioSpecificConfig, pesByteOffset(ts, index, 0)).track;
+      return { codec, codecName: codecName && `${codecName} (LATM)`, sampleRate, channels, samplesPerFrame: samplesPerFrame && samplesPerFrame * config.framesPerElement };
+    }
+    return {};
+  }
+  const [first] = indexes;
+  if (first === undefined || (stream.codec !== 'mp1/mp2' && stream.codec !== 'mp2/mp3' && stream.codec !== 'ac3' && stream.codec !== 'eac3')) return {};
+  const payload = gatherPes(source, ts, first, 16);
   const mpeg = readMpegAudioFrameInfo(payload);
   if (mpeg) return { codecName: mpegAudioName(mpeg), sampleRate: mpeg.sampleRate, channels: mpeg.channels };
   const ac3 = readAc3FrameInfo(payload);
   if (ac3) return { codecName: ac3.enhanced ? 'E-AC-3' : 'AC-3', sampleRate: ac3.sampleRate, channels: ac3.channels };
   return {};
-}
-
-function firstPesOf(ts: MpegTsFile, pid: number): number {
-  for (let i = 0; i < ts.pes.count; i++) if (ts.pes.pid[i] === pid) return i;
-  return -1;
 }
 
 /**

@@ -1,6 +1,13 @@
 import type { ByteSource } from '../byteSource';
 import type { MpegTsFile } from './types';
 
+/** The indexes of a PID's first `limit` PES packets. */
+export function pesIndexesOf(ts: MpegTsFile, pid: number, limit: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < ts.pes.count && out.length < limit; i++) if (ts.pes.pid[i] === pid) out.push(i);
+  return out;
+}
+
 /**
  * The elementary stream bytes of one PES (an access unit for video), gathered from its packets'
  * payload ranges; its first `limit` bytes only, when given. Needs the ranges (`ranges` option, on by

@@ -223,7 +223,7 @@ test('a TS whose 33-bit clock wraps mid-file (26.5 h): times go on as ffprobe re
   assert.ok(report.fragments.every((f) => f.durationMs !== null && f.durationMs < 1100), JSON.stringify(report.fragments));
 });
 
-test('MPEG audio and AC-3 in MPEG-TS: a frame row per frame, with ffprobe\'s times, sizes, sample rate and channels', (t) => {
+test('MPEG audio, AC-3 and AAC in LATM in MPEG-TS: a frame row per frame, with ffprobe\'s times, sizes, sample rate and channels', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-ts-audio-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const cases = [
@@ -232,6 +232,7 @@ test('MPEG audio and AC-3 in MPEG-TS: a frame row per frame, with ffprobe\'s tim
     { encoder: ['-c:a', 'libmp3lame', '-ar', '22050', '-ac', '1'], name: 'MPEG-2 Audio Layer III' }, // 576 samples per frame
     { encoder: ['-c:a', 'ac3', '-ar', '44100', '-ac', '6'], name: 'AC-3' }, // frames of two sizes at 44.1 kHz; 5.1 with LFE
     { encoder: ['-c:a', 'eac3', '-ar', '32000', '-ac', '1'], name: 'E-AC-3' },
+    { encoder: ['-c:a', 'aac', '-ar', '44100', '-ac', '1', '-mpegts_flags', 'latm'], name: 'AAC LC (LATM)' }, // stream_type 0x11: LOAS frames
   ];
   for (const { encoder, name } of cases) {
     const file = join(dir, `${name.replace(/\W+/g, '-')}.ts`);

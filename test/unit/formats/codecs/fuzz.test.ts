@@ -20,6 +20,7 @@ import {
   parseHevcDecoderConfigurationRecord,
   parseWaveFormatEx,
   readAc3FrameInfo,
+  readLatmStreamMuxConfig,
   readMpegAudioFrameInfo,
   recordParameterSets,
 } from '../../../../src/formats/codecs/index';
@@ -103,6 +104,7 @@ const TARGETS: Target[] = [
   ['ADTS', Uint8Array.of(0xff, 0xf1, 0x4c, 0x80, 0x2e, 0x7f, 0xfc, 0x21), (b) => parseAdtsHeader(b)],
   ['MPEG audio header', Uint8Array.of(0xff, 0xfd, 0xc4, 0x04), (b) => readMpegAudioFrameInfo(b)],
   ['AC-3 header', Uint8Array.of(0x0b, 0x77, 0x12, 0x34, 0x1c, 0x40, 0xe1, 0xff), (b) => readAc3FrameInfo(b)],
+  ['LATM StreamMuxConfig', Uint8Array.of(0x56, 0xe0, 0x06, 0x20, 0x00, 0x11, 0x90, 0x1f, 0xe0), (b) => readLatmStreamMuxConfig(b)],
   ['E-AC-3 header', Uint8Array.of(0x0b, 0x77, 0x00, 0xbf, 0x34, 0x65, 0xff, 0xff), (b) => readAc3FrameInfo(b)],
   ['H.264 frame', frame264, (b) => [analyzeFrameNals(b, { codec: 'h264', expected: 4 }), analyzeFrameNals(b, { codec: 'h264', expected: 'annex-b' })]],
   ['H.265 frame', frame265, (b) => [analyzeFrameNals(b, { codec: 'h265', expected: 'annex-b' }), analyzeFrameNals(b, { codec: 'h265', expected: 4 })]],
