@@ -9,7 +9,7 @@ import { stringifyReport, toJsonReport } from '../../../src/formats/inspect/json
 import { formatReport } from '../../../src/formats/inspect/textReport';
 import { FIXTURES } from './cli';
 
-const SEEDS = ['h264-aac.mkv', 'h265-main.mkv', 'h264-alaw.mkv', 'h264-aac-frag.mp4', 'h264-aac.mp4', 'h264-aac.ts'];
+const SEEDS = ['h264-aac.mkv', 'h265-main.mkv', 'h264-alaw.mkv', 'h264-aac-frag.mp4', 'h264-aac.mp4', 'h264-aac.ts', 'audio-mp2-ac3-latm.ts'];
 const BUDGET_MS = 800;
 const MAX_ITERATIONS = 400;
 
