@@ -232,7 +232,7 @@ class IsoBmffReader {
       const stbl = childBox(childBox(childBox(trak, 'mdia'), 'minf'), 'stbl');
       const state: TrackState = { track, nextDecodeTime: 0, sampleCount: 0, fragmentCount: 0 };
       if (stbl) {
-        const table = buildSampleTable(stbl, this.maxSamples, file.size, report);
+        const table = buildSampleTable(stbl, this.maxSamples, file.size, report, track.kind === 'audio');
         state.sampleCount = table.count;
         if (table.count > 0) state.nextDecodeTime = (table.dts[table.count - 1] ?? 0) + (table.duration[table.count - 1] ?? 0);
         this.plainTables.set(state, table);

@@ -12,9 +12,14 @@ type Report = (severity: Severity, code: string, message: string, offset: number
 /**
  * The sample table of a plain (non-fragmented) track, derived from stbl: stsz/stz2 (count, sizes),
  * stts (decode times, durations), ctts (composition offsets), stss (sync samples), stsc + stco/co64
- * (file offsets). Cost is O(samples + chunks + table entries).
+ * (file offsets). Cost is O(samples + chunks + table entries). `audio`: a sound track, whose
+ * uncompressed samples (see chunkRows) make a row per chunk.
  */
-export function buildSampleTable(stbl: Box, maxSamples: number, dataSize: number, report: Report): SampleTable {
+export function buildSampleTable(stbl: Box, maxSamples: number, dataSize: number, report: Report, audio = false): SampleTable {
+  if (audio) {
+    const chunked = chunkRows(stbl);
+    if (chunked) return chunked;
+  }
   const stszBox = childBox(stbl, 'stsz') ?? childBox(stbl, 'stz2');
   const sz = fieldsOf(stszBox, 'stsz') ?? fieldsOf(stszBox, 'stz2');
   let n = 0;
@@ -145,4 +150,49 @@ function fillOffsets(stbl: Box, n: number, size: Uint32Array, offset: Float64Arr
     }
   }
   if (s < n) report('error', 'CHUNK_TABLE_SHORT', `stsc/stco place ${s} of ${n} samples`, chunkBox?.offset ?? stbl.offset);
+}
+
+/** A chunk of uncompressed audio longer than this many samples makes several rows. */
+const MAX_SAMPLES_PER_ROW = 1024;
+
+/**
+ * Uncompressed audio in QuickTime's layout (PCM, G.711: every sample the same size and one tick long, a
+ * sample being one instant of all channels): a row per chunk, or per 1024 samples of a longer one, as
+ * ffmpeg reads such tracks, instead of a row per sample, which would be 8 000 to 48 000 rows per second.
+ * Undefined for any other track, or when the chunk tables are missing or do not place every sample (the
+ * per-sample path reports that).
+ */
+function chunkRows(stbl: Box): SampleTable | undefined {
+  const sz = fieldsOf(childBox(stbl, 'stsz'), 'stsz');
+  const stts = fieldsOf(childBox(stbl, 'stts'), 'stts');
+  const stsc = fieldsOf(childBox(stbl, 'stsc'), 'stsc');
+  const chunkBox = childBox(stbl, 'stco') ?? childBox(stbl, 'co64');
+  const chunks = (fieldsOf(chunkBox, 'stco') ?? fieldsOf(chunkBox, 'co64'))?.chunkOffsets;
+  if (!sz || sz.sampleSize === 0 || stts?.sampleDeltas.length !== 1 || stts.sampleDeltas[0] !== 1 || !stsc || !chunks) return undefined;
+  // No cap on the samples: the rows are the chunks, as many as stco/co64 lists.
+  const samples = sz.sampleCount;
+  const rows: { offset: number; samples: number }[] = [];
+  let placed = 0;
+  for (let e = 0; e < stsc.firstChunks.length && placed < samples; e++) {
+    const to = Math.min(chunks.length + 1, stsc.firstChunks[e + 1] ?? chunks.length + 1);
+    const perChunk = stsc.samplesPerChunk[e] ?? 0;
+    for (let c = Math.max(1, stsc.firstChunks[e] ?? 1); c < to && placed < samples && perChunk > 0; c++) {
+      const n = Math.min(perChunk, samples - placed);
+      const offset = chunks[c - 1] ?? 0;
+      for (let k = 0; k < n; k += MAX_SAMPLES_PER_ROW) rows.push({ offset: offset + k * sz.sampleSize, samples: Math.min(MAX_SAMPLES_PER_ROW, n - k) });
+      placed += n;
+    }
+  }
+  if (placed !== samples) return undefined;
+  const count = rows.length;
+  const table = { count, dts: new Float64Array(count), cto: new Int32Array(count), duration: new Uint32Array(count), size: new Uint32Array(count), offset: new Float64Array(count), sync: new Uint8Array(count).fill(1) };
+  let time = 0;
+  rows.forEach((row, k) => {
+    table.dts[k] = time;
+    table.duration[k] = row.samples;
+    table.size[k] = row.samples * sz.sampleSize;
+    table.offset[k] = row.offset;
+    time += row.samples;
+  });
+  return table;
 }

@@ -59,13 +59,13 @@ for (const { name, format } of cases) {
   });
 }
 
-test("G.711 in MOV ('alaw'/'ulaw' entries, no codec private data): the tracks ffprobe sees, and no issue", () => {
+test("G.711 in MOV ('alaw'/'ulaw' entries, no codec private data): the tracks ffprobe sees, a frame row per chunk as its packets, and no issue", () => {
   for (const [name, family, codecName] of [
     ['h264-alaw.mov', 'g711-alaw', 'G.711 A-law'],
     ['h264-mulaw.mov', 'g711-mulaw', 'G.711 mu-law'],
   ] as const) {
     const file = `${FIXTURES}/${name}`;
-    const result = kvsInspect(['--json', '--checks', file]);
+    const result = kvsInspect(['--json', '--checks', '--frames', file]);
     assert.equal(result.status, 0, `${name}: ${result.stderr}`);
     const report = JSON.parse(result.stdout) as JsonReport;
     const audio = ffprobeStreams(file).find((stream) => stream.codec_type === 'audio');
@@ -73,8 +73,25 @@ test("G.711 in MOV ('alaw'/'ulaw' entries, no codec private data): the tracks ff
     assert.equal(track?.family, family);
     assert.equal(track.codecName, codecName);
     assert.deepEqual([track.sampleRate, track.channels], [Number(audio?.sample_rate), audio?.channels]);
+    // A sample of uncompressed audio is one instant (one byte here): rows are chunks, as ffprobe's packets.
+    const rows = (report.frames ?? []).filter((frame) => frame.track === track.number).map((frame) => [frame.offset, frame.size, frame.ptsMs.toFixed(3)]);
+    const packets = ffprobePackets(file).filter((packet) => packet.stream_index === audio?.index).map((packet) => [Number(packet.pos), Number(packet.size), (Number(packet.pts_time) * 1000).toFixed(3)]);
+    assert.ok(packets.length > 10 && packets.length < 100, `${name}: ${packets.length} packets`);
+    assert.deepEqual(rows, packets, name);
     assert.deepEqual(report.issues, [], name);
   }
+});
+
+test('PCM in MOV written as one chunk: a frame row per 1024 samples, as ffprobe\'s packets', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-pcm-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'pcm.mov');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=2', '-c:a', 'pcm_s16le', '-ac', '2', file]);
+  const report = inspectJson(file, '--frames');
+  const rows = (report.frames ?? []).map((frame) => [frame.offset, frame.size, frame.ptsMs.toFixed(3)]);
+  const packets = ffprobePackets(file).map((packet) => [Number(packet.pos), Number(packet.size), (Number(packet.pts_time) * 1000).toFixed(3)]);
+  assert.equal(packets.length, 94); // 96 000 samples: 93 of 1024 and one of 768
+  assert.deepEqual(rows, packets);
 });
 
 test("AAC in QuickTime MOV (esds inside the sound description's 'wave' atom): the track ffprobe sees, the same as in MP4", (t) => {
