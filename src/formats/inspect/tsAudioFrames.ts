@@ -1,5 +1,5 @@
-// The frames of MPEG-TS audio PES packets (AAC in ADTS or LATM, MPEG audio, AC-3 and E-AC-3): a PES holds several,
-// and a demuxer (ffprobe too) gives one packet per frame, so the frame table gets one row per frame.
+// The frames of MPEG-TS audio PES packets (AAC in ADTS or LATM, MPEG audio, AC-3 and E-AC-3): a PES
+// holds several, and a demuxer (ffprobe too) gives a packet per frame, so the frame table gets a row per frame.
 import type { ByteSource } from '../byteSource';
 import { mpegAudioName, readAc3FrameInfo, readAdtsFrameInfo, readLatmStreamMuxConfig, readLoasFrameLength, readMpegAudioFrameInfo } from '../codecs';
 import { issue, type Issue } from '../issues';
@@ -43,47 +43,42 @@ const AC3: AudioFraming = {
   },
 };
 
-/** The duration of a track's frames, from its AudioSpecificConfig: ADTS and LOAS headers do not give it. */
-function aacFrameDuration(track: TrackReport): number | undefined {
-  return track.sampleRate && track.samplesPerFrame ? (track.samplesPerFrame * TS_CLOCK_HZ) / track.sampleRate : undefined;
-}
-
-function adtsFraming(track: TrackReport): AudioFraming | undefined {
-  const duration = aacFrameDuration(track);
-  if (duration === undefined) return undefined;
+/**
+ * AAC headers (ADTS, LOAS) give no frame duration: it comes from the track's AudioSpecificConfig (1024 or
+ * 2048 samples per frame); no framing without one.
+ */
+function aacFraming(track: TrackReport, name: string, code: string, read: (payload: Uint8Array, position: number) => Omit<FrameHeader, 'duration'> | undefined): AudioFraming | undefined {
+  if (!track.sampleRate || !track.samplesPerFrame) return undefined;
+  const duration = (track.samplesPerFrame * TS_CLOCK_HZ) / track.sampleRate;
   return {
-    name: 'ADTS',
-    code: 'ADTS',
+    name,
+    code,
     read(payload, position) {
-      const info = readAdtsFrameInfo(payload, position);
-      return info && {
-        length: info.frameLength,
-        duration,
-        format: `object type ${info.audioObjectType}, sampling_frequency_index ${info.samplingFrequencyIndex}, channel_configuration ${info.channelConfiguration}`,
-      };
+      const header = read(payload, position);
+      return header && { ...header, duration };
     },
   };
 }
 
-function latmFraming(track: TrackReport): AudioFraming | undefined {
-  const duration = aacFrameDuration(track);
-  if (duration === undefined) return undefined;
-  return {
-    name: 'LOAS',
-    code: 'LATM',
-    read(payload, position) {
-      const length = readLoasFrameLength(payload, position);
-      return length === undefined ? undefined : { length, duration, format: 'AAC in LATM' };
-    },
+function adtsHeader(payload: Uint8Array, position: number): Omit<FrameHeader, 'duration'> | undefined {
+  const info = readAdtsFrameInfo(payload, position);
+  return info && {
+    length: info.frameLength,
+    format: `object type ${info.audioObjectType}, sampling_frequency_index ${info.samplingFrequencyIndex}, channel_configuration ${info.channelConfiguration}`,
   };
+}
+
+function loasHeader(payload: Uint8Array, position: number): Omit<FrameHeader, 'duration'> | undefined {
+  const length = readLoasFrameLength(payload, position);
+  return length === undefined ? undefined : { length, format: 'AAC in LATM' };
 }
 
 function framingOf(stream: TsStream, track: TrackReport): AudioFraming | undefined {
   switch (stream.codec) {
     case 'aac':
-      return adtsFraming(track);
+      return aacFraming(track, 'ADTS', 'ADTS', adtsHeader);
     case 'aac_latm':
-      return latmFraming(track);
+      return aacFraming(track, 'LOAS', 'LATM', loasHeader);
     case 'mp1/mp2':
     case 'mp2/mp3':
       return MPEG_AUDIO;
@@ -95,26 +90,42 @@ function framingOf(stream: TsStream, track: TrackReport): AudioFraming | undefin
   }
 }
 
+/**
+ * The codec, sample rate and channels of a LATM, MPEG audio or AC-3 PID (these streams have no codec
+ * private data in the PMT); nothing for other PIDs.
+ */
+export function audioFormatFromFrames(source: ByteSource, ts: MpegTsFile, stream: TsStream): Partial<TrackReport> {
+  switch (stream.codec) {
+    case 'aac_latm':
+      return latmFormat(source, ts, stream.pid);
+    case 'mp1/mp2':
+    case 'mp2/mp3':
+    case 'ac3':
+    case 'eac3':
+      return firstHeaderFormat(source, ts, stream.pid);
+    default:
+      return {};
+  }
+}
+
 /** How many PES packets of a LATM PID to search for a StreamMuxConfig (muxers repeat it every few frames). */
 const LATM_CONFIG_SEARCH = 32;
 
-/**
- * The sample rate, channels and codec name of a LATM, MPEG audio or AC-3 PID, from its first frame header
- * or StreamMuxConfig (these streams have no codec private data in the PMT); nothing for other PIDs.
- */
-export function audioFormatFromFrames(source: ByteSource, ts: MpegTsFile, stream: TsStream): Partial<TrackReport> {
-  const indexes = pesIndexesOf(ts, stream.pid, stream.codec === 'aac_latm' ? LATM_CONFIG_SEARCH : 1);
-  if (stream.codec === 'aac_latm') {
-    for (const index of indexes) {
-      const config = readLatmStreamMuxConfig(gatherPes(source, ts, index));
-      if (!config) continue;
-      const { codec, codecName, sampleRate, channels, samplesPerFrame } = decodeCodecPrivate('aac', config.audioSpecificConfig, pesByteOffset(ts, index, 0)).track;
-      return { codec, codecName: codecName && `${codecName} (LATM)`, sampleRate, channels, samplesPerFrame: samplesPerFrame && samplesPerFrame * config.framesPerElement };
-    }
-    return {};
+/** From the AudioSpecificConfig of the PID's first StreamMuxConfig. */
+function latmFormat(source: ByteSource, ts: MpegTsFile, pid: number): Partial<TrackReport> {
+  for (const index of pesIndexesOf(ts, pid, LATM_CONFIG_SEARCH)) {
+    const config = readLatmStreamMuxConfig(gatherPes(source, ts, index));
+    if (!config) continue;
+    const { codec, codecName, sampleRate, channels, samplesPerFrame } = decodeCodecPrivate('aac', config.audioSpecificConfig, pesByteOffset(ts, index, 0)).track;
+    return { codec, codecName: codecName && `${codecName} (LATM)`, sampleRate, channels, samplesPerFrame: samplesPerFrame && samplesPerFrame * config.framesPerElement };
   }
-  const [first] = indexes;
-  if (first === undefined || (stream.codec !== 'mp1/mp2' && stream.codec !== 'mp2/mp3' && stream.codec !== 'ac3' && stream.codec !== 'eac3')) return {};
+  return {};
+}
+
+/** From the first frame header of an MPEG audio or AC-3 PID. */
+function firstHeaderFormat(source: ByteSource, ts: MpegTsFile, pid: number): Partial<TrackReport> {
+  const [first] = pesIndexesOf(ts, pid, 1);
+  if (first === undefined) return {};
   const payload = gatherPes(source, ts, first, 16);
   const mpeg = readMpegAudioFrameInfo(payload);
   if (mpeg) return { codecName: mpegAudioName(mpeg), sampleRate: mpeg.sampleRate, channels: mpeg.channels };
