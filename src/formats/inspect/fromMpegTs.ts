@@ -1,6 +1,6 @@
 // MPEG-TS (KVS getTSFragment.ts, HLS segments, recordings) → InspectionReport. Codec parameters
-// are in-band: SPS/PPS/VPS from the first access unit that has them, AAC from the first ADTS header, MPEG
-// audio and AC-3 from their first frame header.
+// are in-band: SPS/PPS/VPS from the first access unit that has them, AAC from the first ADTS header or
+// LATM StreamMuxConfig, MPEG audio and AC-3 from their first frame header.
 import type { FieldLocation } from '../bits/syntax';
 import type { ByteSource } from '../byteSource';
 import { adtsToAudioSpecificConfig, analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, parseAdtsHeader, parseH264Pps, parseH264Sps, parseH265Pps, parseH265Sps, parseH265Vps, readAdtsFrameInfo } from '../codecs';
