@@ -2,7 +2,7 @@
 // Limits are the service's documented ones (fragments ≤ 10 s and ≤ 50 MB, ≤ 3 tracks, HLS/DASH codecs).
 import type { ByteSource } from '../byteSource';
 import type { ContainerInspection } from '../inspect/container';
-import { fragmentLabel, type FrameTable, type InspectionReport, type TrackReport } from '../inspect/report';
+import { fragmentLabel, type FragmentReport, type FrameTable, type InspectionReport, type TrackReport } from '../inspect/report';
 import { analyzeVideoFrames, type FrameSelection, type FrameVisitor } from '../inspect/videoFrames';
 import { issue, type Issue } from '../issues';
 import { isoTime } from '../isoTime';
@@ -243,12 +243,12 @@ function firstReorderedFrame(frames: FrameTable, track: number): number | null {
  * for H.264 not an IDR (an I picture of an open GOP, with a recovery point SEI at best), for H.265 not an
  * IRAP (IDR, CRA, BLA).
  */
-function notRandomAccessIssue(codec: 'h264' | 'h265', fragment: number, offset: number, sliceTypes: readonly string[]): Issue {
+function notRandomAccessIssue(codec: 'h264' | 'h265', fragment: FragmentReport, offset: number, sliceTypes: readonly string[]): Issue {
   const picture = codec === 'h264' ? 'an IDR picture' : 'an IRAP picture (IDR, CRA or BLA)';
   return issue(
     'warning',
     'FRAGMENT_START_NOT_RANDOM_ACCESS',
-    `Fragment ${fragment} starts with a frame marked as a keyframe that is not ${picture} (slices: ${sliceTypes.join(', ')}): an open-GOP start.`,
+    `${fragmentLabel(fragment)} starts with a frame marked as a keyframe that is not ${picture} (slices: ${sliceTypes.join(', ')}): an open-GOP start.`,
     offset,
     'HLS/DASH players, GetClip and GetImages start decoding at a fragment\'s first frame; frames that refer to the GOP before it show broken pictures. Start every fragment at an IDR (x264: open-gop=0).',
   );
@@ -270,8 +270,9 @@ function framingRules(inspection: ContainerInspection, source: ByteSource, optio
     const opensFragment = fragment >= 0 && fragmentOfTrack.get(track.number) !== fragment;
     fragmentOfTrack.set(track.number, fragment);
     // A frame the container marks as a keyframe (else FRAGMENT_NOT_KEYFRAME_START says it) that is no random access point.
-    const openGop = opensFragment && frames.keyframe[index] === 1 && analysis.framing !== 'unknown' && !analysis.keyframe && analysis.sliceTypes.length > 0;
-    const judged = openGop ? [...analysis.issues, notRandomAccessIssue(track.codec, fragment, frames.offset[index] ?? 0, analysis.sliceTypes)] : analysis.issues;
+    const opened = inspection.report.fragments[fragment];
+    const openGop = opened && opensFragment && frames.keyframe[index] === 1 && analysis.framing !== 'unknown' && !analysis.keyframe && analysis.sliceTypes.length > 0;
+    const judged = openGop ? [...analysis.issues, notRandomAccessIssue(track.codec, opened, frames.offset[index] ?? 0, analysis.sliceTypes)] : analysis.issues;
     for (const found of judged) {
       // One issue per parameter set kind (its message names it: SPS, PPS), counted in frames.
       const key = `${track.number} ${found.code}${found.code === 'INBAND_PARAMETER_SET_DIFFERS' ? ` ${found.message}` : ''}`;

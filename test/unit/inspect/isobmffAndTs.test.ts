@@ -243,7 +243,7 @@ test('a TS whose 33-bit clock wraps mid-file (26.5 h): times go on as ffprobe re
 test('MPEG audio, AC-3 and AAC in LATM in MPEG-TS: a frame row per frame, with ffprobe\'s times, sizes, sample rate and channels', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-ts-audio-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const cases = [
+  const encodings = [
     { encoder: ['-c:a', 'mp2', '-ar', '48000', '-ac', '2'], name: 'MPEG-1 Audio Layer II' },
     { encoder: ['-c:a', 'libmp3lame', '-q:a', '4', '-ar', '44100', '-ac', '2'], name: 'MPEG-1 Audio Layer III' }, // VBR: the bitrate changes from frame to frame
     { encoder: ['-c:a', 'libmp3lame', '-ar', '22050', '-ac', '1'], name: 'MPEG-2 Audio Layer III' }, // 576 samples per frame
@@ -251,7 +251,7 @@ test('MPEG audio, AC-3 and AAC in LATM in MPEG-TS: a frame row per frame, with f
     { encoder: ['-c:a', 'eac3', '-ar', '32000', '-ac', '1'], name: 'E-AC-3' },
     { encoder: ['-c:a', 'aac', '-ar', '44100', '-ac', '1', '-mpegts_flags', 'latm'], name: 'AAC LC (LATM)' }, // stream_type 0x11: LOAS frames
   ];
-  for (const { encoder, name } of cases) {
+  for (const { encoder, name } of encodings) {
     const file = join(dir, `${name.replace(/\W+/g, '-')}.ts`);
     execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3', ...encoder, '-f', 'mpegts', file]);
     const report = inspectJson(file, '--frames');

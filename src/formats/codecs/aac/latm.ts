@@ -37,7 +37,10 @@ export function readLatmStreamMuxConfig(bytes: Uint8Array, start = 0): LatmStrea
   const bits = audioMuxVersion === 1 ? Math.min(latmGetValue(r), r.bitsLeft) : r.bitsLeft;
   if (r.exhausted || bits <= 0) return undefined;
   const config = new Uint8Array(Math.ceil(bits / 8));
-  for (let i = 0; i < config.length; i++) config[i] = r.u(Math.min(8, bits - i * 8)) << (i * 8 + 8 > bits ? 8 - (bits - i * 8) : 0);
+  for (let i = 0; i < config.length; i++) {
+    const take = Math.min(8, bits - i * 8); // the last byte may be partial: its bits go to the top
+    config[i] = r.u(take) << (8 - take);
+  }
   return { audioSpecificConfig: config, framesPerElement: numSubFrames + 1 };
 }
 
