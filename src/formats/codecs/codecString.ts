@@ -85,3 +85,21 @@ export function aacCodecString(asc: AudioSpecificConfig): string | undefined {
   const aot = asc.derived.signalledObjectType;
   return aot === undefined ? undefined : `mp4a.40.${aot}`;
 }
+
+// Audio without a decoder configuration of its own is named, as RFC 6381 says for ISO BMFF, by its sample
+// entry, or as mp4a with the objectTypeIndication the MP4 registration authority gives it.
+
+/** G.711: the 'alaw' and 'ulaw' sample entries. */
+export function g711CodecString(law: 'a-law' | 'mu-law'): string {
+  return law === 'a-law' ? 'alaw' : 'ulaw';
+}
+
+/** AC-3 and E-AC-3: the 'ac-3' and 'ec-3' sample entries (ETSI TS 102 366 Annex F). */
+export function ac3CodecString(enhanced: boolean): string {
+  return enhanced ? 'ec-3' : 'ac-3';
+}
+
+/** MPEG audio: mp4a.6B for ISO/IEC 11172-3 (MPEG-1), mp4a.69 for ISO/IEC 13818-3 (MPEG-2); MPEG 2.5 is in neither. */
+export function mpegAudioCodecString(version: number): string | undefined {
+  return version === 1 ? 'mp4a.6B' : version === 2 ? 'mp4a.69' : undefined;
+}

@@ -51,11 +51,14 @@ export type { ParameterSetReference } from './framing/parameterSetReference';
 
 export {
   aacCodecString,
+  ac3CodecString,
   avcCodecString,
   avcCodecStringFromRecord,
   avcCodecStringFromSps,
+  g711CodecString,
   hevcCodecString,
   hevcCodecStringFromRecord,
   hevcCodecStringFromSps,
+  mpegAudioCodecString,
 } from './codecString';
 export { checkAacCodecPrivate, checkAvcRecord, checkHevcRecord, checkVideoCodecPrivate, checkWaveFormatCodecPrivate } from './checks';

@@ -9,6 +9,7 @@ import {
   checkAacCodecPrivate,
   checkVideoCodecPrivate,
   checkWaveFormatCodecPrivate,
+  g711CodecString,
   hevcCodecStringFromRecord,
   parseAudioSpecificConfig,
   parseAvcDecoderConfigurationRecord,
@@ -70,6 +71,11 @@ export function decodeCodecPrivate(family: CodecFamily, bytes: Uint8Array | unde
     default:
       return { track: {}, issues: [] };
   }
+}
+
+/** The RFC 6381 codec string of a G.711 family. */
+export function g711Codec(family: CodecFamily): string | undefined {
+  return family === 'g711-alaw' ? g711CodecString('a-law') : family === 'g711-mulaw' ? g711CodecString('mu-law') : undefined;
 }
 
 /** The family of an A_MS/ACM track follows its WAVEFORMATEX wFormatTag. */
@@ -216,6 +222,7 @@ function decodeWave(bytes: Uint8Array | undefined, offset: number): DecodedCodec
   const wave = parseWaveFormatEx(bytes, offset);
   const fields = wave.fields;
   const track: Partial<TrackReport> = {
+    codec: g711Codec(waveFamily(bytes)),
     codecName: wave.derived.formatName,
     sampleRate: numberField(fields, 'nSamplesPerSec'),
     channels: numberField(fields, 'nChannels'),

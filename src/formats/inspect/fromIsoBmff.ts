@@ -3,7 +3,7 @@ import type { ByteSource } from '../byteSource';
 import { readIsoBmff } from '../isobmff';
 import type { IsoBmffFile, Track } from '../isobmff';
 import { issue, type Issue } from '../issues';
-import { CODEC_PRIVATE_CHANGED_HINT, decodeCodecPrivate, type VideoSampleEntry } from './codecPrivate';
+import { CODEC_PRIVATE_CHANGED_HINT, decodeCodecPrivate, g711Codec, type VideoSampleEntry } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { fileOrder } from './fileOrder';
 import { cutAtKeyframes, fragmentsFromFrames, type FragmentSpan } from './fragments';
@@ -56,7 +56,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
     const family = isoFamily(track);
     const sampleEntry = ['avc1', 'avc3', 'hvc1', 'hev1'].includes(track.codec) ? (track.codec as VideoSampleEntry) : undefined;
     const decoded = isG711(family)
-      ? { track: { codecName: G711_NAMES[family] }, issues: [] }
+      ? { track: { codec: g711Codec(family), codecName: G711_NAMES[family] }, issues: [] }
       : decodeCodecPrivate(family, track.config?.bytes, track.config?.offset ?? track.box?.offset ?? 0, {
         sampleEntry,
         // Not the channelcount: muxers (ffmpeg among them) write the old template value 2 for mono too.

@@ -1,7 +1,7 @@
 // The frames of MPEG-TS audio PES packets (AAC in ADTS or LATM, MPEG audio, AC-3 and E-AC-3): a PES
 // holds several, and a demuxer (ffprobe too) gives a packet per frame, so the frame table gets a row per frame.
 import type { ByteSource } from '../byteSource';
-import { mpegAudioName, readAc3FrameInfo, readAdtsFrameInfo, readLatmStreamMuxConfig, readLoasFrameLength, readMpegAudioFrameInfo } from '../codecs';
+import { ac3CodecString, mpegAudioCodecString, mpegAudioName, readAc3FrameInfo, readAdtsFrameInfo, readLatmStreamMuxConfig, readLoasFrameLength, readMpegAudioFrameInfo } from '../codecs';
 import { issue, type Issue } from '../issues';
 import { gatherPes, pesByteOffset, pesIndexesOf, type MpegTsFile, type TsStream } from '../mpegts';
 import { decodeCodecPrivate } from './codecPrivate';
@@ -128,9 +128,9 @@ function firstHeaderFormat(source: ByteSource, ts: MpegTsFile, pid: number): Par
   if (first === undefined) return {};
   const payload = gatherPes(source, ts, first, 16);
   const mpeg = readMpegAudioFrameInfo(payload);
-  if (mpeg) return { codecName: mpegAudioName(mpeg), sampleRate: mpeg.sampleRate, channels: mpeg.channels };
+  if (mpeg) return { codec: mpegAudioCodecString(mpeg.version), codecName: mpegAudioName(mpeg), sampleRate: mpeg.sampleRate, channels: mpeg.channels };
   const ac3 = readAc3FrameInfo(payload);
-  if (ac3) return { codecName: ac3.enhanced ? 'E-AC-3' : 'AC-3', sampleRate: ac3.sampleRate, channels: ac3.channels };
+  if (ac3) return { codec: ac3CodecString(ac3.enhanced), codecName: ac3.enhanced ? 'E-AC-3' : 'AC-3', sampleRate: ac3.sampleRate, channels: ac3.channels };
   return {};
 }
 

@@ -25,6 +25,7 @@ export interface ProbeStream {
   index: number;
   codec_name: string;
   codec_type: string;
+  codec_tag_string?: string;
   profile?: string;
   width?: number;
   height?: number;

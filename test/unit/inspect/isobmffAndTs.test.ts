@@ -60,9 +60,9 @@ for (const { name, format } of cases) {
 }
 
 test("G.711 in MOV ('alaw'/'ulaw' entries, no codec private data): the tracks ffprobe sees, a frame row per chunk as its packets, and no issue", () => {
-  for (const [name, family, codecName] of [
-    ['h264-alaw.mov', 'g711-alaw', 'G.711 A-law'],
-    ['h264-mulaw.mov', 'g711-mulaw', 'G.711 mu-law'],
+  for (const [name, family, codecName, codec] of [
+    ['h264-alaw.mov', 'g711-alaw', 'G.711 A-law', 'alaw'],
+    ['h264-mulaw.mov', 'g711-mulaw', 'G.711 mu-law', 'ulaw'],
   ] as const) {
     const file = `${FIXTURES}/${name}`;
     const result = kvsInspect(['--json', '--checks', '--frames', file]);
@@ -72,6 +72,8 @@ test("G.711 in MOV ('alaw'/'ulaw' entries, no codec private data): the tracks ff
     const track = report.tracks.find((t) => t.kind === 'audio');
     assert.equal(track?.family, family);
     assert.equal(track.codecName, codecName);
+    // RFC 6381 names such a codec by its sample entry, as ffprobe's codec tag does.
+    assert.deepEqual([track.codec, audio?.codec_tag_string], [codec, codec]);
     assert.deepEqual([track.sampleRate, track.channels], [Number(audio?.sample_rate), audio?.channels]);
     // A sample of uncompressed audio is one instant (one byte here): rows are chunks, as ffprobe's packets.
     const rows = (report.frames ?? []).filter((frame) => frame.track === track.number).map((frame) => [frame.offset, frame.size, frame.ptsMs.toFixed(3)]);
@@ -244,20 +246,21 @@ test('MPEG audio, AC-3 and AAC in LATM in MPEG-TS: a frame row per frame, with f
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-ts-audio-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const encodings = [
-    { encoder: ['-c:a', 'mp2', '-ar', '48000', '-ac', '2'], name: 'MPEG-1 Audio Layer II' },
-    { encoder: ['-c:a', 'libmp3lame', '-q:a', '4', '-ar', '44100', '-ac', '2'], name: 'MPEG-1 Audio Layer III' }, // VBR: the bitrate changes from frame to frame
-    { encoder: ['-c:a', 'libmp3lame', '-ar', '22050', '-ac', '1'], name: 'MPEG-2 Audio Layer III' }, // 576 samples per frame
-    { encoder: ['-c:a', 'ac3', '-ar', '44100', '-ac', '6'], name: 'AC-3' }, // frames of two sizes at 44.1 kHz; 5.1 with LFE
-    { encoder: ['-c:a', 'eac3', '-ar', '32000', '-ac', '1'], name: 'E-AC-3' },
-    { encoder: ['-c:a', 'aac', '-ar', '44100', '-ac', '1', '-mpegts_flags', 'latm'], name: 'AAC LC (LATM)' }, // stream_type 0x11: LOAS frames
+    { encoder: ['-c:a', 'mp2', '-ar', '48000', '-ac', '2'], name: 'MPEG-1 Audio Layer II', codec: 'mp4a.6B' },
+    { encoder: ['-c:a', 'libmp3lame', '-q:a', '4', '-ar', '44100', '-ac', '2'], name: 'MPEG-1 Audio Layer III', codec: 'mp4a.6B' }, // VBR: the bitrate changes from frame to frame
+    { encoder: ['-c:a', 'libmp3lame', '-ar', '22050', '-ac', '1'], name: 'MPEG-2 Audio Layer III', codec: 'mp4a.69' }, // 576 samples per frame
+    { encoder: ['-c:a', 'ac3', '-ar', '44100', '-ac', '6'], name: 'AC-3', codec: 'ac-3' }, // frames of two sizes at 44.1 kHz; 5.1 with LFE
+    { encoder: ['-c:a', 'eac3', '-ar', '32000', '-ac', '1'], name: 'E-AC-3', codec: 'ec-3' },
+    { encoder: ['-c:a', 'aac', '-ar', '44100', '-ac', '1', '-mpegts_flags', 'latm'], name: 'AAC LC (LATM)', codec: 'mp4a.40.2' }, // stream_type 0x11: LOAS frames
   ];
-  for (const { encoder, name } of encodings) {
+  for (const { encoder, name, codec } of encodings) {
     const file = join(dir, `${name.replace(/\W+/g, '-')}.ts`);
     execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3', ...encoder, '-f', 'mpegts', file]);
     const report = inspectJson(file, '--frames');
     const [stream] = ffprobeStreams(file);
     const [track] = report.tracks;
     assert.deepEqual([track?.codecName, track?.sampleRate, track?.channels], [name, Number(stream?.sample_rate), stream?.channels], name);
+    assert.equal(track?.codec, codec, name);
     const ours = report.frames ?? [];
     const theirs = ffprobePackets(file);
     assert.equal(ours.length, theirs.length, name);

@@ -68,12 +68,14 @@ test('B-frames are reported, a stream without them is clean', () => {
   assert.deepEqual(codes('h264-main-no-bframes.mkv'), []);
 });
 
-test('G.711 tracks decode their WAVEFORMATEX', () => {
+test('G.711 tracks decode their WAVEFORMATEX and have the RFC 6381 codec string of their sample entry', () => {
   const alaw = inspectJson(`${FIXTURES}/h264-alaw.mkv`).tracks[1];
   assert.equal(alaw?.family, 'g711-alaw');
   assert.equal(alaw?.codecPrivate?.type, 'WAVEFORMATEX');
   assert.equal(alaw?.codecPrivate?.fields.wFormatTag, 6);
-  assert.equal(inspectJson(`${FIXTURES}/h264-mulaw.mkv`).tracks[1]?.family, 'g711-mulaw');
+  assert.equal(alaw?.codec, 'alaw', "RFC 6381: the name of G.711's ISO BMFF sample entry");
+  const mulaw = inspectJson(`${FIXTURES}/h264-mulaw.mkv`).tracks[1];
+  assert.deepEqual([mulaw?.family, mulaw?.codec], ['g711-mulaw', 'ulaw']);
 });
 
 test('HE-AAC (FDK encoder, explicit backward-compatible SBR signalling): the SBR output rate as ffprobe reports it, 2048 samples a frame', () => {
