@@ -27,7 +27,7 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
   const rateFromFrames = new Set<number>();
   for (const stream of ts.streams) {
     const family = tsFamily(stream);
-    const track: TrackReport = { number: stream.pid, kind: stream.kind === 'video' || stream.kind === 'audio' ? stream.kind : 'other', codecId: `stream_type 0x${stream.streamType.toString(16).padStart(2, '0')}`, family, codecName: stream.name, timescale: 90_000 };
+    const track: TrackReport = { number: stream.pid, offset: stream.offset, kind: stream.kind === 'video' || stream.kind === 'audio' ? stream.kind : 'other', codecId: `stream_type 0x${stream.streamType.toString(16).padStart(2, '0')}`, family, codecName: stream.name, timescale: 90_000 };
     if (family === 'h264' || family === 'h265') {
       const inBand = inBandParameterSets(source, ts, stream.pid, family);
       Object.assign(track, inBand.track);

@@ -22,7 +22,7 @@ export interface InspectionReport {
 export interface TrackReport {
   /** Matroska TrackNumber, MP4 track_ID, MPEG-TS PID. */
   number: number;
-  /** Where the track is declared: the Matroska TrackEntry, the MP4 trak box (absent for MPEG-TS). */
+  /** Where the track is declared: the Matroska TrackEntry, the MP4 trak box, the MPEG-TS PMT's entry for the PID. */
   offset?: number;
   kind: 'video' | 'audio' | 'other';
   /** As the container names the codec: `V_MPEG4/ISO/AVC`, `avc1`, `stream_type 0x1b`. */

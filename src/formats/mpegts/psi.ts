@@ -25,6 +25,8 @@ export interface Descriptor {
 export interface PmtStream {
   streamType: number;
   pid: number;
+  /** Absolute offset of its stream_type byte (approximate, as descriptor offsets, when the section spans packets). */
+  offset: number;
   descriptors: Descriptor[];
 }
 
@@ -93,7 +95,7 @@ export function parsePmt(sec: Uint8Array, base: number, problems: SectionProblem
     const dStart = i + 5;
     const dEnd = Math.min(end, dStart + esInfoLength);
     if (dStart + esInfoLength > end) problems.push({ code: 'TS_PMT_INVALID', message: `ES_info_length of PID ${pid} runs past the section`, at: base + i + 3 });
-    streams.push({ streamType, pid, descriptors: readDescriptors(sec, dStart, dEnd, base, problems) });
+    streams.push({ streamType, pid, offset: base + i, descriptors: readDescriptors(sec, dStart, dEnd, base, problems) });
     i = dEnd;
   }
   return { programNumber: h.tableIdExtension, version: h.version, currentNext: h.currentNext, pcrPid, descriptors, streams };

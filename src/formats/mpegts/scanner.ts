@@ -201,7 +201,7 @@ export class TsScanner {
         continue;
       }
       const stream: TsStream = {
-        pid: s.pid, programNumber: pmt.programNumber, streamType: s.streamType, codec: info.codec, name: info.name,
+        pid: s.pid, programNumber: pmt.programNumber, offset: s.offset, streamType: s.streamType, codec: info.codec, name: info.name,
         kind: info.kind, descriptors: s.descriptors, packets: 0, pesCount: 0,
       };
       if (lang) stream.language = String.fromCharCode(...lang.data.subarray(0, 3));

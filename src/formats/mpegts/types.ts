@@ -24,6 +24,8 @@ export interface TsProgram {
 export interface TsStream {
   pid: number;
   programNumber: number;
+  /** Where the first PMT that names it declares it (its stream_type byte). */
+  offset: number;
   streamType: number;
   /** 'h264', 'hevc', 'aac', ...; '' when unknown. */
   codec: string;

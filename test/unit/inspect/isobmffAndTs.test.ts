@@ -283,6 +283,20 @@ test('MPEG audio, AC-3 and AAC in LATM in MPEG-TS: a frame row per frame, with f
   assert.deepEqual(broken.frames?.[2] && [broken.frames[2].offset, broken.frames[2].ptsMs], [third.offset, third.ptsMs]);
 });
 
+test("an MPEG-TS track's offset is its PMT entry (stream_type, then the PID), where the track's issues point", () => {
+  const file = `${FIXTURES}/audio-mp2-ac3-latm.ts`;
+  const bytes = readFileSync(file);
+  const report = inspectJson(file);
+  assert.equal(report.tracks.length, 3);
+  for (const track of report.tracks) {
+    const at = track.offset ?? -1;
+    const entry = [bytes[at], (((bytes[at + 1] ?? 0) & 0x1f) << 8) | (bytes[at + 2] ?? 0)];
+    assert.deepEqual(entry, [Number.parseInt(track.codecId.replace('stream_type ', ''), 16), track.number], `track ${track.number} at ${at}`);
+  }
+  const notPlayable = report.issues.filter((found) => found.code === 'CODEC_NOT_PLAYABLE').map((found) => found.offset);
+  assert.deepEqual(notPlayable, report.tracks.map((track) => track.offset));
+});
+
 test('AAC in MPEG-TS: an ADTS header that is not where the frame before it ends is reported at its byte, once', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-adts-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
