@@ -11,13 +11,17 @@ import type { ContainerInspection, VideoTrackContext } from './container';
 import { declaredFrameDurationMs, fragmentsFromFrames } from './fragments';
 import { frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable, type TrackReport } from './report';
 
-/** The Matroska codec ID KVS HLS/DASH/GetClip accept for each codec they package. */
-const KVS_CODEC_IDS: Partial<Record<CodecFamily, string>> = {
-  h264: 'V_MPEG4/ISO/AVC',
-  h265: 'V_MPEGH/ISO/HEVC',
-  aac: 'A_AAC',
-  'g711-alaw': 'A_MS/ACM',
-  'g711-mulaw': 'A_MS/ACM',
+/**
+ * The Matroska codec IDs KVS HLS/DASH/GetClip accept for each codec they package, the one producers write
+ * first. H.264 has two: V_MPEG4/ISO/AVC (Matroska's, which the producer SDKs write) and V_MPEG/ISO/AVC
+ * (how the KVS API reference spells it).
+ */
+const KVS_CODEC_IDS: Partial<Record<CodecFamily, readonly string[]>> = {
+  h264: ['V_MPEG4/ISO/AVC', 'V_MPEG/ISO/AVC'],
+  h265: ['V_MPEGH/ISO/HEVC'],
+  aac: ['A_AAC'],
+  'g711-alaw': ['A_MS/ACM'],
+  'g711-mulaw': ['A_MS/ACM'],
 };
 
 /** int16 range of a block's timecode relative to its cluster. */
@@ -46,16 +50,17 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
       : decodeCodecPrivate(family, track.codecPrivate?.bytes, track.codecPrivate?.offset ?? track.offset, { audio });
     issues.push(...decoded.issues);
     const containerRate = track.defaultDurationNs ? { frameRate: 1e9 / track.defaultDurationNs } : {};
-    const kvsCodecId = KVS_CODEC_IDS[family];
-    if (kvsCodecId && track.codecId !== kvsCodecId) {
-      // A_AAC/MPEG4/LC and the like: the same codec under an older Matroska name, which KVS does not take.
+    const kvsCodecIds = KVS_CODEC_IDS[family];
+    const kvsCodecId = kvsCodecIds?.[0];
+    if (kvsCodecId && !kvsCodecIds.includes(track.codecId)) {
+      // A_AAC/MPEG4/LC and the like: the same codec under an older Matroska name, which KVS does not name.
       issues.push(
         issue(
           'warning',
           'CODEC_ID_NOT_KVS',
           `Track ${track.number}'s CodecID is ${track.codecId}; KVS HLS/DASH/GetClip take this codec only as ${kvsCodecId}.`,
           track.offset,
-          `Write CodecID ${kvsCodecId}; the service stores the track as it is, but its sessions answer UnsupportedStreamMediaTypeException.`,
+          `Write CodecID ${kvsCodecId}, the ID the KVS playback requirements name; the service stores the track as it is, but may not package it.`,
         ),
       );
     }
@@ -175,7 +180,6 @@ function contentEncodingIssue(trackNumber: number, encoding: ContentEncodingSett
 }
 
 function matroskaFamily(track: MatroskaTrack): CodecFamily {
-  // V_MPEG/ISO/AVC: how the KVS API reference spells H.264; read as H.264, and CODEC_ID_NOT_KVS says what to write.
   if (track.codecId === 'V_MPEG4/ISO/AVC' || track.codecId === 'V_MPEG/ISO/AVC') return 'h264';
   if (track.codecId === 'V_MPEGH/ISO/HEVC') return 'h265';
   if (track.codecId.startsWith('A_AAC')) return 'aac';
