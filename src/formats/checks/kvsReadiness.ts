@@ -56,15 +56,43 @@ function trackRules(report: InspectionReport): Issue[] {
         issue(
           'warning',
           'CODEC_NOT_PLAYABLE',
-          `Track ${track.number} (${track.codecId}) is not a codec KVS HLS/DASH/GetClip can package: they take H.264 or H.265 video with optional AAC or G.711 audio.`,
+          `Track ${track.number} (${track.codecId}) is not a codec KVS HLS/DASH/GetClip can package: they take H.264 or H.265 video with optional AAC audio (DASH and GetClip also G.711, with H.264).`,
           track.codecPrivate?.offset ?? track.offset ?? 0,
-          'The service stores any codec, but HLS/DASH sessions answer UnsupportedStreamMediaTypeException. Encode video as H.264/H.265 and audio as AAC or G.711.',
+          'The service stores any codec, but HLS/DASH sessions answer UnsupportedStreamMediaTypeException. Encode video as H.264/H.265 and audio as AAC.',
         ),
       );
     }
   }
+  out.push(...g711Rules(tracks));
   // MPEG-TS numbers its streams by PID: the track numbers KVS means are those of the MKV a producer sends.
   if (report.format !== 'mpeg-ts') out.push(...trackNumberRules(tracks));
+  return out;
+}
+
+/**
+ * G.711 is packaged by fewer APIs than AAC (the KVS playback requirements): HLS takes AAC audio only, DASH
+ * G.711 with H.264 video only, GetClip G.711 A-law with H.264 video only. A warning when no API packages
+ * the track, otherwise a note of the ones that do not.
+ */
+function g711Rules(tracks: readonly TrackReport[]): Issue[] {
+  const withH264 = tracks.some((track) => track.family === 'h264');
+  const out: Issue[] = [];
+  for (const track of tracks) {
+    if (track.family !== 'g711-alaw' && track.family !== 'g711-mulaw') continue;
+    const law = track.family === 'g711-alaw' ? 'A-law' : 'mu-law';
+    const refused = ['HLS sessions take AAC audio only'];
+    if (!withH264) refused.push('DASH sessions take G.711 only with H.264 video');
+    if (!withH264 || law === 'mu-law') refused.push('GetClip takes G.711 only as A-law, with H.264 video');
+    out.push(
+      issue(
+        withH264 ? 'info' : 'warning',
+        'G711_NOT_PACKAGED_EVERYWHERE',
+        `Track ${track.number} is G.711 ${law}: ${refused.join('; ')}.`,
+        track.codecPrivate?.offset ?? track.offset ?? 0,
+        'Encode the audio as AAC to play it through every KVS API; GetMedia returns any track.',
+      ),
+    );
+  }
   return out;
 }
 

@@ -79,6 +79,23 @@ test('tracks: more than three is an error, codecs HLS/DASH cannot package and au
   assert.deepEqual(codesOf([{ ...video, codecId: 'V_VP8', family: 'other' }], []), ['CODEC_NOT_PLAYABLE']);
 });
 
+test('G.711 audio: which KVS APIs do not package it, a note with H.264 video, a warning without', () => {
+  const found = (tracks: TrackReport[]) => {
+    const inspection: ContainerInspection = { report: { format: 'matroska', size: 0, tracks, fragments: [], frames: frameTable(0), issues: [] }, videoTracks: [] };
+    return kvsReadinessIssues(inspection, bytesSource(new Uint8Array())).map((i) => [i.severity, i.code, i.offset, i.message]);
+  };
+  const alaw: TrackReport = { ...aac, codecId: 'A_MS/ACM', family: 'g711-alaw', offset: 200 };
+  const mulaw: TrackReport = { ...alaw, family: 'g711-mulaw' };
+  const h265: TrackReport = { ...video, codecId: 'V_MPEGH/ISO/HEVC', family: 'h265' };
+  const code = 'G711_NOT_PACKAGED_EVERYWHERE';
+  assert.deepEqual(found([video, alaw]), [['info', code, 200, 'Track 2 is G.711 A-law: HLS sessions take AAC audio only.']]);
+  assert.deepEqual(found([video, mulaw]), [['info', code, 200, 'Track 2 is G.711 mu-law: HLS sessions take AAC audio only; GetClip takes G.711 only as A-law, with H.264 video.']]);
+  assert.deepEqual(found([h265, alaw]), [
+    ['warning', code, 200, 'Track 2 is G.711 A-law: HLS sessions take AAC audio only; DASH sessions take G.711 only with H.264 video; GetClip takes G.711 only as A-law, with H.264 video.'],
+  ]);
+  assert.deepEqual(found([video, aac]), [], 'AAC: every API');
+});
+
 test('track numbers: HLS/DASH/GetClip play the video as track 1 and audio as track 2, whatever the order of the list', () => {
   const found = (tracks: TrackReport[]) => {
     const inspection: ContainerInspection = { report: { format: 'matroska', size: 0, tracks, fragments: [], frames: frameTable(0), issues: [] }, videoTracks: [] };
@@ -91,7 +108,7 @@ test('track numbers: HLS/DASH/GetClip play the video as track 1 and audio as tra
   assert.deepEqual(found([{ ...v, number: 3 }, a]), [['VIDEO_NOT_TRACK_1', 100]], 'no track 1');
   assert.deepEqual(found([v, { ...v, number: 2, offset: 300 }, { ...a, number: 3 }]), [['TRACK_NOT_PACKAGED', 300], ['TRACK_NOT_PACKAGED', 200]], 'two video tracks');
   assert.deepEqual(found([{ ...v, number: 2, offset: 300 }, v]), [['TRACK_NOT_PACKAGED', 300]], 'the second video listed first');
-  assert.deepEqual(found([v, a, { ...a, number: 3, offset: 400, family: 'g711-alaw' }]), [['TRACK_NOT_PACKAGED', 400]], 'a second audio track');
+  assert.deepEqual(found([v, a, { ...a, number: 3, offset: 400 }]), [['TRACK_NOT_PACKAGED', 400]], 'a second audio track');
   assert.deepEqual(found([{ ...a, number: 1 }, { ...a, number: 2, offset: 500 }]), [['TRACK_NOT_PACKAGED', 500]], 'audio alone plays track 1 only');
   // MPEG-TS numbers streams by PID.
   const inspection: ContainerInspection = { report: { format: 'mpeg-ts', size: 0, tracks: [{ ...v, number: 256 }, { ...a, number: 257 }], fragments: [], frames: frameTable(0), issues: [] }, videoTracks: [] };
@@ -210,7 +227,7 @@ test('a track that declares no frame duration: a fragment lasts to the end of it
     element(Id.Cluster, uintElement(Id.Timestamp, startMs), ...Array.from({ length: 10 }, (_, k) => element(Id.SimpleBlock, blockData(1, k * 100, 0x80, [0xd5]))));
   const report = inspect(bytesSource(concat(ebml, element(Id.Segment, tracks, cluster(0), cluster(1000), cluster(2000)))));
   assert.deepEqual(report.fragments.map((f) => f.durationMs), [1000, 1000, 1000]);
-  assert.deepEqual(report.issues, []);
+  assert.deepEqual(report.issues.map((found) => found.code), ['G711_NOT_PACKAGED_EVERYWHERE'], 'G.711 alone: no API packages it');
 });
 
 test('HE-AAC and HE-AAC v2 (explicit SBR/PS signalling) are named as such, with the SBR output rate', () => {
