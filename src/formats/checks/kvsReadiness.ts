@@ -172,40 +172,47 @@ function fragmentsWithVideo(report: InspectionReport): Uint8Array | undefined {
   return found;
 }
 
-function timestampRules(report: InspectionReport, nowMs: number): Issue[] {
-  const out: Issue[] = [...futureTimecodes(report, nowMs)];
-  for (const fragment of report.fragments) {
-    const producer = fragment.kvs?.producerTimestampMs;
-    if (producer === undefined) continue;
-    if (producer < KVS_LIMITS.earliestPlausibleMs) {
-      out.push(issue('warning', 'PRODUCER_TIMESTAMP_IMPLAUSIBLE', `Fragment ${fragment.index} has producer timestamp ${isoTime(producer)}, which looks like an unset clock.`, fragment.offset, 'Set the device clock (NTP) before streaming, or use server timestamps for playback.'));
-    } else if (producer > nowMs + KVS_LIMITS.maxFutureMs) {
-      out.push(issue('warning', 'PRODUCER_TIMESTAMP_IN_FUTURE', `Fragment ${fragment.index} has producer timestamp ${isoTime(producer)}, in the future.`, fragment.offset, 'Check the device clock and the timecode scale (milliseconds vs. 100 ns units).'));
-    }
-  }
-  return out;
-}
+/** Timecodes this far after 1970 cannot be relative to a recording's start: they are absolute times. */
+const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
+
+const CLOCK_HINT = 'Set the device clock (NTP) before streaming, or use server timestamps for playback.';
 
 /**
- * Without KVS tags, the producer's timestamps are the timecodes themselves when it sends absolute times
- * (the SDKs' default): a timecode past tomorrow read as ms since 1970 is a clock or timecode scale
- * mistake, as relative timecodes never get that large. (An unset clock cannot be told from relative
- * timecodes: both start near 0.) Reported once, at the first such fragment.
+ * Producer timestamps (the KVS tag, or without it the fragment's timecode, which KVS takes as one when it
+ * is absolute) from an unset clock or from the future: each reported once, at its first fragment.
  */
-function futureTimecodes(report: InspectionReport, nowMs: number): Issue[] {
-  const future = report.fragments.filter((fragment) => fragment.kvs?.producerTimestampMs === undefined && fragment.startMs !== null && fragment.startMs > nowMs + KVS_LIMITS.maxFutureMs);
-  const first = future[0];
-  if (!first) return [];
-  const more = future.length > 1 ? ` (and ${future.length - 1} more fragment${future.length > 2 ? 's' : ''})` : '';
+function timestampRules(report: InspectionReport, nowMs: number): Issue[] {
+  const future = nowMs + KVS_LIMITS.maxFutureMs;
+  const earliest = KVS_LIMITS.earliestPlausibleMs;
+  const tagged = report.fragments.filter((fragment) => fragment.kvs?.producerTimestampMs !== undefined);
+  const untagged = report.fragments.filter((fragment) => fragment.kvs?.producerTimestampMs === undefined && fragment.startMs !== null);
+  const producer = (fragment: FragmentReport): number => fragment.kvs?.producerTimestampMs ?? 0;
+  const start = (fragment: FragmentReport): number => fragment.startMs ?? 0;
+  const asTime = (fragment: FragmentReport): string => `${fragmentLabel(fragment)} starts at timecode ${milliseconds(start(fragment))}: ${isoTime(start(fragment))} as time since 1970`;
   return [
-    issue(
-      'warning',
-      'PRODUCER_TIMESTAMP_IN_FUTURE',
-      `Fragment ${first.index} starts at timecode ${milliseconds(first.startMs ?? 0)}: ${isoTime(first.startMs ?? 0)} as time since 1970, in the future${more}.`,
-      first.offset,
-      'Check the device clock and the timecode scale (TimestampScale is in ns per tick: 1000000 for milliseconds; a stream in 100 ns units needs 100).',
-    ),
+    ...once(tagged.filter((f) => producer(f) < earliest), (first, more) =>
+      issue('warning', 'PRODUCER_TIMESTAMP_IMPLAUSIBLE', `${fragmentLabel(first)} has producer timestamp ${isoTime(producer(first))}, which looks like an unset clock${more}.`, first.offset, CLOCK_HINT)),
+    ...once(untagged.filter((f) => start(f) >= ONE_YEAR_MS && start(f) < earliest), (first, more) =>
+      issue('warning', 'PRODUCER_TIMESTAMP_IMPLAUSIBLE', `${asTime(first)}, which looks like an unset clock${more}.`, first.offset, CLOCK_HINT)),
+    ...once(tagged.filter((f) => producer(f) > future), (first, more) =>
+      issue('warning', 'PRODUCER_TIMESTAMP_IN_FUTURE', `${fragmentLabel(first)} has producer timestamp ${isoTime(producer(first))}, in the future${more}.`, first.offset, 'Check the device clock and the timecode scale (milliseconds vs. 100 ns units).')),
+    ...once(untagged.filter((f) => start(f) > future), (first, more) =>
+      issue(
+        'warning',
+        'PRODUCER_TIMESTAMP_IN_FUTURE',
+        `${asTime(first)}, in the future${more}.`,
+        first.offset,
+        'Check the device clock and the timecode scale (TimestampScale is in ns per tick: 1000000 for milliseconds; a stream in 100 ns units needs 100).',
+      )),
   ];
+}
+
+/** One issue for fragments that share a problem, made from the first: "(and N more fragments)". */
+function once(fragments: readonly FragmentReport[], make: (first: FragmentReport, more: string) => Issue): Issue[] {
+  const first = fragments[0];
+  if (!first) return [];
+  const others = fragments.length - 1;
+  return [make(first, others > 0 ? ` (and ${others} more fragment${others > 1 ? 's' : ''})` : '')];
 }
 
 /** GetMedia and GetMediaForFragmentList put an error in the stream, in tags, where a fragment could not be served. */

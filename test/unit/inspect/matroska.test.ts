@@ -241,7 +241,7 @@ test('a laced block (mkvmerge laces AAC) gives one frame row per frame, as ffpro
   }
 });
 
-test('absolute timecodes in the future (ffmpeg -output_ts_offset to 2033) are reported without KVS tags', () => {
+test('absolute timecodes in the future (ffmpeg -output_ts_offset to 2033) or from an unset clock (2000) are reported without KVS tags', () => {
   const dir = mkdtempSync(join(tmpdir(), 'future-'));
   try {
     const file = join(dir, 'future.mkv');
@@ -250,6 +250,11 @@ test('absolute timecodes in the future (ffmpeg -output_ts_offset to 2033) are re
     assert.equal(found.length, 1);
     assert.match(found[0]?.message ?? '', /2033-05-18T03:33:20\.000Z as time since 1970, in the future \(and 1 more fragment\)/);
     assert.ok(!inspectJson(`${FIXTURES}/h264-aac.mkv`).issues.some((i) => i.code.startsWith('PRODUCER_TIMESTAMP')));
+    const y2000 = join(dir, 'y2000.mkv');
+    execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-c', 'copy', '-output_ts_offset', '946684800', '-y', y2000]);
+    const unset = inspectJson(y2000).issues.filter((i) => i.code.startsWith('PRODUCER_TIMESTAMP'));
+    assert.deepEqual(unset.map((i) => i.code), ['PRODUCER_TIMESTAMP_IMPLAUSIBLE']);
+    assert.match(unset[0]?.message ?? '', /2000-01-01T00:00:00\.000Z as time since 1970, which looks like an unset clock \(and 1 more fragment\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -121,6 +121,13 @@ test('producer timestamps from an unset clock or the far future are warnings', (
   assert.deepEqual(codesOf([video], [at(12_345)]), ['PRODUCER_TIMESTAMP_IMPLAUSIBLE']);
   assert.deepEqual(codesOf([video], [at(Date.UTC(2027, 0, 1))]), ['PRODUCER_TIMESTAMP_IN_FUTURE']);
   assert.deepEqual(codesOf([video], [at(1e300)]), ['PRODUCER_TIMESTAMP_IN_FUTURE']);
+  // A long capture from an unset clock: one warning, at the first such fragment.
+  const unset = [fragment(0, 0, 2000, { kvs: { producerTimestampMs: Date.UTC(2026, 0, 1) } }), ...[1, 2, 3].map((i) => fragment(i, i * 2000, 2000, { kvs: { producerTimestampMs: i * 2000 } }))];
+  const inspection: ContainerInspection = { report: { format: 'matroska', size: 0, tracks: [video], fragments: unset, frames: frameTable(0), issues: [] }, videoTracks: [] };
+  const found = kvsReadinessIssues(inspection, bytesSource(new Uint8Array()));
+  assert.deepEqual(found.map((i) => [i.code, i.offset, i.message]), [
+    ['PRODUCER_TIMESTAMP_IMPLAUSIBLE', 1000, 'Fragment 1 (byte 1000) has producer timestamp 1970-01-01T00:00:02.000Z, which looks like an unset clock (and 2 more fragments).'],
+  ]);
 });
 
 test('without KVS tags, absolute timecodes past tomorrow are in the future; relative and present ones are not', () => {
@@ -130,7 +137,14 @@ test('without KVS tags, absolute timecodes past tomorrow are in the future; rela
   const inspection: ContainerInspection = { report: { format: 'matroska', size: 0, tracks: [video], fragments: startingAt(Date.UTC(2033, 4, 18), Date.UTC(2033, 4, 18, 0, 0, 2), Date.UTC(2033, 4, 18, 0, 0, 4)), frames: frameTable(0), issues: [] }, videoTracks: [] };
   const found = kvsReadinessIssues(inspection, bytesSource(new Uint8Array()), { nowMs: Date.UTC(2026, 10, 21) });
   assert.deepEqual(found.map((i) => [i.code, i.offset]), [['PRODUCER_TIMESTAMP_IN_FUTURE', 0]]);
-  assert.match(found[0]?.message ?? '', /^Fragment 0 starts at timecode \d+ ms: 2033-05-18T00:00:00\.000Z as time since 1970, in the future \(and 2 more fragments\)\.$/);
+  assert.match(found[0]?.message ?? '', /^Fragment 0 \(byte 0\) starts at timecode \d+ ms: 2033-05-18T00:00:00\.000Z as time since 1970, in the future \(and 2 more fragments\)\.$/);
+});
+
+test('without KVS tags, timecodes over a year from 0 and before 2010 are absolute times from an unset clock; a recording\'s own are not', () => {
+  const startingAt = (...starts: number[]) => starts.map((start, index) => fragment(index, start, 2000));
+  const day = 24 * 3600 * 1000;
+  assert.deepEqual(codesOf([video], startingAt(30 * day, 30 * day + 2000)), [], 'a recording a month long');
+  assert.deepEqual(codesOf([video], startingAt(Date.UTC(2000, 0, 1), Date.UTC(2000, 0, 1, 0, 0, 2))), ['PRODUCER_TIMESTAMP_IMPLAUSIBLE']);
 });
 
 test('B-frames are found from presentation order within a track', () => {
