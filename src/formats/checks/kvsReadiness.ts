@@ -2,10 +2,11 @@
 // Limits are the service's documented ones (fragments ≤ 10 s and ≤ 50 MB, ≤ 3 tracks, HLS/DASH codecs).
 import type { ByteSource } from '../byteSource';
 import type { ContainerInspection } from '../inspect/container';
-import { fragmentLabel, type FragmentReport, type FrameTable, type InspectionReport, type TrackReport } from '../inspect/report';
+import { fragmentLabel, type FragmentReport, type InspectionReport, type TrackReport } from '../inspect/report';
 import { analyzeVideoFrames, type FrameSelection, type FrameVisitor } from '../inspect/videoFrames';
 import { issue, type Issue } from '../issues';
 import { isoTime } from '../isoTime';
+import { frameOrder, MAX_REORDER_FRAMES } from './frameOrder';
 import { trackContinuityIssues } from './trackContinuity';
 
 export const KVS_LIMITS = {
@@ -36,7 +37,7 @@ export function kvsReadinessIssues(inspection: ContainerInspection, source: Byte
     ...fragmentRules(report),
     ...timestampRules(report, options.nowMs ?? Date.now()),
     ...serviceErrorRules(report),
-    ...bFrameRules(report),
+    ...frameOrderRules(report),
     ...framingRules(inspection, source, options),
   ];
 }
@@ -237,40 +238,46 @@ function serviceErrorRules(report: InspectionReport): Issue[] {
 }
 
 /** Presentation order differing from decode order means B-frames (or reordering). */
-function bFrameRules(report: InspectionReport): Issue[] {
+/** B-frames (video), and frames whose timecodes go back within a fragment (video and audio). */
+function frameOrderRules(report: InspectionReport): Issue[] {
+  const { frames } = report;
   const out: Issue[] = [];
   for (const track of report.tracks) {
-    if (track.kind !== 'video') continue;
-    const reordered = firstReorderedFrame(report.frames, track.number);
-    if (reordered !== null) {
+    if (track.kind === 'other') continue;
+    const reorderLimit = track.kind === 'video' ? (track.maxReorderFrames ?? MAX_REORDER_FRAMES) : 0;
+    const order = frameOrder(frames, track.number, reorderLimit);
+    const reordered = order.firstReordered;
+    if (track.kind === 'video' && reordered !== null) {
       out.push(
         issue(
           'warning',
           'B_FRAMES',
-          `Track ${track.number} has B-frames: presentation order differs from decode order (first at byte ${report.frames.offset[reordered]}).`,
-          (report.frames.offset[reordered] ?? 0),
+          `Track ${track.number} has B-frames: presentation order differs from decode order (first at byte ${frames.offset[reordered]}).`,
+          (frames.offset[reordered] ?? 0),
           'KVS stores them, but some consumers (WebRTC, simple parsers, some HLS players with MPEG-TS) handle them badly; live cameras usually disable B-frames (e.g. x264 -bf 0, baseline/main without B).',
+        ),
+      );
+    }
+    const [first, ...others] = order.backwards;
+    if (first) {
+      const fragment = report.fragments[frames.fragment[first.row] ?? -1];
+      const where = fragment ? ` in ${fragmentLabel(fragment)}` : '';
+      const latest = milliseconds(first.latestMs);
+      const before = reorderLimit === 0 ? `the frame decoded before it (at ${latest})` : `more than ${reorderLimit} frames decoded before it (the latest at ${latest})`;
+      const limit = track.kind !== 'video' ? '' : track.maxReorderFrames === undefined ? `, further back than B-frames reorder (${MAX_REORDER_FRAMES} frames at most)` : `, and the SPS allows reordering by ${reorderLimit} frames`;
+      const more = others.length > 0 ? ` (and ${others.length} more time${others.length > 1 ? 's' : ''})` : '';
+      out.push(
+        issue(
+          'warning',
+          'FRAME_TIMECODE_BACKWARDS',
+          `Track ${track.number}'s timecodes go back${where}: the frame at byte ${frames.offset[first.row]} is at ${milliseconds(frames.ptsMs[first.row] ?? 0)}, before ${before}${limit}${more}.`,
+          frames.offset[first.row] ?? 0,
+          'Give frames increasing timecodes (audio in capture order; video in decode order, reordered only by B-frames); HLS/DASH players stall or skip where time goes back.',
         ),
       );
     }
   }
   return out;
-}
-
-/** The first frame presented before the one decoded ahead of it in the same fragment (timecodes that go back between fragments are another issue). */
-function firstReorderedFrame(frames: FrameTable, track: number): number | null {
-  let lastPts = -Infinity;
-  let fragment: number | undefined;
-  for (let i = 0; i < frames.count; i++) {
-    if (frames.track[i] !== track) continue;
-    if (frames.fragment[i] !== fragment) {
-      fragment = frames.fragment[i];
-      lastPts = -Infinity;
-    }
-    if ((frames.ptsMs[i] ?? 0) < lastPts) return i;
-    lastPts = (frames.ptsMs[i] ?? 0);
-  }
-  return null;
 }
 
 /**

@@ -126,6 +126,7 @@ export function videoFormat(family: 'h264' | 'h265', sps: H264SpsDerived | H265S
     interlaced: sps?.interlaced,
     sampleAspectRatio: sps?.sampleAspectRatio,
     frameRate: sps?.frameRate,
+    maxReorderFrames: family === 'h264' ? (sps as H264SpsDerived | undefined)?.maxNumReorderFrames : (sps as H265SpsDerived | undefined)?.maxNumReorderPics,
     bitDepth: sps?.BitDepthY,
     hrd: sps && hrdOf(sps),
   };

@@ -85,9 +85,10 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
       videoTracks.push({ number: track.number, codec: family, expected: toLengthSize(decoded.nalLengthSize), reference: decoded.reference });
     }
   }
-  issues.push(...codecPrivateChanges(file), ...relativeTimecodeOverflows(file, segments));
+  const unwrapped = unwrapRelativeTimecodes(file, segments);
+  issues.push(...codecPrivateChanges(file), ...unwrapped.issues);
 
-  const frames = frameRows(source, file, laceDurations(declared.map(({ track }) => track), tracks));
+  const frames = frameRows(source, file, unwrapped.timeMs, laceDurations(declared.map(({ track }) => track), tracks));
 
   const header = file.documents.find((document) => document.header)?.header;
   const fragments = fragmentsFromFrames(
@@ -118,7 +119,7 @@ function declaredTracks(segments: readonly MatroskaSegment[]): { track: Matroska
  * One row per frame: a laced block (audio, often, from mkvmerge) holds several, each with its own bytes
  * and, when the track declares a frame length, its own time (the block's plus that many frame lengths).
  */
-function frameRows(source: ByteSource, file: MatroskaFile, laceDurationMs: ReadonlyMap<number, number>): FrameTable {
+function frameRows(source: ByteSource, file: MatroskaFile, blockTimeMs: Float64Array, laceDurationMs: ReadonlyMap<number, number>): FrameTable {
   const blocks = file.blocks;
   let count = 0;
   for (let i = 0; i < blocks.count; i++) count += Math.max(1, blocks.frameCount[i] ?? 1);
@@ -127,7 +128,7 @@ function frameRows(source: ByteSource, file: MatroskaFile, laceDurationMs: Reado
   for (const fragment of file.fragments) if (fragment.clusterIndex !== null) fragmentOfCluster[fragment.clusterIndex] = fragment.index;
   const row: FrameRow = { track: 0, fragment: -1, offset: 0, size: 0, ptsMs: 0, dtsMs: 0, keyframe: false };
   for (let i = 0; i < blocks.count; i++) {
-    const timeMs = blocks.timeMs[i] ?? 0;
+    const timeMs = blockTimeMs[i] ?? 0;
     row.track = blocks.track[i] ?? 0;
     row.fragment = fragmentOfCluster[blocks.cluster[i] ?? 0] ?? -1;
     row.offset = blocks.payloadOffset[i] ?? 0;
@@ -227,21 +228,32 @@ function wrapped(previous: number, relative: number, longStepTicks: number): boo
   return fall > RELATIVE_TIMECODE_MAX || (previous >= 0 && relative < 0 && fall > longStepTicks);
 }
 
+/** Ticks an int16 timecode loses when it wraps. */
+const INT16_WRAP = 65536;
+
 /**
  * Blocks are stored relative to their cluster in int16 ticks of its segment's TimestampScale: a longer
- * cluster wraps the timecodes.
+ * cluster wraps the timecodes. The first wrap is reported; the times of the blocks after each wrap are
+ * read as the writer meant them (one more wrap of ticks), so the frames, the fragment's duration and the
+ * order checks see the real timeline. `timeMs`: the blocks' times, corrected (the table's when none wraps).
  */
-function relativeTimecodeOverflows(file: MatroskaFile, segments: readonly MatroskaSegment[]): Issue[] {
-  const out: Issue[] = [];
+function unwrapRelativeTimecodes(file: MatroskaFile, segments: readonly MatroskaSegment[]): { issues: Issue[]; timeMs: Float64Array } {
+  const issues: Issue[] = [];
   const { blocks } = file;
+  let timeMs = blocks.timeMs;
   const lastRelative = new Map<number, number>();
+  /** Wraps so far in the cluster, per track. */
+  const wraps = new Map<number, number>();
   let cluster = -1;
   let longStepTicks = 0;
+  let tickMs = 1;
   for (let i = 0; i < blocks.count; i++) {
     if (blocks.cluster[i] !== cluster) {
       cluster = (blocks.cluster[i] ?? 0);
       lastRelative.clear();
+      wraps.clear();
       const timestampScale = segments[file.clusters[cluster]?.segmentIndex ?? 0]?.info.timestampScale ?? 1_000_000;
+      tickMs = timestampScale / 1e6;
       // Sparse blocks (one every 40 s) wrap by less than half the int16 range from one to the next.
       longStepTicks = Math.min(RELATIVE_TIMECODE_MAX, (KVS_LIMITS.maxFragmentDurationMs * 1e6) / timestampScale);
     }
@@ -250,19 +262,26 @@ function relativeTimecodeOverflows(file: MatroskaFile, segments: readonly Matros
     const previous = lastRelative.get(track);
     lastRelative.set(track, relative);
     if (previous !== undefined && wrapped(previous, relative, longStepTicks)) {
-      out.push(
-        issue(
-          'error',
-          'RELATIVE_TIMECODE_OVERFLOW',
-          `Block timecode relative to its cluster wrapped from ${previous} to ${relative} ticks (int16 overflow): the cluster spans more than ${RELATIVE_TIMECODE_MAX} ticks.`,
-          (blocks.offset[i] ?? 0),
-          'Start a new cluster (fragment) at least every 32 s of timecode, and send a keyframe there; KVS fragments must also stay under 10 s.',
-        ),
-      );
-      break;
+      wraps.set(track, (wraps.get(track) ?? 0) + 1);
+      if (issues.length === 0) {
+        issues.push(
+          issue(
+            'error',
+            'RELATIVE_TIMECODE_OVERFLOW',
+            `Block timecode relative to its cluster wrapped from ${previous} to ${relative} ticks (int16 overflow): the cluster spans more than ${RELATIVE_TIMECODE_MAX} ticks. The blocks after it are timed as continuing past the wrap.`,
+            (blocks.offset[i] ?? 0),
+            'Start a new cluster (fragment) at least every 32 s of timecode, and send a keyframe there; KVS fragments must also stay under 10 s.',
+          ),
+        );
+      }
+    }
+    const wrapsSoFar = wraps.get(track) ?? 0;
+    if (wrapsSoFar > 0) {
+      if (timeMs === blocks.timeMs) timeMs = Float64Array.from(blocks.timeMs);
+      timeMs[i] = (blocks.timeMs[i] ?? 0) + wrapsSoFar * INT16_WRAP * tickMs;
     }
   }
-  return out;
+  return { issues, timeMs };
 }
 
 function hex(bytes: Uint8Array | undefined): string {

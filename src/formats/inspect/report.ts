@@ -43,6 +43,11 @@ export interface TrackReport {
   /** The VUI's sample (pixel) aspect ratio, width:height. */
   sampleAspectRatio?: [number, number];
   frameRate?: number;
+  /**
+   * How many frames a frame may follow in decode order and precede in presentation order: the SPS's
+   * max_num_reorder_frames (H.264 VUI, when present) or sps_max_num_reorder_pics (H.265, highest sub-layer).
+   */
+  maxReorderFrames?: number;
   /** The bit rate and coded picture buffer the SPS's HRD parameters declare (video). */
   hrd?: HrdReport;
   sampleRate?: number;

@@ -62,10 +62,40 @@ test('H.265 field coding (field_seq_flag 1, each picture a field) is shown as in
   assert.equal(inspectJson(`${FIXTURES}/h265-main.mkv`).tracks[0]?.interlaced, false);
 });
 
-test('B-frames are reported, a stream without them is clean', () => {
-  const codes = (name: string) => inspectJson(`${FIXTURES}/${name}`).issues.map((found) => found.code);
-  assert.ok(codes('h264-main-bframes.mkv').includes('B_FRAMES'));
-  assert.deepEqual(codes('h264-main-no-bframes.mkv'), []);
+test('B-frames are reported, a stream without them is clean; the reordering the SPS allows is the track\'s', () => {
+  const report = (name: string) => inspectJson(`${FIXTURES}/${name}`);
+  const bFrames = report('h264-main-bframes.mkv');
+  assert.deepEqual(bFrames.issues.map((found) => found.code), ['B_FRAMES']);
+  const none = report('h264-main-no-bframes.mkv');
+  assert.deepEqual(none.issues.map((found) => found.code), []);
+  const reorder = (r: typeof none) => (r.tracks[0]?.codecPrivate?.sps?.[0]?.vui_parameters as Record<string, unknown> | undefined)?.max_num_reorder_frames;
+  assert.deepEqual([bFrames.tracks[0]?.maxReorderFrames, none.tracks[0]?.maxReorderFrames], [reorder(bFrames), reorder(none)]);
+  assert.deepEqual([reorder(bFrames), reorder(none)], [2, 0]);
+  const h265 = report('h265-main.mkv').tracks[0];
+  assert.equal(h265?.maxReorderFrames, (h265?.codecPrivate?.sps?.[0]?.sps_max_num_reorder_pics as number[] | undefined)?.at(-1));
+});
+
+test('a block edited 300 ms back inside its cluster: video and audio timecodes going back are reported at that block', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'back-'));
+  try {
+    const original = readFileSync(`${FIXTURES}/h264-aac.mkv`);
+    const frames = inspectJson(`${FIXTURES}/h264-aac.mkv`, '--frames').frames ?? [];
+    for (const track of [1, 2]) {
+      // The 8th frame of the track in the second fragment: its int16 timecode, 3 bytes before its data, goes 300 ms back.
+      const row = frames.filter((frame) => frame.track === track && frame.fragment === 1)[7];
+      assert.ok(row);
+      const bytes = Buffer.from(original);
+      const at = row.offset - 3;
+      bytes.writeInt16BE(bytes.readInt16BE(at) - 300, at);
+      const file = join(dir, `back-${track}.mkv`);
+      writeFileSync(file, bytes);
+      const found = inspectJson(file).issues.filter((i) => i.code === 'FRAME_TIMECODE_BACKWARDS');
+      assert.deepEqual(found.map((i) => i.offset), [row.offset], `track ${track}`);
+      assert.match(found[0]?.message ?? '', new RegExp(`^Track ${track}'s timecodes go back in Fragment 1 \\(byte \\d+\\): the frame at byte ${row.offset} is at ${row.ptsMs - 300} ms`));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('G.711 tracks decode their WAVEFORMATEX and have the RFC 6381 codec string of their sample entry', () => {

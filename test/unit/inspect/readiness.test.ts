@@ -5,7 +5,7 @@ import { bytesSource } from '../../../src/formats/byteSource';
 import { kvsReadinessIssues, KVS_LIMITS } from '../../../src/formats/checks/kvsReadiness';
 import type { ContainerInspection } from '../../../src/formats/inspect/container';
 import { inspect } from '../../../src/formats/inspect/inspect';
-import { frameTable, pushFrame, type FragmentReport, type TrackReport } from '../../../src/formats/inspect/report';
+import { frameTable, pushFrame, type FragmentReport, type FrameTable, type TrackReport } from '../../../src/formats/inspect/report';
 import { ElementId as Id } from '../../../src/formats/matroska/elementTable';
 import { blockData, concat, element, stringElement, uintElement } from '../formats/ebml/ebmlBytes';
 
@@ -155,7 +155,40 @@ test('B-frames are found from presentation order within a track', () => {
   assert.deepEqual(found.map((i) => [i.code, i.offset]), [['B_FRAMES', 40]]);
 });
 
-test('a cluster whose block timecodes wrap past int16 is reported', () => {
+test('frames going back in time within a fragment: beyond what the SPS lets video reorder, any step back in audio; one issue per track', () => {
+  const framesOf = (track: number, ...fragments: number[][]) => {
+    const frames = frameTable(0);
+    fragments.forEach((times, fragment) => {
+      for (const ptsMs of times) pushFrame(frames, { track, fragment, offset: frames.count * 10, size: 1, ptsMs, dtsMs: ptsMs, keyframe: false });
+    });
+    return frames;
+  };
+  const found = (track: TrackReport, frames: FrameTable) => {
+    const fragments = [fragment(0, 0, 1000), fragment(1, 1000, 1000)];
+    const inspection: ContainerInspection = { report: { format: 'matroska', size: 0, tracks: [track], fragments, frames, issues: [] }, videoTracks: [] };
+    const orderCodes = ['B_FRAMES', 'FRAME_TIMECODE_BACKWARDS'];
+    return kvsReadinessIssues(inspection, bytesSource(new Uint8Array())).filter((i) => orderCodes.includes(i.code)).map((i) => [i.code, i.offset, i.message]);
+  };
+  const steps = (from: number, count: number) => Array.from({ length: count }, (_, k) => from + k * 40);
+  // Video with B-frames (reordered by 2): a B-frame, not a step back.
+  const bFrames = { ...video, maxReorderFrames: 2 };
+  assert.deepEqual(found(bFrames, framesOf(1, [0, 120, 40, 80, 240, 160, 200])).map(([code]) => code), ['B_FRAMES']);
+  // 500 ms back after 5 frames: further than 2 frames of reordering; the frames after it go on from there.
+  assert.deepEqual(found(bFrames, framesOf(1, [...steps(0, 5), ...steps(-340, 5)])), [
+    ['FRAME_TIMECODE_BACKWARDS', 50, "Track 1's timecodes go back in Fragment 0 (byte 0): the frame at byte 50 is at -340 ms, before more than 2 frames decoded before it (the latest at 160 ms), and the SPS allows reordering by 2 frames."],
+  ]);
+  // Without the SPS's word, up to 16 frames may be reordered.
+  assert.deepEqual(found(video, framesOf(1, [...steps(0, 5), ...steps(-340, 5)])).map(([code]) => code), ['B_FRAMES']);
+  assert.deepEqual(found(video, framesOf(1, [...steps(0, 20), ...steps(-340, 5)])).map(([code]) => code), ['FRAME_TIMECODE_BACKWARDS']);
+  // Audio: any step back, counted once per jump; each fragment is judged on its own.
+  const audio = { ...aac, number: 1 };
+  const twice = found(audio, framesOf(1, [0, 20, 40, 10, 30], [1000, 1020, 980]));
+  assert.deepEqual(twice.map(([code, offset]) => [code, offset]), [['FRAME_TIMECODE_BACKWARDS', 30]]);
+  assert.match(String(twice[0]?.[2]), /is at 10 ms, before the frame decoded before it \(at 40 ms\) \(and 1 more time\)\.$/);
+  assert.deepEqual(found(audio, framesOf(1, [0, 20, 40], [30, 50])), [], 'the next fragment may start before the last ends (an overlap, judged elsewhere)');
+});
+
+test('a cluster whose block timecodes wrap past int16 is reported, and the blocks after the wrap timed as continuing', () => {
   const ebml = element(Id.EBML, stringElement(Id.DocType, 'matroska'));
   const tracks = element(Id.Tracks, element(Id.TrackEntry, uintElement(Id.TrackNumber, 1), uintElement(Id.TrackType, 2), stringElement(Id.CodecID, 'A_AAC'), element(Id.CodecPrivate, [0x11, 0x90])));
   const cluster = element(
@@ -165,7 +198,9 @@ test('a cluster whose block timecodes wrap past int16 is reported', () => {
     element(Id.SimpleBlock, blockData(1, -32_000, 0x80, [1, 2, 3])),
   );
   const report = inspect(bytesSource(concat(ebml, element(Id.Segment, tracks, cluster))));
-  assert.ok(report.issues.some((found) => found.code === 'RELATIVE_TIMECODE_OVERFLOW'));
+  assert.deepEqual(report.issues.map((found) => found.code), ['RELATIVE_TIMECODE_OVERFLOW']);
+  // The block after the wrap is timed as meant: 65536 ticks later than its int16 says, not 64 s back.
+  assert.deepEqual([...report.frames.ptsMs], [32_000, 65_536 - 32_000]);
 });
 
 test('a wrap between sparse blocks (one every 40 s) is reported too; reordering and small steps back are not', () => {
@@ -198,7 +233,7 @@ test('the int16 wrap of each cluster is judged in ticks of its own segment\'s Ti
   // 150 ticks back from 0 is 15 s in ticks of 0.1 s (no reordering does that), 150 ms in ticks of 1 ms.
   const tenthSeconds = documentWith(100_000_000, 0, -150);
   const milliseconds = documentWith(1_000_000, 0, -150);
-  assert.deepEqual(overflows(milliseconds, tenthSeconds), ['Block timecode relative to its cluster wrapped from 0 to -150 ticks (int16 overflow): the cluster spans more than 32767 ticks.']);
+  assert.deepEqual(overflows(milliseconds, tenthSeconds), ['Block timecode relative to its cluster wrapped from 0 to -150 ticks (int16 overflow): the cluster spans more than 32767 ticks. The blocks after it are timed as continuing past the wrap.']);
   assert.equal(overflows(tenthSeconds, milliseconds).length, 1);
   assert.deepEqual(overflows(milliseconds, milliseconds), []);
 });
