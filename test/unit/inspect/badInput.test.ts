@@ -71,6 +71,20 @@ test('missing codec private data is an error (the element turned into a Void of 
   assert.ok(codes(file).includes('CODEC_PRIVATE_MISSING'));
 });
 
+test('an avcC that declares 2-byte NAL lengths over frames with 4-byte ones: the size mismatch, an error, not empty NAL units', () => {
+  const at = cpd?.offset ?? -1;
+  assert.equal(fields.lengthSizeMinusOne, 3);
+  const file = variant('length-2.mkv', (bytes) => {
+    assert.equal(bytes[at + 4], 0xff, 'reserved 111111, lengthSizeMinusOne 3');
+    bytes[at + 4] = 0xfd;
+  });
+  const result = kvsInspect(['--json', '--checks', file]);
+  assert.equal(result.status, 2);
+  const found = (JSON.parse(result.stdout) as typeof report).issues;
+  assert.deepEqual(found.map((i) => [i.severity, i.code]), [['error', 'NAL_LENGTH_SIZE_MISMATCH']]);
+  assert.match(found[0]?.message ?? '', /parses with 4-byte NAL lengths, but the codec private data declares 2/);
+});
+
 test("V_MPEG/ISO/AVC (the KVS API reference's spelling of H.264) is read as H.264 and taken as KVS takes it", () => {
   const at = original.indexOf('V_MPEG4/ISO/AVC');
   const file = variant('v-mpeg.mkv', (bytes) => {

@@ -70,40 +70,38 @@ export function analyzeFrameNals(frame: Uint8Array, options: FrameNalOptions): F
     return out;
   }
   if (expected !== 'annex-b') {
-    if (walkLengthPrefixed(frame, expected, spans) === frame.length) {
+    // Another size may be the frame's: 4-byte lengths read as 2-byte ones chain too, through empty NAL
+    // units, and a 4-byte length of 256..511 starts as a 3-byte start code does.
+    // (`spans` keep the units of the size that walked cleanly.)
+    const fits = walksCleanly(frame, expected, spans);
+    const other = fits ? undefined : [4, 2, 1, 3].find((size) => size !== expected && walksCleanly(frame, size, spans));
+    if (fits) {
       out.framing = 'length-prefixed';
       out.lengthSize = expected;
+    } else if (other !== undefined) {
+      out.framing = 'length-prefixed';
+      out.lengthSize = other;
+      out.issues.push(
+        issue(
+          'error',
+          'NAL_LENGTH_SIZE_MISMATCH',
+          `The frame parses with ${other}-byte NAL lengths, but the codec private data declares ${expected} (lengthSizeMinusOne ${expected - 1}).`,
+          base,
+          `Make lengthSizeMinusOne in the avcC/hvcC ${other - 1}, or write ${expected}-byte length prefixes.`,
+        ),
+      );
     } else if (startsWithStartCode(frame)) {
       spans.length = 0;
       scanAnnexB(frame, spans);
       out.framing = 'annex-b';
       out.issues.push(issue('error', 'NAL_FRAMING_ANNEX_B', `The frame starts with an Annex-B start code, but the codec private data declares ${expected}-byte NAL lengths.`, base, ADAPT_HINT));
     } else {
-      let other: number | undefined;
-      for (const size of [4, 2, 1, 3]) {
-        spans.length = 0;
-        if (size !== expected && walkLengthPrefixed(frame, size, spans) === frame.length) {
-          other = size;
-          break;
-        }
-      }
-      if (other !== undefined) {
-        out.framing = 'length-prefixed';
-        out.lengthSize = other;
-        out.issues.push(
-          issue(
-            'error',
-            'NAL_LENGTH_SIZE_MISMATCH',
-            `The frame parses with ${other}-byte NAL lengths, but the codec private data declares ${expected} (lengthSizeMinusOne ${expected - 1}).`,
-            base,
-            `Make lengthSizeMinusOne in the avcC/hvcC ${other - 1}, or write ${expected}-byte length prefixes.`,
-          ),
-        );
-      } else {
-        spans.length = 0;
-        const stop = walkLengthPrefixed(frame, expected, spans);
-        out.framing = 'length-prefixed';
-        out.lengthSize = expected;
+      spans.length = 0;
+      const stop = walkLengthPrefixed(frame, expected, spans);
+      out.framing = 'length-prefixed';
+      out.lengthSize = expected;
+      // Lengths that chain to the end through empty NAL units: those are reported with the units.
+      if (stop !== frame.length) {
         out.issues.push(
           issue('error', 'NAL_LENGTH_OVERRUN', `A ${expected}-byte NAL length at frame byte ${stop} does not fit in the ${frame.length}-byte frame: the frame is damaged or not length-prefixed.`, base + stop),
         );
@@ -148,6 +146,14 @@ export function annexBRandomAccess(bytes: Uint8Array, codec: 'h264' | 'h265'): b
     }
   }
   return undefined;
+}
+
+/** Whether `size`-byte lengths chain exactly to the frame's end with no empty NAL unit (every unit has a header); `spans` gets the units. */
+function walksCleanly(frame: Uint8Array, size: number, spans: number[]): boolean {
+  spans.length = 0;
+  if (walkLengthPrefixed(frame, size, spans) !== frame.length) return false;
+  for (let i = 0; i < spans.length; i += 2) if (spans[i] === spans[i + 1]) return false;
+  return true;
 }
 
 /** Walks length-prefixed NAL units; returns the frame offset where the walk stopped (frame.length on success). */

@@ -114,6 +114,14 @@ test('framing mistakes: wrong length size, AVCC where Annex-B is expected, Annex
   assert.equal(two.lengthSize, 2);
   assert.equal(two.nalUnits.length, nals.length);
 
+  // 4-byte lengths under a declared 2 chain too (00 00 reads as an empty NAL unit, then the real length):
+  // the size that parses without empty units is the one the frame uses.
+  const fourAsTwo = analyzeFrameNals(lengthPrefixed(nals, 4), { codec: 'h264', expected: 2 });
+  assert.deepEqual(codes(fourAsTwo), ['NAL_LENGTH_SIZE_MISMATCH']);
+  assert.deepEqual([fourAsTwo.lengthSize, fourAsTwo.nalUnits.length], [4, nals.length]);
+  const empty = analyzeFrameNals(lengthPrefixed([...nals, new Uint8Array(0)], 4), { codec: 'h264', expected: 4 });
+  assert.deepEqual([codes(empty), empty.lengthSize], [['NAL_EMPTY'], 4], 'an empty unit in a frame no other size parses');
+
   const avccInTs = analyzeFrameNals(key, { codec: 'h264', expected: 'annex-b' });
   assert.deepEqual(codes(avccInTs), ['NAL_FRAMING_LENGTH_PREFIXED']);
 
