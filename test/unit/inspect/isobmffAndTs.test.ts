@@ -413,6 +413,36 @@ test('a NAL problem in an MPEG-TS frame is reported at its byte in the file, pas
   assert.deepEqual(found.map((i) => i.offset), [at]);
 });
 
+test("fMP4 whose second fragment's tfdt is moved 1 s later or 0.5 s earlier: a gap or an overlap at that fragment", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-tfdt-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const source = `${FIXTURES}/h264-aac-frag.mp4`;
+  const original = readFileSync(source);
+  const report = inspectJson(source);
+  const second = report.fragments[1];
+  assert.ok(second);
+  const timescale = new Map(report.tracks.map((track) => [track.number, track.timescale ?? 0]));
+  /** The fixture with every tfdt (version 1) of the second fragment moved by `seconds` in its track's timescale. */
+  const shifted = (name: string, seconds: number) => {
+    const bytes = Buffer.from(original);
+    for (let at = original.indexOf('tfdt', second.offset); at >= 0; at = original.indexOf('tfdt', at + 4)) {
+      assert.equal(original[at + 4], 1, 'tfdt version 1');
+      const trackId = original.readUInt32BE(original.lastIndexOf('tfhd', at) + 8);
+      bytes.writeBigUInt64BE(original.readBigUInt64BE(at + 8) + BigInt(seconds * (timescale.get(trackId) ?? 0)), at + 8);
+    }
+    const file = join(dir, name);
+    writeFileSync(file, bytes);
+    return inspectJson(file).issues.filter((found) => found.code === 'FRAGMENT_GAP' || found.code === 'FRAGMENT_OVERLAP');
+  };
+  assert.deepEqual(report.issues, []);
+  const gap = shifted('gap.mp4', 1);
+  assert.deepEqual(gap.map((found) => [found.code, found.offset]), [['FRAGMENT_GAP', second.offset]]);
+  assert.match(gap[0]?.message ?? '', /starts 1000 ms after its frames in the previous fragment end/);
+  const overlap = shifted('overlap.mp4', -0.5);
+  assert.deepEqual(overlap.map((found) => [found.code, found.offset]), [['FRAGMENT_OVERLAP', second.offset]]);
+  assert.match(overlap[0]?.message ?? '', /starts 500 ms before its frames in the previous fragment end/);
+});
+
 test('audio and video cut at video keyframes run on without a break: no gap or overlap between fragments (TS, MP4, MKV with B-frames)', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-continuity-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

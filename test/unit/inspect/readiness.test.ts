@@ -7,7 +7,7 @@ import type { ContainerInspection } from '../../../src/formats/inspect/container
 import { inspect } from '../../../src/formats/inspect/inspect';
 import { frameTable, pushFrame, type FragmentReport, type FrameTable, type TrackReport } from '../../../src/formats/inspect/report';
 import { ElementId as Id } from '../../../src/formats/matroska/elementTable';
-import { blockData, concat, element, stringElement, uintElement } from '../formats/ebml/ebmlBytes';
+import { blockData, concat, element, filled, stringElement, uintElement } from '../formats/ebml/ebmlBytes';
 
 const video: TrackReport = { number: 1, kind: 'video', codecId: 'V_MPEG4/ISO/AVC', family: 'h264', frameRate: 25 };
 const aac: TrackReport = { number: 2, kind: 'audio', codecId: 'A_AAC', family: 'aac', sampleRate: 48000 };
@@ -25,6 +25,21 @@ test('fragment limits: over 10 s and over 50 MB are errors', () => {
   assert.deepEqual(codesOf([video], [fragment(0, 0, 10_000)]), []);
   assert.deepEqual(codesOf([video], [fragment(0, 0, 10_040)]), ['FRAGMENT_TOO_LONG']);
   assert.deepEqual(codesOf([video], [fragment(0, 0, 2000, { size: KVS_LIMITS.maxFragmentBytes + 1 })]), ['FRAGMENT_TOO_LARGE']);
+});
+
+test('a Matroska cluster of two 26 MB blocks is a fragment over 50 MB, reported at the cluster; one of 2 × 24 MB is not', () => {
+  const ebml = element(Id.EBML, stringElement(Id.DocType, 'matroska'));
+  const tracks = element(Id.Tracks, element(Id.TrackEntry, uintElement(Id.TrackNumber, 1), uintElement(Id.TrackType, 2), stringElement(Id.CodecID, 'A_AAC'), element(Id.CodecPrivate, [0x11, 0x90])));
+  const mb = 1024 * 1024;
+  const withBlocksOf = (bytes: number) => {
+    const cluster = element(Id.Cluster, uintElement(Id.Timestamp, 0), element(Id.SimpleBlock, blockData(1, 0, 0x80, filled(bytes))), element(Id.SimpleBlock, blockData(1, 1000, 0x80, filled(bytes))));
+    const file = concat(ebml, element(Id.Segment, tracks, cluster));
+    return { clusterAt: file.length - cluster.length, issues: inspect(bytesSource(file)).issues };
+  };
+  const large = withBlocksOf(26 * mb);
+  assert.deepEqual(large.issues.map((found) => [found.code, found.offset]), [['FRAGMENT_TOO_LARGE', large.clusterAt]]);
+  assert.match(large.issues[0]?.message ?? '', /^Fragment 0 \(byte \d+\) is 52\.0 MB; KVS allows at most 50 MB\.$/);
+  assert.deepEqual(withBlocksOf(24 * mb).issues, []);
 });
 
 test('a fragment without a video frame in a stream with video is named as such', () => {
