@@ -3,9 +3,10 @@
 // (default ../shared/spec/ebml_matroska.xml).
 //
 // Element ids, names, types and paths come from the Matroska specification's element table
-// (ebml_matroska.xml) by the IETF CELLAR working group, licensed under Creative Commons Attribution 4.0
-// (https://github.com/ietf-wg-cellar/matroska-specification), plus the EBML header and global elements
-// of RFC 8794 (Extensible Binary Meta Language).
+// (ebml_matroska.xml, RFC 9559) by the IETF CELLAR working group, licensed under Creative Commons
+// Attribution 4.0 (https://github.com/ietf-wg-cellar/matroska-specification), plus the EBML header and
+// global elements of RFC 8794 (Extensible Binary Meta Language).
+// Generated from the ebml_matroska.xml whose SHA-256 is a42a9c6ea47dfd83589ce04a508b6a7f5d038560cee11dee1e4cbe2e746d0939.
 import type { ElementSpecRow } from '../ebml/schema';
 
 export const MATROSKA_ELEMENTS: readonly ElementSpecRow[] = [
