@@ -105,7 +105,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
   const spans = file.kind === 'plain' ? cutAtKeyframes(frames, firstVideo, source.size) : withMoovSamplesCut(frames, withTrackMoofsJoined(moofs, frames, tracks), firstVideo);
   return {
     report: {
-      format: file.kind === 'plain' ? 'mp4' : 'fragmented-mp4',
+      format: file.kind === 'plain' || file.kind === 'unknown' ? 'mp4' : 'fragmented-mp4',
       size: source.size,
       tracks,
       fragments: fragmentsFromFrames(spans, frames, tracks),

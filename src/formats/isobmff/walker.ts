@@ -35,6 +35,11 @@ function hex(bytes: Uint8Array): string {
   return s;
 }
 
+/** How messages name a box whose header is at bytes[at]: its type in quotes, or in hex when it is not text. */
+function boxName(info: BoxTypeInfo, bytes: Uint8Array, at: number): string {
+  return info.printable ? `'${info.type}'` : `box type 0x${hex(bytes.subarray(at + 4, at + 8))}`;
+}
+
 /**
  * A box as the walker makes it: every property of Box set from the start (undefined until known), so
  * all boxes share one object shape, which keeps the many reads of their properties fast.
@@ -223,7 +228,7 @@ class Walker {
     let size: number;
     if (size32 === 1) {
       if (length < 16) {
-        if (!parentTruncated) this.report('error', 'BOX_HEADER_TRUNCATED', `'${type}' largesize cut short`, pos);
+        if (!parentTruncated) this.report('error', 'BOX_HEADER_TRUNCATED', `${boxName(info, bytes, at)} largesize cut short`, pos);
         return undefined;
       }
       size = ((bytes[at + 8] ?? 0) * 0x1000000 + (((bytes[at + 9] ?? 0) << 16) | ((bytes[at + 10] ?? 0) << 8) | (bytes[at + 11] ?? 0))) * 0x1_0000_0000
@@ -231,7 +236,7 @@ class Walker {
       headerSize = 16;
     } else if (size32 === 0) {
       size = avail;
-      if (parent !== undefined) this.report('warning', 'BOX_SIZE_ZERO', `'${type}' has size 0 (to the end) inside '${parent}'`, pos);
+      if (parent !== undefined) this.report('warning', 'BOX_SIZE_ZERO', `${boxName(info, bytes, at)} has size 0 (to the end) inside '${parent}'`, pos);
     } else {
       size = size32;
     }
@@ -248,15 +253,15 @@ class Walker {
       this.report('warning', 'BOX_TYPE_INVALID', `box type 0x${hex(bytes.subarray(at + 4, at + 8))} is not printable: probably not a box`, pos);
     }
     if (size < headerSize) {
-      this.report('error', 'BOX_SIZE_TOO_SMALL', `'${type}' declares ${size} bytes, less than its ${headerSize}-byte header; the rest of ${parent === undefined ? 'the file' : `'${parent}'`} is unreadable`, pos);
+      this.report('error', 'BOX_SIZE_TOO_SMALL', `${boxName(info, bytes, at)} declares ${size} bytes, less than its ${headerSize}-byte header; the rest of ${parent === undefined ? 'the file' : `'${parent}'`} is unreadable`, pos);
       return undefined;
     }
     const box = new BoxNode(type, pos, headerSize, size, uuid);
     if (pos + size > end) {
       box.truncated = true;
       if (!parentTruncated) {
-        if (parent === undefined) this.report('error', 'BOX_TRUNCATED', `'${type}' declares ${size} bytes, only ${avail} left in the file`, pos);
-        else this.report('error', 'BOX_OVERFLOWS_PARENT', `'${type}' declares ${size} bytes, only ${avail} left in '${parent}'`, pos);
+        if (parent === undefined) this.report('error', 'BOX_TRUNCATED', `${boxName(info, bytes, at)} declares ${size} bytes, only ${avail} left in the file`, pos);
+        else this.report('error', 'BOX_OVERFLOWS_PARENT', `${boxName(info, bytes, at)} declares ${size} bytes, only ${avail} left in '${parent}'`, pos);
       }
     }
     return box;

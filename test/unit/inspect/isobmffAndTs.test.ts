@@ -112,6 +112,18 @@ test("AAC in QuickTime MOV (esds inside the sound description's 'wave' atom): th
   assert.deepEqual(report.issues, []);
 });
 
+test('an ftyp followed by bytes that are no box is called MP4, not fragmented MP4', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-garbage-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'garbage.mp4');
+  const ftyp = readFileSync(`${FIXTURES}/h264-aac.mp4`).subarray(0, 32);
+  assert.equal(ftyp.toString('latin1', 4, 8), 'ftyp');
+  writeFileSync(file, Buffer.concat([ftyp.subarray(0, ftyp.readUInt32BE(0)), Buffer.from([0x6c, 0xa7, 0, 0, 0x43, 0x39, 0xf8, 0xd7]), Buffer.alloc(100)]));
+  const report = inspectJson(file);
+  assert.equal(report.format, 'mp4');
+  assert.deepEqual(report.issues.map((found) => found.code), ['NO_MOVIE', 'BOX_TYPE_INVALID', 'BOX_TRUNCATED']);
+});
+
 test('the DASH init segment alone gives tracks and codec private data, no frames', () => {
   const report = inspectJson(`${FIXTURES}/h264-aac-dash/init-0.mp4`, '--frames');
   assert.equal(report.tracks[0]?.codec, 'avc1.4d400d');

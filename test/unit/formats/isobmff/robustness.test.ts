@@ -95,6 +95,18 @@ test('size 1 uses the 64-bit largesize; a file of largesize boxes parses the sam
   assert.deepEqual(codes(t.issues), ['BOX_TRUNCATED']);
 });
 
+test('bytes that are not a box after an ftyp: the type named in hex, the file neither fragmented nor playable', () => {
+  const ftyp = box('ftyp', ascii('isom'), u32(0));
+  const garbage = concat(u32(0x6ca7_0000), new Uint8Array([0x43, 0x39, 0xf8, 0xd7]), new Uint8Array(100));
+  const file = readIsoBmff(bytesSource(concat(ftyp, garbage)));
+  assert.equal(file.kind, 'unknown');
+  assert.deepEqual(file.issues.map((i) => [i.code, i.offset, i.message]), [
+    ['BOX_TYPE_INVALID', ftyp.length, 'box type 0x4339f8d7 is not printable: probably not a box'],
+    ['BOX_TRUNCATED', ftyp.length, `box type 0x4339f8d7 declares ${0x6ca7_0000} bytes, only 108 left in the file`],
+    ['NO_MOVIE', 0, 'neither moov nor moof: not a playable ISO BMFF file'],
+  ]);
+});
+
 test('a box size past the end of the file is BOX_TRUNCATED at its offset', () => {
   const ftyp = box('ftyp', ascii('isom'), u32(0));
   const free = concat(u32(5000), ascii('free'), new Uint8Array(10));
