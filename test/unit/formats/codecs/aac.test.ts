@@ -157,6 +157,18 @@ test('ADTS headers of the MPEG-TS fixture: full parse, fast path and the equival
   );
 });
 
+test('an ADTS header with a CRC (protection_absent 0): 9 bytes, crc_check read, the frame length counted from its start', () => {
+  // AAC LC, 48 kHz (index 3), stereo, aac_frame_length 11 (9-byte header + 2 bytes), buffer fullness 0x7FF, one raw block.
+  const frame = Uint8Array.of(0xff, 0xf0, 0x4c, 0x80, 0x01, 0x7f, 0xfc, 0x12, 0x34, 0xaa, 0xbb);
+  const h = parseAdtsHeader(frame);
+  assert.deepEqual(h.issues, []);
+  assert.deepEqual([h.fields.protection_absent, h.fields.crc_check], [0, 0x1234]);
+  assert.deepEqual([h.derived.headerLength, h.derived.frameLength, h.derived.sampleRate, h.derived.channels], [9, 11, 48000, 2]);
+  const fast = readAdtsFrameInfo(frame);
+  assert.deepEqual([fast?.headerLength, fast?.frameLength], [9, 11]);
+  assert.equal(readAdtsFrameInfo(frame.subarray(0, 7).map((b, i) => (i === 4 ? 0 : i === 5 ? 0x5f : b))), undefined, 'a frame length of 2, shorter than its 9-byte header');
+});
+
 test('implicit SBR and PS: only where the AudioSpecificConfig leaves them open, and only for a core SBR can double', () => {
   const config = (bytes: number[]) => parseAudioSpecificConfig(Uint8Array.from(bytes)).derived;
   const monoLc22k = config([0x13, 0x88]); // AAC LC, 22050 Hz, 1 channel, no extension
