@@ -7,6 +7,8 @@ export interface VideoTrackContext {
   codec: 'h264' | 'h265';
   /** How the container says frames are framed: avcC/hvcC length size, or Annex-B (MPEG-TS). */
   expected: ExpectedFraming;
+  /** False when no avcC/hvcC could be read: `expected` is then the 4-byte lengths KVS needs. */
+  declared?: boolean;
   reference?: ParameterSetReference;
 }
 

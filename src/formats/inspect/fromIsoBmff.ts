@@ -78,7 +78,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
       ...(decoded.frameRateIsMaximum ? constantFrameRate(track) : {}),
     });
     if (family === 'h264' || family === 'h265') {
-      videoTracks.push({ number: track.id, codec: family, expected: decoded.nalLengthSize === 1 || decoded.nalLengthSize === 2 ? decoded.nalLengthSize : 4, reference: decoded.reference });
+      videoTracks.push({ number: track.id, codec: family, expected: decoded.nalLengthSize === 1 || decoded.nalLengthSize === 2 ? decoded.nalLengthSize : 4, declared: decoded.nalLengthSize !== undefined, reference: decoded.reference });
     }
   }
 

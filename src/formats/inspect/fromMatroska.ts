@@ -82,7 +82,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
     if (encoding) issues.push(contentEncodingIssue(track.number, encoding));
     // Compressed or encrypted frames are not NAL units: their framing is not judged.
     if ((family === 'h264' || family === 'h265') && !encoding) {
-      videoTracks.push({ number: track.number, codec: family, expected: toLengthSize(decoded.nalLengthSize), reference: decoded.reference });
+      videoTracks.push({ number: track.number, codec: family, expected: toLengthSize(decoded.nalLengthSize), declared: decoded.nalLengthSize !== undefined, reference: decoded.reference });
     }
   }
   const unwrapped = unwrapRelativeTimecodes(file, segments);

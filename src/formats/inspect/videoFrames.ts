@@ -25,7 +25,7 @@ export function analyzeVideoFrames(inspection: ContainerInspection, source: Byte
       }
       const offset = frames.offset[i] ?? 0;
       const gathered = inspection.readFrame?.(i);
-      const options = { codec: track.codec, expected: track.expected, reference: track.reference };
+      const options = { codec: track.codec, expected: track.expected, declared: track.declared, reference: track.reference };
       if (!gathered) {
         visit(track, i, analyzeFrameNals(source.read(offset, frames.size[i] ?? 0), { ...options, baseOffset: offset }));
         continue;

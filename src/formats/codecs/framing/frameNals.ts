@@ -12,6 +12,8 @@ export interface FrameNalOptions {
   codec: 'h264' | 'h265';
   /** What the container promises: the NAL length size of the avcC/hvcC (MKV, MP4), or 'annex-b' (MPEG-TS). */
   expected: ExpectedFraming;
+  /** False when no avcC/hvcC could be read and `expected` is the 4 that KVS needs (default true). */
+  declared?: boolean;
   /** The codec private data's parameter sets, to compare in-band ones with (buildParameterSetReference). */
   reference?: ParameterSetReference;
   /** Absolute offset of frame byte 0, for NAL offsets and issue offsets. */
@@ -94,7 +96,8 @@ export function analyzeFrameNals(frame: Uint8Array, options: FrameNalOptions): F
       spans.length = 0;
       scanAnnexB(frame, spans);
       out.framing = 'annex-b';
-      out.issues.push(issue('error', 'NAL_FRAMING_ANNEX_B', `The frame starts with an Annex-B start code, but the codec private data declares ${expected}-byte NAL lengths.`, base, ADAPT_HINT));
+      const promised = options.declared === false ? 'KVS needs length-prefixed NAL units (4-byte lengths, as an avcC/hvcC record declares)' : `the codec private data declares ${expected}-byte NAL lengths`;
+      out.issues.push(issue('error', 'NAL_FRAMING_ANNEX_B', `The frame starts with an Annex-B start code, but ${promised}.`, base, ADAPT_HINT));
     } else {
       spans.length = 0;
       const stop = walkLengthPrefixed(frame, expected, spans);

@@ -80,7 +80,11 @@ test('MPEG-TS access units: Annex-B, in-band SPS/PPS identical to the MKV avcC t
     [['error', 'NAL_FRAMING_ANNEX_B']],
   );
   assert.match(wrong.issues[0]?.hint ?? '', /NAL_ADAPTATION_ANNEXB_NALS/);
+  assert.match(wrong.issues[0]?.message ?? '', /but the codec private data declares 4-byte NAL lengths\.$/);
   assert.equal(wrong.nalUnits.length, 5);
+  // With codec private data that is no avcC (Annex-B itself), the 4-byte lengths are what KVS needs, not what it declares.
+  const undeclared = analyzeFrameNals(au.data, { codec: 'h264', expected: 4, declared: false });
+  assert.match(undeclared.issues[0]?.message ?? '', /but KVS needs length-prefixed NAL units \(4-byte lengths, as an avcC\/hvcC record declares\)\.$/);
 });
 
 test('random access from the start of an Annex-B access unit: its first slice decides; a start that does not tell gives undefined', () => {
