@@ -107,7 +107,7 @@ function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, off
   };
   return {
     track: withoutUndefined(track),
-    issues: [...issues, ...record.issues],
+    issues: mergeIssues(issues, record.issues),
     nalLengthSize: record.derived.lengthSize,
     reference: buildParameterSetReference(family, recordParameterSets(bytes, record)),
     ...(frameRateIsMaximum(sps) ? { frameRateIsMaximum: true } : {}),
@@ -252,6 +252,7 @@ function numberField(fields: Fields, name: string): number | undefined {
 
 /** The check functions already report the record's fatal problems; keep the rest once. */
 function mergeIssues(checks: Issue[], parsed: Issue[]): Issue[] {
-  const seen = new Set(checks.map((i) => `${i.offset}:${i.message}`));
-  return [...checks, ...parsed.filter((i) => !seen.has(`${i.offset}:${i.message}`))];
+  // A check quotes the parser's message in its own ("… cannot be read: <message>"): one issue, the check's.
+  const told = (found: Issue) => checks.some((check) => check.offset === found.offset && check.message.includes(found.message));
+  return [...checks, ...parsed.filter((found) => !told(found))];
 }
