@@ -6,7 +6,7 @@ import { fragmentLabel, type FragmentReport, type InspectionReport, type TrackRe
 import { analyzeVideoFrames, type FrameSelection, type FrameVisitor } from '../inspect/videoFrames';
 import { issue, type Issue } from '../issues';
 import { isoTime } from '../isoTime';
-import { frameOrder, MAX_REORDER_FRAMES } from './frameOrder';
+import { frameOrder, MAX_REORDER_FRAMES, type FrameOrder } from './frameOrder';
 import { trackContinuityIssues } from './trackContinuity';
 
 export const KVS_LIMITS = {
@@ -212,8 +212,12 @@ function timestampRules(report: InspectionReport, nowMs: number): Issue[] {
 function once(fragments: readonly FragmentReport[], make: (first: FragmentReport, more: string) => Issue): Issue[] {
   const first = fragments[0];
   if (!first) return [];
-  const others = fragments.length - 1;
-  return [make(first, others > 0 ? ` (and ${others} more fragment${others > 1 ? 's' : ''})` : '')];
+  return [make(first, andMore(fragments.length - 1, 'fragment'))];
+}
+
+/** " (and 3 more fragments)", or nothing for none. */
+function andMore(count: number, noun: string): string {
+  return count > 0 ? ` (and ${count} more ${noun}${count > 1 ? 's' : ''})` : '';
 }
 
 /** GetMedia and GetMediaForFragmentList put an error in the stream, in tags, where a fragment could not be served. */
@@ -237,7 +241,6 @@ function serviceErrorRules(report: InspectionReport): Issue[] {
   return out;
 }
 
-/** Presentation order differing from decode order means B-frames (or reordering). */
 /** B-frames (video), and frames whose timecodes go back within a fragment (video and audio). */
 function frameOrderRules(report: InspectionReport): Issue[] {
   const { frames } = report;
@@ -258,26 +261,27 @@ function frameOrderRules(report: InspectionReport): Issue[] {
         ),
       );
     }
-    const [first, ...others] = order.backwards;
-    if (first) {
-      const fragment = report.fragments[frames.fragment[first.row] ?? -1];
-      const where = fragment ? ` in ${fragmentLabel(fragment)}` : '';
-      const latest = milliseconds(first.latestMs);
-      const before = reorderLimit === 0 ? `the frame decoded before it (at ${latest})` : `more than ${reorderLimit} frames decoded before it (the latest at ${latest})`;
-      const limit = track.kind !== 'video' ? '' : track.maxReorderFrames === undefined ? `, further back than B-frames reorder (${MAX_REORDER_FRAMES} frames at most)` : `, and the SPS allows reordering by ${reorderLimit} frames`;
-      const more = others.length > 0 ? ` (and ${others.length} more time${others.length > 1 ? 's' : ''})` : '';
-      out.push(
-        issue(
-          'warning',
-          'FRAME_TIMECODE_BACKWARDS',
-          `Track ${track.number}'s timecodes go back${where}: the frame at byte ${frames.offset[first.row]} is at ${milliseconds(frames.ptsMs[first.row] ?? 0)}, before ${before}${limit}${more}.`,
-          frames.offset[first.row] ?? 0,
-          'Give frames increasing timecodes (audio in capture order; video in decode order, reordered only by B-frames); HLS/DASH players stall or skip where time goes back.',
-        ),
-      );
-    }
+    if (order.backwards.length > 0) out.push(backwardsIssue(report, track, reorderLimit, order.backwards));
   }
   return out;
+}
+
+/** One issue for a track's frames that go back in time, at the first. */
+function backwardsIssue(report: InspectionReport, track: TrackReport, reorderLimit: number, backwards: FrameOrder['backwards']): Issue {
+  const { frames } = report;
+  const [first = { row: 0, latestMs: 0 }, ...others] = backwards;
+  const fragment = report.fragments[frames.fragment[first.row] ?? -1];
+  const where = fragment ? ` in ${fragmentLabel(fragment)}` : '';
+  const latest = milliseconds(first.latestMs);
+  const before = reorderLimit === 0 ? `the frame decoded before it (at ${latest})` : `more than ${reorderLimit} frames decoded before it (the latest at ${latest})`;
+  const limit = track.kind !== 'video' ? '' : track.maxReorderFrames === undefined ? `, further back than B-frames reorder (${MAX_REORDER_FRAMES} frames at most)` : `, and the SPS allows reordering by ${reorderLimit} frames`;
+  return issue(
+    'warning',
+    'FRAME_TIMECODE_BACKWARDS',
+    `Track ${track.number}'s timecodes go back${where}: the frame at byte ${frames.offset[first.row]} is at ${milliseconds(frames.ptsMs[first.row] ?? 0)}, before ${before}${limit}${andMore(others.length, 'time')}.`,
+    frames.offset[first.row] ?? 0,
+    'Give frames increasing timecodes (audio in capture order; video in decode order, reordered only by B-frames); HLS/DASH players stall or skip where time goes back.',
+  );
 }
 
 /**
