@@ -87,12 +87,8 @@ export function aacCodecString(asc: AudioSpecificConfig): string | undefined {
 }
 
 // Audio without a decoder configuration of its own is named, as RFC 6381 says for ISO BMFF, by its sample
-// entry, or as mp4a with the objectTypeIndication the MP4 registration authority gives it.
-
-/** G.711: the 'alaw' and 'ulaw' sample entries. */
-export function g711CodecString(law: 'a-law' | 'mu-law'): string {
-  return law === 'a-law' ? 'alaw' : 'ulaw';
-}
+// entry (G.711's are 'alaw' and 'ulaw'), or as mp4a with the objectTypeIndication the MP4 registration
+// authority gives it.
 
 /** AC-3 and E-AC-3: the 'ac-3' and 'ec-3' sample entries (ETSI TS 102 366 Annex F). */
 export function ac3CodecString(enhanced: boolean): string {

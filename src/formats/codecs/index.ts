@@ -55,7 +55,6 @@ export {
   avcCodecString,
   avcCodecStringFromRecord,
   avcCodecStringFromSps,
-  g711CodecString,
   hevcCodecString,
   hevcCodecStringFromRecord,
   hevcCodecStringFromSps,

@@ -9,7 +9,6 @@ import {
   checkAacCodecPrivate,
   checkVideoCodecPrivate,
   checkWaveFormatCodecPrivate,
-  g711CodecString,
   hevcCodecStringFromRecord,
   parseAudioSpecificConfig,
   parseAvcDecoderConfigurationRecord,
@@ -73,9 +72,9 @@ export function decodeCodecPrivate(family: CodecFamily, bytes: Uint8Array | unde
   }
 }
 
-/** The RFC 6381 codec string of a G.711 family. */
+/** The RFC 6381 codec string of a G.711 family: its ISO BMFF sample entry. */
 export function g711Codec(family: CodecFamily): string | undefined {
-  return family === 'g711-alaw' ? g711CodecString('a-law') : family === 'g711-mulaw' ? g711CodecString('mu-law') : undefined;
+  return family === 'g711-alaw' ? 'alaw' : family === 'g711-mulaw' ? 'ulaw' : undefined;
 }
 
 /** The family of an A_MS/ACM track follows its WAVEFORMATEX wFormatTag. */

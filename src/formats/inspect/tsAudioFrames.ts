@@ -34,12 +34,16 @@ const MPEG_AUDIO: AudioFraming = {
   },
 };
 
+function ac3Name(enhanced: boolean): string {
+  return enhanced ? 'E-AC-3' : 'AC-3';
+}
+
 const AC3: AudioFraming = {
   name: 'AC-3',
   code: 'AC3',
   read(payload, position) {
     const info = readAc3FrameInfo(payload, position);
-    return info && { length: info.frameLength, duration: (info.samples * TS_CLOCK_HZ) / info.sampleRate, format: `${info.enhanced ? 'E-AC-3' : 'AC-3'}, ${info.sampleRate} Hz, ${info.channels} channels` };
+    return info && { length: info.frameLength, duration: (info.samples * TS_CLOCK_HZ) / info.sampleRate, format: `${ac3Name(info.enhanced)}, ${info.sampleRate} Hz, ${info.channels} channels` };
   },
 };
 
@@ -130,7 +134,7 @@ function firstHeaderFormat(source: ByteSource, ts: MpegTsFile, pid: number): Par
   const mpeg = readMpegAudioFrameInfo(payload);
   if (mpeg) return { codec: mpegAudioCodecString(mpeg.version), codecName: mpegAudioName(mpeg), sampleRate: mpeg.sampleRate, channels: mpeg.channels };
   const ac3 = readAc3FrameInfo(payload);
-  if (ac3) return { codec: ac3CodecString(ac3.enhanced), codecName: ac3.enhanced ? 'E-AC-3' : 'AC-3', sampleRate: ac3.sampleRate, channels: ac3.channels };
+  if (ac3) return { codec: ac3CodecString(ac3.enhanced), codecName: ac3Name(ac3.enhanced), sampleRate: ac3.sampleRate, channels: ac3.channels };
   return {};
 }
 

@@ -250,7 +250,7 @@ class Walker {
       headerSize += 16;
     }
     if (!info.printable) {
-      this.report('warning', 'BOX_TYPE_INVALID', `box type 0x${hex(bytes.subarray(at + 4, at + 8))} is not printable: probably not a box`, pos);
+      this.report('warning', 'BOX_TYPE_INVALID', `${boxName(info, bytes, at)} is not printable: probably not a box`, pos);
     }
     if (size < headerSize) {
       this.report('error', 'BOX_SIZE_TOO_SMALL', `${boxName(info, bytes, at)} declares ${size} bytes, less than its ${headerSize}-byte header; the rest of ${parent === undefined ? 'the file' : `'${parent}'`} is unreadable`, pos);

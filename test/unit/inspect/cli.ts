@@ -26,6 +26,8 @@ export interface ProbeStream {
   codec_name: string;
   codec_type: string;
   codec_tag_string?: string;
+  /** MPEG-TS: the PID, as "0x100". */
+  id?: string;
   profile?: string;
   width?: number;
   height?: number;

@@ -299,7 +299,9 @@ test("an MPEG-TS track's offset is its PMT entry (stream_type, then the PID), wh
   const file = `${FIXTURES}/audio-mp2-ac3-latm.ts`;
   const bytes = readFileSync(file);
   const report = inspectJson(file);
-  assert.equal(report.tracks.length, 3);
+  // ffprobe's stream ids are the PIDs; the PMT entry at each track's offset names that PID.
+  const pids = ffprobeStreams(file).map((stream) => Number(stream.id));
+  assert.deepEqual(report.tracks.map((track) => track.number), pids);
   for (const track of report.tracks) {
     const at = track.offset ?? -1;
     const entry = [bytes[at], (((bytes[at + 1] ?? 0) & 0x1f) << 8) | (bytes[at + 2] ?? 0)];

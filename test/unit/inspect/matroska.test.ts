@@ -68,9 +68,13 @@ test('B-frames are reported, a stream without them is clean; the reordering the 
   assert.deepEqual(bFrames.issues.map((found) => found.code), ['B_FRAMES']);
   const none = report('h264-main-no-bframes.mkv');
   assert.deepEqual(none.issues.map((found) => found.code), []);
-  const reorder = (r: typeof none) => (r.tracks[0]?.codecPrivate?.sps?.[0]?.vui_parameters as Record<string, unknown> | undefined)?.max_num_reorder_frames;
-  assert.deepEqual([bFrames.tracks[0]?.maxReorderFrames, none.tracks[0]?.maxReorderFrames], [reorder(bFrames), reorder(none)]);
-  assert.deepEqual([reorder(bFrames), reorder(none)], [2, 0]);
+  // The VUI's max_num_reorder_frames, as ffmpeg's trace_headers reads it.
+  const reorder = (name: string) => {
+    const trace = spawnSync('ffmpeg', ['-hide_banner', '-i', `${FIXTURES}/${name}`, '-c:v', 'copy', '-bsf:v', 'trace_headers', '-frames:v', '1', '-f', 'null', '-'], { encoding: 'utf8' }).stderr;
+    return Number(/max_num_reorder_frames\s+\d+ = (\d+)/.exec(trace)?.[1]);
+  };
+  assert.deepEqual([bFrames.tracks[0]?.maxReorderFrames, none.tracks[0]?.maxReorderFrames], [reorder('h264-main-bframes.mkv'), reorder('h264-main-no-bframes.mkv')]);
+  assert.deepEqual([bFrames.tracks[0]?.maxReorderFrames, none.tracks[0]?.maxReorderFrames], [2, 0]);
   const h265 = report('h265-main.mkv').tracks[0];
   assert.equal(h265?.maxReorderFrames, (h265?.codecPrivate?.sps?.[0]?.sps_max_num_reorder_pics as number[] | undefined)?.at(-1));
 });
