@@ -14,8 +14,9 @@ function findTests(dir) {
 
 const files = findTests('test/unit').sort();
 // One file at a time: the packaging test rebuilds dist/, which the CLI tests run.
-// --test-timeout bounds each file (the slowest takes about a minute): a parser that spins on a fuzzed
-// input blocks its file's event loop, so only the runner, which kills the file's process, can stop it.
+// --test-timeout bounds each file (the slowest takes about a minute), the last guard against a test
+// that never ends. (The fuzz tests run their loops in a worker thread under a watchdog of their own,
+// test/support/fuzz.ts, which names the input a parser spins on.)
 const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=600000', '--test-reporter=spec', ...process.argv.slice(2), ...files];
 const result = spawnSync(process.execPath, args, {
   stdio: 'inherit',

@@ -2,7 +2,7 @@
 // output): no input throws or hangs. Deterministic seed; bounded by iterations and wall time.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { test } from 'node:test';
+import { fuzzTest, type FuzzProbe } from '../../support/fuzz';
 import { bytesSource } from '../../../src/formats/byteSource';
 import { inspect } from '../../../src/formats/inspect/inspect';
 import { stringifyReport, toJsonReport } from '../../../src/formats/inspect/jsonReport';
@@ -47,19 +47,22 @@ function mutate(input: Uint8Array, next: () => number): Uint8Array {
   return out;
 }
 
-for (const [seedIndex, name] of SEEDS.entries()) {
-  test(`mutated ${name} never makes the inspector throw`, () => {
-    const input = new Uint8Array(readFileSync(`${FIXTURES}/${name}`));
-    const next = random(0x9e3779b9 + seedIndex);
-    const deadline = Date.now() + BUDGET_MS;
-    let runs = 0;
-    for (; runs < MAX_ITERATIONS && Date.now() < deadline; runs++) {
-      const bytes = mutate(input, next);
-      const report = inspect(bytesSource(bytes), { nowMs: 0, frameNals: runs % 2 === 1 });
-      stringifyReport(toJsonReport(report, true));
-      formatReport(report, { name, frames: true });
-      for (const found of report.issues) assert.ok(found.offset >= 0 && found.offset <= bytes.length, `${found.code} offset ${found.offset} outside ${bytes.length}`);
-    }
-    assert.ok(runs > 20, `only ${runs} runs`);
-  });
+export function inspectFuzz(probe: FuzzProbe, seedIndex: number): string {
+  const name = SEEDS[seedIndex] ?? '';
+  const input = new Uint8Array(readFileSync(`${FIXTURES}/${name}`));
+  const next = random(0x9e3779b9 + seedIndex);
+  const deadline = Date.now() + BUDGET_MS;
+  let runs = 0;
+  for (; runs < MAX_ITERATIONS && Date.now() < deadline; runs++) {
+    const bytes = mutate(input, next);
+    probe.input(`${name} run ${runs}`, bytes);
+    const report = inspect(bytesSource(bytes), { nowMs: 0, frameNals: runs % 2 === 1 });
+    stringifyReport(toJsonReport(report, true));
+    formatReport(report, { name, frames: true });
+    for (const found of report.issues) assert.ok(found.offset >= 0 && found.offset <= bytes.length, `${found.code} offset ${found.offset} outside ${bytes.length}`);
+  }
+  assert.ok(runs > 20, `only ${runs} runs`);
+  return `${name}: ${runs} mutated inputs`;
 }
+
+for (const [seedIndex, name] of SEEDS.entries()) fuzzTest(`mutated ${name} never makes the inspector throw`, __filename, 'inspectFuzz', seedIndex);

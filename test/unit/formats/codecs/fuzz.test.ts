@@ -1,6 +1,6 @@
 // Deterministic mutation fuzzing of every parser in src/formats/codecs: nothing may throw or hang.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { fuzzTest, type FuzzProbe } from '../../../support/fuzz';
 import {
   analyzeFrameNals,
   avcCodecStringFromRecord,
@@ -70,69 +70,70 @@ function mutate(input: Uint8Array, rand: () => number): Uint8Array {
   return Uint8Array.from(b);
 }
 
-const avcc = extradata(media('h264-high.mkv'));
-const avcc422 = extradata(media('h264-high422-10bit.mkv'));
-const hvcc = extradata(media('h265-main.mkv')).subarray(0, 160);
-const avcRecord = parseAvcDecoderConfigurationRecord(avcc);
-const hvcRecord = parseHevcDecoderConfigurationRecord(hvcc);
-const nal = (cpd: Uint8Array, s: { offset: number; length: number }): Uint8Array => cpd.subarray(s.offset, s.offset + s.length);
-const firstSps = avcRecord.sps[0];
-const frame264 = packets(media('h264-main-bframes.mkv'), 1)[0]?.data ?? new Uint8Array(0);
-const frame265 = packets(media('h265-main.ts'), 1)[0]?.data.subarray(0, 600) ?? new Uint8Array(0);
-
 type Target = [name: string, seed: Uint8Array, run: (b: Uint8Array) => unknown];
 
-const TARGETS: Target[] = [
-  ['H.264 SPS', firstSps ? nal(avcc, firstSps) : new Uint8Array(0), (b) => parseH264Sps(b)],
-  ['H.264 PPS', avcRecord.pps[0] ? nal(avcc, avcRecord.pps[0]) : new Uint8Array(0), (b) => parseH264Pps(b, 0, firstSps)],
-  ['H.265 VPS', hvcRecord.vps[0] ? nal(hvcc, hvcRecord.vps[0]) : new Uint8Array(0), (b) => parseH265Vps(b)],
-  ['H.265 SPS', hvcRecord.sps[0] ? nal(hvcc, hvcRecord.sps[0]) : new Uint8Array(0), (b) => parseH265Sps(b)],
-  ['H.265 PPS', hvcRecord.pps[0] ? nal(hvcc, hvcRecord.pps[0]) : new Uint8Array(0), (b) => parseH265Pps(b)],
-  ['avcC', avcc, (b) => [parseAvcDecoderConfigurationRecord(b), avcCodecStringFromRecord(parseAvcDecoderConfigurationRecord(b)), checkVideoCodecPrivate('h264', b)]],
-  ['avcC 4:2:2', avcc422, (b) => checkVideoCodecPrivate('h264', b)],
-  [
-    'hvcC',
-    hvcc,
-    (b) => {
-      const r = parseHevcDecoderConfigurationRecord(b);
-      return [r, hevcCodecStringFromRecord(r), checkVideoCodecPrivate('h265', b), buildParameterSetReference('h265', recordParameterSets(b, r))];
-    },
-  ],
-  ['ASC', Uint8Array.of(0x2b, 0x92, 0x08, 0x00), (b) => [parseAudioSpecificConfig(b), checkAacCodecPrivate(b)]],
-  ['ASC sync', Uint8Array.of(0x11, 0x88, 0x56, 0xe5, 0x00), (b) => parseAudioSpecificConfig(b)],
-  ['WAVEFORMATEX', Uint8Array.of(6, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x40, 0x1f, 0, 0, 1, 0, 8, 0, 0, 0), (b) => [parseWaveFormatEx(b), checkWaveFormatCodecPrivate(b)]],
-  ['ADTS', Uint8Array.of(0xff, 0xf1, 0x4c, 0x80, 0x2e, 0x7f, 0xfc, 0x21), (b) => parseAdtsHeader(b)],
-  ['MPEG audio header', Uint8Array.of(0xff, 0xfd, 0xc4, 0x04), (b) => readMpegAudioFrameInfo(b)],
-  ['AC-3 header', Uint8Array.of(0x0b, 0x77, 0x12, 0x34, 0x1c, 0x40, 0xe1, 0xff), (b) => readAc3FrameInfo(b)],
-  ['LATM StreamMuxConfig', Uint8Array.of(0x56, 0xe0, 0x06, 0x20, 0x00, 0x11, 0x90, 0x1f, 0xe0), (b) => readLatmStreamMuxConfig(b)],
-  ['E-AC-3 header', Uint8Array.of(0x0b, 0x77, 0x00, 0xbf, 0x34, 0x65, 0xff, 0xff), (b) => readAc3FrameInfo(b)],
-  ['H.264 frame', frame264, (b) => [analyzeFrameNals(b, { codec: 'h264', expected: 4 }), analyzeFrameNals(b, { codec: 'h264', expected: 'annex-b' })]],
-  ['H.265 frame', frame265, (b) => [analyzeFrameNals(b, { codec: 'h265', expected: 'annex-b' }), analyzeFrameNals(b, { codec: 'h265', expected: 4 })]],
-];
+/** The parsers and their seeds (made from the fixtures by ffmpeg; in the worker only). */
+function makeTargets(): Target[] {
+  const avcc = extradata(media('h264-high.mkv'));
+  const avcc422 = extradata(media('h264-high422-10bit.mkv'));
+  const hvcc = extradata(media('h265-main.mkv')).subarray(0, 160);
+  const avcRecord = parseAvcDecoderConfigurationRecord(avcc);
+  const hvcRecord = parseHevcDecoderConfigurationRecord(hvcc);
+  const nal = (cpd: Uint8Array, s: { offset: number; length: number }): Uint8Array => cpd.subarray(s.offset, s.offset + s.length);
+  const firstSps = avcRecord.sps[0];
+  const frame264 = packets(media('h264-main-bframes.mkv'), 1)[0]?.data ?? new Uint8Array(0);
+  const frame265 = packets(media('h265-main.ts'), 1)[0]?.data.subarray(0, 600) ?? new Uint8Array(0);
+  return [
+    ['H.264 SPS', firstSps ? nal(avcc, firstSps) : new Uint8Array(0), (b) => parseH264Sps(b)],
+    ['H.264 PPS', avcRecord.pps[0] ? nal(avcc, avcRecord.pps[0]) : new Uint8Array(0), (b) => parseH264Pps(b, 0, firstSps)],
+    ['H.265 VPS', hvcRecord.vps[0] ? nal(hvcc, hvcRecord.vps[0]) : new Uint8Array(0), (b) => parseH265Vps(b)],
+    ['H.265 SPS', hvcRecord.sps[0] ? nal(hvcc, hvcRecord.sps[0]) : new Uint8Array(0), (b) => parseH265Sps(b)],
+    ['H.265 PPS', hvcRecord.pps[0] ? nal(hvcc, hvcRecord.pps[0]) : new Uint8Array(0), (b) => parseH265Pps(b)],
+    ['avcC', avcc, (b) => [parseAvcDecoderConfigurationRecord(b), avcCodecStringFromRecord(parseAvcDecoderConfigurationRecord(b)), checkVideoCodecPrivate('h264', b)]],
+    ['avcC 4:2:2', avcc422, (b) => checkVideoCodecPrivate('h264', b)],
+    [
+      'hvcC',
+      hvcc,
+      (b) => {
+        const r = parseHevcDecoderConfigurationRecord(b);
+        return [r, hevcCodecStringFromRecord(r), checkVideoCodecPrivate('h265', b), buildParameterSetReference('h265', recordParameterSets(b, r))];
+      },
+    ],
+    ['ASC', Uint8Array.of(0x2b, 0x92, 0x08, 0x00), (b) => [parseAudioSpecificConfig(b), checkAacCodecPrivate(b)]],
+    ['ASC sync', Uint8Array.of(0x11, 0x88, 0x56, 0xe5, 0x00), (b) => parseAudioSpecificConfig(b)],
+    ['WAVEFORMATEX', Uint8Array.of(6, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x40, 0x1f, 0, 0, 1, 0, 8, 0, 0, 0), (b) => [parseWaveFormatEx(b), checkWaveFormatCodecPrivate(b)]],
+    ['ADTS', Uint8Array.of(0xff, 0xf1, 0x4c, 0x80, 0x2e, 0x7f, 0xfc, 0x21), (b) => parseAdtsHeader(b)],
+    ['MPEG audio header', Uint8Array.of(0xff, 0xfd, 0xc4, 0x04), (b) => readMpegAudioFrameInfo(b)],
+    ['AC-3 header', Uint8Array.of(0x0b, 0x77, 0x12, 0x34, 0x1c, 0x40, 0xe1, 0xff), (b) => readAc3FrameInfo(b)],
+    ['LATM StreamMuxConfig', Uint8Array.of(0x56, 0xe0, 0x06, 0x20, 0x00, 0x11, 0x90, 0x1f, 0xe0), (b) => readLatmStreamMuxConfig(b)],
+    ['E-AC-3 header', Uint8Array.of(0x0b, 0x77, 0x00, 0xbf, 0x34, 0x65, 0xff, 0xff), (b) => readAc3FrameInfo(b)],
+    ['H.264 frame', frame264, (b) => [analyzeFrameNals(b, { codec: 'h264', expected: 4 }), analyzeFrameNals(b, { codec: 'h264', expected: 'annex-b' })]],
+    ['H.265 frame', frame265, (b) => [analyzeFrameNals(b, { codec: 'h265', expected: 'annex-b' }), analyzeFrameNals(b, { codec: 'h265', expected: 4 })]],
+  ];
+}
 
-test('mutation fuzz: every parser returns (JSON-serialisable) results for damaged input, within time', () => {
+export function codecFuzz(probe: FuzzProbe): string {
+  const targets = makeTargets();
   const rand = rng(0x6b766931);
   const deadline = performance.now() + 2500;
   let runs = 0;
   let slowest = 0;
   for (let i = 0; i < 40_000 && performance.now() < deadline; i++) {
-    const target = TARGETS[i % TARGETS.length];
+    const target = targets[i % targets.length];
     assert.ok(target);
     const [name, seed, run] = target;
     assert.ok(seed.length > 0, `${name} has a seed`);
     const input = mutate(seed, rand);
+    probe.input(`${name} run ${i}`, input);
     const t0 = performance.now();
-    let out: unknown;
-    try {
-      out = run(input);
-      JSON.stringify(out);
-    } catch (e) {
-      assert.fail(`${name} threw on ${Buffer.from(input).toString('hex')}: ${String(e)}`);
-    }
+    JSON.stringify(run(input));
     const took = performance.now() - t0;
     slowest = Math.max(slowest, took);
     assert.ok(took < 200, `${name} took ${took.toFixed(1)} ms on ${Buffer.from(input).toString('hex')}`);
     runs++;
   }
-  assert.ok(runs >= TARGETS.length * 50, `only ${runs} runs`);
-});
+  assert.ok(runs >= targets.length * 50, `only ${runs} runs`);
+  return `codec fuzz: ${runs} runs, slowest ${slowest.toFixed(1)} ms`;
+}
+
+fuzzTest('mutation fuzz: every parser returns (JSON-serialisable) results for damaged input, within time', __filename, 'codecFuzz');

@@ -2,12 +2,12 @@
 // bytes, cut streams, any chunking. It must never throw, never spin, stay within its memory bounds, and
 // report nothing after a fatal error.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import { bytesSource } from '../../../../src/formats/byteSource';
 import { IngestErrorId, PutMediaSplitter } from '../../../../src/formats/matroska/ingest';
 import type { IngestEvent } from '../../../../src/formats/matroska/ingest';
 import { readMatroska } from '../../../../src/formats/matroska/readMatroska';
 import { clusterElement, concatBytes, getMediaChunk, kvsFragmentTags } from '../../../../src/formats/matroska/write';
+import { fuzzTest, type FuzzProbe } from '../../../support/fuzz';
 import { fixture, framesOf, planClusters, prng, producerStream } from '../writer/mkvFixtures';
 
 const ITERATIONS = 600;
@@ -75,7 +75,7 @@ function mutate(input: Uint8Array, random: () => number): Uint8Array {
   }
 }
 
-test('mutation fuzz: never throws, never spins, bounded memory, nothing after a fatal error', () => {
+export function putMediaFuzz(probe: FuzzProbe): string {
   const inputs = seeds();
   const random = prng(20240611);
   const started = performance.now();
@@ -88,6 +88,7 @@ test('mutation fuzz: never throws, never spins, bounded memory, nothing after a 
     let bytes = mutate(base, random);
     if (random() < 0.3) bytes = mutate(bytes, random);
     const mode = Math.floor(random() * 3);
+    probe.input(`seed ${iteration % inputs.length} iteration ${iteration} chunking ${['1 byte', 'up to 64 bytes', 'up to 8 KiB'][mode]}`, bytes);
     const splitter = new PutMediaSplitter({ maxFragmentBytes: MAX_FRAGMENT, maxElementBytes: MAX_ELEMENT });
     const events: IngestEvent[] = [];
     let maxBuffered = 0;
@@ -137,4 +138,7 @@ test('mutation fuzz: never throws, never spins, bounded memory, nothing after a 
   assert.ok(iteration >= MIN_ITERATIONS, `only ${iteration} iterations in ${elapsed.toFixed(0)} ms`);
   assert.ok(fragments > 50 && errors > 50, `both outcomes are exercised (${fragments} fragments, ${errors} errors)`);
   assert.ok(elapsed < 3000, `${iteration} iterations took ${elapsed.toFixed(0)} ms`);
-});
+  return `${iteration} iterations, ${fragments} fragments, ${errors} errors`;
+}
+
+fuzzTest('mutation fuzz: never throws, never spins, bounded memory, nothing after a fatal error', __filename, 'putMediaFuzz');

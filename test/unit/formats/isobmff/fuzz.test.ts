@@ -1,7 +1,7 @@
 // Deterministic mutation fuzzing: bounded iterations and wall time; nothing may throw or hang, and
 // what comes back stays self-consistent.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { fuzzTest, type FuzzProbe } from '../../../support/fuzz';
 import { bytesSource } from '../../../../src/formats/byteSource';
 import { readIsoBmff, type Box } from '../../../../src/formats/isobmff';
 import { fixture, prng } from './helpers';
@@ -39,7 +39,7 @@ function mutate(src: Uint8Array, offsets: readonly number[], rnd: () => number):
   return bytes.subarray(0, length);
 }
 
-test('mutation fuzz: ISO BMFF reader never throws, never hangs, stays consistent', (t) => {
+export function isoBmffFuzz(probe: FuzzProbe): string {
   const inputs = ['h264-aac.mp4', 'h264-aac-frag.mp4', 'h265-main-frag.mp4', 'h264-aac-dash/init-1.mp4', 'h264-aac-dash/seg-1-1.m4s'].map((name) => {
     const bytes = fixture(name);
     return { name, bytes, offsets: boxOffsets(readIsoBmff(bytesSource(bytes)).boxes) };
@@ -51,12 +51,8 @@ test('mutation fuzz: ISO BMFF reader never throws, never hangs, stays consistent
     const input = inputs[runs % inputs.length];
     assert.ok(input);
     const bytes = mutate(input.bytes, input.offsets, rnd);
-    let file;
-    try {
-      file = readIsoBmff(bytesSource(bytes), { samples: runs % 3 !== 0, fragmentBoxes: runs % 2 === 0 });
-    } catch (e) {
-      assert.fail(`${input.name} run ${runs} threw: ${String(e)}`);
-    }
+    probe.input(`${input.name} run ${runs}`, bytes);
+    const file = readIsoBmff(bytesSource(bytes), { samples: runs % 3 !== 0, fragmentBoxes: runs % 2 === 0 });
     for (const i of file.issues) assert.ok(i.offset >= 0 && i.offset <= bytes.length, `issue offset ${i.offset} in ${bytes.length} bytes`);
     for (const t of file.tracks) {
       const s = t.samples;
@@ -67,5 +63,7 @@ test('mutation fuzz: ISO BMFF reader never throws, never hangs, stays consistent
     runs++;
   }
   assert.ok(runs >= 200, `only ${runs} runs`);
-  t.diagnostic(`iso fuzz: ${runs} runs in ${Date.now() - started} ms`);
-});
+  return `iso fuzz: ${runs} runs in ${Date.now() - started} ms`;
+}
+
+fuzzTest('mutation fuzz: ISO BMFF reader never throws, never hangs, stays consistent', __filename, 'isoBmffFuzz');

@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
 import { bytesSource } from '../../../../src/formats/byteSource';
 import { readChildren, readTree } from '../../../../src/formats/ebml/tree';
 import type { EbmlNode } from '../../../../src/formats/ebml/tree';
@@ -12,6 +11,7 @@ import { ElementId as Id } from '../../../../src/formats/matroska/elementTable';
 import { readMatroska } from '../../../../src/formats/matroska/readMatroska';
 import { matroskaSchema } from '../../../../src/formats/matroska/schema';
 import { concat, idBytes, unknownSize } from '../ebml/ebmlBytes';
+import { fuzzTest, type FuzzProbe } from '../../../support/fuzz';
 import { prng } from '../../../support/random';
 
 const MAX_ITERATIONS = 3000;
@@ -95,7 +95,7 @@ function checkInvariants(bytes: Uint8Array): void {
   if (cluster) readChildren(source, matroskaSchema(), cluster);
 }
 
-test('mutated MKV never makes the readers throw or point outside the input', (t) => {
+export function matroskaFuzz(probe: FuzzProbe): string {
   const inputs = [fixture, unknownSizeVariant()];
   const hotSpots = inputs.map(headerOffsets);
   const next = prng(0x4b5649);
@@ -106,13 +106,12 @@ test('mutated MKV never makes the readers throw or point outside the input', (t)
     let bytes = inputs[which] ?? fixture;
     // Sometimes stack mutations.
     for (let i = 0, n = 1 + Math.floor(next() * 3); i < n; i++) bytes = mutate(bytes, hotSpots[which] ?? [], next);
-    try {
-      checkInvariants(bytes);
-    } catch (error) {
-      assert.fail(`iteration ${iterations} (input ${which}, ${bytes.length} bytes): ${String(error)}`);
-    }
+    probe.input(`input ${which} iteration ${iterations}`, bytes);
+    checkInvariants(bytes);
     iterations++;
   }
-  t.diagnostic(`${iterations} mutated inputs in ${Math.round(performance.now() - started)} ms`);
   assert.ok(iterations >= 50, `only ${iterations} iterations ran`);
-});
+  return `${iterations} mutated inputs in ${Math.round(performance.now() - started)} ms`;
+}
+
+fuzzTest('mutated MKV never makes the readers throw or point outside the input', __filename, 'matroskaFuzz');

@@ -1,7 +1,7 @@
 // Deterministic mutation fuzzing of transport streams: bounded iterations and wall time; nothing may
 // throw or hang, and the tables stay self-consistent.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { fuzzTest, type FuzzProbe } from '../../../support/fuzz';
 import { bytesSource } from '../../../../src/formats/byteSource';
 import { gatherPes, readMpegTs } from '../../../../src/formats/mpegts';
 import { concat, fixture, prng } from '../isobmff/helpers';
@@ -23,7 +23,7 @@ function mutate(src: Uint8Array, rnd: () => number): Uint8Array {
   return bytes;
 }
 
-test('mutation fuzz: MPEG-TS reader never throws, never hangs, stays consistent', (t) => {
+export function mpegTsFuzz(probe: FuzzProbe): string {
   const inputs = ['h264-aac.ts', 'h265-main.ts'].map((name) => ({ name, bytes: fixture(name) }));
   const rnd = prng(0x7547);
   const started = Date.now();
@@ -33,12 +33,8 @@ test('mutation fuzz: MPEG-TS reader never throws, never hangs, stays consistent'
     assert.ok(input);
     const bytes = mutate(input.bytes, rnd);
     const src = bytesSource(bytes);
-    let ts;
-    try {
-      ts = readMpegTs(src, { ranges: runs % 4 !== 0, maxIssuesPerCode: 20 });
-    } catch (e) {
-      assert.fail(`${input.name} run ${runs} threw: ${String(e)}`);
-    }
+    probe.input(`${input.name} run ${runs}`, bytes);
+    const ts = readMpegTs(src, { ranges: runs % 4 !== 0, maxIssuesPerCode: 20 });
     for (const i of ts.issues) assert.ok(i.offset >= 0 && i.offset <= bytes.length);
     const pes = ts.pes;
     assert.ok(pes.pid.length === pes.count && pes.size.length === pes.count && pes.offset.length === pes.count);
@@ -59,5 +55,7 @@ test('mutation fuzz: MPEG-TS reader never throws, never hangs, stays consistent'
     runs++;
   }
   assert.ok(runs >= 200, `only ${runs} runs`);
-  t.diagnostic(`ts fuzz: ${runs} runs in ${Date.now() - started} ms`);
-});
+  return `ts fuzz: ${runs} runs in ${Date.now() - started} ms`;
+}
+
+fuzzTest('mutation fuzz: MPEG-TS reader never throws, never hangs, stays consistent', __filename, 'mpegTsFuzz');

@@ -3,12 +3,12 @@
 // they write what they can and report issues. (They throw only RangeError when an output cannot be
 // allocated or on an internal sizing bug, which the size checks below would reveal.)
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import { bytesSource } from '../../../../src/formats/byteSource';
 import { readIsoBmff } from '../../../../src/formats/isobmff';
 import { readMpegTs } from '../../../../src/formats/mpegts';
 import { codecString, fragmentSamples, initSegment, mediaFragment, packagingTrack, tsFragment } from '../../../../src/formats/package';
 import type { PackagingCodec, PackagingSample, PackagingTrack } from '../../../../src/formats/package';
+import { fuzzTest, type FuzzProbe } from '../../../support/fuzz';
 import { concat, load, prng, samplesOf } from './helpers';
 
 const h264 = load('test/fixtures/media/h264-aac.mkv');
@@ -54,7 +54,7 @@ function checkOutputs(tracks: PackagingTrack[], samples: PackagingSample[][], la
   assert.ok(!read.issues.some((x) => x.severity === 'error'), `${label}: ${JSON.stringify(read.issues.slice(0, 3))}`);
 }
 
-test('fuzz: damaged codec private data and samples never make the writers throw', () => {
+export function writerFuzz(probe: FuzzProbe): string {
   const rand = prng(20240611);
   const sources: { codec: PackagingCodec; cp: Uint8Array; samples: PackagingSample[] }[] = [
     { codec: 'h264', cp: h264.tracks[0]?.codecPrivate ?? new Uint8Array(0), samples: samplesOf(h264.fragments[0] ?? { samples: new Map(), issues: [] }, h264.tracks[0] as PackagingTrack).slice(0, 12) },
@@ -62,6 +62,7 @@ test('fuzz: damaged codec private data and samples never make the writers throw'
     { codec: 'aac', cp: h264.tracks[1]?.codecPrivate ?? new Uint8Array(0), samples: samplesOf(h264.fragments[0] ?? { samples: new Map(), issues: [] }, h264.tracks[1] as PackagingTrack).slice(0, 12) },
   ];
   for (let round = 0; round < 120; round++) {
+    probe.input(`writers round ${round}`);
     const picks = sources.filter(() => rand() < 0.7);
     const tracks: PackagingTrack[] = [];
     const samples: PackagingSample[][] = [];
@@ -75,9 +76,10 @@ test('fuzz: damaged codec private data and samples never make the writers throw'
     });
     checkOutputs(tracks, samples, `round ${round}`);
   }
-});
+  return '120 rounds of damaged tracks and samples';
+}
 
-test('fuzz: damaged cluster bytes give samples or issues, never an exception', () => {
+export function clusterFuzz(probe: FuzzProbe): string {
   const rand = prng(77);
   const cluster = h264.mkv.clusters[0];
   assert.ok(cluster);
@@ -88,53 +90,12 @@ test('fuzz: damaged cluster bytes give samples or issues, never an exception', (
       const at = Math.floor(rand() * damaged.length);
       damaged[at] = Math.floor(rand() * 256);
     }
+    probe.input(`cluster round ${round}`, damaged);
     const { samples } = fragmentSamples(damaged, h264.tracks);
     checkOutputs(h264.tracks, h264.tracks.map((t) => samples.get(t.trackNumber) ?? []), `cluster round ${round}`);
   }
-});
+  return '150 damaged clusters';
+}
 
-test('issues name what is wrong', () => {
-  const video = h264.tracks[0] as PackagingTrack;
-  const audio = h264.tracks[1] as PackagingTrack;
-  const good = samplesOf(h264.fragments[0] ?? { samples: new Map(), issues: [] }, video).slice(0, 3);
-  const codes = (issues: { code: string }[]): string[] => [...new Set(issues.map((i) => i.code))].sort();
-
-  const missing = packagingTrack(1, 'h264', new Uint8Array(0));
-  assert.deepEqual(codes(missing.issues), ['PACKAGE_CODEC_PRIVATE_MISSING']);
-  assert.deepEqual(codes(initSegment(missing.track).issues), ['PACKAGE_CODEC_PRIVATE_MISSING', 'PACKAGE_NO_PICTURE_SIZE']);
-  const damaged = packagingTrack(1, 'h265', new Uint8Array([1, 2, 3]));
-  assert.deepEqual(codes(damaged.issues), ['PACKAGE_CODEC_PRIVATE_INVALID', 'PACKAGE_NAL_LENGTH_SIZE', 'PACKAGE_NO_PARAMETER_SETS']);
-
-  const empty: PackagingSample = { ptsMs: 0, durationMs: 40, keyframe: true, data: new Uint8Array(0) };
-  assert.deepEqual(codes(tsFragment([video], [[empty]]).issues), ['PACKAGE_EMPTY_SAMPLE']);
-  assert.deepEqual(mediaFragment(video, [empty], { sequenceNumber: 1 }).issues, [], 'an empty MP4 sample is legal');
-
-  const overflow: PackagingSample = { ...good[0], data: new Uint8Array([0, 0, 0, 9, 0x65, 1, 2]) } as PackagingSample;
-  assert.deepEqual(codes(tsFragment([video], [[overflow]]).issues), ['PACKAGE_NAL_LENGTHS']);
-  assert.deepEqual(codes(mediaFragment(video, [overflow], { sequenceNumber: 1 }).issues), ['PACKAGE_NAL_LENGTHS']);
-
-  const annexB: PackagingSample = { ...good[0], data: new Uint8Array([0, 0, 0, 1, 0x65, 1, 2, 3, 0, 0, 1, 0x65, 4]) } as PackagingSample;
-  const annexTs = tsFragment([video], [[annexB]]);
-  assert.deepEqual(codes(annexTs.issues), ['PACKAGE_ANNEXB_SAMPLE']);
-
-  const backwards = good.map((s, i) => ({ ...s, ptsMs: 100 - i * 40 }));
-  assert.deepEqual(codes(mediaFragment(video, backwards, { sequenceNumber: 1 }).issues), ['PACKAGE_DTS_NOT_INCREASING']);
-  assert.deepEqual(codes(tsFragment([video], [backwards]).issues), ['PACKAGE_DTS_NOT_INCREASING']);
-
-  const notKey = good.slice(1);
-  assert.deepEqual(codes(mediaFragment(video, notKey, { sequenceNumber: 1 }).issues), ['PACKAGE_NO_KEYFRAME_START']);
-
-  const negative = good.map((s) => ({ ...s, ptsMs: s.ptsMs - 10_000 }));
-  assert.deepEqual(codes(mediaFragment(video, negative, { sequenceNumber: 1 }).issues), ['PACKAGE_NEGATIVE_DECODE_TIME']);
-
-  const badScale: PackagingTrack = { ...video, timescale: 0 };
-  assert.deepEqual(codes(initSegment(badScale).issues), ['PACKAGE_BAD_TIMESCALE']);
-
-  const alaw = packagingTrack(2, 'alaw', new Uint8Array(0), { sampleRate: 8000, channels: 1 }).track;
-  assert.deepEqual(codes(tsFragment([video, alaw], [good, []]).issues), ['PACKAGE_TS_UNSUPPORTED_CODEC']);
-
-  const big: PackagingSample = { ptsMs: 0, durationMs: 21, keyframe: true, data: new Uint8Array(9000) };
-  assert.deepEqual(codes(tsFragment([audio], [[big]]).issues), ['PACKAGE_AAC_FRAME_TOO_LONG']);
-  const adts = new Uint8Array([0xff, 0xf1, 0x4c, 0x40, 0x01, 0x7f, 0xfc, 1, 2, 3, 4]);
-  assert.deepEqual(codes(tsFragment([audio], [[{ ptsMs: 0, durationMs: 21, keyframe: true, data: adts }]]).issues), ['PACKAGE_ADTS_SAMPLE']);
-});
+fuzzTest('fuzz: damaged codec private data and samples never make the writers throw', __filename, 'writerFuzz');
+fuzzTest('fuzz: damaged cluster bytes give samples or issues, never an exception', __filename, 'clusterFuzz');
