@@ -1,7 +1,7 @@
 // Entry point of the inspector: sniff the container, read it, run the KVS readiness checks.
 import type { ByteSource } from '../byteSource';
 import { kvsReadinessIssues, type ReadinessOptions } from '../checks/kvsReadiness';
-import { issue } from '../issues';
+import { issue, type Issue } from '../issues';
 import type { ContainerInspection } from './container';
 import { inspectIsoBmff } from './fromIsoBmff';
 import { inspectMatroska } from './fromMatroska';
@@ -30,7 +30,8 @@ export function inspect(source: ByteSource, options: InspectOptions = {}): Inspe
     // Damaged sample tables can point frames past the end; an issue still points into the input.
     const clamp = (offset: number) => Math.max(0, Math.min(offset, source.size));
     const readiness: ReadinessOptions = { nowMs: options.nowMs, frames: summaries || options.everyFrame ? 'every' : 'fragment-starts', frameAnalysed: summaries?.add };
-    inspection.report.issues.push(...kvsReadinessIssues(inspection, source, readiness).map((found) => ({ ...found, offset: clamp(found.offset) })));
+    const judged = kvsReadinessIssues(inspection, source, readiness).map((found) => ({ ...found, offset: clamp(found.offset) }));
+    inspection.report.issues = [...withoutRepeatedTimeGaps(inspection.report, judged), ...judged];
   } else if (summaries) {
     analyzeVideoFrames(inspection, source, 'every', summaries.add);
   }
@@ -38,6 +39,19 @@ export function inspect(source: ByteSource, options: InspectOptions = {}): Inspe
   inspection.report.issues.sort((a, b) => a.offset - b.offset);
   return inspection.report;
 }
+
+/**
+ * The ISO BMFF reader notes every tfdt that does not continue its track (FRAGMENT_TIME_GAP, info); in a
+ * fragment that the checks report as a gap, an overlap or a step back, that note would say it twice.
+ */
+function withoutRepeatedTimeGaps(report: InspectionReport, judged: readonly Issue[]): Issue[] {
+  const repeated = new Set(judged.filter((found) => TIME_JUDGEMENTS.has(found.code)).map((found) => found.offset));
+  if (repeated.size === 0) return report.issues;
+  const fragmentAt = (offset: number) => report.fragments.find((f) => offset >= f.offset && offset < f.offset + f.size)?.offset;
+  return report.issues.filter((found) => found.code !== 'FRAGMENT_TIME_GAP' || !repeated.has(fragmentAt(found.offset) ?? -1));
+}
+
+const TIME_JUDGEMENTS = new Set(['FRAGMENT_GAP', 'FRAGMENT_OVERLAP', 'TIMECODE_BACKWARDS']);
 
 function readContainer(source: ByteSource): ContainerInspection {
   switch (sniffFormat(source)) {

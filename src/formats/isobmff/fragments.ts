@@ -214,7 +214,9 @@ export class FragmentReader {
     let time = tfdtTime ?? state.nextDecodeTime;
     if (tfdtTime !== undefined && state.fragmentCount > 0 && tfdtTime !== state.nextDecodeTime) {
       const gap = tfdtTime - state.nextDecodeTime;
-      ctx.report('info', 'FRAGMENT_TIME_GAP', `track ${trackId}: tfdt ${tfdtTime} is ${gap > 0 ? 'after' : 'before'} the end of the previous fragment (${state.nextDecodeTime}) by ${Math.abs(gap)}`, traf.tfdtOffset);
+      const { timescale } = state.track;
+      const ms = timescale > 0 ? ` (${Number(((Math.abs(gap) * 1000) / timescale).toFixed(3))} ms)` : '';
+      ctx.report('info', 'FRAGMENT_TIME_GAP', `track ${trackId}: tfdt ${tfdtTime} is ${Math.abs(gap)}${ms} ${gap > 0 ? 'after' : 'before'} the end of the previous fragment (${state.nextDecodeTime})`, traf.tfdtOffset);
     }
     const ft: FragmentTrack = {
       trackId, baseDecodeTime: time, hasTfdt: tfdtTime !== undefined, sampleCount: 0, duration: 0,

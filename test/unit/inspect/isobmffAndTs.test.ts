@@ -427,7 +427,7 @@ test('a NAL problem in an MPEG-TS frame is reported at its byte in the file, pas
   assert.deepEqual(found.map((i) => i.offset), [at]);
 });
 
-test("fMP4 whose second fragment's tfdt is moved 1 s later or 0.5 s earlier: a gap or an overlap at that fragment", (t) => {
+test("fMP4 whose second fragment's tfdt is moved 1 s later or 0.5 s earlier: a gap or an overlap at that fragment, said once; 20 ms later: a note per track", (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-tfdt-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const source = `${FIXTURES}/h264-aac-frag.mp4`;
@@ -446,7 +446,7 @@ test("fMP4 whose second fragment's tfdt is moved 1 s later or 0.5 s earlier: a g
     }
     const file = join(dir, name);
     writeFileSync(file, bytes);
-    return inspectJson(file).issues.filter((found) => found.code === 'FRAGMENT_GAP' || found.code === 'FRAGMENT_OVERLAP');
+    return inspectJson(file).issues;
   };
   assert.deepEqual(report.issues, []);
   const gap = shifted('gap.mp4', 1);
@@ -455,6 +455,13 @@ test("fMP4 whose second fragment's tfdt is moved 1 s later or 0.5 s earlier: a g
   const overlap = shifted('overlap.mp4', -0.5);
   assert.deepEqual(overlap.map((found) => [found.code, found.offset]), [['FRAGMENT_OVERLAP', second.offset]]);
   assert.match(overlap[0]?.message ?? '', /starts 500 ms before its frames in the previous fragment end/);
+  // Under the 50 ms limit: the reader's note that each tfdt does not continue its track, in ticks and ms.
+  const small = shifted('small-gap.mp4', 0.02);
+  assert.deepEqual(small.map((found) => [found.severity, found.code]), [['info', 'FRAGMENT_TIME_GAP'], ['info', 'FRAGMENT_TIME_GAP']]);
+  for (const found of small) {
+    assert.ok(found.offset > second.offset && found.offset < second.offset + second.size);
+    assert.match(found.message, /^track [12]: tfdt \d+ is \d+ \(20 ms\) after the end of the previous fragment \(\d+\)$/);
+  }
 });
 
 test('audio and video cut at video keyframes run on without a break: no gap or overlap between fragments (TS, MP4, MKV with B-frames)', (t) => {
