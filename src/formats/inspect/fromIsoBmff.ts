@@ -7,7 +7,7 @@ import { CODEC_PRIVATE_CHANGED_HINT, decodeCodecPrivate, g711Codec, type VideoSa
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { fileOrder } from './fileOrder';
 import { cutAtKeyframes, fragmentsFromFrames, type FragmentSpan } from './fragments';
-import { frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable, type TrackReport } from './report';
+import { FrameFlag, frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable, type TrackReport } from './report';
 
 /** MPEG-4 Audio in esds (ISO/IEC 14496-1 objectTypeIndication). */
 const OBJECT_TYPE_MPEG4_AUDIO = 0x40;
@@ -195,7 +195,7 @@ function withMoovSamplesCut(frames: FrameTable, moofSpans: FragmentSpan[], gopTr
   if (inMoov.length === 0) return moofSpans;
   const moovFrames = frameTable(inMoov.length);
   for (const i of inMoov) {
-    pushFrame(moovFrames, { track: frames.track[i] ?? 0, fragment: 0, offset: frames.offset[i] ?? 0, size: frames.size[i] ?? 0, ptsMs: 0, dtsMs: 0, keyframe: frames.keyframe[i] === 1 });
+    pushFrame(moovFrames, { track: frames.track[i] ?? 0, fragment: 0, offset: frames.offset[i] ?? 0, size: frames.size[i] ?? 0, ptsMs: 0, dtsMs: 0, keyframe: frames.keyframe[i] === 1, flags: frames.flags[i] });
   }
   const firstMoof = moofSpans[0]?.offset ?? Infinity;
   const moovSpans = cutAtKeyframes(moovFrames, gopTrack, firstMoof);
@@ -214,7 +214,7 @@ function framesInFileOrder(tracks: readonly Track[], moovSamples: ReadonlyMap<nu
   const withSamples = tracks.filter((track) => track.samples !== undefined);
   const order = fileOrder(withSamples.map((track) => track.samples?.offset.subarray(0, track.samples.count) ?? new Float64Array(0)));
   const frames = frameTable(order.length);
-  const row: FrameRow = { track: 0, fragment: -1, offset: 0, size: 0, ptsMs: 0, dtsMs: 0, keyframe: false };
+  const row: FrameRow = { track: 0, fragment: -1, offset: 0, size: 0, ptsMs: 0, dtsMs: 0, keyframe: false, flags: 0 };
   for (let i = 0; i < order.length; i++) {
     const at = order.track[i] ?? 0;
     const index = order.sample[i] ?? 0;
@@ -230,6 +230,7 @@ function framesInFileOrder(tracks: readonly Track[], moovSamples: ReadonlyMap<nu
     row.ptsMs = (dts + (samples.cto[index] ?? 0)) * toMs;
     row.dtsMs = dts * toMs;
     row.keyframe = samples.sync[index] === 1;
+    row.flags = (((samples.flags?.[index] ?? 0) >>> 22) & 3) === 2 ? FrameFlag.Discardable : 0; // sample_is_depended_on 2
     pushFrame(frames, row);
   }
   return frames;

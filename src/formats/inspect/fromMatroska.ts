@@ -9,7 +9,7 @@ import { readMatroska } from '../matroska/readMatroska';
 import { CODEC_PRIVATE_CHANGED_HINT, decodeCodecPrivate, waveFamily } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { declaredFrameDurationMs, fragmentsFromFrames } from './fragments';
-import { frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable, type TrackReport } from './report';
+import { FRAME_LACING_SHIFT, FrameFlag, frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable, type TrackReport } from './report';
 
 /**
  * The Matroska codec IDs KVS HLS/DASH/GetClip accept for each codec they package, the one producers write
@@ -126,7 +126,7 @@ function frameRows(source: ByteSource, file: MatroskaFile, blockTimeMs: Float64A
   const frames = frameTable(count);
   const fragmentOfCluster = new Int32Array(file.clusters.length).fill(-1);
   for (const fragment of file.fragments) if (fragment.clusterIndex !== null) fragmentOfCluster[fragment.clusterIndex] = fragment.index;
-  const row: FrameRow = { track: 0, fragment: -1, offset: 0, size: 0, ptsMs: 0, dtsMs: 0, keyframe: false };
+  const row: FrameRow = { track: 0, fragment: -1, offset: 0, size: 0, ptsMs: 0, dtsMs: 0, keyframe: false, flags: 0 };
   for (let i = 0; i < blocks.count; i++) {
     const timeMs = blockTimeMs[i] ?? 0;
     row.track = blocks.track[i] ?? 0;
@@ -135,13 +135,16 @@ function frameRows(source: ByteSource, file: MatroskaFile, blockTimeMs: Float64A
     row.size = blocks.payloadSize[i] ?? 0;
     row.ptsMs = timeMs;
     row.dtsMs = timeMs;
-    row.keyframe = ((blocks.flags[i] ?? 0) & BlockFlag.Key) !== 0;
+    const blockFlags = blocks.flags[i] ?? 0;
+    row.keyframe = (blockFlags & BlockFlag.Key) !== 0;
+    row.flags = (blockFlags & BlockFlag.Invisible ? FrameFlag.Invisible : 0) | (blockFlags & BlockFlag.Discardable ? FrameFlag.Discardable : 0);
     // A lacing header that cannot be read leaves the block one row, as an unlaced block.
     const laces = (blocks.frameCount[i] ?? 1) > 1 ? readBlockFrames(source, blocks, i) : [];
     if (laces.length === 0) {
       pushFrame(frames, row);
       continue;
     }
+    row.flags |= (blocks.lacing[i] ?? 0) << FRAME_LACING_SHIFT;
     const step = laceDurationMs.get(row.track) ?? 0;
     laces.forEach((lace, k) => {
       row.offset = lace.offset;

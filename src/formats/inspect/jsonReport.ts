@@ -1,11 +1,14 @@
 // The `kvs-inspect --json` document: plain JSON, frames as rows only when asked for. Bigints (64-bit
 // fields) become decimal strings while the document is built, so it serialises without a replacer.
-import type { FragmentReport, FrameNalSummary, FrameRow, FrameTable, InspectionReport, TrackReport } from './report';
+import { frameFlagNames, type FragmentReport, type FrameFlagNames, type FrameNalSummary, type FrameRow, type FrameTable, type InspectionReport, type TrackReport } from './report';
 import type { Issue } from '../issues';
 import { jsonText } from './jsonText';
 
-/** A frame row of the document: the report's FrameRow, with its NAL units for an analysed H.264/H.265 frame. */
-export type JsonFrame = FrameRow & Partial<FrameNalSummary>;
+/**
+ * A frame row of the document: the report's FrameRow with its flags by name (only those set), and its
+ * NAL units for an analysed H.264/H.265 frame.
+ */
+export type JsonFrame = Omit<FrameRow, 'flags'> & FrameFlagNames & Partial<FrameNalSummary>;
 
 export interface JsonReport {
   format: InspectionReport['format'];
@@ -99,6 +102,7 @@ function frameRow(frames: FrameTable, i: number): JsonFrame {
     ptsMs: frames.ptsMs[i] ?? 0,
     dtsMs: frames.dtsMs[i] ?? 0,
     keyframe: frames.keyframe[i] === 1,
+    ...frameFlagNames(frames.flags[i] ?? 0),
     ...frames.nal?.[i],
   };
 }
@@ -106,7 +110,8 @@ function frameRow(frames: FrameTable, i: number): JsonFrame {
 /** JSON.stringify(frameRow(frames, i)) without the object. */
 function frameJson(frames: FrameTable, i: number, nalJson: NalJson): string {
   const nal = frames.nal?.[i];
-  return `{"track":${jsonNumber(frames.track[i])},"fragment":${jsonNumber(frames.fragment[i])},"offset":${jsonNumber(frames.offset[i])},"size":${jsonNumber(frames.size[i])},"ptsMs":${jsonNumber(frames.ptsMs[i])},"dtsMs":${jsonNumber(frames.dtsMs[i])},"keyframe":${frames.keyframe[i] === 1 ? 'true' : 'false'}${nal ? nalJson(nal) : ''}}`;
+  const flags = frames.flags[i] ?? 0;
+  return `{"track":${jsonNumber(frames.track[i])},"fragment":${jsonNumber(frames.fragment[i])},"offset":${jsonNumber(frames.offset[i])},"size":${jsonNumber(frames.size[i])},"ptsMs":${jsonNumber(frames.ptsMs[i])},"dtsMs":${jsonNumber(frames.dtsMs[i])},"keyframe":${frames.keyframe[i] === 1 ? 'true' : 'false'}${flags ? `,${JSON.stringify(frameFlagNames(flags)).slice(1, -1)}` : ''}${nal ? nalJson(nal) : ''}}`;
 }
 
 type NalJson = (summary: FrameNalSummary) => string;

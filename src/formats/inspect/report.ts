@@ -114,6 +114,8 @@ export interface FrameTable {
   ptsMs: Float64Array;
   dtsMs: Float64Array;
   keyframe: Uint8Array;
+  /** What else the container says of each frame: `FrameFlag` bits, and the lacing (`frameFlagNames`). */
+  flags: Uint8Array;
   /** Per frame, what its NAL units are (H.264/H.265 frames, when every frame was analysed; `inspect`'s frameNals). */
   nal?: (FrameNalSummary | undefined)[];
 }
@@ -122,6 +124,8 @@ export interface FrameTable {
 export interface FrameNalSummary {
   /** Length-prefixed (MKV, MP4) or Annex-B (MPEG-TS), as the frame really is; 'unknown' when neither parses. */
   framing: 'length-prefixed' | 'annex-b' | 'unknown';
+  /** The length prefix's size in bytes that parses the frame (length-prefixed framing). */
+  lengthSize?: number;
   /** nal_unit_type of each NAL unit (H.264 Table 7-1, H.265 Table 7-1). */
   nalTypes: readonly number[];
   /** Their names: `SPS`, `IDR slice`, `non-IDR slice`, `SEI`; `VPS_NUT`, `IDR_W_RADL`, `TRAIL_R`. */
@@ -144,7 +148,37 @@ function frameColumns(capacity: number): Omit<FrameTable, 'count' | 'nal'> {
     ptsMs: new Float64Array(capacity),
     dtsMs: new Float64Array(capacity),
     keyframe: new Uint8Array(capacity),
+    flags: new Uint8Array(capacity),
   };
+}
+
+/** Bits of `FrameTable.flags`. */
+export const FrameFlag = {
+  /** Matroska: the block's invisible flag (decoded, not shown). */
+  Invisible: 1,
+  /** Matroska: the SimpleBlock's discardable flag; fragmented MP4: sample_is_depended_on 2 (no sample refers to it). */
+  Discardable: 2,
+} as const;
+
+/** Bits 2–3 of `FrameTable.flags`: the lacing of the Matroska block a frame came from (its header's lacing bits). */
+export const FRAME_LACING_SHIFT = 2;
+const LACING_NAMES = [undefined, 'xiph', 'fixed', 'ebml'] as const;
+
+export interface FrameFlagNames {
+  invisible?: true;
+  discardable?: true;
+  /** The frame is one of several in a laced Matroska block. */
+  lacing?: 'xiph' | 'fixed' | 'ebml';
+}
+
+/** The set flags of a frame, by name (none for most frames). */
+export function frameFlagNames(flags: number): FrameFlagNames {
+  const names: FrameFlagNames = {};
+  if (flags & FrameFlag.Invisible) names.invisible = true;
+  if (flags & FrameFlag.Discardable) names.discardable = true;
+  const lacing = LACING_NAMES[(flags >> FRAME_LACING_SHIFT) & 3];
+  if (lacing) names.lacing = lacing;
+  return names;
 }
 
 export interface FrameRow {
@@ -155,6 +189,8 @@ export interface FrameRow {
   ptsMs: number;
   dtsMs: number;
   keyframe: boolean;
+  /** `FrameTable.flags` bits (0 when not given). */
+  flags?: number;
 }
 
 /** Appends a row, growing the table when it is full. */
@@ -168,6 +204,7 @@ export function pushFrame(table: FrameTable, row: FrameRow): void {
   table.ptsMs[i] = row.ptsMs;
   table.dtsMs[i] = row.dtsMs;
   table.keyframe[i] = row.keyframe ? 1 : 0;
+  table.flags[i] = row.flags ?? 0;
 }
 
 function growFrameTable(table: FrameTable, capacity: number): void {

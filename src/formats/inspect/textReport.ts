@@ -2,7 +2,7 @@
 import type { Fields, FieldValue } from '../bits/syntax';
 import type { Issue } from '../issues';
 import { isoTime } from '../isoTime';
-import type { CodecPrivateReport, FragmentReport, FrameNalSummary, InspectionReport, TrackReport } from './report';
+import { frameFlagNames, type CodecPrivateReport, type FragmentReport, type FrameNalSummary, type InspectionReport, type TrackReport } from './report';
 
 const FORMAT_NAMES: Record<InspectionReport['format'], string> = {
   matroska: 'Matroska',
@@ -88,14 +88,22 @@ function fragmentLines(fragments: readonly FragmentReport[]): string[] {
 function frameLines(report: InspectionReport): string[] {
   const { frames } = report;
   const nal = frames.nal;
-  const rows = [['  track', 'fragment', 'offset', 'size', 'pts ms', 'dts ms', 'key', ...(nal ? ['NAL units'] : [])]];
+  const flagged = frames.flags.subarray(0, frames.count).some((flags) => flags !== 0);
+  const rows = [['  track', 'fragment', 'offset', 'size', 'pts ms', 'dts ms', 'key', ...(flagged ? ['flags'] : []), ...(nal ? ['NAL units'] : [])]];
   for (let i = 0; i < frames.count; i++) {
     const row = [`  ${frames.track[i]}`, String(frames.fragment[i]), String(frames.offset[i]), String(frames.size[i]), milliseconds(frames.ptsMs[i]), milliseconds(frames.dtsMs[i]), frames.keyframe[i] ? 'K' : ''];
+    if (flagged) row.push(flagsText(frames.flags[i] ?? 0));
     const summary = nal?.[i];
     if (summary) row.push(nalText(summary));
     rows.push(row);
   }
   return table(rows);
+}
+
+/** `discardable, xiph lacing`: the frame's flags by name. */
+function flagsText(flags: number): string {
+  const { invisible, discardable, lacing } = frameFlagNames(flags);
+  return [invisible && 'invisible', discardable && 'discardable', lacing && `${lacing} lacing`].filter(Boolean).join(', ');
 }
 
 /** `SEI, IDR slice (I)`: the NAL units in order, then the slice types (the framing is in the JSON rows, and an issue when wrong). */

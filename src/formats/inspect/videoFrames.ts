@@ -54,10 +54,11 @@ export class FrameNalSummaries {
 
   readonly add = (_track: VideoTrackContext, index: number, analysis: FrameNalAnalysis): void => {
     const types = analysis.nalUnits.map((unit) => unit.nal_unit_type);
-    const key = `${analysis.framing} ${types.join(',')} ${analysis.sliceTypes.join(',')}`;
+    const { framing, lengthSize } = analysis;
+    const key = `${framing} ${lengthSize} ${types.join(',')} ${analysis.sliceTypes.join(',')}`;
     let summary = this.shared.get(key);
     if (!summary) {
-      summary = { framing: analysis.framing, nalTypes: types, nalNames: analysis.nalUnits.map((unit) => unit.name), sliceTypes: analysis.sliceTypes };
+      summary = { framing, ...(lengthSize !== undefined && { lengthSize }), nalTypes: types, nalNames: analysis.nalUnits.map((unit) => unit.name), sliceTypes: analysis.sliceTypes };
       this.shared.set(key, summary);
     }
     this.byFrame[index] = summary;

@@ -83,6 +83,9 @@ test('an avcC that declares 2-byte NAL lengths over frames with 4-byte ones: the
   const found = (JSON.parse(result.stdout) as typeof report).issues;
   assert.deepEqual(found.map((i) => [i.severity, i.code]), [['error', 'NAL_LENGTH_SIZE_MISMATCH']]);
   assert.match(found[0]?.message ?? '', /parses with 4-byte NAL lengths, but the codec private data declares 2/);
+  // The frame rows say which length size the frames really use.
+  const video = (inspectJson(file, '--frames').frames ?? []).filter((frame) => frame.track === 1);
+  assert.ok(video.length > 0 && video.every((frame) => frame.framing === 'length-prefixed' && frame.lengthSize === 4));
 });
 
 test("V_MPEG/ISO/AVC (the KVS API reference's spelling of H.264) is read as H.264 and taken as KVS takes it", () => {

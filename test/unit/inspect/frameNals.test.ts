@@ -60,6 +60,7 @@ for (const [name, codec] of CASES) {
       assert.deepEqual(frame.nalTypes, traced?.nalTypes, `frame ${i} at byte ${frame.offset}`);
       assert.deepEqual(frame.sliceTypes, [...new Set(traced?.sliceTypes.map(sliceName))], `frame ${i} slice types`);
       assert.equal(frame.framing, name.endsWith('.ts') ? 'annex-b' : 'length-prefixed');
+      assert.equal(frame.lengthSize, name.endsWith('.ts') ? undefined : 4);
       assert.equal(frame.nalNames?.length, frame.nalTypes?.length);
     });
     // Audio rows have no NAL units.

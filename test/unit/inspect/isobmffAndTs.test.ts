@@ -517,3 +517,26 @@ test('fMP4 whose moov also holds samples (frag_keyframe without empty_moov): the
   assert.equal(report.fragments[1]?.offset, readFileSync(file).indexOf('moof') - 4);
   assert.deepEqual(report.issues, [], 'no FRAGMENT_TOO_LONG: the moov GOP and the first moof\'s are 6 s each');
 });
+
+test('fMP4 samples whose sample_flags say no sample depends on them (sample_is_depended_on 2) are discardable frames', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-disposable-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const source = `${FIXTURES}/h264-aac-frag.mp4`;
+  const before = inspectJson(source, '--frames').frames ?? [];
+  assert.ok(before.every((frame) => frame.discardable === undefined));
+  // The first video traf's tfhd: default_sample_flags (tf_flags 0x20) after track_ID, duration and size.
+  const bytes = readFileSync(source);
+  const tfhd = bytes.indexOf('tfhd');
+  assert.equal(bytes.readUInt32BE(tfhd + 8), 1, 'track 1');
+  assert.equal(bytes.readUInt32BE(tfhd + 4) & 0x38, 0x38, 'default duration, size and flags');
+  const flags = bytes.readUInt32BE(tfhd + 20);
+  assert.equal((flags >>> 22) & 3, 0, 'sample_is_depended_on 0 (unknown)');
+  bytes.writeUInt32BE((flags | (2 << 22)) >>> 0, tfhd + 20);
+  const file = join(dir, 'disposable.mp4');
+  writeFileSync(file, bytes);
+  const frames = inspectJson(file, '--frames').frames ?? [];
+  const video = frames.filter((frame) => frame.track === 1 && frame.fragment === 0);
+  // The trun's first_sample_flags keeps the first frame as it was; the others take the default.
+  assert.deepEqual(video.map((frame) => frame.discardable === true), video.map((_, i) => i > 0));
+  assert.ok(frames.filter((frame) => frame.discardable).every((frame) => frame.track === 1 && frame.fragment === 0));
+});

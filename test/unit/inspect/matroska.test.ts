@@ -382,3 +382,47 @@ test('a fragment opened by an open-GOP I picture (x264 open-gop: keyframe flag, 
   assert.ok(nalTypes('cra.mkv').includes(21), 'x265 wrote CRA pictures');
   assert.ok(!inspectJson(join(dir, 'cra.mkv')).issues.some((i) => i.code === 'FRAGMENT_START_NOT_RANDOM_ACCESS'));
 });
+
+/** mkvinfo's SimpleBlock lines: flags and frame count of each block, in file order. */
+function mkvinfoBlocks(file: string): { discardable: boolean; frames: number }[] {
+  const lines = execFileSync('mkvinfo', ['-a', file], { encoding: 'utf8' }).split('\n').filter((line) => line.includes('Simple block:'));
+  return lines.map((line) => ({ discardable: /Simple block: (key, )?discardable/.test(line), frames: Number(/(\d+) frame\(s\)/.exec(line)?.[1]) }));
+}
+
+test('--frames names the lacing of laced blocks (mkvmerge made to use Xiph or EBML lacing) as mkvinfo counts their frames', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-lacing-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const vorbis = join(dir, 'vorbis.mkv');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '1', '-c:a', 'libvorbis', vorbis]);
+  for (const lacing of ['xiph', 'ebml'] as const) {
+    const file = join(dir, `${lacing}.mkv`);
+    execFileSync('mkvmerge', ['-q', '--engage', `lacing_${lacing}`, '-o', file, vorbis]);
+    const blocks = mkvinfoBlocks(file);
+    const frames = inspectJson(file, '--frames').frames ?? [];
+    assert.equal(frames.length, blocks.reduce((sum, block) => sum + block.frames, 0));
+    const laced = blocks.filter((block) => block.frames > 1).reduce((sum, block) => sum + block.frames, 0);
+    assert.ok(laced > 0, 'mkvmerge laced the Vorbis frames');
+    assert.deepEqual(frames.filter((frame) => frame.lacing).length, laced);
+    assert.ok(frames.every((frame) => frame.lacing === undefined || frame.lacing === lacing), lacing);
+  }
+});
+
+test("--frames shows a SimpleBlock's discardable flag (as mkvinfo does) and invisible flag", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-block-flags-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const bytes = readFileSync(`${FIXTURES}/h264-aac.mkv`);
+  const before = inspectJson(`${FIXTURES}/h264-aac.mkv`, '--frames').frames ?? [];
+  assert.ok(before.every((frame) => !frame.discardable && !frame.invisible && !frame.lacing));
+  // The flags byte of a SimpleBlock with a 1-byte track number is 4 bytes before its frame data.
+  const [second, third] = before.filter((frame) => frame.track === 1).slice(1, 3);
+  assert.ok(second && third);
+  bytes[second.offset - 1] = (bytes[second.offset - 1] ?? 0) | 0x01;
+  bytes[third.offset - 1] = (bytes[third.offset - 1] ?? 0) | 0x08;
+  const file = join(dir, 'flags.mkv');
+  writeFileSync(file, bytes);
+  const frames = inspectJson(file, '--frames').frames ?? [];
+  const flagged = frames.filter((frame) => frame.discardable ?? frame.invisible);
+  assert.deepEqual(flagged.map((frame) => [frame.offset, frame.discardable, frame.invisible]), [[second.offset, true, undefined], [third.offset, undefined, true]]);
+  assert.equal(mkvinfoBlocks(file).filter((block) => block.discardable).length, 1);
+  assert.match(kvsInspect([file, '--frames']).stdout, new RegExp(`^  1 +\\d+ +${second.offset} +\\d+ +[\\d.]+ +[\\d.]+ +discardable +`, 'm'));
+});
