@@ -76,7 +76,7 @@ export function runFuzzLoop(file: string, loop: string, arg?: unknown, stallMs =
     bytes: new Uint8Array(new SharedArrayBuffer(BYTES_CAPACITY)),
   };
   // tsx's hooks do not reach a worker thread; its CommonJS register does, from inside the worker.
-  const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(WORKER)});`, {
+  const worker = new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(WORKER)});`, {
     eval: true,
     workerData: { file, loop, arg, buffers },
   });
