@@ -195,7 +195,7 @@ function withMoovSamplesCut(frames: FrameTable, moofSpans: FragmentSpan[], gopTr
   if (inMoov.length === 0) return moofSpans;
   const moovFrames = frameTable(inMoov.length);
   for (const i of inMoov) {
-    pushFrame(moovFrames, { track: frames.track[i] ?? 0, fragment: 0, offset: frames.offset[i] ?? 0, size: frames.size[i] ?? 0, ptsMs: 0, dtsMs: 0, keyframe: frames.keyframe[i] === 1, flags: frames.flags[i] });
+    pushFrame(moovFrames, { track: frames.track[i] ?? 0, fragment: 0, offset: frames.offset[i] ?? 0, size: frames.size[i] ?? 0, ptsMs: 0, dtsMs: 0, keyframe: frames.keyframe[i] === 1 });
   }
   const firstMoof = moofSpans[0]?.offset ?? Infinity;
   const moovSpans = cutAtKeyframes(moovFrames, gopTrack, firstMoof);
