@@ -1,6 +1,6 @@
 // MP4, fragmented MP4 and CMAF segments → InspectionReport.
 import type { ByteSource } from '../byteSource';
-import { readIsoBmff } from '../isobmff';
+import { readIsoBmff, sampleIsDisposable } from '../isobmff';
 import type { IsoBmffFile, Track } from '../isobmff';
 import { issue, type Issue } from '../issues';
 import { CODEC_PRIVATE_CHANGED_HINT, decodeCodecPrivate, g711Codec, type VideoSampleEntry } from './codecPrivate';
@@ -230,7 +230,7 @@ function framesInFileOrder(tracks: readonly Track[], moovSamples: ReadonlyMap<nu
     row.ptsMs = (dts + (samples.cto[index] ?? 0)) * toMs;
     row.dtsMs = dts * toMs;
     row.keyframe = samples.sync[index] === 1;
-    row.flags = (((samples.flags?.[index] ?? 0) >>> 22) & 3) === 2 ? FrameFlag.Discardable : 0; // sample_is_depended_on 2
+    row.flags = samples.flags && sampleIsDisposable(samples.flags[index] ?? 0) ? FrameFlag.Discardable : 0;
     pushFrame(frames, row);
   }
   return frames;

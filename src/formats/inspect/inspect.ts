@@ -6,7 +6,7 @@ import type { ContainerInspection } from './container';
 import { inspectIsoBmff } from './fromIsoBmff';
 import { inspectMatroska } from './fromMatroska';
 import { inspectMpegTs } from './fromMpegTs';
-import { frameTable, type InspectionReport } from './report';
+import { frameTable, type FragmentReport, type InspectionReport } from './report';
 import { sniffFormat } from './sniff';
 import { analyzeVideoFrames, FrameNalSummaries } from './videoFrames';
 
@@ -41,17 +41,32 @@ export function inspect(source: ByteSource, options: InspectOptions = {}): Inspe
 }
 
 /**
- * The ISO BMFF reader notes every tfdt that does not continue its track (FRAGMENT_TIME_GAP, info); in a
- * fragment that the checks report as a gap, an overlap or a step back, that note would say it twice.
+ * The ISO BMFF reader notes every tfdt that does not continue its track (FRAGMENT_TIME_GAP, info). In a
+ * fragment that the checks report as a gap, an overlap or a step back, those notes (of any of its
+ * tracks) would only say it again.
  */
 function withoutRepeatedTimeGaps(report: InspectionReport, judged: readonly Issue[]): Issue[] {
   const repeated = new Set(judged.filter((found) => TIME_JUDGEMENTS.has(found.code)).map((found) => found.offset));
   if (repeated.size === 0) return report.issues;
-  const fragmentAt = (offset: number) => report.fragments.find((f) => offset >= f.offset && offset < f.offset + f.size)?.offset;
-  return report.issues.filter((found) => found.code !== 'FRAGMENT_TIME_GAP' || !repeated.has(fragmentAt(found.offset) ?? -1));
+  return report.issues.filter((found) => found.code !== 'FRAGMENT_TIME_GAP' || !repeated.has(fragmentAt(report.fragments, found.offset)));
 }
 
 const TIME_JUDGEMENTS = new Set(['FRAGMENT_GAP', 'FRAGMENT_OVERLAP', 'TIMECODE_BACKWARDS']);
+
+/** The offset of the fragment holding `offset` (fragments in file order), or -1. */
+function fragmentAt(fragments: readonly FragmentReport[], offset: number): number {
+  let low = 0;
+  let high = fragments.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const fragment = fragments[middle];
+    if (!fragment) break;
+    if (offset < fragment.offset) high = middle - 1;
+    else if (offset >= fragment.offset + fragment.size) low = middle + 1;
+    else return fragment.offset;
+  }
+  return -1;
+}
 
 function readContainer(source: ByteSource): ContainerInspection {
   switch (sniffFormat(source)) {

@@ -23,6 +23,11 @@ export interface SampleTable {
 /** sample_flags: sample_is_non_sync_sample. */
 export const SAMPLE_IS_NON_SYNC = 0x00010000;
 
+/** sample_flags: sample_is_depended_on 2, no other sample refers to this one (it can be dropped). */
+export function sampleIsDisposable(flags: number): boolean {
+  return ((flags >>> 22) & 3) === 2;
+}
+
 /** sample_flags fields, for display. */
 export function decodeSampleFlags(flags: number): {
   isLeading: number;

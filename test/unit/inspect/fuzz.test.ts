@@ -61,8 +61,9 @@ export function inspectFuzz(probe: FuzzProbe, seedIndex: number): string {
     formatReport(report, { name, frames: true });
     for (const found of report.issues) assert.ok(found.offset >= 0 && found.offset <= bytes.length, `${found.code} offset ${found.offset} outside ${bytes.length}`);
   }
+  probe.done();
   assert.ok(runs > 20, `only ${runs} runs`);
   return `${name}: ${runs} mutated inputs`;
 }
 
-for (const [seedIndex, name] of SEEDS.entries()) fuzzTest(`mutated ${name} never makes the inspector throw`, __filename, 'inspectFuzz', seedIndex);
+for (const [seedIndex, name] of SEEDS.entries()) fuzzTest(`mutated ${name} never makes the inspector throw`, __filename, inspectFuzz, seedIndex);

@@ -528,7 +528,7 @@ test('fMP4 samples whose sample_flags say no sample depends on them (sample_is_d
   const bytes = readFileSync(source);
   const tfhd = bytes.indexOf('tfhd');
   assert.equal(bytes.readUInt32BE(tfhd + 8), 1, 'track 1');
-  assert.equal(bytes.readUInt32BE(tfhd + 4) & 0x38, 0x38, 'default duration, size and flags');
+  assert.equal(bytes.readUInt32BE(tfhd + 4) & 0x3b, 0x38, 'no base data offset or description index; default duration, size and flags');
   const flags = bytes.readUInt32BE(tfhd + 20);
   assert.equal((flags >>> 22) & 3, 0, 'sample_is_depended_on 0 (unknown)');
   bytes.writeUInt32BE((flags | (2 << 22)) >>> 0, tfhd + 20);

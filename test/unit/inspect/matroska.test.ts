@@ -413,7 +413,7 @@ test("--frames shows a SimpleBlock's discardable flag (as mkvinfo does) and invi
   const bytes = readFileSync(`${FIXTURES}/h264-aac.mkv`);
   const before = inspectJson(`${FIXTURES}/h264-aac.mkv`, '--frames').frames ?? [];
   assert.ok(before.every((frame) => !frame.discardable && !frame.invisible && !frame.lacing));
-  // The flags byte of a SimpleBlock with a 1-byte track number is 4 bytes before its frame data.
+  // An unlaced SimpleBlock's flags byte is the byte just before its frame data.
   const [second, third] = before.filter((frame) => frame.track === 1).slice(1, 3);
   assert.ok(second && third);
   bytes[second.offset - 1] = (bytes[second.offset - 1] ?? 0) | 0x01;

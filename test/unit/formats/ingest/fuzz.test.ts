@@ -134,6 +134,7 @@ export function putMediaFuzz(probe: FuzzProbe): string {
       }
     }
   }
+  probe.done();
   const elapsed = performance.now() - started;
   assert.ok(iteration >= MIN_ITERATIONS, `only ${iteration} iterations in ${elapsed.toFixed(0)} ms`);
   assert.ok(fragments > 50 && errors > 50, `both outcomes are exercised (${fragments} fragments, ${errors} errors)`);
@@ -141,4 +142,4 @@ export function putMediaFuzz(probe: FuzzProbe): string {
   return `${iteration} iterations, ${fragments} fragments, ${errors} errors`;
 }
 
-fuzzTest('mutation fuzz: never throws, never spins, bounded memory, nothing after a fatal error', __filename, 'putMediaFuzz');
+fuzzTest('mutation fuzz: never throws, never spins, bounded memory, nothing after a fatal error', __filename, putMediaFuzz, undefined);

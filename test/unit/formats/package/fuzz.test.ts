@@ -76,6 +76,7 @@ export function writerFuzz(probe: FuzzProbe): string {
     });
     checkOutputs(tracks, samples, `round ${round}`);
   }
+  probe.done();
   return '120 rounds of damaged tracks and samples';
 }
 
@@ -94,8 +95,9 @@ export function clusterFuzz(probe: FuzzProbe): string {
     const { samples } = fragmentSamples(damaged, h264.tracks);
     checkOutputs(h264.tracks, h264.tracks.map((t) => samples.get(t.trackNumber) ?? []), `cluster round ${round}`);
   }
+  probe.done();
   return '150 damaged clusters';
 }
 
-fuzzTest('fuzz: damaged codec private data and samples never make the writers throw', __filename, 'writerFuzz');
-fuzzTest('fuzz: damaged cluster bytes give samples or issues, never an exception', __filename, 'clusterFuzz');
+fuzzTest('fuzz: damaged codec private data and samples never make the writers throw', __filename, writerFuzz, undefined);
+fuzzTest('fuzz: damaged cluster bytes give samples or issues, never an exception', __filename, clusterFuzz, undefined);
