@@ -37,3 +37,13 @@ export interface SyntaxStop {
   bitOffset: number;
   message: string;
 }
+
+/**
+ * One field of a container structure (an ISO BMFF box; an MPEG-TS packet header, PSI section or PES
+ * header) under the name its specification gives it, and where it sits in the input. `bitOffset`
+ * counts from the first byte of the structure.
+ */
+export interface ContainerField extends Omit<FieldLocation, 'value'> {
+  /** Value as coded; four-character codes and strings as text, longer byte strings as hex. */
+  value: number | string;
+}

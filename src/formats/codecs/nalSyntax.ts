@@ -66,8 +66,3 @@ export function wrongNalIssue(code: string, what: string, got: string, offset: n
   return issue('error', `${code}_WRONG_NAL_TYPE`, `Expected ${what}, found ${got}.`, offset);
 }
 
-export function hex(bytes: Uint8Array, start = 0, end = bytes.length): string {
-  let s = '';
-  for (let i = start; i < end; i++) s += (bytes[i] ?? 0).toString(16).padStart(2, '0');
-  return s;
-}

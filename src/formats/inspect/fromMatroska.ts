@@ -1,6 +1,7 @@
 // Matroska / WebM (including KVS GetMedia output: one EBML document per fragment) → InspectionReport.
 import type { ByteSource } from '../byteSource';
 import { KVS_LIMITS } from '../checks/kvsReadiness';
+import { hex } from '../hex';
 import { issue, type Issue } from '../issues';
 import { readBlockFrames } from '../matroska/blockFrames';
 import { BlockFlag } from '../matroska/blockTable';
@@ -202,7 +203,7 @@ function codecPrivateChanges(file: MatroskaFile): Issue[] {
   const out: Issue[] = [];
   for (const segment of file.documents.flatMap((document) => document.segments)) {
     for (const track of segment.tracks) {
-      const fingerprint = `${track.codecId}:${hex(track.codecPrivate?.bytes)}`;
+      const fingerprint = `${track.codecId}:${hex(track.codecPrivate?.bytes ?? new Uint8Array(0))}`;
       const before = seen.get(track.number);
       if (before === undefined) seen.set(track.number, fingerprint);
       else if (before !== fingerprint) {
@@ -287,9 +288,4 @@ function unwrapRelativeTimecodes(file: MatroskaFile, segments: readonly Matroska
   return { issues, timeMs };
 }
 
-function hex(bytes: Uint8Array | undefined): string {
-  if (!bytes) return '';
-  let text = '';
-  for (const byte of bytes) text += byte.toString(16).padStart(2, '0');
-  return text;
-}
+

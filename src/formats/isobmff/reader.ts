@@ -1,3 +1,6 @@
+import type { ContainerField } from '../bits/syntax';
+import { hex } from '../hex';
+
 /**
  * high * 2^32 + low, for the two halves of a 64-bit field (high signed or not). A value whose high half
  * is 0 comes out as the integer `low` is: the product would be a heap number, and in V8's unoptimised
@@ -29,6 +32,15 @@ export class BoxReader {
   overrun = false;
   /** Where bytesKept copies to: shared by the readers of one walk. */
   private readonly arena: ByteArena;
+  /**
+   * Where reads given a name are recorded, under that name (the specification's), with their offsets;
+   * undefined (the walk's case) records nothing. See boxSyntax.ts.
+   */
+  syntax: ContainerField[] | undefined = undefined;
+  /** Absolute offset that recorded bit offsets count from (the box's first byte). */
+  syntaxOrigin = 0;
+  /** Put before recorded names: a structure inside the box (`ES_Descriptor.`). */
+  syntaxPrefix = '';
 
   constructor(bytes: Uint8Array, base: number, arena: ByteArena = new ByteArena()) {
     this.bytes = bytes;
@@ -60,6 +72,68 @@ export class BoxReader {
     return this.end > this.pos ? this.end - this.pos : 0;
   }
 
+  /** Records a field of `length` bytes at bytes[at] (does nothing unless recording). */
+  note(name: string, at: number, length: number, value: number | string, descriptor: string): void {
+    this.syntax?.push(this.field(name, at, length, value, descriptor));
+  }
+
+  private field(name: string, at: number, length: number, value: number | string, descriptor: string): ContainerField {
+    return {
+      path: this.syntaxPrefix + name, value, descriptor,
+      bitOffset: (this.base + at - this.syntaxOrigin) * 8, bitLength: length * 8,
+      byteOffset: this.base + at, byteLength: length,
+    };
+  }
+
+  /**
+   * Records the bit fields of the `bits`-bit word just read (ending at the cursor), most significant
+   * first: `[name, width]` pairs whose widths add up to `bits`.
+   */
+  split(word: number, bits: number, parts: readonly (readonly [string, number])[]): void {
+    if (!this.syntax) return;
+    const wordStart = (this.pos - bits / 8) * 8;
+    let used = 0;
+    for (const [name, width] of parts) {
+      const shift = bits - used - width;
+      const value = Math.floor(word / 2 ** shift) % 2 ** width;
+      this.noteBits(name, wordStart + used, width, value);
+      used += width;
+    }
+  }
+
+  /** Records a field of `bitLength` bits starting at bit `bitAt` of `bytes`. */
+  noteBits(name: string, bitAt: number, bitLength: number, value: number): void {
+    const first = Math.floor(bitAt / 8);
+    this.syntax?.push({
+      path: this.syntaxPrefix + name, value, descriptor: bitLength === 1 ? 'bit(1)' : `unsigned int(${bitLength})`,
+      bitOffset: (this.base - this.syntaxOrigin) * 8 + bitAt, bitLength,
+      byteOffset: this.base + first, byteLength: Math.ceil((bitAt + bitLength) / 8) - first,
+    });
+  }
+
+  /**
+   * Records `count` table entries from bytes[at] on, each of the given columns (`[name, bytes, signed]`)
+   * in turn, as `name[i]`.
+   */
+  noteTable(at: number, count: number, columns: readonly (readonly [string, number, boolean?])[]): void {
+    if (!this.syntax) return;
+    let p = at;
+    for (let i = 0; i < count; i++) {
+      for (const [name, size, signed] of columns) {
+        if (p + size > this.end) return;
+        this.note(`${name}[${i}]`, p, size, this.intAt(p, size, signed === true), `${signed ? 'int' : 'unsigned int'}(${size * 8})`);
+        p += size;
+      }
+    }
+  }
+
+  private intAt(at: number, size: number, signed: boolean): number {
+    if (size === 8) return uint64(signed ? this.view.getInt32(at) : this.view.getUint32(at), this.view.getUint32(at + 4));
+    let value = 0;
+    for (let i = 0; i < size; i++) value = value * 256 + (this.bytes[at + i] ?? 0);
+    return signed && value >= 2 ** (size * 8 - 1) ? value - 2 ** (size * 8) : value;
+  }
+
   private take(n: number): number {
     const at = this.pos;
     this.pos += n;
@@ -70,77 +144,108 @@ export class BoxReader {
     return at;
   }
 
-  skip(n: number): void {
-    this.take(n);
+  /** Skips n bytes; with a name, records them (reserved or pre_defined bits) as hex. */
+  skip(n: number, name?: string): void {
+    const at = this.take(n);
+    if (name !== undefined && at >= 0) this.syntax?.push(this.field(name, at, n, hex(this.bytes, at, at + n), `bit(${n * 8})`));
   }
 
-  u8(): number {
+  u8(name?: string): number {
     const at = this.take(1);
-    return at < 0 ? 0 : this.view.getUint8(at);
+    if (at < 0) return 0;
+    const v = this.view.getUint8(at);
+    if (name !== undefined) this.note(name, at, 1, v, 'unsigned int(8)');
+    return v;
   }
 
-  u16(): number {
+  u16(name?: string): number {
     const at = this.take(2);
-    return at < 0 ? 0 : this.view.getUint16(at);
+    if (at < 0) return 0;
+    const v = this.view.getUint16(at);
+    if (name !== undefined) this.note(name, at, 2, v, 'unsigned int(16)');
+    return v;
   }
 
-  i16(): number {
+  i16(name?: string): number {
     const at = this.take(2);
-    return at < 0 ? 0 : this.view.getInt16(at);
+    if (at < 0) return 0;
+    const v = this.view.getInt16(at);
+    if (name !== undefined) this.note(name, at, 2, v, 'int(16)');
+    return v;
   }
 
-  u24(): number {
+  u24(name?: string): number {
     const at = this.take(3);
-    return at < 0 ? 0 : (this.view.getUint8(at) << 16) | this.view.getUint16(at + 1);
+    if (at < 0) return 0;
+    const v = (this.view.getUint8(at) << 16) | this.view.getUint16(at + 1);
+    if (name !== undefined) this.note(name, at, 3, v, 'unsigned int(24)');
+    return v;
   }
 
-  u32(): number {
+  u32(name?: string): number {
     const at = this.take(4);
-    return at < 0 ? 0 : this.view.getUint32(at);
+    if (at < 0) return 0;
+    const v = this.view.getUint32(at);
+    if (name !== undefined) this.note(name, at, 4, v, 'unsigned int(32)');
+    return v;
   }
 
-  i32(): number {
+  i32(name?: string): number {
     const at = this.take(4);
-    return at < 0 ? 0 : this.view.getInt32(at);
+    if (at < 0) return 0;
+    const v = this.view.getInt32(at);
+    if (name !== undefined) this.note(name, at, 4, v, 'int(32)');
+    return v;
   }
 
   /** Unsigned 64-bit as a number (exact below 2^53). */
-  u64(): number {
+  u64(name?: string): number {
     const at = this.take(8);
-    return at < 0 ? 0 : uint64(this.view.getUint32(at), this.view.getUint32(at + 4));
+    if (at < 0) return 0;
+    const v = uint64(this.view.getUint32(at), this.view.getUint32(at + 4));
+    if (name !== undefined) this.note(name, at, 8, v, 'unsigned int(64)');
+    return v;
   }
 
   /** Signed 64-bit as a number (exact within ±2^53). */
-  i64(): number {
+  i64(name?: string): number {
     const at = this.take(8);
-    return at < 0 ? 0 : uint64(this.view.getInt32(at), this.view.getUint32(at + 4));
+    if (at < 0) return 0;
+    const v = uint64(this.view.getInt32(at), this.view.getUint32(at + 4));
+    if (name !== undefined) this.note(name, at, 8, v, 'int(64)');
+    return v;
   }
 
   /** 32 or 64 bits depending on a box version: `version === 1 ? u64 : u32`. */
-  uv(version: number): number {
-    return version === 1 ? this.u64() : this.u32();
+  uv(version: number, name?: string): number {
+    return version === 1 ? this.u64(name) : this.u32(name);
   }
 
-  f64(): number {
+  f64(name?: string): number {
     const at = this.take(8);
-    return at < 0 ? 0 : this.view.getFloat64(at);
+    if (at < 0) return 0;
+    const v = this.view.getFloat64(at);
+    if (name !== undefined) this.note(name, at, 8, v, 'float(64)');
+    return v;
   }
 
-  /** Fixed-point 16.16. */
-  fixed16(): number {
-    return this.i32() / 65536;
+  /** Fixed-point 16.16 (recorded as coded). */
+  fixed16(name?: string): number {
+    return this.i32(name) / 65536;
   }
 
-  /** Fixed-point 8.8. */
-  fixed8(): number {
-    return this.i16() / 256;
+  /** Fixed-point 8.8 (recorded as coded). */
+  fixed8(name?: string): number {
+    return this.i16(name) / 256;
   }
 
-  fourcc(): string {
+  fourcc(name?: string): string {
     const at = this.take(4);
     if (at < 0) return '';
     const b = this.bytes;
-    return String.fromCharCode(b[at] ?? 0, b[at + 1] ?? 0, b[at + 2] ?? 0, b[at + 3] ?? 0);
+    const text = String.fromCharCode(b[at] ?? 0, b[at + 1] ?? 0, b[at + 2] ?? 0, b[at + 3] ?? 0);
+    if (name !== undefined) this.note(name, at, 4, text, 'unsigned int(32)');
+    return text;
   }
 
   /**
@@ -154,22 +259,28 @@ export class BoxReader {
     return this.arena.keep(this.bytes, Math.min(at, end), end);
   }
 
-  /** A copy of the next n bytes (fewer at the end; sets overrun then). Copies: source views may be reused. */
-  bytesCopy(n: number): Uint8Array {
+  /**
+   * A copy of the next n bytes (fewer at the end; sets overrun then). Copies: source views may be reused.
+   * With a name, records them as an embedded byte string (its value is its length).
+   */
+  bytesCopy(n: number, name?: string): Uint8Array {
     const at = this.pos;
     const end = Math.min(this.end, at + Math.max(0, n));
     this.take(Math.max(0, n));
-    return this.bytes.slice(Math.min(at, end), end);
+    const start = Math.min(at, end);
+    if (name !== undefined && end > start) this.note(name, start, end - start, end - start, `bit(8*${end - start})`);
+    return this.bytes.slice(start, end);
   }
 
   /** A NUL-terminated UTF-8 string (to the end of the payload when there is no NUL). */
-  cstring(limit = this.end): string {
+  cstring(limit = this.end, name?: string): string {
     const start = this.pos;
     const end = Math.min(this.end, limit);
     let i = start;
     while (i < end && this.bytes[i] !== 0) i++;
     const text = decodeUtf8(this.bytes.subarray(start, i));
     this.pos = i < end ? i + 1 : i;
+    if (name !== undefined && this.pos > start) this.note(name, start, this.pos - start, text, 'string');
     return text;
   }
 }

@@ -1,4 +1,5 @@
 import { byteWindow, type ByteSource } from '../byteSource';
+import { hex } from '../hex';
 import { issue, type Issue, type Severity } from '../issues';
 import { fourccCode } from './fourcc';
 import { BoxReader, ByteArena } from './reader';
@@ -29,15 +30,9 @@ export const DEFAULT_MAX_DEPTH = 32;
 /** The most header bytes a box can have: size, type, largesize, uuid usertype. */
 const MAX_HEADER_BYTES = 32;
 
-function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
-
 /** How messages name a box whose header is at bytes[at]: its type in quotes, or in hex when it is not text. */
 function boxName(info: BoxTypeInfo, bytes: Uint8Array, at: number): string {
-  return info.printable ? `'${info.type}'` : `box type 0x${hex(bytes.subarray(at + 4, at + 8))}`;
+  return info.printable ? `'${info.type}'` : `box type 0x${hex(bytes, at + 4, at + 8)}`;
 }
 
 /**
@@ -246,7 +241,7 @@ class Walker {
         if (!parentTruncated) this.report('error', 'BOX_HEADER_TRUNCATED', `'uuid' usertype cut short`, pos);
         return undefined;
       }
-      uuid = hex(bytes.subarray(at + headerSize, at + headerSize + 16));
+      uuid = hex(bytes, at + headerSize, at + headerSize + 16);
       headerSize += 16;
     }
     if (!info.printable) {

@@ -1,7 +1,7 @@
 import type { FieldLocation, Fields } from '../../bits/syntax';
 import { issue } from '../../issues';
 import type { Issue } from '../../issues';
-import { hex } from '../nalSyntax';
+import { hex } from '../../hex';
 import type { ParsedSyntax } from '../nalSyntax';
 
 /** wFormatTag values (mmreg.h) that cameras and encoders write. */

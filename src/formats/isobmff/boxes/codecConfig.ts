@@ -12,7 +12,7 @@ export const avcC = defineBox({
   name: 'AVCConfigurationBox',
   parse(r): ConfigRecordFields {
     const offset = r.offset;
-    return { offset, bytes: r.bytesCopy(r.remaining()) };
+    return { offset, bytes: r.bytesCopy(r.remaining(), 'AVCConfig') };
   },
 });
 
@@ -21,7 +21,7 @@ export const hvcC = defineBox({
   name: 'HEVCConfigurationBox',
   parse(r): ConfigRecordFields {
     const offset = r.offset;
-    return { offset, bytes: r.bytesCopy(r.remaining()) };
+    return { offset, bytes: r.bytesCopy(r.remaining(), 'HEVCConfig') };
   },
 });
 
@@ -35,7 +35,7 @@ export const btrt = defineBox({
   type: 'btrt',
   name: 'BitRateBox',
   parse(r): BitRateFields {
-    return { bufferSizeDB: r.u32(), maxBitrate: r.u32(), avgBitrate: r.u32() };
+    return { bufferSizeDB: r.u32('bufferSizeDB'), maxBitrate: r.u32('maxBitrate'), avgBitrate: r.u32('avgBitrate') };
   },
 });
 
@@ -48,7 +48,7 @@ export const pasp = defineBox({
   type: 'pasp',
   name: 'PixelAspectRatioBox',
   parse(r): PixelAspectRatioFields {
-    return { hSpacing: r.u32(), vSpacing: r.u32() };
+    return { hSpacing: r.u32('hSpacing'), vSpacing: r.u32('vSpacing') };
   },
 });
 
@@ -60,17 +60,18 @@ export const colr = defineBox({
   type: 'colr',
   name: 'ColourInformationBox',
   parse(r): ColourInformationFields {
-    const colourType = r.fourcc();
+    const colourType = r.fourcc('colour_type');
     if (colourType === 'nclx' || colourType === 'nclc') {
-      const colourPrimaries = r.u16();
-      const transferCharacteristics = r.u16();
-      const matrixCoefficients = r.u16();
+      const colourPrimaries = r.u16('colour_primaries');
+      const transferCharacteristics = r.u16('transfer_characteristics');
+      const matrixCoefficients = r.u16('matrix_coefficients');
       if (colourType === 'nclc') return { colourType, colourPrimaries, transferCharacteristics, matrixCoefficients };
-      const fullRange = (r.u8() & 0x80) !== 0;
-      return { colourType, colourPrimaries, transferCharacteristics, matrixCoefficients, fullRange };
+      const last = r.u8();
+      r.split(last, 8, [['full_range_flag', 1], ['reserved', 7]]);
+      return { colourType, colourPrimaries, transferCharacteristics, matrixCoefficients, fullRange: (last & 0x80) !== 0 };
     }
     const offset = r.offset;
-    return { colourType, profile: { offset, bytes: r.bytesCopy(r.remaining()) } };
+    return { colourType, profile: { offset, bytes: r.bytesCopy(r.remaining(), 'ICC_profile') } };
   },
 });
 
@@ -82,6 +83,6 @@ export const frma = defineBox({
   type: 'frma',
   name: 'OriginalFormatBox',
   parse(r): OriginalFormatFields {
-    return { dataFormat: r.fourcc() };
+    return { dataFormat: r.fourcc('data_format') };
   },
 });

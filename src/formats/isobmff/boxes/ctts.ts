@@ -13,10 +13,12 @@ export const ctts = defineBox({
   name: 'CompositionOffsetBox',
   full: true,
   parse(r, ctx): CompositionOffsetFields {
-    const entryCount = r.u32();
+    const entryCount = r.u32('entry_count');
     const n = fitEntries(r, ctx, entryCount, 8);
     const sampleCounts = new Uint32Array(n);
     const sampleOffsets = new Int32Array(n);
+    // Version 0 says unsigned, but muxers mean signed (see sampleOffsets).
+    r.noteTable(r.pos, n, [['sample_count', 4], ['sample_offset', 4, ctx.version === 1]]);
     const v = r.view;
     let p = r.pos;
     for (let i = 0; i < n; i++, p += 8) {

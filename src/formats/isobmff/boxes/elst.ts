@@ -18,15 +18,15 @@ export const elst = defineBox({
   name: 'EditListBox',
   full: true,
   parse(r, ctx): EditListFields {
-    const entryCount = r.u32();
+    const entryCount = r.u32('entry_count');
     const entrySize = ctx.version === 1 ? 20 : 12;
     const n = Math.min(entryCount, Math.floor(r.remaining() / entrySize));
     if (n < entryCount) ctx.issue('error', 'TABLE_TRUNCATED', `elst declares ${entryCount} entries, room for ${n}`, r.offset);
     const entries: EditListEntry[] = [];
     for (let i = 0; i < n; i++) {
-      const segmentDuration = r.uv(ctx.version);
-      const mediaTime = ctx.version === 1 ? r.i64() : r.i32();
-      const mediaRate = r.i16() + r.u16() / 65536;
+      const segmentDuration = r.uv(ctx.version, `segment_duration[${i}]`);
+      const mediaTime = ctx.version === 1 ? r.i64(`media_time[${i}]`) : r.i32(`media_time[${i}]`);
+      const mediaRate = r.i16(`media_rate_integer[${i}]`) + r.u16(`media_rate_fraction[${i}]`) / 65536;
       entries.push({ segmentDuration, mediaTime, mediaRate });
     }
     return { entryCount, entries };

@@ -21,22 +21,22 @@ export const emsg = defineBox({
   full: true,
   parse(r, { version }): EventMessageFields {
     if (version === 0) {
-      const schemeIdUri = r.cstring();
-      const value = r.cstring();
-      const timescale = r.u32();
-      const presentationTimeDelta = r.u32();
-      const eventDuration = r.u32();
-      const id = r.u32();
-      const messageData = { offset: r.offset, bytes: r.bytesCopy(r.remaining()) };
+      const schemeIdUri = r.cstring(r.end, 'scheme_id_uri');
+      const value = r.cstring(r.end, 'value');
+      const timescale = r.u32('timescale');
+      const presentationTimeDelta = r.u32('presentation_time_delta');
+      const eventDuration = r.u32('event_duration');
+      const id = r.u32('id');
+      const messageData = { offset: r.offset, bytes: r.bytesCopy(r.remaining(), 'message_data') };
       return { schemeIdUri, value, timescale, presentationTimeDelta, eventDuration, id, messageData };
     }
-    const timescale = r.u32();
-    const presentationTime = r.u64();
-    const eventDuration = r.u32();
-    const id = r.u32();
-    const schemeIdUri = r.cstring();
-    const value = r.cstring();
-    const messageData = { offset: r.offset, bytes: r.bytesCopy(r.remaining()) };
+    const timescale = r.u32('timescale');
+    const presentationTime = r.u64('presentation_time');
+    const eventDuration = r.u32('event_duration');
+    const id = r.u32('id');
+    const schemeIdUri = r.cstring(r.end, 'scheme_id_uri');
+    const value = r.cstring(r.end, 'value');
+    const messageData = { offset: r.offset, bytes: r.bytesCopy(r.remaining(), 'message_data') };
     return { schemeIdUri, value, timescale, presentationTime, eventDuration, id, messageData };
   },
 });

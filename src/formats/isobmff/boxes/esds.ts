@@ -34,17 +34,32 @@ interface Descriptor {
   end: number;
 }
 
-/** A descriptor header: tag, then a size of up to four 7-bit groups (high bit = more follow). */
-function readDescriptor(r: BoxReader, limit: number, ctx: BoxContext): Descriptor | undefined {
+/** Names of the descriptor classes (ISO/IEC 14496-1 §7.2.6), as recorded field paths start. */
+const DESCRIPTOR_NAMES: Record<number, string> = {
+  [ES_DESCRIPTOR_TAG]: 'ES_Descriptor',
+  [DECODER_CONFIG_DESCRIPTOR_TAG]: 'DecoderConfigDescriptor',
+  [DECODER_SPECIFIC_INFO_TAG]: 'DecSpecificInfo',
+  [SL_CONFIG_DESCRIPTOR_TAG]: 'SLConfigDescriptor',
+};
+
+/**
+ * A descriptor header: tag, then a size of up to four 7-bit groups (high bit = more follow). Fields
+ * recorded from here on are put under the descriptor's name, after `parent` (the caller restores
+ * `r.syntaxPrefix` when the descriptor ends).
+ */
+function readDescriptor(r: BoxReader, limit: number, ctx: BoxContext, parent: string): Descriptor | undefined {
   if (limit - r.pos < 2) return undefined;
   const at = r.offset;
-  const tag = r.u8();
+  r.syntaxPrefix = `${parent}${DESCRIPTOR_NAMES[r.bytes[r.pos] ?? 0] ?? 'descriptor'}.`;
+  const tag = r.u8('tag');
+  const sizeAt = r.pos;
   let size = 0;
   for (let i = 0; i < 4; i++) {
     const b = r.u8();
     size = size * 128 + (b & 0x7f);
     if ((b & 0x80) === 0) break;
   }
+  r.note('sizeOfInstance', sizeAt, r.pos - sizeAt, size, 'expandable size');
   const start = r.pos;
   let end = start + size;
   if (end > limit) {
@@ -54,50 +69,62 @@ function readDescriptor(r: BoxReader, limit: number, ctx: BoxContext): Descripto
   return { tag, start, end };
 }
 
+/** The flags byte of an ES_Descriptor (ISO/IEC 14496-1 §7.2.6.5). */
+const ES_FLAG_BITS = [['streamDependenceFlag', 1], ['URL_Flag', 1], ['OCRstreamFlag', 1], ['streamPriority', 5]] as const;
+
 export const esds = defineBox({
   type: 'esds',
   name: 'ESDBox',
   full: true,
   parse(r, ctx): ElementaryStreamDescriptorFields {
     const out: ElementaryStreamDescriptorFields = { esId: 0, streamPriority: 0 };
-    const es = readDescriptor(r, r.end, ctx);
+    const boxPrefix = r.syntaxPrefix;
+    const es = readDescriptor(r, r.end, ctx, boxPrefix);
     if (!es || es.tag !== ES_DESCRIPTOR_TAG) {
       ctx.issue('warning', 'ESDS_NO_ES_DESCRIPTOR', 'esds does not start with an ES_Descriptor (tag 0x03)', r.startOffset);
+      r.syntaxPrefix = boxPrefix;
       return out;
     }
-    out.esId = r.u16();
+    out.esId = r.u16('ES_ID');
     const flags = r.u8();
+    r.split(flags, 8, ES_FLAG_BITS);
     out.streamPriority = flags & 0x1f;
-    if (flags & 0x80) out.dependsOnEsId = r.u16();
+    if (flags & 0x80) out.dependsOnEsId = r.u16('dependsOn_ES_ID');
     if (flags & 0x40) {
-      const n = r.u8();
-      out.url = decodeUtf8(r.bytesCopy(n));
+      const n = r.u8('URLlength');
+      out.url = decodeUtf8(r.bytesCopy(n, 'URLstring'));
     }
-    if (flags & 0x20) out.ocrEsId = r.u16();
+    if (flags & 0x20) out.ocrEsId = r.u16('OCR_ES_Id');
+    const esPrefix = r.syntaxPrefix;
     while (r.pos < es.end) {
-      const d = readDescriptor(r, es.end, ctx);
+      const d = readDescriptor(r, es.end, ctx, esPrefix);
       if (!d) break;
       if (d.tag === DECODER_CONFIG_DESCRIPTOR_TAG) {
-        out.objectTypeIndication = r.u8();
+        out.objectTypeIndication = r.u8('objectTypeIndication');
         const b = r.u8();
+        r.split(b, 8, [['streamType', 6], ['upStream', 1], ['reserved', 1]]);
         out.streamType = b >> 2;
         out.upStream = (b & 0x02) !== 0;
-        out.bufferSizeDB = r.u24();
-        out.maxBitrate = r.u32();
-        out.avgBitrate = r.u32();
+        out.bufferSizeDB = r.u24('bufferSizeDB');
+        out.maxBitrate = r.u32('maxBitrate');
+        out.avgBitrate = r.u32('avgBitrate');
+        const configPrefix = r.syntaxPrefix;
         while (r.pos < d.end) {
-          const inner = readDescriptor(r, d.end, ctx);
+          const inner = readDescriptor(r, d.end, ctx, configPrefix);
           if (!inner) break;
           if (inner.tag === DECODER_SPECIFIC_INFO_TAG && !out.decoderSpecificInfo) {
-            out.decoderSpecificInfo = { offset: r.offset, bytes: r.bytesCopy(inner.end - inner.start) };
+            out.decoderSpecificInfo = { offset: r.offset, bytes: r.bytesCopy(inner.end - inner.start, 'specificInfo') };
           }
+          r.syntaxPrefix = configPrefix;
           r.pos = inner.end;
         }
       } else if (d.tag === SL_CONFIG_DESCRIPTOR_TAG) {
-        out.slConfigPredefined = r.u8();
+        out.slConfigPredefined = r.u8('predefined');
       }
+      r.syntaxPrefix = esPrefix;
       r.pos = d.end;
     }
+    r.syntaxPrefix = boxPrefix;
     return out;
   },
 });

@@ -8,10 +8,10 @@ export interface FileTypeFields {
 }
 
 function parseBrands(r: BoxReader): FileTypeFields {
-  const majorBrand = r.fourcc();
-  const minorVersion = r.u32();
+  const majorBrand = r.fourcc('major_brand');
+  const minorVersion = r.u32('minor_version');
   const compatibleBrands: string[] = [];
-  while (r.remaining() >= 4) compatibleBrands.push(r.fourcc());
+  while (r.remaining() >= 4) compatibleBrands.push(r.fourcc(`compatible_brands[${compatibleBrands.length}]`));
   return { majorBrand, minorVersion, compatibleBrands };
 }
 

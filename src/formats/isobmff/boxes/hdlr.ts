@@ -11,17 +11,17 @@ export const hdlr = defineBox({
   name: 'HandlerBox',
   full: true,
   parse(r): HandlerFields {
-    r.skip(4); // pre_defined (QuickTime: component type)
-    const handlerType = r.fourcc();
-    r.skip(12);
+    r.skip(4, 'pre_defined'); // QuickTime: component type
+    const handlerType = r.fourcc('handler_type');
+    r.skip(12, 'reserved');
     // ISO: NUL-terminated UTF-8. QuickTime: a Pascal string (length byte first).
     let name: string;
     const first = r.bytes[r.pos];
     if (first !== undefined && first > 0 && first === r.remaining() - 1 && r.bytes[r.pos + first] !== 0) {
       r.skip(1);
-      name = r.cstring(r.pos + first);
+      name = r.cstring(r.pos + first, 'name');
     } else {
-      name = r.cstring();
+      name = r.cstring(r.end, 'name');
     }
     return { handlerType, name };
   },

@@ -10,7 +10,7 @@ export const vmhd = defineBox({
   name: 'VideoMediaHeaderBox',
   full: true,
   parse(r): VideoMediaHeaderFields {
-    return { graphicsMode: r.u16(), opcolor: [r.u16(), r.u16(), r.u16()] };
+    return { graphicsMode: r.u16('graphicsmode'), opcolor: [r.u16('opcolor[0]'), r.u16('opcolor[1]'), r.u16('opcolor[2]')] };
   },
 });
 
@@ -23,7 +23,9 @@ export const smhd = defineBox({
   name: 'SoundMediaHeaderBox',
   full: true,
   parse(r): SoundMediaHeaderFields {
-    return { balance: r.fixed8() };
+    const balance = r.fixed8('balance');
+    r.skip(2, 'reserved');
+    return { balance };
   },
 });
 

@@ -9,6 +9,6 @@ export const mfhd = defineBox({
   name: 'MovieFragmentHeaderBox',
   full: true,
   parse(r): MovieFragmentHeaderFields {
-    return { sequenceNumber: r.u32() };
+    return { sequenceNumber: r.u32('sequence_number') };
   },
 });

@@ -14,11 +14,11 @@ export const trex = defineBox({
   full: true,
   parse(r): TrackExtendsFields {
     return {
-      trackId: r.u32(),
-      defaultSampleDescriptionIndex: r.u32(),
-      defaultSampleDuration: r.u32(),
-      defaultSampleSize: r.u32(),
-      defaultSampleFlags: r.u32(),
+      trackId: r.u32('track_ID'),
+      defaultSampleDescriptionIndex: r.u32('default_sample_description_index'),
+      defaultSampleDuration: r.u32('default_sample_duration'),
+      defaultSampleSize: r.u32('default_sample_size'),
+      defaultSampleFlags: r.u32('default_sample_flags'),
     };
   },
 });
@@ -33,6 +33,6 @@ export const mehd = defineBox({
   name: 'MovieExtendsHeaderBox',
   full: true,
   parse(r, { version }): MovieExtendsHeaderFields {
-    return { fragmentDuration: r.uv(version) };
+    return { fragmentDuration: r.uv(version, 'fragment_duration') };
   },
 });

@@ -18,17 +18,18 @@ export const mvhd = defineBox({
   name: 'MovieHeaderBox',
   full: true,
   parse(r, { version }): MovieHeaderFields {
-    const creationTime = r.uv(version);
-    const modificationTime = r.uv(version);
-    const timescale = r.u32();
-    const duration = r.uv(version);
-    const rate = r.fixed16();
-    const volume = r.fixed8();
-    r.skip(2 + 8);
+    const creationTime = r.uv(version, 'creation_time');
+    const modificationTime = r.uv(version, 'modification_time');
+    const timescale = r.u32('timescale');
+    const duration = r.uv(version, 'duration');
+    const rate = r.fixed16('rate');
+    const volume = r.fixed8('volume');
+    r.skip(2, 'reserved');
+    r.skip(8, 'reserved');
     const matrix: number[] = [];
-    for (let i = 0; i < 9; i++) matrix.push(r.i32());
-    r.skip(24);
-    const nextTrackId = r.u32();
+    for (let i = 0; i < 9; i++) matrix.push(r.i32(`matrix[${i}]`));
+    r.skip(24, 'pre_defined');
+    const nextTrackId = r.u32('next_track_ID');
     return { creationTime, modificationTime, timescale, duration, rate, volume, matrix, nextTrackId };
   },
 });

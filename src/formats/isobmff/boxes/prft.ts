@@ -15,11 +15,13 @@ export const prft = defineBox({
   name: 'ProducerReferenceTimeBox',
   full: true,
   parse(r, { version }): ProducerReferenceTimeFields {
-    const referenceTrackId = r.u32();
+    const referenceTrackId = r.u32('reference_track_ID');
     const seconds = r.u32();
     const fraction = r.u32();
-    const mediaTime = r.uv(version);
     const ntpTimestamp = seconds + fraction / 0x1_0000_0000;
+    // Recorded as seconds: the 64-bit fixed-point value is not exact as a number.
+    if (!r.overrun) r.note('ntp_timestamp', r.pos - 8, 8, ntpTimestamp, 'unsigned int(64)');
+    const mediaTime = r.uv(version, 'media_time');
     return { referenceTrackId, ntpTimestamp, unixMillis: (ntpTimestamp - 2208988800) * 1000, mediaTime };
   },
 });

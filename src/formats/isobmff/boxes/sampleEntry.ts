@@ -28,42 +28,53 @@ export interface AudioSampleEntryFields {
 export type SampleEntryFields = VisualSampleEntryFields | AudioSampleEntryFields;
 
 export function parseVisualSampleEntry(r: BoxReader): VisualSampleEntryFields {
-  r.skip(6);
-  const dataReferenceIndex = r.u16();
-  r.skip(16); // pre_defined, reserved, pre_defined[3]
-  const width = r.u16();
-  const height = r.u16();
-  const horizontalResolution = r.u32() / 65536;
-  const verticalResolution = r.u32() / 65536;
-  r.skip(4);
-  const frameCount = r.u16();
+  r.skip(6, 'reserved');
+  const dataReferenceIndex = r.u16('data_reference_index');
+  r.skip(2, 'pre_defined');
+  r.skip(2, 'reserved');
+  r.skip(12, 'pre_defined');
+  const width = r.u16('width');
+  const height = r.u16('height');
+  const horizontalResolution = r.u32('horizresolution') / 65536;
+  const verticalResolution = r.u32('vertresolution') / 65536;
+  r.skip(4, 'reserved');
+  const frameCount = r.u16('frame_count');
+  // string[32]: a length byte, then up to 31 bytes of name.
+  const lengthAt = r.pos;
   const nameLength = Math.min(31, r.u8());
-  const nameStart = r.pos;
-  const compressorName = decodeUtf8(r.bytes.subarray(nameStart, Math.min(r.end, nameStart + nameLength)));
-  r.pos = nameStart + 31;
-  const depth = r.u16();
-  r.skip(2); // pre_defined = -1
+  const compressorName = decodeUtf8(r.bytes.subarray(lengthAt + 1, Math.min(r.end, lengthAt + 1 + nameLength)));
+  r.pos = lengthAt + 32;
+  if (r.pos <= r.end) r.note('compressorname', lengthAt, 32, compressorName, 'string[32]');
+  const depth = r.u16('depth');
+  r.skip(2, 'pre_defined'); // -1
   return { kind: 'visual', dataReferenceIndex, width, height, horizontalResolution, verticalResolution, frameCount, compressorName, depth };
 }
 
 export function parseAudioSampleEntry(r: BoxReader): AudioSampleEntryFields {
-  r.skip(6);
-  const dataReferenceIndex = r.u16();
-  const soundVersion = r.u16();
-  r.skip(6); // revision, vendor
-  let channelCount = r.u16();
-  let sampleSize = r.u16();
-  r.skip(4); // compression id, packet size
-  let sampleRate = r.u32() / 65536;
+  r.skip(6, 'reserved');
+  const dataReferenceIndex = r.u16('data_reference_index');
+  // ISO names, and Apple's for what a QuickTime sound description version 1 or 2 adds.
+  const soundVersion = r.u16('entry_version');
+  r.skip(6, 'reserved'); // QuickTime: revision level, vendor
+  let channelCount = r.u16('channelcount');
+  let sampleSize = r.u16('samplesize');
+  r.skip(2, 'pre_defined'); // QuickTime: compression ID
+  r.skip(2, 'reserved'); // QuickTime: packet size
+  let sampleRate = r.u32('samplerate') / 65536;
   if (soundVersion === 1) {
-    r.skip(16); // samples per packet, bytes per packet, bytes per frame, bytes per sample
+    r.u32('samplesPerPacket');
+    r.u32('bytesPerPacket');
+    r.u32('bytesPerFrame');
+    r.u32('bytesPerSample');
   } else if (soundVersion === 2) {
-    r.skip(4); // sizeOfStructOnly
-    sampleRate = r.f64();
-    channelCount = r.u32();
-    r.skip(4); // always 0x7F000000
-    sampleSize = r.u32();
-    r.skip(12); // format flags, bytes per packet, frames per packet
+    r.u32('sizeOfStructOnly');
+    sampleRate = r.f64('audioSampleRate');
+    channelCount = r.u32('numAudioChannels');
+    r.skip(4, 'always7F000000');
+    sampleSize = r.u32('constBitsPerChannel');
+    r.u32('formatSpecificFlags');
+    r.u32('constBytesPerAudioPacket');
+    r.u32('constLPCMFramesPerAudioPacket');
   }
   return { kind: 'audio', dataReferenceIndex, soundVersion, channelCount, sampleSize, sampleRate };
 }

@@ -29,12 +29,12 @@ export const sidx = defineBox({
   name: 'SegmentIndexBox',
   full: true,
   parse(r, ctx): SegmentIndexFields {
-    const referenceId = r.u32();
-    const timescale = r.u32();
-    const earliestPresentationTime = r.uv(ctx.version);
-    const firstOffset = r.uv(ctx.version);
-    r.skip(2);
-    const referenceCount = r.u16();
+    const referenceId = r.u32('reference_ID');
+    const timescale = r.u32('timescale');
+    const earliestPresentationTime = r.uv(ctx.version, 'earliest_presentation_time');
+    const firstOffset = r.uv(ctx.version, 'first_offset');
+    r.skip(2, 'reserved');
+    const referenceCount = r.u16('reference_count');
     const anchorOffset = ctx.offset + ctx.size + firstOffset;
     let n = referenceCount;
     const room = Math.floor(r.remaining() / 12);
@@ -46,8 +46,10 @@ export const sidx = defineBox({
     let offset = anchorOffset;
     for (let i = 0; i < n; i++) {
       const a = r.u32();
-      const subsegmentDuration = r.u32();
+      r.split(a, 32, [[`reference_type[${i}]`, 1], [`referenced_size[${i}]`, 31]]);
+      const subsegmentDuration = r.u32(`subsegment_duration[${i}]`);
       const c = r.u32();
+      r.split(c, 32, [[`starts_with_SAP[${i}]`, 1], [`SAP_type[${i}]`, 3], [`SAP_delta_time[${i}]`, 28]]);
       const referencedSize = a & 0x7fffffff;
       references.push({
         referenceType: a >>> 31, referencedSize, offset, subsegmentDuration,

@@ -12,8 +12,9 @@ export const stco = defineBox({
   name: 'ChunkOffsetBox',
   full: true,
   parse(r, ctx): ChunkOffsetFields {
-    const entryCount = r.u32();
+    const entryCount = r.u32('entry_count');
     const n = fitEntries(r, ctx, entryCount, 4);
+    r.noteTable(r.pos, n, [['chunk_offset', 4]]);
     const chunkOffsets = new Float64Array(n);
     const v = r.view;
     let p = r.pos;
@@ -28,8 +29,9 @@ export const co64 = defineBox({
   name: 'ChunkLargeOffsetBox',
   full: true,
   parse(r, ctx): ChunkOffsetFields {
-    const entryCount = r.u32();
+    const entryCount = r.u32('entry_count');
     const n = fitEntries(r, ctx, entryCount, 8);
+    r.noteTable(r.pos, n, [['chunk_offset', 8]]);
     const chunkOffsets = new Float64Array(n);
     const v = r.view;
     let p = r.pos;

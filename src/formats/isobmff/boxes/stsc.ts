@@ -14,11 +14,12 @@ export const stsc = defineBox({
   name: 'SampleToChunkBox',
   full: true,
   parse(r, ctx): SampleToChunkFields {
-    const entryCount = r.u32();
+    const entryCount = r.u32('entry_count');
     const n = fitEntries(r, ctx, entryCount, 12);
     const firstChunks = new Uint32Array(n);
     const samplesPerChunk = new Uint32Array(n);
     const sampleDescriptionIndexes = new Uint32Array(n);
+    r.noteTable(r.pos, n, [['first_chunk', 4], ['samples_per_chunk', 4], ['sample_description_index', 4]]);
     const v = r.view;
     let p = r.pos;
     for (let i = 0; i < n; i++, p += 12) {

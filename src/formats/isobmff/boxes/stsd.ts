@@ -11,7 +11,7 @@ export const stsd = defineBox({
   full: true,
   container: true,
   parse(r): SampleDescriptionFields {
-    return { entryCount: r.u32() };
+    return { entryCount: r.u32('entry_count') };
   },
 });
 
@@ -25,7 +25,7 @@ export const dref = defineBox({
   full: true,
   container: true,
   parse(r): DataReferenceFields {
-    return { entryCount: r.u32() };
+    return { entryCount: r.u32('entry_count') };
   },
 });
 
@@ -40,7 +40,7 @@ export const url = defineBox({
   name: 'DataEntryUrlBox',
   full: true,
   parse(r, { flags }): DataEntryUrlFields {
-    return { selfContained: (flags & 1) !== 0, location: r.remaining() > 0 ? r.cstring() : '' };
+    return { selfContained: (flags & 1) !== 0, location: r.remaining() > 0 ? r.cstring(r.end, 'location') : '' };
   },
 });
 
@@ -57,7 +57,8 @@ export const meta = defineBox({
   parse(r): MetaFields {
     const word = r.remaining() >= 4 ? r.view.getUint32(r.pos) : 0;
     if (word === 0) {
-      r.skip(4);
+      r.u8('version');
+      r.u24('flags');
       return { quickTime: false };
     }
     return { quickTime: true };

@@ -16,10 +16,11 @@ export const stsz = defineBox({
   name: 'SampleSizeBox',
   full: true,
   parse(r, ctx): SampleSizeFields {
-    const sampleSize = r.u32();
-    const sampleCount = r.u32();
+    const sampleSize = r.u32('sample_size');
+    const sampleCount = r.u32('sample_count');
     if (sampleSize !== 0) return { sampleSize, sampleCount, sizes: new Uint32Array(0) };
     const n = fitEntries(r, ctx, sampleCount, 4);
+    r.noteTable(r.pos, n, [['entry_size', 4]]);
     const sizes = new Uint32Array(n);
     const v = r.view;
     let p = r.pos;
@@ -34,9 +35,9 @@ export const stz2 = defineBox({
   name: 'CompactSampleSizeBox',
   full: true,
   parse(r, ctx): SampleSizeFields {
-    r.skip(3);
-    const fieldSize = r.u8();
-    const sampleCount = r.u32();
+    r.skip(3, 'reserved');
+    const fieldSize = r.u8('field_size');
+    const sampleCount = r.u32('sample_count');
     if (fieldSize !== 4 && fieldSize !== 8 && fieldSize !== 16) {
       ctx.issue('error', 'STZ2_FIELD_SIZE_INVALID', `stz2 field_size ${fieldSize} (must be 4, 8 or 16)`, r.offset - 5);
       return { sampleSize: 0, sampleCount, sizes: new Uint32Array(0), fieldSize };
@@ -50,6 +51,7 @@ export const stz2 = defineBox({
     if (fieldSize === 8) for (let i = 0; i < n; i++) sizes[i] = b[p + i] ?? 0;
     else if (fieldSize === 16) for (let i = 0; i < n; i++) sizes[i] = ((b[p + 2 * i] ?? 0) << 8) | (b[p + 2 * i + 1] ?? 0);
     else for (let i = 0; i < n; i++) sizes[i] = ((b[p + (i >> 1)] ?? 0) >> (i & 1 ? 0 : 4)) & 0x0f;
+    if (r.syntax) for (let i = 0; i < n; i++) r.noteBits(`entry_size[${i}]`, p * 8 + i * fieldSize, fieldSize, sizes[i] ?? 0);
     r.pos = p + Math.ceil((n * fieldSize) / 8);
     return { sampleSize: 0, sampleCount, sizes, fieldSize };
   },

@@ -12,10 +12,11 @@ export const stts = defineBox({
   name: 'TimeToSampleBox',
   full: true,
   parse(r, ctx): TimeToSampleFields {
-    const entryCount = r.u32();
+    const entryCount = r.u32('entry_count');
     const n = fitEntries(r, ctx, entryCount, 8);
     const sampleCounts = new Uint32Array(n);
     const sampleDeltas = new Uint32Array(n);
+    r.noteTable(r.pos, n, [['sample_count', 4], ['sample_delta', 4]]);
     const v = r.view;
     let p = r.pos;
     for (let i = 0; i < n; i++, p += 8) {

@@ -10,6 +10,6 @@ export const tfdt = defineBox({
   name: 'TrackFragmentBaseMediaDecodeTimeBox',
   full: true,
   parse(r, { version }): TrackFragmentDecodeTimeFields {
-    return { baseMediaDecodeTime: r.uv(version) };
+    return { baseMediaDecodeTime: r.uv(version, 'baseMediaDecodeTime') };
   },
 });

@@ -26,15 +26,15 @@ export const tfhd = defineBox({
   full: true,
   parse(r, { flags }): TrackFragmentHeaderFields {
     const out: TrackFragmentHeaderFields = {
-      trackId: r.u32(),
+      trackId: r.u32('track_ID'),
       durationIsEmpty: (flags & TFHD_DURATION_IS_EMPTY) !== 0,
       defaultBaseIsMoof: (flags & TFHD_DEFAULT_BASE_IS_MOOF) !== 0,
     };
-    if (flags & TFHD_BASE_DATA_OFFSET) out.baseDataOffset = r.u64();
-    if (flags & TFHD_SAMPLE_DESCRIPTION_INDEX) out.sampleDescriptionIndex = r.u32();
-    if (flags & TFHD_DEFAULT_SAMPLE_DURATION) out.defaultSampleDuration = r.u32();
-    if (flags & TFHD_DEFAULT_SAMPLE_SIZE) out.defaultSampleSize = r.u32();
-    if (flags & TFHD_DEFAULT_SAMPLE_FLAGS) out.defaultSampleFlags = r.u32();
+    if (flags & TFHD_BASE_DATA_OFFSET) out.baseDataOffset = r.u64('base_data_offset');
+    if (flags & TFHD_SAMPLE_DESCRIPTION_INDEX) out.sampleDescriptionIndex = r.u32('sample_description_index');
+    if (flags & TFHD_DEFAULT_SAMPLE_DURATION) out.defaultSampleDuration = r.u32('default_sample_duration');
+    if (flags & TFHD_DEFAULT_SAMPLE_SIZE) out.defaultSampleSize = r.u32('default_sample_size');
+    if (flags & TFHD_DEFAULT_SAMPLE_FLAGS) out.defaultSampleFlags = r.u32('default_sample_flags');
     return out;
   },
 });

@@ -23,20 +23,20 @@ export const tkhd = defineBox({
   name: 'TrackHeaderBox',
   full: true,
   parse(r, { version, flags }): TrackHeaderFields {
-    const creationTime = r.uv(version);
-    const modificationTime = r.uv(version);
-    const trackId = r.u32();
-    r.skip(4);
-    const duration = r.uv(version);
-    r.skip(8);
-    const layer = r.i16();
-    const alternateGroup = r.i16();
-    const volume = r.fixed8();
-    r.skip(2);
+    const creationTime = r.uv(version, 'creation_time');
+    const modificationTime = r.uv(version, 'modification_time');
+    const trackId = r.u32('track_ID');
+    r.skip(4, 'reserved');
+    const duration = r.uv(version, 'duration');
+    r.skip(8, 'reserved');
+    const layer = r.i16('layer');
+    const alternateGroup = r.i16('alternate_group');
+    const volume = r.fixed8('volume');
+    r.skip(2, 'reserved');
     const matrix: number[] = [];
-    for (let i = 0; i < 9; i++) matrix.push(r.i32());
-    const width = r.u32() / 65536;
-    const height = r.u32() / 65536;
+    for (let i = 0; i < 9; i++) matrix.push(r.i32(`matrix[${i}]`));
+    const width = r.u32('width') / 65536;
+    const height = r.u32('height') / 65536;
     return {
       creationTime, modificationTime, trackId, duration, layer, alternateGroup, volume, matrix, width, height,
       enabled: (flags & 1) !== 0, inMovie: (flags & 2) !== 0, inPreview: (flags & 4) !== 0,

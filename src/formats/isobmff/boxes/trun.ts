@@ -111,15 +111,25 @@ export class TrackRun implements TrackRunFields {
   }
 }
 
+/** The per-sample fields a layout stores, in order, as noteTable columns. */
+function entryColumns(layout: TrackRunLayout, version: number): [string, number, boolean][] {
+  const columns: [string, number, boolean][] = [];
+  if (layout.duration >= 0) columns.push(['sample_duration', 4, false]);
+  if (layout.size >= 0) columns.push(['sample_size', 4, false]);
+  if (layout.flags >= 0) columns.push(['sample_flags', 4, false]);
+  if (layout.compositionOffset >= 0) columns.push(['sample_composition_time_offset', 4, version === 1]);
+  return columns;
+}
+
 export const trun = defineBox({
   type: 'trun',
   name: 'TrackRunBox',
   full: true,
   parse(r, ctx): TrackRunFields {
     const flags = ctx.flags;
-    const sampleCount = r.u32();
-    const dataOffset = flags & TRUN_DATA_OFFSET ? r.i32() : undefined;
-    const firstSampleFlags = flags & TRUN_FIRST_SAMPLE_FLAGS ? r.u32() : undefined;
+    const sampleCount = r.u32('sample_count');
+    const dataOffset = flags & TRUN_DATA_OFFSET ? r.i32('data_offset') : undefined;
+    const firstSampleFlags = flags & TRUN_FIRST_SAMPLE_FLAGS ? r.u32('first_sample_flags') : undefined;
     // Cut short before the entries: none are stored.
     const layout = layoutOf(r.overrun ? 0 : flags);
     let n = sampleCount;
@@ -135,6 +145,7 @@ export const trun = defineBox({
       ctx.issue('error', 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE', `trun declares ${sampleCount} samples without per-sample fields; reading ${MAX_RUN_SAMPLES}`, r.startOffset - 4);
       n = MAX_RUN_SAMPLES;
     }
+    if (r.syntax) r.noteTable(r.pos, n, entryColumns(layout, ctx.version));
     return new TrackRun(sampleCount, n, r.bytesKept(n * layout.stride), layout, dataOffset, firstSampleFlags);
   },
 });

@@ -20,18 +20,23 @@ export const wave = defineBox({
   parse(r, ctx): SoundDecompressionFields {
     const out: SoundDecompressionFields = {};
     const end = r.end;
-    for (let at = r.pos; at + 8 <= end; ) {
+    const boxPrefix = r.syntaxPrefix;
+    for (let at = r.pos, i = 0; at + 8 <= end; i++) {
       r.reset(at, end);
-      const size = r.u32();
-      const type = r.fourcc();
+      r.syntaxPrefix = `${boxPrefix}atom[${i}].`;
+      const size = r.u32('size');
+      const type = r.fourcc('type');
       if (size < 8 || at + size > end) break;
-      if (type === 'frma') out.dataFormat = r.fourcc();
+      if (type === 'frma') out.dataFormat = r.fourcc('data_format');
       else if (type === 'esds' && !out.esds && size >= 12) {
-        r.reset(at + 12, at + size); // past the atom header, version and flags
+        r.u8('version');
+        r.u24('flags');
+        r.reset(at + 12, at + size);
         out.esds = esds.parse?.(r, ctx);
       }
       at += size;
     }
+    r.syntaxPrefix = boxPrefix;
     r.reset(end, end);
     return out;
   },
