@@ -4,7 +4,7 @@ import { writeJsonReport } from '../formats/inspect/jsonReport';
 import { formatReport } from '../formats/inspect/textReport';
 import { InputError, openInput } from '../io/openInput';
 
-const USAGE = `Usage: kvs-inspect FILE [--json] [--checks] [--frames]
+const USAGE = `Usage: kvs-inspect FILE [--json] [--checks] [--frames] [--tree]
 
 Dissects an MKV/WebM (also KVS GetMedia output), MP4, fragmented MP4 or MPEG-TS file: tracks, codec
 private data (avcC/hvcC with SPS/PPS/VPS, AudioSpecificConfig, WAVEFORMATEX), fragments, and the
@@ -14,6 +14,8 @@ issues KVS would reject the stream for. FILE may be - for standard input, or a p
   --json    one JSON document (format, tracks, fragments, issues)
   --frames  add one row per frame, with the NAL units of each H.264/H.265 frame (this reads every
             video frame, and the framing checks then judge every frame, not only the first of each fragment)
+  --tree    add the container's structure: every box (with its fields under their ISO names, each
+            with its byte offset) or EBML element (with its value)
   --checks  judge the framing of every video frame too, and exit with status 2 when an error-severity
             issue is found (for CI pipelines)`;
 
@@ -22,15 +24,16 @@ interface Arguments {
   json: boolean;
   frames: boolean;
   checks: boolean;
+  tree: boolean;
 }
 
 function parseArguments(argv: readonly string[]): Arguments | string {
   const flags = new Set(argv.filter((arg) => arg.startsWith('--')));
   const files = argv.filter((arg) => !arg.startsWith('--'));
-  const unknown = [...flags].filter((flag) => !['--json', '--frames', '--checks'].includes(flag));
+  const unknown = [...flags].filter((flag) => !['--json', '--frames', '--checks', '--tree'].includes(flag));
   if (unknown.length > 0) return `unknown option ${unknown[0]}`;
   if (files.length !== 1) return files.length === 0 ? 'no FILE given' : `one FILE expected, got ${files.length}`;
-  return { file: files[0] ?? '', json: flags.has('--json'), frames: flags.has('--frames'), checks: flags.has('--checks') };
+  return { file: files[0] ?? '', json: flags.has('--json'), frames: flags.has('--frames'), checks: flags.has('--checks'), tree: flags.has('--tree') };
 }
 
 /** Why an input could not be read, in a few words: an error code (ENOENT, EACCES) or what is wrong. */
@@ -60,7 +63,7 @@ function main(argv: readonly string[]): number {
     let report: ReturnType<typeof inspect>;
     try {
       // For a CI gate, the framing checks judge every frame, not only the first of each fragment.
-      report = inspect(source, { frameNals: args.frames, everyFrame: args.checks });
+      report = inspect(source, { frameNals: args.frames, everyFrame: args.checks, structure: args.tree });
     } catch (error) {
       // The parsers report bad bytes as issues; what throws is the reading itself (an I/O error).
       process.stderr.write(`kvs-inspect: cannot read ${args.file}: ${reason(error)}\n`);

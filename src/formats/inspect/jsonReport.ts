@@ -3,6 +3,7 @@
 import { frameFlagNames, type FragmentReport, type FrameFlagNames, type FrameNalSummary, type FrameRow, type FrameTable, type InspectionReport, type TrackReport } from './report';
 import type { Issue } from '../issues';
 import { jsonText } from './jsonText';
+import type { StructureNode } from './structure';
 
 /**
  * A frame row of the document: the report's FrameRow with its flags by name (only those set), and its
@@ -17,6 +18,7 @@ export interface JsonReport {
   fragments: FragmentReport[];
   frames?: JsonFrame[];
   issues: Issue[];
+  structure?: StructureNode[];
 }
 
 /** The document as one object (frame rows as objects: for small inputs and tests; the CLI streams it). */
@@ -72,6 +74,7 @@ function jsonHead(report: InspectionReport): JsonReport {
     tracks: withoutBigints(report.tracks),
     fragments: withoutBigints(report.fragments),
     issues: withoutBigints(report.issues),
+    ...(report.structure && { structure: report.structure }),
   };
 }
 

@@ -2,6 +2,7 @@
 import type { Fields, FieldValue } from '../bits/syntax';
 import type { Issue } from '../issues';
 import { isoTime } from '../isoTime';
+import type { StructureNode } from './structure';
 import { frameFlagNames, type CodecPrivateReport, type FragmentReport, type FrameNalSummary, type InspectionReport, type TrackReport } from './report';
 
 const FORMAT_NAMES: Record<InspectionReport['format'], string> = {
@@ -28,9 +29,19 @@ export function formatReport(report: InspectionReport, options: TextOptions): st
   for (const track of report.tracks) lines.push(...trackLines(track));
   if (report.fragments.length > 0) lines.push('', 'Fragments', ...fragmentLines(report.fragments));
   if (options.frames) lines.push('', 'Frames', ...frameLines(report));
+  if (report.structure) lines.push('', 'Structure', ...structureLines(report.structure, '  '));
   lines.push('', errors > 0 ? `Issues (${plural(errors, 'error')})` : 'Issues');
   lines.push(...(report.issues.length > 0 ? report.issues.flatMap(issueLines) : ['  none']));
   return `${lines.join('\n')}\n`;
+}
+
+/** One line per box or element (offset, type, name, size, value), its fields under it, its children indented. */
+function structureLines(nodes: readonly StructureNode[], indent: string): string[] {
+  return nodes.flatMap((node) => [
+    `${indent}${node.offset} ${node.type} ${node.name}, ${plural(node.size, 'byte')}${node.value === undefined ? '' : `: ${node.value}`}`,
+    ...(node.fields ?? []).map((field) => `${indent}    ${field.byteOffset} ${field.path} = ${field.value}`),
+    ...structureLines(node.children ?? [], `${indent}  `),
+  ]);
 }
 
 function trackLines(track: TrackReport): string[] {

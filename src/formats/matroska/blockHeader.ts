@@ -1,5 +1,6 @@
 // The header at the start of SimpleBlock and Block data (RFC 9559 §10): track number (VINT), signed
 // 16-bit relative timecode, flags, then for laced blocks the frame count and frame sizes.
+import type { ContainerField } from '../bits/syntax';
 import { signedVintValue, vintValue, vintWidth } from '../ebml/vint';
 import { Lacing } from './blockTable';
 
@@ -108,4 +109,31 @@ export function parseBlockHeader(
 
 export function emptyBlockHeader(): BlockHeader {
   return { track: 0, relativeTimecode: 0, flags: 0, lacing: 0, frameCount: 0, headerLength: 0 };
+}
+
+/** The bits of a SimpleBlock's flags byte (RFC 9559 §10.2); a Block's (§10.1) have no Keyframe or Discardable. */
+const SIMPLE_BLOCK_FLAGS = [['Keyframe', 1], ['Reserved', 3], ['Invisible', 1], ['Lacing', 2], ['Discardable', 1]] as const;
+const BLOCK_FLAGS = [['Reserved', 4], ['Invisible', 1], ['Lacing', 2], ['not used', 1]] as const;
+
+/**
+ * The header fields of a SimpleBlock or Block under the names of RFC 9559 §10 (Track Number,
+ * Timestamp, the flag bits), from `bytes`, which hold the block data from its first byte at absolute
+ * offset `dataOffset`. Bit offsets count from the first byte of the data. Empty when the header is cut.
+ */
+export function blockHeaderSyntax(bytes: Uint8Array, dataOffset: number, simpleBlock: boolean): ContainerField[] {
+  const width = vintWidth(bytes[0] ?? 0);
+  const out: BlockHeader = { track: 0, relativeTimecode: 0, flags: 0, lacing: 0, frameCount: 0, headerLength: 0 };
+  if (width === 0 || bytes.length < width + 3 || parseBlockHeader(bytes, 0, width + 3, bytes.length, out) === BlockParse.Invalid) return [];
+  const field = (path: string, value: number, descriptor: string, bitOffset: number, bitLength: number): ContainerField => ({
+    path, value, descriptor, bitOffset, bitLength,
+    byteOffset: dataOffset + Math.floor(bitOffset / 8), byteLength: Math.ceil((bitOffset + bitLength) / 8) - Math.floor(bitOffset / 8),
+  });
+  const fields = [field('Track Number', out.track, 'vint', 0, width * 8), field('Timestamp', out.relativeTimecode, 'int(16)', width * 8, 16)];
+  let used = 0;
+  for (const [name, bits] of simpleBlock ? SIMPLE_BLOCK_FLAGS : BLOCK_FLAGS) {
+    const value = (out.flags >> (8 - used - bits)) & ((1 << bits) - 1);
+    fields.push(field(name, value, bits === 1 ? 'bit(1)' : `uint(${bits})`, (width + 2) * 8 + used, bits));
+    used += bits;
+  }
+  return fields;
 }

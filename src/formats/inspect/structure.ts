@@ -1,0 +1,74 @@
+// The container's own structure, for `kvs-inspect --tree` and the inspector's tree: every box or EBML
+// element with its offset and size, and the fields of each under the names of its specification.
+import type { ContainerField } from '../bits/syntax';
+import type { ByteSource } from '../byteSource';
+import { readTree, type EbmlNode } from '../ebml/tree';
+import { hex } from '../hex';
+import { boxSyntax, type BoxPlace } from '../isobmff/boxSyntax';
+import { boxName, fieldsOf } from '../isobmff/registry';
+import { findBoxes } from '../isobmff/find';
+import type { Box } from '../isobmff/types';
+import { readBoxes } from '../isobmff/walker';
+import { blockHeaderSyntax } from '../matroska/blockHeader';
+import { matroskaSchema } from '../matroska/schema';
+import { sniffFormat } from './sniff';
+
+export interface StructureNode {
+  /** Absolute offset of the first byte. */
+  offset: number;
+  /** Bytes in all, header included (as read: cut to the parent or the input when declared longer). */
+  size: number;
+  headerSize: number;
+  /** Box type ('moov'); EBML id in hex ('0x1A45DFA3'). */
+  type: string;
+  /** The specification's name: 'MovieBox', 'Segment'. */
+  name: string;
+  /** An EBML element's value (a binary one as hex when it is short). */
+  value?: number | string;
+  /** A box's fields, its header's included; a SimpleBlock's or Block's header fields. */
+  fields?: ContainerField[];
+  children?: StructureNode[];
+}
+
+/** Binary EBML values up to this size are shown as hex (UIDs, small codec data); longer ones by size. */
+const MAX_HEX_VALUE_BYTES = 32;
+
+const SIMPLE_BLOCK_ID = 0xa3;
+const BLOCK_ID = 0xa1;
+/** Track number (a VINT of up to 8 bytes), timestamp and flags. */
+const BLOCK_HEADER_BYTES = 11;
+
+/** The structure of a Matroska/WebM or ISO BMFF input; empty for other formats. */
+export function readStructure(source: ByteSource): StructureNode[] {
+  const format = sniffFormat(source);
+  if (format === 'isobmff') return boxNodes(source, readBoxes(source).boxes, {});
+  if (format === 'matroska') return readTree(source, matroskaSchema()).nodes.map((element) => elementNode(source, element));
+  return [];
+}
+
+function boxNodes(source: ByteSource, boxes: readonly Box[], place: BoxPlace): StructureNode[] {
+  return boxes.map((box) => {
+    const node: StructureNode = { offset: box.offset, size: box.truncated ? Math.min(box.size, source.size - box.offset) : box.size, headerSize: box.headerSize, type: box.type, name: boxName(box.type) ?? '', fields: boxSyntax(source, box, place) };
+    if (box.children) node.children = boxNodes(source, box.children, { parentType: box.type, handler: box.type === 'trak' ? handlerOf(box) : place.handler });
+    return node;
+  });
+}
+
+/** The handler_type of a 'trak' ('vide', 'soun'): what its sample entries are. */
+function handlerOf(trak: Box): string | undefined {
+  return fieldsOf(findBoxes([trak], 'trak/mdia/hdlr')[0], 'hdlr')?.handlerType;
+}
+
+function elementNode(source: ByteSource, element: EbmlNode): StructureNode {
+  const node: StructureNode = { offset: element.offset, size: element.end - element.offset, headerSize: element.headerSize, type: `0x${element.id.toString(16).toUpperCase()}`, name: element.name };
+  const { value } = element;
+  if (typeof value === 'number' || typeof value === 'string') node.value = value;
+  else if (typeof value === 'bigint') node.value = value.toString();
+  else if (value && value.size <= MAX_HEX_VALUE_BYTES) node.value = hex(source.read(value.offset, value.size));
+  if (element.id === SIMPLE_BLOCK_ID || element.id === BLOCK_ID) {
+    const dataOffset = element.offset + element.headerSize;
+    node.fields = blockHeaderSyntax(source.read(dataOffset, Math.min(BLOCK_HEADER_BYTES, element.end - dataOffset)), dataOffset, element.id === SIMPLE_BLOCK_ID);
+  }
+  if (element.children) node.children = element.children.map((child) => elementNode(source, child));
+  return node;
+}
