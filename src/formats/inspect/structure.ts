@@ -11,6 +11,8 @@ import type { Box } from '../isobmff/types';
 import { readBoxes } from '../isobmff/walker';
 import { blockHeaderSyntax } from '../matroska/blockHeader';
 import { matroskaSchema } from '../matroska/schema';
+import { detectPacketSize } from '../mpegts';
+import { packetSyntax, TS_PACKET_SIZE } from '../mpegts/packetSyntax';
 import { sniffFormat } from './sniff';
 
 export interface StructureNode {
@@ -19,13 +21,13 @@ export interface StructureNode {
   /** Bytes in all, header included (as read: cut to the parent or the input when declared longer). */
   size: number;
   headerSize: number;
-  /** Box type ('moov'); EBML id in hex ('0x1A45DFA3'). */
+  /** Box type ('moov'); EBML id in hex ('0x1A45DFA3'); what a TS packet starts ('PAT', 'PMT', 'PES', 'section'). */
   type: string;
-  /** The specification's name: 'MovieBox', 'Segment'. */
+  /** The specification's name: 'MovieBox', 'Segment', 'transport_packet'. */
   name: string;
   /** An EBML element's value (a binary one as hex when it is short). */
   value?: number | string;
-  /** A box's fields, its header's included; a SimpleBlock's or Block's header fields. */
+  /** A box's fields, its header's included; a SimpleBlock's or Block's header fields; a TS packet's fields. */
   fields?: ContainerField[];
   children?: StructureNode[];
 }
@@ -33,16 +35,21 @@ export interface StructureNode {
 /** Binary EBML values up to this size are shown as hex (UIDs, small codec data); longer ones by size. */
 const MAX_HEX_VALUE_BYTES = 32;
 
+const TS_SYNC = 0x47;
 const SIMPLE_BLOCK_ID = 0xa3;
 const BLOCK_ID = 0xa1;
 /** Track number (a VINT of up to 8 bytes), timestamp and flags. */
 const BLOCK_HEADER_BYTES = 11;
 
-/** The structure of a Matroska/WebM or ISO BMFF input; empty for other formats. */
+/**
+ * The structure of a Matroska/WebM or ISO BMFF input, or the packets of an MPEG-TS input that start a
+ * PES packet or a PAT/PMT section; empty for other formats.
+ */
 export function readStructure(source: ByteSource): StructureNode[] {
   const format = sniffFormat(source);
   if (format === 'isobmff') return boxNodes(source, readBoxes(source).boxes, {});
   if (format === 'matroska') return readTree(source, matroskaSchema()).nodes.map((element) => elementNode(source, element));
+  if (format === 'mpeg-ts') return packetNodes(source);
   return [];
 }
 
@@ -57,6 +64,30 @@ function boxNodes(source: ByteSource, boxes: readonly Box[], place: BoxPlace): S
 /** The handler_type of a 'trak' ('vide', 'soun'): what its sample entries are. */
 function handlerOf(trak: Box): string | undefined {
   return fieldsOf(findBoxes([trak], 'trak/mdia/hdlr')[0], 'hdlr')?.handlerType;
+}
+
+/** TS packets read per window. */
+const PACKETS_PER_READ = 2048;
+
+/** Packets that start a PES packet or a section, with their fields; PMT PIDs are learnt from the PATs on the way. */
+function packetNodes(source: ByteSource): StructureNode[] {
+  const { packetSize, first } = detectPacketSize(source);
+  const pmtPids = new Set<number>();
+  const nodes: StructureNode[] = [];
+  for (let start = first; start < source.size; start += packetSize * PACKETS_PER_READ) {
+    const window = source.read(start, Math.min(packetSize * PACKETS_PER_READ, source.size - start));
+    for (let at = 0; at + 4 <= window.length; at += packetSize) {
+      const b1 = window[at + 1] ?? 0;
+      if (window[at] !== TS_SYNC || (b1 & 0x40) === 0) continue;
+      const pid = ((b1 & 0x1f) << 8) | (window[at + 2] ?? 0);
+      const payload = pid === 0 ? 'pat' : pmtPids.has(pid) ? 'pmt' : 'other';
+      const fields = packetSyntax(window.subarray(at, at + TS_PACKET_SIZE), start + at, payload);
+      if (payload === 'pat') for (const field of fields) if (field.path.endsWith('.program_map_PID')) pmtPids.add(Number(field.value));
+      const type = payload === 'pat' ? 'PAT' : payload === 'pmt' ? 'PMT' : fields.some((field) => field.path === 'PES_packet.stream_id') ? 'PES' : 'section';
+      nodes.push({ offset: start + at, size: Math.min(TS_PACKET_SIZE, window.length - at), headerSize: 4, type, name: 'transport_packet', fields });
+    }
+  }
+  return nodes;
 }
 
 function elementNode(source: ByteSource, element: EbmlNode): StructureNode {

@@ -18,8 +18,10 @@ export const hdlr = defineBox({
     let name: string;
     const first = r.bytes[r.pos];
     if (first !== undefined && first > 0 && first === r.remaining() - 1 && r.bytes[r.pos + first] !== 0) {
+      const at = r.pos;
       r.skip(1);
-      name = r.cstring(r.pos + first, 'name');
+      name = r.cstring(r.pos + first);
+      r.note('name', at, 1 + first, name, 'pstring');
     } else {
       name = r.cstring(r.end, 'name');
     }

@@ -38,6 +38,8 @@ export interface Dump {
   tracks: DumpTrack[];
   clusters: DumpCluster[];
   blocks: DumpBlock[];
+  /** Every element mkvinfo lists (it leaves out CRC-32 elements), with its size header included. */
+  elements: { offset: number; size: number }[];
 }
 
 export const hasMkvinfo = spawnSync('mkvinfo', ['--version']).status === 0;
@@ -54,7 +56,7 @@ function duration(text: string): number {
 
 export function mkvinfo(file: string): Dump {
   const text = execFileSync('mkvinfo', ['-a', '-P', '-z', file], { encoding: 'utf8', maxBuffer: 256 << 20 });
-  const dump: Dump = { tracks: [], clusters: [], blocks: [] };
+  const dump: Dump = { tracks: [], clusters: [], blocks: [], elements: [] };
   let track: DumpTrack | undefined;
   let block: DumpBlock | undefined;
   let groupBlocks: DumpBlock[] = [];
@@ -65,6 +67,7 @@ export function mkvinfo(file: string): Dump {
     const offset = at ? Number(at[1]) : -1;
     const body = at ? content.slice(0, at.index) : content;
     let m: RegExpExecArray | null;
+    if (at && body !== 'Frame') dump.elements.push({ offset, size: Number(at[2]) });
 
     if (body === 'Track') {
       track = { number: 0 };
