@@ -4,11 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createFile, MP4BoxBuffer } from 'mp4box';
-import type { ContainerField } from '../../../../src/formats/bits/syntax';
 import { bytesSource } from '../../../../src/formats/byteSource';
 import { boxSpec } from '../../../../src/formats/isobmff';
 import { readStructure, type StructureNode } from '../../../../src/formats/inspect/structure';
-import { fixture } from './helpers';
+import { fieldHoldsValue, fixture } from './helpers';
 
 const FILES = [
   'h264-aac.mp4', 'h264-aac-frag.mp4', 'h265-main-frag.mp4', 'h264-he-aac-implicit.mp4', 'h264-alaw.mov', 'h264-mulaw.mov',
@@ -63,34 +62,6 @@ function theirValue(box: Mp4BoxBox, type: string, path: string): unknown {
   return (value as Record<string, unknown> | undefined)?.[index];
 }
 
-/** The bits of a field as they are in the file, read independently of the parser. */
-function bitsAt(bytes: Uint8Array, bitOffset: number, bitLength: number): bigint {
-  let value = 0n;
-  for (let bit = bitOffset; bit < bitOffset + bitLength; bit++) value = (value << 1n) | BigInt(((bytes[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1);
-  return value;
-}
-
-/** Whether a field's value is what its bytes hold, read as its descriptor says. */
-function holdsValue(bytes: Uint8Array, boxOffset: number, field: ContainerField): boolean {
-  const start = boxOffset * 8 + field.bitOffset;
-  const raw = bytesAt(bytes, field);
-  const { descriptor, value, bitLength } = field;
-  if (typeof value === 'number' && descriptor.startsWith('bit(8*')) return value === field.byteLength;
-  if (descriptor.startsWith('bit(') && typeof value === 'string') return value === Buffer.from(raw).toString('hex');
-  if (descriptor === 'string' || descriptor === 'pstring' || descriptor === 'string[32]') return Buffer.from(raw).toString('utf8').includes(String(value));
-  if (typeof value === 'string') return value === Buffer.from(raw).toString('latin1');
-  if (descriptor === 'float(64)') return Buffer.from(raw).readDoubleBE(0) === value;
-  if (field.path === 'ntp_timestamp') return Math.floor(value) === Number(bitsAt(bytes, start, 32));
-  if (field.path.endsWith('sizeOfInstance')) return true; // 7-bit groups: decoded by the esds parser, checked by the esds walk itself
-  const unsigned = bitsAt(bytes, start, bitLength);
-  const signed = descriptor.startsWith('int(') && unsigned >= 1n << BigInt(bitLength - 1) ? unsigned - (1n << BigInt(bitLength)) : unsigned;
-  return BigInt(value) === signed;
-}
-
-function bytesAt(bytes: Uint8Array, field: ContainerField): Uint8Array {
-  return bytes.subarray(field.byteOffset, field.byteOffset + field.byteLength);
-}
-
 function* walk(nodes: readonly StructureNode[], parent?: StructureNode): Generator<[StructureNode, StructureNode | undefined]> {
   for (const node of nodes) {
     yield [node, parent];
@@ -108,7 +79,7 @@ for (const name of FILES) {
     for (const [node, parent] of walk(nodes)) {
       const fields = node.fields ?? [];
       for (const field of fields) {
-        assert.ok(holdsValue(bytes, node.offset, field), `${node.type} ${field.path} = ${field.value} is not what bytes ${field.byteOffset}+${field.byteLength} hold`);
+        assert.ok(fieldHoldsValue(bytes, node.offset, field), `${node.type} ${field.path} = ${field.value} is not what bytes ${field.byteOffset}+${field.byteLength} hold`);
         assert.equal(field.byteOffset, node.offset + Math.floor(field.bitOffset / 8), `${node.type} ${field.path}: byteOffset and bitOffset agree`);
       }
       // Every byte of the box up to its first child (or its end) is in exactly one field.

@@ -1,8 +1,9 @@
 // Test helpers shared by the ISO BMFF and MPEG-TS tests: ffprobe as the independent judge, file-backed
-// and counting byte sources, a deterministic PRNG, and box builders.
+// and counting byte sources, a deterministic PRNG, box builders, and a reading of a field's bits.
 import { execFileSync } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ContainerField } from '../../../../src/formats/bits/syntax';
 import { bytesSource, type ByteSource } from '../../../../src/formats/byteSource';
 export { prng } from '../../../support/random';
 
@@ -137,4 +138,34 @@ export function ascChannels(asc: Uint8Array): number {
   const freqIndex = ((b0 & 7) << 1) | (b1 >> 7);
   if (aot === 31 || freqIndex === 15) throw new Error('escape values not handled by this helper');
   return (b1 >> 3) & 0x0f;
+}
+
+/** The bits of a field as they are in the file, read independently of the parser. */
+function bitsAt(bytes: Uint8Array, bitOffset: number, bitLength: number): bigint {
+  let value = 0n;
+  for (let bit = bitOffset; bit < bitOffset + bitLength; bit++) value = (value << 1n) | BigInt(((bytes[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1);
+  return value;
+}
+
+/**
+ * Whether a container field's value is what the file holds where the field says it is (its bit offset
+ * counted from `structureOffset`), read as its descriptor says.
+ */
+export function fieldHoldsValue(bytes: Uint8Array, structureOffset: number, field: ContainerField): boolean {
+  const start = structureOffset * 8 + field.bitOffset;
+  const raw = Buffer.from(bytes.subarray(field.byteOffset, field.byteOffset + field.byteLength));
+  const { descriptor, value, bitLength } = field;
+  if (typeof value === 'number' && descriptor.startsWith('bit(8*')) return value === field.byteLength;
+  if (descriptor.startsWith('bit(') && typeof value === 'string') return value === raw.toString('hex');
+  if (descriptor === 'string' || descriptor === 'pstring' || descriptor === 'string[32]') return raw.toString('utf8').includes(String(value));
+  if (typeof value === 'string') return value === raw.toString('latin1');
+  if (descriptor === 'float(64)') return raw.readDoubleBE(0) === value;
+  if (field.path === 'ntp_timestamp') return Math.floor(value) === Number(bitsAt(bytes, start, 32));
+  // An esds size in 7-bit groups: the value is the sum of the groups, not the bits as they stand.
+  if (descriptor === 'expandable size') return value === [...raw].reduce((sum, byte) => sum * 128 + (byte & 0x7f), 0);
+  const unsigned = bitsAt(bytes, start, bitLength);
+  // A Matroska VINT: the bits after its length marker.
+  if (descriptor === 'vint') return BigInt(value) === unsigned - (1n << BigInt((bitLength / 8) * 7));
+  const signed = descriptor.startsWith('int(') && unsigned >= 1n << BigInt(bitLength - 1) ? unsigned - (1n << BigInt(bitLength)) : unsigned;
+  return BigInt(value) === signed;
 }
