@@ -1,11 +1,13 @@
-// Mutation fuzzing of the whole inspector (container reader, codec decoding, checks, JSON and text
-// output): no input throws or hangs. Deterministic seed; bounded by iterations and wall time.
+// Mutation fuzzing of the whole inspector (container reader, codec decoding, checks, the --tree
+// structure, JSON and text output): no input throws or hangs. Deterministic seed; bounded by iterations and wall time.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fuzzTest, type FuzzProbe } from '../../support/fuzz';
+import type { ContainerField } from '../../../src/formats/bits/syntax';
 import { bytesSource } from '../../../src/formats/byteSource';
 import { inspect } from '../../../src/formats/inspect/inspect';
 import { stringifyReport, toJsonReport } from '../../../src/formats/inspect/jsonReport';
+import type { StructureNode } from '../../../src/formats/inspect/structure';
 import { formatReport } from '../../../src/formats/inspect/textReport';
 import { FIXTURES } from './cli';
 
@@ -47,6 +49,13 @@ function mutate(input: Uint8Array, next: () => number): Uint8Array {
   return out;
 }
 
+function* structureFields(nodes: readonly StructureNode[]): Generator<ContainerField> {
+  for (const node of nodes) {
+    yield* node.fields ?? [];
+    yield* structureFields(node.children ?? []);
+  }
+}
+
 export function inspectFuzz(probe: FuzzProbe, seedIndex: number): string {
   const name = SEEDS[seedIndex] ?? '';
   const input = new Uint8Array(readFileSync(`${FIXTURES}/${name}`));
@@ -56,10 +65,11 @@ export function inspectFuzz(probe: FuzzProbe, seedIndex: number): string {
   for (; runs < MAX_ITERATIONS && Date.now() < deadline; runs++) {
     const bytes = mutate(input, next);
     probe.input(`${name} run ${runs}`, bytes);
-    const report = inspect(bytesSource(bytes), { nowMs: 0, frameNals: runs % 2 === 1 });
+    const report = inspect(bytesSource(bytes), { nowMs: 0, frameNals: runs % 2 === 1, structure: runs % 2 === 0 });
     stringifyReport(toJsonReport(report, true));
     formatReport(report, { name, frames: true });
     for (const found of report.issues) assert.ok(found.offset >= 0 && found.offset <= bytes.length, `${found.code} offset ${found.offset} outside ${bytes.length}`);
+    for (const field of structureFields(report.structure ?? [])) assert.ok(field.byteOffset >= 0 && field.byteOffset + field.byteLength <= bytes.length, `${field.path} at ${field.byteOffset}+${field.byteLength} outside ${bytes.length}`);
   }
   probe.done();
   assert.ok(runs > 20, `only ${runs} runs`);
