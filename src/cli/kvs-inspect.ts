@@ -1,8 +1,10 @@
 import { basename } from 'node:path';
 import { inspect } from '../formats/inspect/inspect';
 import { writeJsonReport } from '../formats/inspect/jsonReport';
-import { formatReport } from '../formats/inspect/textReport';
+import { walkStructure, type StructureVisitor } from '../formats/inspect/structure';
+import { formatReport, writeStructureText } from '../formats/inspect/textReport';
 import { InputError, openInput } from '../io/openInput';
+import { writeStdout } from './stdout';
 
 const USAGE = `Usage: kvs-inspect FILE [--json] [--checks] [--frames] [--tree]
 
@@ -44,7 +46,7 @@ function reason(error: unknown): string {
 
 function main(argv: readonly string[]): number {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${USAGE}\n`);
+    writeStdout(`${USAGE}\n`);
     return 0;
   }
   const args = parseArguments(argv);
@@ -63,7 +65,7 @@ function main(argv: readonly string[]): number {
     let report: ReturnType<typeof inspect>;
     try {
       // For a CI gate, the framing checks judge every frame, not only the first of each fragment.
-      report = inspect(source, { frameNals: args.frames, everyFrame: args.checks, structure: args.tree });
+      report = inspect(source, { frameNals: args.frames, everyFrame: args.checks });
     } catch (error) {
       // The parsers report bad bytes as issues; what throws is the reading itself (an I/O error).
       process.stderr.write(`kvs-inspect: cannot read ${args.file}: ${reason(error)}\n`);
@@ -75,15 +77,19 @@ function main(argv: readonly string[]): number {
       return 1;
     }
     const name = args.file === '-' ? 'stdin' : basename(args.file);
-    if (args.json) writeJsonReport(report, args.frames, (text) => process.stdout.write(text));
-    else process.stdout.write(formatReport(report, { name, frames: args.frames }));
+    const structure = args.tree ? (visit: StructureVisitor) => walkStructure(source, visit) : undefined;
+    if (args.json) {
+      writeJsonReport(report, args.frames, writeStdout, structure);
+    } else {
+      writeStdout(formatReport(report, { name, frames: args.frames }));
+      if (structure) writeStructureText(structure, writeStdout);
+    }
     return args.checks && report.issues.some((found) => found.severity === 'error') ? 2 : 0;
   } finally {
     source.close();
   }
 }
 
-const code = main(process.argv.slice(2));
-// Exit once stdout is flushed: a natural exit would first wait for V8's background compile jobs, which
-// can no longer help, to finish (up to ~15 ms of a 100 ms run).
-process.stdout.write('', () => process.exit(code));
+// The output is written (synchronously, see stdout.ts): exit at once. A natural exit would first wait for
+// V8's background compile jobs, which can no longer help, to finish (up to ~15 ms of a 100 ms run).
+process.exit(main(process.argv.slice(2)));

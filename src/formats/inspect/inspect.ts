@@ -8,7 +8,6 @@ import { inspectMatroska } from './fromMatroska';
 import { inspectMpegTs } from './fromMpegTs';
 import { frameTable, type FragmentReport, type InspectionReport } from './report';
 import { sniffFormat } from './sniff';
-import { readStructure } from './structure';
 import { analyzeVideoFrames, FrameNalSummaries } from './videoFrames';
 
 export interface InspectOptions extends Pick<ReadinessOptions, 'nowMs'> {
@@ -21,8 +20,6 @@ export interface InspectOptions extends Pick<ReadinessOptions, 'nowMs'> {
   frameNals?: boolean;
   /** Judge the framing of every video frame (reading every one), not only the first of each fragment. */
   everyFrame?: boolean;
-  /** List the container's structure (`report.structure`): every box or EBML element with its fields. */
-  structure?: boolean;
 }
 
 export function inspect(source: ByteSource, options: InspectOptions = {}): InspectionReport {
@@ -40,7 +37,6 @@ export function inspect(source: ByteSource, options: InspectOptions = {}): Inspe
   }
   if (summaries) frames.nal = summaries.byFrame;
   inspection.report.issues.sort((a, b) => a.offset - b.offset);
-  if (options.structure) inspection.report.structure = readStructure(source);
   return inspection.report;
 }
 

@@ -2,8 +2,8 @@
 // fields) become decimal strings while the document is built, so it serialises without a replacer.
 import { frameFlagNames, type FragmentReport, type FrameFlagNames, type FrameNalSummary, type FrameRow, type FrameTable, type InspectionReport, type TrackReport } from './report';
 import type { Issue } from '../issues';
-import { jsonText } from './jsonText';
-import type { StructureNode } from './structure';
+import { jsonItem, jsonText } from './jsonText';
+import type { StructureNode, StructureVisitor } from './structure';
 
 /**
  * A frame row of the document: the report's FrameRow with its flags by name (only those set), and its
@@ -18,6 +18,7 @@ export interface JsonReport {
   fragments: FragmentReport[];
   frames?: JsonFrame[];
   issues: Issue[];
+  /** With `--tree`: written by writeJsonReport only (see walkStructure). */
   structure?: StructureNode[];
 }
 
@@ -40,19 +41,25 @@ export function stringifyReport(json: JsonReport): string {
 /** Frame rows per chunk written: about 100 bytes each. */
 const ROWS_PER_CHUNK = 2048;
 
+/** Walks a structure (walkStructure bound to its source). */
+export type StructureWalk = (visit: StructureVisitor) => void;
+
 /**
  * Writes the `--json` document in pieces, never holding it whole: laid out like stringifyReport, the
  * frame rows one compact object per line, `ROWS_PER_CHUNK` rows per `write`. The pieces make one JSON
- * document with the same values as stringifyReport(toJsonReport(...)).
+ * document with the same values as stringifyReport(toJsonReport(...)), and with `structure` its nodes
+ * as they are walked.
  */
-export function writeJsonReport(report: InspectionReport, withFrames: boolean, write: (text: string) => void): void {
+export function writeJsonReport(report: InspectionReport, withFrames: boolean, write: (text: string) => void, structure?: StructureWalk): void {
   const head = jsonHead(report);
   const fields = Object.entries(head).map(([key, value]) => `  ${JSON.stringify(key)}: ${jsonText(value, '  ')}`);
+  write(`{\n${fields.join(',\n')}`);
+  if (structure) writeStructureJson(structure, write);
   if (!withFrames) {
-    write(`{\n${fields.join(',\n')}\n}\n`);
+    write('\n}\n');
     return;
   }
-  write(`{\n${fields.join(',\n')},\n  "frames": [`);
+  write(',\n  "frames": [');
   const { frames } = report;
   const nalJson = nalJsonCache();
   let chunk = '';
@@ -66,6 +73,49 @@ export function writeJsonReport(report: InspectionReport, withFrames: boolean, w
   write(`${chunk}${frames.count > 0 ? '\n  ' : ''}]\n}\n`);
 }
 
+/** Node indent at a depth: nodes at 4 spaces, their members 2 deeper, their children 4 deeper. */
+const nodeIndent = (depth: number): string => ' '.repeat(4 + 4 * depth);
+
+/**
+ * The tree handed over node by node as `,\n  "structure": [...]`, laid out as jsonText lays the whole tree
+ * out. A node is written when the next one comes, which tells whether it has children (a node without is
+ * a one-line record when its members are few and primitive).
+ */
+function writeStructureJson(structure: StructureWalk, write: (text: string) => void): void {
+  let chunk = ',\n  "structure": [';
+  let pending: StructureNode | undefined;
+  let pendingDepth = 0;
+  let comma = '';
+  const flush = (nextDepth: number): void => {
+    if (!pending) return;
+    const indent = nodeIndent(pendingDepth);
+    if (nextDepth > pendingDepth) {
+      const members = `${indent}  `;
+      chunk += `${comma}\n${indent}{${Object.entries(pending).map(([key, value]) => `\n${members}${JSON.stringify(key)}: ${jsonText(value, members)}`).join(',')},\n${members}"children": [`;
+      comma = '';
+      return;
+    }
+    chunk += `${comma}\n${indent}${jsonItem(pending, indent)}`;
+    comma = ',';
+    // Close the children arrays (and their parents) that end here.
+    for (let level = pendingDepth; level > nextDepth; level--) chunk += `\n${nodeIndent(level - 1)}  ]\n${nodeIndent(level - 1)}}`;
+  };
+  structure((node, depth) => {
+    flush(depth);
+    pending = node;
+    pendingDepth = depth;
+    if (chunk.length >= STRUCTURE_CHUNK) {
+      write(chunk);
+      chunk = '';
+    }
+  });
+  flush(0);
+  write(`${chunk}${pending ? '\n  ' : ''}]`);
+}
+
+/** Characters of structure JSON per `write`. */
+const STRUCTURE_CHUNK = 256 * 1024;
+
 /** Everything but the frames, bigints as strings. */
 function jsonHead(report: InspectionReport): JsonReport {
   return {
@@ -74,7 +124,6 @@ function jsonHead(report: InspectionReport): JsonReport {
     tracks: withoutBigints(report.tracks),
     fragments: withoutBigints(report.fragments),
     issues: withoutBigints(report.issues),
-    ...(report.structure && { structure: report.structure }),
   };
 }
 

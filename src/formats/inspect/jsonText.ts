@@ -12,12 +12,17 @@ export function jsonText(value: unknown, indent = ''): string {
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
     if (value.every(isPrimitive)) return compact(value);
-    const items = value.map((item: unknown) => (isRecord(item) ? compact(item) : jsonText(item, inner)));
+    const items = value.map((item: unknown) => jsonItem(item, inner));
     return `[\n${inner}${items.join(`,\n${inner}`)}\n${indent}]`;
   }
   const members = Object.entries(value).filter(([, item]) => item !== undefined && typeof item !== 'function');
   if (members.length === 0) return '{}';
   return `{\n${members.map(([key, item]) => `${inner}${JSON.stringify(key)}: ${jsonText(item, inner)}`).join(',\n')}\n${indent}}`;
+}
+
+/** An array element as jsonText writes it, at `indent`: a record on one line, anything else laid out. */
+export function jsonItem(item: unknown, indent: string): string {
+  return isRecord(item) ? compact(item) : jsonText(item, indent);
 }
 
 /** JSON.stringify's text on one line (`null` where it would give nothing, as it does in an array). */

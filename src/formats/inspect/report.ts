@@ -4,7 +4,6 @@
 import type { FieldLocation, Fields } from '../bits/syntax';
 import type { Issue } from '../issues';
 import type { KvsFragmentMetadata } from '../matroska/kvsTags';
-import type { StructureNode } from './structure';
 
 export type ContainerFormat = 'matroska' | 'webm' | 'mp4' | 'fragmented-mp4' | 'mpeg-ts' | 'unknown';
 
@@ -18,8 +17,6 @@ export interface InspectionReport {
   /** Every frame (Matroska block, MP4 sample, TS access unit) in file order. */
   frames: FrameTable;
   issues: Issue[];
-  /** With InspectOptions.structure: the boxes or EBML elements, each with its fields. */
-  structure?: StructureNode[];
 }
 
 export interface TrackReport {

@@ -2,7 +2,7 @@
 // element with its offset and size, and the fields of each under the names of its specification.
 import type { ContainerField } from '../bits/syntax';
 import type { ByteSource } from '../byteSource';
-import { readTree, type EbmlNode } from '../ebml/tree';
+import { readChildren, readTree, type EbmlNode } from '../ebml/tree';
 import { hex } from '../hex';
 import { boxSyntax, type BoxPlace } from '../isobmff/boxSyntax';
 import { boxName, fieldsOf } from '../isobmff/registry';
@@ -36,29 +36,48 @@ export interface StructureNode {
 const MAX_HEX_VALUE_BYTES = 32;
 
 const TS_SYNC = 0x47;
+const CLUSTER_ID = 0x1f43b675;
 const SIMPLE_BLOCK_ID = 0xa3;
 const BLOCK_ID = 0xa1;
 /** Track number (a VINT of up to 8 bytes), timestamp and flags. */
 const BLOCK_HEADER_BYTES = 11;
 
+/** Called with each node in file order, depth first (a node right before its children), and its depth. */
+export type StructureVisitor = (node: StructureNode, depth: number) => void;
+
 /**
- * The structure of a Matroska/WebM or ISO BMFF input, or the packets of an MPEG-TS input that start a
- * PES packet or a PAT/PMT section; empty for other formats.
+ * Walks the structure of a Matroska/WebM or ISO BMFF input, or the packets of an MPEG-TS input that
+ * start a PES packet or a PAT/PMT section (nothing for other formats), handing each node to `visit`
+ * without its children and without keeping it: what it holds at once is the box tree (boxes, not their
+ * fields) or the element tree without the Clusters' children (read one Cluster at a time).
  */
-export function readStructure(source: ByteSource): StructureNode[] {
+export function walkStructure(source: ByteSource, visit: StructureVisitor): void {
   const format = sniffFormat(source);
-  if (format === 'isobmff') return boxNodes(source, readBoxes(source).boxes, {});
-  if (format === 'matroska') return readTree(source, matroskaSchema()).nodes.map((element) => elementNode(source, element));
-  if (format === 'mpeg-ts') return packetNodes(source);
-  return [];
+  if (format === 'isobmff') visitBoxes(source, readBoxes(source).boxes, {}, 0, visit);
+  else if (format === 'matroska') visitElements(source, readTree(source, matroskaSchema(), { expand: (element) => element.id !== CLUSTER_ID }).nodes, 0, visit);
+  else if (format === 'mpeg-ts') visitPackets(source, visit);
 }
 
-function boxNodes(source: ByteSource, boxes: readonly Box[], place: BoxPlace): StructureNode[] {
-  return boxes.map((box) => {
-    const node: StructureNode = { offset: box.offset, size: box.truncated ? Math.min(box.size, source.size - box.offset) : box.size, headerSize: box.headerSize, type: box.type, name: boxName(box.type) ?? '', fields: boxSyntax(source, box, place) };
-    if (box.children) node.children = boxNodes(source, box.children, { parentType: box.type, handler: box.type === 'trak' ? handlerOf(box) : place.handler });
-    return node;
+/** The whole structure as a tree (for small inputs: a long file's has millions of nodes; see walkStructure). */
+export function readStructure(source: ByteSource): StructureNode[] {
+  const roots: StructureNode[] = [];
+  const open: StructureNode[] = [];
+  walkStructure(source, (node, depth) => {
+    open.length = depth;
+    const parent = open[depth - 1];
+    if (parent) (parent.children ??= []).push(node);
+    else roots.push(node);
+    open.push(node);
   });
+  return roots;
+}
+
+function visitBoxes(source: ByteSource, boxes: readonly Box[], place: BoxPlace, depth: number, visit: StructureVisitor): void {
+  for (const box of boxes) {
+    const size = box.truncated ? Math.min(box.size, source.size - box.offset) : box.size;
+    visit({ offset: box.offset, size, headerSize: box.headerSize, type: box.type, name: boxName(box.type) ?? '', fields: boxSyntax(source, box, place) }, depth);
+    if (box.children) visitBoxes(source, box.children, { parentType: box.type, handler: box.type === 'trak' ? handlerOf(box) : place.handler }, depth + 1, visit);
+  }
 }
 
 /** The handler_type of a 'trak' ('vide', 'soun'): what its sample entries are. */
@@ -70,10 +89,9 @@ function handlerOf(trak: Box): string | undefined {
 const PACKETS_PER_READ = 2048;
 
 /** Packets that start a PES packet or a section, with their fields; PMT PIDs are learnt from the PATs on the way. */
-function packetNodes(source: ByteSource): StructureNode[] {
+function visitPackets(source: ByteSource, visit: StructureVisitor): void {
   const { packetSize, first } = detectPacketSize(source);
   const pmtPids = new Set<number>();
-  const nodes: StructureNode[] = [];
   for (let start = first; start < source.size; start += packetSize * PACKETS_PER_READ) {
     const window = source.read(start, Math.min(packetSize * PACKETS_PER_READ, source.size - start));
     for (let at = 0; at + 4 <= window.length; at += packetSize) {
@@ -84,10 +102,18 @@ function packetNodes(source: ByteSource): StructureNode[] {
       const fields = packetSyntax(window.subarray(at, at + TS_PACKET_SIZE), start + at, payload);
       if (payload === 'pat') for (const field of fields) if (field.path.endsWith('.program_map_PID')) pmtPids.add(Number(field.value));
       const type = payload === 'pat' ? 'PAT' : payload === 'pmt' ? 'PMT' : fields.some((field) => field.path === 'PES_packet.stream_id') ? 'PES' : 'section';
-      nodes.push({ offset: start + at, size: Math.min(TS_PACKET_SIZE, window.length - at), headerSize: 4, type, name: 'transport_packet', fields });
+      visit({ offset: start + at, size: Math.min(TS_PACKET_SIZE, window.length - at), headerSize: 4, type, name: 'transport_packet', fields }, 0);
     }
   }
-  return nodes;
+}
+
+/** Elements, and the children of each Cluster read when it is reached (and dropped after). */
+function visitElements(source: ByteSource, elements: readonly EbmlNode[], depth: number, visit: StructureVisitor): void {
+  for (const element of elements) {
+    visit(elementNode(source, element), depth);
+    const children = element.id === CLUSTER_ID && !element.children ? readChildren(source, matroskaSchema(), element).nodes : element.children;
+    if (children) visitElements(source, children, depth + 1, visit);
+  }
 }
 
 function elementNode(source: ByteSource, element: EbmlNode): StructureNode {
@@ -100,6 +126,5 @@ function elementNode(source: ByteSource, element: EbmlNode): StructureNode {
     const dataOffset = element.offset + element.headerSize;
     node.fields = blockHeaderSyntax(source.read(dataOffset, Math.min(BLOCK_HEADER_BYTES, element.end - dataOffset)), dataOffset, element.id === SIMPLE_BLOCK_ID);
   }
-  if (element.children) node.children = element.children.map((child) => elementNode(source, child));
   return node;
 }

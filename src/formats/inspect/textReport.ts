@@ -2,7 +2,7 @@
 import type { Fields, FieldValue } from '../bits/syntax';
 import type { Issue } from '../issues';
 import { isoTime } from '../isoTime';
-import type { StructureNode } from './structure';
+import type { StructureWalk } from './jsonReport';
 import { frameFlagNames, type CodecPrivateReport, type FragmentReport, type FrameNalSummary, type InspectionReport, type TrackReport } from './report';
 
 const FORMAT_NAMES: Record<InspectionReport['format'], string> = {
@@ -29,19 +29,30 @@ export function formatReport(report: InspectionReport, options: TextOptions): st
   for (const track of report.tracks) lines.push(...trackLines(track));
   if (report.fragments.length > 0) lines.push('', 'Fragments', ...fragmentLines(report.fragments));
   if (options.frames) lines.push('', 'Frames', ...frameLines(report));
-  if (report.structure) lines.push('', 'Structure', ...structureLines(report.structure, '  '));
   lines.push('', errors > 0 ? `Issues (${plural(errors, 'error')})` : 'Issues');
   lines.push(...(report.issues.length > 0 ? report.issues.flatMap(issueLines) : ['  none']));
   return `${lines.join('\n')}\n`;
 }
 
-/** One line per box or element (offset, type, name, size, value), its fields under it, its children indented. */
-function structureLines(nodes: readonly StructureNode[], indent: string): string[] {
-  return nodes.flatMap((node) => [
-    `${indent}${node.offset} ${node.type} ${node.name}, ${plural(node.size, 'byte')}${node.value === undefined ? '' : `: ${node.value}`}`,
-    ...(node.fields ?? []).map((field) => `${indent}    ${field.byteOffset} ${field.path} = ${field.value}`),
-    ...structureLines(node.children ?? [], `${indent}  `),
-  ]);
+/** Characters of structure text per `write`. */
+const STRUCTURE_CHUNK = 256 * 1024;
+
+/**
+ * The `--tree` section, written as the structure is walked: one line per box, element or packet
+ * (offset, type, name, size, value), its fields under it, its children indented.
+ */
+export function writeStructureText(structure: StructureWalk, write: (text: string) => void): void {
+  let chunk = '\nStructure\n';
+  structure((node, depth) => {
+    const indent = '  '.repeat(depth + 1);
+    chunk += `${indent}${node.offset} ${node.type} ${node.name}, ${plural(node.size, 'byte')}${node.value === undefined ? '' : `: ${node.value}`}\n`;
+    for (const field of node.fields ?? []) chunk += `${indent}    ${field.byteOffset} ${field.path} = ${field.value}\n`;
+    if (chunk.length >= STRUCTURE_CHUNK) {
+      write(chunk);
+      chunk = '';
+    }
+  });
+  write(chunk);
 }
 
 function trackLines(track: TrackReport): string[] {

@@ -5,8 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { bytesSource } from '../../../src/formats/byteSource';
-import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
-import { readStructure, type StructureNode } from '../../../src/formats/inspect/structure';
+import { inspect } from '../../../src/formats/inspect/inspect';
+import { writeJsonReport, type JsonReport } from '../../../src/formats/inspect/jsonReport';
+import { jsonText } from '../../../src/formats/inspect/jsonText';
+import { readStructure, walkStructure, type StructureNode } from '../../../src/formats/inspect/structure';
 import { fieldHoldsValue, ffprobe, fixture, MEDIA } from '../formats/isobmff/helpers';
 import { hasMkvinfo, mkvinfo } from '../formats/matroska/mkvinfoDump';
 import { hasTsreport, tsreport, type TsreportPacket } from '../formats/mpegts/tsreport';
@@ -172,6 +174,18 @@ test('packet fields stop at the end of a cut packet and of a section that runs p
   const end = last?.fields?.at(-1);
   assert.equal((end?.byteOffset ?? 0) + (end?.byteLength ?? 0), bytes.length);
 });
+
+for (const name of ['h264-aac-frag.mp4', 'h264-he-aac.mkv', 'h264-aac.ts']) {
+  test(`${name}: the structure written node by node is the tree, laid out as jsonText lays it out`, () => {
+    const source = bytesSource(fixture(name));
+    const tree = readStructure(source);
+    let written = '';
+    writeJsonReport(inspect(source), false, (text) => (written += text), (visit) => walkStructure(source, visit));
+    const whole = `  "structure": ${jsonText(tree, '  ')}`;
+    assert.ok(written.includes(whole), 'the same text as the tree written at once');
+    assert.deepEqual((JSON.parse(written) as JsonReport).structure, tree);
+  });
+}
 
 test('kvs-inspect --tree: the structure in the JSON document and under "Structure" in the text', () => {
   const json = kvsInspect(['--json', '--tree', `${FIXTURES}/h264-aac-frag.mp4`]);
