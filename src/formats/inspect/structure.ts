@@ -10,6 +10,7 @@ import { findBoxes } from '../isobmff/find';
 import type { Box } from '../isobmff/types';
 import { readBoxes } from '../isobmff/walker';
 import { blockHeaderSyntax } from '../matroska/blockHeader';
+import { ElementId as Id } from '../matroska/elementTable';
 import { matroskaSchema } from '../matroska/schema';
 import { detectPacketSize } from '../mpegts';
 import { packetSyntax, TS_PACKET_SIZE } from '../mpegts/packetSyntax';
@@ -36,9 +37,6 @@ export interface StructureNode {
 const MAX_HEX_VALUE_BYTES = 32;
 
 const TS_SYNC = 0x47;
-const CLUSTER_ID = 0x1f43b675;
-const SIMPLE_BLOCK_ID = 0xa3;
-const BLOCK_ID = 0xa1;
 /** Track number (a VINT of up to 8 bytes), timestamp and flags. */
 const BLOCK_HEADER_BYTES = 11;
 
@@ -54,7 +52,7 @@ export type StructureVisitor = (node: StructureNode, depth: number) => void;
 export function walkStructure(source: ByteSource, visit: StructureVisitor): void {
   const format = sniffFormat(source);
   if (format === 'isobmff') visitBoxes(source, readBoxes(source).boxes, {}, 0, visit);
-  else if (format === 'matroska') visitElements(source, readTree(source, matroskaSchema(), { expand: (element) => element.id !== CLUSTER_ID }).nodes, 0, visit);
+  else if (format === 'matroska') visitElements(source, readTree(source, matroskaSchema(), { expand: (element) => element.id !== Id.Cluster }).nodes, 0, visit);
   else if (format === 'mpeg-ts') visitPackets(source, visit);
 }
 
@@ -111,7 +109,7 @@ function visitPackets(source: ByteSource, visit: StructureVisitor): void {
 function visitElements(source: ByteSource, elements: readonly EbmlNode[], depth: number, visit: StructureVisitor): void {
   for (const element of elements) {
     visit(elementNode(source, element), depth);
-    const children = element.id === CLUSTER_ID && !element.children ? readChildren(source, matroskaSchema(), element).nodes : element.children;
+    const children = element.id === Id.Cluster && !element.children ? readChildren(source, matroskaSchema(), element).nodes : element.children;
     if (children) visitElements(source, children, depth + 1, visit);
   }
 }
@@ -122,9 +120,9 @@ function elementNode(source: ByteSource, element: EbmlNode): StructureNode {
   if (typeof value === 'number' || typeof value === 'string') node.value = value;
   else if (typeof value === 'bigint') node.value = value.toString();
   else if (value && value.size <= MAX_HEX_VALUE_BYTES) node.value = hex(source.read(value.offset, value.size));
-  if (element.id === SIMPLE_BLOCK_ID || element.id === BLOCK_ID) {
+  if (element.id === Id.SimpleBlock || element.id === Id.Block) {
     const dataOffset = element.offset + element.headerSize;
-    node.fields = blockHeaderSyntax(source.read(dataOffset, Math.min(BLOCK_HEADER_BYTES, element.end - dataOffset)), dataOffset, element.id === SIMPLE_BLOCK_ID);
+    node.fields = blockHeaderSyntax(source.read(dataOffset, Math.min(BLOCK_HEADER_BYTES, element.end - dataOffset)), dataOffset, element.id === Id.SimpleBlock);
   }
   return node;
 }
