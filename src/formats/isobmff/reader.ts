@@ -90,7 +90,7 @@ export class BoxReader {
    * first: `[name, width]` pairs whose widths add up to `bits`.
    */
   split(word: number, bits: number, parts: readonly (readonly [string, number])[]): void {
-    if (!this.syntax) return;
+    if (!this.syntax || this.overrun) return;
     const wordStart = (this.pos - bits / 8) * 8;
     let used = 0;
     for (const [name, width] of parts) {
