@@ -16,8 +16,9 @@ issues KVS would reject the stream for. FILE may be - for standard input, or a p
   --json    one JSON document (format, tracks, fragments, issues)
   --frames  add one row per frame, with the NAL units of each H.264/H.265 frame (this reads every
             video frame, and the framing checks then judge every frame, not only the first of each fragment)
-  --tree    add the container's structure: every box (with its fields under their ISO names, each
-            with its byte offset) or EBML element (with its value)
+  --tree    add the container's structure, each field under its specification's name with its byte
+            offset: every MP4 box with its fields, every EBML element with its value (and each
+            block's header), or each MPEG-TS packet that starts a PES packet or a PAT/PMT section
   --checks  judge the framing of every video frame too, and exit with status 2 when an error-severity
             issue is found (for CI pipelines)`;
 
