@@ -47,3 +47,12 @@ export interface ContainerField extends Omit<FieldLocation, 'value'> {
   /** Value as coded; four-character codes and strings as text, longer byte strings as hex. */
   value: number | string;
 }
+
+/**
+ * A ContainerField of `bitLength` bits at bit `bitOffset` of a structure whose first byte is at absolute
+ * `origin`: the byte range is that of the bytes the bits touch.
+ */
+export function containerField(path: string, value: number | string, descriptor: string, origin: number, bitOffset: number, bitLength: number): ContainerField {
+  const first = Math.floor(bitOffset / 8);
+  return { path, value, descriptor, bitOffset, bitLength, byteOffset: origin + first, byteLength: Math.ceil((bitOffset + bitLength) / 8) - first };
+}

@@ -1,4 +1,4 @@
-import type { ContainerField } from '../bits/syntax';
+import { containerField, type ContainerField } from '../bits/syntax';
 import { hex } from '../hex';
 
 /**
@@ -78,11 +78,7 @@ export class BoxReader {
   }
 
   private field(name: string, at: number, length: number, value: number | string, descriptor: string): ContainerField {
-    return {
-      path: this.syntaxPrefix + name, value, descriptor,
-      bitOffset: (this.base + at - this.syntaxOrigin) * 8, bitLength: length * 8,
-      byteOffset: this.base + at, byteLength: length,
-    };
+    return containerField(this.syntaxPrefix + name, value, descriptor, this.syntaxOrigin, (this.base + at - this.syntaxOrigin) * 8, length * 8);
   }
 
   /**
@@ -103,12 +99,8 @@ export class BoxReader {
 
   /** Records a field of `bitLength` bits starting at bit `bitAt` of `bytes`. */
   noteBits(name: string, bitAt: number, bitLength: number, value: number): void {
-    const first = Math.floor(bitAt / 8);
-    this.syntax?.push({
-      path: this.syntaxPrefix + name, value, descriptor: bitLength === 1 ? 'bit(1)' : `unsigned int(${bitLength})`,
-      bitOffset: (this.base - this.syntaxOrigin) * 8 + bitAt, bitLength,
-      byteOffset: this.base + first, byteLength: Math.ceil((bitAt + bitLength) / 8) - first,
-    });
+    const descriptor = bitLength === 1 ? 'bit(1)' : `unsigned int(${bitLength})`;
+    this.syntax?.push(containerField(this.syntaxPrefix + name, value, descriptor, this.syntaxOrigin, (this.base - this.syntaxOrigin) * 8 + bitAt, bitLength));
   }
 
   /**

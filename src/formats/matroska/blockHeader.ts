@@ -1,6 +1,6 @@
 // The header at the start of SimpleBlock and Block data (RFC 9559 §10): track number (VINT), signed
 // 16-bit relative timecode, flags, then for laced blocks the frame count and frame sizes.
-import type { ContainerField } from '../bits/syntax';
+import { containerField, type ContainerField } from '../bits/syntax';
 import { signedVintValue, vintValue, vintWidth } from '../ebml/vint';
 import { Lacing } from './blockTable';
 
@@ -124,10 +124,8 @@ export function blockHeaderSyntax(bytes: Uint8Array, dataOffset: number, simpleB
   const width = vintWidth(bytes[0] ?? 0);
   const out: BlockHeader = { track: 0, relativeTimecode: 0, flags: 0, lacing: 0, frameCount: 0, headerLength: 0 };
   if (width === 0 || bytes.length < width + 3 || parseBlockHeader(bytes, 0, width + 3, bytes.length, out) === BlockParse.Invalid) return [];
-  const field = (path: string, value: number, descriptor: string, bitOffset: number, bitLength: number): ContainerField => ({
-    path, value, descriptor, bitOffset, bitLength,
-    byteOffset: dataOffset + Math.floor(bitOffset / 8), byteLength: Math.ceil((bitOffset + bitLength) / 8) - Math.floor(bitOffset / 8),
-  });
+  const field = (path: string, value: number, descriptor: string, bitOffset: number, bitLength: number): ContainerField =>
+    containerField(path, value, descriptor, dataOffset, bitOffset, bitLength);
   const fields = [field('Track Number', out.track, 'vint', 0, width * 8), field('Timestamp', out.relativeTimecode, 'int(16)', width * 8, 16)];
   let used = 0;
   for (const [name, bits] of simpleBlock ? SIMPLE_BLOCK_FLAGS : BLOCK_FLAGS) {

@@ -2,7 +2,7 @@
 // place: the packet header (§2.4.3.2), the adaptation field (§2.4.3.4), then what the payload starts:
 // a PES packet header (§2.4.3.6) or a PAT/PMT section (§2.4.4). What runs on into later packets (a long
 // section, the PES payload) is listed as bytes up to the end of this packet.
-import type { ContainerField } from '../bits/syntax';
+import { containerField, type ContainerField } from '../bits/syntax';
 import { pesHasOptionalHeader } from './pes';
 
 export const TS_PACKET_SIZE = 188;
@@ -46,11 +46,7 @@ class FieldRecorder {
   }
 
   private push(name: string, value: number, descriptor: string, bitLength: number): void {
-    const first = this.bit >> 3;
-    this.fields.push({
-      path: this.prefix + name, value, descriptor, bitOffset: this.bit, bitLength,
-      byteOffset: this.offset + first, byteLength: ((this.bit + bitLength + 7) >> 3) - first,
-    });
+    this.fields.push(containerField(this.prefix + name, value, descriptor, this.offset, this.bit, bitLength));
     this.bit += bitLength;
   }
 }
