@@ -71,11 +71,39 @@ export function checkAvcRecord(record: AvcDecoderConfigurationRecord): Issue[] {
     out.push(issue('warning', 'AVCC_LEVEL_MISMATCH', `avcC AVCLevelIndication is ${String(f.AVCLevelIndication)} but the SPS has level_idc ${String(d.level_idc)}.`, record.offset + 3, hint));
   }
   if (record.derived.hasHighProfileFields) {
+    const at = (path: string): number => fieldOffset(record, path);
     if (typeof f.chroma_format === 'number' && f.chroma_format !== d.chroma_format_idc) {
-      out.push(issue('warning', 'AVCC_CHROMA_FORMAT_MISMATCH', `avcC chroma_format is ${f.chroma_format} but the SPS has chroma_format_idc ${d.chroma_format_idc}.`, record.offset, hint));
+      out.push(issue('warning', 'AVCC_CHROMA_FORMAT_MISMATCH', `avcC chroma_format is ${f.chroma_format} but the SPS has chroma_format_idc ${d.chroma_format_idc}.`, at('chroma_format'), hint));
     }
-    if (typeof f.bit_depth_luma_minus8 === 'number' && f.bit_depth_luma_minus8 + 8 !== d.BitDepthY) {
-      out.push(issue('warning', 'AVCC_BIT_DEPTH_MISMATCH', `avcC bit_depth_luma_minus8 is ${f.bit_depth_luma_minus8} but the SPS codes ${d.BitDepthY - 8}.`, record.offset, hint));
+    const depthHint = 'Build the avcC from the SPS the encoder produces: its High-profile fields copy chroma_format_idc and the bit depths of the SPS.';
+    out.push(...depthIssues('avcC', 'AVCC', f.bit_depth_luma_minus8, f.bit_depth_chroma_minus8, d, at('bit_depth_luma_minus8'), at('bit_depth_chroma_minus8'), depthHint));
+  }
+  return out;
+}
+
+/** Where the record's field `path` is (the record's start when it has no location for it). */
+function fieldOffset(record: AvcDecoderConfigurationRecord, path: string): number {
+  return record.locations.find((l) => l.path === path)?.byteOffset ?? record.offset;
+}
+
+/**
+ * The record's luma and chroma bit depths against its SPS. Both records give a depth 3 bits
+ * (bit depth − 8, so at most 15 bits): H.265 allows 16-bit (bit_depth_*_minus8 = 8), which no record
+ * can hold, so that is said as such (info), not as a record to fix.
+ */
+function depthIssues(
+  record: 'avcC' | 'hvcC', prefix: 'AVCC' | 'HVCC', lumaMinus8: unknown, chromaMinus8: unknown,
+  sps: { BitDepthY: number; BitDepthC: number }, lumaAt: number, chromaAt: number, hint: string,
+): Issue[] {
+  const field = (plane: 'luma' | 'chroma'): string => (record === 'avcC' ? `bit_depth_${plane}_minus8` : `bitDepth${plane === 'luma' ? 'Luma' : 'Chroma'}Minus8`);
+  const out: Issue[] = [];
+  for (const [plane, value, depth, at] of [['luma', lumaMinus8, sps.BitDepthY, lumaAt], ['chroma', chromaMinus8, sps.BitDepthC, chromaAt]] as const) {
+    if (typeof value !== 'number' || value + 8 === depth) continue;
+    if (depth - 8 > 7) {
+      out.push(issue('info', `${prefix}_BIT_DEPTH_UNREPRESENTABLE`, `The SPS codes ${depth}-bit ${plane}, more than the 3-bit ${record} ${field(plane)} can hold (at most 15 bits); the record says ${value + 8}.`, at,
+        'Nothing in the record can fix it: decoders take the depth from the SPS. 16-bit HEVC is beyond what browsers and KVS HLS/DASH players decode.'));
+    } else {
+      out.push(issue('warning', `${prefix}_BIT_DEPTH_MISMATCH`, `${record} ${field(plane)} is ${value} but the SPS codes ${depth - 8} (${depth}-bit ${plane}).`, at, hint));
     }
   }
   return out;
@@ -109,9 +137,7 @@ export function checkHevcRecord(record: HevcDecoderConfigurationRecord, sampleEn
   if (typeof f.chromaFormat === 'number' && f.chromaFormat !== sps.derived.chroma_format_idc) {
     out.push(issue('warning', 'HVCC_CHROMA_FORMAT_MISMATCH', `hvcC chromaFormat is ${f.chromaFormat} but the SPS has chroma_format_idc ${sps.derived.chroma_format_idc}.`, record.offset + 16, hint));
   }
-  if (typeof f.bitDepthLumaMinus8 === 'number' && f.bitDepthLumaMinus8 + 8 !== sps.derived.BitDepthY) {
-    out.push(issue('warning', 'HVCC_BIT_DEPTH_MISMATCH', `hvcC bitDepthLumaMinus8 is ${f.bitDepthLumaMinus8} but the SPS codes ${sps.derived.BitDepthY - 8}.`, record.offset + 17, hint));
-  }
+  out.push(...depthIssues('hvcC', 'HVCC', f.bitDepthLumaMinus8, f.bitDepthChromaMinus8, sps.derived, record.offset + 17, record.offset + 18, hint));
   if (sampleEntry === 'hvc1' && record.derived.parameterSetArraysComplete === false) {
     const completeness = Array.isArray(f.array_completeness) ? f.array_completeness : [];
     const types = Array.isArray(f.NAL_unit_type) ? f.NAL_unit_type : [];

@@ -166,3 +166,49 @@ test('audio codec private data checks', () => {
   mp3[0] = 0x55;
   assert.deepEqual(codes(checkWaveFormatCodecPrivate(mp3)), ['WAVE_FORMAT_UNSUPPORTED']);
 });
+
+test('record bit depths and chroma format against the SPS: mismatches at the field, and 16-bit H.265 that no hvcC can hold', () => {
+  const codes = (issues: { code: string; severity: string; offset: number }[]): string[] => issues.map((i) => `${i.severity}:${i.code}@${i.offset}`);
+  // avcC High-profile fields (h264-high: 4:2:0, 8-bit), each set to a value its SPS does not code
+  const at = (path: string): number => avcRecord.locations.find((l) => l.path === path)?.byteOffset ?? -1;
+  const avc = Uint8Array.from(avcc);
+  avc[at('chroma_format')] = 0xfc | 2;
+  avc[at('bit_depth_luma_minus8')] = 0xf8 | 2;
+  avc[at('bit_depth_chroma_minus8')] = 0xf8 | 1;
+  const avcIssues = checkVideoCodecPrivate('h264', avc);
+  assert.deepEqual(codes(avcIssues), [
+    `warning:AVCC_CHROMA_FORMAT_MISMATCH@${at('chroma_format')}`,
+    `warning:AVCC_BIT_DEPTH_MISMATCH@${at('bit_depth_luma_minus8')}`,
+    `warning:AVCC_BIT_DEPTH_MISMATCH@${at('bit_depth_chroma_minus8')}`,
+  ]);
+  assert.match(avcIssues[1]?.message ?? '', /bit_depth_luma_minus8 is 2 but the SPS codes 0 \(8-bit luma\)/);
+  // hvcC (h265-main10: 10-bit) saying 8-bit luma and 12-bit chroma, at bytes 17 and 18
+  const hevc = Uint8Array.from(hvcc);
+  hevc[17] = 0xf8 | 0;
+  hevc[18] = 0xf8 | 4;
+  assert.deepEqual(codes(checkVideoCodecPrivate('h265', hevc, 0, 'hev1')), ['warning:HVCC_BIT_DEPTH_MISMATCH@17', 'warning:HVCC_BIT_DEPTH_MISMATCH@18']);
+  // a 16-bit 4:2:0 RExt SPS (bit_depth_*_minus8 = 8): hvcC's 3-bit fields cannot say 8
+  const sps16 = buildNal([
+    u('forbidden_zero_bit', 1, 0), u('nal_unit_type', 6, 33), u('nuh_layer_id', 6, 0), u('nuh_temporal_id_plus1', 3, 1),
+    u('sps_video_parameter_set_id', 4, 0), u('sps_max_sub_layers_minus1', 3, 0), u('sps_temporal_id_nesting_flag', 1, 1),
+    u('general_profile_space', 2, 0), u('general_tier_flag', 1, 0), u('general_profile_idc', 5, 4), u('general_profile_compatibility_flags', 32, 0x08000000),
+    u('general_source_flags', 4, 0b1001), u('general_reserved_zero_43bits', 32, 0), u('general_reserved_zero_43bits', 11, 0), u('general_inbld_flag', 1, 0),
+    u('general_level_idc', 8, 93),
+    ue('sps_seq_parameter_set_id', 0), ue('chroma_format_idc', 1), ue('pic_width_in_luma_samples', 320), ue('pic_height_in_luma_samples', 240),
+    u('conformance_window_flag', 1, 0), ue('bit_depth_luma_minus8', 8), ue('bit_depth_chroma_minus8', 8), ue('log2_max_pic_order_cnt_lsb_minus4', 4),
+    u('sps_sub_layer_ordering_info_present_flag', 1, 1), ue('sps_max_dec_pic_buffering_minus1', 1), ue('sps_max_num_reorder_pics', 0), ue('sps_max_latency_increase_plus1', 0),
+    ue('log2_min_luma_coding_block_size_minus3', 0), ue('log2_diff_max_min_luma_coding_block_size', 3), ue('log2_min_luma_transform_block_size_minus2', 0),
+    ue('log2_diff_max_min_luma_transform_block_size', 3), ue('max_transform_hierarchy_depth_inter', 0), ue('max_transform_hierarchy_depth_intra', 0),
+    u('scaling_list_enabled_flag', 1, 0), u('amp_enabled_flag', 1, 0), u('sample_adaptive_offset_enabled_flag', 1, 0), u('pcm_enabled_flag', 1, 0),
+    ue('num_short_term_ref_pic_sets', 0), u('long_term_ref_pics_present_flag', 1, 0), u('sps_temporal_mvp_enabled_flag', 1, 0),
+    u('strong_intra_smoothing_enabled_flag', 1, 0), u('vui_parameters_present_flag', 1, 0), u('sps_extension_present_flag', 1, 0),
+  ]);
+  assert.deepEqual(parseH265Sps(sps16).issues, []);
+  const record16 = Uint8Array.of(
+    1, 4, 0x08, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 93, 0xf0, 0, 0xfc, 0xfc | 1, 0xf8 | 0, 0xf8 | 0, 0, 0, 0x0f,
+    1, 0x80 | 33, 0, 1, 0, sps16.length, ...sps16,
+  );
+  const issues16 = checkVideoCodecPrivate('h265', record16, 0, 'hev1');
+  assert.deepEqual(codes(issues16), ['info:HVCC_BIT_DEPTH_UNREPRESENTABLE@17', 'info:HVCC_BIT_DEPTH_UNREPRESENTABLE@18']);
+  assert.match(issues16[0]?.message ?? '', /16-bit luma, more than the 3-bit hvcC bitDepthLumaMinus8 can hold/);
+});
