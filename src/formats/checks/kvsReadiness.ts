@@ -66,8 +66,28 @@ function trackRules(report: InspectionReport): Issue[] {
   }
   out.push(...g711Rules(tracks));
   // MPEG-TS numbers its streams by PID: the track numbers KVS means are those of the MKV a producer sends.
-  if (report.format !== 'mpeg-ts') out.push(...trackNumberRules(tracks));
+  out.push(...(report.format === 'mpeg-ts' ? tsStreamRules(tracks) : trackNumberRules(tracks)));
   return out;
+}
+
+/**
+ * An MPEG-TS numbers its streams by PID, so what matters is how many there are: a producer sending it
+ * makes the first video track 1 and the first audio track 2, and HLS/DASH/GetClip play only those.
+ */
+function tsStreamRules(tracks: readonly TrackReport[]): Issue[] {
+  const video = tracks.find((track) => track.kind === 'video');
+  const audio = tracks.find((track) => track.kind === 'audio');
+  return tracks
+    .filter((track) => track !== video && track !== audio && track.kind !== 'other')
+    .map((track) =>
+      issue(
+        'warning',
+        'TRACK_NOT_PACKAGED',
+        `Stream PID ${track.number} (${track.kind}) will not be played: a KVS stream made of this TS would carry it as a further track, and KVS HLS/DASH/GetClip play one video track and one audio track.`,
+        track.offset ?? 0,
+        'Send one video and at most one audio stream; GetMedia still returns every track.',
+      ),
+    );
 }
 
 /**

@@ -70,7 +70,12 @@ export function cutAtKeyframes(frames: FrameTable, gopTrack: number | undefined,
   return spans;
 }
 
-export function fragmentsFromFrames(spans: readonly FragmentSpan[], frames: FrameTable, tracks: readonly TrackReport[]): FragmentReport[] {
+/**
+ * The fragments of the spans: frames, start and duration, and whether a keyframe opens each. `timed`
+ * says which tracks' frames give the fragments their times (all by default; an MPEG-TS with several
+ * programs, whose clocks are unrelated, times them by one program).
+ */
+export function fragmentsFromFrames(spans: readonly FragmentSpan[], frames: FrameTable, tracks: readonly TrackReport[], timed?: (track: number) => boolean): FragmentReport[] {
   const n = spans.length;
   const start = new Float64Array(n).fill(Infinity);
   const end = new Float64Array(n).fill(-Infinity);
@@ -87,6 +92,7 @@ export function fragmentsFromFrames(spans: readonly FragmentSpan[], frames: Fram
     const track = byNumber.get(number);
     const pts = (frames.ptsMs[i] ?? 0);
     count[f] = (count[f] ?? 0) + 1;
+    if (timed && !timed(number)) continue;
     if (pts < (start[f] ?? 0)) start[f] = pts;
     const frameEnd = pts + (durations.get(number) ?? 0);
     if (frameEnd > (end[f] ?? 0)) end[f] = frameEnd;

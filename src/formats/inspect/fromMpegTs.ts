@@ -8,6 +8,7 @@ import { avcCodecStringFromSps, hevcCodecStringFromSps } from '../codecs';
 import { gatherPes, pesByteOffset, pesIndexesOf, readMpegTs, type MpegTsFile, type TsStream } from '../mpegts';
 import { PES_RANDOM_ACCESS } from '../mpegts/tables';
 import { decodeCodecPrivate, frameRateIsMaximum, reportLocations, videoFormat, type ParameterSetsByName } from './codecPrivate';
+import { issue, type Issue } from '../issues';
 import { withoutUndefined } from './compact';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { cutAtKeyframes, fragmentsFromFrames, trackFrameDurations } from './fragments';
@@ -77,14 +78,30 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
     const duration = durations.get(track.number) ?? 0;
     if (duration > 0) track.frameRate = 1000 / duration;
   }
-  const spans = cutAtKeyframes(frames, videoTracks[0]?.number, source.size);
-  const fragments = fragmentsFromFrames(spans, frames, tracks);
+  const gopTrack = videoTracks[0]?.number;
+  const spans = cutAtKeyframes(frames, gopTrack, source.size);
+  const fragments = fragmentsFromFrames(spans, frames, tracks, programTiming(ts, gopTrack, issues));
   return {
     report: { format: 'mpeg-ts', size: source.size, tracks, fragments, frames, issues },
     videoTracks,
     readFrame: (index) => gatherPes(source, ts, pesOfFrame[index] ?? -1),
     frameByteOffset: (index, at) => pesByteOffset(ts, pesOfFrame[index] ?? -1, at),
   };
+}
+
+/**
+ * With several programs, whose clocks are unrelated (hours apart, or wrapping at different times), the
+ * fragments are timed by the program of the track that cuts them (said in an info issue); undefined
+ * (every track) otherwise.
+ */
+function programTiming(ts: MpegTsFile, gopTrack: number | undefined, issues: Issue[]): ((track: number) => boolean) | undefined {
+  if (ts.programs.length < 2) return undefined;
+  const programOf = new Map(ts.streams.map((s) => [s.pid, s.programNumber]));
+  const program = programOf.get(gopTrack ?? -1) ?? ts.streams[0]?.programNumber;
+  if (program === undefined) return undefined;
+  const { offset } = ts.streams.find((s) => s.programNumber === program) ?? { offset: 0 };
+  issues.push(issue('info', 'TS_SEVERAL_PROGRAMS', `The transport stream has ${ts.programs.length} programs, each with its own clock; the fragments and their times follow program ${program}. A KVS stream carries the tracks of one.`, offset));
+  return (track) => programOf.get(track) === program;
 }
 
 /** How much of an access unit to read for its first slice's NAL header: past the AUD, parameter sets and SEI. */

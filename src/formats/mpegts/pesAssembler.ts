@@ -24,7 +24,7 @@ export class PesAssembler {
   private warnedNoStart = false;
   readonly ranges: RangeBuilder | undefined;
 
-  /** `clock`: the file's PTS/DTS clock (one for all PIDs, which share a program clock), continued past its wrap. */
+  /** `clock`: the PTS/DTS clock of the stream's program (its PIDs share it), continued past its wrap. */
   constructor(readonly stream: TsStream, private readonly table: PesBuilder, private readonly report: Report, ranges: boolean, private readonly clock: Unwrapper) {
     this.ranges = ranges ? new RangeBuilder() : undefined;
   }

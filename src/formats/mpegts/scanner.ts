@@ -25,8 +25,13 @@ export class TsScanner {
   readonly issueCounts: Record<string, number> = {};
   readonly pes = new PesBuilder();
   readonly pcr = new PcrBuilder();
-  private readonly clock = new Unwrapper(TIMESTAMP_PERIOD);
-  private readonly pcrClock = new Unwrapper(PCR_PERIOD);
+  /**
+   * The PTS/DTS clock of each program, by program number, continued past its wrap: the PIDs of a program
+   * share its clock, while programs may each have their own, hours apart.
+   */
+  private readonly clocks = new Map<number, Unwrapper>();
+  /** The PCR of each PCR PID, continued past its wrap. */
+  private readonly pcrClocks = new Map<number, Unwrapper>();
   readonly programs = new Map<number, TsProgram>();
   readonly streams: TsStream[] = [];
   readonly pidPackets = new Uint32Array(8192);
@@ -135,7 +140,9 @@ export class TsScanner {
   private readPcr(b: Uint8Array, at: number, pid: number, abs: number): void {
     const base = (b[at] ?? 0) * 0x2000000 + (((b[at + 1] ?? 0) << 17) | ((b[at + 2] ?? 0) << 9) | ((b[at + 3] ?? 0) << 1) | ((b[at + 4] ?? 0) >> 7));
     const ext = (((b[at + 4] ?? 0) & 1) << 8) | (b[at + 5] ?? 0);
-    this.pcr.push(pid, abs, this.pcrClock.unwrap(base * 300 + ext, abs));
+    let clock = this.pcrClocks.get(pid);
+    if (!clock) this.pcrClocks.set(pid, (clock = new Unwrapper(PCR_PERIOD)));
+    this.pcr.push(pid, abs, clock.unwrap(base * 300 + ext, abs));
   }
 
   private ccError(pid: number, abs: number, message: string): void {
@@ -211,7 +218,9 @@ export class TsScanner {
         this.pidKind[s.pid] = KIND_SECTION;
       } else {
         this.pidKind[s.pid] = KIND_PES;
-        this.es[s.pid] = new PesAssembler(stream, this.pes, this.report, this.withRanges, this.clock);
+        let clock = this.clocks.get(pmt.programNumber);
+        if (!clock) this.clocks.set(pmt.programNumber, (clock = new Unwrapper(TIMESTAMP_PERIOD)));
+        this.es[s.pid] = new PesAssembler(stream, this.pes, this.report, this.withRanges, clock);
       }
     }
   }
@@ -219,8 +228,10 @@ export class TsScanner {
   /** Closes what is open, checks what is missing, and returns the model. */
   finish(size: number, packetSize: number): MpegTsFile {
     for (const st of this.es) st?.close();
-    if (this.clock.firstWrapAt >= 0) {
-      this.report('info', 'TS_TIMESTAMP_WRAP', 'PTS/DTS wrap around here (their 33-bit 90 kHz clock restarts every 26.5 hours); the times after it are continued', this.clock.firstWrapAt);
+    for (const [program, clock] of this.clocks) {
+      if (clock.firstWrapAt < 0) continue;
+      const whose = this.clocks.size > 1 ? `Program ${program}: its ` : '';
+      this.report('info', 'TS_TIMESTAMP_WRAP', `${whose}PTS/DTS wrap around here (their 33-bit 90 kHz clock restarts every 26.5 hours); the times after it are continued`, clock.firstWrapAt);
     }
     if (this.packetCount > 0 && this.pidPackets[0] === 0) this.report('error', 'TS_NO_PAT', 'no PAT (PID 0): programs and streams unknown', 0);
     for (const p of this.programs.values()) {

@@ -540,3 +540,27 @@ test('fMP4 samples whose sample_flags say no sample depends on them (sample_is_d
   assert.deepEqual(video.map((frame) => frame.discardable === true), video.map((_, i) => i > 0));
   assert.ok(frames.filter((frame) => frame.discardable).every((frame) => frame.track === 1 && frame.fragment === 0));
 });
+
+test('a TS with two programs whose clocks are 50 000 s apart: each keeps its own times, as ffprobe reads them; fragments follow the first', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-programs-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'two-programs.ts');
+  // Program 2's clock starts 50 000 s (more than half the 26.5-hour wrap) after program 1's.
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-i', `${FIXTURES}/h264-aac.mkv`, '-itsoffset', '50000', '-i', `${FIXTURES}/h264-aac.mkv`,
+    '-map', '0:v', '-map', '1:v', '-c', 'copy', '-program', 'title=A:st=0', '-program', 'title=B:st=1', '-f', 'mpegts', file,
+  ]);
+  const result = kvsInspect(['--json', '--frames', '--checks', file]);
+  assert.equal(result.status, 0, result.stdout);
+  const report = JSON.parse(result.stdout) as JsonReport;
+  assert.deepEqual(report.issues.map((i) => [i.severity, i.code]), [['info', 'TS_SEVERAL_PROGRAMS'], ['warning', 'TRACK_NOT_PACKAGED']]);
+  assert.match(report.issues[1]?.message ?? '', /^Stream PID 257 \(video\)/);
+  const packets = ffprobePackets(file);
+  for (const [index, track] of report.tracks.entries()) {
+    const ours = (report.frames ?? []).filter((frame) => frame.track === track.number);
+    const theirs = packets.filter((packet) => packet.stream_index === index);
+    assert.equal(ours.length, theirs.length);
+    ours.forEach((frame, i) => assert.ok(Math.abs(frame.ptsMs - Number(theirs[i]?.pts_time) * 1000) < 0.5, `track ${track.number} frame ${i}: ${frame.ptsMs} ms`));
+  }
+  assert.ok(report.fragments.every((f) => f.durationMs !== null && f.durationMs < 1100 && (f.startMs ?? 0) < 10_000), JSON.stringify(report.fragments));
+});
