@@ -204,7 +204,7 @@ function firstAdtsHeader(source: ByteSource, ts: MpegTsFile, pid: number): { con
   if (!info) return undefined;
   const header = parseAdtsHeader(payload);
   return {
-    config: adtsToAudioSpecificConfig(info),
+    config: adtsToAudioSpecificConfig(info, payload.subarray(info.headerLength, info.frameLength)),
     codecPrivate: { type: 'ADTS header', offset: pesByteOffset(ts, index, 0), size: info.headerLength, fields: header.fields, locations: locationsInFile(ts, index, reportLocations(header.locations)) },
   };
 }

@@ -1,3 +1,4 @@
+import { BitReader } from '../../bits/bitReader';
 import type { Fields } from '../../bits/syntax';
 import { issue } from '../../issues';
 import { openRecord, stopIssues } from '../nalSyntax';
@@ -94,8 +95,82 @@ export function readAdtsFrameInfo(bytes: Uint8Array, start = 0): AdtsFrameInfo |
   };
 }
 
-/** The 2-byte AudioSpecificConfig equivalent to an ADTS header (what a TS→MP4 remuxer writes into esds). */
-export function adtsToAudioSpecificConfig(info: Pick<AdtsFrameInfo, 'audioObjectType' | 'samplingFrequencyIndex' | 'channelConfiguration'>): Uint8Array {
+/**
+ * The AudioSpecificConfig equivalent to an ADTS header (what a TS→MP4 remuxer writes into esds): 2 bytes.
+ * With channel_configuration 0 the channels are described by a program_config_element, which ADTS
+ * carries as the first element of the frame's raw_data_block (`raw`, the bytes after the header); it is
+ * copied into the config's GASpecificConfig, its byte alignment redone for its new place.
+ */
+export function adtsToAudioSpecificConfig(info: Pick<AdtsFrameInfo, 'audioObjectType' | 'samplingFrequencyIndex' | 'channelConfiguration'>, raw?: Uint8Array): Uint8Array {
   const aot = info.audioObjectType & 0x1f;
-  return Uint8Array.of((aot << 3) | (info.samplingFrequencyIndex >> 1), ((info.samplingFrequencyIndex & 1) << 7) | ((info.channelConfiguration & 0x0f) << 3));
+  const config = Uint8Array.of((aot << 3) | (info.samplingFrequencyIndex >> 1), ((info.samplingFrequencyIndex & 1) << 7) | ((info.channelConfiguration & 0x0f) << 3));
+  if (info.channelConfiguration !== 0 || !raw) return config;
+  const w = new BitSink();
+  w.put(config[0] ?? 0, 8);
+  w.put(config[1] ?? 0, 8); // its last 3 bits: frameLengthFlag, dependsOnCoreCoder and extensionFlag, 0
+  return copyProgramConfigElement(new BitReader(raw), w) ? w.bytes() : config;
+}
+
+/** id_syn_ele of a program_config_element (ISO/IEC 14496-3 Table 4.85). */
+const ID_PCE = 5;
+
+/**
+ * Copies the program_config_element that opens a raw_data_block from `r` to `w` (4.4.1.1): false when
+ * the block does not start with one, or ends inside it.
+ */
+function copyProgramConfigElement(r: BitReader, w: BitSink): boolean {
+  if (r.u(3) !== ID_PCE) return false;
+  const copy = (bits: number): number => {
+    const value = r.u(bits);
+    w.put(value, bits);
+    return value;
+  };
+  copy(4 + 2 + 4); // element_instance_tag, object_type, sampling_frequency_index
+  const front = copy(4);
+  const side = copy(4);
+  const back = copy(4);
+  const lfe = copy(2);
+  const assoc = copy(3);
+  const cc = copy(4);
+  if (copy(1)) copy(4); // mono_mixdown
+  if (copy(1)) copy(4); // stereo_mixdown
+  if (copy(1)) copy(3); // matrix_mixdown_idx, pseudo_surround_enable
+  // the element lists: is_cpe and tag_select (5 bits) per front/side/back element, 4 bits per LFE and
+  // assoc_data element, is_ind_sw and tag_select (5 bits) per coupling channel element
+  for (let left = (front + side + back) * 5 + (lfe + assoc) * 4 + cc * 5; left > 0; left -= 32) copy(Math.min(32, left));
+  // byte_alignment(): in ADTS relative to the raw_data_block, in the config to the config's start
+  r.skip((8 - (r.pos % 8)) % 8);
+  w.align();
+  const commentBytes = copy(8);
+  for (let i = 0; i < commentBytes; i++) copy(8);
+  return !r.exhausted;
+}
+
+/** Writes bits MSB first. */
+class BitSink {
+  private readonly out: number[] = [];
+  private byte = 0;
+  private filled = 0;
+
+  /** The low `bits` (at most 32) bits of `value`. */
+  put(value: number, bits: number): void {
+    for (let i = bits - 1; i >= 0; i--) {
+      const bit = Math.floor(value / 2 ** i) & 1;
+      this.byte = (this.byte << 1) | bit;
+      if (++this.filled === 8) {
+        this.out.push(this.byte);
+        this.byte = 0;
+        this.filled = 0;
+      }
+    }
+  }
+
+  align(): void {
+    if (this.filled > 0) this.put(0, 8 - this.filled);
+  }
+
+  bytes(): Uint8Array {
+    this.align();
+    return Uint8Array.from(this.out);
+  }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { aacCodecString, aacDecoderOutput, adtsToAudioSpecificConfig, parseAdtsHeader, parseAudioSpecificConfig, readAdtsFrameInfo } from '../../../../src/formats/codecs/index';
 import { BitWriter } from './helpers/bitWriter';
-import { dashCodecs, extradata, media, packets, streamInfo } from './helpers/ffmpeg';
+import { dashCodecs, encode, extradata, media, packets, streamInfo } from './helpers/ffmpeg';
 
 test('AAC LC AudioSpecificConfig of the fixtures (MKV, MP4) with the explicit "no SBR" extension ffmpeg writes', () => {
   for (const file of ['h264-aac.mkv', 'h264-aac.mp4', 'h264-aac-frag.mp4']) {
@@ -182,4 +182,23 @@ test('implicit SBR and PS: only where the AudioSpecificConfig leaves them open, 
   assert.deepEqual(aacDecoderOutput(config([0x11, 0x88, 0x56, 0xe5, 0x00]), { sampleRate: 96000, channels: 2 }), { sampleRate: 48000, channels: 1, sbr: false, ps: false, implicit: [] });
   // Signalled SBR on a mono core: the container's 2 channels add PS only.
   assert.deepEqual(aacDecoderOutput(config([0x13, 0x88, 0x56, 0xe5, 0xa0]), { sampleRate: 22050, channels: 2 }).implicit, ['PS']);
+});
+
+test('ADTS with channel_configuration 0 (2.1, described by a program_config_element in the frame): the AudioSpecificConfig ffmpeg builds from it, 3 channels', () => {
+  const ts = encode('aac-2.1.ts', ['-f', 'lavfi', '-i', 'sine=duration=0.2:sample_rate=48000', '-af', 'pan=2.1|c0=c0|c1=c0|c2=c0', '-c:a', 'aac', '-f', 'mpegts']);
+  const mp4 = encode('aac-2.1.mp4', ['-i', ts, '-c', 'copy', '-bsf:a', 'aac_adtstoasc']);
+  const [frame] = packets(ts, 1, 'a:0');
+  assert.ok(frame);
+  const info = readAdtsFrameInfo(frame.data);
+  assert.equal(info?.channelConfiguration, 0);
+  const config = adtsToAudioSpecificConfig(info, frame.data.subarray(info.headerLength, info.frameLength));
+  // ffmpeg's aac_adtstoasc copies the PCE into the config it writes into the MP4's esds
+  assert.deepEqual([...config], [...extradata(mp4, 'a:0')]);
+  const asc = parseAudioSpecificConfig(config);
+  assert.deepEqual(asc.issues, []);
+  assert.equal(asc.derived.channels, 3);
+  assert.equal(Number(streamInfo(ts, 'a:0').channels), 3);
+  // without the frame's bytes, or with a block that does not open with a PCE: the 2-byte header
+  assert.deepEqual([...adtsToAudioSpecificConfig(info)], [0x11, 0x80]);
+  assert.deepEqual([...adtsToAudioSpecificConfig(info, Uint8Array.of(0x20, 0))], [0x11, 0x80]);
 });
