@@ -68,8 +68,10 @@ function main(argv: readonly string[]): number {
       // For a CI gate, the framing checks judge every frame, not only the first of each fragment.
       report = inspect(source, { frameNals: args.frames, everyFrame: args.checks });
     } catch (error) {
-      // The parsers report bad bytes as issues; what throws is the reading itself (an I/O error).
-      process.stderr.write(`kvs-inspect: cannot read ${args.file}: ${reason(error)}\n`);
+      // The parsers report bad bytes as issues; what throws is the reading itself (an I/O error), or a
+      // defect of ours, which should not pass for a bad file.
+      const io = error instanceof InputError || typeof (error as NodeJS.ErrnoException).code === 'string';
+      process.stderr.write(io ? `kvs-inspect: cannot read ${args.file}: ${reason(error)}\n` : `kvs-inspect: internal error while inspecting ${args.file} (a defect of kvs-inspect, please report it): ${String(error)}\n`);
       return 1;
     }
     if (report.format === 'unknown') {

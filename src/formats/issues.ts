@@ -17,3 +17,20 @@ export interface Issue {
 export function issue(severity: Severity, code: string, message: string, offset: number, hint?: string): Issue {
   return hint === undefined ? { severity, code, message, offset } : { severity, code, message, offset, hint };
 }
+
+/**
+ * The first `max` issues of each code, in their order, and for each code with more an info issue
+ * counting the rest: a damaged file can repeat one fault thousands of times.
+ */
+export function capIssuesPerCode(issues: readonly Issue[], max: number): Issue[] {
+  const counts = new Map<string, number>();
+  const kept = issues.filter((found) => {
+    const n = (counts.get(found.code) ?? 0) + 1;
+    counts.set(found.code, n);
+    return n <= max;
+  });
+  for (const [code, n] of counts) {
+    if (n > max) kept.push(issue('info', 'ISSUES_SUPPRESSED', `${n - max} more '${code}' issues not listed (${n} in all)`, 0));
+  }
+  return kept;
+}

@@ -109,6 +109,8 @@ export class FragmentReader {
   private readonly runEnd: RunEnd = { time: 0, dataPos: 0, ept: Infinity, firstFlags: 0 };
   /** A fragment's tracks while they are read (copied out the exact size): reused from moof to moof. */
   private readonly tracks: FragmentTrack[] = [];
+  /** How many more samples beyond what their data holds the walk keeps (plausibleCount). */
+  private unbackedLeft = UNBACKED_SAMPLES;
   /** Where runs are decoded when no sample tables are kept (emptied before each run). */
   private scratch: SampleTableBuilder | undefined;
 
@@ -236,7 +238,7 @@ export class FragmentReader {
       if (run.dataOffset !== undefined) dataPos = base + run.dataOffset;
       if (firstRun) ft.dataOffset = dataPos;
       const start = dataPos;
-      const count = plausibleCount(run, defSize, dataPos, ctx, trunOffset);
+      const count = this.plausibleCount(run, defSize, dataPos, trunOffset);
       builder.reserve(count, dataPos, ctx.fileSize);
       appendRun(run, count, builder, time, dataPos, defDuration, defSize, defFlags, fragmentIndex, out);
       if (ft.sampleCount === 0 && count > 0) {
@@ -262,6 +264,25 @@ export class FragmentReader {
     state.nextDecodeTime = time;
     state.fragmentCount++;
     return ft;
+  }
+
+  /**
+   * A run without per-sample entries costs no bytes per sample, so a damaged count could ask for
+   * billions of samples (and a few bytes more for each further trun): keep as many as the data after
+   * `dataPos` holds, and beyond that at most UNBACKED_SAMPLES in the whole walk (a cut file, samples of
+   * size 0).
+   */
+  private plausibleCount(run: RunParts, defSize: number, dataPos: number, trun: number): number {
+    const n = run.entryCount;
+    if (run.layout.size >= 0) return n;
+    const room = defSize > 0 ? Math.floor(Math.max(0, this.ctx.fileSize - dataPos) / defSize) : 0;
+    if (n <= room) return n;
+    const unbacked = Math.min(n - room, this.unbackedLeft);
+    this.unbackedLeft -= unbacked;
+    if (room + unbacked < n) {
+      this.ctx.report('error', 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE', `trun has ${n} samples of ${defSize} bytes; the data holds ${room}`, trun);
+    }
+    return room + unbacked;
   }
 
   private emptyScratch(): SampleTableBuilder {
@@ -312,22 +333,8 @@ function holds(m: Range, start: number, end: number): boolean {
   return start >= m.start && (start < m.end || (start === m.end && end === start));
 }
 
-/** Runs without per-sample sizes beyond this many samples must fit in the data that follows. */
+/** How many samples of runs without per-sample sizes a walk keeps beyond what the data after them holds. */
 const UNBACKED_SAMPLES = 1 << 16;
-
-/**
- * A run without per-sample entries costs no bytes per sample, so a damaged count could ask for
- * billions of samples: beyond 65536, keep only as many as the data after `dataPos` can hold.
- */
-function plausibleCount(run: RunParts, defSize: number, dataPos: number, ctx: FragmentContext, trun: number): number {
-  const n = run.entryCount;
-  if (run.layout.size >= 0 || n <= UNBACKED_SAMPLES) return n;
-  const room = defSize > 0 ? Math.floor(Math.max(0, ctx.fileSize - dataPos) / defSize) : 0;
-  const cap = Math.max(UNBACKED_SAMPLES, room);
-  if (n <= cap) return n;
-  ctx.report('error', 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE', `trun declares ${n} samples of ${defSize} bytes; the data holds ${room}`, trun);
-  return cap;
-}
 
 /**
  * The hot path: a run's `n` entries appended to the table `b`, which has room for them. Written for V8's

@@ -1,5 +1,5 @@
 import type { ByteSource } from '../byteSource';
-import { issue, type Issue, type Severity } from '../issues';
+import { capIssuesPerCode, issue, type Issue, type Severity } from '../issues';
 import type { EventMessageFields } from './boxes/emsg';
 import type { FileTypeFields } from './boxes/ftyp';
 import type { SegmentIndexFields } from './boxes/sidx';
@@ -11,6 +11,9 @@ import { SampleTableBuilder, type SampleTable } from './samples';
 import { describeTrack, type Track } from './tracks';
 import type { Box, BoxTree } from './types';
 import { DEFAULT_MAX_DEPTH, readBoxes, type WalkOptions } from './walker';
+
+/** Issues of one code beyond this many are counted, not listed. */
+const MAX_ISSUES_PER_CODE = 100;
 
 /**
  * - `init-segment`: moov with mvex and no fragments (DASH/HLS/CMAF initialization segment);
@@ -167,6 +170,7 @@ class IsoBmffReader {
     if (this.repeatedMoovAt !== undefined) file.issues.push(issue('warning', 'MOOV_REPEATED', 'more than one moov; using the first', this.repeatedMoovAt));
     file.issues.push(...this.movieIssues, ...this.fragmentIssues);
     if (file.kind === 'unknown' && tree.boxes.length > 0) file.issues.push(issue('warning', 'NO_MOVIE', 'neither moov nor moof: not a playable ISO BMFF file', 0));
+    file.issues = capIssuesPerCode(file.issues, MAX_ISSUES_PER_CODE);
     return file;
   }
 

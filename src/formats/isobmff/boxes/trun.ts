@@ -142,7 +142,7 @@ export const trun = defineBox({
         n = room;
       }
     } else if (n > MAX_RUN_SAMPLES) {
-      ctx.issue('error', 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE', `trun declares ${sampleCount} samples without per-sample fields; reading ${MAX_RUN_SAMPLES}`, r.startOffset - 4);
+      ctx.issue('error', 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE', `trun declares ${sampleCount} samples without per-sample fields; reading ${MAX_RUN_SAMPLES}`, r.startOffset);
       n = MAX_RUN_SAMPLES;
     }
     if (r.syntax) r.noteTable(r.pos, n, entryColumns(layout, ctx.version));

@@ -171,6 +171,30 @@ test('cut tables, fields past the end of a box, and trailing garbage are reporte
   assert.deepEqual(codes(t4.issues), ['TRUN_SAMPLE_COUNT_IMPLAUSIBLE']);
 });
 
+test('2000 truns of 4 billion samples without per-sample fields in 32 kB: a bounded table, each reported, the repeats counted', () => {
+  const bytes = fixture('h264-aac-frag.mp4');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const top = readBoxes(bytesSource(bytes)).boxes;
+  const moof = top.find((b) => b.type === 'moof');
+  assert.ok(moof);
+  const traf = readBoxes(bytesSource(bytes.subarray(moof.offset + 8, moof.offset + moof.size))).boxes.find((b) => b.type === 'traf');
+  assert.ok(traf);
+  const trafEnd = moof.offset + 8 + traf.offset + traf.size;
+  const extra = concat(...Array.from({ length: 2000 }, () => fullBox('trun', 0, 0, u32(0xffffffff))));
+  const damaged = concat(bytes.subarray(0, trafEnd), extra, bytes.subarray(trafEnd));
+  const out = new DataView(damaged.buffer);
+  out.setUint32(moof.offset, view.getUint32(moof.offset) + extra.length);
+  out.setUint32(moof.offset + 8 + traf.offset, view.getUint32(moof.offset + 8 + traf.offset) + extra.length);
+  const file = readIsoBmff(bytesSource(damaged), { samples: true });
+  // what the data after each run holds (a few hundred here), and 65 536 more in all: not 2000 × 65 536
+  const samples = file.tracks.reduce((sum, track) => sum + (track.samples?.count ?? 0), 0);
+  assert.ok(samples < 70_000, `${samples} samples`);
+  const implausible = file.issues.filter((i) => i.code === 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE');
+  assert.equal(implausible.length, 100);
+  assert.equal(implausible[0]?.offset, trafEnd + 12, 'at sample_count');
+  assert.ok(file.issues.some((i) => i.code === 'ISSUES_SUPPRESSED' && /3900 more 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE' issues not listed \(4000 in all\)/.test(i.message)), JSON.stringify(file.issues.slice(-3)));
+});
+
 test('deep nesting stops at the depth limit without exhausting the stack', () => {
   const depth = 100_000;
   const bytes = new Uint8Array(depth * 8);
