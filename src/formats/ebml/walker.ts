@@ -210,8 +210,15 @@ class Walk {
     const size = vintValue(peek, idWidth, sizeWidth);
     const spec = this.schema.get(id);
 
-    // An element that cannot be inside an open unknown-size master ends it (RFC 8794 §6.2).
-    while (top && top.unknownSize && !mayContain(top.spec, spec)) {
+    // An element that cannot be inside an open unknown-size master ends it (RFC 8794 §6.2). So does a
+    // top-level element (a Cluster, an EBML header) inside a known-size master: that master's size is
+    // wrong (a Cluster 9 bytes too long would otherwise swallow the next Cluster and read on in it).
+    const resyncs = this.schema.syncIds.has(id);
+    while (top && (top.unknownSize || resyncs) && !mayContain(top.spec, spec)) {
+      if (!top.unknownSize) {
+        const { name: master, offset: at } = top.element;
+        this.log.add(issue('error', 'EBML_SIZE_PAST_PARENT', `${spec?.name ?? hex(id)} starts at offset ${pos} inside ${master} (offset ${at}), which cannot hold it: ${master} is taken to end there, not at ${top.end}.`, at));
+      }
       this.close(top, pos);
       top = stack[stack.length - 1];
     }
@@ -231,6 +238,12 @@ class Walk {
       end = parentBound;
     } else {
       end = dataStart + size;
+      if (end > parentBound && !spec) {
+        // An unknown id whose size runs past its parent is more likely damage than an element
+        // (a few stray bytes before a Cluster read as an id and a size): find the next sync point.
+        const past = end > this.sourceSize ? 'the end of the input' : `the end of its parent at ${parentBound}`;
+        return this.skipDamage(end > this.sourceSize ? 'EBML_TRUNCATED' : 'EBML_SIZE_PAST_PARENT', `Unknown element id ${hex(id)} of ${size} bytes, past ${past},`, pos + 1, parentBound);
+      }
       if (end > parentBound) end = this.sizePastParent(name, end, parentBound);
       if (spec) checkSize(this.log, spec, pos, size);
     }

@@ -163,6 +163,30 @@ test('two documents back to back with the same timecodes: timecodes go backwards
   assert.equal(found?.offset, original.length + (report.fragments[0]?.offset ?? 0));
 });
 
+test('stray bytes before a Cluster that read as an unknown id and a huge size: skipped, and every later Cluster still read', () => {
+  const second = report.fragments[1]?.offset ?? 0;
+  const file = written('junk.mkv', Buffer.concat([original.subarray(0, second), Buffer.of(0x5c, 0x64), original.subarray(second)]));
+  const result = inspectJson(file, '--frames');
+  assert.deepEqual(result.fragments.map((f) => f.frameCount), report.fragments.map((f) => f.frameCount));
+  assert.equal(result.frames?.length, report.frames?.length);
+  const found = result.issues.find((i) => i.offset === second);
+  assert.equal(found?.code, 'EBML_TRUNCATED');
+  assert.match(found?.message ?? '', /^Unknown element id 0x5C64 .* skipped 2 bytes to offset/);
+});
+
+test('a Cluster whose size is 9 bytes too large ends where the next Cluster starts, which is read as the Cluster it is', () => {
+  const first = report.fragments[0]?.offset ?? 0;
+  const file = variant('long-cluster.mkv', (bytes) => {
+    const at = first + 4; // after the 4-byte Cluster id: the size, a VINT of `width` bytes
+    const width = Math.clz32(bytes[at] ?? 0) - 23;
+    const size = bytes.readUIntBE(at, width) - 2 ** (7 * width) + 9; // without the VINT marker bit, plus 9
+    bytes.writeUIntBE(size + 2 ** (7 * width), at, width);
+  });
+  const result = inspectJson(file, '--frames');
+  assert.deepEqual(result.fragments.map((f) => [f.offset, f.frameCount]), report.fragments.map((f) => [f.offset, f.frameCount]));
+  assert.deepEqual(result.issues.map((i) => [i.code, i.offset]), [['EBML_SIZE_PAST_PARENT', first]]);
+});
+
 test('a truncated file reports what it read and the truncation offset', () => {
   const cut = Math.floor(original.length * 0.7);
   const file = written('truncated.mkv', original.subarray(0, cut));
