@@ -39,7 +39,8 @@ export function trackFrameDurations(frames: FrameTable, tracks: readonly TrackRe
   for (const track of tracks) {
     const declared = declaredFrameDurationMs(track);
     const measured = steps.get(track.number)?.step ?? Infinity;
-    const believable = declared > 0 && !(declared < measured / 2);
+    // (A track of one frame has no step: what it declares stands.)
+    const believable = declared > 0 && !(declared < measured / 2 && Number.isFinite(measured));
     durations.set(track.number, believable ? declared : Number.isFinite(measured) ? measured : 0);
   }
   return durations;
@@ -71,9 +72,10 @@ export function cutAtKeyframes(frames: FrameTable, gopTrack: number | undefined,
 }
 
 /**
- * The fragments of the spans: frames, start and duration, and whether a keyframe opens each. `timed`
- * says which tracks' frames give the fragments their times (all by default; an MPEG-TS with several
- * programs, whose clocks are unrelated, times them by one program).
+ * The fragments of the spans: frames, start and duration, and whether a keyframe opens each. The video
+ * and audio frames give the fragments their times (all frames when there are none): a subtitle track's
+ * few frames, whose length the gaps between them would overstate, do not. `timed` narrows that further
+ * (an MPEG-TS with several programs, whose clocks are unrelated, is timed by one program).
  */
 export function fragmentsFromFrames(spans: readonly FragmentSpan[], frames: FrameTable, tracks: readonly TrackReport[], timed?: (track: number) => boolean): FragmentReport[] {
   const n = spans.length;
@@ -84,6 +86,7 @@ export function fragmentsFromFrames(spans: readonly FragmentSpan[], frames: Fram
   const byNumber = new Map(tracks.map((track) => [track.number, track]));
   const durations = trackFrameDurations(frames, tracks);
   const hasVideo = tracks.some((track) => track.kind === 'video');
+  const mediaTimed = tracks.some((track) => track.kind !== 'other');
 
   for (let i = 0; i < frames.count; i++) {
     const f = (frames.fragment[i] ?? 0);
@@ -92,7 +95,7 @@ export function fragmentsFromFrames(spans: readonly FragmentSpan[], frames: Fram
     const track = byNumber.get(number);
     const pts = (frames.ptsMs[i] ?? 0);
     count[f] = (count[f] ?? 0) + 1;
-    if (timed && !timed(number)) continue;
+    if ((mediaTimed && track?.kind === 'other') || (timed && !timed(number))) continue;
     if (pts < (start[f] ?? 0)) start[f] = pts;
     const frameEnd = pts + (durations.get(number) ?? 0);
     if (frameEnd > (end[f] ?? 0)) end[f] = frameEnd;

@@ -49,6 +49,7 @@ export interface ProbePacket {
   stream_index: number;
   pts_time?: string;
   dts_time?: string;
+  duration_time?: string;
   size: string;
   pos?: string;
   flags: string;

@@ -426,3 +426,26 @@ test("--frames shows a SimpleBlock's discardable flag (as mkvinfo does) and invi
   assert.equal(mkvinfoBlocks(file).filter((block) => block.discardable).length, 1);
   assert.match(kvsInspect([file, '--frames']).stdout, new RegExp(`^  1 +\\d+ +${second.offset} +\\d+ +[\\d.]+ +[\\d.]+ +discardable +`, 'm'));
 });
+
+test('a subtitle track with two lines 2 s apart does not stretch fragments (their gap is no frame length), and a one-frame file lasts its frame', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-timing-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const srt = join(dir, 'sparse.srt');
+  writeFileSync(srt, '1\n00:00:00,100 --> 00:00:00,600\nhello\n\n2\n00:00:01,900 --> 00:00:02,000\nworld\n\n');
+  const withSubtitles = join(dir, 'subtitles.mkv');
+  execFileSync('mkvmerge', ['-q', '-o', withSubtitles, `${FIXTURES}/h264-aac.mkv`, srt]);
+  const result = kvsInspect(['--json', '--checks', withSubtitles]);
+  assert.equal(result.status, 0, result.stdout);
+  const report = JSON.parse(result.stdout) as ReturnType<typeof inspectJson>;
+  assert.deepEqual(report.tracks.map((track) => track.kind), ['video', 'audio', 'other']);
+  // 1 s GOPs; the 1.8 s between the lines taken as a frame length would make the second last 2.8 s
+  assert.equal(report.fragments.length, 2);
+  assert.ok(report.fragments.every((f) => f.durationMs !== null && f.durationMs < 1100), JSON.stringify(report.fragments));
+
+  const oneFrame = join(dir, 'one-frame.mkv');
+  execFileSync('ffmpeg', ['-v', 'error', '-i', `${FIXTURES}/h264-aac.mkv`, '-map', '0:v', '-frames:v', '1', '-c', 'copy', oneFrame]);
+  const single = inspectJson(oneFrame);
+  const [packet] = ffprobePackets(oneFrame);
+  assert.ok(packet?.duration_time);
+  assert.equal(single.fragments[0]?.durationMs, Number(packet.duration_time) * 1000);
+});
