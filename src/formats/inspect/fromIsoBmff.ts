@@ -77,7 +77,11 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
       ...decoded.track,
       ...(decoded.frameRateIsMaximum ? constantFrameRate(track) : {}),
     });
-    if (family === 'h264' || family === 'h265') {
+    if (track.protectionScheme !== undefined) {
+      const scheme = track.protectionScheme ? ` (scheme '${track.protectionScheme}')` : '';
+      issues.push(issue('warning', 'TRACK_ENCRYPTED', `Track ${track.id} is encrypted${scheme}: its frames are not checked, and KVS HLS/DASH/GetClip cannot package encrypted media.`, track.box?.offset ?? 0,
+        'KVS stores encrypted fragments as they come, but only clear H.264/H.265 and AAC/G.711 can be played back through HLS, DASH or GetClip; encrypt at rest with the stream\'s KMS key instead.'));
+    } else if (family === 'h264' || family === 'h265') {
       videoTracks.push({ number: track.id, codec: family, expected: decoded.nalLengthSize === 1 || decoded.nalLengthSize === 2 ? decoded.nalLengthSize : 4, declared: decoded.nalLengthSize !== undefined, reference: decoded.reference });
     }
   }

@@ -28,6 +28,8 @@ export interface Track {
   codec: string;
   /** For protected entries ('encv'/'enca'): the original format from 'frma'. */
   originalCodec?: string;
+  /** For protected entries: the protection scheme from 'schm' ('cenc', 'cbcs', ...), '' without one. */
+  protectionScheme?: string;
   sampleEntryCount: number;
   /** Coded size from the visual sample entry. */
   width?: number;
@@ -140,6 +142,7 @@ function describeSampleEntry(track: Track, entry: Box): void {
       case 'sinf': {
         const frma = fieldsOf(childBox(child, 'frma'), 'frma');
         if (frma) track.originalCodec = frma.dataFormat;
+        track.protectionScheme = fieldsOf(childBox(child, 'schm'), 'schm')?.schemeType ?? '';
         break;
       }
     }

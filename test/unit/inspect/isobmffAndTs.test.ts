@@ -564,3 +564,21 @@ test('a TS with two programs whose clocks are 50 000 s apart: each keeps its own
   }
   assert.ok(report.fragments.every((f) => f.durationMs !== null && f.durationMs < 1100 && (f.startMs ?? 0) < 10_000), JSON.stringify(report.fragments));
 });
+
+test('CENC-encrypted tracks (encv/enca): said to be encrypted, with their scheme; their ciphertext frames are listed as ffprobe lists them, not judged', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-cenc-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'cenc.mp4');
+  const key = '00112233445566778899aabbccddeeff';
+  execFileSync('ffmpeg', ['-v', 'error', '-i', `${FIXTURES}/h264-aac.mp4`, '-c', 'copy', '-encryption_scheme', 'cenc-aes-ctr', '-encryption_key', key, '-encryption_kid', key, file]);
+  const result = kvsInspect(['--json', '--frames', '--checks', file]);
+  assert.equal(result.status, 0, result.stdout);
+  const report = JSON.parse(result.stdout) as JsonReport;
+  assert.deepEqual(report.tracks.map((track) => [track.codecId, track.family]), [['encv', 'h264'], ['enca', 'aac']]);
+  const encrypted = report.issues.filter((i) => i.code === 'TRACK_ENCRYPTED');
+  assert.equal(encrypted.length, 2);
+  assert.match(encrypted[0]?.message ?? '', /^Track 1 is encrypted \(scheme 'cenc'\)/);
+  assert.deepEqual(report.issues.filter((i) => i.code.startsWith('NAL_') || i.code.startsWith('FRAME_')), []);
+  assert.equal(report.frames?.length, ffprobePackets(file).length);
+  assert.ok(report.frames?.every((frame) => frame.nalTypes === undefined));
+});

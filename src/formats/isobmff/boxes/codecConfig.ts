@@ -86,3 +86,18 @@ export const frma = defineBox({
     return { dataFormat: r.fourcc('data_format') };
   },
 });
+
+export interface SchemeTypeFields {
+  /** 'cenc', 'cbcs', 'cens', 'cbc1' (ISO/IEC 23001-7) or another protection scheme. */
+  schemeType: string;
+  schemeVersion: number;
+}
+
+export const schm = defineBox({
+  type: 'schm',
+  name: 'SchemeTypeBox',
+  full: true,
+  parse(r): SchemeTypeFields {
+    return { schemeType: r.fourcc('scheme_type'), schemeVersion: r.u32('scheme_version') };
+  },
+});
