@@ -1,5 +1,5 @@
-// The presentation order of a track's frames within each fragment, in decode (file) order: frames
-// reordered as B-frames are, and timecodes that go back further than any reordering can.
+// The presentation order of a track's frames within each fragment (from a keyframe on), in decode (file)
+// order: frames reordered as B-frames are, and timecodes that go back further than any reordering can.
 import type { FrameTable } from '../inspect/report';
 
 /**
@@ -32,9 +32,11 @@ export function frameOrder(frames: FrameTable, track: number, reorderLimit: numb
   for (let i = 0; i < frames.count; i++) {
     if (frames.track[i] !== track) continue;
     const pts = frames.ptsMs[i] ?? 0;
+    // Each fragment starts afresh, but video's that opens without a keyframe (a moof per frame, CMAF
+    // chunks) goes on with the frames before it, or its B-frames would never be seen reordered.
     if (frames.fragment[i] !== fragment) {
       fragment = frames.fragment[i];
-      latest.length = 0;
+      if (reorderLimit === 0 || frames.keyframe[i] === 1) latest.length = 0;
     }
     if (latest.length > reorderLimit && pts < (latest[reorderLimit] ?? 0)) {
       order.backwards.push({ row: i, latestMs: latest[0] ?? 0 });

@@ -582,3 +582,18 @@ test('CENC-encrypted tracks (encv/enca): said to be encrypted, with their scheme
   assert.equal(report.frames?.length, ffprobePackets(file).length);
   assert.ok(report.frames?.every((frame) => frame.nalTypes === undefined));
 });
+
+test('B-frames in fMP4 with a moof per frame (frag_every_frame, as chunked CMAF): reordered across moofs, reported as B-frames', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-every-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'every.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-i', `${FIXTURES}/h264-main-bframes.mkv`, '-c', 'copy', '-movflags', 'frag_every_frame+empty_moov', file]);
+  const report = inspectJson(file, '--frames');
+  assert.ok(report.fragments.length >= 50, 'a moof per frame');
+  const found = report.issues.find((i) => i.code === 'B_FRAMES');
+  assert.ok(found, JSON.stringify([...new Set(report.issues.map((i) => i.code))]));
+  // the first frame presented before one decoded earlier, as ffprobe's times show it
+  const packets = ffprobePackets(file);
+  const first = packets.findIndex((p, i) => i > 0 && Number(p.pts_time) < Math.max(...packets.slice(0, i).map((q) => Number(q.pts_time))));
+  assert.equal(found.offset, Number(packets[first]?.pos));
+});
