@@ -178,7 +178,9 @@ function decodeAac(bytes: Uint8Array | undefined, offset: number, container: Con
 
 /** "AAC LC", or HE-AAC (v2) with the core coder when SBR (and PS) is signalled or implicit. */
 function aacName(derived: AudioSpecificConfigDerived, output: AacDecoderOutput): string {
-  const core = derived.objectTypeName ? `AAC ${derived.objectTypeName}`.replace('AAC AAC', 'AAC') : 'AAC';
+  // The object type's name when it names AAC ("AAC LC", "ER AAC ELD"), otherwise after "AAC".
+  const name = derived.objectTypeName;
+  const core = name ? (name.includes('AAC') ? name : `AAC ${name}`) : 'AAC';
   if (!output.sbr) return core;
   return output.ps ? `HE-AAC v2 (${core} + SBR + PS)` : `HE-AAC (${core} + SBR)`;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { aacCodecString, aacDecoderOutput, adtsToAudioSpecificConfig, parseAdtsHeader, parseAudioSpecificConfig, readAdtsFrameInfo } from '../../../../src/formats/codecs/index';
+import { decodeCodecPrivate } from '../../../../src/formats/inspect/codecPrivate';
 import { BitWriter } from './helpers/bitWriter';
 import { dashCodecs, encode, extradata, media, packets, streamInfo } from './helpers/ffmpeg';
 
@@ -201,4 +202,11 @@ test('ADTS with channel_configuration 0 (2.1, described by a program_config_elem
   // without the frame's bytes, or with a block that does not open with a PCE: the 2-byte header
   assert.deepEqual([...adtsToAudioSpecificConfig(info)], [0x11, 0x80]);
   assert.deepEqual([...adtsToAudioSpecificConfig(info, Uint8Array.of(0x20, 0))], [0x11, 0x80]);
+});
+
+test('AAC object types are named once: AAC LC, ER AAC ELD (escaped AOT 39), AAC after a name that does not say it', () => {
+  const name = (asc: number[]): string | undefined => decodeCodecPrivate('aac', Uint8Array.from(asc), 0).track.codecName;
+  assert.equal(name([0x11, 0x90]), 'AAC LC');
+  assert.equal(name([0xf8, 0xe6, 0x40, 0x00]), 'ER AAC ELD'); // AOT escape 31 + 7, 48 kHz, stereo
+  assert.equal(name([0xa9, 0x90]), 'AAC ER TwinVQ'); // AOT 21
 });
