@@ -45,14 +45,20 @@ export function writeStructureText(structure: StructureWalk, write: (text: strin
   let chunk = '\nStructure\n';
   structure((node, depth) => {
     const indent = '  '.repeat(depth + 1);
-    chunk += `${indent}${node.offset} ${node.type} ${node.name}, ${plural(node.size, 'byte')}${node.value === undefined ? '' : `: ${node.value}`}\n`;
-    for (const field of node.fields ?? []) chunk += `${indent}    ${field.byteOffset} ${field.path} = ${field.value}\n`;
+    chunk += `${indent}${node.offset} ${node.type} ${node.name}, ${plural(node.size, 'byte')}${node.value === undefined ? '' : `: ${shown(node.value)}`}\n`;
+    for (const field of node.fields ?? []) chunk += `${indent}    ${field.byteOffset} ${field.path} = ${shown(field.value)}\n`;
     if (chunk.length >= STRUCTURE_CHUNK) {
       write(chunk);
       chunk = '';
     }
   });
   write(chunk);
+}
+
+/** A value for the terminal: control characters (a four-character code of zeros, say) as \xNN. */
+function shown(value: unknown): string {
+  // eslint-disable-next-line no-control-regex
+  return String(value).replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function trackLines(track: TrackReport): string[] {

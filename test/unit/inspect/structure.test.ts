@@ -2,6 +2,8 @@
 // mkvinfo, MPEG-TS packet fields judged by ffprobe and by the bytes at their offsets.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { bytesSource } from '../../../src/formats/byteSource';
@@ -203,4 +205,19 @@ test('kvs-inspect --tree: the structure in the JSON document and under "Structur
   assert.ok(at > 0);
   assert.equal(lines[at + 1], '  0 0x1A45DFA3 EBML, 40 bytes');
   assert.ok(lines.includes('          740 Track Number = 2'), 'a SimpleBlock header field, under its block');
+});
+
+test('--tree text shows control characters as \\xNN: the zero type of the terminator atom in a QuickTime wave atom', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-mov-'));
+  try {
+    const file = join(dir, 'aac.mov');
+    execFileSync('ffmpeg', ['-v', 'error', '-i', `${FIXTURES}/h264-aac.mp4`, '-c', 'copy', '-f', 'mov', file]);
+    const result = kvsInspect(['--tree', file]);
+    assert.equal(result.status, 0, result.stderr);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(result.stdout, /[\x00-\x08\x0b-\x1f\x7f]/);
+    assert.match(result.stdout, / atom\[\d\]\.type = \\x00\\x00\\x00\\x00\n/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
