@@ -13,11 +13,19 @@ const M2TS_PACKET_SIZE = 192;
  * bytes repeat a packet apart through `bytes` (up to five times, at least twice); undefined when none do.
  */
 export function findPacketSync(bytes: Uint8Array): { packetSize: number; first: number } | undefined {
+  const repeats = (start: number, size: number): boolean => {
+    let k = 0;
+    while (k < 5 && start + k * size < bytes.length && bytes[start + k * size] === SYNC) k++;
+    return k >= 2 && (k === 5 || start + k * size >= bytes.length);
+  };
   for (const size of PACKET_SIZES) {
     for (let start = 0; start < size && start + size < bytes.length; start++) {
-      let k = 0;
-      while (k < 5 && start + k * size < bytes.length && bytes[start + k * size] === SYNC) k++;
-      if (k >= 2 && (k === 5 || start + k * size >= bytes.length)) return { packetSize: size, first: start };
+      if (!repeats(start, size)) continue;
+      // M2TS: a byte of the 4-byte arrival timestamp before each sync byte stays the same for dozens of
+      // packets, and may be 0x47; the sync byte is then the last of the repeating columns up to 3 bytes on.
+      let first = start;
+      if (size === M2TS_PACKET_SIZE) for (let later = start + 1; later <= start + 3; later++) if (repeats(later, size)) first = later;
+      return { packetSize: size, first };
     }
   }
   return undefined;

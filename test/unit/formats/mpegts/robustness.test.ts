@@ -168,12 +168,16 @@ test('truncated streams at many cut points: partial packets are reported at thei
   }
 });
 
-test('192-byte packets (M2TS timecode prefix) read the same', () => {
+test('192-byte packets (M2TS timecode prefix) read the same, also when a timestamp byte is 0x47 packet after packet', () => {
   const bytes = fixture('h264-aac.ts');
   const clean = readMpegTs(bytesSource(bytes));
   const n = bytes.length / 188;
   const m2ts = new Uint8Array(n * 192);
   for (let k = 0; k < n; k++) m2ts.set(bytes.subarray(k * 188, (k + 1) * 188), k * 192 + 4);
+  // arrival timestamps whose bits 16-23 are 0x47 for the first packets (27 MHz, 864 ticks apart)
+  const stamped = Uint8Array.from(m2ts);
+  for (let k = 0; k < n; k++) new DataView(stamped.buffer).setUint32(k * 192, (0x00470000 + k * 864) & 0x3fffffff);
+  assert.equal(readMpegTs(bytesSource(stamped)).issues.length, 0, 'the sync byte, not the timestamp byte');
   const ts = readMpegTs(bytesSource(m2ts));
   assert.equal(ts.packetSize, 192);
   assert.deepEqual(codes(ts), []);
