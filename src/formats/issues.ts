@@ -29,8 +29,11 @@ export function capIssuesPerCode(issues: readonly Issue[], max: number): Issue[]
     counts.set(found.code, n);
     return n <= max;
   });
-  for (const [code, n] of counts) {
-    if (n > max) kept.push(issue('info', 'ISSUES_SUPPRESSED', `${n - max} more '${code}' issues not listed (${n} in all)`, 0));
-  }
+  for (const [code, n] of counts) if (n > max) kept.push(suppressedIssues(code, n, max));
   return kept;
+}
+
+/** The info issue that counts the `n - max` issues of `code` not listed. */
+export function suppressedIssues(code: string, n: number, max: number): Issue {
+  return issue('info', 'ISSUES_SUPPRESSED', `${n - max} more '${code}' issues not listed (${n} in all)`, 0);
 }

@@ -32,8 +32,9 @@ export function frameOrder(frames: FrameTable, track: number, reorderLimit: numb
   for (let i = 0; i < frames.count; i++) {
     if (frames.track[i] !== track) continue;
     const pts = frames.ptsMs[i] ?? 0;
-    // Each fragment starts afresh, but video's that opens without a keyframe (a moof per frame, CMAF
-    // chunks) goes on with the frames before it, or its B-frames would never be seen reordered.
+    // Each fragment starts afresh, but for a track that may reorder (video) one that opens without a
+    // keyframe (a moof per frame, CMAF chunks) goes on with the frames before it, or its B-frames would
+    // never be seen reordered.
     if (frames.fragment[i] !== fragment) {
       fragment = frames.fragment[i];
       if (reorderLimit === 0 || frames.keyframe[i] === 1) latest.length = 0;

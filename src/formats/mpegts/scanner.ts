@@ -1,4 +1,4 @@
-import { issue, type Issue, type Severity } from '../issues';
+import { issue, suppressedIssues, type Issue, type Severity } from '../issues';
 import { PesAssembler } from './pesAssembler';
 import { parsePat, parsePmt, type SectionProblem } from './psi';
 import { SectionAssembler } from './sectionAssembler';
@@ -251,7 +251,7 @@ export class TsScanner {
       if (ranges) s.payload = ranges.finish();
     }
     for (const [code, n] of Object.entries(this.issueCounts)) {
-      if (n > this.maxIssues) this.issues.push(issue('info', 'ISSUES_SUPPRESSED', `${n - this.maxIssues} more '${code}' issues not listed (${n} in all)`, 0));
+      if (n > this.maxIssues) this.issues.push(suppressedIssues(code, n, this.maxIssues));
     }
     const file: MpegTsFile = {
       packetSize, size, packetCount: this.packetCount, programs: [...this.programs.values()], streams: this.streams, pids,
