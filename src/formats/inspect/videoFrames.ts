@@ -24,6 +24,8 @@ export function analyzeVideoFrames(inspection: ContainerInspection, source: Byte
         lastFragment = frames.fragment[i];
       }
       const offset = frames.offset[i] ?? 0;
+      // A frame cut off by the end of the input is the container's to report (truncation), not a framing fault.
+      if (offset + (frames.size[i] ?? 0) > source.size) continue;
       const gathered = inspection.readFrame?.(i);
       const options = { codec: track.codec, expected: track.expected, declared: track.declared, reference: track.reference };
       if (!gathered) {

@@ -236,7 +236,8 @@ class IsoBmffReader {
       const stbl = childBox(childBox(childBox(trak, 'mdia'), 'minf'), 'stbl');
       const state: TrackState = { track, nextDecodeTime: 0, sampleCount: 0, fragmentCount: 0 };
       if (stbl) {
-        const table = buildSampleTable(stbl, this.maxSamples, file.size, report, track.kind === 'audio');
+        const reportTable = (severity: Severity, code: string, message: string, offset: number): void => report(severity, code, `track ${track.id}: ${message}`, offset);
+        const table = buildSampleTable(stbl, this.maxSamples, file.size, reportTable, track.kind === 'audio');
         state.sampleCount = table.count;
         if (table.count > 0) state.nextDecodeTime = (table.dts[table.count - 1] ?? 0) + (table.duration[table.count - 1] ?? 0);
         this.plainTables.set(state, table);

@@ -16,10 +16,13 @@ type Report = (severity: Severity, code: string, message: string, offset: number
  * uncompressed samples (see chunkRows) make a row per chunk.
  */
 export function buildSampleTable(stbl: Box, maxSamples: number, dataSize: number, report: Report, audio = false): SampleTable {
-  if (audio) {
-    const chunked = chunkRows(stbl);
-    if (chunked) return chunked;
-  }
+  const table = (audio && chunkRows(stbl, maxSamples, dataSize)) || sampleRows(stbl, maxSamples, dataSize, report);
+  reportDataPastEnd(stbl, table, dataSize, report);
+  return table;
+}
+
+/** One row per sample. */
+function sampleRows(stbl: Box, maxSamples: number, dataSize: number, report: Report): SampleTable {
   const stszBox = childBox(stbl, 'stsz') ?? childBox(stbl, 'stz2');
   const sz = fieldsOf(stszBox, 'stsz') ?? fieldsOf(stszBox, 'stz2');
   let n = 0;
@@ -152,6 +155,25 @@ function fillOffsets(stbl: Box, n: number, size: Uint32Array, offset: Float64Arr
   if (s < n) report('error', 'CHUNK_TABLE_SHORT', `stsc/stco place ${s} of ${n} samples`, chunkBox?.offset ?? stbl.offset);
 }
 
+/**
+ * Samples whose bytes run past the end of the file (a recording cut short: the moov at the front lists
+ * samples that were never written), reported at the chunk offset box. They stay in the table: the moov
+ * declares them.
+ */
+function reportDataPastEnd(stbl: Box, table: SampleTable, dataSize: number, report: Report): void {
+  let first = -1;
+  let missing = 0;
+  for (let s = 0; s < table.count; s++) {
+    if ((table.offset[s] ?? 0) + (table.size[s] ?? 0) <= dataSize) continue;
+    if (first < 0) first = s;
+    missing++;
+  }
+  if (first < 0) return;
+  const at = table.offset[first] ?? 0;
+  const chunkBox = childBox(stbl, 'stco') ?? childBox(stbl, 'co64');
+  report('error', 'SAMPLE_DATA_PAST_END', `${missing} of ${table.count} samples (the first is sample ${first + 1}, at byte ${at}) end past the end of the data (${dataSize}): the file was cut short, or its chunk offsets are wrong`, chunkBox?.offset ?? stbl.offset);
+}
+
 /** A chunk of uncompressed audio longer than this many samples makes several rows. */
 const MAX_SAMPLES_PER_ROW = 1024;
 
@@ -162,15 +184,16 @@ const MAX_SAMPLES_PER_ROW = 1024;
  * Undefined for any other track, or when the chunk tables are missing or do not place every sample (the
  * per-sample path reports that).
  */
-function chunkRows(stbl: Box): SampleTable | undefined {
+function chunkRows(stbl: Box, maxSamples: number, dataSize: number): SampleTable | undefined {
   const sz = fieldsOf(childBox(stbl, 'stsz'), 'stsz');
   const stts = fieldsOf(childBox(stbl, 'stts'), 'stts');
   const stsc = fieldsOf(childBox(stbl, 'stsc'), 'stsc');
   const chunkBox = childBox(stbl, 'stco') ?? childBox(stbl, 'co64');
   const chunks = (fieldsOf(chunkBox, 'stco') ?? fieldsOf(chunkBox, 'co64'))?.chunkOffsets;
   if (!sz || sz.sampleSize === 0 || stts?.sampleDeltas.length !== 1 || stts.sampleDeltas[0] !== 1 || !stsc || !chunks) return undefined;
-  // No cap on the samples: the rows are the chunks, as many as stco/co64 lists.
   const samples = sz.sampleCount;
+  // A count the data cannot hold, or more rows than kept, is for the per-sample path to report and cap.
+  if (samples > Math.max(UNBACKED_SAMPLES, Math.floor(dataSize / sz.sampleSize))) return undefined;
   const rows: { offset: number; samples: number }[] = [];
   let placed = 0;
   for (let e = 0; e < stsc.firstChunks.length && placed < samples; e++) {
@@ -181,6 +204,7 @@ function chunkRows(stbl: Box): SampleTable | undefined {
       const offset = chunks[c - 1] ?? 0;
       for (let k = 0; k < n; k += MAX_SAMPLES_PER_ROW) rows.push({ offset: offset + k * sz.sampleSize, samples: Math.min(MAX_SAMPLES_PER_ROW, n - k) });
       placed += n;
+      if (rows.length > maxSamples) return undefined;
     }
   }
   if (placed !== samples) return undefined;

@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { FIXTURES, inspectJson, kvsInspect } from './cli';
+import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
+import { FIXTURES, ffprobePackets, inspectJson, kvsInspect } from './cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -206,4 +207,25 @@ test('unreadable input: one line naming the offset, exit status 1', () => {
   const directory = kvsInspect([dir]);
   assert.equal(directory.status, 1);
   assert.equal(directory.stderr, `kvs-inspect: cannot read ${dir}: is a directory\n`);
+});
+
+test('a plain MP4 or MOV cut short, its moov first: the samples past the cut, per track, where ffprobe places them', () => {
+  for (const [name, noted] of [['h264-aac.mp4', []], ['h264-alaw.mov', ['G711_NOT_PACKAGED_EVERYWHERE']]] as const) {
+    const whole = join(dir, `faststart-${name}`);
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', `${FIXTURES}/${name}`, '-map', '0', '-c', 'copy', '-movflags', '+faststart', whole]);
+    const bytes = readFileSync(whole);
+    const cut = Math.floor(bytes.length * 0.7);
+    const file = written(`cut-${name}`, bytes.subarray(0, cut));
+    // The samples (PCM: the groups ffmpeg reads as one packet) whose bytes end past the cut, per stream.
+    const pastCut = [0, 0];
+    for (const packet of ffprobePackets(whole)) if (Number(packet.pos) + Number(packet.size) > cut) pastCut[packet.stream_index] = (pastCut[packet.stream_index] ?? 0) + 1;
+    const result = kvsInspect(['--json', '--frames', '--checks', file]);
+    assert.equal(result.status, 2, name);
+    const found = (JSON.parse(result.stdout) as JsonReport).issues;
+    assert.deepEqual(found.map((i) => i.code).sort(), ['BOX_TRUNCATED', ...noted, 'SAMPLE_DATA_PAST_END', 'SAMPLE_DATA_PAST_END'], name);
+    found.filter((i) => i.code === 'SAMPLE_DATA_PAST_END').forEach((i, track) => {
+      assert.equal(bytes.subarray(i.offset + 4, i.offset + 8).toString('latin1'), 'stco', name);
+      assert.match(i.message, new RegExp(`^track ${track + 1}: ${pastCut[track]} of \\d+ samples .* past the end of the data \\(${cut}\\)`), name);
+    });
+  }
 });

@@ -9,13 +9,15 @@ import { ascii, box, concat, fullBox, u32 } from './helpers';
 const u16 = (n: number): Uint8Array => new Uint8Array([(n >> 8) & 255, n & 255]);
 const zeros = (n: number): Uint8Array => new Uint8Array(n);
 
-function movie(stblChildren: Uint8Array[]): Uint8Array {
+/** A movie of one track: video (avc1), or with `sound` G.711 A-law at 8 kHz (QuickTime's uncompressed layout). */
+function movie(stblChildren: Uint8Array[], sound = false): Uint8Array {
   const tkhd = fullBox('tkhd', 0, 3, u32(0), u32(0), u32(5), u32(0), u32(700), zeros(8), zeros(8), zeros(36), u32(640 << 16), u32(360 << 16));
   const mdhd = fullBox('mdhd', 0, 0, u32(0), u32(0), u32(1000), u32(500), u16(0x55c4), u16(0));
-  const hdlr = fullBox('hdlr', 0, 0, u32(0), ascii('vide'), zeros(12), ascii('Video'), zeros(1));
+  const hdlr = fullBox('hdlr', 0, 0, u32(0), ascii(sound ? 'soun' : 'vide'), zeros(12), ascii('Video'), zeros(1));
   const avc1 = box('avc1', zeros(6), u16(1), zeros(16), u16(640), u16(360), u32(0x480000), u32(0x480000), u32(0), u16(1), zeros(32), u16(0x18), u16(0xffff),
     box('avcC', new Uint8Array([1, 0x64, 0, 0x1f, 0xff, 0xe0, 0])));
-  const stsd = fullBox('stsd', 0, 0, u32(1), avc1);
+  const alaw = box('alaw', zeros(6), u16(1), zeros(8), u16(1), u16(16), zeros(4), u32(8000 << 16));
+  const stsd = fullBox('stsd', 0, 0, u32(1), sound ? alaw : avc1);
   const stbl = box('stbl', stsd, ...stblChildren);
   const mvhd = fullBox('mvhd', 0, 0, u32(0), u32(0), u32(1000), u32(500), u32(0x10000), u16(0x100), zeros(10), zeros(36), zeros(24), u32(6));
   return concat(box('ftyp', ascii('isom'), u32(0)), box('moov', mvhd, box('trak', tkhd, box('mdia', mdhd, hdlr, box('minf', fullBox('vmhd', 0, 1, zeros(8)), stbl)))));
@@ -31,7 +33,10 @@ test('a plain track: stts/ctts/stsc runs, stz2 nibbles, co64 and stss give the e
     fullBox('stss', 0, 0, u32(2), u32(1), u32(5)),
   ]);
   const file = readIsoBmff(bytesSource(bytes));
-  assert.deepEqual(file.issues, []);
+  // The table points past the end of this file, which holds no media data.
+  assert.deepEqual(file.issues.map((i) => [i.code, i.message, i.offset]), [
+    ['SAMPLE_DATA_PAST_END', `track 5: 7 of 7 samples (the first is sample 1, at byte ${0x1_0000_0000}) end past the end of the data (${bytes.length}): the file was cut short, or its chunk offsets are wrong`, Buffer.from(bytes).indexOf('co64') - 4],
+  ]);
   assert.equal(file.kind, 'plain');
   const t = file.tracks[0];
   assert.ok(t);
@@ -67,6 +72,16 @@ test('inconsistent tables are reported, not thrown', () => {
   const absurd = readIsoBmff(bytesSource(movie([fullBox('stsz', 0, 0, u32(1000), u32(0xfffffff0))])));
   assert.ok(absurd.issues.some((i) => i.code === 'STSZ_SAMPLE_COUNT_IMPLAUSIBLE'));
   assert.equal(absurd.tracks[0]?.samples?.count, 1 << 16);
+  // The same count in QuickTime's PCM layout (a row per 1024 samples of a chunk) is capped alike.
+  const pcm = readIsoBmff(bytesSource(movie([
+    fullBox('stts', 0, 0, u32(1), u32(0xfffffff0), u32(1)),
+    fullBox('stsc', 0, 0, u32(1), u32(1), u32(0xfffffff0), u32(1)),
+    fullBox('stsz', 0, 0, u32(1), u32(0xfffffff0)),
+    fullBox('stco', 0, 0, u32(1), u32(0)),
+  ], true)));
+  assert.equal(pcm.tracks[0]?.kind, 'audio');
+  assert.ok(pcm.issues.some((i) => i.code === 'STSZ_SAMPLE_COUNT_IMPLAUSIBLE'));
+  assert.equal(pcm.tracks[0]?.samples?.count, 1 << 16);
 });
 
 test('stz2 with 8- and 16-bit fields; an invalid field size', () => {
