@@ -7,6 +7,7 @@ import { analyzeVideoFrames, type FrameSelection, type FrameVisitor } from '../i
 import { issue, type Issue } from '../issues';
 import { isoTime } from '../isoTime';
 import { frameOrder, MAX_REORDER_FRAMES, type FrameOrder } from './frameOrder';
+import { openGopIssue } from './openGop';
 import { trackContinuityIssues } from './trackContinuity';
 
 export const KVS_LIMITS = {
@@ -338,7 +339,10 @@ function framingRules(inspection: ContainerInspection, source: ByteSource, optio
     // A frame the container marks as a keyframe (else FRAGMENT_NOT_KEYFRAME_START says it) that is no random access point.
     const opened = inspection.report.fragments[fragment];
     const openGop = opened && opensFragment && frames.keyframe[index] === 1 && analysis.framing !== 'unknown' && !analysis.keyframe && analysis.sliceTypes.length > 0;
-    const judged = openGop ? [...analysis.issues, notRandomAccessIssue(track.codec, opened, frames.offset[index] ?? 0, analysis.sliceTypes)] : analysis.issues;
+    const judged = [...analysis.issues];
+    if (openGop) judged.push(notRandomAccessIssue(track.codec, opened, frames.offset[index] ?? 0, analysis.sliceTypes));
+    const rasl = opened && opensFragment ? openGopIssue(inspection, source, track, index, analysis, opened) : undefined;
+    if (rasl) judged.push(rasl);
     for (const found of judged) {
       // One issue per parameter set kind (its message names it: SPS, PPS), counted in frames.
       const key = `${track.number} ${found.code}${found.code === 'INBAND_PARAMETER_SET_DIFFERS' ? ` ${found.message}` : ''}`;
@@ -351,6 +355,6 @@ function framingRules(inspection: ContainerInspection, source: ByteSource, optio
     }
   });
   // Fragment starts are counted in fragments whatever the selection.
-  const unit = (code: string) => (selection === 'every' && code !== 'FRAGMENT_START_NOT_RANDOM_ACCESS' ? 'frames' : 'fragments');
+  const unit = (code: string) => (selection === 'every' && !code.startsWith('FRAGMENT_START_') ? 'frames' : 'fragments');
   return [...firsts.values()].map(({ issue: first, count, track }) => ({ ...first, message: `${first.message} (track ${track}${count > 1 ? `; seen in ${count} ${unit(first.code)}` : ''})` }));
 }

@@ -23,23 +23,29 @@ export function analyzeVideoFrames(inspection: ContainerInspection, source: Byte
         if (frames.fragment[i] === lastFragment) continue;
         lastFragment = frames.fragment[i];
       }
-      const offset = frames.offset[i] ?? 0;
-      // A frame cut off by the end of the input is the container's to report (truncation), not a framing fault.
-      if (offset + (frames.size[i] ?? 0) > source.size) continue;
-      const gathered = inspection.readFrame?.(i);
-      const options = { codec: track.codec, expected: track.expected, declared: track.declared, reference: track.reference };
-      if (!gathered) {
-        visit(track, i, analyzeFrameNals(source.read(offset, frames.size[i] ?? 0), { ...options, baseOffset: offset }));
-        continue;
-      }
-      // A frame gathered from pieces (MPEG-TS payloads): offsets in it moved to the input's.
-      const analysis = analyzeFrameNals(gathered, options);
-      const inInput = (at: number) => Math.max(offset, inspection.frameByteOffset?.(i, at) ?? -1);
-      for (const unit of analysis.nalUnits) unit.offset = inInput(unit.offset);
-      for (const found of analysis.issues) found.offset = inInput(found.offset);
-      visit(track, i, analysis);
+      const analysis = analyzeVideoFrame(inspection, source, track, i);
+      if (analysis) visit(track, i, analysis);
     }
   }
+}
+
+/**
+ * The NAL analysis of frame `index` of a video track, with offsets in the input; undefined for a frame cut
+ * off by the end of the input, which is the container's to report (truncation), not a framing fault.
+ */
+export function analyzeVideoFrame(inspection: ContainerInspection, source: ByteSource, track: VideoTrackContext, index: number): FrameNalAnalysis | undefined {
+  const { frames } = inspection.report;
+  const offset = frames.offset[index] ?? 0;
+  if (offset + (frames.size[index] ?? 0) > source.size) return undefined;
+  const options = { codec: track.codec, expected: track.expected, declared: track.declared, reference: track.reference };
+  const gathered = inspection.readFrame?.(index);
+  if (!gathered) return analyzeFrameNals(source.read(offset, frames.size[index] ?? 0), { ...options, baseOffset: offset });
+  // A frame gathered from pieces (MPEG-TS payloads): offsets in it moved to the input's.
+  const analysis = analyzeFrameNals(gathered, options);
+  const inInput = (at: number) => Math.max(offset, inspection.frameByteOffset?.(index, at) ?? -1);
+  for (const unit of analysis.nalUnits) unit.offset = inInput(unit.offset);
+  for (const found of analysis.issues) found.offset = inInput(found.offset);
+  return analysis;
 }
 
 /**

@@ -118,3 +118,39 @@ test('a problem in many frames is reported once, with how many frames have it', 
   assert.equal(found[0]?.offset, singles[0]?.offset);
   assert.match(found[0]?.message ?? '', /\(track 1; seen in 5 frames\)$/);
 });
+
+/** Per fragment opened by a CRA (type 21) picture, the RASL pictures (types 8, 9) among the leading ones after it, from trace_headers. */
+function raslAfterFragmentCras(file: string, report: ReturnType<typeof inspectJson>): number[] {
+  const video = report.tracks.find((track) => track.kind === 'video');
+  const frames = (report.frames ?? []).filter((frame) => frame.track === video?.number);
+  const traced = tracePackets(file).map((packet) => packet.nalTypes.find((type) => type < 32));
+  const counts: number[] = [];
+  frames.forEach((frame, i) => {
+    if (frames[i - 1]?.fragment === frame.fragment || traced[i] !== 21) return;
+    let rasl = 0;
+    for (let j = i + 1; j < frames.length && frames[j]?.fragment === frame.fragment && [6, 7, 8, 9].includes(traced[j] ?? -1); j++) if (traced[j] === 8 || traced[j] === 9) rasl++;
+    if (rasl > 0) counts.push(rasl);
+  });
+  return counts;
+}
+
+test('H.265 fragments opened by a CRA with RASL pictures (x265 open GOP) are reported, as trace_headers sees them, in MKV, fMP4 and TS', () => {
+  for (const name of ['h265-main.mkv', 'h265-main-frag.mp4', 'h265-main.ts']) {
+    const file = `${FIXTURES}/${name}`;
+    const report = inspectJson(file, '--frames');
+    const expected = raslAfterFragmentCras(file, report);
+    assert.ok(expected.length > 0, `${name}: x265's default open GOP`);
+    const found = report.issues.filter((i) => i.code === 'FRAGMENT_START_OPEN_GOP');
+    assert.equal(found.length, 1, name);
+    const seen = expected.length > 1 ? `; seen in ${expected.length} fragments` : '';
+    assert.match(found[0]?.message ?? '', new RegExp(`starts with a CRA picture followed by ${expected[0]} RASL pictures, .*an open GOP\\. \\(track \\d+${seen}\\)$`), name);
+  }
+  // The same encoder with closed GOPs: IDR pictures open the fragments, and nothing is reported.
+  const closed = join(dir, 'h265-closed-gop.mkv');
+  const encode = spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=25', '-t', '2', '-c:v', 'libx265', '-x265-params', 'keyint=25:min-keyint=25:scenecut=0:open-gop=0:log-level=error', closed]);
+  assert.equal(encode.status, 0);
+  const report = inspectJson(closed, '--frames');
+  assert.ok(report.fragments.length > 1);
+  assert.deepEqual(raslAfterFragmentCras(closed, report), []);
+  assert.deepEqual(report.issues.filter((i) => i.code.startsWith('FRAGMENT_START')), []);
+});
