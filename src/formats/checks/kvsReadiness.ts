@@ -312,12 +312,14 @@ function backwardsIssue(report: InspectionReport, track: TrackReport, reorderLim
  */
 function notRandomAccessIssue(codec: 'h264' | 'h265', fragment: FragmentReport, offset: number, sliceTypes: readonly string[]): Issue {
   const picture = codec === 'h264' ? 'an IDR picture' : 'an IRAP picture (IDR, CRA or BLA)';
+  // Without an I slice it is a recovery point of a gradual refresh, which builds the picture up over frames.
+  const kind = sliceTypes.includes('I') ? 'an open-GOP start' : 'a gradual refresh point (intra refresh), where the picture is whole only frames later';
   return issue(
     'warning',
     'FRAGMENT_START_NOT_RANDOM_ACCESS',
-    `${fragmentLabel(fragment)} starts with a frame marked as a keyframe that is not ${picture} (slices: ${sliceTypes.join(', ')}): an open-GOP start.`,
+    `${fragmentLabel(fragment)} starts with a frame marked as a keyframe that is not ${picture} (slices: ${sliceTypes.join(', ')}): ${kind}.`,
     offset,
-    'HLS/DASH players, GetClip and GetImages start decoding at a fragment\'s first frame; frames that refer to the GOP before it show broken pictures. Start every fragment at an IDR (x264: open-gop=0).',
+    'HLS/DASH players, GetClip and GetImages start decoding at a fragment\'s first frame; frames that refer to the GOP before it show broken pictures. Start every fragment at an IDR (x264: open-gop=0, and no intra-refresh).',
   );
 }
 

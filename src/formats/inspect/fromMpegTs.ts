@@ -76,7 +76,8 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
   const durations = measured.length > 0 ? trackFrameDurations(frames, measured) : new Map<number, number>();
   for (const track of measured) {
     const duration = durations.get(track.number) ?? 0;
-    if (duration > 0) track.frameRate = 1000 / duration;
+    // PES times are whole 90 kHz ticks: the rate from the tick count is 30, not 29.999999999999996.
+    if (duration > 0) track.frameRate = 90000 / Math.round(duration * 90);
   }
   const gopTrack = videoTracks[0]?.number;
   const spans = cutAtKeyframes(frames, gopTrack, source.size);

@@ -499,6 +499,18 @@ test('an H.264 VUI with fixed_frame_rate_flag 0 and a 90 kHz tick gives only a h
   }
 });
 
+test('MPEG-TS frame rates taken from the frames are whole 90 kHz ticks: 30 and 30000/1001 exactly, as ffprobe gives them', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-ts-rate-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const rate of ['30', '30000/1001']) {
+    const file = join(dir, 'rate.ts');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=128x96:rate=${rate}`, '-t', '1', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', file]);
+    const [num, den] = (ffprobeStreams(file)[0]?.r_frame_rate ?? '').split('/').map(Number);
+    assert.equal(`${num}/${den}`, rate.includes('/') ? rate : `${rate}/1`);
+    assert.equal(inspectJson(file).tracks[0]?.frameRate, (num ?? 0) / (den ?? 1), rate);
+  }
+});
+
 test('fMP4 whose moov also holds samples (frag_keyframe without empty_moov): the moov\'s GOP is a fragment of its own, before the moofs\'', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-moov-samples-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -358,7 +358,7 @@ test('EBML documents joined end to end: a track first declared in a later docume
   assert.ok(!report.issues.some((found) => found.code === 'MKV_UNDECLARED_TRACK'));
 });
 
-test('a fragment opened by an open-GOP I picture (x264 open-gop: keyframe flag, no IDR) is a warning; IDR and H.265 CRA starts are not', (t) => {
+test('a fragment opened by an open-GOP I picture (x264 open-gop: keyframe flag, no IDR) or an intra-refresh P picture is a warning; IDR and H.265 CRA starts are not (their RASL pictures are another issue)', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-open-gop-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const encode = (file: string, codec: string[]) => execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10', '-t', '3', '-pix_fmt', 'yuv420p', '-bf', '2', ...codec, join(dir, file)]);
@@ -380,7 +380,14 @@ test('a fragment opened by an open-GOP I picture (x264 open-gop: keyframe flag, 
   assert.ok(!inspectJson(join(dir, 'closed.mkv')).issues.some((i) => i.code === 'FRAGMENT_START_NOT_RANDOM_ACCESS'));
   encode('cra.mkv', ['-c:v', 'libx265', '-x265-params', 'open-gop=1:keyint=10:min-keyint=10:scenecut=0:log-level=error']);
   assert.ok(nalTypes('cra.mkv').includes(21), 'x265 wrote CRA pictures');
-  assert.ok(!inspectJson(join(dir, 'cra.mkv')).issues.some((i) => i.code === 'FRAGMENT_START_NOT_RANDOM_ACCESS'));
+  const cra = inspectJson(join(dir, 'cra.mkv')).issues.map((i) => i.code);
+  assert.ok(!cra.includes('FRAGMENT_START_NOT_RANDOM_ACCESS'));
+  assert.ok(cra.includes('FRAGMENT_START_OPEN_GOP'));
+  // x264's periodic intra refresh: keyframes are recovery points on P pictures.
+  encode('refresh.mkv', ['-c:v', 'libx264', '-bf', '0', '-x264-params', 'intra-refresh=1:keyint=10:min-keyint=10:scenecut=0']);
+  const refresh = inspectJson(join(dir, 'refresh.mkv')).issues.filter((i) => i.code === 'FRAGMENT_START_NOT_RANDOM_ACCESS');
+  assert.equal(refresh.length, 1);
+  assert.match(refresh[0]?.message ?? '', /not an IDR picture \(slices: P\): a gradual refresh point \(intra refresh\).*seen in 2 fragments/);
 });
 
 /** mkvinfo's SimpleBlock lines: flags and frame count of each block, in file order. */
