@@ -6,6 +6,7 @@ import { fragmentLabel, type FragmentReport, type InspectionReport, type TrackRe
 import { analyzeVideoFrames, type FrameSelection, type FrameVisitor } from '../inspect/videoFrames';
 import { issue, type Issue } from '../issues';
 import { isoTime } from '../isoTime';
+import { aspectRatioIssues } from './aspectRatio';
 import { frameOrder, MAX_REORDER_FRAMES, type FrameOrder } from './frameOrder';
 import { openGopIssue } from './openGop';
 import { trackContinuityIssues } from './trackContinuity';
@@ -65,7 +66,7 @@ function trackRules(report: InspectionReport): Issue[] {
       );
     }
   }
-  out.push(...g711Rules(tracks));
+  out.push(...g711Rules(tracks), ...aspectRatioIssues(tracks));
   // MPEG-TS numbers its streams by PID: the track numbers KVS means are those of the MKV a producer sends.
   out.push(...(report.format === 'mpeg-ts' ? tsStreamRules(tracks) : trackNumberRules(tracks)));
   return out;

@@ -21,6 +21,15 @@ const SAR: readonly (readonly [number, number])[] = [
   [2, 1],
 ];
 
+/** w:h in lowest terms; undefined unless both are positive integers. */
+export function reducedRatio(w: number, h: number): [number, number] | undefined {
+  if (!Number.isSafeInteger(w) || !Number.isSafeInteger(h) || w <= 0 || h <= 0) return undefined;
+  let a = w;
+  let b = h;
+  while (b !== 0) [a, b] = [b, a % b];
+  return [w / a, h / a];
+}
+
 /** Sample aspect ratio from aspect_ratio_idc (Table E-1, shared by H.264 and H.265), undefined if unspecified. */
 export function sampleAspectRatio(v: Fields): [number, number] | undefined {
   if (v.aspect_ratio_info_present_flag !== 1 || typeof v.aspect_ratio_idc !== 'number') return undefined;

@@ -1,5 +1,6 @@
 // MP4, fragmented MP4 and CMAF segments → InspectionReport.
 import type { ByteSource } from '../byteSource';
+import { reducedRatio } from '../codecs/aspectRatio';
 import { readIsoBmff, sampleIsDisposable } from '../isobmff';
 import type { IsoBmffFile, Track } from '../isobmff';
 import { issue, type Issue } from '../issues';
@@ -63,6 +64,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
         audio: { sampleRate: track.sampleRate },
       });
     issues.push(...decoded.issues);
+    const pasp = track.pixelAspectRatio && reducedRatio(track.pixelAspectRatio.hSpacing, track.pixelAspectRatio.vSpacing);
     tracks.push({
       number: track.id,
       ...(track.box ? { offset: track.box.offset } : {}),
@@ -76,6 +78,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
       // sample entry's, which ffmpeg fills with template values.
       ...decoded.track,
       ...(decoded.frameRateIsMaximum ? constantFrameRate(track) : {}),
+      ...(pasp ? { containerAspectRatio: pasp } : {}),
     });
     if (track.protectionScheme !== undefined) {
       const scheme = track.protectionScheme ? ` (scheme '${track.protectionScheme}')` : '';

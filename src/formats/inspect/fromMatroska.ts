@@ -1,5 +1,6 @@
 // Matroska / WebM (including KVS GetMedia output: one EBML document per fragment) → InspectionReport.
 import type { ByteSource } from '../byteSource';
+import { reducedRatio } from '../codecs/aspectRatio';
 import { KVS_LIMITS } from '../checks/kvsReadiness';
 import { hex } from '../hex';
 import { issue, type Issue } from '../issues';
@@ -50,6 +51,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
       ? { track: { codecName: PCM_NAMES[track.codecId] ?? 'PCM' }, issues: [] } // the Audio element says it all: no CodecPrivate
       : decodeCodecPrivate(family, track.codecPrivate?.bytes, track.codecPrivate?.offset ?? track.offset, { audio });
     issues.push(...decoded.issues);
+    const pixelAspect = displayPixelAspect(track);
     const containerRate = track.defaultDurationNs ? { frameRate: 1e9 / track.defaultDurationNs } : {};
     const kvsCodecIds = KVS_CODEC_IDS[family];
     const kvsCodecId = kvsCodecIds?.[0];
@@ -78,6 +80,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
       ...decoded.track,
       // An H.264 VUI that gives only a highest rate yields to DefaultDuration.
       ...(decoded.frameRateIsMaximum ? containerRate : {}),
+      ...(pixelAspect ? { containerAspectRatio: pixelAspect } : {}),
     });
     const encoding = track.contentEncoding;
     if (encoding) issues.push(contentEncodingIssue(track.number, encoding));
@@ -182,6 +185,12 @@ function contentEncodingIssue(trackNumber: number, encoding: ContentEncodingSett
     encoding.offset,
     'Write the frames as they are (mkvmerge: --compression TID:none); KVS producers never compress frames.',
   );
+}
+
+/** The pixel aspect ratio DisplayWidth:DisplayHeight (in any DisplayUnit, a ratio) gives the pixels. */
+function displayPixelAspect({ video }: MatroskaTrack): [number, number] | undefined {
+  if (!video?.displayWidth || !video.displayHeight || !video.pixelWidth || !video.pixelHeight) return undefined;
+  return reducedRatio(video.displayWidth * video.pixelHeight, video.displayHeight * video.pixelWidth);
 }
 
 function matroskaFamily(track: MatroskaTrack): CodecFamily {

@@ -42,6 +42,11 @@ export interface TrackReport {
   interlaced?: boolean;
   /** The VUI's sample (pixel) aspect ratio, width:height. */
   sampleAspectRatio?: [number, number];
+  /**
+   * The pixel aspect ratio the container declares, width:height in lowest terms: MP4's pasp, or Matroska's
+   * DisplayWidth:DisplayHeight against PixelWidth:PixelHeight. Players may follow it instead of the VUI's.
+   */
+  containerAspectRatio?: [number, number];
   frameRate?: number;
   /**
    * How many frames a frame may follow in decode order and precede in presentation order: the SPS's

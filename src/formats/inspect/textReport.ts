@@ -1,5 +1,6 @@
 // The human-readable form of an InspectionReport (kvs-inspect without --json).
 import type { Fields, FieldValue } from '../bits/syntax';
+import { sameAspect } from '../checks/aspectRatio';
 import type { Issue } from '../issues';
 import { isoTime } from '../isoTime';
 import type { StructureWalk } from './jsonReport';
@@ -61,6 +62,11 @@ function shown(value: unknown): string {
   return String(value).replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+/** The container's pixel aspect ratio is news when it is not the SAR the line shows (or, without one, 1:1). */
+function containerAspectShown({ containerAspectRatio: container, sampleAspectRatio: sar = [1, 1] }: TrackReport): boolean {
+  return container !== undefined && !sameAspect(container, sar);
+}
+
 function trackLines(track: TrackReport): string[] {
   const format =
     track.kind === 'video'
@@ -68,6 +74,7 @@ function trackLines(track: TrackReport): string[] {
           track.width && track.height ? `${track.width}x${track.height}` : '',
           track.codedWidth && (track.codedWidth !== track.width || track.codedHeight !== track.height) ? `(coded ${track.codedWidth}x${track.codedHeight})` : '',
           track.sampleAspectRatio && track.sampleAspectRatio[0] !== track.sampleAspectRatio[1] ? `SAR ${track.sampleAspectRatio.join(':')}` : '',
+          containerAspectShown(track) ? `container PAR ${track.containerAspectRatio?.join(':') ?? ''}` : '',
           track.interlaced ? 'interlaced' : '',
           track.frameRate ? `${round(track.frameRate)} fps` : '',
           track.hrd ? `HRD ${kbits(track.hrd.bitRate)}/s ${track.hrd.cbr ? 'CBR' : 'VBR'}, buffer ${kbits(track.hrd.cpbSize)}` : '',

@@ -609,3 +609,30 @@ test('B-frames in fMP4 with a moof per frame (frag_every_frame, as chunked CMAF)
   const first = packets.findIndex((p, i) => i > 0 && Number(p.pts_time) < Math.max(...packets.slice(0, i).map((q) => Number(q.pts_time))));
   assert.equal(found.offset, Number(packets[first]?.pos));
 });
+
+test('the container\'s pixel aspect ratio (MP4 pasp, Matroska display size) is ffprobe\'s, and one that is not the VUI\'s is a warning', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-aspect-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = (name: string) => join(dir, name);
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10', '-t', '1', '-pix_fmt', 'yuv420p', '-vf', 'setsar=4/3', '-c:v', 'libx264', path('both.mp4')]);
+  // The VUI rewritten to 1:1, the pasp left at 4:3; the Matroska display size made 4:3 of 160x120 (square pixels).
+  execFileSync('ffmpeg', ['-v', 'error', '-i', path('both.mp4'), '-c', 'copy', '-bsf:v', 'h264_metadata=sample_aspect_ratio=1/1', path('vui-square.mp4')]);
+  execFileSync('ffmpeg', ['-v', 'error', '-i', path('both.mp4'), '-c', 'copy', path('both.mkv')]);
+  execFileSync('mkvmerge', ['-q', '-o', path('display-square.mkv'), '--aspect-ratio', '0:4/3', path('both.mkv')]);
+  const cases: [name: string, vui: [number, number], mismatch: boolean][] = [
+    ['both.mp4', [4, 3], false],
+    ['vui-square.mp4', [1, 1], true],
+    ['both.mkv', [4, 3], false],
+    ['display-square.mkv', [4, 3], true],
+  ];
+  for (const [name, vui, mismatch] of cases) {
+    const report = inspectJson(path(name));
+    const track = report.tracks[0];
+    assert.equal(track?.containerAspectRatio?.join(':'), ffprobeStreams(path(name))[0]?.sample_aspect_ratio, name);
+    assert.deepEqual(track?.sampleAspectRatio, vui, name);
+    const found = report.issues.filter((i) => i.code === 'ASPECT_RATIO_MISMATCH');
+    assert.equal(found.length, mismatch ? 1 : 0, name);
+    if (mismatch) assert.match(found[0]?.message ?? '', new RegExp(`aspect ratio of ${track?.containerAspectRatio?.join(':')}, its SPS \\(VUI\\) ${vui.join(':')}:`));
+  }
+  assert.match(kvsInspect([path('vui-square.mp4')]).stdout, /160x120 {2}\(coded 160x128\) {2}container PAR 4:3 {2}10 fps/);
+});
