@@ -10,6 +10,11 @@ export interface VideoTrackContext {
   /** False when no avcC/hvcC could be read: `expected` is then the 4-byte lengths KVS needs. */
   declared?: boolean;
   reference?: ParameterSetReference;
+  /**
+   * Set when the track is declared otherwise in later segments (Matroska): whether the frames of fragment
+   * `fragment` (an index of the report's fragments) follow this declaration. Unset: every frame does.
+   */
+  coversFragment?: (fragment: number) => boolean;
 }
 
 export interface ContainerInspection {

@@ -2,15 +2,15 @@
 import type { ByteSource } from '../byteSource';
 import { reducedRatio } from '../codecs/aspectRatio';
 import { KVS_LIMITS } from '../checks/kvsReadiness';
-import { hex } from '../hex';
 import { issue, type Issue } from '../issues';
 import { readBlockFrames } from '../matroska/blockFrames';
 import { BlockFlag } from '../matroska/blockTable';
 import type { ContentEncodingSettings, MatroskaFile, MatroskaSegment, MatroskaTrack } from '../matroska/model';
 import { readMatroska } from '../matroska/readMatroska';
-import { CODEC_PRIVATE_CHANGED_HINT, decodeCodecPrivate, waveFamily } from './codecPrivate';
+import { decodeCodecPrivate, waveFamily, type DecodedCodecPrivate } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { declaredFrameDurationMs, fragmentsFromFrames } from './fragments';
+import { trackDeclarations } from './matroskaDeclarations';
 import { FRAME_LACING_SHIFT, FrameFlag, frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable, type TrackReport } from './report';
 
 /**
@@ -41,6 +41,13 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   const issues: Issue[] = [...file.issues];
   const segments = file.documents.flatMap((document) => document.segments);
   const declared = declaredTracks(segments);
+  const declarations = trackDeclarations(segments);
+  /** The fragments whose frames follow declaration `k` of a track, when the track has several. */
+  const coverage = (number: number, k: number): Pick<VideoTrackContext, 'coversFragment'> => {
+    const ofSegment = declarations.byNumber.get(number)?.ofSegment;
+    if (!ofSegment || (declarations.byNumber.get(number)?.tracks.length ?? 0) < 2) return {};
+    return { coversFragment: (fragment) => ofSegment[file.fragments[fragment]?.segmentIndex ?? 0] === k };
+  };
 
   const tracks: TrackReport[] = [];
   const videoTracks: VideoTrackContext[] = [];
@@ -85,12 +92,27 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
     const encoding = track.contentEncoding;
     if (encoding) issues.push(contentEncodingIssue(track.number, encoding));
     // Compressed or encrypted frames are not NAL units: their framing is not judged.
-    if ((family === 'h264' || family === 'h265') && !encoding) {
-      videoTracks.push({ number: track.number, codec: family, expected: toLengthSize(decoded.nalLengthSize), declared: decoded.nalLengthSize !== undefined, reference: decoded.reference });
-    }
+    if ((family === 'h264' || family === 'h265') && !encoding) videoTracks.push({ ...videoContext(track.number, family, decoded), ...coverage(track.number, 0) });
+  }
+  // A video track declared otherwise in later segments: their frames are judged by their own declaration.
+  for (const [number, { tracks: later }] of declarations.byNumber) {
+    later.forEach((track, k) => {
+      const family = matroskaFamily(track);
+      if (k === 0 || (family !== 'h264' && family !== 'h265') || track.contentEncoding) return;
+      const decoded = decodeCodecPrivate(family, track.codecPrivate?.bytes, track.codecPrivate?.offset ?? track.offset);
+      issues.push(...decoded.issues);
+      videoTracks.push({ ...videoContext(number, family, decoded), ...coverage(number, k) });
+      // The track's frames may be reordered as far as any of its declarations allows.
+      const report = tracks.find((shown) => shown.number === number);
+      const limit = decoded.track.maxReorderFrames;
+      if (report?.maxReorderFrames !== undefined) {
+        if (limit === undefined) delete report.maxReorderFrames;
+        else report.maxReorderFrames = Math.max(report.maxReorderFrames, limit);
+      }
+    });
   }
   const unwrapped = unwrapRelativeTimecodes(file, segments);
-  issues.push(...codecPrivateChanges(file), ...unwrapped.issues);
+  issues.push(...declarations.changes, ...unwrapped.issues);
 
   const frames = frameRows(source, file, unwrapped.timeMs, laceDurations(declared.map(({ track }) => track), tracks));
 
@@ -202,34 +224,9 @@ function matroskaFamily(track: MatroskaTrack): CodecFamily {
   return 'other';
 }
 
-function toLengthSize(size: number | undefined): 1 | 2 | 4 {
-  return size === 1 || size === 2 ? size : 4;
-}
-
-/** KVS starts a new HLS discontinuity (and refuses DASH) when codec private data changes between fragments. */
-function codecPrivateChanges(file: MatroskaFile): Issue[] {
-  const seen = new Map<number, string>();
-  const out: Issue[] = [];
-  for (const segment of file.documents.flatMap((document) => document.segments)) {
-    for (const track of segment.tracks) {
-      const fingerprint = `${track.codecId}:${hex(track.codecPrivate?.bytes ?? new Uint8Array(0))}`;
-      const before = seen.get(track.number);
-      if (before === undefined) seen.set(track.number, fingerprint);
-      else if (before !== fingerprint) {
-        out.push(
-          issue(
-            'warning',
-            'CODEC_PRIVATE_CHANGED',
-            `Track ${track.number} changes its codec private data in the segment at byte ${segment.offset}.`,
-            track.codecPrivate?.offset ?? track.offset,
-            CODEC_PRIVATE_CHANGED_HINT,
-          ),
-        );
-        seen.set(track.number, fingerprint);
-      }
-    }
-  }
-  return out;
+function videoContext(number: number, codec: 'h264' | 'h265', decoded: DecodedCodecPrivate): VideoTrackContext {
+  const size = decoded.nalLengthSize;
+  return { number, codec, expected: size === 1 || size === 2 ? size : 4, declared: size !== undefined, reference: decoded.reference };
 }
 
 /**

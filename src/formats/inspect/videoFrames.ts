@@ -18,7 +18,7 @@ export function analyzeVideoFrames(inspection: ContainerInspection, source: Byte
   for (const track of inspection.videoTracks) {
     let lastFragment: number | undefined;
     for (let i = 0; i < frames.count; i++) {
-      if (frames.track[i] !== track.number) continue;
+      if (frames.track[i] !== track.number || (track.coversFragment && !track.coversFragment(frames.fragment[i] ?? -1))) continue;
       if (selection === 'fragment-starts') {
         if (frames.fragment[i] === lastFragment) continue;
         lastFragment = frames.fragment[i];

@@ -154,3 +154,25 @@ test('H.265 fragments opened by a CRA with RASL pictures (x265 open GOP) are rep
   assert.deepEqual(raslAfterFragmentCras(closed, report), []);
   assert.deepEqual(report.issues.filter((i) => i.code.startsWith('FRAGMENT_START')), []);
 });
+
+test('documents that change a track\'s codec (H.264, then H.265 as track 1, as GetMedia would return them): each document\'s frames are read by its own declaration', () => {
+  const first = `${FIXTURES}/h264-main-no-bframes.mkv`;
+  const second = `${FIXTURES}/h265-main.mkv`;
+  const joined = join(dir, 'avc-then-hevc.mkv');
+  const firstBytes = readFileSync(first);
+  writeFileSync(joined, Buffer.concat([firstBytes, readFileSync(second)]));
+  const report = inspectJson(joined, '--frames');
+  const frames = report.frames ?? [];
+  const traced = [...tracePackets(first), ...tracePackets(second)];
+  assert.equal(frames.length, traced.length);
+  frames.forEach((frame, i) => assert.deepEqual(frame.nalTypes, traced[i]?.nalTypes, `frame ${i} at byte ${frame.offset}`));
+  const changed = report.issues.filter((i) => i.code === 'CODEC_PRIVATE_CHANGED');
+  assert.equal(changed.length, 1);
+  assert.match(changed[0]?.message ?? '', /^Track 1 changes its codec from V_MPEG4\/ISO\/AVC to V_MPEGH\/ISO\/HEVC in the segment at byte (\d+)\.$/);
+  assert.ok(Number(/byte (\d+)/.exec(changed[0]?.message ?? '')?.[1]) > firstBytes.length);
+  // The H.265 document's B-frames are B-frames, not frames going back past the H.264 SPS's reorder limit
+  // of 0, and its open GOPs are seen; no H.264 parameter set is compared with its frames.
+  const codes = report.issues.map((i) => i.code);
+  assert.ok(codes.includes('B_FRAMES') && codes.includes('FRAGMENT_START_OPEN_GOP'), codes.join());
+  assert.ok(!codes.includes('FRAME_TIMECODE_BACKWARDS') && !codes.includes('INBAND_PARAMETER_SET_DIFFERS'), codes.join());
+});
