@@ -44,9 +44,9 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   const declarations = trackDeclarations(segments);
   /** The fragments whose frames follow declaration `k` of a track, when the track has several. */
   const coverage = (number: number, k: number): Pick<VideoTrackContext, 'coversFragment'> => {
-    const ofSegment = declarations.byNumber.get(number)?.ofSegment;
-    if (!ofSegment || (declarations.byNumber.get(number)?.tracks.length ?? 0) < 2) return {};
-    return { coversFragment: (fragment) => ofSegment[file.fragments[fragment]?.segmentIndex ?? 0] === k };
+    const declared = declarations.byNumber.get(number);
+    if (!declared || declared.tracks.length < 2) return {};
+    return { coversFragment: (fragment) => declared.ofSegment[file.fragments[fragment]?.segmentIndex ?? 0] === k };
   };
 
   const tracks: TrackReport[] = [];
