@@ -1,23 +1,17 @@
 // H.265 open GOPs at fragment starts: a CRA (or BLA) picture whose leading pictures include RASL
 // pictures, which refer to pictures before the CRA and cannot be decoded when decoding starts there.
-import type { FrameNalAnalysis } from '../codecs';
+import type { ByteSource } from '../byteSource';
+import { H265_NAL, isH265Vcl, type FrameNalAnalysis } from '../codecs';
 import type { ContainerInspection, VideoTrackContext } from '../inspect/container';
 import { fragmentLabel, type FragmentReport } from '../inspect/report';
 import { analyzeVideoFrame } from '../inspect/videoFrames';
-import type { ByteSource } from '../byteSource';
 import { issue, type Issue } from '../issues';
 
-/** nal_unit_type of H.265 pictures (ITU-T H.265 Table 7-1). */
-const RADL_N = 6;
-const RADL_R = 7;
-const RASL_N = 8;
-const RASL_R = 9;
-const BLA_W_LP = 16;
-const CRA_NUT = 21;
+const { RADL_N, RADL_R, RASL_N, RASL_R, BLA_W_LP, CRA } = H265_NAL;
 
 /** The nal_unit_type of the frame's first picture (VCL) NAL unit. */
 function pictureType(analysis: FrameNalAnalysis | undefined): number | undefined {
-  return analysis?.nalUnits.find((unit) => unit.nal_unit_type < 32)?.nal_unit_type;
+  return analysis?.nalUnits.find((unit) => isH265Vcl(unit.nal_unit_type))?.nal_unit_type;
 }
 
 /**
@@ -27,7 +21,7 @@ function pictureType(analysis: FrameNalAnalysis | undefined): number | undefined
  */
 export function openGopIssue(inspection: ContainerInspection, source: ByteSource, track: VideoTrackContext, index: number, opening: FrameNalAnalysis, fragment: FragmentReport): Issue | undefined {
   const type = pictureType(opening);
-  if (track.codec !== 'h265' || (type !== CRA_NUT && type !== BLA_W_LP)) return undefined;
+  if (track.codec !== 'h265' || (type !== CRA && type !== BLA_W_LP)) return undefined;
   const { frames } = inspection.report;
   let rasl = 0;
   for (let i = index + 1; i < frames.count && frames.fragment[i] === frames.fragment[index]; i++) {
@@ -40,7 +34,7 @@ export function openGopIssue(inspection: ContainerInspection, source: ByteSource
   return issue(
     'warning',
     'FRAGMENT_START_OPEN_GOP',
-    `${fragmentLabel(fragment)} starts with a ${type === CRA_NUT ? 'CRA' : 'BLA'} picture followed by ${rasl} RASL picture${rasl === 1 ? '' : 's'}, which refer to pictures of the fragment before: an open GOP.`,
+    `${fragmentLabel(fragment)} starts with a ${type === CRA ? 'CRA' : 'BLA'} picture followed by ${rasl} RASL picture${rasl === 1 ? '' : 's'}, which refer to pictures of the fragment before: an open GOP.`,
     frames.offset[index] ?? 0,
     'A player, GetClip or GetImages that starts decoding at this fragment cannot decode its RASL pictures and drops them: frames missing at every start and seek. Start every fragment at an IDR (x265: --no-open-gop, in ffmpeg -x265-params open-gop=0).',
   );

@@ -21,7 +21,7 @@ export { parseH265Pps } from './h265/pps';
 export type { H265Pps, H265PpsDerived } from './h265/pps';
 export { parseHevcDecoderConfigurationRecord } from './h265/hvcc';
 export type { HevcDecoderConfigurationRecord, HevcConfigDerived } from './h265/hvcc';
-export { h265NalTypeName, h265SliceTypeName, H265_NAL } from './h265/nalTypes';
+export { h265NalTypeName, h265SliceTypeName, H265_NAL, isH265Vcl } from './h265/nalTypes';
 export { h265LevelName, h265ProfileName } from './h265/profile';
 export type { H265PtlSummary } from './h265/ptl';
 export type { H265HrdSummary } from './h265/hrd';

@@ -28,6 +28,12 @@ const NAMES: Record<number, string> = {
 };
 
 export const H265_NAL = {
+  RADL_N: 6,
+  RADL_R: 7,
+  RASL_N: 8,
+  RASL_R: 9,
+  BLA_W_LP: 16,
+  CRA: 21,
   VPS: 32,
   SPS: 33,
   PPS: 34,
