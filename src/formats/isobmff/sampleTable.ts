@@ -16,8 +16,9 @@ type Report = (severity: Severity, code: string, message: string, offset: number
  * uncompressed samples (see chunkRows) make a row per chunk.
  */
 export function buildSampleTable(stbl: Box, maxSamples: number, dataSize: number, report: Report, audio = false): SampleTable {
-  const table = (audio && chunkRows(stbl, maxSamples, dataSize)) || sampleRows(stbl, maxSamples, dataSize, report);
-  reportDataPastEnd(stbl, table, dataSize, report);
+  const chunked = audio ? chunkRows(stbl, maxSamples, dataSize) : undefined;
+  const table = chunked ?? sampleRows(stbl, maxSamples, dataSize, report);
+  reportDataPastEnd(stbl, table, chunked ? 'rows of samples' : 'samples', dataSize, report);
   return table;
 }
 
@@ -160,7 +161,7 @@ function fillOffsets(stbl: Box, n: number, size: Uint32Array, offset: Float64Arr
  * samples that were never written), reported at the chunk offset box. They stay in the table: the moov
  * declares them.
  */
-function reportDataPastEnd(stbl: Box, table: SampleTable, dataSize: number, report: Report): void {
+function reportDataPastEnd(stbl: Box, table: SampleTable, rows: string, dataSize: number, report: Report): void {
   let first = -1;
   let missing = 0;
   for (let s = 0; s < table.count; s++) {
@@ -171,7 +172,7 @@ function reportDataPastEnd(stbl: Box, table: SampleTable, dataSize: number, repo
   if (first < 0) return;
   const at = table.offset[first] ?? 0;
   const chunkBox = childBox(stbl, 'stco') ?? childBox(stbl, 'co64');
-  report('error', 'SAMPLE_DATA_PAST_END', `${missing} of ${table.count} samples (the first is sample ${first + 1}, at byte ${at}) end past the end of the data (${dataSize}): the file was cut short, or its chunk offsets are wrong`, chunkBox?.offset ?? stbl.offset);
+  report('error', 'SAMPLE_DATA_PAST_END', `${missing} of ${table.count} ${rows} (the first is number ${first + 1}, at byte ${at}) end past the end of the data (${dataSize}): the file was cut short, or its chunk offsets are wrong`, chunkBox?.offset ?? stbl.offset);
 }
 
 /** A chunk of uncompressed audio longer than this many samples makes several rows. */

@@ -35,7 +35,7 @@ test('a plain track: stts/ctts/stsc runs, stz2 nibbles, co64 and stss give the e
   const file = readIsoBmff(bytesSource(bytes));
   // The table points past the end of this file, which holds no media data.
   assert.deepEqual(file.issues.map((i) => [i.code, i.message, i.offset]), [
-    ['SAMPLE_DATA_PAST_END', `track 5: 7 of 7 samples (the first is sample 1, at byte ${0x1_0000_0000}) end past the end of the data (${bytes.length}): the file was cut short, or its chunk offsets are wrong`, Buffer.from(bytes).indexOf('co64') - 4],
+    ['SAMPLE_DATA_PAST_END', `track 5: 7 of 7 samples (the first is number 1, at byte ${0x1_0000_0000}) end past the end of the data (${bytes.length}): the file was cut short, or its chunk offsets are wrong`, Buffer.from(bytes).indexOf('co64') - 4],
   ]);
   assert.equal(file.kind, 'plain');
   const t = file.tracks[0];
