@@ -3,12 +3,13 @@ import type { ByteSource } from '../byteSource';
 import { reducedRatio } from '../codecs/aspectRatio';
 import { readIsoBmff, sampleIsDisposable } from '../isobmff';
 import type { IsoBmffFile, Track } from '../isobmff';
-import { issue, type Issue } from '../issues';
-import { CODEC_PRIVATE_CHANGED_HINT, decodeCodecPrivate, g711Codec, type VideoSampleEntry } from './codecPrivate';
+import { issue } from '../issues';
+import { decodeCodecPrivate, g711Codec, type VideoSampleEntry } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { fileOrder } from './fileOrder';
 import { cutAtKeyframes, fragmentsFromFrames, type FragmentSpan } from './fragments';
-import { FrameFlag, frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable, type TrackReport } from './report';
+import { FrameFlag, frameTable, pushFrame, type CodecFamily, type FragmentReport, type FrameRow, type FrameTable, type TrackReport } from './report';
+import { trackDeclarations, videoContext, widenReorderLimit, type Declared } from './trackDeclarations';
 
 /** MPEG-4 Audio in esds (ISO/IEC 14496-1 objectTypeIndication). */
 const OBJECT_TYPE_MPEG4_AUDIO = 0x40;
@@ -19,27 +20,16 @@ const OBJECT_TYPE_MPEG4_AUDIO = 0x40;
  */
 const G711_NAMES = { 'g711-alaw': 'G.711 A-law', 'g711-mulaw': 'G.711 mu-law' } as const;
 
-/** A later moov whose sample entry or codec configuration differs from the first moov's for the same track. */
-function codecPrivateChanges(file: IsoBmffFile): Issue[] {
-  const fingerprint = (track: Track) => `${track.codec}:${track.config ? [...track.config.bytes].join(',') : ''}`;
-  const first = new Map(file.tracks.map((track) => [track.id, fingerprint(track)]));
-  const out: Issue[] = [];
-  for (const movie of file.laterMovies) {
-    for (const track of movie.tracks) {
-      const before = first.get(track.id);
-      if (before === undefined || before === fingerprint(track)) continue;
-      out.push(
-        issue(
-          'warning',
-          'CODEC_PRIVATE_CHANGED',
-          `Track ${track.id} changes its codec private data in the moov at byte ${movie.offset}; the fragments are read with the first moov's.`,
-          track.config?.offset ?? movie.offset,
-          CODEC_PRIVATE_CHANGED_HINT,
-        ),
-      );
-    }
-  }
-  return out;
+/** A track as trackDeclarations compares it: its sample entry and codec configuration. */
+function declaredIn(track: Track): Declared {
+  return { number: track.id, codecId: track.codec, codecPrivate: track.config, offset: track.box?.offset ?? 0 };
+}
+
+/** The moov (an index of `file.movies`) whose tracks the bytes at `offset` follow: the last one before them. */
+function movieAt(file: IsoBmffFile, offset: number): number {
+  let index = 0;
+  while (index + 1 < file.movies.length && (file.movies[index + 1]?.offset ?? Infinity) < offset) index++;
+  return index;
 }
 
 function isG711(family: CodecFamily): family is keyof typeof G711_NAMES {
@@ -52,10 +42,19 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
   const issues = [...file.issues];
   const tracks: TrackReport[] = [];
   const videoTracks: VideoTrackContext[] = [];
+  const declarations = trackDeclarations(file.movies, declaredIn, 'moov');
+  // Set below; read when frames are judged, by the video tracks that later moovs declare otherwise.
+  let reportFragments: FragmentReport[] = [];
+  /** The fragments whose frames follow declaration `k` of a track, when the track has several. */
+  const coverage = (number: number, k: number): Pick<VideoTrackContext, 'coversFragment'> => {
+    const declared = declarations.byNumber.get(number);
+    if (!declared || declared.tracks.length < 2) return {};
+    return { coversFragment: (fragment) => declared.ofGroup[movieAt(file, reportFragments[fragment]?.offset ?? 0)] === k };
+  };
 
   for (const track of file.tracks) {
     const family = isoFamily(track);
-    const sampleEntry = ['avc1', 'avc3', 'hvc1', 'hev1'].includes(track.codec) ? (track.codec as VideoSampleEntry) : undefined;
+    const sampleEntry = videoSampleEntry(track);
     const decoded = isG711(family)
       ? { track: { codec: g711Codec(family), codecName: G711_NAMES[family] }, issues: [] }
       : decodeCodecPrivate(family, track.config?.bytes, track.config?.offset ?? track.box?.offset ?? 0, {
@@ -85,11 +84,21 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
       issues.push(issue('warning', 'TRACK_ENCRYPTED', `Track ${track.id} is encrypted${scheme}: its frames are not checked, and KVS HLS/DASH/GetClip cannot package encrypted media.`, track.box?.offset ?? 0,
         'KVS stores encrypted fragments as they come, but only clear H.264/H.265 and AAC/G.711 can be played back through HLS, DASH or GetClip; encrypt at rest with the stream\'s KMS key instead.'));
     } else if (family === 'h264' || family === 'h265') {
-      videoTracks.push({ number: track.id, codec: family, expected: decoded.nalLengthSize === 1 || decoded.nalLengthSize === 2 ? decoded.nalLengthSize : 4, declared: decoded.nalLengthSize !== undefined, reference: decoded.reference });
+      videoTracks.push({ ...videoContext(track.id, family, decoded), ...coverage(track.id, 0) });
     }
   }
-
-  issues.push(...codecPrivateChanges(file));
+  // A video track declared otherwise in a later moov: the frames after it are judged by that declaration.
+  for (const [number, { tracks: later }] of declarations.byNumber) {
+    later.forEach((track, k) => {
+      const family = isoFamily(track);
+      if (k === 0 || (family !== 'h264' && family !== 'h265') || track.protectionScheme !== undefined) return;
+      const decoded = decodeCodecPrivate(family, track.config?.bytes, track.config?.offset ?? track.box?.offset ?? 0, { sampleEntry: videoSampleEntry(track) });
+      issues.push(...decoded.issues);
+      videoTracks.push({ ...videoContext(number, family, decoded), ...coverage(number, k) });
+      widenReorderLimit(tracks.find((shown) => shown.number === number), decoded.track.maxReorderFrames);
+    });
+  }
+  issues.push(...declarations.changes);
   if (!file.movie && file.fragments.length > 0) {
     issues.push(
       issue(
@@ -110,12 +119,13 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
   // A plain MP4 is cut as a KVS producer (kvs-put) cuts it for PutMedia: a fragment per GOP.
   const firstVideo = tracks.find((track) => track.kind === 'video')?.number;
   const spans = file.kind === 'plain' ? cutAtKeyframes(frames, firstVideo, source.size) : withMoovSamplesCut(frames, withTrackMoofsJoined(moofs, frames, tracks), firstVideo);
+  reportFragments = fragmentsFromFrames(spans, frames, tracks);
   return {
     report: {
       format: file.kind === 'plain' || file.kind === 'unknown' ? 'mp4' : 'fragmented-mp4',
       size: source.size,
       tracks,
-      fragments: fragmentsFromFrames(spans, frames, tracks),
+      fragments: reportFragments,
       frames,
       issues,
     },
@@ -157,6 +167,10 @@ function withTrackMoofsJoined(moofs: readonly FragmentSpan[], frames: FrameTable
     if (moof >= 0 && moof < moofs.length) frames.fragment[i] = into[moof] ?? moof;
   }
   return joined;
+}
+
+function videoSampleEntry(track: Track): VideoSampleEntry | undefined {
+  return ['avc1', 'avc3', 'hvc1', 'hev1'].includes(track.codec) ? (track.codec as VideoSampleEntry) : undefined;
 }
 
 function isoFamily(track: Track): CodecFamily {

@@ -7,10 +7,10 @@ import { readBlockFrames } from '../matroska/blockFrames';
 import { BlockFlag } from '../matroska/blockTable';
 import type { ContentEncodingSettings, MatroskaFile, MatroskaSegment, MatroskaTrack } from '../matroska/model';
 import { readMatroska } from '../matroska/readMatroska';
-import { decodeCodecPrivate, waveFamily, type DecodedCodecPrivate } from './codecPrivate';
+import { decodeCodecPrivate, waveFamily } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { declaredFrameDurationMs, fragmentsFromFrames } from './fragments';
-import { trackDeclarations } from './matroskaDeclarations';
+import { trackDeclarations, videoContext, widenReorderLimit } from './trackDeclarations';
 import { FRAME_LACING_SHIFT, FrameFlag, frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable, type TrackReport } from './report';
 
 /**
@@ -41,12 +41,12 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   const issues: Issue[] = [...file.issues];
   const segments = file.documents.flatMap((document) => document.segments);
   const declared = declaredTracks(segments);
-  const declarations = trackDeclarations(segments);
+  const declarations = trackDeclarations(segments, (track) => track, 'segment');
   /** The fragments whose frames follow declaration `k` of a track, when the track has several. */
   const coverage = (number: number, k: number): Pick<VideoTrackContext, 'coversFragment'> => {
     const declared = declarations.byNumber.get(number);
     if (!declared || declared.tracks.length < 2) return {};
-    return { coversFragment: (fragment) => declared.ofSegment[file.fragments[fragment]?.segmentIndex ?? 0] === k };
+    return { coversFragment: (fragment) => declared.ofGroup[file.fragments[fragment]?.segmentIndex ?? 0] === k };
   };
 
   const tracks: TrackReport[] = [];
@@ -102,13 +102,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
       const decoded = decodeCodecPrivate(family, track.codecPrivate?.bytes, track.codecPrivate?.offset ?? track.offset);
       issues.push(...decoded.issues);
       videoTracks.push({ ...videoContext(number, family, decoded), ...coverage(number, k) });
-      // The track's frames may be reordered as far as any of its declarations allows.
-      const report = tracks.find((shown) => shown.number === number);
-      const limit = decoded.track.maxReorderFrames;
-      if (report?.maxReorderFrames !== undefined) {
-        if (limit === undefined) delete report.maxReorderFrames;
-        else report.maxReorderFrames = Math.max(report.maxReorderFrames, limit);
-      }
+      widenReorderLimit(tracks.find((shown) => shown.number === number), decoded.track.maxReorderFrames);
     });
   }
   const unwrapped = unwrapRelativeTimecodes(file, segments);
@@ -222,11 +216,6 @@ function matroskaFamily(track: MatroskaTrack): CodecFamily {
   if (track.codecId === 'A_MS/ACM') return waveFamily(track.codecPrivate?.bytes);
   if (track.codecId.startsWith('A_PCM/')) return 'pcm';
   return 'other';
-}
-
-function videoContext(number: number, codec: 'h264' | 'h265', decoded: DecodedCodecPrivate): VideoTrackContext {
-  const size = decoded.nalLengthSize;
-  return { number, codec, expected: size === 1 || size === 2 ? size : 4, declared: size !== undefined, reference: decoded.reference };
 }
 
 /**

@@ -61,10 +61,11 @@ export interface IsoBmffFile {
   movie?: MovieInfo;
   tracks: Track[];
   /**
-   * The tracks of each moov after the first (concatenated recordings, HLS segments dumped across a
-   * discontinuity): not used for the fragments, which follow the first moov, but compared with it.
+   * Each moov and the tracks it describes, in file order: more than one in recordings or HLS init and
+   * media segments joined end to end (across a discontinuity). The first one's tracks are `tracks`' own
+   * objects; the fragments after a later one follow its fragment defaults (trex) and the tracks it adds.
    */
-  laterMovies: { offset: number; tracks: Track[] }[];
+  movies: { offset: number; tracks: Track[] }[];
   /** One per moof, in file order. */
   fragments: Fragment[];
   segmentIndexes: (SegmentIndexFields & { offset: number })[];
@@ -93,7 +94,7 @@ class IsoBmffReader {
   private readonly fragmentIssues: Issue[] = [];
   private moov: Box | undefined;
   private mvex: Box | undefined;
-  /** Offset of a second moov (reported; the first one is used). */
+  /** Offset of a second moov (reported). */
   private repeatedMoovAt: number | undefined;
   private ftyp: Box | undefined;
   private styp: Box | undefined;
@@ -109,7 +110,7 @@ class IsoBmffReader {
   constructor(size: number, private readonly options: IsoBmffOptions) {
     this.withSamples = options.samples !== false;
     this.maxSamples = options.maxSamples ?? DEFAULT_MAX_SAMPLES;
-    this.file = { kind: 'unknown', size, boxes: [], tracks: [], laterMovies: [], fragments: [], segmentIndexes: [], events: [], issues: [] };
+    this.file = { kind: 'unknown', size, boxes: [], tracks: [], movies: [], fragments: [], segmentIndexes: [], events: [], issues: [] };
   }
 
   add(box: Box): void {
@@ -167,7 +168,9 @@ class IsoBmffReader {
     const moov = this.moov;
     file.kind = moov ? (this.hasMoof ? 'fragmented' : this.mvex ? 'init-segment' : 'plain') : this.hasMoof ? 'media-segment' : 'unknown';
     file.issues = tree.issues;
-    if (this.repeatedMoovAt !== undefined) file.issues.push(issue('warning', 'MOOV_REPEATED', 'more than one moov; using the first', this.repeatedMoovAt));
+    if (this.repeatedMoovAt !== undefined) {
+      file.issues.push(issue('warning', 'MOOV_REPEATED', 'more than one moov (files joined end to end?): the fragments after each moov are read with its tracks', this.repeatedMoovAt));
+    }
     file.issues.push(...this.movieIssues, ...this.fragmentIssues);
     if (file.kind === 'unknown' && tree.boxes.length > 0) file.issues.push(issue('warning', 'NO_MOVIE', 'neither moov nor moof: not a playable ISO BMFF file', 0));
     file.issues = capIssuesPerCode(file.issues, MAX_ISSUES_PER_CODE);
@@ -230,8 +233,11 @@ class IsoBmffReader {
     file.movie = { timescale: movieTimescale, duration: mvhd?.duration ?? 0, nextTrackId: mvhd?.nextTrackId ?? 0 };
     const mehd = fieldsOf(childBox(mvex, 'mehd'), 'mehd');
     if (mehd) file.movie.fragmentDuration = mehd.fragmentDuration;
+    const tracks: Track[] = [];
+    file.movies.push({ offset: moov.offset, tracks });
     for (const trak of childBoxes(moov, 'trak')) {
       const track = describeTrack(trak, movieTimescale);
+      tracks.push(track);
       if (this.states.has(track.id)) report('error', 'TRACK_ID_REPEATED', `track id ${track.id} used twice`, trak.offset);
       const stbl = childBox(childBox(childBox(trak, 'mdia'), 'minf'), 'stbl');
       const state: TrackState = { track, nextDecodeTime: 0, sampleCount: 0, fragmentCount: 0 };
@@ -247,24 +253,47 @@ class IsoBmffReader {
       file.tracks.push(track);
       this.states.set(track.id, state);
     }
-    for (const trex of childBoxes(mvex, 'trex')) {
-      const f = fieldsOf(trex, 'trex');
-      const state = f ? this.states.get(f.trackId) : undefined;
-      if (f && state) {
-        state.defaults = f;
-        state.track.defaults = f;
-      } else if (f) {
-        report('warning', 'TREX_UNKNOWN_TRACK', `trex for track ${f.trackId}, which the moov does not have`, trex.offset);
-      }
-    }
+    this.readTrackDefaults(mvex, tracks);
     this.fragments();
   }
 
-  /** A moov after the first: its tracks are kept to compare with the first's (MOOV_REPEATED). */
+  /** trex fragment defaults, for the tracks of the moov whose mvex it is. */
+  private readTrackDefaults(mvex: Box | undefined, tracks: readonly Track[]): void {
+    for (const trex of childBoxes(mvex, 'trex')) {
+      const f = fieldsOf(trex, 'trex');
+      const track = f && tracks.find((t) => t.id === f.trackId);
+      const state = track && this.states.get(track.id);
+      if (f && track && state) {
+        state.defaults = f;
+        track.defaults = f;
+      } else if (f) {
+        this.reportMovie('warning', 'TREX_UNKNOWN_TRACK', `trex for track ${f.trackId}, which the moov does not have`, trex.offset);
+      }
+    }
+  }
+
+  /**
+   * A moov after the first (recordings or HLS init and media segments joined end to end): the fragments
+   * after it follow its trex defaults, and a track it adds is read as the first moov's are. The sample
+   * tables keep one timescale per track: a track whose timescale changes is reported.
+   */
   private readLaterMoov(moov: Box): void {
     this.repeatedMoovAt ??= moov.offset;
-    const timescale = fieldsOf(childBox(moov, 'mvhd'), 'mvhd')?.timescale ?? 0;
-    this.file.laterMovies.push({ offset: moov.offset, tracks: childBoxes(moov, 'trak').map((trak) => describeTrack(trak, timescale)) });
+    const movieTimescale = fieldsOf(childBox(moov, 'mvhd'), 'mvhd')?.timescale ?? 0;
+    const tracks = childBoxes(moov, 'trak').map((trak) => describeTrack(trak, movieTimescale));
+    this.file.movies.push({ offset: moov.offset, tracks });
+    for (const track of tracks) {
+      const state = this.states.get(track.id);
+      if (!state) {
+        this.file.tracks.push(track);
+        const added: TrackState = { track, nextDecodeTime: 0, sampleCount: 0, fragmentCount: 0 };
+        if (this.withSamples && this.hasMoof) added.builder = new SampleTableBuilder();
+        this.states.set(track.id, added);
+      } else if (track.timescale !== state.track.timescale) {
+        this.reportMovie('warning', 'TIMESCALE_CHANGED', `track ${track.id}'s timescale changes from ${state.track.timescale} to ${track.timescale} in the moov at byte ${moov.offset}: its later fragments' times are counted in ${state.track.timescale}`, track.box?.offset ?? moov.offset);
+      }
+    }
+    this.readTrackDefaults(childBox(moov, 'mvex'), tracks);
   }
 
   /** A media segment read with the tracks of its init segment. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { h264SliceTypeName, h265SliceTypeName } from '../../../src/formats/codecs';
-import { FIXTURES, inspectJson, kvsInspect } from './cli';
+import { FIXTURES, ffprobePackets, inspectJson, kvsInspect } from './cli';
 
 interface TracedPacket {
   size: number;
@@ -175,4 +175,35 @@ test('documents that change a track\'s codec (H.264, then H.265 as track 1, as G
   const codes = report.issues.map((i) => i.code);
   assert.ok(codes.includes('B_FRAMES') && codes.includes('FRAGMENT_START_OPEN_GOP'), codes.join());
   assert.ok(!codes.includes('FRAME_TIMECODE_BACKWARDS') && !codes.includes('INBAND_PARAMETER_SET_DIFFERS'), codes.join());
+});
+
+test('fMP4 init and media segments joined end to end (H.264 + AAC, then H.265; and the other way round): the fragments after each moov are read with its tracks', () => {
+  const avc = `${FIXTURES}/h264-aac-frag.mp4`;
+  const hevc = `${FIXTURES}/h265-main-frag.mp4`;
+  const joined = join(dir, 'avc-then-hevc.mp4');
+  const avcBytes = readFileSync(avc);
+  const hevcBytes = readFileSync(hevc);
+  writeFileSync(joined, Buffer.concat([avcBytes, hevcBytes]));
+  const report = inspectJson(joined, '--frames');
+  const video = (report.frames ?? []).filter((frame) => frame.track === 1);
+  const traced = [...tracePackets(avc), ...tracePackets(hevc)];
+  assert.equal(video.length, traced.length);
+  video.forEach((frame, i) => assert.deepEqual(frame.nalTypes, traced[i]?.nalTypes, `frame ${i} at byte ${frame.offset}`));
+  const changed = report.issues.filter((i) => i.code === 'CODEC_PRIVATE_CHANGED');
+  assert.equal(changed.length, 1);
+  assert.equal(changed[0]?.message, `Track 1 changes its codec from avc1 to hev1 in the moov at byte ${avcBytes.length + hevcBytes.indexOf('moov') - 4}.`);
+  // The H.265 part's B-frames and open GOPs are its own; no H.264 parameter set is compared with its frames.
+  const codes = report.issues.map((i) => i.code);
+  assert.ok(codes.includes('B_FRAMES') && codes.includes('FRAGMENT_START_OPEN_GOP'), codes.join());
+  assert.ok(!codes.includes('FRAME_TIMECODE_BACKWARDS') && !codes.includes('INBAND_PARAMETER_SET_DIFFERS'), codes.join());
+
+  // The audio track comes with the second moov: its samples are read, as ffprobe reads that part's.
+  const reversed = join(dir, 'hevc-then-avc.mp4');
+  writeFileSync(reversed, Buffer.concat([hevcBytes, avcBytes]));
+  const withAudio = inspectJson(reversed, '--frames');
+  assert.deepEqual(withAudio.tracks.map((track) => [track.number, track.codecId]), [[1, 'hev1'], [2, 'mp4a']]);
+  const audio = (withAudio.frames ?? []).filter((frame) => frame.track === 2);
+  const probed = ffprobePackets(avc).filter((packet) => packet.stream_index === 1);
+  assert.deepEqual(audio.map((frame) => [frame.offset - hevcBytes.length, frame.size]), probed.map((packet) => [Number(packet.pos), Number(packet.size)]));
+  assert.ok(!withAudio.issues.some((i) => i.code === 'TRAF_UNKNOWN_TRACK'));
 });

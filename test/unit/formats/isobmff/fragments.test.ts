@@ -64,3 +64,42 @@ test('fragments before the moov are read with the moov\'s tracks, like the ones 
   assert.equal(reordered.fragments.length, inOrder.fragments.length);
   assert.ok(reordered.fragments.every((f) => f.mdat !== undefined));
 });
+
+/** A moof for track 1 with `count` samples whose durations and sizes are the defaults, and its mdat of `dataSize` bytes. */
+function defaultsFragment(sequence: number, decodeTime: number, count: number, dataSize: number): Uint8Array {
+  const traf = (dataOffset: number): Uint8Array => box('traf', fullBox('tfhd', 0, 0x020000, u32(1)), fullBox('tfdt', 0, 0, u32(decodeTime)), fullBox('trun', 0, 0x001, u32(count), u32(dataOffset)));
+  const moofSize = box('moof', fullBox('mfhd', 0, 0, u32(sequence)), traf(0)).length;
+  return concat(box('moof', fullBox('mfhd', 0, 0, u32(sequence)), traf(moofSize + 8)), box('mdat', new Uint8Array(dataSize)));
+}
+
+/** The init segment (ftyp, moov) of an H.265 fixture with its trex defaults, and its mdhd timescale, set. */
+function initWith(duration: number, size: number, timescale?: number): Uint8Array {
+  const bytes = fixture('h265-main-frag.mp4');
+  const init = bytes.slice(0, Buffer.from(bytes).indexOf('moof') - 4);
+  const view = new DataView(init.buffer, init.byteOffset);
+  const trex = Buffer.from(init).indexOf('trex');
+  view.setUint32(trex + 16, duration);
+  view.setUint32(trex + 20, size);
+  if (timescale !== undefined) view.setUint32(Buffer.from(init).indexOf('mdhd') + 16, timescale);
+  return init;
+}
+
+test('a later moov (init segments joined end to end): its trex defaults place the fragments after it; a timescale change is reported', () => {
+  for (const fragmentBoxes of [true, false]) {
+    const first = initWith(10, 100);
+    const second = initWith(20, 50);
+    const bytes = concat(first, defaultsFragment(1, 0, 2, 200), second, defaultsFragment(2, 20, 3, 150));
+    const file = readIsoBmff(bytesSource(bytes), { fragmentBoxes });
+    const samples = file.tracks[0]?.samples;
+    assert.ok(samples);
+    assert.deepEqual(Array.from(samples.duration), [10, 10, 20, 20, 20]);
+    assert.deepEqual(Array.from(samples.size), [100, 100, 50, 50, 50]);
+    assert.deepEqual(Array.from(samples.dts), [0, 10, 20, 40, 60]);
+    assert.deepEqual(file.movies.map((m) => m.offset), [Buffer.from(first).indexOf('moov') - 4, Buffer.from(bytes).lastIndexOf('moov') - 4]);
+    assert.deepEqual(file.issues.map((i) => i.code), ['MOOV_REPEATED']);
+    assert.equal(file.tracks[0]?.defaults?.defaultSampleDuration, 10, 'the track keeps the first moov\'s description');
+  }
+  const rescaled = concat(initWith(10, 100), defaultsFragment(1, 0, 2, 200), initWith(20, 50, 90000), defaultsFragment(2, 20, 1, 50));
+  const changed = readIsoBmff(bytesSource(rescaled)).issues.find((i) => i.code === 'TIMESCALE_CHANGED');
+  assert.match(changed?.message ?? '', /^track 1's timescale changes from 16000 to 90000 in the moov at byte \d+: its later fragments' times are counted in 16000$/);
+});

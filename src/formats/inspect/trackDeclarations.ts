@@ -1,0 +1,91 @@
+// A track declared again further on: in later Matroska segments (GetMedia returns one EBML document per
+// fragment, each with its Tracks), or in a later moov (MP4 recordings or HLS init segments joined end to
+// end). Where the codec or its codec private data changes, the frames after it are those of the new
+// declaration.
+import { hex } from '../hex';
+import { issue, type Issue } from '../issues';
+import { CODEC_PRIVATE_CHANGED_HINT, type DecodedCodecPrivate } from './codecPrivate';
+import type { VideoTrackContext } from './container';
+import type { TrackReport } from './report';
+
+/** What a declaration says that matters here. */
+export interface Declared {
+  number: number;
+  /** Matroska CodecID, or the ISO BMFF sample entry type. */
+  codecId: string;
+  /** Where the codec private data is, and its bytes when they were read. */
+  codecPrivate?: { readonly bytes?: Uint8Array | undefined; readonly offset: number } | null | undefined;
+  /** Where the track is declared. */
+  offset: number;
+}
+
+/** A segment or moov and the tracks it declares. */
+export interface Declaring<T> {
+  offset: number;
+  tracks: readonly T[];
+}
+
+export interface TrackDeclarations<T> {
+  /** The track number's distinct declarations (codec and codec private data), in the order the groups make them. */
+  readonly tracks: T[];
+  /** For each group, the declaration its frames follow: its own, or the one before it for a group that declares none. */
+  readonly ofGroup: Int32Array;
+}
+
+export interface Declarations<T> {
+  byNumber: Map<number, TrackDeclarations<T>>;
+  /** CODEC_PRIVATE_CHANGED for each group that declares a track otherwise than the group before. */
+  changes: Issue[];
+}
+
+/** `groups` in file order; `where` names a group in messages ('segment', 'moov'). */
+export function trackDeclarations<T>(groups: readonly Declaring<T>[], describe: (track: T) => Declared, where: string): Declarations<T> {
+  const byNumber = new Map<number, TrackDeclarations<T> & { fingerprints: string[]; current: number }>();
+  const changes: Issue[] = [];
+  groups.forEach((group, index) => {
+    for (const track of group.tracks) {
+      const declared = describe(track);
+      const print = `${declared.codecId}:${hex(declared.codecPrivate?.bytes ?? new Uint8Array(0))}`;
+      let declarations = byNumber.get(declared.number);
+      if (!declarations) {
+        declarations = { tracks: [track], fingerprints: [print], ofGroup: new Int32Array(groups.length), current: 0 };
+        byNumber.set(declared.number, declarations);
+      }
+      const before = declarations.tracks[declarations.current];
+      let known = declarations.fingerprints.indexOf(print);
+      if (known < 0) {
+        known = declarations.tracks.push(track) - 1;
+        declarations.fingerprints.push(print);
+      }
+      if (known !== declarations.current && before !== undefined) changes.push(changeIssue(describe(before), declared, `the ${where} at byte ${group.offset}`));
+      declarations.current = known;
+    }
+    for (const declarations of byNumber.values()) declarations.ofGroup[index] = declarations.current;
+  });
+  return { byNumber, changes };
+}
+
+/** KVS starts a new HLS discontinuity (and refuses DASH) when codec private data changes between fragments. */
+function changeIssue(before: Declared, after: Declared, where: string): Issue {
+  const what = before.codecId !== after.codecId ? `its codec from ${before.codecId} to ${after.codecId}` : 'its codec private data';
+  return issue(
+    'warning',
+    'CODEC_PRIVATE_CHANGED',
+    `Track ${after.number} changes ${what} in ${where}.`,
+    after.codecPrivate?.offset ?? after.offset,
+    CODEC_PRIVATE_CHANGED_HINT,
+  );
+}
+
+/** How the frames of an H.264/H.265 track are judged, from its decoded codec private data. */
+export function videoContext(number: number, codec: 'h264' | 'h265', decoded: DecodedCodecPrivate): VideoTrackContext {
+  const size = decoded.nalLengthSize;
+  return { number, codec, expected: size === 1 || size === 2 ? size : 4, declared: size !== undefined, reference: decoded.reference };
+}
+
+/** A track's frames may be reordered as far as any of its declarations allows. */
+export function widenReorderLimit(report: TrackReport | undefined, limit: number | undefined): void {
+  if (report?.maxReorderFrames === undefined) return;
+  if (limit === undefined) delete report.maxReorderFrames;
+  else report.maxReorderFrames = Math.max(report.maxReorderFrames, limit);
+}
