@@ -209,6 +209,12 @@ class Walk {
     if (headerSize > avail) return this.headerCut(bound);
     const size = vintValue(peek, idWidth, sizeWidth);
     const spec = this.schema.get(id);
+    // At the root of the input an EBML header or a Segment starts (Void and CRC-32 aside): an id the
+    // schema does not know there is stray bytes (between GetMedia documents, say), whatever size they
+    // read as, so the walk carries on at the next sync point rather than skipping that size.
+    if (!spec && !top && this.baseLevel === 0) {
+      return this.skipDamage('EBML_STRAY_BYTES', `Unknown element id ${hex(id)} where an EBML header or a Segment should start`, pos + 1, bound);
+    }
 
     // An element that cannot be inside an open unknown-size master ends it (RFC 8794 §6.2). So does a
     // top-level element (a Cluster, an EBML header) inside a known-size master: that master's size is

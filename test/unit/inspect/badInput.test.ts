@@ -175,6 +175,20 @@ test('stray bytes before a Cluster that read as an unknown id and a huge size: s
   assert.match(found?.message ?? '', /^Unknown element id 0x5C64 .* skipped 2 bytes to offset/);
 });
 
+test('stray bytes between two documents that read as an element reaching into the next EBML header: skipped, and the next document read whole', () => {
+  // 0x5C64 is no Matroska id; its size byte 0x84 says 4 bytes, the first 4 of the next EBML header.
+  const stray = Buffer.of(0x5c, 0x64, 0x84);
+  const file = written('stray-between-documents.mkv', Buffer.concat([original, stray, original]));
+  const result = inspectJson(file, '--frames');
+  assert.deepEqual(result.fragments.map((f) => f.frameCount), [...report.fragments, ...report.fragments].map((f) => f.frameCount));
+  assert.deepEqual(result.tracks.map((t) => [t.number, t.codecId]), report.tracks.map((t) => [t.number, t.codecId]));
+  assert.deepEqual(result.issues.map((i) => [i.code, i.offset]), [
+    ['EBML_STRAY_BYTES', original.length],
+    ['TIMECODE_BACKWARDS', original.length + stray.length + (report.fragments[0]?.offset ?? 0)],
+  ]);
+  assert.equal(result.issues[0]?.message, `Unknown element id 0x5C64 where an EBML header or a Segment should start at offset ${original.length}; skipped 3 bytes to offset ${original.length + 3}.`);
+});
+
 test('a Cluster whose size is 9 bytes too large ends where the next Cluster starts, which is read as the Cluster it is', () => {
   const first = report.fragments[0]?.offset ?? 0;
   const file = variant('long-cluster.mkv', (bytes) => {

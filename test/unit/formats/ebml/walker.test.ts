@@ -211,8 +211,9 @@ test('masters nested too deeply are skipped, not recursed into', () => {
 });
 
 test('issues stop at maxIssues', () => {
+  // Inside a Segment: at the root an unknown id is stray bytes, skipped to the next sync point at once.
   const unknowns = Array.from({ length: 50 }, () => concat([0x5f, 0x01], sizeBytes(0)));
-  const result = walkEbml(bytesSource(concat(...unknowns)), matroskaSchema(), { enter: () => undefined }, { maxIssues: 10 });
+  const result = walkEbml(bytesSource(element(Id.Segment, ...unknowns)), matroskaSchema(), { enter: () => undefined }, { maxIssues: 10 });
   assert.equal(result.issues.length, 11);
   assert.equal(result.issues.at(-1)?.code, 'EBML_TOO_MANY_ISSUES');
 });
