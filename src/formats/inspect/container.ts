@@ -11,8 +11,9 @@ export interface VideoTrackContext {
   declared?: boolean;
   reference?: ParameterSetReference;
   /**
-   * Set when the track is declared otherwise in later segments (Matroska): whether the frames of fragment
-   * `fragment` (an index of the report's fragments) follow this declaration. Unset: every frame does.
+   * Set when the track is declared otherwise further on (a later Matroska segment or moov): whether the
+   * frames of fragment `fragment` (an index of the report's fragments) follow this declaration. Unset:
+   * every frame does.
    */
   coversFragment?: (fragment: number) => boolean;
 }
