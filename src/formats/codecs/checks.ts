@@ -180,13 +180,21 @@ export function checkAacCodecPrivate(cpd: Uint8Array | undefined, baseOffset = 0
     return out;
   }
   if (cpd.length !== 2 && cpd.length !== 5) {
+    const expected = `the KVS producer SDKs expect 2 (or 5 with the SBR extension)`;
+    const byPce = asc.fields.channelConfiguration === 0 && asc.derived.channels !== undefined;
     out.push(
       issue(
         'warning',
         'AAC_CODEC_PRIVATE_LENGTH',
-        `The AudioSpecificConfig is ${cpd.length} bytes; the KVS producer SDKs expect 2 (or 5 with the SBR extension).`,
+        byPce
+          ? `The AudioSpecificConfig is ${cpd.length} bytes: channelConfiguration is 0 and a program_config_element describes the ${asc.derived.channels} channels; ${expected}, which name a standard channel layout.`
+          : `The AudioSpecificConfig is ${cpd.length} bytes; ${expected}.`,
         baseOffset,
-        looksLikeWave ? 'These bytes look like a WAVEFORMATEX (G.711/PCM): label the track A_MS/ACM instead of A_AAC.' : 'Pass the 2-byte AudioSpecificConfig the encoder reports.',
+        looksLikeWave
+          ? 'These bytes look like a WAVEFORMATEX (G.711/PCM): label the track A_MS/ACM instead of A_AAC.'
+          : byPce
+            ? 'Encode a standard channel layout (mono, stereo, 5.1, 7.1) so that channelConfiguration names it.'
+            : 'Pass the 2-byte AudioSpecificConfig the encoder reports.',
       ),
     );
   }

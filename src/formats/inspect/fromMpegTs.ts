@@ -206,6 +206,6 @@ function firstAdtsHeader(source: ByteSource, ts: MpegTsFile, pid: number): { con
   const header = parseAdtsHeader(payload);
   return {
     config: adtsToAudioSpecificConfig(info, payload.subarray(info.headerLength, info.frameLength)),
-    codecPrivate: { type: 'ADTS header', offset: pesByteOffset(ts, index, 0), size: info.headerLength, fields: header.fields, locations: locationsInFile(ts, index, reportLocations(header.locations)) },
+    codecPrivate: { type: 'ADTS header', offset: pesByteOffset(ts, index, 0), size: header.length, fields: header.fields, locations: locationsInFile(ts, index, reportLocations(header.locations)) },
   };
 }

@@ -1,8 +1,10 @@
 import { BitReader } from '../../bits/bitReader';
+import type { SyntaxReader } from '../../bits/syntaxReader';
 import type { Fields } from '../../bits/syntax';
 import { issue } from '../../issues';
 import { openRecord, stopIssues } from '../nalSyntax';
 import type { ParsedSyntax } from '../nalSyntax';
+import { readProgramConfigElement } from './programConfigElement';
 import { audioObjectTypeName, channelCount, samplingFrequency } from './tables';
 
 export interface AdtsHeaderDerived {
@@ -30,9 +32,13 @@ export interface AdtsFrameInfo {
 
 const CODE = 'ADTS';
 
-/** Decodes one adts_fixed_header + adts_variable_header (ISO/IEC 14496-3 1.A.2.2 / 13818-7 6.2) at `start`. */
+/**
+ * Decodes one adts_fixed_header + adts_variable_header (ISO/IEC 14496-3 1.A.2.2 / 13818-7 6.2) at `start`,
+ * and with channel_configuration 0 the program_config_element that opens the frame's raw_data_block
+ * (it describes the channels), when `bytes` holds it.
+ */
 export function parseAdtsHeader(bytes: Uint8Array, start = 0, baseOffset = 0): AdtsHeader {
-  const window = bytes.subarray(start, Math.min(bytes.length, start + 9));
+  const window = bytes.subarray(start, start + (readAdtsFrameInfo(bytes, start)?.frameLength ?? 9));
   const offset = baseOffset + start;
   const r = openRecord(window, offset);
   const f: Fields = {};
@@ -55,8 +61,14 @@ export function parseAdtsHeader(bytes: Uint8Array, start = 0, baseOffset = 0): A
   r.u(f, 'copyright_identification_start', 1);
   const frameLength = r.u(f, 'aac_frame_length', 13);
   r.u(f, 'adts_buffer_fullness', 11);
-  r.u(f, 'number_of_raw_data_blocks_in_frame', 2);
-  if (protectionAbsent === 0) r.u(f, 'crc_check', 16);
+  const rawBlocks = r.u(f, 'number_of_raw_data_blocks_in_frame', 2);
+  if (protectionAbsent === 0) {
+    // adts_error_check(), or adts_header_error_check() when the frame has several raw_data_blocks
+    const positions: number[] = [];
+    if (rawBlocks > 0) f.raw_data_block_position = positions;
+    for (let i = 1; i <= rawBlocks; i++) r.within('raw_data_block_position', () => r.u(positions, i - 1, 16));
+    r.u(f, 'crc_check', 16);
+  }
   result.issues.push(...stopIssues(r, CODE, 'ADTS header'));
   if (f.number_of_raw_data_blocks_in_frame === undefined) return result;
   d.audioObjectType = profile + 1;
@@ -64,16 +76,33 @@ export function parseAdtsHeader(bytes: Uint8Array, start = 0, baseOffset = 0): A
   const rate = samplingFrequency(sfi);
   if (rate !== undefined) d.sampleRate = rate;
   else result.issues.push(issue('error', `${CODE}_SAMPLING_FREQUENCY_INDEX`, `sampling_frequency_index ${sfi} is reserved.`, offset + 2));
-  const channels = channelCount(channelConfig);
-  if (channels !== undefined) d.channels = channels;
-  d.headerLength = protectionAbsent ? 7 : 9;
+  d.headerLength = protectionAbsent ? 7 : 9 + 2 * rawBlocks;
   d.frameLength = frameLength;
   result.length = d.headerLength;
+  const channels = channelConfig === 0 ? readConfigElement(r, f, result) : channelCount(channelConfig);
+  if (channels !== undefined) d.channels = channels;
   if (layer !== 0) result.issues.push(issue('warning', `${CODE}_LAYER`, `layer is ${layer}; ADTS requires 0.`, offset + 1));
   if (frameLength < d.headerLength) {
     result.issues.push(issue('error', `${CODE}_FRAME_LENGTH`, `aac_frame_length ${frameLength} is shorter than the ${d.headerLength}-byte header.`, offset + 3));
   }
   return result;
+}
+
+/** The program_config_element that opens the raw_data_block, if the frame has one: its channel count. */
+function readConfigElement(r: SyntaxReader, f: Fields, result: AdtsHeader): number | undefined {
+  if (r.bits.bitsLeft < 3) return undefined;
+  const block: Fields = {};
+  const channels = r.within('raw_data_block', () => {
+    if (r.u(block, 'id_syn_ele', 3) !== ID_PCE) return undefined;
+    const pce: Fields = {};
+    block.program_config_element = pce;
+    return r.within('program_config_element', () => readProgramConfigElement(r, pce));
+  });
+  f.raw_data_block = block;
+  result.issues.push(...stopIssues(r, CODE, 'program_config_element'));
+  if (!r.ok) return undefined;
+  result.length = Math.ceil(r.bits.pos / 8);
+  return channels;
 }
 
 /** Fast path for demuxers: the frame's header numbers, or undefined when no valid ADTS header is at `start`. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { aacCodecString, aacDecoderOutput, adtsToAudioSpecificConfig, parseAdtsHeader, parseAudioSpecificConfig, readAdtsFrameInfo } from '../../../../src/formats/codecs/index';
+import { aacCodecString, aacDecoderOutput, adtsToAudioSpecificConfig, checkAacCodecPrivate, parseAdtsHeader, parseAudioSpecificConfig, readAdtsFrameInfo } from '../../../../src/formats/codecs/index';
 import { decodeCodecPrivate } from '../../../../src/formats/inspect/codecPrivate';
 import { BitWriter } from './helpers/bitWriter';
 import { dashCodecs, encode, extradata, media, packets, streamInfo } from './helpers/ffmpeg';
@@ -202,6 +202,30 @@ test('ADTS with channel_configuration 0 (2.1, described by a program_config_elem
   // without the frame's bytes, or with a block that does not open with a PCE: the 2-byte header
   assert.deepEqual([...adtsToAudioSpecificConfig(info)], [0x11, 0x80]);
   assert.deepEqual([...adtsToAudioSpecificConfig(info, Uint8Array.of(0x20, 0))], [0x11, 0x80]);
+  // the header's own decode lists the PCE: the fields the config holds, at their bytes in the frame
+  const header = parseAdtsHeader(frame.data, 0, 1000);
+  assert.deepEqual(header.issues, []);
+  assert.equal(header.derived.channels, 3);
+  const block = header.fields.raw_data_block as Record<string, unknown>;
+  assert.equal(block.id_syn_ele, 5);
+  assert.deepEqual(block.program_config_element, (asc.fields.GASpecificConfig as Record<string, unknown>).program_config_element);
+  assert.equal(header.length, 7 + config.length - 2, 'the header and the PCE (the config is its 2 bytes and the PCE)');
+  const tag = header.locations.find((at) => at.path === 'raw_data_block.program_config_element.element_instance_tag');
+  assert.deepEqual([tag?.byteOffset, tag?.bitOffset], [1007, 59], 'right after id_syn_ele, the 3 bits after the 7-byte header');
+  // the KVS check says why the config is long, and what would make it the 2 bytes the SDKs expect
+  const [long] = checkAacCodecPrivate(config);
+  assert.equal(long?.code, 'AAC_CODEC_PRIVATE_LENGTH');
+  assert.match(long.message, /is 22 bytes: channelConfiguration is 0 and a program_config_element describes the 3 channels/);
+  assert.match(long.hint ?? '', /standard channel layout/);
+});
+
+test('an ADTS header with a CRC and several raw_data_blocks: raw_data_block_position before crc_check', () => {
+  // AAC LC, 48 kHz, stereo, aac_frame_length 20, number_of_raw_data_blocks_in_frame 2: two positions, then the CRC.
+  const frame = Uint8Array.of(0xff, 0xf0, 0x4c, 0x80, 0x02, 0x9f, 0xfe, 0x00, 0x05, 0x00, 0x09, 0x12, 0x34, ...new Array<number>(7).fill(0));
+  const h = parseAdtsHeader(frame);
+  assert.deepEqual(h.issues, []);
+  assert.deepEqual([h.fields.number_of_raw_data_blocks_in_frame, h.fields.raw_data_block_position, h.fields.crc_check], [2, [5, 9], 0x1234]);
+  assert.deepEqual([h.derived.headerLength, h.derived.frameLength, h.length], [13, 20, 13]);
 });
 
 test('AAC object types are named once: AAC LC, ER AAC ELD (escaped AOT 39), AAC after a name that does not say it', () => {
