@@ -1,7 +1,7 @@
-// The frames of MPEG-TS audio PES packets (AAC in ADTS or LATM, MPEG audio, AC-3 and E-AC-3): a PES
+// The frames of MPEG-TS audio PES packets (AAC in ADTS or LATM, MPEG audio, AC-3 and E-AC-3, Opus): a PES
 // holds several, and a demuxer (ffprobe too) gives a packet per frame, so the frame table gets a row per frame.
 import type { ByteSource } from '../byteSource';
-import { ac3CodecString, mpegAudioCodecString, mpegAudioName, readAc3FrameInfo, readAdtsFrameInfo, readLatmStreamMuxConfig, readLoasFrameLength, readMpegAudioFrameInfo } from '../codecs';
+import { ac3CodecString, mpegAudioCodecString, mpegAudioName, opusPacketSamples, readAc3FrameInfo, readAdtsFrameInfo, readLatmStreamMuxConfig, readLoasFrameLength, readMpegAudioFrameInfo, readOpusControlHeader } from '../codecs';
 import { issue, type Issue } from '../issues';
 import { gatherPes, pesByteOffset, pesIndexesOf, type MpegTsFile, type TsStream } from '../mpegts';
 import { decodeCodecPrivate } from './codecPrivate';
@@ -12,6 +12,8 @@ const TS_CLOCK_HZ = 90_000;
 /** What the frame rows need of one frame's header. */
 interface FrameHeader {
   length: number;
+  /** Bytes of a transport header before the frame itself (Opus's control header): not in the frame's row. */
+  prefix?: number;
   /** In 90 kHz ticks. */
   duration: number;
   /** The audio format it declares, in words: it should not change within a PID. */
@@ -44,6 +46,21 @@ const AC3: AudioFraming = {
   read(payload, position) {
     const info = readAc3FrameInfo(payload, position);
     return info && { length: info.frameLength, duration: (info.samples * TS_CLOCK_HZ) / info.sampleRate, format: `${ac3Name(info.enhanced)}, ${info.sampleRate} Hz, ${info.channels} channels` };
+  },
+};
+
+/** Opus decodes at 48 kHz whatever the input's rate (RFC 7845 §5.1). */
+const OPUS_RATE = 48_000;
+
+const OPUS: AudioFraming = {
+  name: 'Opus access unit',
+  code: 'OPUS',
+  read(payload, position) {
+    const unit = readOpusControlHeader(payload, position);
+    if (!unit) return undefined;
+    const length = unit.headerLength + unit.packetLength;
+    const samples = opusPacketSamples(payload, position + unit.headerLength, Math.min(payload.length, position + length)) ?? 0;
+    return { length, prefix: unit.headerLength, duration: (samples * TS_CLOCK_HZ) / OPUS_RATE, format: 'Opus' };
   },
 };
 
@@ -89,13 +106,15 @@ function framingOf(stream: TsStream, track: TrackReport): AudioFraming | undefin
     case 'ac3':
     case 'eac3':
       return AC3;
+    case 'opus':
+      return OPUS;
     default:
       return undefined;
   }
 }
 
 /**
- * The codec, sample rate and channels of a LATM, MPEG audio or AC-3 PID (these streams have no codec
+ * The codec, sample rate and channels of a LATM, MPEG audio, AC-3 or Opus PID (these streams have no codec
  * private data in the PMT); nothing for other PIDs.
  */
 export function audioFormatFromFrames(source: ByteSource, ts: MpegTsFile, stream: TsStream): Partial<TrackReport> {
@@ -107,6 +126,8 @@ export function audioFormatFromFrames(source: ByteSource, ts: MpegTsFile, stream
     case 'ac3':
     case 'eac3':
       return firstHeaderFormat(source, ts, stream.pid);
+    case 'opus':
+      return { codec: 'opus', codecName: 'Opus', sampleRate: OPUS_RATE, channels: opusDescriptorChannels(stream) };
     default:
       return {};
   }
@@ -124,6 +145,18 @@ function latmFormat(source: ByteSource, ts: MpegTsFile, pid: number): Partial<Tr
     return { codec, codecName: codecName && `${codecName} (LATM)`, sampleRate, channels, samplesPerFrame: samplesPerFrame && samplesPerFrame * config.framesPerElement };
   }
   return {};
+}
+
+/**
+ * The channel count of the PMT's opus_audio_descriptor (extension descriptor 0x7f, extension tag 0x80):
+ * channel_config_code 1–8 is the count, 0 and 0x80 two channels (dual mono); other codes leave it open.
+ */
+function opusDescriptorChannels(stream: TsStream): number | undefined {
+  const data = stream.descriptors.find((d) => d.tag === 0x7f && d.data[0] === 0x80)?.data;
+  const code = data?.[1];
+  if (code === undefined) return undefined;
+  if (code >= 1 && code <= 8) return code;
+  return code === 0 || code === 0x80 ? 2 : undefined;
 }
 
 /** From the first frame header of an MPEG audio or AC-3 PID. */
@@ -178,7 +211,8 @@ export class AudioFrameSplitter {
         this.once(state, `${framing.code}_FORMAT_CHANGED`, `PID ${pid}: a ${framing.name} header changes the audio format (${header.format}, after ${state.format})`, at(position));
       }
       const time = (pts + elapsed) / (TS_CLOCK_HZ / 1000);
-      pushFrame(frames, { track: pid, fragment: 0, offset: at(position), size, ptsMs: time, dtsMs: time, keyframe: true });
+      const prefix = whole ? (header.prefix ?? 0) : 0;
+      pushFrame(frames, { track: pid, fragment: 0, offset: at(position + prefix), size: size - prefix, ptsMs: time, dtsMs: time, keyframe: true });
       elapsed += whole ? header.duration : 0;
       position += size;
     }

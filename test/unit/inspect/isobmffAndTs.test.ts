@@ -254,7 +254,7 @@ test('a TS whose 33-bit clock wraps mid-file (26.5 h): times go on as ffprobe re
   assert.ok(report.fragments.every((f) => f.durationMs !== null && f.durationMs < 1100), JSON.stringify(report.fragments));
 });
 
-test('MPEG audio, AC-3 and AAC in LATM in MPEG-TS: a frame row per frame, with ffprobe\'s times, sizes, sample rate and channels', (t) => {
+test('MPEG audio, AC-3, AAC in LATM and Opus in MPEG-TS: a frame row per frame, with ffprobe\'s times, sizes, sample rate and channels', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-ts-audio-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const encodings = [
@@ -264,6 +264,9 @@ test('MPEG audio, AC-3 and AAC in LATM in MPEG-TS: a frame row per frame, with f
     { encoder: ['-c:a', 'ac3', '-ar', '44100', '-ac', '6'], name: 'AC-3', codec: 'ac-3' }, // frames of two sizes at 44.1 kHz; 5.1 with LFE
     { encoder: ['-c:a', 'eac3', '-ar', '32000', '-ac', '1'], name: 'E-AC-3', codec: 'ec-3' },
     { encoder: ['-c:a', 'aac', '-ar', '44100', '-ac', '1', '-mpegts_flags', 'latm'], name: 'AAC LC (LATM)', codec: 'mp4a.40.2' }, // stream_type 0x11: LOAS frames
+    // 20 ms packets, ~5 to a PES, each after an opus_control_header (the first with a start trim); the
+    // channel count is in the PMT's descriptor; ffprobe's packet is the Opus packet, without that header
+    { encoder: ['-c:a', 'libopus', '-ac', '1'], name: 'Opus', codec: 'opus' },
   ];
   for (const { encoder, name, codec } of encodings) {
     const file = join(dir, `${name.replace(/\W+/g, '-')}.ts`);
