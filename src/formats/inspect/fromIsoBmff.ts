@@ -118,7 +118,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
   }));
   // A plain MP4 is cut as a KVS producer (kvs-put) cuts it for PutMedia: a fragment per GOP.
   const firstVideo = tracks.find((track) => track.kind === 'video')?.number;
-  const spans = file.kind === 'plain' ? cutAtKeyframes(frames, firstVideo, source.size) : withMoovSamplesCut(frames, withTrackMoofsJoined(moofs, frames, tracks), firstVideo);
+  const spans = file.kind === 'plain' ? cutAtKeyframes(frames, firstVideo, source.size) : withMoovSamplesCut(frames, withMoofsJoinedIntoFragments(moofs, frames, tracks, moofsAfterStyp(file)), firstVideo);
   reportFragments = fragmentsFromFrames(spans, frames, tracks);
   return {
     report: {
@@ -134,27 +134,32 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
 }
 
 /**
- * KVS cuts a fragment at each video keyframe. A file that gives each track moofs of its own (ffmpeg's
- * separate_moof, ISMV) has moofs without video: each joins the fragment of the video moof before it
- * (leading ones the first), so that a fragment holds its video and the audio that goes with it, as a
- * producer would send them. `frames.fragment` is renumbered to match.
+ * KVS cuts a fragment at each video keyframe; a moof is one only when it opens with one. A moof without
+ * video (each track in moofs of its own: ffmpeg's separate_moof, ISMV) joins the fragment of the video moof
+ * before it, leading ones the first, so that a fragment holds its video and the audio that goes with it,
+ * as a producer would send them. So does a moof whose video starts after a keyframe: a chunk of a
+ * low-latency CMAF fragment, or a moof cut by time in a progressive file; unless a styp opens it, as a
+ * segment of its own (then FRAGMENT_NOT_KEYFRAME_START says what is wrong). `frames.fragment` is
+ * renumbered to match.
  */
-function withTrackMoofsJoined(moofs: readonly FragmentSpan[], frames: FrameTable, tracks: readonly TrackReport[]): FragmentSpan[] {
+function withMoofsJoinedIntoFragments(moofs: readonly FragmentSpan[], frames: FrameTable, tracks: readonly TrackReport[], segmentStarts: readonly number[]): FragmentSpan[] {
   const video = new Set(tracks.filter((track) => track.kind === 'video').map((track) => track.number));
   if (video.size === 0) return [...moofs];
-  const hasVideo = new Uint8Array(moofs.length);
+  /** Per moof: 0 no video, 1 video opening with a keyframe, 2 video opening without one. */
+  const opening = new Uint8Array(moofs.length);
   for (let i = 0; i < frames.count; i++) {
     const moof = frames.fragment[i] ?? -1;
-    if (moof >= 0 && moof < moofs.length && video.has(frames.track[i] ?? 0)) hasVideo[moof] = 1;
+    if (moof >= 0 && moof < moofs.length && opening[moof] === 0 && video.has(frames.track[i] ?? 0)) opening[moof] = frames.keyframe[i] === 1 ? 1 : 2;
   }
-  const firstWithVideo = hasVideo.indexOf(1);
-  if (firstWithVideo < 0 || hasVideo.every((flag) => flag === 1)) return [...moofs];
+  const firstWithVideo = opening.findIndex((kind) => kind !== 0);
+  if (firstWithVideo < 0) return [...moofs];
+  const segmentStart = new Set(segmentStarts);
   const joined: FragmentSpan[] = [];
   const into = new Int32Array(moofs.length);
   moofs.forEach((moof, index) => {
     const last = joined.at(-1);
-    const starts = !last || (hasVideo[index] === 1 && index > firstWithVideo);
-    if (starts) {
+    const opens = opening[index] === 1 || (opening[index] === 2 && segmentStart.has(moof.offset));
+    if (!last || (opens && index > firstWithVideo)) {
       joined.push({ ...moof });
     } else {
       last.offset = Math.min(last.offset, moof.offset);
@@ -162,11 +167,26 @@ function withTrackMoofsJoined(moofs: readonly FragmentSpan[], frames: FrameTable
     }
     into[index] = joined.length - 1;
   });
+  if (joined.length === moofs.length) return joined;
   for (let i = 0; i < frames.count; i++) {
     const moof = frames.fragment[i] ?? -1;
     if (moof >= 0 && moof < moofs.length) frames.fragment[i] = into[moof] ?? moof;
   }
   return joined;
+}
+
+/** The offsets of the moofs that a styp opens (the first moof after each styp): segments of their own. */
+function moofsAfterStyp(file: IsoBmffFile): number[] {
+  const starts: number[] = [];
+  let afterStyp = false;
+  for (const box of file.boxes) {
+    if (box.type === 'styp') afterStyp = true;
+    else if (box.type === 'moof' && afterStyp) {
+      starts.push(box.offset);
+      afterStyp = false;
+    }
+  }
+  return starts;
 }
 
 function videoSampleEntry(track: Track): VideoSampleEntry | undefined {

@@ -604,7 +604,9 @@ test('B-frames in fMP4 with a moof per frame (frag_every_frame, as chunked CMAF)
   const file = join(dir, 'every.mp4');
   execFileSync('ffmpeg', ['-v', 'error', '-i', `${FIXTURES}/h264-main-bframes.mkv`, '-c', 'copy', '-movflags', 'frag_every_frame+empty_moov', file]);
   const report = inspectJson(file, '--frames');
-  assert.ok(report.fragments.length >= 50, 'a moof per frame');
+  assert.ok(topLevelBoxes(readFileSync(file)).filter((box) => box.type === 'moof').length >= 50, 'a moof per frame');
+  // the moofs after a keyframe's continue its fragment, as KVS would cut the stream
+  assert.equal(report.fragments.length, report.frames?.filter((frame) => frame.keyframe).length);
   const found = report.issues.find((i) => i.code === 'B_FRAMES');
   assert.ok(found, JSON.stringify([...new Set(report.issues.map((i) => i.code))]));
   // the first frame presented before one decoded earlier, as ffprobe's times show it
@@ -638,4 +640,43 @@ test('the container\'s pixel aspect ratio (MP4 pasp, Matroska display size) is f
     if (mismatch) assert.match(found[0]?.message ?? '', new RegExp(`aspect ratio of ${track?.containerAspectRatio?.join(':')}, its SPS \\(VUI\\) ${vui.join(':')}:`));
   }
   assert.match(kvsInspect([path('vui-square.mp4')]).stdout, /160x120 {2}\(coded 160x128\) {2}container PAR 4:3 {2}10 fps/);
+});
+
+/** The top-level boxes of an ISO BMFF file: type, offset and size. */
+function topLevelBoxes(bytes: Buffer): { type: string; offset: number; size: number }[] {
+  const boxes = [];
+  for (let offset = 0; offset + 8 <= bytes.length; ) {
+    const size = bytes.readUInt32BE(offset);
+    boxes.push({ type: bytes.toString('latin1', offset + 4, offset + 8), offset, size });
+    offset += size;
+  }
+  return boxes;
+}
+
+test('low-latency CMAF (a moof per frame, a styp per segment): a fragment per segment, as ffprobe\'s packets, with no false fragment errors', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-ldash-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=25', '-t', '3', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '25', '-bf', '2',
+    '-f', 'dash', '-ldash', '1', '-streaming', '1', '-frag_type', 'every_frame', '-seg_duration', '1', '-use_template', '1', '-use_timeline', '0', join(dir, 'out.mpd')]);
+  const parts = ['init-stream0.m4s', 'chunk-stream0-00001.m4s', 'chunk-stream0-00002.m4s', 'chunk-stream0-00003.m4s'].map((name) => readFileSync(join(dir, name)));
+  const file = join(dir, 'joined.mp4');
+  writeFileSync(file, Buffer.concat(parts));
+  const report = inspectJson(file, '--frames');
+  const packets = ffprobePackets(file);
+  assert.equal(report.frames?.length, packets.length);
+  assert.equal(topLevelBoxes(readFileSync(file)).filter((box) => box.type === 'moof').length, packets.length, 'a moof per frame');
+  // B-frame chunks come in decode order: as fragments of their own they would start before the one before.
+  assert.deepEqual(report.fragments.map((f) => [f.startMs, f.durationMs, f.keyframeStart]), [[0, 1000, true], [1000, 1000, true], [2000, 1000, true]]);
+  assert.deepEqual(report.issues.map((i) => i.code), ['B_FRAMES']);
+
+  // A segment whose keyframe chunk is lost: the moof its styp opens is a fragment that starts without one.
+  const second = parts[2] ?? Buffer.alloc(0);
+  const [styp, firstMoof, firstMdat] = topLevelBoxes(second);
+  assert.deepEqual([styp?.type, firstMoof?.type, firstMdat?.type], ['styp', 'moof', 'mdat']);
+  const cut = Buffer.concat([second.subarray(0, firstMoof?.offset), second.subarray((firstMdat?.offset ?? 0) + (firstMdat?.size ?? 0))]);
+  writeFileSync(file, Buffer.concat([parts[0] ?? cut, parts[1] ?? cut, cut, parts[3] ?? cut]));
+  const broken = inspectJson(file);
+  const opened = (parts[0]?.length ?? 0) + (parts[1]?.length ?? 0) + (firstMoof?.offset ?? 0);
+  assert.equal(broken.fragments.length, 3);
+  assert.deepEqual(broken.issues.filter((i) => i.code === 'FRAGMENT_NOT_KEYFRAME_START').map((i) => i.offset), [opened]);
 });
