@@ -79,6 +79,8 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
       ...(decoded.frameRateIsMaximum ? constantFrameRate(track) : {}),
       ...(pasp ? { containerAspectRatio: pasp } : {}),
     });
+    const edits = editListIssue(track);
+    if (edits) issues.push(edits);
     if (track.protectionScheme !== undefined) {
       const scheme = track.protectionScheme ? ` (scheme '${track.protectionScheme}')` : '';
       issues.push(issue('warning', 'TRACK_ENCRYPTED', `Track ${track.id} is encrypted${scheme}: its frames are not checked, and KVS HLS/DASH/GetClip cannot package encrypted media.`, track.box?.offset ?? 0,
@@ -187,6 +189,25 @@ function moofsAfterStyp(file: IsoBmffFile): number[] {
     }
   }
   return starts;
+}
+
+/**
+ * An edit list the frame times do not follow: more than one media edit (a cut, a repeat or a reordering
+ * of the media timeline) or one played at a rate other than 1. Frames are timed by the first media edit's
+ * shift alone, as kvs-put sends them and as KVS, which knows no edit lists, would play them.
+ */
+function editListIssue(track: Track): ReturnType<typeof issue> | undefined {
+  const media = track.edits.filter((edit) => edit.mediaTime !== -1);
+  if (media.length < 2 && media.every((edit) => edit.mediaRate === 1)) return undefined;
+  const elst = track.box?.children?.find((child) => child.type === 'edts')?.children?.find((child) => child.type === 'elst');
+  const what = media.length > 1 ? `${media.length} media edits` : `a media edit at rate ${media[0]?.mediaRate ?? 0}`;
+  return issue(
+    'warning',
+    'EDIT_LIST_NOT_APPLIED',
+    `Track ${track.id}'s edit list has ${what}: the frames are shown at their media times (shifted by the first edit only), not on the edited timeline that players of this file show.`,
+    elst?.offset ?? track.box?.offset ?? 0,
+    'KVS has no edit lists, and kvs-put sends the frames as stored, so the stream would play the media unedited. To keep the edited timeline, re-encode it (ffmpeg -i in.mp4 -c:v libx264 -c:a aac out.mp4 applies the edits).',
+  );
 }
 
 function videoSampleEntry(track: Track): VideoSampleEntry | undefined {

@@ -680,3 +680,18 @@ test('low-latency CMAF (a moof per frame, a styp per segment): a fragment per se
   assert.equal(broken.fragments.length, 3);
   assert.deepEqual(broken.issues.filter((i) => i.code === 'FRAGMENT_NOT_KEYFRAME_START').map((i) => i.offset), [opened]);
 });
+
+test('an MP4 edit list of two media edits is reported where the elst is; one empty edit and one media edit is not', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-elst-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const bytes = readFileSync(`${FIXTURES}/h264-aac.mp4`);
+  const elst = bytes.indexOf('elst') - 4; // the video track's: an empty edit (ffmpeg's start delay), then the media
+  assert.deepEqual([bytes.readUInt32BE(elst + 12), bytes.readInt32BE(elst + 20), bytes.readInt32BE(elst + 32)], [2, -1, 0]);
+  assert.deepEqual(inspectJson(`${FIXTURES}/h264-aac.mp4`).issues, []);
+  bytes.writeInt32BE(0, elst + 20); // the first edit plays media too: the start shown twice
+  const file = join(dir, 'two-edits.mp4');
+  writeFileSync(file, bytes);
+  const found = inspectJson(file).issues;
+  assert.deepEqual(found.map((i) => [i.severity, i.code, i.offset]), [['warning', 'EDIT_LIST_NOT_APPLIED', elst]]);
+  assert.match(found[0]?.message ?? '', /^Track 1's edit list has 2 media edits/);
+});
