@@ -1,6 +1,6 @@
 // The NAL analysis of H.264/H.265 frames: what `--frames` shows per frame, and what the framing checks judge.
 import type { ByteSource } from '../byteSource';
-import { analyzeFrameNals, type FrameNalAnalysis } from '../codecs';
+import { analyzeFrameNals, type FrameNalAnalysis, type InBandParameterSets } from '../codecs';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import type { FrameNalSummary } from './report';
 
@@ -17,13 +17,15 @@ export function analyzeVideoFrames(inspection: ContainerInspection, source: Byte
   const { frames } = inspection.report;
   for (const track of inspection.videoTracks) {
     let lastFragment: number | undefined;
+    let inBand: InBandParameterSets | undefined; // H.265 parameter sets of the frames before, for the slice headers
     for (let i = 0; i < frames.count; i++) {
       if (frames.track[i] !== track.number || (track.coversFragment && !track.coversFragment(frames.fragment[i] ?? -1))) continue;
       if (selection === 'fragment-starts') {
         if (frames.fragment[i] === lastFragment) continue;
         lastFragment = frames.fragment[i];
       }
-      const analysis = analyzeVideoFrame(inspection, source, track, i);
+      const analysis = analyzeVideoFrame(inspection, source, track, i, inBand);
+      inBand = analysis?.inBandAfter ?? inBand;
       if (analysis) visit(track, i, analysis);
     }
   }
@@ -33,11 +35,11 @@ export function analyzeVideoFrames(inspection: ContainerInspection, source: Byte
  * The NAL analysis of frame `index` of a video track, with offsets in the input; undefined for a frame cut
  * off by the end of the input, which is the container's to report (truncation), not a framing fault.
  */
-export function analyzeVideoFrame(inspection: ContainerInspection, source: ByteSource, track: VideoTrackContext, index: number): FrameNalAnalysis | undefined {
+export function analyzeVideoFrame(inspection: ContainerInspection, source: ByteSource, track: VideoTrackContext, index: number, inBandBefore?: InBandParameterSets): FrameNalAnalysis | undefined {
   const { frames } = inspection.report;
   const offset = frames.offset[index] ?? 0;
   if (offset + (frames.size[index] ?? 0) > source.size) return undefined;
-  const options = { codec: track.codec, expected: track.expected, declared: track.declared, reference: track.reference };
+  const options = { codec: track.codec, expected: track.expected, declared: track.declared, reference: track.reference, inBandBefore };
   const gathered = inspection.readFrame?.(index);
   if (!gathered) return analyzeFrameNals(source.read(offset, frames.size[index] ?? 0), { ...options, baseOffset: offset });
   // A frame gathered from pieces (MPEG-TS payloads): offsets in it moved to the input's.

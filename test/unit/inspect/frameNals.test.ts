@@ -207,3 +207,23 @@ test('fMP4 init and media segments joined end to end (H.264 + AAC, then H.265; a
   assert.deepEqual(audio.map((frame) => [frame.offset - hevcBytes.length, frame.size]), probed.map((packet) => [Number(packet.pos), Number(packet.size)]));
   assert.ok(!withAudio.issues.some((i) => i.code === 'TRAF_UNKNOWN_TRACK'));
 });
+
+test('an H.265 TS whose in-band SPS changes the picture size: the frames after the change read their slice headers by it, as trace_headers does', () => {
+  // Slices after the first of a picture start with slice_segment_address, whose width follows the SPS's
+  // picture size in CTBs (32x32 with ultrafast: 5 bits for 176x144, 8 for 480x272): read with the old SPS,
+  // slice_type is wrong.
+  const parts = [[176, 144], [480, 272]].map(([width, height]) => {
+    const part = join(dir, `size-${width}.ts`);
+    const x265 = 'slices=4:repeat-headers=1:keyint=5:min-keyint=5:scenecut=0:bframes=0:log-level=error';
+    const encode = spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=25`, '-t', '0.6', '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', x265, part]);
+    assert.equal(encode.status, 0, encode.stderr.toString());
+    return readFileSync(part);
+  });
+  const file = join(dir, 'size-change.ts');
+  writeFileSync(file, Buffer.concat(parts));
+  const ours = inspectJson(file, '--frames').frames ?? [];
+  const theirs = tracePackets(file);
+  assert.equal(ours.length, 30);
+  assert.equal(ours.length, theirs.length);
+  ours.forEach((frame, i) => assert.deepEqual(frame.sliceTypes, [...new Set(theirs[i]?.sliceTypes.map(h265SliceTypeName))], `frame ${i}`));
+});

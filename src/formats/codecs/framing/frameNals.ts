@@ -18,6 +18,18 @@ export interface FrameNalOptions {
   reference?: ParameterSetReference;
   /** Absolute offset of frame byte 0, for NAL offsets and issue offsets. */
   baseOffset?: number;
+  /** H.265: what the frames before this one (in decode order) set in-band, their analyses' `inBandAfter`. */
+  inBandBefore?: InBandParameterSets;
+}
+
+/**
+ * H.265 SPS/PPS that frames carried in-band and the codec private data does not hold (a resolution
+ * change in an MPEG-TS, or a joined recording), last seen last, and the slice-header contexts in force
+ * with them: a slice's header is read by the PPS it names, whichever frame brought that PPS.
+ */
+export interface InBandParameterSets {
+  sets: readonly Uint8Array[];
+  contexts: ReadonlyMap<number, HevcSliceContext>;
 }
 
 export interface FrameNalUnit {
@@ -50,6 +62,8 @@ export interface FrameNalAnalysis {
   sliceTypes: string[];
   /** The VPS/SPS/PPS NAL units carried in the frame (the same objects as in nalUnits). */
   inBandParameterSets: FrameNalUnit[];
+  /** H.265: the in-band parameter sets in force after the frame, for the next frame's `inBandBefore`. */
+  inBandAfter?: InBandParameterSets;
   issues: Issue[];
 }
 
@@ -213,7 +227,8 @@ function describeUnits(frame: Uint8Array, spans: number[], options: FrameNalOpti
   const base = options.baseOffset ?? 0;
   const h264 = options.codec === 'h264';
   const ref = options.reference;
-  const hevcPps = h264 ? EMPTY : sliceContexts(frame, spans, ref);
+  if (!h264) out.inBandAfter = inBandAfter(frame, spans, ref, options.inBandBefore);
+  const hevcPps = out.inBandAfter?.contexts ?? EMPTY;
   for (let k = 0; k < spans.length; k += 2) {
     const start = spans[k] ?? 0;
     const end = spans[k + 1] ?? 0;
@@ -261,20 +276,26 @@ function describeUnits(frame: Uint8Array, spans: number[], options: FrameNalOpti
 
 const EMPTY: ReadonlyMap<number, HevcSliceContext> = new Map();
 
-/** H.265 slice-header context: the reference's, updated by in-band SPS/PPS that differ from it (MPEG-TS). */
-function sliceContexts(frame: Uint8Array, spans: number[], ref: ParameterSetReference | undefined): ReadonlyMap<number, HevcSliceContext> {
-  let inBand: Uint8Array[] | undefined;
+/** H.265: the in-band SPS/PPS in force after the frame: those before it, updated by the frame's own that the reference does not hold. */
+function inBandAfter(frame: Uint8Array, spans: number[], ref: ParameterSetReference | undefined, before: InBandParameterSets | undefined): InBandParameterSets {
+  const fresh: Uint8Array[] = [];
   for (let k = 0; k < spans.length; k += 2) {
     const start = spans[k] ?? 0;
     const end = spans[k + 1] ?? 0;
     const type = ((frame[start] ?? 0) >> 1) & 0x3f;
     if ((type === 33 || type === 34) && end > start && !(ref && matchesReference(ref, type, frame, start, end - start))) {
-      (inBand ??= []).push(frame.subarray(start, end));
+      fresh.push(frame.slice(start, end)); // a copy: the frame's bytes may be a reused read buffer
     }
   }
-  if (!inBand) return ref?.hevcPps ?? EMPTY;
+  if (fresh.length === 0) return before ?? { sets: [], contexts: ref?.hevcPps ?? EMPTY };
+  // A set seen again moves to the end, where it overrides the sets of the same id seen before it.
+  const sets = [...(before?.sets ?? []).filter((set) => !fresh.some((other) => sameBytes(set, other))), ...fresh];
   const known = ref ? [...(ref.byType.get(33) ?? []), ...(ref.byType.get(34) ?? [])] : [];
-  return buildParameterSetReference('h265', [...known, ...inBand]).hevcPps;
+  return { sets, contexts: buildParameterSetReference('h265', [...known, ...sets]).hevcPps };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 function describeH264(frame: Uint8Array, start: number, end: number, base: number): FrameNalUnit {
