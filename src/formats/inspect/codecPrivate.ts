@@ -113,11 +113,22 @@ function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, off
   };
 }
 
+/**
+ * "H.264 High@L3.1", "H.265 Main 10@L4.1@High": profile, level and (H.265 High) tier joined as MediaInfo
+ * writes them, so that a profile name ending in a number (High 10, Main 4:4:4 12) does not run into the level.
+ */
+function videoCodecName(family: 'h264' | 'h265', sps: H264SpsDerived | H265SpsDerived | undefined): string {
+  const name = [family === 'h264' ? 'H.264' : 'H.265', sps?.profileName].filter(Boolean).join(' ');
+  const level = sps?.level === undefined ? '' : `@L${sps.level}`;
+  const tier = sps && 'tier' in sps && sps.tier === 'High' ? '@High' : '';
+  return `${name}${level}${tier}`;
+}
+
 /** What a track shows of its first SPS: codec string and name, picture size, aspect ratio, rate and HRD. */
 export function videoFormat(family: 'h264' | 'h265', sps: H264SpsDerived | H265SpsDerived | undefined, codec: string | undefined): Partial<TrackReport> {
   return {
     codec,
-    codecName: [family === 'h264' ? 'H.264' : 'H.265', sps?.profileName, sps?.level].filter(Boolean).join(' '),
+    codecName: videoCodecName(family, sps),
     width: sps?.displayWidth,
     height: sps?.displayHeight,
     codedWidth: sps?.codedWidth,

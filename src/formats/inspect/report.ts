@@ -30,7 +30,7 @@ export interface TrackReport {
   family: CodecFamily;
   /** RFC 6381 codec string (`avc1.64001f`, `hvc1.1.6.L93.B0`, `mp4a.40.2`). */
   codec?: string;
-  /** Readable summary, e.g. "H.264 High 3.1" or "AAC LC". */
+  /** Readable summary, e.g. "H.264 High@L3.1" or "AAC LC". */
   codecName?: string;
   /** Display size after cropping (video). */
   width?: number;

@@ -165,13 +165,18 @@ function flattenValue(name: string, value: FieldValue | undefined): string[] {
     return value.flatMap((item, index) => flattenValue(`${name}[${index}]`, item));
   }
   if (typeof value === 'object') return flatten(value as Fields, `${name}.`);
+  // Bit sets (general_profile_compatibility_flags, general_constraint_indicator_flags) read as bits in hex.
+  if (typeof value === 'number' && name.endsWith('_flags') && value > 1) return [`${name}=0x${value.toString(16)}`];
   return [`${name}=${value}`];
 }
 
 function wrap(parts: readonly string[], indent: string, width = 110): string[] {
   const lines: string[] = [];
   let line = indent;
-  for (const part of parts) {
+  for (const whole of parts) {
+    // A value longer than a line (an SEI or a PPS in hex) is cut: the JSON report has all of it.
+    const room = width - indent.length;
+    const part = whole.length > room ? `${whole.slice(0, room - 40)}… (${whole.length} characters; --json has all)` : whole;
     if (line.length + part.length + 1 > width && line.trim()) {
       lines.push(line.trimEnd());
       line = indent;
