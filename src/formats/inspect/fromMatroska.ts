@@ -227,6 +227,23 @@ function wrapped(previous: number, relative: number, longStepTicks: number): boo
   return fall > RELATIVE_TIMECODE_MAX || (previous >= 0 && relative < 0 && fall > longStepTicks);
 }
 
+/** The first int16 wrap, with what a cluster may span in ticks of this TimestampScale (`tickMs`). */
+function overflowIssue(previous: number, relative: number, tickMs: number, offset: number): Issue {
+  const spanMs = RELATIVE_TIMECODE_MAX * tickMs;
+  const span = spanMs >= 1000 ? `${Math.floor(spanMs / 100) / 10} s` : `${Math.floor(spanMs * 10) / 10} ms`;
+  // A scale finer than ~0.3 ms (int16 spans under 10 s, a fragment's most): no cluster length fixes it.
+  const fine = spanMs < KVS_LIMITS.maxFragmentDurationMs;
+  return issue(
+    'error',
+    'RELATIVE_TIMECODE_OVERFLOW',
+    `Block timecode relative to its cluster wrapped from ${previous} to ${relative} ticks (int16 overflow): the cluster spans more than ${RELATIVE_TIMECODE_MAX} ticks (${span}). The blocks after it are timed as continuing past the wrap${fine ? '; blocks more than one wrap apart cannot be timed' : ''}.`,
+    offset,
+    fine
+      ? `With a TimestampScale of ${Math.round(tickMs * 1e6)} ns a cluster can span only ${span}: use 1000000 (1 ms ticks), as the KVS producer SDKs do, and start a new cluster (fragment) with each keyframe.`
+      : `Start a new cluster (fragment) at least every ${span} of timecode, and send a keyframe there; KVS fragments must also stay under 10 s.`,
+  );
+}
+
 /** Ticks an int16 timecode loses when it wraps. */
 const INT16_WRAP = 65536;
 
@@ -262,17 +279,7 @@ function unwrapRelativeTimecodes(file: MatroskaFile, segments: readonly Matroska
     lastRelative.set(track, relative);
     if (previous !== undefined && wrapped(previous, relative, longStepTicks)) {
       wraps.set(track, (wraps.get(track) ?? 0) + 1);
-      if (issues.length === 0) {
-        issues.push(
-          issue(
-            'error',
-            'RELATIVE_TIMECODE_OVERFLOW',
-            `Block timecode relative to its cluster wrapped from ${previous} to ${relative} ticks (int16 overflow): the cluster spans more than ${RELATIVE_TIMECODE_MAX} ticks. The blocks after it are timed as continuing past the wrap.`,
-            (blocks.offset[i] ?? 0),
-            'Start a new cluster (fragment) at least every 32 s of timecode, and send a keyframe there; KVS fragments must also stay under 10 s.',
-          ),
-        );
-      }
+      if (issues.length === 0) issues.push(overflowIssue(previous, relative, tickMs, blocks.offset[i] ?? 0));
     }
     const wrapsSoFar = wraps.get(track) ?? 0;
     if (wrapsSoFar > 0) {

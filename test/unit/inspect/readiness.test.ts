@@ -248,9 +248,16 @@ test('the int16 wrap of each cluster is judged in ticks of its own segment\'s Ti
   // 150 ticks back from 0 is 15 s in ticks of 0.1 s (no reordering does that), 150 ms in ticks of 1 ms.
   const tenthSeconds = documentWith(100_000_000, 0, -150);
   const milliseconds = documentWith(1_000_000, 0, -150);
-  assert.deepEqual(overflows(milliseconds, tenthSeconds), ['Block timecode relative to its cluster wrapped from 0 to -150 ticks (int16 overflow): the cluster spans more than 32767 ticks. The blocks after it are timed as continuing past the wrap.']);
+  assert.deepEqual(overflows(milliseconds, tenthSeconds), ['Block timecode relative to its cluster wrapped from 0 to -150 ticks (int16 overflow): the cluster spans more than 32767 ticks (3276.7 s). The blocks after it are timed as continuing past the wrap.']);
   assert.equal(overflows(tenthSeconds, milliseconds).length, 1);
   assert.deepEqual(overflows(milliseconds, milliseconds), []);
+  // Ticks of 100 ns: int16 spans 3.2 ms, less than a frame; the hint is the TimestampScale, not the cluster length.
+  const ticks100ns = concat(ebml, element(Id.Segment, element(Id.Info, uintElement(Id.TimestampScale, 100)), tracks, element(Id.Cluster, uintElement(Id.Timestamp, 0), ...[0, 30_000, -30_000].map((tc) => element(Id.SimpleBlock, blockData(1, tc, 0x80, [1]))))));
+  const [fine] = inspect(bytesSource(ticks100ns)).issues.filter((found) => found.code === 'RELATIVE_TIMECODE_OVERFLOW');
+  assert.match(fine?.message ?? '', /spans more than 32767 ticks \(3\.2 ms\)\. .*; blocks more than one wrap apart cannot be timed\.$/);
+  assert.match(fine?.hint ?? '', /^With a TimestampScale of 100 ns a cluster can span only 3\.2 ms: use 1000000 \(1 ms ticks\)/);
+  const [wrapAt1ms] = inspect(bytesSource(documentWith(1_000_000, 0, 30_000, -30_000))).issues.filter((found) => found.code === 'RELATIVE_TIMECODE_OVERFLOW');
+  assert.match(wrapAt1ms?.hint ?? '', /^Start a new cluster \(fragment\) at least every 32\.7 s of timecode/);
 });
 
 /** One GetMedia-style document: EBML header, then a Segment with one AAC track and one cluster. */
