@@ -209,10 +209,17 @@ export function checkWaveFormatCodecPrivate(cpd: Uint8Array | undefined, baseOff
   const wave = parseWaveFormatEx(cpd, baseOffset);
   const fatal = wave.issues.find((i) => i.severity === 'error');
   if (fatal) return [issue('error', 'CODEC_PRIVATE_INVALID', `The WAVEFORMATEX cannot be used: ${fatal.message}`, fatal.offset, 'A WAVEFORMATEX is 18 bytes: 16 bytes of format fields and a cbSize of 0 for G.711.')];
-  const tag = wave.fields.wFormatTag;
+  const extensible = wave.derived.subFormatTag !== undefined;
+  const tag = wave.derived.subFormatTag ?? wave.fields.wFormatTag;
+  const name = wave.derived.subFormatName ?? wave.derived.formatName ?? '?';
   if (tag !== 6 && tag !== 7 && tag !== 1) {
     return [
-      issue('warning', 'WAVE_FORMAT_UNSUPPORTED', `wFormatTag ${String(tag)} (${wave.derived.formatName ?? '?'}) is not G.711 or PCM.`, baseOffset, 'KVS HLS/DASH/GetClip output carries AAC or G.711 audio; encode to one of them.'),
+      issue('warning', 'WAVE_FORMAT_UNSUPPORTED', `${extensible ? 'The SubFormat' : `wFormatTag ${String(tag)}`} (${name}) is not G.711 or PCM.`, baseOffset, 'KVS HLS/DASH/GetClip output carries AAC or G.711 audio; encode to one of them.'),
+    ];
+  }
+  if (extensible && tag !== 1) {
+    return [
+      issue('info', 'WAVE_FORMAT_EXTENSIBLE', `The ${name} track's WAVEFORMATEX is the WAVE_FORMAT_EXTENSIBLE form (wFormatTag 0xFFFE, the format in its SubFormat).`, baseOffset, `The KVS producer SDKs write G.711 as wFormatTag ${String(tag)} with cbSize 0, the form every reader knows; write that one.`),
     ];
   }
   return [];

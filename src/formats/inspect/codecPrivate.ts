@@ -77,10 +77,15 @@ export function g711Codec(family: CodecFamily): string | undefined {
   return family === 'g711-alaw' ? 'alaw' : family === 'g711-mulaw' ? 'ulaw' : undefined;
 }
 
-/** The family of an A_MS/ACM track follows its WAVEFORMATEX wFormatTag. */
+/**
+ * The family of an A_MS/ACM track follows its WAVEFORMATEX wFormatTag, or for WAVE_FORMAT_EXTENSIBLE
+ * (0xFFFE) the format tag that opens its SubFormat GUID (bytes 24 and 25).
+ */
 export function waveFamily(bytes: Uint8Array | undefined): CodecFamily {
   if (!bytes || bytes.length < 2) return 'other';
-  return WAVE_FAMILY[(bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8)] ?? 'other';
+  const tag = (bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8);
+  const effective = tag === 0xfffe && bytes.length >= 26 ? (bytes[24] ?? 0) | ((bytes[25] ?? 0) << 8) : tag;
+  return WAVE_FAMILY[effective] ?? 'other';
 }
 
 function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, offset: number, sampleEntry?: VideoSampleEntry): DecodedCodecPrivate {
@@ -229,14 +234,20 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-function decodeWave(bytes: Uint8Array | undefined, offset: number): DecodedCodecPrivate {
-  const issues = checkWaveFormatCodecPrivate(bytes, offset);
+/**
+ * A WAVEFORMATEX (Matroska A_MS/ACM), whatever its format: decoded for the track's name, rate and
+ * channels; only G.711 and PCM are checked, as CODEC_NOT_PLAYABLE already says the rest cannot be packaged.
+ */
+export function decodeWave(bytes: Uint8Array | undefined, offset: number): DecodedCodecPrivate {
+  const family = waveFamily(bytes);
+  const issues = family === 'other' && bytes && bytes.length > 0 ? [] : checkWaveFormatCodecPrivate(bytes, offset);
   if (!bytes || bytes.length === 0) return { track: {}, issues };
   const wave = parseWaveFormatEx(bytes, offset);
   const fields = wave.fields;
+  const { formatName, subFormatName } = wave.derived;
   const track: Partial<TrackReport> = {
-    codec: g711Codec(waveFamily(bytes)),
-    codecName: wave.derived.formatName,
+    codec: g711Codec(family),
+    codecName: subFormatName ? `${subFormatName} (${formatName ?? 'WAVE_FORMAT_EXTENSIBLE'})` : formatName,
     sampleRate: numberField(fields, 'nSamplesPerSec'),
     channels: numberField(fields, 'nChannels'),
     bitDepth: numberField(fields, 'wBitsPerSample'),

@@ -7,7 +7,7 @@ import { readBlockFrames } from '../matroska/blockFrames';
 import { BlockFlag } from '../matroska/blockTable';
 import type { ContentEncodingSettings, MatroskaFile, MatroskaSegment, MatroskaTrack } from '../matroska/model';
 import { readMatroska } from '../matroska/readMatroska';
-import { decodeCodecPrivate, waveFamily } from './codecPrivate';
+import { decodeCodecPrivate, decodeWave, waveFamily } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { declaredFrameDurationMs, fragmentsFromFrames } from './fragments';
 import { trackDeclarations, videoContext, widenReorderLimit } from './trackDeclarations';
@@ -54,9 +54,12 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   for (const { track, timestampScale } of declared) {
     const family = matroskaFamily(track);
     const audio = track.audio && { sampleRate: track.audio.outputSamplingFrequency ?? track.audio.samplingFrequency, channels: track.audio.channels };
+    const codecPrivateOffset = track.codecPrivate?.offset ?? track.offset;
     const decoded = track.codecId.startsWith('A_PCM/')
       ? { track: { codecName: PCM_NAMES[track.codecId] ?? 'PCM' }, issues: [] } // the Audio element says it all: no CodecPrivate
-      : decodeCodecPrivate(family, track.codecPrivate?.bytes, track.codecPrivate?.offset ?? track.offset, { audio });
+      : track.codecId === 'A_MS/ACM'
+        ? decodeWave(track.codecPrivate?.bytes, codecPrivateOffset)
+        : decodeCodecPrivate(family, track.codecPrivate?.bytes, codecPrivateOffset, { audio });
     issues.push(...decoded.issues);
     const pixelAspect = displayPixelAspect(track);
     const containerRate = track.defaultDurationNs ? { frameRate: 1e9 / track.defaultDurationNs } : {};

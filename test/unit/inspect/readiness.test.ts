@@ -301,6 +301,25 @@ test('a track that declares no frame duration: a fragment lasts to the end of it
   assert.deepEqual(report.issues.map((found) => found.code), ['G711_NOT_PACKAGED_EVERYWHERE'], 'G.711 alone: no API packages it');
 });
 
+test('A_MS/ACM: G.711 in the WAVE_FORMAT_EXTENSIBLE form is G.711 (said once, as info); other formats are named, and only not playable', () => {
+  const document = (wave: number[]) => {
+    const ebml = element(Id.EBML, stringElement(Id.DocType, 'matroska'));
+    const tracks = element(Id.Tracks, element(Id.TrackEntry, uintElement(Id.TrackNumber, 1), uintElement(Id.TrackType, 2), stringElement(Id.CodecID, 'A_MS/ACM'), element(Id.CodecPrivate, wave)));
+    const cluster = element(Id.Cluster, uintElement(Id.Timestamp, 0), ...Array.from({ length: 10 }, (_, k) => element(Id.SimpleBlock, blockData(1, k * 100, 0x80, [0xd5]))));
+    return inspect(bytesSource(concat(ebml, element(Id.Segment, tracks, cluster))));
+  };
+  // 0xFFFE, mono, 8000 Hz, 8000 B/s, align 1, 8 bits, cbSize 22; 8 valid bits, front centre, SubFormat {00000006-0000-0010-8000-00AA00389B71}
+  const header = [0xfe, 0xff, 1, 0, 0x40, 0x1f, 0, 0, 0x40, 0x1f, 0, 0, 1, 0, 8, 0, 22, 0];
+  const extensible = document([...header, 8, 0, 4, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71]);
+  const [alaw] = extensible.tracks;
+  assert.deepEqual([alaw?.family, alaw?.codec, alaw?.codecName, alaw?.sampleRate, alaw?.channels], ['g711-alaw', 'alaw', 'G.711 A-law (WAVE_FORMAT_EXTENSIBLE)', 8000, 1]);
+  assert.deepEqual(extensible.issues.map((found) => [found.severity, found.code]), [['info', 'WAVE_FORMAT_EXTENSIBLE'], ['warning', 'G711_NOT_PACKAGED_EVERYWHERE']]); // G.711 without video: a warning
+  // Microsoft ADPCM (wFormatTag 2), 22050 Hz mono: named from the WAVEFORMATEX, and not playable.
+  const adpcm = document([2, 0, 1, 0, 0x22, 0x56, 0, 0, 0x27, 0x2b, 0, 0, 0, 1, 4, 0, 0, 0]);
+  assert.deepEqual(pick(adpcm.tracks[0]), { codec: undefined, codecName: 'Microsoft ADPCM', sampleRate: 22050, channels: 1 });
+  assert.deepEqual(adpcm.issues.map((found) => found.code), ['CODEC_NOT_PLAYABLE']);
+});
+
 test('HE-AAC and HE-AAC v2 (explicit SBR/PS signalling) are named as such, with the SBR output rate', () => {
   const track = (asc: number[]) => inspect(bytesSource(aacDocument('A_AAC', asc, 0))).tracks[0];
   // audioObjectType 5 (SBR), 24 kHz core, stereo, 48 kHz extension, core AAC LC
