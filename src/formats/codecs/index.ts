@@ -40,6 +40,7 @@ export { audioObjectTypeName, channelCount, samplingFrequency } from './aac/tabl
 export { mpegAudioName, readMpegAudioFrameInfo } from './mpegAudio/frameHeader';
 export type { MpegAudioFrameInfo } from './mpegAudio/frameHeader';
 export { readAc3FrameInfo } from './ac3/syncFrame';
+export { legacyAacAudioSpecificConfig } from './aac/legacyCodecId';
 export { opusPacketSamples } from './opus/packet';
 export { readOpusControlHeader } from './opus/tsControlHeader';
 export type { OpusAccessUnit } from './opus/tsControlHeader';

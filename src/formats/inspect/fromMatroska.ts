@@ -1,5 +1,6 @@
 // Matroska / WebM (including KVS GetMedia output: one EBML document per fragment) → InspectionReport.
 import type { ByteSource } from '../byteSource';
+import { legacyAacAudioSpecificConfig, type ContainerAudio } from '../codecs';
 import { reducedRatio } from '../codecs/aspectRatio';
 import { KVS_LIMITS } from '../checks/kvsReadiness';
 import { issue, type Issue } from '../issues';
@@ -7,7 +8,7 @@ import { readBlockFrames } from '../matroska/blockFrames';
 import { BlockFlag } from '../matroska/blockTable';
 import type { ContentEncodingSettings, MatroskaFile, MatroskaSegment, MatroskaTrack } from '../matroska/model';
 import { readMatroska } from '../matroska/readMatroska';
-import { decodeCodecPrivate, decodeWave, waveFamily } from './codecPrivate';
+import { decodeCodecPrivate, decodeWave, waveFamily, type DecodedCodecPrivate } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { declaredFrameDurationMs, fragmentsFromFrames } from './fragments';
 import { trackDeclarations, videoContext, widenReorderLimit } from './trackDeclarations';
@@ -55,11 +56,14 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
     const family = matroskaFamily(track);
     const audio = track.audio && { sampleRate: track.audio.outputSamplingFrequency ?? track.audio.samplingFrequency, channels: track.audio.channels };
     const codecPrivateOffset = track.codecPrivate?.offset ?? track.offset;
+    const legacyAac = !track.codecPrivate && track.audio ? legacyAacAudioSpecificConfig(track.codecId, track.audio.samplingFrequency, track.audio.channels, track.audio.outputSamplingFrequency) : undefined;
     const decoded = track.codecId.startsWith('A_PCM/')
       ? { track: { codecName: PCM_NAMES[track.codecId] ?? 'PCM' }, issues: [] } // the Audio element says it all: no CodecPrivate
       : track.codecId === 'A_MS/ACM'
         ? decodeWave(track.codecPrivate?.bytes, codecPrivateOffset)
-        : decodeCodecPrivate(family, track.codecPrivate?.bytes, codecPrivateOffset, { audio });
+        : legacyAac
+          ? legacyAacFormat(legacyAac, audio)
+          : decodeCodecPrivate(family, track.codecPrivate?.bytes, codecPrivateOffset, { audio });
     issues.push(...decoded.issues);
     const pixelAspect = displayPixelAspect(track);
     const containerRate = track.defaultDurationNs ? { frameRate: 1e9 / track.defaultDurationNs } : {};
@@ -73,7 +77,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
           'CODEC_ID_NOT_KVS',
           `Track ${track.number}'s CodecID is ${track.codecId}; KVS HLS/DASH/GetClip take this codec only as ${kvsCodecId}.`,
           track.offset,
-          `Write CodecID ${kvsCodecId}, the ID the KVS playback requirements name; the service stores the track as it is, but may not package it.`,
+          `Write CodecID ${kvsCodecId}, the ID the KVS playback requirements name${legacyAac ? ', with the AudioSpecificConfig as CodecPrivate' : ''}; the service stores the track as it is, but may not package it.`,
         ),
       );
     }
@@ -210,6 +214,15 @@ function contentEncodingIssue(trackNumber: number, encoding: ContentEncodingSett
 function displayPixelAspect({ video }: MatroskaTrack): [number, number] | undefined {
   if (!video?.displayWidth || !video.displayHeight || !video.pixelWidth || !video.pixelHeight) return undefined;
   return reducedRatio(video.displayWidth * video.pixelHeight, video.displayHeight * video.pixelWidth);
+}
+
+/**
+ * A legacy AAC ID's format, from the AudioSpecificConfig it stands for: no codec private data to show or
+ * miss (the ID has none by definition; CODEC_ID_NOT_KVS says what KVS needs).
+ */
+function legacyAacFormat(config: Uint8Array, audio: ContainerAudio | undefined): DecodedCodecPrivate {
+  const { codecPrivate: _derived, ...shown } = decodeCodecPrivate('aac', config, 0, { audio }).track;
+  return { track: shown, issues: [] };
 }
 
 function matroskaFamily(track: MatroskaTrack): CodecFamily {

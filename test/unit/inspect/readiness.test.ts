@@ -7,7 +7,7 @@ import type { ContainerInspection } from '../../../src/formats/inspect/container
 import { inspect } from '../../../src/formats/inspect/inspect';
 import { frameTable, pushFrame, type FragmentReport, type FrameTable, type TrackReport } from '../../../src/formats/inspect/report';
 import { ElementId as Id } from '../../../src/formats/matroska/elementTable';
-import { blockData, concat, element, filled, stringElement, uintElement } from '../formats/ebml/ebmlBytes';
+import { blockData, concat, element, filled, floatElement, stringElement, uintElement } from '../formats/ebml/ebmlBytes';
 
 const video: TrackReport = { number: 1, kind: 'video', codecId: 'V_MPEG4/ISO/AVC', family: 'h264', frameRate: 25 };
 const aac: TrackReport = { number: 2, kind: 'audio', codecId: 'A_AAC', family: 'aac', sampleRate: 48000 };
@@ -276,6 +276,25 @@ test('a codec KVS packages under an older Matroska codec ID (A_AAC/MPEG4/LC) is 
   assert.deepEqual(found.map((i) => i.code), ['CODEC_ID_NOT_KVS']);
   assert.match(found[0]?.message ?? '', /A_AAC\/MPEG4\/LC.*only as A_AAC/);
   assert.ok(found[0]?.hint?.includes('Write CodecID A_AAC'));
+});
+
+test('a legacy AAC codec ID (A_AAC/MPEG4/LC/SBR) has no CodecPrivate by definition: its format comes from the ID, and only the ID is reported', () => {
+  const legacy = (codecId: string, rate: number, channels: number, outputRate?: number) => {
+    const ebml = element(Id.EBML, stringElement(Id.DocType, 'matroska'));
+    const audio = element(Id.Audio, floatElement(Id.SamplingFrequency, rate), uintElement(Id.Channels, channels), ...(outputRate ? [floatElement(Id.OutputSamplingFrequency, outputRate)] : []));
+    const tracks = element(Id.Tracks, element(Id.TrackEntry, uintElement(Id.TrackNumber, 1), uintElement(Id.TrackType, 2), stringElement(Id.CodecID, codecId), audio));
+    const cluster = element(Id.Cluster, uintElement(Id.Timestamp, 0), element(Id.SimpleBlock, blockData(1, 0, 0x80, [1, 2, 3])));
+    return inspect(bytesSource(concat(ebml, element(Id.Segment, tracks, cluster))));
+  };
+  // SBR: the core runs at 24 kHz, the decoder gives 48 kHz (OutputSamplingFrequency), as ffprobe says.
+  const sbr = legacy('A_AAC/MPEG4/LC/SBR', 24000, 2, 48000);
+  assert.deepEqual(pick(sbr.tracks[0]), { codec: 'mp4a.40.5', codecName: 'HE-AAC (AAC LC + SBR)', sampleRate: 48000, channels: 2 });
+  assert.equal(sbr.tracks[0]?.codecPrivate, undefined, 'no bytes in the file to show');
+  assert.deepEqual(sbr.issues.map((found) => found.code), ['CODEC_ID_NOT_KVS']);
+  assert.match(sbr.issues[0]?.hint ?? '', /Write CodecID A_AAC, .*with the AudioSpecificConfig as CodecPrivate/);
+  assert.deepEqual(pick(legacy('A_AAC/MPEG2/LC', 44100, 1).tracks[0]), { codec: 'mp4a.40.2', codecName: 'AAC LC', sampleRate: 44100, channels: 1 });
+  // A_AAC itself still needs its CodecPrivate.
+  assert.ok(legacy('A_AAC', 48000, 2).issues.some((found) => found.code === 'CODEC_PRIVATE_MISSING'));
 });
 
 test('codec private data that changes from one GetMedia document to the next is reported where it changes', () => {
