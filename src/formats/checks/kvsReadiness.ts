@@ -67,27 +67,30 @@ function trackRules(report: InspectionReport): Issue[] {
     }
   }
   out.push(...g711Rules(tracks), ...aspectRatioIssues(tracks));
-  // MPEG-TS numbers its streams by PID: the track numbers KVS means are those of the MKV a producer sends.
-  out.push(...(report.format === 'mpeg-ts' ? tsStreamRules(tracks) : trackNumberRules(tracks)));
+  // The track numbers KVS means are those of the MKV a producer sends: only Matroska has them already.
+  out.push(...(report.format === 'matroska' || report.format === 'webm' ? trackNumberRules(tracks) : renumberedTrackRules(report.format, tracks)));
   return out;
 }
 
 /**
- * An MPEG-TS numbers its streams by PID, so what matters is how many there are: a producer sending it
- * makes the first video track 1 and the first audio track 2, and HLS/DASH/GetClip play only those.
+ * An MPEG-TS numbers its streams by PID and an MP4 its tracks by track_ID, neither of which reaches KVS:
+ * a producer (or the remuxer, src/formats/remux) writing the MKV makes the first video track 1 and the
+ * first audio track 2, whatever their order in the file, and HLS/DASH/GetClip play only those. What
+ * matters is how many there are.
  */
-function tsStreamRules(tracks: readonly TrackReport[]): Issue[] {
+function renumberedTrackRules(format: InspectionReport['format'], tracks: readonly TrackReport[]): Issue[] {
   const video = tracks.find((track) => track.kind === 'video');
   const audio = tracks.find((track) => track.kind === 'audio');
+  const ts = format === 'mpeg-ts';
   return tracks
     .filter((track) => track !== video && track !== audio && track.kind !== 'other')
     .map((track) =>
       issue(
         'warning',
         'TRACK_NOT_PACKAGED',
-        `Stream PID ${track.number} (${track.kind}) will not be played: a KVS stream made of this TS would carry it as a further track, and KVS HLS/DASH/GetClip play one video track and one audio track.`,
+        `${ts ? 'Stream PID' : 'Track'} ${track.number} (${track.kind}) will not be played: a KVS stream made of this ${ts ? 'TS' : 'MP4'} would carry it as a further track, and KVS HLS/DASH/GetClip play one video track and one audio track.`,
         track.offset ?? 0,
-        'Send one video and at most one audio stream; GetMedia still returns every track.',
+        `Send one video and at most one audio ${ts ? 'stream' : 'track'}; GetMedia still returns every track.`,
       ),
     );
 }
@@ -121,7 +124,7 @@ function g711Rules(tracks: readonly TrackReport[]): Issue[] {
 
 /**
  * HLS/DASH/GetClip package track 1 as the video (or, audio only, as the audio) and track 2 as the audio:
- * a track numbered otherwise is not played, whatever its place in the list.
+ * a Matroska track numbered otherwise is not played, whatever its place in the list.
  */
 function trackNumberRules(tracks: readonly TrackReport[]): Issue[] {
   const out: Issue[] = [];
