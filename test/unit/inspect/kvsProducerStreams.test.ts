@@ -1,0 +1,46 @@
+// The KVS checks on MKV as producers send it (PutMedia) and as GetMedia returns it, written with the
+// project's Matroska writer from the frames of a recording ffmpeg makes here: 4 s of H.264 (a keyframe
+// every second) and AAC.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { framesOfMkv, planClusters, producerStream, type Frame } from '../formats/writer/mkvFixtures';
+import { inspectJson, kvsInspect } from './cli';
+
+const dir = mkdtempSync(join(tmpdir(), 'kvs-producer-streams-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const recording = join(dir, 'recording.mkv');
+execFileSync('ffmpeg', [
+  '-v', 'error',
+  '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25',
+  '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+  '-t', '4', '-c:v', 'libx264', '-bf', '0', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-c:a', 'aac', recording,
+]);
+const { tracks, frames } = framesOfMkv(new Uint8Array(readFileSync(recording)), recording);
+/** Producer timestamps of a device with its clock set: ABSOLUTE cluster timecodes. */
+const START_MS = 1_700_000_000_000;
+// A producer starts at a video keyframe (ffmpeg put an AAC frame before it).
+const firstKey = frames.findIndex((frame) => frame.track === 1 && frame.key);
+const absolute: Frame[] = frames.slice(firstKey).map((frame) => ({ ...frame, timeMs: frame.timeMs + START_MS }));
+
+function written(name: string, bytes: Uint8Array): string {
+  const file = join(dir, name);
+  writeFileSync(file, bytes);
+  return file;
+}
+
+test('AWS_KINESISVIDEO_END_OF_FRAGMENT after each cluster (the producer SDK closing a fragment) belongs to the fragment it closes, and fills no KVS column', () => {
+  const clusters = planClusters(absolute, 1);
+  assert.equal(clusters.length, 4);
+  const file = written('end-of-fragment.mkv', producerStream(tracks, clusters, { endOfFragmentTags: true }));
+  const report = inspectJson(file);
+  assert.deepEqual(report.fragments.map((fragment) => [fragment.frameCount > 0, fragment.kvs]), clusters.map(() => [true, { endOfFragment: true }]));
+  assert.deepEqual(report.issues, []);
+  const text = kvsInspect([file]).stdout;
+  assert.match(text, /^ {2}# +offset +size +start ms +duration ms +frames +key$/m, 'no fragment number / producer time columns');
+});
+
