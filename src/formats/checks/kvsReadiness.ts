@@ -3,6 +3,7 @@
 import type { ByteSource } from '../byteSource';
 import type { ContainerInspection } from '../inspect/container';
 import { fragmentLabel, type FragmentReport, type InspectionReport, type TrackReport } from '../inspect/report';
+import type { FrameNalAnalysis } from '../codecs';
 import { analyzeVideoFrames, type FrameSelection, type FrameVisitor } from '../inspect/videoFrames';
 import { issue, type Issue } from '../issues';
 import { isoTime } from '../isoTime';
@@ -310,18 +311,29 @@ function backwardsIssue(report: InspectionReport, track: TrackReport, reorderLim
 }
 
 /**
- * A fragment opened by a frame its container marks as a keyframe whose picture is no random access point:
- * for H.264 not an IDR (an I picture of an open GOP, with a recovery point SEI at best), for H.265 not an
- * IRAP (IDR, CRA, BLA).
+ * A fragment opened by a frame its container marks as a keyframe whose picture is no random access point
+ * (for H.264 not an IDR, for H.265 not an IRAP: IDR, CRA, BLA). An I picture is an open-GOP start, and a
+ * P/B picture with a recovery point SEI a gradual refresh point (intra refresh, built up over frames):
+ * decoding can start there, with broken pictures at first. A P/B picture without one is no keyframe at all.
  */
-function notRandomAccessIssue(codec: 'h264' | 'h265', fragment: FragmentReport, offset: number, sliceTypes: readonly string[]): Issue {
+function notRandomAccessIssue(codec: 'h264' | 'h265', fragment: FragmentReport, offset: number, analysis: FrameNalAnalysis): Issue {
   const picture = codec === 'h264' ? 'an IDR picture' : 'an IRAP picture (IDR, CRA or BLA)';
-  // Without an I slice it is a recovery point of a gradual refresh, which builds the picture up over frames.
-  const kind = sliceTypes.includes('I') ? 'an open-GOP start' : 'a gradual refresh point (intra refresh), where the picture is whole only frames later';
+  const slices = `slices: ${analysis.sliceTypes.join(', ')}`;
+  const where = fragmentLabel(fragment);
+  if (!analysis.sliceTypes.includes('I') && !analysis.recoveryPoint) {
+    return issue(
+      'error',
+      'FRAGMENT_START_FALSE_KEYFRAME',
+      `${where} starts with a frame marked as a keyframe that is none: not ${picture}, no I slice (${slices}) and no recovery point SEI, so no decoder can start there.`,
+      offset,
+      'The keyframe flag (the producer SDK\'s FRAME_FLAG_KEY_FRAME, a SimpleBlock\'s keyframe bit) must be set on IDR frames only, and every cluster/fragment start at one; KVS fragments must be independently decodable.',
+    );
+  }
+  const kind = analysis.sliceTypes.includes('I') ? 'an open-GOP start' : 'a gradual refresh point (intra refresh, with a recovery point SEI), where the picture is whole only frames later';
   return issue(
     'warning',
     'FRAGMENT_START_NOT_RANDOM_ACCESS',
-    `${fragmentLabel(fragment)} starts with a frame marked as a keyframe that is not ${picture} (slices: ${sliceTypes.join(', ')}): ${kind}.`,
+    `${where} starts with a frame marked as a keyframe that is not ${picture} (${slices}): ${kind}.`,
     offset,
     'HLS/DASH players, GetClip and GetImages start decoding at a fragment\'s first frame; frames that refer to the GOP before it show broken pictures. Start every fragment at an IDR (x264: open-gop=0, and no intra-refresh).',
   );
@@ -344,9 +356,9 @@ function framingRules(inspection: ContainerInspection, source: ByteSource, optio
     fragmentOfTrack.set(track.number, fragment);
     // A frame the container marks as a keyframe (else FRAGMENT_NOT_KEYFRAME_START says it) that is no random access point.
     const opened = inspection.report.fragments[fragment];
-    const openGop = opened && opensFragment && frames.keyframe[index] === 1 && analysis.framing !== 'unknown' && !analysis.keyframe && analysis.sliceTypes.length > 0;
+    const notRandomAccess = opened && opensFragment && frames.keyframe[index] === 1 && analysis.framing !== 'unknown' && !analysis.keyframe && analysis.sliceTypes.length > 0;
     const judged = [...analysis.issues];
-    if (openGop) judged.push(notRandomAccessIssue(track.codec, opened, frames.offset[index] ?? 0, analysis.sliceTypes));
+    if (notRandomAccess) judged.push(notRandomAccessIssue(track.codec, opened, frames.offset[index] ?? 0, analysis));
     const rasl = opened && opensFragment ? openGopIssue(inspection, source, track, index, analysis, opened) : undefined;
     if (rasl) judged.push(rasl);
     for (const found of judged) {

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
 import { framesOfMkv, planClusters, producerStream, type Frame } from '../formats/writer/mkvFixtures';
 import { inspectJson, kvsInspect } from './cli';
 
@@ -44,3 +45,18 @@ test('AWS_KINESISVIDEO_END_OF_FRAGMENT after each cluster (the producer SDK clos
   assert.match(text, /^ {2}# +offset +size +start ms +duration ms +frames +key$/m, 'no fragment number / producer time columns');
 });
 
+
+test('a P frame marked as a keyframe, without a recovery point SEI, opening a cluster: an error that no decoder can start there (not an intra-refresh point)', () => {
+  const pictureTypes = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'frame=pict_type', '-of', 'csv=p=0', recording], { encoding: 'utf8' }).trim().split('\n');
+  assert.equal(pictureTypes[10], 'P');
+  const falseKey = absolute.filter((frame) => frame.track === 1)[10];
+  const marked = absolute.map((frame) => (frame === falseKey ? { ...frame, key: true } : frame));
+  const file = written('false-keyframe.mkv', producerStream(tracks, planClusters(marked, 1)));
+  const result = kvsInspect(['--json', '--frames', '--checks', file]);
+  assert.equal(result.status, 2, 'an error');
+  const report = JSON.parse(result.stdout) as JsonReport;
+  const opening = report.frames?.find((frame) => frame.fragment === 1 && frame.track === 1);
+  assert.equal(opening?.keyframe, true);
+  assert.deepEqual(report.issues.map((found) => [found.severity, found.code, found.offset]), [['error', 'FRAGMENT_START_FALSE_KEYFRAME', opening.offset]]);
+  assert.match(report.issues[0]?.message ?? '', /^Fragment 1 \(byte \d+\) starts with a frame marked as a keyframe that is none: not an IDR picture, no I slice \(slices: P\) and no recovery point SEI/);
+});
