@@ -1,7 +1,7 @@
 // KVS readiness: what the service would reject, or play badly, found before the stream is sent.
 // Limits are the service's documented ones (fragments ≤ 10 s and ≤ 50 MB, ≤ 3 tracks, HLS/DASH codecs).
 import type { ByteSource } from '../byteSource';
-import type { ContainerInspection } from '../inspect/container';
+import type { ContainerInspection, DeclaredTracks } from '../inspect/container';
 import { fragmentLabel, type FragmentReport, type InspectionReport, type TrackReport } from '../inspect/report';
 import type { FrameNalAnalysis } from '../codecs';
 import { analyzeVideoFrames, type FrameSelection, type FrameVisitor } from '../inspect/videoFrames';
@@ -9,6 +9,7 @@ import { issue, type Issue } from '../issues';
 import { isoTime } from '../isoTime';
 import { aspectRatioIssues } from './aspectRatio';
 import { frameOrder, MAX_REORDER_FRAMES, type FrameOrder } from './frameOrder';
+import { missingTrackIssues } from './missingTracks';
 import { openGopIssue } from './openGop';
 import { trackContinuityIssues } from './trackContinuity';
 
@@ -37,7 +38,7 @@ export function kvsReadinessIssues(inspection: ContainerInspection, source: Byte
   const { report } = inspection;
   return [
     ...trackRules(report),
-    ...fragmentRules(report),
+    ...fragmentRules(report, inspection.declaredTracks),
     ...timestampRules(report, options.nowMs ?? Date.now()),
     ...serviceErrorRules(report),
     ...frameOrderRules(report),
@@ -152,8 +153,9 @@ function trackNumberRules(tracks: readonly TrackReport[]): Issue[] {
   return out;
 }
 
-function fragmentRules(report: InspectionReport): Issue[] {
-  const out: Issue[] = [];
+function fragmentRules(report: InspectionReport, declaredTracks: DeclaredTracks | undefined): Issue[] {
+  const missing = declaredTracks && missingTrackIssues(report, declaredTracks);
+  const out: Issue[] = [...(missing?.issues ?? [])];
   let previousStart: number | null = null;
   const backwards = new Set<number>();
   const withVideo = fragmentsWithVideo(report);
@@ -178,7 +180,7 @@ function fragmentRules(report: InspectionReport): Issue[] {
       previousStart = fragment.startMs;
     }
   }
-  return [...out, ...trackContinuityIssues(report, KVS_LIMITS.maxFragmentGapMs, backwards)];
+  return [...out, ...trackContinuityIssues(report, KVS_LIMITS.maxFragmentGapMs, backwards, missing?.isMissing)];
 }
 
 /** A time in ms as messages show it: to the microsecond (times come from 90 kHz or ns clocks). */

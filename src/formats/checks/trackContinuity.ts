@@ -15,30 +15,40 @@ interface Timeline {
 /**
  * A fragment whose video or audio starts more than `maxGapMs` after (gap) or before (overlap) the same
  * track's frames of the fragment before it end: one issue per fragment, for the track furthest from
- * seamless. Fragments in `skip` (already reported as going backwards) are not judged.
+ * seamless. A fragment without the track is passed over, the gap measured from the track's last frames
+ * before it, unless `missing(track, fragment)` says that fragment is already reported for lacking it:
+ * the track is then measured afresh after it. Fragments in `skip` (already reported as going
+ * backwards) are not judged.
  */
-export function trackContinuityIssues(report: InspectionReport, maxGapMs: number, skip: ReadonlySet<number>): Issue[] {
+export function trackContinuityIssues(report: InspectionReport, maxGapMs: number, skip: ReadonlySet<number>, missing: (track: number, fragment: number) => boolean = () => false): Issue[] {
   const timelines = trackTimelines(report);
-  const worst = new Map<number, { track: number; kind: string; gap: number }>();
+  const worst = new Map<number, { track: number; kind: string; gap: number; since: number }>();
   for (const [track, { kind, start, end }] of timelines) {
     let previousEnd = NaN; // NaN before the track's first fragment: no gap
+    let since = -1; // the fragment previousEnd is from
     for (let f = 0; f < start.length; f++) {
       const first = start[f] ?? Infinity;
-      if (first === Infinity) continue; // the track has no frame in this fragment
+      if (first === Infinity) {
+        if (missing(track, f)) previousEnd = NaN;
+        continue; // the track has no frame in this fragment
+      }
       const gap = first - previousEnd;
-      if (Math.abs(gap) > maxGapMs && !skip.has(f) && Math.abs(gap) > Math.abs(worst.get(f)?.gap ?? 0)) worst.set(f, { track, kind, gap });
+      if (Math.abs(gap) > maxGapMs && !skip.has(f) && Math.abs(gap) > Math.abs(worst.get(f)?.gap ?? 0)) worst.set(f, { track, kind, gap, since });
       previousEnd = end[f] ?? previousEnd;
+      since = f;
     }
   }
   const out: Issue[] = [];
-  for (const [index, { track, kind, gap }] of worst) {
+  for (const [index, { track, kind, gap, since }] of worst) {
     const fragment = report.fragments[index];
     if (!fragment) continue;
     const where = fragmentLabel(fragment);
     const what = `track ${track} (${kind})`;
+    const earlier = report.fragments[since];
+    const framesEnd = since === index - 1 || !earlier ? 'its frames in the previous fragment end' : `its frames end in ${fragmentLabel(earlier)}, the last fragment with them`;
     out.push(gap > 0
-      ? issue('warning', 'FRAGMENT_GAP', `${where}: ${what} starts ${gap.toFixed(0)} ms after its frames in the previous fragment end.`, fragment.offset, 'Players show a discontinuity or stall; check for dropped frames or a producer clock jump.')
-      : issue('warning', 'FRAGMENT_OVERLAP', `${where}: ${what} starts ${(-gap).toFixed(0)} ms before its frames in the previous fragment end.`, fragment.offset, 'Overlapping fragments are dropped or played twice; check the producer timestamps.'));
+      ? issue('warning', 'FRAGMENT_GAP', `${where}: ${what} starts ${gap.toFixed(0)} ms after ${framesEnd}.`, fragment.offset, 'Players show a discontinuity or stall; check for dropped frames or a producer clock jump.')
+      : issue('warning', 'FRAGMENT_OVERLAP', `${where}: ${what} starts ${(-gap).toFixed(0)} ms before ${framesEnd}.`, fragment.offset, 'Overlapping fragments are dropped or played twice; check the producer timestamps.'));
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
 import { framesOfMkv, planClusters, producerStream, type Frame } from '../formats/writer/mkvFixtures';
+import { chunks, putMedia, startMediaHarness } from '../local/media/helpers';
 import { inspectJson, kvsInspect } from './cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'kvs-producer-streams-'));
@@ -59,4 +60,37 @@ test('a P frame marked as a keyframe, without a recovery point SEI, opening a cl
   assert.equal(opening?.keyframe, true);
   assert.deepEqual(report.issues.map((found) => [found.severity, found.code, found.offset]), [['error', 'FRAGMENT_START_FALSE_KEYFRAME', opening.offset]]);
   assert.match(report.issues[0]?.message ?? '', /^Fragment 1 \(byte \d+\) starts with a frame marked as a keyframe that is none: not an IDR picture, no I slice \(slices: P\) and no recovery point SEI/);
+});
+
+test('a fragment without a frame of a declared track: one error per track with the count of such fragments, where KVS Local answers 4011; the gap across it is not reported again', async () => {
+  const clusters = planClusters(absolute, 1);
+  assert.equal(clusters.length, 4);
+  // The third cluster loses its AAC frames (a microphone that stalled): video + AAC still declared.
+  const withoutAudio = clusters.map((cluster, i) => (i === 2 ? { ...cluster, blocks: cluster.blocks.filter((block) => block.track === 1) } : cluster));
+  const stream = producerStream(tracks, withoutAudio);
+  const file = written('missing-audio.mkv', stream);
+  const result = kvsInspect(['--json', '--checks', file]);
+  assert.equal(result.status, 2, 'an error');
+  const report = JSON.parse(result.stdout) as JsonReport;
+  assert.deepEqual(report.issues.map((found) => [found.severity, found.code, found.offset]), [['error', 'FRAMES_MISSING_FOR_TRACK', report.fragments[2]?.offset]]);
+  assert.match(report.issues[0]?.message ?? '', /^Track 2 \(audio\) has no frame in Fragment 2 \(byte \d+\): /);
+  assert.match(report.issues[0]?.hint ?? '', /4011 FRAMES_MISSING_FOR_TRACK/);
+
+  // Video only, AAC declared: every fragment, said once.
+  const videoOnly = written('video-only.mkv', producerStream(tracks, clusters.map((cluster) => ({ ...cluster, blocks: cluster.blocks.filter((block) => block.track === 1) }))));
+  const never = inspectJson(videoOnly);
+  assert.deepEqual(never.issues.map((found) => [found.code, found.offset]), [['FRAMES_MISSING_FOR_TRACK', never.fragments[0]?.offset]]);
+  assert.match(never.issues[0]?.message ?? '', /^Track 2 \(audio\) has no frame in 4 fragments, the first Fragment 0 \(byte \d+\): /);
+
+  // KVS Local's PutMedia rejects the same fragment, and only it.
+  const harness = await startMediaHarness();
+  try {
+    await harness.createStream('missing-audio');
+    const { acks } = await putMedia(harness.service.url, 'missing-audio', chunks(stream, 4096), { 'x-amzn-fragment-timecode-type': 'ABSOLUTE' });
+    const rejected = acks.filter((ack) => ack.EventType === 'ERROR').map((ack) => [ack.FragmentTimecode, ack.ErrorId]);
+    assert.deepEqual(rejected, [[clusters[2]?.timecode, 4011]]);
+    assert.equal(acks.filter((ack) => ack.EventType === 'PERSISTED').length, 3);
+  } finally {
+    await harness.close();
+  }
 });

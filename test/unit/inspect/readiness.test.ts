@@ -87,6 +87,28 @@ test('gaps and overlaps above 50 ms are warnings, judged on each track\'s own ti
   assert.equal(kvsReadinessIssues(backwards, bytesSource(new Uint8Array()))[0]?.message, 'Fragment 1 (byte 1000) starts at 11.111 ms, before the previous fragment (22.222 ms).');
 });
 
+test('a fragment without audio: in MPEG-TS the audio gap is measured from the last fragment with audio, named; in Matroska it is FRAMES_MISSING_FOR_TRACK, the gap not said again', () => {
+  // Video and audio of fragments 0 and 2 at 25 fps / 48 kHz; fragment 1 has video only.
+  const frames = frameTable(0);
+  const audioStep = (1024 / 48000) * 1000;
+  for (const f of [0, 1, 2]) {
+    for (let k = 0; k < 25; k++) pushFrame(frames, { track: 1, fragment: f, offset: f * 1000 + k, size: 1, ptsMs: f * 1000 + k * 40, dtsMs: f * 1000 + k * 40, keyframe: k === 0 });
+    if (f === 1) continue;
+    for (let k = 0; k < 47; k++) pushFrame(frames, { track: 2, fragment: f, offset: f * 1000 + 100 + k, size: 1, ptsMs: f * 1000 + k * audioStep, dtsMs: f * 1000 + k * audioStep, keyframe: true });
+  }
+  const fragments = [0, 1, 2].map((f) => fragment(f, f * 1000, 1000));
+  const judged = (format: 'mpeg-ts' | 'matroska', declaredTracks?: (fragment: number) => readonly number[]) => {
+    const inspection: ContainerInspection = { report: { format, size: 0, tracks: [video, aac], fragments, frames, issues: [] }, videoTracks: [], ...(declaredTracks ? { declaredTracks } : {}) };
+    return kvsReadinessIssues(inspection, bytesSource(new Uint8Array())).map((found) => [found.code, found.offset, found.message]);
+  };
+  assert.deepEqual(judged('mpeg-ts'), [
+    ['FRAGMENT_GAP', 2000, 'Fragment 2 (byte 2000): track 2 (audio) starts 997 ms after its frames end in Fragment 0 (byte 0), the last fragment with them.'],
+  ]);
+  assert.deepEqual(judged('matroska', () => [1, 2]), [
+    ['FRAMES_MISSING_FOR_TRACK', 1000, 'Track 2 (audio) has no frame in Fragment 1 (byte 1000): KVS takes a fragment only with a frame of every track its Tracks element declares.'],
+  ]);
+});
+
 test('tracks: more than three is an error, codecs HLS/DASH cannot package and audio first are warnings', () => {
   assert.deepEqual(codesOf([video, aac], []), []);
   assert.deepEqual(codesOf([{ ...aac, number: 1 }], []), [], 'audio alone as track 1');
