@@ -8,6 +8,7 @@ import { analyzeVideoFrames, type FrameSelection, type FrameVisitor } from '../i
 import { issue, type Issue } from '../issues';
 import { isoTime } from '../isoTime';
 import { aspectRatioIssues } from './aspectRatio';
+import { fragmentClock, type FragmentClock } from './fragmentClock';
 import { frameOrder, MAX_REORDER_FRAMES, type FrameOrder } from './frameOrder';
 import { missingTrackIssues } from './missingTracks';
 import { openGopIssue } from './openGop';
@@ -156,6 +157,7 @@ function trackNumberRules(tracks: readonly TrackReport[]): Issue[] {
 function fragmentRules(report: InspectionReport, declaredTracks: DeclaredTracks | undefined): Issue[] {
   const missing = declaredTracks && missingTrackIssues(report, declaredTracks);
   const out: Issue[] = [...(missing?.issues ?? [])];
+  const clock = fragmentClock(report);
   let previousStart: number | null = null;
   const backwards = new Set<number>();
   const withVideo = fragmentsWithVideo(report);
@@ -172,15 +174,31 @@ function fragmentRules(report: InspectionReport, declaredTracks: DeclaredTracks 
     if (fragment.size > KVS_LIMITS.maxFragmentBytes) {
       out.push(issue('error', 'FRAGMENT_TOO_LARGE', `${where} is ${(fragment.size / 1048576).toFixed(1)} MB; KVS allows at most 50 MB.`, fragment.offset, 'Lower the bit rate or the keyframe interval.'));
     }
-    if (fragment.startMs !== null) {
-      if (previousStart !== null && fragment.startMs < previousStart) {
+    const start = clock.startOf(fragment);
+    if (start !== null) {
+      if (previousStart !== null && start < previousStart) {
         backwards.add(fragment.index);
-        out.push(issue('error', 'TIMECODE_BACKWARDS', `${where} starts at ${milliseconds(fragment.startMs)}, before the previous fragment (${milliseconds(previousStart)}).`, fragment.offset, 'Timecodes must increase; PutMedia answers with an error for a fragment timecode lower than the previous one.'));
+        out.push(backwardsFragmentIssue(clock, fragment, start, previousStart));
       }
-      previousStart = fragment.startMs;
+      previousStart = start;
     }
   }
-  return [...out, ...trackContinuityIssues(report, KVS_LIMITS.maxFragmentGapMs, backwards, missing?.isMissing)];
+  return [...out, ...trackContinuityIssues(report, KVS_LIMITS.maxFragmentGapMs, backwards, { missing: missing?.isMissing, clock })];
+}
+
+/** A fragment that starts before the one before it, on the clock fragments are ordered by. */
+function backwardsFragmentIssue(clock: FragmentClock, fragment: FragmentReport, start: number, previousStart: number): Issue {
+  const where = fragmentLabel(fragment);
+  if (clock.kind === 'producer') {
+    return issue(
+      'error',
+      'TIMECODE_BACKWARDS',
+      `${where} has producer timestamp ${isoTime(start)}, before the previous fragment's (${isoTime(previousStart)}).`,
+      fragment.offset,
+      'KVS orders fragments by producer timestamp, so HLS/DASH/GetClip put this one before the fragments above it; within one PutMedia session the service rejects it (4004 FRAGMENT_TIMECODE_LESSER_THAN_PREVIOUS). Check the producer clock, and the start timestamp each session sends.',
+    );
+  }
+  return issue('error', 'TIMECODE_BACKWARDS', `${where} starts at ${milliseconds(start)}, before the previous fragment (${milliseconds(previousStart)}).`, fragment.offset, 'Timecodes must increase; PutMedia answers with an error for a fragment timecode lower than the previous one.');
 }
 
 /** A time in ms as messages show it: to the microsecond (times come from 90 kHz or ns clocks). */

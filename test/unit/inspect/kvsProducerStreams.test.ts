@@ -7,9 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { GetMediaCommand } from '@aws-sdk/client-kinesis-video-media';
 import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
 import { framesOfMkv, planClusters, producerStream, type Frame } from '../formats/writer/mkvFixtures';
-import { chunks, putMedia, startMediaHarness } from '../local/media/helpers';
+import { chunks, producerStartHeader, putMedia, startMediaHarness } from '../local/media/helpers';
 import { inspectJson, kvsInspect } from './cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'kvs-producer-streams-'));
@@ -90,6 +91,41 @@ test('a fragment without a frame of a declared track: one error per track with t
     const rejected = acks.filter((ack) => ack.EventType === 'ERROR').map((ack) => [ack.FragmentTimecode, ack.ErrorId]);
     assert.deepEqual(rejected, [[clusters[2]?.timecode, 4011]]);
     assert.equal(acks.filter((ack) => ack.EventType === 'PERSISTED').length, 3);
+  } finally {
+    await harness.close();
+  }
+});
+
+test('GetMedia output of two PutMedia sessions with RELATIVE timecodes (KVS Local): fragments are ordered by their producer timestamps, whose overlap and step back are still reported', async () => {
+  // Each session sends the recording with cluster timecodes from its own start: 21, 1021, 2021, 3021.
+  const relative = planClusters(frames.slice(firstKey), 1);
+  assert.deepEqual(relative.map((cluster) => cluster.timecode), [21, 1021, 2021, 3021]);
+  const session = producerStream(tracks, relative);
+  const harness = await startMediaHarness();
+  /** GetMedia (EARLIEST) of a stream the recording is sent to twice, the second session starting `laterMs` after the first. */
+  const twoSessions = async (name: string, laterMs: number): Promise<JsonReport> => {
+    await harness.createStream(name);
+    for (const startMs of [START_MS, START_MS + laterMs]) {
+      const { acks } = await putMedia(harness.service.url, name, chunks(session, 4096), { 'x-amzn-producer-start-timestamp': producerStartHeader(startMs) });
+      assert.equal(acks.filter((ack) => ack.EventType === 'PERSISTED').length, 4);
+    }
+    const answer = await (await harness.media(name)).send(new GetMediaCommand({ StreamName: name, StartSelector: { StartSelectorType: 'EARLIEST' } }));
+    return inspectJson(written(`${name}.mkv`, (await answer.Payload?.transformToByteArray()) ?? new Uint8Array()));
+  };
+  try {
+    // The second session goes on where the first ends: cluster timecodes restart, producer time does not.
+    const seamless = await twoSessions('seamless', 4000);
+    assert.deepEqual(seamless.fragments.map((fragment) => fragment.startMs), [21, 1021, 2021, 3021, 21, 1021, 2021, 3021]);
+    assert.deepEqual(seamless.fragments.map((fragment) => (fragment.kvs?.producerTimestampMs ?? 0) - START_MS), [21, 1021, 2021, 3021, 4021, 5021, 6021, 7021]);
+    assert.deepEqual(seamless.issues, []);
+    // Started 784 ms too early: its first fragment overlaps the last of the first session, by producer time.
+    const early = await twoSessions('early', 4000 - 784);
+    assert.deepEqual(early.issues.map((found) => [found.code, found.offset]), [['FRAGMENT_OVERLAP', early.fragments[4]?.offset]]);
+    assert.match(early.issues[0]?.message ?? '', /^Fragment 4 \(byte \d+\): track \d \((video|audio)\) starts 7[89]\d ms before its frames in the previous fragment end \(by producer timestamps\)\.$/);
+    // Started before the first: producer time goes back.
+    const back = await twoSessions('back', -10_000);
+    assert.deepEqual(back.issues.map((found) => [found.code, found.offset]), [['TIMECODE_BACKWARDS', back.fragments[4]?.offset]]);
+    assert.match(back.issues[0]?.message ?? '', /^Fragment 4 \(byte \d+\) has producer timestamp 2023-11-14T22:13:10\.021Z, before the previous fragment's \(2023-11-14T22:13:23\.021Z\)\.$/);
   } finally {
     await harness.close();
   }

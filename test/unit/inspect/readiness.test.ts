@@ -162,9 +162,22 @@ test('producer timestamps from an unset clock or the far future are warnings', (
   const unset = [fragment(0, 0, 2000, { kvs: { producerTimestampMs: Date.UTC(2026, 0, 1) } }), ...[1, 2, 3].map((i) => fragment(i, i * 2000, 2000, { kvs: { producerTimestampMs: i * 2000 } }))];
   const inspection: ContainerInspection = { report: { format: 'matroska', size: 0, tracks: [video], fragments: unset, frames: frameTable(0), issues: [] }, videoTracks: [] };
   const found = kvsReadinessIssues(inspection, bytesSource(new Uint8Array()));
+  // (The clock falling back to 1970 is also a step back in producer time, by which KVS orders fragments.)
   assert.deepEqual(found.map((i) => [i.code, i.offset, i.message]), [
+    ['TIMECODE_BACKWARDS', 1000, "Fragment 1 (byte 1000) has producer timestamp 1970-01-01T00:00:02.000Z, before the previous fragment's (2026-01-01T00:00:00.000Z)."],
     ['PRODUCER_TIMESTAMP_IMPLAUSIBLE', 1000, 'Fragment 1 (byte 1000) has producer timestamp 1970-01-01T00:00:02.000Z, which looks like an unset clock (and 2 more fragments).'],
   ]);
+});
+
+test('fragments are ordered by their KVS producer timestamps when every fragment with frames has one (RELATIVE timecodes restart per PutMedia session), else by timecode', () => {
+  const base = Date.UTC(2026, 10, 20);
+  const sessions = [21, 1021, 21, 1021].map((start, i) => fragment(i, start, 1000, { kvs: { producerTimestampMs: base + start + (i < 2 ? 0 : 2000) } }));
+  assert.deepEqual(codesOf([video], sessions), []);
+  // One fragment without the tag: the cluster timecodes are all there is to go by.
+  const untagged = sessions.map((f, i) => (i === 3 ? { ...f, kvs: {} } : f));
+  assert.deepEqual(codesOf([video], untagged), ['TIMECODE_BACKWARDS']);
+  // A fragment without frames (a GetMedia error chunk) needs no tag.
+  assert.deepEqual(codesOf([video], [...sessions, fragment(4, 0, 0, { frameCount: 0, kvs: { errorId: '3000' } })]).filter((code) => code !== 'KVS_SERVICE_ERROR'), []);
 });
 
 test('without KVS tags, absolute timecodes past tomorrow are in the future; relative and present ones are not', () => {
