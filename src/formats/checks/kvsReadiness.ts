@@ -1,13 +1,16 @@
 // KVS readiness: what the service would reject, or play badly, found before the stream is sent.
 // Limits are the service's documented ones (fragments ≤ 10 s and ≤ 50 MB, ≤ 3 tracks, HLS/DASH codecs).
 import type { ByteSource } from '../byteSource';
-import type { ContainerInspection } from '../inspect/container';
+import type { ContainerInspection, DeclaredTracks } from '../inspect/container';
 import { fragmentLabel, type FragmentReport, type InspectionReport, type TrackReport } from '../inspect/report';
+import type { FrameNalAnalysis } from '../codecs';
 import { analyzeVideoFrames, type FrameSelection, type FrameVisitor } from '../inspect/videoFrames';
 import { issue, type Issue } from '../issues';
 import { isoTime } from '../isoTime';
 import { aspectRatioIssues } from './aspectRatio';
+import { fragmentClock, type FragmentClock } from './fragmentClock';
 import { frameOrder, MAX_REORDER_FRAMES, type FrameOrder } from './frameOrder';
+import { missingTrackIssues } from './missingTracks';
 import { openGopIssue } from './openGop';
 import { trackContinuityIssues } from './trackContinuity';
 
@@ -36,7 +39,7 @@ export function kvsReadinessIssues(inspection: ContainerInspection, source: Byte
   const { report } = inspection;
   return [
     ...trackRules(report),
-    ...fragmentRules(report),
+    ...fragmentRules(report, inspection.declaredTracks),
     ...timestampRules(report, options.nowMs ?? Date.now()),
     ...serviceErrorRules(report),
     ...frameOrderRules(report),
@@ -67,27 +70,30 @@ function trackRules(report: InspectionReport): Issue[] {
     }
   }
   out.push(...g711Rules(tracks), ...aspectRatioIssues(tracks));
-  // MPEG-TS numbers its streams by PID: the track numbers KVS means are those of the MKV a producer sends.
-  out.push(...(report.format === 'mpeg-ts' ? tsStreamRules(tracks) : trackNumberRules(tracks)));
+  // The track numbers KVS means are those of the MKV a producer sends: only Matroska has them already.
+  out.push(...(report.format === 'matroska' || report.format === 'webm' ? trackNumberRules(tracks) : renumberedTrackRules(report.format, tracks)));
   return out;
 }
 
 /**
- * An MPEG-TS numbers its streams by PID, so what matters is how many there are: a producer sending it
- * makes the first video track 1 and the first audio track 2, and HLS/DASH/GetClip play only those.
+ * An MPEG-TS numbers its streams by PID and an MP4 its tracks by track_ID, neither of which reaches KVS:
+ * a producer (or the remuxer, src/formats/remux) writing the MKV makes the first video track 1 and the
+ * first audio track 2, whatever their order in the file, and HLS/DASH/GetClip play only those. What
+ * matters is how many there are.
  */
-function tsStreamRules(tracks: readonly TrackReport[]): Issue[] {
+function renumberedTrackRules(format: InspectionReport['format'], tracks: readonly TrackReport[]): Issue[] {
   const video = tracks.find((track) => track.kind === 'video');
   const audio = tracks.find((track) => track.kind === 'audio');
+  const ts = format === 'mpeg-ts';
   return tracks
     .filter((track) => track !== video && track !== audio && track.kind !== 'other')
     .map((track) =>
       issue(
         'warning',
         'TRACK_NOT_PACKAGED',
-        `Stream PID ${track.number} (${track.kind}) will not be played: a KVS stream made of this TS would carry it as a further track, and KVS HLS/DASH/GetClip play one video track and one audio track.`,
+        `${ts ? 'Stream PID' : 'Track'} ${track.number} (${track.kind}) will not be played: a KVS stream made of this ${ts ? 'TS' : 'MP4'} would carry it as a further track, and KVS HLS/DASH/GetClip play one video track and one audio track.`,
         track.offset ?? 0,
-        'Send one video and at most one audio stream; GetMedia still returns every track.',
+        `Send one video and at most one audio ${ts ? 'stream' : 'track'}; GetMedia still returns every track.`,
       ),
     );
 }
@@ -121,7 +127,7 @@ function g711Rules(tracks: readonly TrackReport[]): Issue[] {
 
 /**
  * HLS/DASH/GetClip package track 1 as the video (or, audio only, as the audio) and track 2 as the audio:
- * a track numbered otherwise is not played, whatever its place in the list.
+ * a Matroska track numbered otherwise is not played, whatever its place in the list.
  */
 function trackNumberRules(tracks: readonly TrackReport[]): Issue[] {
   const out: Issue[] = [];
@@ -148,8 +154,10 @@ function trackNumberRules(tracks: readonly TrackReport[]): Issue[] {
   return out;
 }
 
-function fragmentRules(report: InspectionReport): Issue[] {
-  const out: Issue[] = [];
+function fragmentRules(report: InspectionReport, declaredTracks: DeclaredTracks | undefined): Issue[] {
+  const missing = declaredTracks && missingTrackIssues(report, declaredTracks);
+  const out: Issue[] = [...(missing?.issues ?? [])];
+  const clock = fragmentClock(report);
   let previousStart: number | null = null;
   const backwards = new Set<number>();
   const withVideo = fragmentsWithVideo(report);
@@ -166,15 +174,31 @@ function fragmentRules(report: InspectionReport): Issue[] {
     if (fragment.size > KVS_LIMITS.maxFragmentBytes) {
       out.push(issue('error', 'FRAGMENT_TOO_LARGE', `${where} is ${(fragment.size / 1048576).toFixed(1)} MB; KVS allows at most 50 MB.`, fragment.offset, 'Lower the bit rate or the keyframe interval.'));
     }
-    if (fragment.startMs !== null) {
-      if (previousStart !== null && fragment.startMs < previousStart) {
+    const start = clock.startOf(fragment);
+    if (start !== null) {
+      if (previousStart !== null && start < previousStart) {
         backwards.add(fragment.index);
-        out.push(issue('error', 'TIMECODE_BACKWARDS', `${where} starts at ${milliseconds(fragment.startMs)}, before the previous fragment (${milliseconds(previousStart)}).`, fragment.offset, 'Timecodes must increase; PutMedia answers with an error for a fragment timecode lower than the previous one.'));
+        out.push(backwardsFragmentIssue(clock, fragment, start, previousStart));
       }
-      previousStart = fragment.startMs;
+      previousStart = start;
     }
   }
-  return [...out, ...trackContinuityIssues(report, KVS_LIMITS.maxFragmentGapMs, backwards)];
+  return [...out, ...trackContinuityIssues(report, KVS_LIMITS.maxFragmentGapMs, backwards, { missing: missing?.isMissing, clock })];
+}
+
+/** A fragment that starts before the one before it, on the clock fragments are ordered by. */
+function backwardsFragmentIssue(clock: FragmentClock, fragment: FragmentReport, start: number, previousStart: number): Issue {
+  const where = fragmentLabel(fragment);
+  if (clock.kind === 'producer') {
+    return issue(
+      'error',
+      'TIMECODE_BACKWARDS',
+      `${where} has producer timestamp ${isoTime(start)}, before the previous fragment's (${isoTime(previousStart)}).`,
+      fragment.offset,
+      'KVS orders fragments by producer timestamp, so HLS/DASH/GetClip put this one before the fragments above it; within one PutMedia session the service rejects it (4004 FRAGMENT_TIMECODE_LESSER_THAN_PREVIOUS). Check the producer clock, and the start timestamp each session sends.',
+    );
+  }
+  return issue('error', 'TIMECODE_BACKWARDS', `${where} starts at ${milliseconds(start)}, before the previous fragment (${milliseconds(previousStart)}).`, fragment.offset, 'Timecodes must increase; PutMedia answers with an error for a fragment timecode lower than the previous one.');
 }
 
 /** A time in ms as messages show it: to the microsecond (times come from 90 kHz or ns clocks). */
@@ -307,18 +331,29 @@ function backwardsIssue(report: InspectionReport, track: TrackReport, reorderLim
 }
 
 /**
- * A fragment opened by a frame its container marks as a keyframe whose picture is no random access point:
- * for H.264 not an IDR (an I picture of an open GOP, with a recovery point SEI at best), for H.265 not an
- * IRAP (IDR, CRA, BLA).
+ * A fragment opened by a frame its container marks as a keyframe whose picture is no random access point
+ * (for H.264 not an IDR, for H.265 not an IRAP: IDR, CRA, BLA). An I picture is an open-GOP start, and a
+ * P/B picture with a recovery point SEI a gradual refresh point (intra refresh, built up over frames):
+ * decoding can start there, with broken pictures at first. A P/B picture without one is no keyframe at all.
  */
-function notRandomAccessIssue(codec: 'h264' | 'h265', fragment: FragmentReport, offset: number, sliceTypes: readonly string[]): Issue {
+function notRandomAccessIssue(codec: 'h264' | 'h265', fragment: FragmentReport, offset: number, analysis: FrameNalAnalysis): Issue {
   const picture = codec === 'h264' ? 'an IDR picture' : 'an IRAP picture (IDR, CRA or BLA)';
-  // Without an I slice it is a recovery point of a gradual refresh, which builds the picture up over frames.
-  const kind = sliceTypes.includes('I') ? 'an open-GOP start' : 'a gradual refresh point (intra refresh), where the picture is whole only frames later';
+  const slices = `slices: ${analysis.sliceTypes.join(', ')}`;
+  const where = fragmentLabel(fragment);
+  if (!analysis.sliceTypes.includes('I') && !analysis.recoveryPoint) {
+    return issue(
+      'error',
+      'FRAGMENT_START_FALSE_KEYFRAME',
+      `${where} starts with a frame marked as a keyframe that is none: not ${picture}, no I slice (${slices}) and no recovery point SEI, so no decoder can start there.`,
+      offset,
+      'The keyframe flag (the producer SDK\'s FRAME_FLAG_KEY_FRAME, a SimpleBlock\'s keyframe bit) must be set on IDR frames only, and every cluster/fragment start at one; KVS fragments must be independently decodable.',
+    );
+  }
+  const kind = analysis.sliceTypes.includes('I') ? 'an open-GOP start' : 'a gradual refresh point (intra refresh, with a recovery point SEI), where the picture is whole only frames later';
   return issue(
     'warning',
     'FRAGMENT_START_NOT_RANDOM_ACCESS',
-    `${fragmentLabel(fragment)} starts with a frame marked as a keyframe that is not ${picture} (slices: ${sliceTypes.join(', ')}): ${kind}.`,
+    `${where} starts with a frame marked as a keyframe that is not ${picture} (${slices}): ${kind}.`,
     offset,
     'HLS/DASH players, GetClip and GetImages start decoding at a fragment\'s first frame; frames that refer to the GOP before it show broken pictures. Start every fragment at an IDR (x264: open-gop=0, and no intra-refresh).',
   );
@@ -341,9 +376,9 @@ function framingRules(inspection: ContainerInspection, source: ByteSource, optio
     fragmentOfTrack.set(track.number, fragment);
     // A frame the container marks as a keyframe (else FRAGMENT_NOT_KEYFRAME_START says it) that is no random access point.
     const opened = inspection.report.fragments[fragment];
-    const openGop = opened && opensFragment && frames.keyframe[index] === 1 && analysis.framing !== 'unknown' && !analysis.keyframe && analysis.sliceTypes.length > 0;
+    const notRandomAccess = opened && opensFragment && frames.keyframe[index] === 1 && analysis.framing !== 'unknown' && !analysis.keyframe && analysis.sliceTypes.length > 0;
     const judged = [...analysis.issues];
-    if (openGop) judged.push(notRandomAccessIssue(track.codec, opened, frames.offset[index] ?? 0, analysis.sliceTypes));
+    if (notRandomAccess) judged.push(notRandomAccessIssue(track.codec, opened, frames.offset[index] ?? 0, analysis));
     const rasl = opened && opensFragment ? openGopIssue(inspection, source, track, index, analysis, opened) : undefined;
     if (rasl) judged.push(rasl);
     for (const found of judged) {

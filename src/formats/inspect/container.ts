@@ -18,9 +18,20 @@ export interface VideoTrackContext {
   coversFragment?: (fragment: number) => boolean;
 }
 
+/** The track numbers the header in force for fragment `fragment` (an index of the report's fragments) declares. */
+export type DeclaredTracks = (fragment: number) => readonly number[];
+
 export interface ContainerInspection {
   report: InspectionReport;
   videoTracks: VideoTrackContext[];
+  /**
+   * Set where the fragments and the tracks they declare are what a producer sends with PutMedia
+   * (Matroska), which wants a frame of every declared track in each. MP4 and MPEG-TS reach KVS remuxed,
+   * with clusters cut by time and tracks the producer chooses; their file-order fragments may hold a
+   * GOP's audio in a neighbour (MP4 chunks, TS PES of several frames). A hole in a track still shows as
+   * a gap on its timeline there.
+   */
+  declaredTracks?: DeclaredTracks;
   /** The bytes of frame `index` of the report's frame table, when they are not one contiguous range (MPEG-TS). */
   readFrame?: (index: number) => Uint8Array;
   /** Where byte `at` of what readFrame(index) returns is in the input (-1 outside the frame). */

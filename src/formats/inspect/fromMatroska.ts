@@ -123,9 +123,13 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
     frames,
     tracks,
   );
+  // A segment that declares no tracks (a GetMedia error chunk has no frames either) is held to all of them.
+  const allTracks = tracks.map((track) => track.number);
+  const declaredIn = segments.map((segment) => (segment.tracks.length > 0 ? segment.tracks.map((track) => track.number).filter((number) => number > 0) : allTracks));
   return {
     report: { format: header?.docType === 'webm' ? 'webm' : 'matroska', size: source.size, tracks, fragments, frames, issues },
     videoTracks,
+    declaredTracks: (fragment) => declaredIn[file.fragments[fragment]?.segmentIndex ?? 0] ?? allTracks,
   };
 }
 

@@ -103,7 +103,8 @@ function codecPrivateLines(cpd: CodecPrivateReport): string[] {
 }
 
 function fragmentLines(fragments: readonly FragmentReport[]): string[] {
-  const kvs = fragments.some((f) => f.kvs);
+  // (A producer's end-of-fragment mark alone fills none of the KVS columns.)
+  const kvs = fragments.some(({ kvs: k }) => k && (k.fragmentNumber ?? k.producerTimestampMs ?? k.serverTimestampMs ?? k.errorCode ?? k.errorId) !== undefined);
   const header = ['  #', 'offset', 'size', 'start ms', 'duration ms', 'frames', 'key', ...(kvs ? ['fragment number', 'producer time', 'server time', 'error'] : [])];
   const rows = fragments.map((f) => [
     `  ${f.index}`,

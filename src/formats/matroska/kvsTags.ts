@@ -15,12 +15,17 @@ export const KvsTag = {
   ProducerSideTimestamp: 'AWS_KINESISVIDEO_PRODUCER_SIDE_TIMESTAMP',
   ExceptionErrorCode: 'AWS_KINESISVIDEO_EXCEPTION_ERROR_CODE',
   ExceptionMessage: 'AWS_KINESISVIDEO_EXCEPTION_MESSAGE',
+  /** Written by the producer SDK (PIC) when a frame flagged end-of-fragment closes a fragment. */
+  EndOfFragment: 'AWS_KINESISVIDEO_END_OF_FRAGMENT',
 } as const;
 
 export const KVS_TAG_PREFIX = 'AWS_KINESISVIDEO_';
 
-/** Tags GetMedia writes after the cluster they belong to (the others come before it). */
-export const KVS_TRAILING_TAGS: ReadonlySet<string> = new Set([KvsTag.MillisBehindNow, KvsTag.ContinuationToken]);
+/**
+ * Tags written after the cluster they belong to (the others come before it): GetMedia's, and the
+ * producer SDK's end-of-fragment mark, which it writes after the last frame of the fragment it closes.
+ */
+export const KVS_TRAILING_TAGS: ReadonlySet<string> = new Set([KvsTag.MillisBehindNow, KvsTag.ContinuationToken, KvsTag.EndOfFragment]);
 
 export interface KvsFragmentMetadata {
   fragmentNumber?: string;
@@ -33,6 +38,8 @@ export interface KvsFragmentMetadata {
   /** e.g. 3000 fragment not found, 3002 write error, 4500–4506 KMS, 5000 internal. */
   errorId?: string;
   errorMessage?: string;
+  /** The producer closed the fragment with an end-of-fragment frame (AWS_KINESISVIDEO_END_OF_FRAGMENT). */
+  endOfFragment?: true;
 }
 
 /** KVS metadata from a fragment's tags, or undefined when none of them is an AWS_KINESISVIDEO_ tag. */
@@ -71,6 +78,9 @@ export function kvsMetadata(tags: readonly MatroskaSimpleTag[]): KvsFragmentMeta
         break;
       case KvsTag.ExceptionMessage:
         metadata.errorMessage = value;
+        break;
+      case KvsTag.EndOfFragment:
+        metadata.endOfFragment = true;
         break;
     }
   }

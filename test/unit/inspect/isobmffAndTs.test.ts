@@ -695,3 +695,19 @@ test('an MP4 edit list of two media edits is reported where the elst is; one emp
   assert.deepEqual(found.map((i) => [i.severity, i.code, i.offset]), [['warning', 'EDIT_LIST_NOT_APPLIED', elst]]);
   assert.match(found[0]?.message ?? '', /^Track 1's edit list has 2 media edits/);
 });
+
+test("an MP4 whose audio is track_ID 1 (ffmpeg, audio mapped first) is not said to misnumber its video: the MKV sent numbers video first; a second audio track is still not packaged", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-track-ids-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const remapped = (name: string, ...maps: string[]) => {
+    const file = join(dir, name);
+    execFileSync('ffmpeg', ['-v', 'error', '-i', `${FIXTURES}/h264-aac.mp4`, ...maps.flatMap((map) => ['-map', map]), '-c', 'copy', file]);
+    return inspectJson(file);
+  };
+  const audioFirst = remapped('audio-first.mp4', '0:a', '0:v');
+  assert.deepEqual(audioFirst.tracks.map((track) => [track.number, track.kind]), [[1, 'audio'], [2, 'video']]);
+  assert.deepEqual(audioFirst.issues, []);
+  const twoAudio = remapped('two-audio.mp4', '0:a', '0:v', '0:a');
+  assert.deepEqual(twoAudio.issues.map((found) => [found.code, found.offset]), [['TRACK_NOT_PACKAGED', twoAudio.tracks[2]?.offset]]);
+  assert.match(twoAudio.issues[0]?.message ?? '', /^Track 3 \(audio\) will not be played: a KVS stream made of this MP4 would carry it as a further track/);
+});

@@ -395,11 +395,11 @@ test('a fragment opened by an open-GOP I picture (x264 open-gop: keyframe flag, 
   const cra = inspectJson(join(dir, 'cra.mkv')).issues.map((i) => i.code);
   assert.ok(!cra.includes('FRAGMENT_START_NOT_RANDOM_ACCESS'));
   assert.ok(cra.includes('FRAGMENT_START_OPEN_GOP'));
-  // x264's periodic intra refresh: keyframes are recovery points on P pictures.
+  // x264's periodic intra refresh: keyframes are P pictures with a recovery point SEI (a warning, not the error of a false keyframe).
   encode('refresh.mkv', ['-c:v', 'libx264', '-bf', '0', '-x264-params', 'intra-refresh=1:keyint=10:min-keyint=10:scenecut=0']);
   const refresh = inspectJson(join(dir, 'refresh.mkv')).issues.filter((i) => i.code === 'FRAGMENT_START_NOT_RANDOM_ACCESS');
   assert.equal(refresh.length, 1);
-  assert.match(refresh[0]?.message ?? '', /not an IDR picture \(slices: P\): a gradual refresh point \(intra refresh\).*seen in 2 fragments/);
+  assert.match(refresh[0]?.message ?? '', /not an IDR picture \(slices: P\): a gradual refresh point \(intra refresh, with a recovery point SEI\).*seen in 2 fragments/);
 });
 
 /** mkvinfo's SimpleBlock lines: flags and frame count of each block, in file order. */

@@ -87,6 +87,28 @@ test('gaps and overlaps above 50 ms are warnings, judged on each track\'s own ti
   assert.equal(kvsReadinessIssues(backwards, bytesSource(new Uint8Array()))[0]?.message, 'Fragment 1 (byte 1000) starts at 11.111 ms, before the previous fragment (22.222 ms).');
 });
 
+test('a fragment without audio: in MPEG-TS the audio gap is measured from the last fragment with audio, named; in Matroska it is FRAMES_MISSING_FOR_TRACK, the gap not said again', () => {
+  // Video and audio of fragments 0 and 2 at 25 fps / 48 kHz; fragment 1 has video only.
+  const frames = frameTable(0);
+  const audioStep = (1024 / 48000) * 1000;
+  for (const f of [0, 1, 2]) {
+    for (let k = 0; k < 25; k++) pushFrame(frames, { track: 1, fragment: f, offset: f * 1000 + k, size: 1, ptsMs: f * 1000 + k * 40, dtsMs: f * 1000 + k * 40, keyframe: k === 0 });
+    if (f === 1) continue;
+    for (let k = 0; k < 47; k++) pushFrame(frames, { track: 2, fragment: f, offset: f * 1000 + 100 + k, size: 1, ptsMs: f * 1000 + k * audioStep, dtsMs: f * 1000 + k * audioStep, keyframe: true });
+  }
+  const fragments = [0, 1, 2].map((f) => fragment(f, f * 1000, 1000));
+  const judged = (format: 'mpeg-ts' | 'matroska', declaredTracks?: (fragment: number) => readonly number[]) => {
+    const inspection: ContainerInspection = { report: { format, size: 0, tracks: [video, aac], fragments, frames, issues: [] }, videoTracks: [], ...(declaredTracks ? { declaredTracks } : {}) };
+    return kvsReadinessIssues(inspection, bytesSource(new Uint8Array())).map((found) => [found.code, found.offset, found.message]);
+  };
+  assert.deepEqual(judged('mpeg-ts'), [
+    ['FRAGMENT_GAP', 2000, 'Fragment 2 (byte 2000): track 2 (audio) starts 997 ms after its frames end in Fragment 0 (byte 0), the last fragment with them.'],
+  ]);
+  assert.deepEqual(judged('matroska', () => [1, 2]), [
+    ['FRAMES_MISSING_FOR_TRACK', 1000, 'Track 2 (audio) has no frame in Fragment 1 (byte 1000): KVS takes a fragment only with a frame of every track its Tracks element declares.'],
+  ]);
+});
+
 test('tracks: more than three is an error, codecs HLS/DASH cannot package and audio first are warnings', () => {
   assert.deepEqual(codesOf([video, aac], []), []);
   assert.deepEqual(codesOf([{ ...aac, number: 1 }], []), [], 'audio alone as track 1');
@@ -140,9 +162,22 @@ test('producer timestamps from an unset clock or the far future are warnings', (
   const unset = [fragment(0, 0, 2000, { kvs: { producerTimestampMs: Date.UTC(2026, 0, 1) } }), ...[1, 2, 3].map((i) => fragment(i, i * 2000, 2000, { kvs: { producerTimestampMs: i * 2000 } }))];
   const inspection: ContainerInspection = { report: { format: 'matroska', size: 0, tracks: [video], fragments: unset, frames: frameTable(0), issues: [] }, videoTracks: [] };
   const found = kvsReadinessIssues(inspection, bytesSource(new Uint8Array()));
+  // (The clock falling back to 1970 is also a step back in producer time, by which KVS orders fragments.)
   assert.deepEqual(found.map((i) => [i.code, i.offset, i.message]), [
+    ['TIMECODE_BACKWARDS', 1000, "Fragment 1 (byte 1000) has producer timestamp 1970-01-01T00:00:02.000Z, before the previous fragment's (2026-01-01T00:00:00.000Z)."],
     ['PRODUCER_TIMESTAMP_IMPLAUSIBLE', 1000, 'Fragment 1 (byte 1000) has producer timestamp 1970-01-01T00:00:02.000Z, which looks like an unset clock (and 2 more fragments).'],
   ]);
+});
+
+test('fragments are ordered by their KVS producer timestamps when every fragment with frames has one (RELATIVE timecodes restart per PutMedia session), else by timecode', () => {
+  const base = Date.UTC(2026, 10, 20);
+  const sessions = [21, 1021, 21, 1021].map((start, i) => fragment(i, start, 1000, { kvs: { producerTimestampMs: base + start + (i < 2 ? 0 : 2000) } }));
+  assert.deepEqual(codesOf([video], sessions), []);
+  // One fragment without the tag: the cluster timecodes are all there is to go by.
+  const untagged = sessions.map((f, i) => (i === 3 ? { ...f, kvs: {} } : f));
+  assert.deepEqual(codesOf([video], untagged), ['TIMECODE_BACKWARDS']);
+  // A fragment without frames (a GetMedia error chunk) needs no tag.
+  assert.deepEqual(codesOf([video], [...sessions, fragment(4, 0, 0, { frameCount: 0, kvs: { errorId: '3000' } })]).filter((code) => code !== 'KVS_SERVICE_ERROR'), []);
 });
 
 test('without KVS tags, absolute timecodes past tomorrow are in the future; relative and present ones are not', () => {

@@ -1,9 +1,10 @@
 import { issue } from '../../issues';
 import type { Issue } from '../../issues';
-import { h264NalTypeName, h264SliceTypeName, isH264SliceNal } from '../h264/nalTypes';
-import { h265NalTypeName, h265SliceTypeName, isH265Irap, isH265Vcl } from '../h265/nalTypes';
+import { H264_NAL, h264NalTypeName, h264SliceTypeName, isH264SliceNal } from '../h264/nalTypes';
+import { H265_NAL, h265NalTypeName, h265SliceTypeName, isH265Irap, isH265Vcl } from '../h265/nalTypes';
 import { buildParameterSetReference, matchesReference } from './parameterSetReference';
 import type { HevcSliceContext, ParameterSetReference } from './parameterSetReference';
+import { SEI_RECOVERY_POINT, seiPayloadTypes } from './seiMessages';
 import { readH264SliceStart, readH265SliceStart } from './sliceHeader';
 
 export type ExpectedFraming = 1 | 2 | 3 | 4 | 'annex-b';
@@ -49,6 +50,8 @@ export interface FrameNalUnit {
   pic_parameter_set_id?: number;
   /** For VPS/SPS/PPS: byte-identical to one in the codec private data (undefined without a reference). */
   matchesCodecPrivate?: boolean;
+  /** For SEI: the payloadType of each of its messages (6: recovery point). */
+  seiPayloadTypes?: number[];
 }
 
 export interface FrameNalAnalysis {
@@ -60,6 +63,11 @@ export interface FrameNalAnalysis {
   keyframe: boolean;
   /** Slice types of the frame's slices, deduplicated, in order of appearance ("I", "P", "B"). */
   sliceTypes: string[];
+  /**
+   * Carries a recovery point SEI message: decoding may start here though the picture is no IDR/IRAP
+   * (x264's intra refresh and open-GOP I pictures write one).
+   */
+  recoveryPoint: boolean;
   /** The VPS/SPS/PPS NAL units carried in the frame (the same objects as in nalUnits). */
   inBandParameterSets: FrameNalUnit[];
   /** H.265: the in-band parameter sets in force after the frame, for the next frame's `inBandBefore`. */
@@ -77,7 +85,7 @@ const ADAPT_HINT =
  */
 export function analyzeFrameNals(frame: Uint8Array, options: FrameNalOptions): FrameNalAnalysis {
   const base = options.baseOffset ?? 0;
-  const out: FrameNalAnalysis = { framing: 'unknown', nalUnits: [], keyframe: false, sliceTypes: [], inBandParameterSets: [], issues: [] };
+  const out: FrameNalAnalysis = { framing: 'unknown', nalUnits: [], keyframe: false, sliceTypes: [], recoveryPoint: false, inBandParameterSets: [], issues: [] };
   const spans: number[] = []; // start, end pairs of NAL units (frame-relative)
   const expected = options.expected;
 
@@ -254,6 +262,11 @@ function describeUnits(frame: Uint8Array, spans: number[], options: FrameNalOpti
     const type = unit.nal_unit_type;
     if (h264 ? type === 5 : isH265Irap(type)) out.keyframe = true;
     if (unit.sliceTypeName !== undefined && !out.sliceTypes.includes(unit.sliceTypeName)) out.sliceTypes.push(unit.sliceTypeName);
+    // (H.265 puts a recovery point in a prefix SEI only.)
+    if (h264 ? type === H264_NAL.SEI : type === H265_NAL.PREFIX_SEI || type === H265_NAL.SUFFIX_SEI) {
+      unit.seiPayloadTypes = seiPayloadTypes(frame, start + (h264 ? 1 : 2), end);
+      if (type !== H265_NAL.SUFFIX_SEI && unit.seiPayloadTypes.includes(SEI_RECOVERY_POINT)) out.recoveryPoint = true;
+    }
     const isParameterSet = h264 ? type === 7 || type === 8 : type >= 32 && type <= 34;
     if (isParameterSet) out.inBandParameterSets.push(unit);
     if (isParameterSet && ref) {

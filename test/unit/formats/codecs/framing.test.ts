@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, parseAvcDecoderConfigurationRecord, recordParameterSets } from '../../../../src/formats/codecs/index';
-import { extradata, media, packets } from './helpers/ffmpeg';
+import { encode, extradata, media, packets } from './helpers/ffmpeg';
 
 const cpd = extradata(media('h264-main-bframes.mkv'));
 const record = parseAvcDecoderConfigurationRecord(cpd);
@@ -179,6 +180,36 @@ test('in-band parameter sets that differ from the codec private data are reporte
   const same = analyzeFrameNals(lengthPrefixed([cpd.subarray(sps.offset, sps.offset + sps.length), ...nalsOf(key)], 4), { codec: 'h264', expected: 4, reference });
   assert.deepEqual(same.issues, []);
   assert.equal(same.nalUnits[0]?.matchesCodecPrivate, true);
+});
+
+/** The payloadType of each SEI message in each of the first `count` packets, as trace_headers reads them. */
+function traceSeiPayloadTypes(file: string, count: number): number[][] {
+  const args = ['-hide_banner', '-nostats', '-i', file, '-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'trace_headers', '-frames:v', String(count), '-f', 'null', '-'];
+  const perPacket: number[][] = [];
+  for (const line of spawnSync('ffmpeg', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).stderr.split('\n')) {
+    if (/^\[trace_headers @ [^\]]+\] Packet: /.test(line)) perPacket.push([]);
+    const type = /^\[trace_headers @ [^\]]+\] \d+\s+last_payload_type_byte\s+[01]+ = (\d+)$/.exec(line);
+    if (type) perPacket.at(-1)?.push(Number(type[1]));
+  }
+  return perPacket;
+}
+
+test('SEI payload types per frame as trace_headers reads them; x264 intra refresh puts a recovery point SEI on each later keyframe, on no other frame', () => {
+  const count = 75;
+  const refresh = encode('intra-refresh.mkv', ['-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-t', '3', '-c:v', 'libx264', '-bf', '0', '-x264-params', 'intra-refresh=1:keyint=25']);
+  const refreshPackets = packets(refresh, count);
+  const ours = refreshPackets.map((packet) => analyzeFrameNals(packet.data, { codec: 'h264', expected: 4 }));
+  const seiTypes = (analysis: ReturnType<typeof analyzeFrameNals>) => analysis.nalUnits.flatMap((unit) => unit.seiPayloadTypes ?? []);
+  assert.deepEqual(ours.map(seiTypes), traceSeiPayloadTypes(refresh, count));
+  assert.deepEqual(refreshPackets.map((packet) => packet.key).filter(Boolean).length, 3);
+  // The first keyframe is the IDR; the others are P pictures whose recovery point SEI lets decoding start.
+  assert.deepEqual(ours.map((analysis) => analysis.recoveryPoint), refreshPackets.map((packet, i) => packet.key && i > 0));
+  assert.deepEqual(ours.map((analysis) => analysis.keyframe), refreshPackets.map((_, i) => i === 0));
+  // H.265 (2-byte NAL header): x265's decoded picture hash, a suffix SEI (payloadType 132) in every frame.
+  const hevc = encode('hash.mkv', ['-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-t', '1', '-c:v', 'libx265', '-x265-params', 'hash=1:log-level=error']);
+  const hevcAnalyses = packets(hevc, 25).map((packet) => analyzeFrameNals(packet.data, { codec: 'h265', expected: 4 }));
+  assert.deepEqual(hevcAnalyses.map(seiTypes), traceSeiPayloadTypes(hevc, 25));
+  assert.ok(hevcAnalyses.every((analysis) => seiTypes(analysis).includes(132) && !analysis.recoveryPoint));
 });
 
 test('speed: the frame scan costs microseconds (all 30 frames, 200 times)', () => {

@@ -30,7 +30,11 @@ export interface Frame {
 
 /** Track headers and every frame (in stored order) of an MKV fixture. */
 export function framesOf(name: string): { tracks: TrackSpec[]; frames: Frame[] } {
-  const bytes = fixture(name);
+  return framesOfMkv(fixture(name), name);
+}
+
+/** Track headers and every frame (in stored order) of MKV bytes (`name` for errors). */
+export function framesOfMkv(bytes: Uint8Array, name = 'MKV'): { tracks: TrackSpec[]; frames: Frame[] } {
   const source = bytesSource(bytes);
   const mkv = readMatroska(source);
   const segment = mkv.documents[0]?.segments[0];
@@ -89,6 +93,8 @@ export interface ProducerStreamOptions {
   tagsEvery?: number;
   /** Put a Void before Info and after Tracks. */
   voids?: boolean;
+  /** AWS_KINESISVIDEO_END_OF_FRAGMENT Tags after every cluster, as the producer SDK closes a fragment with an end-of-fragment frame. */
+  endOfFragmentTags?: boolean;
 }
 
 /** A PutMedia body as the KVS producer SDK writes it (research §3.1). */
@@ -108,6 +114,7 @@ export function producerStream(tracks: readonly TrackSpec[], clusters: readonly 
   clusters.forEach((cluster, i) => {
     parts.push(clusterElement(cluster.timecode, cluster.blocks, clusterOptions));
     if (options.tagsEvery && (i + 1) % options.tagsEvery === 0) parts.push(kvsTagsElement([['FRAGMENT_INDEX', String(i)]], { sizeWidth: 8 }));
+    if (options.endOfFragmentTags) parts.push(kvsTagsElement([['AWS_KINESISVIDEO_END_OF_FRAGMENT', '']], { sizeWidth: 8 }));
   });
   return concatBytes(parts);
 }
