@@ -5,7 +5,7 @@ import type { FieldLocation } from '../bits/syntax';
 import type { ByteSource } from '../byteSource';
 import { adtsToAudioSpecificConfig, analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, parseAdtsHeader, parseH264Pps, parseH264Sps, parseH265Pps, parseH265Sps, parseH265Vps, readAdtsFrameInfo } from '../codecs';
 import { avcCodecStringFromSps, hevcCodecStringFromSps } from '../codecs';
-import { gatherPes, pesByteOffset, pesIndexesOf, readMpegTs, type MpegTsFile, type TsStream } from '../mpegts';
+import { gatherPes, pesByteOffset, pesIndexesOf, pesSpan, readMpegTs, type MpegTsFile, type TsStream } from '../mpegts';
 import { PES_RANDOM_ACCESS } from '../mpegts/tables';
 import { decodeCodecPrivate, frameRateIsMaximum, reportLocations, videoFormat, type ParameterSetsByName } from './codecPrivate';
 import { issue, type Issue } from '../issues';
@@ -14,6 +14,7 @@ import type { ContainerInspection, VideoTrackContext } from './container';
 import { cutAtKeyframes, fragmentsFromFrames, trackFrameDurations } from './fragments';
 import { frameTable, pushFrame, type CodecFamily, type CodecPrivateReport, type TrackReport } from './report';
 import { AudioFrameSplitter, audioFormatFromFrames } from './tsAudioFrames';
+import { TsFrameBytes } from './tsFrameBytes';
 
 const TS_CLOCK_PER_MS = 90;
 /** How many access units to search for in-band parameter sets. */
@@ -52,12 +53,12 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
   const keyframes = keyframesOf(source, ts, videoTracks);
   const audio = new AudioFrameSplitter(source, ts, tracks, issues);
   const frames = frameTable(pes.count);
-  const pesOfFrame: number[] = []; // audio PES give a row per audio frame
+  const frameBytes = new TsFrameBytes(source, ts, frames);
   for (let i = 0; i < pes.count; i++) {
     const pts = pes.pts[i] ?? NaN;
     const dts = pes.dts[i] ?? NaN;
-    const rows = frames.count;
-    if (!audio.split(i, frames)) {
+    if (!audio.split(i, frames, frameBytes)) {
+      frameBytes.begin(frames.count, pesSpan(ts, i));
       pushFrame(frames, {
         track: pes.pid[i] ?? 0,
         fragment: 0,
@@ -68,7 +69,6 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
         keyframe: keyframes[i] === 1,
       });
     }
-    for (let row = rows; row < frames.count; row++) pesOfFrame.push(i);
   }
   // Fragments as a KVS producer would cut them: one per GOP of the first video track (a TS from KVS,
   // getTSFragment.ts, or an HLS segment is then one).
@@ -85,8 +85,8 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
   return {
     report: { format: 'mpeg-ts', size: source.size, tracks, fragments, frames, issues },
     videoTracks,
-    readFrame: (index) => gatherPes(source, ts, pesOfFrame[index] ?? -1),
-    frameByteOffset: (index, at) => pesByteOffset(ts, pesOfFrame[index] ?? -1, at),
+    readFrame: (index) => frameBytes.read(index),
+    frameByteOffset: (index, at) => frameBytes.byteOffset(index, at),
   };
 }
 

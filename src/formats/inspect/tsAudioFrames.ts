@@ -3,9 +3,10 @@
 import type { ByteSource } from '../byteSource';
 import { ac3CodecString, mpegAudioCodecString, mpegAudioName, opusPacketSamples, readAc3FrameInfo, readAdtsFrameInfo, readLatmStreamMuxConfig, readLoasFrameLength, readMpegAudioFrameInfo, readOpusControlHeader } from '../codecs';
 import { issue, type Issue } from '../issues';
-import { gatherPes, pesByteOffset, pesIndexesOf, type MpegTsFile, type TsStream } from '../mpegts';
+import { gatherPes, pesByteOffset, pesIndexesOf, pesSpan, SpanCursor, type MpegTsFile, type TsStream } from '../mpegts';
 import { decodeCodecPrivate } from './codecPrivate';
 import { pushFrame, type FrameTable, type TrackReport } from './report';
+import type { TsFrameBytes } from './tsFrameBytes';
 
 const TS_CLOCK_HZ = 90_000;
 
@@ -188,7 +189,7 @@ export class AudioFrameSplitter {
   }
 
   /** Pushes the rows of PES `index` when it is audio split into frames: false for other PIDs and empty PES packets. */
-  split(index: number, frames: FrameTable): boolean {
+  split(index: number, frames: FrameTable, bytes: TsFrameBytes): boolean {
     const { pes } = this.ts;
     const pid = pes.pid[index] ?? 0;
     const state = this.pids.get(pid);
@@ -197,6 +198,7 @@ export class AudioFrameSplitter {
     const payload = gatherPes(this.source, this.ts, index);
     const pts = pes.pts[index] ?? NaN;
     const at = (position: number) => pesByteOffset(this.ts, index, position);
+    const cursor = new SpanCursor(this.ts, pesSpan(this.ts, index));
     let position = 0;
     let elapsed = 0;
     while (position < payload.length) {
@@ -212,6 +214,7 @@ export class AudioFrameSplitter {
       }
       const time = (pts + elapsed) / (TS_CLOCK_HZ / 1000);
       const prefix = whole ? (header.prefix ?? 0) : 0;
+      bytes.begin(frames.count, cursor.spanAt(position + prefix, size - prefix));
       pushFrame(frames, { track: pid, fragment: 0, offset: at(position + prefix), size: size - prefix, ptsMs: time, dtsMs: time, keyframe: true });
       elapsed += whole ? header.duration : 0;
       position += size;
