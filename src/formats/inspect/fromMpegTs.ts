@@ -14,6 +14,7 @@ import type { ContainerInspection, VideoTrackContext } from './container';
 import { cutAtKeyframes, fragmentsFromFrames, trackFrameDurations } from './fragments';
 import { frameTable, pushFrame, type CodecFamily, type CodecPrivateReport, type TrackReport } from './report';
 import { AudioFrameSplitter, audioFormatFromFrames } from './tsAudioFrames';
+import { AccessUnitContinuations } from './tsAccessUnits';
 import { TsFrameBytes } from './tsFrameBytes';
 
 const TS_CLOCK_PER_MS = 90;
@@ -50,17 +51,28 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
   }
 
   const { pes } = ts;
+  const videoPids = new Set(videoTracks.map((track) => track.number));
   const keyframes = keyframesOf(source, ts, videoTracks);
   const audio = new AudioFrameSplitter(source, ts, tracks, issues);
   const frames = frameTable(pes.count);
   const frameBytes = new TsFrameBytes(source, ts, frames);
+  const continuations = new AccessUnitContinuations(source, ts, videoTracks);
+  /** The last frame row of each video PID, which a PES continuing its access unit adds to. */
+  const lastVideoRow = new Map<number, number>();
   for (let i = 0; i < pes.count; i++) {
     const pts = pes.pts[i] ?? NaN;
     const dts = pes.dts[i] ?? NaN;
+    const pid = pes.pid[i] ?? 0;
+    const continued = lastVideoRow.get(pid);
+    if (continued !== undefined && continuations.continues(i)) {
+      frames.size[continued] = (frames.size[continued] ?? 0) + (pes.size[i] ?? 0);
+      continue;
+    }
     if (!audio.split(i, frames, frameBytes)) {
+      if (videoPids.has(pid)) lastVideoRow.set(pid, frames.count);
       frameBytes.begin(frames.count, pesSpan(ts, i));
       pushFrame(frames, {
-        track: pes.pid[i] ?? 0,
+        track: pid,
         fragment: 0,
         offset: pes.offset[i] ?? 0,
         size: pes.size[i] ?? 0,
