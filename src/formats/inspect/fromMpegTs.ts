@@ -5,7 +5,7 @@ import type { FieldLocation } from '../bits/syntax';
 import type { ByteSource } from '../byteSource';
 import { adtsToAudioSpecificConfig, analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, parseAdtsHeader, parseH264Pps, parseH264Sps, parseH265Pps, parseH265Sps, parseH265Vps, readAdtsFrameInfo } from '../codecs';
 import { avcCodecStringFromSps, hevcCodecStringFromSps } from '../codecs';
-import { gatherPes, pesByteOffset, pesIndexesOf, pesSpan, readMpegTs, type MpegTsFile, type TsStream } from '../mpegts';
+import { gatherPes, gatherSpan, pesByteOffset, pesIndexesOf, pesSpan, readMpegTs, spanByteOffset, type MpegTsFile, type TsStream } from '../mpegts';
 import { PES_RANDOM_ACCESS } from '../mpegts/tables';
 import { decodeCodecPrivate, frameRateIsMaximum, reportLocations, videoFormat, type ParameterSetsByName } from './codecPrivate';
 import { issue, type Issue } from '../issues';
@@ -13,6 +13,7 @@ import { withoutUndefined } from './compact';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { cutAtKeyframes, fragmentsFromFrames, trackFrameDurations } from './fragments';
 import { frameTable, pushFrame, type CodecFamily, type CodecPrivateReport, type TrackReport } from './report';
+import { findFrameStart, FIRST_HEADER_SEARCH } from './audioFrameSearch';
 import { AudioFrameSplitter, audioFormatFromFrames } from './tsAudioFrames';
 import { AccessUnitContinuations } from './tsAccessUnits';
 import { TsFrameBytes } from './tsFrameBytes';
@@ -170,7 +171,7 @@ function inBandParameterSets(source: ByteSource, ts: MpegTsFile, pid: number, co
         size: nals.reduce((total, nal) => total + nal.bytes.length, 0),
         fields: {},
         ...Object.fromEntries(Object.entries(sets).map(([name, list]) => [name, list.map((set) => set.fields)])),
-        locations: locationsInFile(ts, index, reportLocations([], sets)),
+        locations: locationsInFile((at) => pesByteOffset(ts, index, at), reportLocations([], sets)),
       },
     };
     return { track, reference, frameRateIsMaximum: frameRateIsMaximum(parsed.spsDerived) };
@@ -200,24 +201,36 @@ function parseH265Sets(nals: readonly NalBytes[]) {
   return { spsDerived: first?.derived, codec: first ? hevcCodecStringFromSps(first, 'hev1') : undefined, sets: { vps, sps, pps } };
 }
 
-/** Locations parsed at offsets in PES `index` as gatherPes returns it, moved to the input's offsets. */
-function locationsInFile(ts: MpegTsFile, index: number, locations: readonly FieldLocation[]): FieldLocation[] {
+/** Locations parsed at offsets in gathered bytes, moved to the input's offsets by `inFile`. */
+function locationsInFile(inFile: (at: number) => number, locations: readonly FieldLocation[]): FieldLocation[] {
   return locations.map((at) => {
-    const byteOffset = pesByteOffset(ts, index, at.byteOffset);
-    return { ...at, byteOffset, byteLength: pesByteOffset(ts, index, at.byteOffset + at.byteLength - 1) + 1 - byteOffset };
+    const byteOffset = inFile(at.byteOffset);
+    return { ...at, byteOffset, byteLength: inFile(at.byteOffset + at.byteLength - 1) + 1 - byteOffset };
   });
 }
 
-/** The first ADTS header of an AAC PID: the AudioSpecificConfig it stands for, and the header as the track's codec private data. */
+/**
+ * The first ADTS header of an AAC PID: the AudioSpecificConfig it stands for, and the header as the track's
+ * codec private data. Where the PID's first PES does not open with one (a capture cut inside a frame), the
+ * first that leads to another in the PID's first bytes.
+ */
 function firstAdtsHeader(source: ByteSource, ts: MpegTsFile, pid: number): { config: Uint8Array; codecPrivate: CodecPrivateReport } | undefined {
   const [index] = pesIndexesOf(ts, pid, 1);
   if (index === undefined) return undefined;
-  const payload = gatherPes(source, ts, index);
-  const info = readAdtsFrameInfo(payload);
+  let span = pesSpan(ts, index);
+  let payload = gatherSpan(source, ts, span);
+  let at = 0;
+  if (!readAdtsFrameInfo(payload)) {
+    span = { ...span, length: FIRST_HEADER_SEARCH };
+    payload = gatherSpan(source, ts, span);
+    at = findFrameStart(payload, 0, (bytes, where) => readAdtsFrameInfo(bytes, where)?.frameLength);
+  }
+  const info = at < 0 ? undefined : readAdtsFrameInfo(payload, at);
   if (!info) return undefined;
-  const header = parseAdtsHeader(payload);
+  const header = parseAdtsHeader(payload, at);
+  const inFile = (where: number) => spanByteOffset(ts, span, where);
   return {
-    config: adtsToAudioSpecificConfig(info, payload.subarray(info.headerLength, info.frameLength)),
-    codecPrivate: { type: 'ADTS header', offset: pesByteOffset(ts, index, 0), size: header.length, fields: header.fields, locations: locationsInFile(ts, index, reportLocations(header.locations)) },
+    config: adtsToAudioSpecificConfig(info, payload.subarray(at + info.headerLength, at + info.frameLength)),
+    codecPrivate: { type: 'ADTS header', offset: inFile(at), size: header.length, fields: header.fields, locations: locationsInFile(inFile, reportLocations(header.locations)) },
   };
 }

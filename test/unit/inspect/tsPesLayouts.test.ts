@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { bytesSource } from '../../../src/formats/byteSource';
 import { inspectMpegTs } from '../../../src/formats/inspect/fromMpegTs';
 import { ffprobePackets, inspectJson } from './cli';
-import { accessUnits, TsWriter } from './helpers/tsWriter';
+import { accessUnits, adtsFrames, TsWriter } from './helpers/tsWriter';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-ts-layouts-'));
@@ -102,5 +102,132 @@ test('without access unit delimiters, a PES without a PTS begins a frame when it
       assert.equal(frames.size[k], unit.length, `${codec} frame ${k} size`);
       assert.deepEqual(inspection.readFrame?.(k), unit, `${codec} frame ${k} bytes`);
     }
+  }
+});
+
+const AUDIO = [
+  { name: 'AAC', encoder: ['-c:a', 'aac', '-f', 'adts'], streamType: 0x0f, streamId: 0xc0, ticks: 1920, codecName: 'AAC LC' },
+  { name: 'MP2', encoder: ['-c:a', 'mp2', '-b:a', '192k', '-f', 'mp2'], streamType: 0x03, streamId: 0xc0, ticks: 2160, codecName: 'MPEG-1 Audio Layer II', frameLength: 576 },
+  { name: 'AC-3', encoder: ['-c:a', 'ac3', '-b:a', '192k', '-f', 'ac3'], streamType: 0x81, streamId: 0xbd, ticks: 2880, codecName: 'AC-3', frameLength: 768 },
+] as const;
+
+/** Two seconds of a stereo 48 kHz tone, encoded, cut into its frames. */
+function audioFrames(dir: string, encoding: (typeof AUDIO)[number]): Uint8Array[] {
+  const file = join(dir, `tone.${encoding.name}`);
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=2', '-ac', '2', ...encoding.encoder, file]);
+  const stream = new Uint8Array(readFileSync(file));
+  if (!('frameLength' in encoding)) return adtsFrames(stream);
+  // Constant bit rate: frames of one length, each opening with its sync word.
+  const frames: Uint8Array[] = [];
+  for (let at = 0; at + encoding.frameLength <= stream.length; at += encoding.frameLength) frames.push(stream.subarray(at, at + encoding.frameLength));
+  assert.ok(frames.every((frame) => (frame[0] === 0xff && ((frame[1] ?? 0) & 0xe0) === 0xe0) || (frame[0] === 0x0b && frame[1] === 0x77)), `${encoding.name} frames`);
+  return frames;
+}
+
+/**
+ * The frames packed into PES packets cut `cuts` bytes into the stream, each PES timed (or not, where
+ * `timed` says) by the first frame that starts in it; the stream from byte `from` (inside the first frame
+ * when not 0).
+ */
+function packAudio(encoding: (typeof AUDIO)[number], frames: readonly Uint8Array[], cuts: readonly number[], from = 0, timed: (pes: number) => boolean = () => true): Uint8Array {
+  const stream = Buffer.concat(frames);
+  const starts: number[] = [];
+  frames.reduce((at, frame) => (starts.push(at), at + frame.length), 0);
+  const writer = new TsWriter([{ pid: 0x101, streamType: encoding.streamType }]);
+  const bounds = [...new Set([from, ...cuts.filter((cut) => cut > from && cut < stream.length), stream.length])].sort((a, b) => a - b);
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    const [start = 0, end = 0] = [bounds[k], bounds[k + 1]];
+    const first = starts.findIndex((at) => at >= start && at < end);
+    const pts = first >= 0 && timed(k) ? 126_000 + first * encoding.ticks : undefined;
+    writer.pes(0x101, new Uint8Array(stream.subarray(start, end)), { streamId: encoding.streamId, pts, declareLength: true });
+  }
+  return writer.bytes();
+}
+
+test('audio frames that straddle PES packets (fixed-size PES, headers cut too): a row per frame of its full length, timed by the PTS of the PES it starts in, as ffprobe\'s packets', (t) => {
+  const dir = tempDir(t);
+  for (const encoding of AUDIO) {
+    const frames = audioFrames(dir, encoding);
+    const total = frames.reduce((sum, frame) => sum + frame.length, 0);
+    // Cuts every ~700 bytes; each third one lands 3 bytes into a frame header.
+    const starts: number[] = [];
+    frames.reduce((at, frame) => (starts.push(at), at + frame.length), 0);
+    const cuts: number[] = [];
+    for (let cut = 700, k = 0; cut < total; cut += 700, k++) cuts.push(k % 3 === 2 ? (starts.find((at) => at >= cut) ?? cut) + 3 : cut);
+    const file = join(dir, `straddling-${encoding.name}.ts`);
+    writeFileSync(file, packAudio(encoding, frames, cuts));
+
+    const report = inspectJson(file, '--frames');
+    assert.deepEqual(report.issues.map((found) => found.code).filter((code) => code !== 'CODEC_NOT_PLAYABLE'), [], encoding.name);
+    const ours = report.frames ?? [];
+    const theirs = ffprobePackets(file);
+    assert.equal(ours.length, frames.length, encoding.name);
+    assert.equal(theirs.length, frames.length, encoding.name);
+    ours.forEach((frame, k) => {
+      assert.equal(frame.size, frames[k]?.length, `${encoding.name} frame ${k} size`);
+      assert.equal(frame.size, Number(theirs[k]?.size), `${encoding.name} frame ${k} size as ffprobe's`);
+      assert.ok(Math.abs(frame.ptsMs - (126_000 + k * encoding.ticks) / 90) < 0.01, `${encoding.name} frame ${k} pts ${frame.ptsMs}`);
+      assert.ok(Math.abs(frame.ptsMs - Number(theirs[k]?.pts_time) * 1000) < 0.5, `${encoding.name} frame ${k} pts ${frame.ptsMs} vs ${theirs[k]?.pts_time}`);
+    });
+    // A frame's row starts at its first byte in the file, and its bytes are the frame's.
+    const bytes = readFileSync(file);
+    const inspection = inspectMpegTs(bytesSource(new Uint8Array(bytes)));
+    for (const [k, frame] of frames.entries()) {
+      assert.equal(bytes[ours[k]?.offset ?? -1], frame[0], `${encoding.name} frame ${k} offset`);
+      assert.deepEqual(inspection.readFrame?.(k), frame, `${encoding.name} frame ${k} bytes`);
+    }
+
+    // A TS packet lost (the 40th): the frames after it are found again, each as before.
+    const lossy = join(dir, `lossy-${encoding.name}.ts`);
+    writeFileSync(lossy, Buffer.concat([bytes.subarray(0, 40 * 188), bytes.subarray(41 * 188)]));
+    const damaged = inspectJson(lossy, '--frames');
+    const codes = damaged.issues.map((found) => found.code).filter((code) => code !== 'CODEC_NOT_PLAYABLE');
+    assert.deepEqual(codes.map((code) => (code.endsWith('_FRAME_INVALID') ? 'FRAME_INVALID' : code)).sort(), ['FRAME_INVALID', 'TS_CC_ERROR'], encoding.name);
+    const after = (damaged.frames ?? []).slice(-frames.length / 2);
+    assert.deepEqual(after.map((frame) => [frame.size, frame.ptsMs]), ours.slice(-frames.length / 2).map((frame) => [frame.size, frame.ptsMs]), encoding.name);
+  }
+});
+
+test('an audio PID whose first PES begins inside a frame: its format from the first header found, no row for the cut frame, and the PTS on the frame after it', (t) => {
+  const dir = tempDir(t);
+  for (const encoding of AUDIO) {
+    const frames = audioFrames(dir, encoding);
+    const cuts = frames.map((_, k) => (k + 1) * 1000);
+    const file = join(dir, `cut-${encoding.name}.ts`);
+    writeFileSync(file, packAudio(encoding, frames, cuts, 100));
+    const report = inspectJson(file, '--frames');
+    const [track] = report.tracks;
+    assert.deepEqual([track?.codecName, track?.sampleRate, track?.channels], [encoding.codecName, 48000, 2], encoding.name);
+    const code = { AAC: 'ADTS', MP2: 'MPEG_AUDIO', 'AC-3': 'AC3' }[encoding.name];
+    assert.deepEqual(report.issues.map((found) => [found.severity, found.code]).filter(([, found]) => found !== 'CODEC_NOT_PLAYABLE'), [['info', `${code}_STARTS_MID_FRAME`]], encoding.name);
+    const ours = report.frames ?? [];
+    assert.equal(ours.length, frames.length - 1, encoding.name);
+    ours.forEach((frame, k) => {
+      assert.equal(frame.size, frames[k + 1]?.length, `${encoding.name} frame ${k + 1} size`);
+      assert.ok(Math.abs(frame.ptsMs - (126_000 + (k + 1) * encoding.ticks) / 90) < 0.01, `${encoding.name} frame ${k + 1} pts ${frame.ptsMs}`);
+      assert.ok(frame.keyframe);
+    });
+  }
+});
+
+test('audio PES packets without a PTS: their frames follow on from the frame before, as ffprobe times them', (t) => {
+  const dir = tempDir(t);
+  for (const encoding of AUDIO) {
+    const frames = audioFrames(dir, encoding);
+    const starts: number[] = [];
+    frames.reduce((at, frame) => (starts.push(at), at + frame.length), 0);
+    // Three frames to a PES; a PTS on every third PES only.
+    const cuts = starts.filter((_, k) => k > 0 && k % 3 === 0);
+    const file = join(dir, `untimed-${encoding.name}.ts`);
+    writeFileSync(file, packAudio(encoding, frames, cuts, 0, (pes) => pes % 3 === 0));
+    const report = inspectJson(file, '--frames');
+    assert.deepEqual(report.issues.map((found) => found.code).filter((code) => code !== 'CODEC_NOT_PLAYABLE'), [], encoding.name);
+    const ours = report.frames ?? [];
+    const theirs = ffprobePackets(file);
+    assert.equal(ours.length, theirs.length, encoding.name);
+    ours.forEach((frame, k) => {
+      assert.ok(Math.abs(frame.ptsMs - (126_000 + k * encoding.ticks) / 90) < 0.01, `${encoding.name} frame ${k} pts ${frame.ptsMs}`);
+      assert.ok(Math.abs(frame.ptsMs - Number(theirs[k]?.pts_time) * 1000) < 0.5, `${encoding.name} frame ${k} pts ${frame.ptsMs} vs ${theirs[k]?.pts_time}`);
+    });
   }
 });
