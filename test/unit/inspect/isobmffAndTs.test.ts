@@ -639,3 +639,22 @@ test('the container\'s pixel aspect ratio (MP4 pasp, Matroska display size) is f
   }
   assert.match(kvsInspect([path('vui-square.mp4')]).stdout, /160x120 {2}\(coded 160x128\) {2}container PAR 4:3 {2}10 fps/);
 });
+
+test('AAC with channel_configuration 0 (hexagonal: a program_config_element in each ADTS frame): in MPEG-TS its channels as ffprobe\'s and no AAC_CODEC_PRIVATE_LENGTH, which the derived AudioSpecificConfig is not; in MP4 the esds\'s is', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-pce-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const format of ['mpegts', 'mp4']) {
+    const file = join(dir, `hexagonal.${format}`);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=1,aformat=channel_layouts=hexagonal', '-c:a', 'aac', '-f', format, file]);
+    const report = inspectJson(file);
+    const [track] = report.tracks;
+    assert.deepEqual([track?.channels, track?.sampleRate], [ffprobeStreams(file)[0]?.channels, 48000], format);
+    const codes = report.issues.map((found) => found.code);
+    if (format === 'mpegts') {
+      assert.deepEqual(codes, []);
+      assert.equal(track?.codecPrivate?.fields.channel_configuration, 0);
+    } else {
+      assert.deepEqual(codes, ['AAC_CODEC_PRIVATE_LENGTH']);
+    }
+  }
+});
