@@ -1,5 +1,5 @@
 /** MPEG-2 transport streams: packets, PSI, PES timing and payload ranges, continuity and PCR. */
-export { detectPacketSize, findPacketSync, readMpegTs } from './readMpegTs';
+export { detectPacketSize, findLaterPacketSync, findPacketSync, readMpegTs } from './readMpegTs';
 export type { MpegTsFile, MpegTsOptions, PidInfo, PidKind, TsProgram, TsStream } from './types';
 export { gatherPes, gatherSpan, pesByteOffset, pesIndexesOf, pesSpan, SpanCursor, spanByteOffset, type PayloadSpan } from './gather';
 export {

@@ -658,3 +658,31 @@ test('AAC with channel_configuration 0 (hexagonal: a program_config_element in e
     }
   }
 });
+
+test('a TS after up to 64 KiB of other bytes is read as MPEG-TS, as ffprobe reads it, with TS_LEADING_BYTES; after more, neither takes it for one', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-leading-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const ts = readFileSync(`${FIXTURES}/h264-aac.ts`);
+  const plain = inspectJson(`${FIXTURES}/h264-aac.ts`, '--frames');
+  const m2ts = join(dir, 'clip.m2ts');
+  execFileSync('ffmpeg', ['-v', 'error', '-i', `${FIXTURES}/h264-aac.ts`, '-c', 'copy', '-f', 'mpegts', '-mpegts_m2ts_mode', '1', m2ts]);
+  for (const [name, stream, junk] of [['ts', ts, 400], ['ts', ts, 60_000], ['m2ts', readFileSync(m2ts), 400]] as const) {
+    const leading = new Uint8Array(junk);
+    leading[10] = 0x47; // a stray sync byte, and another a packet on
+    leading[198] = 0x47;
+    const file = join(dir, `after-${junk}.${name}`);
+    writeFileSync(file, Buffer.concat([leading, stream]));
+    assert.ok(ffprobePackets(file).length > 0, `ffprobe reads ${file}`);
+    const report = inspectJson(file, '--frames');
+    assert.equal(report.format, 'mpeg-ts', file);
+    assert.deepEqual(report.issues.map((found) => [found.code, found.message]), [['TS_LEADING_BYTES', `${junk} bytes before the first ${name === 'ts' ? 'sync byte' : 'M2TS packet'}`]], file);
+    assert.deepEqual(report.frames?.map((frame) => frame.size), plain.frames?.map((frame) => frame.size), file);
+    if (name === 'ts') assert.deepEqual(report.frames?.map((frame) => frame.offset), plain.frames?.map((frame) => frame.offset + junk), file);
+  }
+  const far = join(dir, 'after-70000.ts');
+  writeFileSync(far, Buffer.concat([new Uint8Array(70_000), ts]));
+  const result = kvsInspect(['--json', far]);
+  assert.notEqual(result.status, 0);
+  assert.match(result.stderr, /no TS packets in the first 64 KiB/);
+  assert.deepEqual(ffprobePackets(far), []);
+});
