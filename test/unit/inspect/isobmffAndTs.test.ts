@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
 import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson, kvsInspect } from './cli';
+import { TsWriter } from './helpers/tsWriter';
 
 const cases = [
   { name: 'h264-aac.mp4', format: 'mp4' },
@@ -685,4 +686,35 @@ test('a TS after up to 64 KiB of other bytes is read as MPEG-TS, as ffprobe read
   assert.notEqual(result.status, 0);
   assert.match(result.stderr, /no TS packets in the first 64 KiB/);
   assert.deepEqual(ffprobePackets(far), []);
+});
+
+test('MPEG audio and AC-3 as PES private data (stream_type 0x06, no descriptor, as in ffmpeg\'s M2TS): the frames say what it is, as ffprobe finds; a frame row per frame as its packets', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-private-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cases = [
+    { encoder: 'mp2', codecName: 'MPEG-1 Audio Layer II' },
+    { encoder: 'libmp3lame', codecName: 'MPEG-1 Audio Layer III' },
+  ].map(({ encoder, codecName }) => {
+    const file = join(dir, `${encoder}.m2ts`);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '2', '-c:a', encoder, '-ac', '2', '-f', 'mpegts', '-mpegts_m2ts_mode', '1', file]);
+    return { file, codecName };
+  });
+  // AC-3 in M2TS is stream_type 0x81: our own writer puts it in a stream_type 0x06 PID, three frames to a PES.
+  const ac3 = join(dir, 'tone.ac3');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '2', '-c:a', 'ac3', '-ac', '2', '-b:a', '192k', '-f', 'ac3', ac3]);
+  const frames = readFileSync(ac3);
+  const writer = new TsWriter([{ pid: 0x101, streamType: 0x06 }]);
+  for (let at = 0, k = 0; at < frames.length; at += 3 * 768, k += 3) writer.pes(0x101, new Uint8Array(frames.subarray(at, at + 3 * 768)), { streamId: 0xbd, pts: 126_000 + k * 2880, declareLength: true });
+  cases.push({ file: join(dir, 'ac3-private.ts'), codecName: 'AC-3' });
+  writeFileSync(join(dir, 'ac3-private.ts'), writer.bytes());
+
+  for (const { file, codecName } of cases) {
+    const [stream] = ffprobeStreams(file);
+    const report = inspectJson(file, '--frames');
+    const [track] = report.tracks;
+    assert.deepEqual([track?.codecId, track?.kind, track?.codecName, track?.sampleRate, track?.channels], ['stream_type 0x06', 'audio', codecName, Number(stream?.sample_rate), stream?.channels], file);
+    const theirs = ffprobePackets(file);
+    assert.deepEqual(report.frames?.map((frame) => frame.size), theirs.map((packet) => Number(packet.size)), file);
+    assert.deepEqual(report.issues.map((found) => found.code), ['CODEC_NOT_PLAYABLE'], file);
+  }
 });
