@@ -49,6 +49,7 @@ export { parseWaveFormatEx, waveFormatTagName } from './wave/waveFormatEx';
 export type { WaveFormatEx, WaveFormatExDerived } from './wave/waveFormatEx';
 
 export { analyzeFrameNals, annexBRandomAccess } from './framing/frameNals';
+export { beginsAccessUnit, leadingNalType } from './framing/accessUnitStart';
 export type { ExpectedFraming, FrameNalAnalysis, FrameNalOptions, FrameNalUnit, InBandParameterSets } from './framing/frameNals';
 export { buildParameterSetReference, recordParameterSets } from './framing/parameterSetReference';
 export type { ParameterSetReference } from './framing/parameterSetReference';

@@ -5,7 +5,7 @@ import type { FieldLocation } from '../bits/syntax';
 import type { ByteSource } from '../byteSource';
 import { adtsToAudioSpecificConfig, analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, parseAdtsHeader, parseH264Pps, parseH264Sps, parseH265Pps, parseH265Sps, parseH265Vps, readAdtsFrameInfo } from '../codecs';
 import { avcCodecStringFromSps, hevcCodecStringFromSps } from '../codecs';
-import { gatherPes, pesByteOffset, pesIndexesOf, readMpegTs, type MpegTsFile, type TsStream } from '../mpegts';
+import { gatherPes, gatherSpan, pesByteOffset, pesIndexesOf, pesSpan, readMpegTs, spanByteOffset, type MpegTsFile, type TsStream } from '../mpegts';
 import { PES_RANDOM_ACCESS } from '../mpegts/tables';
 import { decodeCodecPrivate, frameRateIsMaximum, reportLocations, videoFormat, type ParameterSetsByName } from './codecPrivate';
 import { issue, type Issue } from '../issues';
@@ -13,7 +13,10 @@ import { withoutUndefined } from './compact';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { cutAtKeyframes, fragmentsFromFrames, trackFrameDurations } from './fragments';
 import { frameTable, pushFrame, type CodecFamily, type CodecPrivateReport, type TrackReport } from './report';
+import { findFrameStart, FIRST_HEADER_SEARCH } from './audioFrameSearch';
 import { AudioFrameSplitter, audioFormatFromFrames } from './tsAudioFrames';
+import { AccessUnitContinuations } from './tsAccessUnits';
+import { TsFrameBytes } from './tsFrameBytes';
 
 const TS_CLOCK_PER_MS = 90;
 /** How many access units to search for in-band parameter sets. */
@@ -40,7 +43,9 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
         // The track's format from the AudioSpecificConfig the header stands for; what it shows, the header itself.
         const decoded = decodeCodecPrivate('aac', adts.config, adts.codecPrivate.offset);
         Object.assign(track, decoded.track, { codecPrivate: adts.codecPrivate });
-        issues.push(...decoded.issues);
+        // That AudioSpecificConfig is derived here, not in the file: its length (a program_config_element
+        // for channel_configuration 0, which the header's fields list) is nothing to fix in this input.
+        issues.push(...decoded.issues.filter((found) => found.code !== 'AAC_CODEC_PRIVATE_LENGTH'));
       }
     } else if (stream.kind === 'audio') {
       Object.assign(track, audioFormatFromFrames(source, ts, stream));
@@ -49,17 +54,28 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
   }
 
   const { pes } = ts;
+  const videoPids = new Set(videoTracks.map((track) => track.number));
   const keyframes = keyframesOf(source, ts, videoTracks);
   const audio = new AudioFrameSplitter(source, ts, tracks, issues);
   const frames = frameTable(pes.count);
-  const pesOfFrame: number[] = []; // audio PES give a row per audio frame
+  const frameBytes = new TsFrameBytes(source, ts, frames);
+  const continuations = new AccessUnitContinuations(source, ts, videoTracks);
+  /** The last frame row of each video PID, which a PES continuing its access unit adds to. */
+  const lastVideoRow = new Map<number, number>();
   for (let i = 0; i < pes.count; i++) {
     const pts = pes.pts[i] ?? NaN;
     const dts = pes.dts[i] ?? NaN;
-    const rows = frames.count;
-    if (!audio.split(i, frames)) {
+    const pid = pes.pid[i] ?? 0;
+    const continued = lastVideoRow.get(pid);
+    if (continued !== undefined && continuations.continues(i)) {
+      frames.size[continued] = (frames.size[continued] ?? 0) + (pes.size[i] ?? 0);
+      continue;
+    }
+    if (!audio.split(i, frames, frameBytes)) {
+      if (videoPids.has(pid)) lastVideoRow.set(pid, frames.count);
+      frameBytes.begin(frames.count, pesSpan(ts, i));
       pushFrame(frames, {
-        track: pes.pid[i] ?? 0,
+        track: pid,
         fragment: 0,
         offset: pes.offset[i] ?? 0,
         size: pes.size[i] ?? 0,
@@ -68,7 +84,6 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
         keyframe: keyframes[i] === 1,
       });
     }
-    for (let row = rows; row < frames.count; row++) pesOfFrame.push(i);
   }
   // Fragments as a KVS producer would cut them: one per GOP of the first video track (a TS from KVS,
   // getTSFragment.ts, or an HLS segment is then one).
@@ -85,8 +100,8 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
   return {
     report: { format: 'mpeg-ts', size: source.size, tracks, fragments, frames, issues },
     videoTracks,
-    readFrame: (index) => gatherPes(source, ts, pesOfFrame[index] ?? -1),
-    frameByteOffset: (index, at) => pesByteOffset(ts, pesOfFrame[index] ?? -1, at),
+    readFrame: (index) => frameBytes.read(index),
+    frameByteOffset: (index, at) => frameBytes.byteOffset(index, at),
   };
 }
 
@@ -158,7 +173,7 @@ function inBandParameterSets(source: ByteSource, ts: MpegTsFile, pid: number, co
         size: nals.reduce((total, nal) => total + nal.bytes.length, 0),
         fields: {},
         ...Object.fromEntries(Object.entries(sets).map(([name, list]) => [name, list.map((set) => set.fields)])),
-        locations: locationsInFile(ts, index, reportLocations([], sets)),
+        locations: locationsInFile((at) => pesByteOffset(ts, index, at), reportLocations([], sets)),
       },
     };
     return { track, reference, frameRateIsMaximum: frameRateIsMaximum(parsed.spsDerived) };
@@ -188,24 +203,36 @@ function parseH265Sets(nals: readonly NalBytes[]) {
   return { spsDerived: first?.derived, codec: first ? hevcCodecStringFromSps(first, 'hev1') : undefined, sets: { vps, sps, pps } };
 }
 
-/** Locations parsed at offsets in PES `index` as gatherPes returns it, moved to the input's offsets. */
-function locationsInFile(ts: MpegTsFile, index: number, locations: readonly FieldLocation[]): FieldLocation[] {
+/** Locations parsed at offsets in gathered bytes, moved to the input's offsets by `inFile`. */
+function locationsInFile(inFile: (at: number) => number, locations: readonly FieldLocation[]): FieldLocation[] {
   return locations.map((at) => {
-    const byteOffset = pesByteOffset(ts, index, at.byteOffset);
-    return { ...at, byteOffset, byteLength: pesByteOffset(ts, index, at.byteOffset + at.byteLength - 1) + 1 - byteOffset };
+    const byteOffset = inFile(at.byteOffset);
+    return { ...at, byteOffset, byteLength: inFile(at.byteOffset + at.byteLength - 1) + 1 - byteOffset };
   });
 }
 
-/** The first ADTS header of an AAC PID: the AudioSpecificConfig it stands for, and the header as the track's codec private data. */
+/**
+ * The first ADTS header of an AAC PID: the AudioSpecificConfig it stands for, and the header as the track's
+ * codec private data. Where the PID's first PES does not open with one (a capture cut inside a frame), the
+ * first that leads to another in the PID's first bytes.
+ */
 function firstAdtsHeader(source: ByteSource, ts: MpegTsFile, pid: number): { config: Uint8Array; codecPrivate: CodecPrivateReport } | undefined {
   const [index] = pesIndexesOf(ts, pid, 1);
   if (index === undefined) return undefined;
-  const payload = gatherPes(source, ts, index);
-  const info = readAdtsFrameInfo(payload);
+  let span = pesSpan(ts, index);
+  let payload = gatherSpan(source, ts, span);
+  let at = 0;
+  if (!readAdtsFrameInfo(payload)) {
+    span = { ...span, length: FIRST_HEADER_SEARCH };
+    payload = gatherSpan(source, ts, span);
+    at = findFrameStart(payload, 0, (bytes, where) => readAdtsFrameInfo(bytes, where)?.frameLength);
+  }
+  const info = at < 0 ? undefined : readAdtsFrameInfo(payload, at);
   if (!info) return undefined;
-  const header = parseAdtsHeader(payload);
+  const header = parseAdtsHeader(payload, at);
+  const inFile = (where: number) => spanByteOffset(ts, span, where);
   return {
-    config: adtsToAudioSpecificConfig(info, payload.subarray(info.headerLength, info.frameLength)),
-    codecPrivate: { type: 'ADTS header', offset: pesByteOffset(ts, index, 0), size: header.length, fields: header.fields, locations: locationsInFile(ts, index, reportLocations(header.locations)) },
+    config: adtsToAudioSpecificConfig(info, payload.subarray(at + info.headerLength, at + info.frameLength)),
+    codecPrivate: { type: 'ADTS header', offset: inFile(at), size: header.length, fields: header.fields, locations: locationsInFile(inFile, reportLocations(header.locations)) },
   };
 }

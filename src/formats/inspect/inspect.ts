@@ -84,7 +84,7 @@ function readContainer(source: ByteSource): ContainerInspection {
           tracks: [],
           fragments: [],
           frames: frameTable(0),
-          issues: [issue('error', 'UNKNOWN_FORMAT', 'Not a Matroska/WebM, MP4 or MPEG-TS stream: no EBML header, box or TS sync byte at the start.', 0)],
+          issues: [issue('error', 'UNKNOWN_FORMAT', 'Not a Matroska/WebM, MP4 or MPEG-TS stream: no EBML header or box at the start, and no TS packets in the first 64 KiB.', 0)],
         },
         videoTracks: [],
       };

@@ -2,10 +2,12 @@
 // holds several, and a demuxer (ffprobe too) gives a packet per frame, so the frame table gets a row per frame.
 import type { ByteSource } from '../byteSource';
 import { ac3CodecString, mpegAudioCodecString, mpegAudioName, opusPacketSamples, readAc3FrameInfo, readAdtsFrameInfo, readLatmStreamMuxConfig, readLoasFrameLength, readMpegAudioFrameInfo, readOpusControlHeader } from '../codecs';
-import { issue, type Issue } from '../issues';
-import { gatherPes, pesByteOffset, pesIndexesOf, type MpegTsFile, type TsStream } from '../mpegts';
+import { issue, type Issue, type Severity } from '../issues';
+import { findFrameStart, FIRST_HEADER_SEARCH } from './audioFrameSearch';
+import { gatherPes, gatherSpan, PES_CC_ERROR, PES_INVALID, PES_TRUNCATED, pesByteOffset, pesIndexesOf, pesSpan, SpanCursor, spanByteOffset, type MpegTsFile, type PayloadSpan, type TsStream } from '../mpegts';
 import { decodeCodecPrivate } from './codecPrivate';
 import { pushFrame, type FrameTable, type TrackReport } from './report';
+import type { TsFrameBytes } from './tsFrameBytes';
 
 const TS_CLOCK_HZ = 90_000;
 
@@ -125,7 +127,7 @@ export function audioFormatFromFrames(source: ByteSource, ts: MpegTsFile, stream
     case 'mp2/mp3':
     case 'ac3':
     case 'eac3':
-      return firstHeaderFormat(source, ts, stream.pid);
+      return firstHeaderFormat(source, ts, stream);
     case 'opus':
       return { codec: 'opus', codecName: 'Opus', sampleRate: OPUS_RATE, channels: opusDescriptorChannels(stream) };
     default:
@@ -159,69 +161,179 @@ function opusDescriptorChannels(stream: TsStream): number | undefined {
   return code === 0 || code === 0x80 ? 2 : undefined;
 }
 
-/** From the first frame header of an MPEG audio or AC-3 PID. */
-function firstHeaderFormat(source: ByteSource, ts: MpegTsFile, pid: number): Partial<TrackReport> {
-  const [first] = pesIndexesOf(ts, pid, 1);
+/**
+ * From the first frame header of an MPEG audio or AC-3 PID: at the start of its first PES, or where that
+ * begins inside a frame (a capture cut there), the first header of the PID's codec that leads to another.
+ */
+function firstHeaderFormat(source: ByteSource, ts: MpegTsFile, stream: TsStream): Partial<TrackReport> {
+  const [first] = pesIndexesOf(ts, stream.pid, 1);
   if (first === undefined) return {};
-  const payload = gatherPes(source, ts, first, 16);
-  const mpeg = readMpegAudioFrameInfo(payload);
-  if (mpeg) return { codec: mpegAudioCodecString(mpeg.version), codecName: mpegAudioName(mpeg), sampleRate: mpeg.sampleRate, channels: mpeg.channels };
-  const ac3 = readAc3FrameInfo(payload);
-  if (ac3) return { codec: ac3CodecString(ac3.enhanced), codecName: ac3Name(ac3.enhanced), sampleRate: ac3.sampleRate, channels: ac3.channels };
-  return {};
+  const head = gatherPes(source, ts, first, 16);
+  const found = mpegAudioFormat(head, 0) ?? ac3Format(head, 0);
+  if (found) return found;
+  const ac3 = stream.codec === 'ac3' || stream.codec === 'eac3';
+  const payload = gatherSpan(source, ts, { ...pesSpan(ts, first), length: FIRST_HEADER_SEARCH });
+  const at = findFrameStart(payload, 0, (bytes, where) => (ac3 ? readAc3FrameInfo(bytes, where) : readMpegAudioFrameInfo(bytes, where))?.frameLength);
+  return (at < 0 ? undefined : ac3 ? ac3Format(payload, at) : mpegAudioFormat(payload, at)) ?? {};
+}
+
+function mpegAudioFormat(bytes: Uint8Array, at: number): Partial<TrackReport> | undefined {
+  const mpeg = readMpegAudioFrameInfo(bytes, at);
+  return mpeg && { codec: mpegAudioCodecString(mpeg.version), codecName: mpegAudioName(mpeg), sampleRate: mpeg.sampleRate, channels: mpeg.channels };
+}
+
+function ac3Format(bytes: Uint8Array, at: number): Partial<TrackReport> | undefined {
+  const ac3 = readAc3FrameInfo(bytes, at);
+  return ac3 && { codec: ac3CodecString(ac3.enhanced), codecName: ac3Name(ac3.enhanced), sampleRate: ac3.sampleRate, channels: ac3.channels };
+}
+
+/** Enough bytes to complete any frame header that the end of a PES cuts (Opus's control header with its sizes and trims, then its TOC). */
+const HEADER_LOOKAHEAD = 64;
+
+/** A PES whose payload is not whole: no frame runs on from it into the next. */
+const PES_DAMAGED = PES_CC_ERROR | PES_TRUNCATED | PES_INVALID;
+
+interface PidFrames {
+  framing: AudioFraming;
+  format: string;
+  reported: Set<string>;
+  /** Bytes at the start of the PID's next PES packets that belong to the frame of its last row. */
+  carry: number;
+  /**
+   * In 90 kHz ticks: the last PTS that timed a frame (NaN when unknown), and the durations of the frames
+   * since it, whose sum times the frame that follows them.
+   */
+  anchor: number;
+  elapsed: number;
+  /** The last row is a frame, which ends where the next one begins: false at the start and after bytes that are no frame. */
+  inStep: boolean;
+  /** The PID's last frame row; -1 before its first. */
+  lastRow: number;
 }
 
 /**
- * The frame rows of audio PES packets: one per frame, each frame's time the PES time plus the durations
- * of the frames before it. A PES whose headers do not tile it, or whose header changes the format, is
- * reported once per PID.
+ * The frame rows of audio PES packets: one per frame. A PID's PES packets carry one stream of frames, which
+ * they may cut anywhere (broadcast muxers fill PES packets of a fixed size): a frame that runs on into the
+ * next PES is one row of its full length, and a header cut by the end of a PES is completed from the next.
+ * A PES's PTS times the first frame that starts in it (ISO/IEC 13818-1 2.4.3.7); the other frames, and
+ * those of a PES without a PTS, follow on from the frame before them. A header not where the frame before
+ * it ends, or one that changes the format, is reported once per PID.
  */
 export class AudioFrameSplitter {
-  private readonly pids = new Map<number, { framing: AudioFraming; format: string; reported: Set<string> }>();
+  private readonly pids = new Map<number, PidFrames>();
 
   constructor(private readonly source: ByteSource, private readonly ts: MpegTsFile, tracks: readonly TrackReport[], private readonly issues: Issue[]) {
     for (const stream of ts.streams) {
       const track = tracks.find((candidate) => candidate.number === stream.pid);
       const framing = track && framingOf(stream, track);
-      if (framing) this.pids.set(stream.pid, { framing, format: '', reported: new Set() });
+      if (framing) this.pids.set(stream.pid, { framing, format: '', reported: new Set(), carry: 0, anchor: NaN, elapsed: 0, inStep: false, lastRow: -1 });
     }
   }
 
-  /** Pushes the rows of PES `index` when it is audio split into frames: false for other PIDs and empty PES packets. */
-  split(index: number, frames: FrameTable): boolean {
+  /**
+   * Pushes the rows of the frames that start in PES `index` when it is audio split into frames (none when
+   * it lies inside a frame begun earlier): false for other PIDs and empty PES packets.
+   */
+  split(index: number, frames: FrameTable, bytes: TsFrameBytes): boolean {
     const { pes } = this.ts;
     const pid = pes.pid[index] ?? 0;
     const state = this.pids.get(pid);
     if (!state || (pes.size[index] ?? 0) === 0) return false;
     const { framing } = state;
     const payload = gatherPes(this.source, this.ts, index);
-    const pts = pes.pts[index] ?? NaN;
-    const at = (position: number) => pesByteOffset(this.ts, index, position);
-    let position = 0;
-    let elapsed = 0;
+    let position = Math.min(state.carry, payload.length);
+    state.carry -= position;
+    if (state.carry > 0) return true;
+    const at = (where: number) => pesByteOffset(this.ts, index, where);
+    if (!state.inStep) position = this.resynchronise(state, pid, index, payload, position, frames);
+    const cursor = new SpanCursor(this.ts, pesSpan(this.ts, index));
+    const pts = pes.pts[index] ?? NaN; // the first frame that starts here takes it
+    if (!Number.isNaN(pts) && position < payload.length) {
+      state.anchor = pts;
+      state.elapsed = 0;
+    }
     while (position < payload.length) {
-      const header = framing.read(payload, position);
-      const whole = header !== undefined && header.length > 0 && position + header.length <= payload.length;
-      const size = whole ? header.length : payload.length - position;
-      if (!whole) {
-        this.once(state, `${framing.code}_FRAME_INVALID`, `PID ${pid}: no ${framing.name} frame of its declared length at PES byte ${position}; the rest of the PES (${size} bytes) is one frame row`, at(position));
-      } else if (!state.format) {
+      const header = this.frameAt(framing, index, payload, position);
+      const time = state.anchor + state.elapsed;
+      if (!header) {
+        const size = payload.length - position;
+        this.once(state, `${framing.code}_FRAME_INVALID`, `PID ${pid}: no ${framing.name} frame of its declared length at PES byte ${position}; the bytes from there to the next frame found (${size} in this PES) are one frame row`, at(position));
+        this.push(state, frames, bytes, cursor.spanAt(position, size), time);
+        state.anchor = NaN;
+        state.inStep = false;
+        return true;
+      }
+      if (!state.format) {
         state.format = header.format;
       } else if (header.format !== state.format) {
         this.once(state, `${framing.code}_FORMAT_CHANGED`, `PID ${pid}: a ${framing.name} header changes the audio format (${header.format}, after ${state.format})`, at(position));
       }
-      const time = (pts + elapsed) / (TS_CLOCK_HZ / 1000);
-      const prefix = whole ? (header.prefix ?? 0) : 0;
-      pushFrame(frames, { track: pid, fragment: 0, offset: at(position + prefix), size: size - prefix, ptsMs: time, dtsMs: time, keyframe: true });
-      elapsed += whole ? header.duration : 0;
-      position += size;
+      const prefix = header.prefix ?? 0;
+      this.push(state, frames, bytes, cursor.spanAt(position + prefix, header.length - prefix), time);
+      state.elapsed += header.duration;
+      state.inStep = true;
+      position += header.length;
     }
+    state.carry = position - payload.length;
     return true;
   }
 
-  private once(state: { reported: Set<string> }, code: string, message: string, offset: number): void {
+  private push(state: PidFrames, frames: FrameTable, bytes: TsFrameBytes, span: PayloadSpan, time: number): void {
+    state.lastRow = frames.count;
+    bytes.begin(frames.count, span);
+    const ms = time / (TS_CLOCK_HZ / 1000);
+    pushFrame(frames, { track: span.pid, fragment: 0, offset: spanByteOffset(this.ts, span, 0), size: span.length, ptsMs: ms, dtsMs: ms, keyframe: true });
+  }
+
+  /**
+   * The header of the frame at `position`: its frame whole in the PES, or running on into the PID's next
+   * PES packets (the header completed from them when the PES cuts it); undefined when there is none.
+   */
+  private frameAt(framing: AudioFraming, index: number, payload: Uint8Array, position: number): FrameHeader | undefined {
+    const rest = payload.length - position;
+    let header = framing.read(payload, position);
+    if (header && header.length > 0 && header.length <= rest) return header;
+    if (((this.ts.pes.flags[index] ?? 0) & PES_DAMAGED) !== 0) return undefined;
+    const next = this.bytesAfter(index);
+    if (next.length === 0) return undefined; // the PID ends here: the frame is cut short
+    if (!header && rest < HEADER_LOOKAHEAD) {
+      const joined = new Uint8Array(rest + next.length);
+      joined.set(payload.subarray(position));
+      joined.set(next, rest);
+      header = framing.read(joined, 0);
+    }
+    return header && header.length > rest ? header : undefined;
+  }
+
+  /** The first bytes of the PID's payload after PES `index`. */
+  private bytesAfter(index: number): Uint8Array {
+    const { pes } = this.ts;
+    const span = { pid: pes.pid[index] ?? 0, range: (pes.rangeStart[index] ?? 0) + (pes.rangeCount[index] ?? 0), skip: 0, length: HEADER_LOOKAHEAD };
+    return gatherSpan(this.source, this.ts, span);
+  }
+
+  /**
+   * Where the frames of a PES begin when no frame of the PID ended where one should begin: at its first
+   * PES (a capture may begin inside a frame) or after bytes that are no frame. The bytes before the first
+   * frame found are the end of a frame cut short: at the PID's start they have no row (said once), later
+   * they join the row of the bytes before them.
+   */
+  private resynchronise(state: PidFrames, pid: number, index: number, payload: Uint8Array, position: number, frames: FrameTable): number {
+    const { framing } = state;
+    if (this.frameAt(framing, index, payload, position)) return position;
+    const found = findFrameStart(payload, position, (bytes, where) => framing.read(bytes, where)?.length);
+    if (found <= position) return position;
+    if (state.lastRow < 0) {
+      this.once(state, `${framing.code}_STARTS_MID_FRAME`, `PID ${pid}: its first PES begins inside a ${framing.name} frame (the stream was cut there); those ${found - position} bytes have no frame row`, pesByteOffset(this.ts, index, position), 'info');
+    } else {
+      frames.size[state.lastRow] = (frames.size[state.lastRow] ?? 0) + found - position;
+    }
+    return found;
+  }
+
+  private once(state: { reported: Set<string> }, code: string, message: string, offset: number, severity: Severity = 'warning'): void {
     if (state.reported.has(code)) return;
     state.reported.add(code);
-    this.issues.push(issue('warning', code, message, offset));
+    this.issues.push(issue(severity, code, message, offset));
   }
 }

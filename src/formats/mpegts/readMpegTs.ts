@@ -9,18 +9,32 @@ const PACKET_SIZES = [188, 192, 204];
 const M2TS_PACKET_SIZE = 192;
 
 /**
+ * How far into the input the first sync byte is looked for. ffmpeg's demuxer gives up resynchronising
+ * after 64 KiB, so ffprobe reads a stream with up to that much before it (zero fill from a capture tool,
+ * an HTTP or file header); more than that is not taken for a transport stream.
+ */
+const SYNC_SEARCH_BYTES = 64 * 1024;
+
+/** What detectPacketSize and sniffing read to find the first sync byte, beyond SYNC_SEARCH_BYTES. */
+const SYNC_PROBE_BYTES = 204 * 6 + 4;
+
+/**
  * Packet size (188, 192 with a 4-byte prefix, or 204) and the offset of the first sync byte, where sync
  * bytes repeat a packet apart through `bytes` (up to five times, at least twice); undefined when none do.
+ * A first sync byte is looked for in the first packet, and with `searchBytes` that far in: past the first
+ * packet it must repeat five times, or at least three times to the end of `bytes` when `bytes` is all
+ * of the input (`whole`), since leading junk may hold a stray 0x47.
  */
-export function findPacketSync(bytes: Uint8Array): { packetSize: number; first: number } | undefined {
+export function findPacketSync(bytes: Uint8Array, searchBytes = 0, whole = false): { packetSize: number; first: number } | undefined {
   const repeats = (start: number, size: number): boolean => {
     let k = 0;
     while (k < 5 && start + k * size < bytes.length && bytes[start + k * size] === SYNC) k++;
-    return k >= 2 && (k === 5 || start + k * size >= bytes.length);
+    const fewest = start < size ? 2 : whole ? 3 : 5;
+    return k === 5 || (k >= fewest && start + k * size >= bytes.length);
   };
   for (const size of PACKET_SIZES) {
-    for (let start = 0; start < size && start + size < bytes.length; start++) {
-      if (!repeats(start, size)) continue;
+    for (let start = 0; start < Math.max(size, searchBytes) && start + size < bytes.length; start++) {
+      if (bytes[start] !== SYNC || !repeats(start, size)) continue;
       // M2TS: a byte of the 4-byte arrival timestamp before each sync byte stays the same for dozens of
       // packets, and may be 0x47; the sync byte is then the last of the repeating columns up to 3 bytes on.
       let first = start;
@@ -31,14 +45,24 @@ export function findPacketSync(bytes: Uint8Array): { packetSize: number; first: 
   return undefined;
 }
 
-/** Packet size and the offset of the first sync byte (188 from the start when nothing repeats). */
+/**
+ * Packet size and the offset of the first sync byte (188 from the start when nothing repeats): in the
+ * first bytes, or when they have none, up to SYNC_SEARCH_BYTES in.
+ */
 export function detectPacketSize(source: ByteSource): { packetSize: number; first: number } {
-  const bytes = source.read(0, Math.min(source.size, 204 * 6 + 4)).slice();
-  const found = findPacketSync(bytes);
+  const bytes = source.read(0, Math.min(source.size, SYNC_PROBE_BYTES)).slice();
+  const found = findPacketSync(bytes) ?? findLaterPacketSync(source);
   if (found) return found;
   // A file shorter than two packets: its first sync byte.
   const first = bytes.indexOf(SYNC);
   return { packetSize: 188, first: first >= 0 && bytes.length < 2 * 188 ? first : 0 };
+}
+
+/** findPacketSync through the first SYNC_SEARCH_BYTES of an input whose first packet has no sync byte that repeats. */
+export function findLaterPacketSync(source: ByteSource): { packetSize: number; first: number } | undefined {
+  if (source.size <= SYNC_PROBE_BYTES) return undefined;
+  const length = Math.min(source.size, SYNC_SEARCH_BYTES + SYNC_PROBE_BYTES);
+  return findPacketSync(source.read(0, length), SYNC_SEARCH_BYTES, length === source.size);
 }
 
 /**

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
 import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson, kvsInspect } from './cli';
+import { TsWriter } from './helpers/tsWriter';
 
 const cases = [
   { name: 'h264-aac.mp4', format: 'mp4' },
@@ -710,4 +711,82 @@ test("an MP4 whose audio is track_ID 1 (ffmpeg, audio mapped first) is not said 
   const twoAudio = remapped('two-audio.mp4', '0:a', '0:v', '0:a');
   assert.deepEqual(twoAudio.issues.map((found) => [found.code, found.offset]), [['TRACK_NOT_PACKAGED', twoAudio.tracks[2]?.offset]]);
   assert.match(twoAudio.issues[0]?.message ?? '', /^Track 3 \(audio\) will not be played: a KVS stream made of this MP4 would carry it as a further track/);
+});
+
+test('AAC with channel_configuration 0 (hexagonal: a program_config_element in each ADTS frame): in MPEG-TS its channels as ffprobe\'s and no AAC_CODEC_PRIVATE_LENGTH, which the derived AudioSpecificConfig is not; in MP4 the esds\'s is', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-pce-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const format of ['mpegts', 'mp4']) {
+    const file = join(dir, `hexagonal.${format}`);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=1,aformat=channel_layouts=hexagonal', '-c:a', 'aac', '-f', format, file]);
+    const report = inspectJson(file);
+    const [track] = report.tracks;
+    assert.deepEqual([track?.channels, track?.sampleRate], [ffprobeStreams(file)[0]?.channels, 48000], format);
+    const codes = report.issues.map((found) => found.code);
+    if (format === 'mpegts') {
+      assert.deepEqual(codes, []);
+      assert.equal(track?.codecPrivate?.fields.channel_configuration, 0);
+    } else {
+      assert.deepEqual(codes, ['AAC_CODEC_PRIVATE_LENGTH']);
+    }
+  }
+});
+
+test('a TS after up to 64 KiB of other bytes is read as MPEG-TS, as ffprobe reads it, with TS_LEADING_BYTES; after more, neither takes it for one', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-leading-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const ts = readFileSync(`${FIXTURES}/h264-aac.ts`);
+  const plain = inspectJson(`${FIXTURES}/h264-aac.ts`, '--frames');
+  const m2ts = join(dir, 'clip.m2ts');
+  execFileSync('ffmpeg', ['-v', 'error', '-i', `${FIXTURES}/h264-aac.ts`, '-c', 'copy', '-f', 'mpegts', '-mpegts_m2ts_mode', '1', m2ts]);
+  for (const [name, stream, junk] of [['ts', ts, 400], ['ts', ts, 60_000], ['m2ts', readFileSync(m2ts), 400]] as const) {
+    const leading = new Uint8Array(junk);
+    leading[10] = 0x47; // a stray sync byte, and another a packet on
+    leading[198] = 0x47;
+    const file = join(dir, `after-${junk}.${name}`);
+    writeFileSync(file, Buffer.concat([leading, stream]));
+    assert.ok(ffprobePackets(file).length > 0, `ffprobe reads ${file}`);
+    const report = inspectJson(file, '--frames');
+    assert.equal(report.format, 'mpeg-ts', file);
+    assert.deepEqual(report.issues.map((found) => [found.code, found.message]), [['TS_LEADING_BYTES', `${junk} bytes before the first ${name === 'ts' ? 'sync byte' : 'M2TS packet'}`]], file);
+    assert.deepEqual(report.frames?.map((frame) => frame.size), plain.frames?.map((frame) => frame.size), file);
+    if (name === 'ts') assert.deepEqual(report.frames?.map((frame) => frame.offset), plain.frames?.map((frame) => frame.offset + junk), file);
+  }
+  const far = join(dir, 'after-70000.ts');
+  writeFileSync(far, Buffer.concat([new Uint8Array(70_000), ts]));
+  const result = kvsInspect(['--json', far]);
+  assert.notEqual(result.status, 0);
+  assert.match(result.stderr, /no TS packets in the first 64 KiB/);
+  assert.deepEqual(ffprobePackets(far), []);
+});
+
+test('MPEG audio and AC-3 as PES private data (stream_type 0x06, no descriptor, as in ffmpeg\'s M2TS): the frames say what it is, as ffprobe finds; a frame row per frame as its packets', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-private-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cases = [
+    { encoder: 'mp2', codecName: 'MPEG-1 Audio Layer II' },
+    { encoder: 'libmp3lame', codecName: 'MPEG-1 Audio Layer III' },
+  ].map(({ encoder, codecName }) => {
+    const file = join(dir, `${encoder}.m2ts`);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '2', '-c:a', encoder, '-ac', '2', '-f', 'mpegts', '-mpegts_m2ts_mode', '1', file]);
+    return { file, codecName };
+  });
+  // AC-3 in M2TS is stream_type 0x81: our own writer puts it in a stream_type 0x06 PID, three frames to a PES.
+  const ac3 = join(dir, 'tone.ac3');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '2', '-c:a', 'ac3', '-ac', '2', '-b:a', '192k', '-f', 'ac3', ac3]);
+  const frames = readFileSync(ac3);
+  const writer = new TsWriter([{ pid: 0x101, streamType: 0x06 }]);
+  for (let at = 0, k = 0; at < frames.length; at += 3 * 768, k += 3) writer.pes(0x101, new Uint8Array(frames.subarray(at, at + 3 * 768)), { streamId: 0xbd, pts: 126_000 + k * 2880, declareLength: true });
+  cases.push({ file: join(dir, 'ac3-private.ts'), codecName: 'AC-3' });
+  writeFileSync(join(dir, 'ac3-private.ts'), writer.bytes());
+
+  for (const { file, codecName } of cases) {
+    const [stream] = ffprobeStreams(file);
+    const report = inspectJson(file, '--frames');
+    const [track] = report.tracks;
+    assert.deepEqual([track?.codecId, track?.kind, track?.codecName, track?.sampleRate, track?.channels], ['stream_type 0x06', 'audio', codecName, Number(stream?.sample_rate), stream?.channels], file);
+    const theirs = ffprobePackets(file);
+    assert.deepEqual(report.frames?.map((frame) => frame.size), theirs.map((packet) => Number(packet.size)), file);
+    assert.deepEqual(report.issues.map((found) => found.code), ['CODEC_NOT_PLAYABLE'], file);
+  }
 });

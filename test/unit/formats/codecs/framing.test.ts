@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, parseAvcDecoderConfigurationRecord, recordParameterSets } from '../../../../src/formats/codecs/index';
+import { analyzeFrameNals, annexBRandomAccess, beginsAccessUnit, buildParameterSetReference, parseAvcDecoderConfigurationRecord, recordParameterSets } from '../../../../src/formats/codecs/index';
 import { encode, extradata, media, packets } from './helpers/ffmpeg';
 
 const cpd = extradata(media('h264-main-bframes.mkv'));
@@ -223,4 +223,24 @@ test('speed: the frame scan costs microseconds (all 30 frames, 200 times)', () =
   const perFrame = (performance.now() - start) / (200 * 60);
   assert.ok(units > 0);
   assert.ok(perFrame < 0.2, `${perFrame.toFixed(4)} ms per frame`);
+});
+
+test('beginsAccessUnit: with delimiters only an AUD begins an access unit; without, a parameter set, SEI or the first slice of a picture does', () => {
+  const bytes = (...b: number[]) => Uint8Array.from(b);
+  // H.264: AUD; SPS; an IDR slice with first_mb_in_slice 0 (ue(v) '1'), and one with 1 ('010').
+  assert.equal(beginsAccessUnit(bytes(0, 0, 0, 1, 0x09, 0xf0), 'h264', true), true);
+  assert.equal(beginsAccessUnit(bytes(0, 0, 1, 0x09, 0xf0), 'h264', false), true);
+  assert.equal(beginsAccessUnit(bytes(0, 0, 0, 1, 0x67, 0x64), 'h264', true), false);
+  assert.equal(beginsAccessUnit(bytes(0, 0, 0, 1, 0x67, 0x64), 'h264', false), true);
+  assert.equal(beginsAccessUnit(bytes(0, 0, 1, 0x65, 0x88, 0x84), 'h264', false), true);
+  assert.equal(beginsAccessUnit(bytes(0, 0, 1, 0x65, 0x48, 0x84), 'h264', false), false);
+  // No start code: the middle of a NAL unit.
+  assert.equal(beginsAccessUnit(bytes(0x12, 0, 0, 1, 0x09, 0xf0), 'h264', false), false);
+  assert.equal(beginsAccessUnit(bytes(0, 1, 0x09), 'h264', false), false);
+  // H.265: AUD (35); a TRAIL_R slice segment with first_slice_segment_in_pic_flag 1, then 0; a suffix SEI.
+  assert.equal(beginsAccessUnit(bytes(0, 0, 0, 1, 0x46, 0x01, 0x10), 'h265', true), true);
+  assert.equal(beginsAccessUnit(bytes(0, 0, 1, 0x02, 0x01, 0xd0), 'h265', false), true);
+  assert.equal(beginsAccessUnit(bytes(0, 0, 1, 0x02, 0x01, 0x50), 'h265', false), false);
+  assert.equal(beginsAccessUnit(bytes(0, 0, 1, 0x02, 0x01, 0xd0), 'h265', true), false);
+  assert.equal(beginsAccessUnit(bytes(0, 0, 1, 0x50, 0x01, 0x05), 'h265', false), false);
 });

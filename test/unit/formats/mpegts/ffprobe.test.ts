@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { bytesSource } from '../../../../src/formats/byteSource';
 import { analyzeFrameNals, annexBRandomAccess } from '../../../../src/formats/codecs';
-import { gatherPes, pesByteOffset, PES_RANDOM_ACCESS, readMpegTs, type MpegTsFile } from '../../../../src/formats/mpegts';
+import { gatherPes, gatherSpan, pesByteOffset, pesSpan, PES_RANDOM_ACCESS, readMpegTs, SpanCursor, spanByteOffset, type MpegTsFile } from '../../../../src/formats/mpegts';
 import { ffprobe, fileSource, fixture, MEDIA, packetsOf } from '../isobmff/helpers';
 
 function pesOf(ts: MpegTsFile, pid: number): number[] {
@@ -186,4 +186,27 @@ test('pesByteOffset maps every byte of a gathered PES to the input byte it came 
     checked += gathered.length;
   }
   assert.ok(checked > 0);
+});
+
+test('a span of a PID\'s payload may start inside one PES and run on into the next: its bytes are those PES payloads joined, each mapped to its input byte', () => {
+  const bytes = fixture('h264-aac.ts');
+  const source = bytesSource(bytes);
+  const ts = readMpegTs(source);
+  const audio = ts.streams.find((s) => s.kind === 'audio');
+  assert.ok(audio);
+  const [first, second, third] = pesOf(ts, audio.pid);
+  assert.ok(first !== undefined && second !== undefined && third !== undefined);
+  const joined = Buffer.concat([gatherPes(source, ts, first), gatherPes(source, ts, second), gatherPes(source, ts, third)]);
+  const from = pesSpan(ts, first);
+  // From 500 bytes into the first PES's payload, through the second and into the third.
+  const cursor = new SpanCursor(ts, from);
+  const length = (ts.pes.size[first] ?? 0) - 500 + (ts.pes.size[second] ?? 0) + 100;
+  const span = cursor.spanAt(500, length);
+  const gathered = gatherSpan(source, ts, span);
+  assert.deepEqual(gathered, new Uint8Array(joined.subarray(500, 500 + length)));
+  for (let at = 0; at < length; at++) assert.equal(bytes[spanByteOffset(ts, span, at)], gathered[at], `byte ${at}`);
+  assert.equal(spanByteOffset(ts, span, length), -1);
+  assert.deepEqual(gatherSpan(source, ts, span, 10), gathered.subarray(0, 10));
+  // Read one TS packet at a time (maxSpan 0), the same bytes.
+  assert.deepEqual(gatherSpan(source, ts, span, Infinity, 0), gathered);
 });
