@@ -19,8 +19,11 @@ import { AccessUnitContinuations } from './tsAccessUnits';
 import { TsFrameBytes } from './tsFrameBytes';
 
 const TS_CLOCK_PER_MS = 90;
-/** How many access units to search for in-band parameter sets. */
-const PARAMETER_SET_SEARCH = 64;
+/**
+ * How many access units to search for in-band parameter sets: a recording that starts mid-GOP has none
+ * before its first keyframe (here a GOP of up to a minute at 30 fps). Only their first bytes are read.
+ */
+const PARAMETER_SET_SEARCH = 1800;
 
 export function inspectMpegTs(source: ByteSource): ContainerInspection {
   const ts = readMpegTs(source);
@@ -37,6 +40,11 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
       Object.assign(track, inBand.track);
       if (inBand.frameRateIsMaximum) rateFromFrames.add(stream.pid);
       videoTracks.push({ number: stream.pid, codec: family, expected: 'annex-b', reference: inBand.reference });
+      if (!inBand.reference && stream.pesCount > 0) {
+        const searched = Math.min(stream.pesCount, PARAMETER_SET_SEARCH);
+        issues.push(issue('warning', 'TS_PARAMETER_SETS_MISSING', `Track ${stream.pid} (${family === 'h264' ? 'H.264' : 'H.265'}) has no SPS in its first ${searched} access units: its codec, picture size and profile are unknown, and no frame can be decoded from them.`, stream.offset,
+          'Encoders send the parameter sets with every IDR picture in MPEG-TS (x265: repeat-headers); a recording cut mid-GOP has them at its first keyframe. Without them a player shows nothing.'));
+      }
     } else if (family === 'aac') {
       const adts = firstAdtsHeader(source, ts, stream.pid);
       if (adts) {
@@ -91,8 +99,7 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
   const durations = measured.length > 0 ? trackFrameDurations(frames, measured) : new Map<number, number>();
   for (const track of measured) {
     const duration = durations.get(track.number) ?? 0;
-    // PES times are whole 90 kHz ticks: the rate from the tick count is 30, not 29.999999999999996.
-    if (duration > 0) track.frameRate = 90000 / Math.round(duration * 90);
+    if (duration > 0) track.frameRate = nominalFrameRate(1000 / duration);
   }
   const gopTrack = videoTracks[0]?.number;
   const spans = cutAtKeyframes(frames, gopTrack, source.size);
@@ -118,6 +125,18 @@ function programTiming(ts: MpegTsFile, gopTrack: number | undefined, issues: Iss
   const { offset } = ts.streams.find((s) => s.programNumber === program) ?? { offset: 0 };
   issues.push(issue('info', 'TS_SEVERAL_PROGRAMS', `The transport stream has ${ts.programs.length} programs, each with its own clock; the fragments and their times follow program ${program}. A KVS stream carries the tracks of one.`, offset));
   return (track) => programOf.get(track) === program;
+}
+
+/**
+ * A rate measured from 90 kHz times, as the rate it stands for: whole ticks make 30 fps 29.999999999999996
+ * and the frames of 59.94 fps (1501.5 ticks) alternate 1501 and 1502. The nearer of the nearest whole
+ * and NTSC (N × 1000/1001) rates, when within 0.1 %; else the rate itself.
+ */
+function nominalFrameRate(rate: number): number {
+  const whole = Math.round(rate);
+  const ntsc = (Math.round((rate * 1001) / 1000) * 1000) / 1001;
+  const nearest = Math.abs(rate - whole) <= Math.abs(rate - ntsc) ? whole : ntsc;
+  return nearest > 0 && Math.abs(rate - nearest) / nearest < 0.001 ? nearest : rate;
 }
 
 /** How much of an access unit to read for its first slice's NAL header: past the AUD, parameter sets and SEI. */
@@ -156,12 +175,16 @@ function tsFamily(stream: TsStream): CodecFamily {
 }
 
 function inBandParameterSets(source: ByteSource, ts: MpegTsFile, pid: number, codec: 'h264' | 'h265') {
+  const sps = codec === 'h264' ? 7 : 33;
   for (const index of pesIndexesOf(ts, pid, PARAMETER_SET_SEARCH)) {
+    // Parameter sets come before the slices: the first bytes of an access unit tell whether it has them.
+    const head = gatherPes(source, ts, index, RANDOM_ACCESS_SCAN);
+    if (!analyzeFrameNals(head, { codec, expected: 'annex-b' }).inBandParameterSets.some((unit) => unit.nal_unit_type === sps)) continue;
     const frame = gatherPes(source, ts, index);
     const analysis = analyzeFrameNals(frame, { codec, expected: 'annex-b' });
     // Parsed at their offsets in the gathered frame, then moved to the input's (past TS packet headers).
     const nals = analysis.inBandParameterSets.map((unit) => ({ type: unit.nal_unit_type, offset: unit.offset, bytes: frame.subarray(unit.offset, unit.offset + unit.length) }));
-    if (!nals.some((nal) => nal.type === (codec === 'h264' ? 7 : 33))) continue;
+    if (!nals.some((nal) => nal.type === sps)) continue;
     const reference = buildParameterSetReference(codec, nals.map((nal) => nal.bytes));
     const parsed = codec === 'h264' ? parseH264Sets(nals) : parseH265Sets(nals);
     const sets: ParameterSetsByName = parsed.sets;

@@ -790,3 +790,38 @@ test('MPEG audio and AC-3 as PES private data (stream_type 0x06, no descriptor, 
     assert.deepEqual(report.issues.map((found) => found.code), ['CODEC_NOT_PLAYABLE'], file);
   }
 });
+
+test('an H.264 TS that starts mid-GOP: the parameter sets are found at its first keyframe, however far; a TS without any says so', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-midgop-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const whole = join(dir, 'whole.ts');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=176x144:rate=25', '-t', '8', '-c:v', 'libx264', '-preset', 'ultrafast', '-x264-params', 'keyint=100:min-keyint=100:scenecut=0', '-f', 'mpegts', whole]);
+  const bytes = readFileSync(whole);
+  const cut = (name: string, packets: number, end = bytes.length) => {
+    const file = join(dir, name);
+    writeFileSync(file, bytes.subarray(packets * 188, end));
+    return file;
+  };
+  // From packet 73 (in frame 1): the next SPS comes with frame 100, 4 s on.
+  const midGop = cut('mid-gop.ts', 73);
+  const [stream] = ffprobeStreams(whole); // (ffprobe itself complains of the slices before the first SPS of the cut file)
+  const [track] = inspectJson(midGop).tracks;
+  assert.deepEqual([track?.codec?.slice(0, 4), track?.width, track?.height], ['avc1', stream?.width, stream?.height]);
+  // Only the first 4 s, without their first packets: no SPS at all.
+  const keyframe = inspectJson(whole, '--frames').frames?.filter((frame) => frame.keyframe)[1];
+  assert.ok(keyframe, 'a second keyframe');
+  const none = inspectJson(cut('no-sps.ts', 73, Math.floor((keyframe.offset - 200) / 188) * 188));
+  assert.deepEqual(none.issues.filter((found) => found.code === 'TS_PARAMETER_SETS_MISSING').map((found) => [found.severity, found.offset]), [['warning', none.tracks[0]?.offset]]);
+  assert.equal(none.tracks[0]?.width, undefined);
+});
+
+test('MPEG-TS H.264 at NTSC rates (x264 marks its timing a highest rate): 59.94 and 23.976 fps, as ffprobe\'s r_frame_rate', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-ntsc-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const rate of ['60000/1001', '24000/1001', '30']) {
+    const file = join(dir, `${rate.replace('/', '-')}.ts`);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=176x144:rate=${rate}`, '-t', '2', '-c:v', 'libx264', '-preset', 'ultrafast', '-f', 'mpegts', file]);
+    const [numerator, denominator = '1'] = String(ffprobeStreams(file)[0]?.r_frame_rate).split('/');
+    assert.equal(inspectJson(file).tracks[0]?.frameRate, Number(numerator) / Number(denominator), rate);
+  }
+});
