@@ -1,7 +1,7 @@
 // Gaps and overlaps between fragments, judged on each track's own timeline: tracks interleave, so the
 // audio of a fragment may start before the video of the fragment before it ends, with neither track
 // broken (an A/V MPEG-TS cut at video keyframes always does that).
-import { trackFrameDurations } from '../inspect/fragments';
+import { frameEndMs, trackFrameDurations } from '../inspect/fragments';
 import { fragmentLabel, type InspectionReport } from '../inspect/report';
 import { issue, type Issue } from '../issues';
 import type { FragmentClock } from './fragmentClock';
@@ -79,7 +79,7 @@ function trackTimelines(report: InspectionReport, shiftMs?: Float64Array): Map<n
     if (!timeline || f < 0 || f >= n) continue;
     const pts = (frames.ptsMs[i] ?? 0) + (shiftMs?.[f] ?? 0);
     if (pts < (timeline.start[f] ?? Infinity)) timeline.start[f] = pts;
-    const end = pts + (durations.get(track) ?? 0);
+    const end = frameEndMs(frames, i, durations.get(track) ?? 0) + (shiftMs?.[f] ?? 0);
     if (end > (timeline.end[f] ?? -Infinity)) timeline.end[f] = end;
   }
   return timelines;

@@ -47,6 +47,15 @@ export function trackFrameDurations(frames: FrameTable, tracks: readonly TrackRe
 }
 
 /**
+ * When frame `i` ends: its own duration where the container gives one (a variable frame rate MP4's
+ * sample durations), else its track's frame duration (`trackFrameDurations`).
+ */
+export function frameEndMs(frames: FrameTable, i: number, trackDurationMs: number): number {
+  const own = frames.durationMs[i] ?? NaN;
+  return (frames.ptsMs[i] ?? 0) + (own > 0 ? own : trackDurationMs);
+}
+
+/**
  * Fragments as a KVS producer cuts a recording that has none of its own (MPEG-TS, plain MP4): one per GOP
  * of the video track `gopTrack`, from a keyframe to the next, frames in file order; what comes before the
  * first video frame stays in the first fragment. Without video, one fragment; without frames, none. Sets
@@ -97,7 +106,7 @@ export function fragmentsFromFrames(spans: readonly FragmentSpan[], frames: Fram
     count[f] = (count[f] ?? 0) + 1;
     if ((mediaTimed && track?.kind === 'other') || (timed && !timed(number))) continue;
     if (pts < (start[f] ?? 0)) start[f] = pts;
-    const frameEnd = pts + (durations.get(number) ?? 0);
+    const frameEnd = frameEndMs(frames, i, durations.get(number) ?? 0);
     if (frameEnd > (end[f] ?? 0)) end[f] = frameEnd;
     if (opening[f] === -1 && (!hasVideo || track?.kind === 'video')) opening[f] = (frames.keyframe[i] ?? 0);
   }

@@ -291,6 +291,7 @@ function framesInFileOrder(tracks: readonly Track[], moovSamples: ReadonlyMap<nu
     row.size = samples.size[index] ?? 0;
     row.ptsMs = (dts + (samples.cto[index] ?? 0)) * toMs;
     row.dtsMs = dts * toMs;
+    row.durationMs = (samples.duration[index] ?? 0) * toMs;
     row.keyframe = samples.sync[index] === 1;
     row.flags = samples.flags && sampleIsDisposable(samples.flags[index] ?? 0) ? FrameFlag.Discardable : 0;
     pushFrame(frames, row);

@@ -118,6 +118,8 @@ export interface FrameTable {
   /** Presentation and decode times in ms (equal where the container has one time per frame). */
   ptsMs: Float64Array;
   dtsMs: Float64Array;
+  /** How long the frame plays where the container says it per frame (MP4 sample durations); NaN elsewhere. */
+  durationMs: Float64Array;
   keyframe: Uint8Array;
   /** What else the container says of each frame: `FrameFlag` bits, and the lacing (`frameFlagNames`). */
   flags: Uint8Array;
@@ -152,6 +154,7 @@ function frameColumns(capacity: number): Omit<FrameTable, 'count' | 'nal'> {
     size: new Float64Array(capacity),
     ptsMs: new Float64Array(capacity),
     dtsMs: new Float64Array(capacity),
+    durationMs: new Float64Array(capacity),
     keyframe: new Uint8Array(capacity),
     flags: new Uint8Array(capacity),
   };
@@ -196,6 +199,8 @@ export interface FrameRow {
   keyframe: boolean;
   /** `FrameTable.flags` bits (0 when not given). */
   flags?: number;
+  /** The frame's own duration, when the container gives one per frame. */
+  durationMs?: number;
 }
 
 /** Appends a row, growing the table when it is full. */
@@ -208,6 +213,7 @@ export function pushFrame(table: FrameTable, row: FrameRow): void {
   table.size[i] = row.size;
   table.ptsMs[i] = row.ptsMs;
   table.dtsMs[i] = row.dtsMs;
+  table.durationMs[i] = row.durationMs ?? NaN;
   table.keyframe[i] = row.keyframe ? 1 : 0;
   table.flags[i] = row.flags ?? 0;
 }

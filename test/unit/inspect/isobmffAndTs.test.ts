@@ -825,3 +825,22 @@ test('MPEG-TS H.264 at NTSC rates (x264 marks its timing a highest rate): 59.94 
     assert.equal(inspectJson(file).tracks[0]?.frameRate, Number(numerator) / Number(denominator), rate);
   }
 });
+
+test('a variable frame rate MP4 (frames of 40 ms, then of 120 ms): a fragment lasts to the end of its last frame by that frame\'s own duration, with no false gap', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-vfr-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'vfr.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-t', '4', '-vf', "setpts='if(lt(N,50),N*0.04,2+(N-50)*0.12)/TB'", '-fps_mode', 'passthrough',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-force_key_frames', 'expr:gte(t,n_forced*1)', '-sc_threshold', '0', file]);
+  const report = inspectJson(file, '--frames');
+  // Each fragment from its first frame to the end of its last, by ffprobe's packet times and durations.
+  const packets = ffprobePackets(file);
+  const expected = report.fragments.map((fragment) => {
+    const rows = packets.filter((_, i) => report.frames?.[i]?.fragment === fragment.index);
+    const last = rows.at(-1);
+    return Math.round((Number(last?.pts_time) + Number(last?.duration_time) - Number(rows[0]?.pts_time)) * 1000);
+  });
+  assert.ok(expected.some((ms) => ms > 1040), `a fragment of 120 ms frames: ${expected.join(', ')}`);
+  assert.deepEqual(report.fragments.map((fragment) => Math.round(fragment.durationMs ?? 0)), expected);
+  assert.deepEqual(report.issues, []);
+});
