@@ -225,7 +225,7 @@ function displayPixelAspect({ video }: MatroskaTrack): [number, number] | undefi
  * miss (the ID has none by definition; CODEC_ID_NOT_KVS says what KVS needs).
  */
 function legacyAacFormat(config: Uint8Array, audio: ContainerAudio | undefined): DecodedCodecPrivate {
-  const { codecPrivate: _derived, ...shown } = decodeCodecPrivate('aac', config, 0, { audio }).track;
+  const { codecPrivate: _notInFile, ...shown } = decodeCodecPrivate('aac', config, 0, { audio }).track;
   return { track: shown, issues: [] };
 }
 

@@ -5,7 +5,7 @@ import type { FieldLocation } from '../bits/syntax';
 import type { ByteSource } from '../byteSource';
 import { adtsToAudioSpecificConfig, analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, parseAdtsHeader, parseH264Pps, parseH264Sps, parseH265Pps, parseH265Sps, parseH265Vps, readAdtsFrameInfo } from '../codecs';
 import { avcCodecStringFromSps, hevcCodecStringFromSps } from '../codecs';
-import { gatherPes, gatherSpan, pesByteOffset, pesIndexesOf, pesSpan, readMpegTs, spanByteOffset, type MpegTsFile, type TsStream } from '../mpegts';
+import { gatherPes, pesByteOffset, pesIndexesOf, pesSpan, readMpegTs, spanByteOffset, type MpegTsFile, type TsStream } from '../mpegts';
 import { PES_RANDOM_ACCESS } from '../mpegts/tables';
 import { decodeCodecPrivate, frameRateIsMaximum, reportLocations, videoFormat, type ParameterSetsByName } from './codecPrivate';
 import { issue, type Issue } from '../issues';
@@ -13,7 +13,7 @@ import { withoutUndefined } from './compact';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { cutAtKeyframes, fragmentsFromFrames, trackFrameDurations } from './fragments';
 import { frameTable, pushFrame, type CodecFamily, type CodecPrivateReport, type TrackReport } from './report';
-import { findFrameStart, FIRST_HEADER_SEARCH } from './audioFrameSearch';
+import { firstFrameOfPid } from './audioFrameSearch';
 import { AudioFrameSplitter, audioFormatFromFrames } from './tsAudioFrames';
 import { AccessUnitContinuations } from './tsAccessUnits';
 import { TsFrameBytes } from './tsFrameBytes';
@@ -184,7 +184,6 @@ function inBandParameterSets(source: ByteSource, ts: MpegTsFile, pid: number, co
     const analysis = analyzeFrameNals(frame, { codec, expected: 'annex-b' });
     // Parsed at their offsets in the gathered frame, then moved to the input's (past TS packet headers).
     const nals = analysis.inBandParameterSets.map((unit) => ({ type: unit.nal_unit_type, offset: unit.offset, bytes: frame.subarray(unit.offset, unit.offset + unit.length) }));
-    if (!nals.some((nal) => nal.type === sps)) continue;
     const reference = buildParameterSetReference(codec, nals.map((nal) => nal.bytes));
     const parsed = codec === 'h264' ? parseH264Sets(nals) : parseH265Sets(nals);
     const sets: ParameterSetsByName = parsed.sets;
@@ -240,17 +239,10 @@ function locationsInFile(inFile: (at: number) => number, locations: readonly Fie
  * first that leads to another in the PID's first bytes.
  */
 function firstAdtsHeader(source: ByteSource, ts: MpegTsFile, pid: number): { config: Uint8Array; codecPrivate: CodecPrivateReport } | undefined {
-  const [index] = pesIndexesOf(ts, pid, 1);
-  if (index === undefined) return undefined;
-  let span = pesSpan(ts, index);
-  let payload = gatherSpan(source, ts, span);
-  let at = 0;
-  if (!readAdtsFrameInfo(payload)) {
-    span = { ...span, length: FIRST_HEADER_SEARCH };
-    payload = gatherSpan(source, ts, span);
-    at = findFrameStart(payload, 0, (bytes, where) => readAdtsFrameInfo(bytes, where)?.frameLength);
-  }
-  const info = at < 0 ? undefined : readAdtsFrameInfo(payload, at);
+  const found = firstFrameOfPid(source, ts, pid, (bytes, where) => readAdtsFrameInfo(bytes, where)?.frameLength);
+  if (!found) return undefined;
+  const { payload, span, at } = found;
+  const info = readAdtsFrameInfo(payload, at);
   if (!info) return undefined;
   const header = parseAdtsHeader(payload, at);
   const inFile = (where: number) => spanByteOffset(ts, span, where);

@@ -3,7 +3,7 @@
 import type { ByteSource } from '../byteSource';
 import { ac3CodecString, mpegAudioCodecString, mpegAudioName, opusPacketSamples, readAc3FrameInfo, readAdtsFrameInfo, readLatmStreamMuxConfig, readLoasFrameLength, readMpegAudioFrameInfo, readOpusControlHeader } from '../codecs';
 import { issue, type Issue, type Severity } from '../issues';
-import { findFrameStart, FIRST_HEADER_SEARCH } from './audioFrameSearch';
+import { findFrameStart, firstFrameOfPid } from './audioFrameSearch';
 import { gatherPes, gatherSpan, PES_CC_ERROR, PES_INVALID, PES_TRUNCATED, pesByteOffset, pesIndexesOf, pesSpan, SpanCursor, spanByteOffset, type MpegTsFile, type PayloadSpan, type TsStream } from '../mpegts';
 import { decodeCodecPrivate } from './codecPrivate';
 import { pushFrame, type FrameTable, type TrackReport } from './report';
@@ -161,20 +161,11 @@ function opusDescriptorChannels(stream: TsStream): number | undefined {
   return code === 0 || code === 0x80 ? 2 : undefined;
 }
 
-/**
- * From the first frame header of an MPEG audio or AC-3 PID: at the start of its first PES, or where that
- * begins inside a frame (a capture cut there), the first header of the PID's codec that leads to another.
- */
+/** From the first frame header of an MPEG audio or AC-3 PID (firstFrameOfPid). */
 function firstHeaderFormat(source: ByteSource, ts: MpegTsFile, stream: TsStream): Partial<TrackReport> {
-  const [first] = pesIndexesOf(ts, stream.pid, 1);
-  if (first === undefined) return {};
-  const head = gatherPes(source, ts, first, 16);
-  const found = mpegAudioFormat(head, 0) ?? ac3Format(head, 0);
-  if (found) return found;
   const ac3 = stream.codec === 'ac3' || stream.codec === 'eac3';
-  const payload = gatherSpan(source, ts, { ...pesSpan(ts, first), length: FIRST_HEADER_SEARCH });
-  const at = findFrameStart(payload, 0, (bytes, where) => (ac3 ? readAc3FrameInfo(bytes, where) : readMpegAudioFrameInfo(bytes, where))?.frameLength);
-  return (at < 0 ? undefined : ac3 ? ac3Format(payload, at) : mpegAudioFormat(payload, at)) ?? {};
+  const found = firstFrameOfPid(source, ts, stream.pid, (bytes, where) => (ac3 ? readAc3FrameInfo(bytes, where) : readMpegAudioFrameInfo(bytes, where))?.frameLength);
+  return (found && (ac3 ? ac3Format(found.payload, found.at) : mpegAudioFormat(found.payload, found.at))) ?? {};
 }
 
 function mpegAudioFormat(bytes: Uint8Array, at: number): Partial<TrackReport> | undefined {

@@ -1,6 +1,7 @@
 // Builds the Matroska model (documents, segments, tracks, clusters, blocks, KVS fragment metadata) in
 // one pass of the EBML walker. Block payloads are never read.
 import type { ByteSource, ByteWindow } from '../byteSource';
+import { bytesEqual } from '../bytesEqual';
 import { pairVisitors } from '../ebml/pairVisitors';
 import { TreeBuilder } from '../ebml/tree';
 import type { EbmlElement, EbmlVisitor } from '../ebml/walker';
@@ -812,5 +813,5 @@ class MatroskaReader implements EbmlVisitor {
 }
 
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  return a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((byte, i) => byte === b[i]));
+  return a === b || (a !== undefined && b !== undefined && bytesEqual(a, b));
 }

@@ -122,11 +122,7 @@ export function payloadCrcAt(fd: number, position: number, length: number, scrat
   return crc;
 }
 
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+export { bytesEqual } from '../../formats/bytesEqual';
 
 /** Deletes a segment's data and index files (missing ones are fine). The caller syncs the directory. */
 export function removeSegmentFiles(dir: string, num: number): void {

@@ -1,3 +1,4 @@
+import { bytesEqual } from '../../bytesEqual';
 import { issue } from '../../issues';
 import type { Issue } from '../../issues';
 import { H264_NAL, h264NalTypeName, h264SliceTypeName, isH264SliceNal } from '../h264/nalTypes';
@@ -302,13 +303,9 @@ function inBandAfter(frame: Uint8Array, spans: number[], ref: ParameterSetRefere
   }
   if (fresh.length === 0) return before ?? { sets: [], contexts: ref?.hevcPps ?? EMPTY };
   // A set seen again moves to the end, where it overrides the sets of the same id seen before it.
-  const sets = [...(before?.sets ?? []).filter((set) => !fresh.some((other) => sameBytes(set, other))), ...fresh];
+  const sets = [...(before?.sets ?? []).filter((set) => !fresh.some((other) => bytesEqual(set, other))), ...fresh];
   const known = ref ? [...(ref.byType.get(33) ?? []), ...(ref.byType.get(34) ?? [])] : [];
   return { sets, contexts: buildParameterSetReference('h265', [...known, ...sets]).hevcPps };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 function describeH264(frame: Uint8Array, start: number, end: number, base: number): FrameNalUnit {
