@@ -139,6 +139,8 @@ export interface FrameNalSummary {
   nalNames: readonly string[];
   /** Slice types of the frame's slices, each once, in order of appearance (`I`, `P`, `B`). */
   sliceTypes: readonly string[];
+  /** The payloadType of each message of the frame's SEI NAL units, in order (6: recovery point); absent without SEI. */
+  seiPayloadTypes?: readonly number[];
 }
 
 export function frameTable(capacity: number): FrameTable {

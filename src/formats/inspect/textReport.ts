@@ -1,6 +1,7 @@
 // The human-readable form of an InspectionReport (kvs-inspect without --json).
 import type { Fields, FieldValue } from '../bits/syntax';
 import { sameAspect } from '../checks/aspectRatio';
+import { seiPayloadName } from '../codecs/framing/seiPayloadNames';
 import type { Issue } from '../issues';
 import { isoTime } from '../isoTime';
 import type { StructureWalk } from './jsonReport';
@@ -142,10 +143,14 @@ function flagsText(flags: number): string {
   return [invisible && 'invisible', discardable && 'discardable', lacing && `${lacing} lacing`].filter(Boolean).join(', ');
 }
 
-/** `SEI, IDR slice (I)`: the NAL units in order, then the slice types (the framing is in the JSON rows, and an issue when wrong). */
+/**
+ * `SEI, IDR slice (I); SEI: recovery_point`: the NAL units in order, the slice types, then the SEI
+ * messages (the framing is in the JSON rows, and an issue when wrong).
+ */
 function nalText(summary: FrameNalSummary): string {
   const slices = summary.sliceTypes.length > 0 ? ` (${summary.sliceTypes.join(', ')})` : '';
-  return `${summary.nalNames.join(', ')}${slices}`;
+  const sei = summary.seiPayloadTypes?.length ? `; SEI: ${summary.seiPayloadTypes.map(seiPayloadName).join(', ')}` : '';
+  return `${summary.nalNames.join(', ')}${slices}${sei}`;
 }
 
 function issueLines(found: Issue): string[] {

@@ -65,10 +65,15 @@ export class FrameNalSummaries {
   readonly add = (_track: VideoTrackContext, index: number, analysis: FrameNalAnalysis): void => {
     const types = analysis.nalUnits.map((unit) => unit.nal_unit_type);
     const { framing, lengthSize } = analysis;
-    const key = `${framing} ${lengthSize} ${types.join(',')} ${analysis.sliceTypes.join(',')}`;
+    const sei = analysis.nalUnits.flatMap((unit) => unit.seiPayloadTypes ?? []);
+    const hasSei = analysis.nalUnits.some((unit) => unit.seiPayloadTypes !== undefined);
+    const key = `${framing} ${lengthSize} ${types.join(',')} ${analysis.sliceTypes.join(',')} ${hasSei ? sei.join(',') : '-'}`;
     let summary = this.shared.get(key);
     if (!summary) {
-      summary = { framing, ...(lengthSize !== undefined && { lengthSize }), nalTypes: types, nalNames: analysis.nalUnits.map((unit) => unit.name), sliceTypes: analysis.sliceTypes };
+      summary = {
+        framing, ...(lengthSize !== undefined && { lengthSize }), nalTypes: types, nalNames: analysis.nalUnits.map((unit) => unit.name),
+        sliceTypes: analysis.sliceTypes, ...(hasSei && { seiPayloadTypes: sei }),
+      };
       this.shared.set(key, summary);
     }
     this.byFrame[index] = summary;

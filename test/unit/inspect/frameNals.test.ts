@@ -13,24 +13,32 @@ interface TracedPacket {
   size: number;
   nalTypes: number[];
   sliceTypes: number[];
+  seiPayloadTypes: number[];
 }
 
-/** The video packets of a file as trace_headers prints them: NAL unit types and slice_type values, per packet. */
+/** The video packets of a file as trace_headers prints them: NAL unit types, slice_type and SEI payloadType values, per packet. */
 function tracePackets(file: string): TracedPacket[] {
   const args = ['-hide_banner', '-nostats', '-loglevel', 'trace', '-i', file, '-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'trace_headers', '-f', 'null', '-'];
   const { stderr } = spawnSync('ffmpeg', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const packets: TracedPacket[] = [];
+  let payloadTypeFf = 0; // ff_payload_type_byte lines before the last_payload_type_byte: 255 each
   for (const line of stderr.split('\n')) {
     const text = /^\[trace_headers @ [^\]]+\] (.*)$/.exec(line)?.[1];
     if (text === undefined) continue;
     const packet = /^Packet: (\d+) bytes/.exec(text);
-    if (packet) packets.push({ size: Number(packet[1]), nalTypes: [], sliceTypes: [] });
+    if (packet) packets.push({ size: Number(packet[1]), nalTypes: [], sliceTypes: [], seiPayloadTypes: [] });
     const current = packets.at(-1);
     if (!current) continue; // the extradata, before the first packet
     const nal = /^nal_unit_type: (\d+)\(/.exec(text);
     if (nal) current.nalTypes.push(Number(nal[1]));
     const slice = /^\d+\s+slice_type\s+[01]+ = (\d+)$/.exec(text);
     if (slice) current.sliceTypes.push(Number(slice[1]));
+    if (/^\d+\s+ff_payload_type_byte\s/.test(text)) payloadTypeFf++;
+    const payloadType = /^\d+\s+last_payload_type_byte\s+[01]+ = (\d+)$/.exec(text);
+    if (payloadType) {
+      current.seiPayloadTypes.push(255 * payloadTypeFf + Number(payloadType[1]));
+      payloadTypeFf = 0;
+    }
   }
   return packets;
 }
@@ -59,6 +67,7 @@ for (const [name, codec] of CASES) {
       const traced = theirs[i];
       assert.deepEqual(frame.nalTypes, traced?.nalTypes, `frame ${i} at byte ${frame.offset}`);
       assert.deepEqual(frame.sliceTypes, [...new Set(traced?.sliceTypes.map(sliceName))], `frame ${i} slice types`);
+      assert.deepEqual(frame.seiPayloadTypes ?? [], traced?.seiPayloadTypes, `frame ${i} SEI payload types`);
       assert.equal(frame.framing, name.endsWith('.ts') ? 'annex-b' : 'length-prefixed');
       assert.equal(frame.lengthSize, name.endsWith('.ts') ? undefined : 4);
       assert.equal(frame.nalNames?.length, frame.nalTypes?.length);
@@ -77,7 +86,7 @@ test('the text report has a NAL units column', () => {
   const lines = result.stdout.split('\n');
   const header = lines.findIndex((line) => line.includes('pts ms') && line.endsWith('NAL units'));
   assert.ok(header > 0, result.stdout.slice(0, 2000));
-  assert.match(lines[header + 1] ?? '', /K\s+SEI, IDR slice \(I\)$/);
+  assert.match(lines[header + 1] ?? '', /K\s+SEI, IDR slice \(I\); SEI: user_data_unregistered$/);
   assert.match(lines[header + 3] ?? '', /\bnon-IDR slice \(B\)$/);
 });
 

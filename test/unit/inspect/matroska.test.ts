@@ -400,6 +400,10 @@ test('a fragment opened by an open-GOP I picture (x264 open-gop: keyframe flag, 
   const refresh = inspectJson(join(dir, 'refresh.mkv')).issues.filter((i) => i.code === 'FRAGMENT_START_NOT_RANDOM_ACCESS');
   assert.equal(refresh.length, 1);
   assert.match(refresh[0]?.message ?? '', /not an IDR picture \(slices: P\): a gradual refresh point \(intra refresh, with a recovery point SEI\).*seen in 2 fragments/);
+  // --frames names the SEI messages: each refresh point's recovery point is in its row.
+  const rows = kvsInspect(['--frames', join(dir, 'refresh.mkv')]).stdout.split('\n').filter((line) => /\bK\s+SEI, non-IDR slice \(P\)/.test(line));
+  assert.equal(rows.length, 2, 'the two refresh keyframes after the first');
+  for (const row of rows) assert.match(row, /; SEI: recovery_point$/);
 });
 
 /** mkvinfo's SimpleBlock lines: flags and frame count of each block, in file order. */
