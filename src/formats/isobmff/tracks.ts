@@ -136,6 +136,10 @@ function describeSampleEntry(track: Track, entry: Box): void {
         }
         break;
       }
+      case 'dac3': case 'dec3':
+        // The sample entry's channelcount is always 2 for AC-3 and E-AC-3 (ETSI TS 102 366 F.3).
+        track.channelCount = fieldsOf(child, child.type)?.channelCount ?? track.channelCount;
+        break;
       case 'btrt': track.bitRate = fieldsOf(child, 'btrt'); break;
       case 'pasp': track.pixelAspectRatio = fieldsOf(child, 'pasp'); break;
       case 'colr': track.colour ??= fieldsOf(child, 'colr'); break;

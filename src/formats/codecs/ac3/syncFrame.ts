@@ -20,8 +20,8 @@ const SAMPLE_RATES = [48000, 44100, 32000];
 const REDUCED_SAMPLE_RATES = [24000, 22050, 16000];
 /** frmsizecod / 2 → kbit/s. */
 const BITRATES = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 576, 640];
-/** acmod → full-bandwidth channels. */
-const CHANNELS = [2, 1, 2, 3, 3, 4, 4, 5];
+/** acmod (audio coding mode; 0 is 1+1 dual mono) → full-bandwidth channels. */
+export const AC3_ACMOD_CHANNELS: readonly number[] = [2, 1, 2, 3, 3, 4, 4, 5];
 const BLOCKS = [1, 2, 3, 6];
 
 /** The sync frame header at bytes[start]: undefined without the syncword there or for reserved values. */
@@ -48,7 +48,7 @@ function ac3(r: BitReader, bsid: number): Ac3FrameInfo | undefined {
   // 16-bit words: 1536 samples at the bitrate; at 44.1 kHz the odd frmsizecod adds the word the division drops.
   const words = Math.floor((bitrate * 96_000) / fullRate) + (fscod === 1 ? frmsizecod & 1 : 0);
   return {
-    bsid, enhanced: false, sampleRate: fullRate >> (Math.max(bsid, 8) - 8), channels: (CHANNELS[acmod] ?? 0) + lfeon,
+    bsid, enhanced: false, sampleRate: fullRate >> (Math.max(bsid, 8) - 8), channels: (AC3_ACMOD_CHANNELS[acmod] ?? 0) + lfeon,
     samples: 1536, frameLength: words * 2,
   };
 }
@@ -63,5 +63,5 @@ function eac3(r: BitReader, bsid: number): Ac3FrameInfo | undefined {
   if (sampleRate === undefined) return undefined;
   const acmod = r.u(3);
   const lfeon = r.u(1);
-  return { bsid, enhanced: true, sampleRate, channels: (CHANNELS[acmod] ?? 0) + lfeon, samples: 256 * blocks, frameLength: (frmsiz + 1) * 2 };
+  return { bsid, enhanced: true, sampleRate, channels: (AC3_ACMOD_CHANNELS[acmod] ?? 0) + lfeon, samples: 256 * blocks, frameLength: (frmsiz + 1) * 2 };
 }
