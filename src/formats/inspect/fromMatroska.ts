@@ -2,10 +2,12 @@
 import type { ByteSource } from '../byteSource';
 import { legacyAacAudioSpecificConfig, type ContainerAudio } from '../codecs';
 import { reducedRatio } from '../codecs/aspectRatio';
+import { opusPacketSamples } from '../codecs/opus/packet';
 import { KVS_LIMITS } from '../checks/kvsReadiness';
 import { issue, type Issue } from '../issues';
+import type { BinaryRef } from '../ebml/values';
 import { readBlockFrames } from '../matroska/blockFrames';
-import { BlockFlag } from '../matroska/blockTable';
+import { BlockFlag, type BlockTable } from '../matroska/blockTable';
 import type { ContentEncodingSettings, MatroskaFile, MatroskaSegment, MatroskaTrack } from '../matroska/model';
 import { readMatroska } from '../matroska/readMatroska';
 import { decodeCodecPrivate, decodeWave, waveFamily, type DecodedCodecPrivate } from './codecPrivate';
@@ -115,7 +117,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   const unwrapped = unwrapRelativeTimecodes(file, segments);
   issues.push(...declarations.changes, ...unwrapped.issues);
 
-  const frames = frameRows(source, file, unwrapped.timeMs, laceDurations(declared.map(({ track }) => track), tracks));
+  const frames = frameRows(source, file, unwrapped.timeMs, laceTimings(declared.map(({ track }) => track), tracks));
 
   const header = file.documents.find((document) => document.header)?.header;
   const fragments = fragmentsFromFrames(
@@ -147,10 +149,17 @@ function declaredTracks(segments: readonly MatroskaSegment[]): { track: Matroska
 }
 
 /**
- * One row per frame: a laced block (audio, often, from mkvmerge) holds several, each with its own bytes
- * and, when the track declares a frame length, its own time (the block's plus that many frame lengths).
+ * How the frames of a laced block are timed, per track number: a frame length in ms (DefaultDuration, or
+ * what the codec private data implies), 'opus' (each frame's own length, from its TOC byte), or 0 when
+ * unknown (the block's frames then share its time span evenly, up to the track's next block).
  */
-function frameRows(source: ByteSource, file: MatroskaFile, blockTimeMs: Float64Array, laceDurationMs: ReadonlyMap<number, number>): FrameTable {
+type LaceTiming = number | 'opus';
+
+/**
+ * One row per frame: a laced block (audio, often, from mkvmerge) holds several, each with its own bytes
+ * and its own time (the block's is the first frame's, RFC 9559 §10.3).
+ */
+function frameRows(source: ByteSource, file: MatroskaFile, blockTimeMs: Float64Array, laceTiming: ReadonlyMap<number, LaceTiming>): FrameTable {
   const blocks = file.blocks;
   let count = 0;
   for (let i = 0; i < blocks.count; i++) count += Math.max(1, blocks.frameCount[i] ?? 1);
@@ -158,6 +167,8 @@ function frameRows(source: ByteSource, file: MatroskaFile, blockTimeMs: Float64A
   const fragmentOfCluster = new Int32Array(file.clusters.length).fill(-1);
   for (const fragment of file.fragments) if (fragment.clusterIndex !== null) fragmentOfCluster[fragment.clusterIndex] = fragment.index;
   const row: FrameRow = { track: 0, fragment: -1, offset: 0, size: 0, ptsMs: 0, dtsMs: 0, keyframe: false, flags: 0 };
+  /** Per track, the frame length the last block timed evenly gave its frames. */
+  const evenSteps = new Map<number, number>();
   for (let i = 0; i < blocks.count; i++) {
     const timeMs = blockTimeMs[i] ?? 0;
     row.track = blocks.track[i] ?? 0;
@@ -166,6 +177,7 @@ function frameRows(source: ByteSource, file: MatroskaFile, blockTimeMs: Float64A
     row.size = blocks.payloadSize[i] ?? 0;
     row.ptsMs = timeMs;
     row.dtsMs = timeMs;
+    row.durationMs = undefined;
     const blockFlags = blocks.flags[i] ?? 0;
     row.keyframe = (blockFlags & BlockFlag.Key) !== 0;
     row.flags = (blockFlags & BlockFlag.Invisible ? FrameFlag.Invisible : 0) | (blockFlags & BlockFlag.Discardable ? FrameFlag.Discardable : 0);
@@ -176,24 +188,61 @@ function frameRows(source: ByteSource, file: MatroskaFile, blockTimeMs: Float64A
       continue;
     }
     row.flags |= (blocks.lacing[i] ?? 0) << FRAME_LACING_SHIFT;
-    const step = laceDurationMs.get(row.track) ?? 0;
+    const timing = laceTiming.get(row.track) ?? 0;
+    const lengths = timing === 'opus' ? opusLengthsMs(source, laces) : undefined;
+    let step = typeof timing === 'number' && timing > 0 ? timing : 0;
+    if (!step && !lengths) {
+      // The track's last block has no next one: its frames are as long as those of the block before.
+      step = evenStepMs(blocks, blockTimeMs, i, laces.length) || (evenSteps.get(row.track) ?? 0);
+      evenSteps.set(row.track, step);
+    }
+    let time = timeMs;
     laces.forEach((lace, k) => {
       row.offset = lace.offset;
       row.size = lace.size;
-      row.ptsMs = timeMs + k * step;
-      row.dtsMs = row.ptsMs;
+      row.ptsMs = time;
+      row.dtsMs = time;
+      row.durationMs = lengths?.[k];
+      time += lengths?.[k] ?? step;
       pushFrame(frames, row);
     });
   }
   return frames;
 }
 
-/** The length of one frame per track number, in ms: DefaultDuration, or what the codec private data implies. */
-function laceDurations(matroskaTracks: readonly MatroskaTrack[], tracks: readonly TrackReport[]): Map<number, number> {
+/** Each Opus packet's length in ms, from its TOC byte; undefined when one has none (the block is then timed evenly). */
+function opusLengthsMs(source: ByteSource, laces: readonly BinaryRef[]): number[] | undefined {
+  const first = laces[0]?.offset ?? 0;
+  const last = laces[laces.length - 1];
+  const bytes = source.read(first, last ? last.offset + last.size - first : 0); // one read for the whole block
+  const lengths: number[] = [];
+  for (const lace of laces) {
+    const samples = opusPacketSamples(bytes, lace.offset - first, lace.offset - first + lace.size);
+    if (!samples) return undefined;
+    lengths.push(samples / 48); // Opus packets count 48 kHz samples whatever the rate
+  }
+  return lengths;
+}
+
+/** The frames of block `i` spread evenly until the next block of its track: their length; 0 without a later block. */
+function evenStepMs(blocks: BlockTable, blockTimeMs: Float64Array, i: number, frameCount: number): number {
+  const track = blocks.track[i];
+  for (let next = i + 1; next < blocks.count; next++) {
+    if (blocks.track[next] !== track) continue;
+    const span = (blockTimeMs[next] ?? 0) - (blockTimeMs[i] ?? 0);
+    return span > 0 ? span / frameCount : 0;
+  }
+  return 0;
+}
+
+/** How each track's laced frames are timed (LaceTiming). */
+function laceTimings(matroskaTracks: readonly MatroskaTrack[], tracks: readonly TrackReport[]): Map<number, LaceTiming> {
   return new Map(
-    matroskaTracks.map((track, index) => {
+    matroskaTracks.map((track, index): [number, LaceTiming] => {
+      if (track.defaultDurationNs) return [track.number, track.defaultDurationNs / 1e6];
+      if (track.codecId === 'A_OPUS') return [track.number, 'opus'];
       const report = tracks[index];
-      return [track.number, track.defaultDurationNs ? track.defaultDurationNs / 1e6 : report ? declaredFrameDurationMs(report) : 0];
+      return [track.number, report ? declaredFrameDurationMs(report) : 0];
     }),
   );
 }

@@ -430,6 +430,31 @@ test('--frames names the lacing of laced blocks (mkvmerge made to use Xiph or EB
   }
 });
 
+test('laced Opus and Vorbis (mkvmerge, no DefaultDuration): each frame of a lace at its own time, as ffprobe times it, and no false gap', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-lace-times-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [codec, toleranceMs] of [['libopus', 1.5], ['libvorbis', 25]] as const) {
+    const muxed = join(dir, `${codec}-ffmpeg.mkv`);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '3', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-g', '25', '-c:a', codec, muxed]);
+    const file = join(dir, `${codec}.mkv`);
+    execFileSync('mkvmerge', ['-q', '-o', file, muxed]);
+    assert.ok(mkvinfoBlocks(file).some((block) => block.frames > 1), `mkvmerge laced the ${codec} frames`);
+    const report = inspectJson(file, '--frames');
+    const ours = (report.frames ?? []).filter((frame) => frame.track === 2);
+    const theirs = ffprobePackets(file).filter((packet) => packet.stream_index === 1);
+    assert.equal(ours.length, theirs.length);
+    // ffprobe starts Opus earlier by its CodecDelay: compare times from each side's first frame.
+    const ourStart = ours[0]?.ptsMs ?? 0;
+    const theirStart = Number(theirs[0]?.pts_time) * 1000;
+    ours.forEach((frame, i) => {
+      const theirTime = Number(theirs[i]?.pts_time) * 1000 - theirStart;
+      assert.ok(Math.abs(frame.ptsMs - ourStart - theirTime) <= toleranceMs, `${codec} frame ${i}: ${frame.ptsMs - ourStart} ms, ffprobe ${theirTime} ms`);
+      if (i > 0) assert.ok(frame.ptsMs > (ours[i - 1]?.ptsMs ?? 0), `${codec} frame ${i} after the one before`);
+    });
+    assert.deepEqual(report.issues.filter((i) => i.code === 'FRAGMENT_GAP'), [], codec);
+  }
+});
+
 test("--frames shows a SimpleBlock's discardable flag (as mkvinfo does) and invisible flag", (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-block-flags-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
