@@ -57,13 +57,20 @@ export function frameEndMs(frames: FrameTable, i: number, trackDurationMs: numbe
 
 /**
  * Fragments as a KVS producer cuts a recording that has none of its own (MPEG-TS, plain MP4): one per GOP
- * of the video track `gopTrack`, from a keyframe to the next, frames in file order; what comes before the
- * first video frame stays in the first fragment. Without video, one fragment; without frames, none. Sets
+ * of the video track `gopTrack`, from a keyframe to the next in file order; what comes before the first
+ * video frame stays in the first fragment. Without video, one fragment; without frames, none. Sets
  * `frames.fragment`.
+ *
+ * `byTime` (a plain MP4, whose chunks may hold seconds of one track, or all of it): the frames of the
+ * other tracks go to the fragment of the last keyframe at or before their presentation time, as a
+ * producer (kvs-put) puts them, and a fragment's size is that of its frames, wherever they lie. (In file
+ * order when the keyframes' times are unknown or do not increase.)
  */
-export function cutAtKeyframes(frames: FrameTable, gopTrack: number | undefined, size: number): FragmentSpan[] {
+export function cutAtKeyframes(frames: FrameTable, gopTrack: number | undefined, size: number, byTime = false): FragmentSpan[] {
   if (frames.count === 0) return [];
   const spans: FragmentSpan[] = [{ offset: 0, end: size, timeMs: null }];
+  /** Presentation time of each span's opening keyframe (the first span takes all that comes before). */
+  const anchors = [-Infinity];
   let spanHasVideo = false;
   for (let i = 0; i < frames.count; i++) {
     const isVideo = gopTrack !== undefined && frames.track[i] === gopTrack;
@@ -72,12 +79,54 @@ export function cutAtKeyframes(frames: FrameTable, gopTrack: number | undefined,
       const offset = frames.offset[i] ?? 0;
       previous.end = offset;
       spans.push({ offset, end: size, timeMs: null });
+      anchors.push(frames.ptsMs[i] ?? NaN);
       spanHasVideo = false;
     }
     if (isVideo) spanHasVideo = true;
     frames.fragment[i] = spans.length - 1;
   }
+  if (byTime) {
+    if (increasing(anchors)) assignByTime(frames, gopTrack, anchors);
+    sizeFromFrames(frames, spans);
+  }
   return spans;
+}
+
+/** Frames of tracks other than `gopTrack` into the last span whose anchor is at or before their presentation time. */
+function assignByTime(frames: FrameTable, gopTrack: number | undefined, anchors: readonly number[]): void {
+  for (let i = 0; i < frames.count; i++) {
+    const pts = frames.ptsMs[i] ?? NaN;
+    if (frames.track[i] !== gopTrack && !Number.isNaN(pts)) frames.fragment[i] = lastAtOrBefore(anchors, pts);
+  }
+}
+
+/** Fragment anchors (times their keyframes play, the first -Infinity) that increase, so that lastAtOrBefore places by them. */
+export function increasing(anchors: readonly number[]): boolean {
+  return anchors.every((anchor, k) => k === 0 || anchor > (anchors[k - 1] ?? 0));
+}
+
+/** The index of the last of the increasing `anchors` at or before `timeMs` (0 when none is). */
+export function lastAtOrBefore(anchors: readonly number[], timeMs: number): number {
+  let lo = 0;
+  let hi = anchors.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((anchors[mid] ?? Infinity) <= timeMs) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Each span from its first frame's offset (the first span from its own), as long as its frames' bytes. */
+function sizeFromFrames(frames: FrameTable, spans: FragmentSpan[]): void {
+  const bytes = new Float64Array(spans.length);
+  for (let i = 0; i < frames.count; i++) {
+    const span = frames.fragment[i] ?? 0;
+    bytes[span] = (bytes[span] ?? 0) + (frames.size[i] ?? 0);
+  }
+  spans.forEach((span, k) => {
+    span.end = span.offset + (bytes[k] ?? 0);
+  });
 }
 
 /**

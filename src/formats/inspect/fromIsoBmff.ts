@@ -7,7 +7,7 @@ import { issue } from '../issues';
 import { decodeCodecPrivate, g711Codec, type VideoSampleEntry } from './codecPrivate';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { fileOrder } from './fileOrder';
-import { cutAtKeyframes, fragmentsFromFrames, type FragmentSpan } from './fragments';
+import { cutAtKeyframes, fragmentsFromFrames, increasing, lastAtOrBefore, type FragmentSpan } from './fragments';
 import { FrameFlag, frameTable, pushFrame, type CodecFamily, type FragmentReport, type FrameRow, type FrameTable, type TrackReport } from './report';
 import { trackDeclarations, videoContext, widenReorderLimit, type Declared } from './trackDeclarations';
 
@@ -120,7 +120,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
   }));
   // A plain MP4 is cut as a KVS producer (kvs-put) cuts it for PutMedia: a fragment per GOP.
   const firstVideo = tracks.find((track) => track.kind === 'video')?.number;
-  const spans = file.kind === 'plain' ? cutAtKeyframes(frames, firstVideo, source.size) : withMoovSamplesCut(frames, withMoofsJoinedIntoFragments(moofs, frames, tracks, moofsAfterStyp(file)), firstVideo);
+  const spans = file.kind === 'plain' ? cutAtKeyframes(frames, firstVideo, source.size, true) : withMoovSamplesCut(frames, withMoofsJoinedIntoFragments(moofs, frames, tracks, moofsAfterStyp(file)), firstVideo);
   reportFragments = fragmentsFromFrames(spans, frames, tracks);
   return {
     report: {
@@ -137,37 +137,69 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
 
 /**
  * KVS cuts a fragment at each video keyframe; a moof is one only when it opens with one. A moof without
- * video (each track in moofs of its own: ffmpeg's separate_moof, ISMV) joins the fragment of the video moof
- * before it, leading ones the first, so that a fragment holds its video and the audio that goes with it,
- * as a producer would send them. So does a moof whose video starts after a keyframe: a chunk of a
- * low-latency CMAF fragment, or a moof cut by time in a progressive file; unless a styp opens it, as a
- * segment of its own (then FRAGMENT_NOT_KEYFRAME_START says what is wrong). `frames.fragment` is
- * renumbered to match.
+ * video (each track in moofs of its own: ffmpeg's separate_moof, ISMV) joins the fragment whose keyframe
+ * plays nearest its first frame (by file order, the fragment of the video moof before it, when times are
+ * unknown), so that a fragment holds its video and the audio that
+ * goes with it, as a producer would send them, whichever track's moof comes first. So does a moof whose
+ * video starts after a keyframe: a chunk of a low-latency CMAF fragment, or a moof cut by time in a
+ * progressive file; unless a styp opens it, as a segment of its own (then FRAGMENT_NOT_KEYFRAME_START says
+ * what is wrong). `frames.fragment` is renumbered to match.
  */
 function withMoofsJoinedIntoFragments(moofs: readonly FragmentSpan[], frames: FrameTable, tracks: readonly TrackReport[], segmentStarts: readonly number[]): FragmentSpan[] {
   const video = new Set(tracks.filter((track) => track.kind === 'video').map((track) => track.number));
   if (video.size === 0) return [...moofs];
   /** Per moof: 0 no video, 1 video opening with a keyframe, 2 video opening without one. */
   const opening = new Uint8Array(moofs.length);
+  /** Per moof: its first video frame's time (moofs with video), else its earliest frame's. */
+  const timeMs = new Float64Array(moofs.length).fill(NaN);
   for (let i = 0; i < frames.count; i++) {
     const moof = frames.fragment[i] ?? -1;
-    if (moof >= 0 && moof < moofs.length && opening[moof] === 0 && video.has(frames.track[i] ?? 0)) opening[moof] = frames.keyframe[i] === 1 ? 1 : 2;
+    if (moof < 0 || moof >= moofs.length) continue;
+    const pts = frames.ptsMs[i] ?? NaN;
+    if (video.has(frames.track[i] ?? 0)) {
+      if (opening[moof] === 0) {
+        opening[moof] = frames.keyframe[i] === 1 ? 1 : 2;
+        timeMs[moof] = pts;
+      }
+    } else if (opening[moof] === 0 && !(pts >= (timeMs[moof] ?? NaN))) {
+      timeMs[moof] = pts;
+    }
   }
   const firstWithVideo = opening.findIndex((kind) => kind !== 0);
   if (firstWithVideo < 0) return [...moofs];
   const segmentStart = new Set(segmentStarts);
   const joined: FragmentSpan[] = [];
-  const into = new Int32Array(moofs.length);
+  /** Per fragment, when its opening keyframe plays. */
+  const anchors: number[] = [];
+  const into = new Int32Array(moofs.length).fill(-1);
+  const join = (index: number, fragment: number): void => {
+    const target = joined[fragment];
+    const moof = moofs[index];
+    if (!target || !moof) return;
+    target.offset = Math.min(target.offset, moof.offset);
+    target.end = Math.max(target.end, moof.end);
+    into[index] = fragment;
+  };
   moofs.forEach((moof, index) => {
-    const last = joined.at(-1);
+    if (opening[index] === 0) return; // placed below, by time
     const opens = opening[index] === 1 || (opening[index] === 2 && segmentStart.has(moof.offset));
-    if (!last || (opens && index > firstWithVideo)) {
+    if (joined.length === 0 || (opens && index > firstWithVideo)) {
       joined.push({ ...moof });
+      anchors.push(timeMs[index] ?? NaN);
+      into[index] = joined.length - 1;
     } else {
-      last.offset = Math.min(last.offset, moof.offset);
-      last.end = Math.max(last.end, moof.end);
+      join(index, joined.length - 1);
     }
-    into[index] = joined.length - 1;
+  });
+  const byTime = increasing(anchors) && !Number.isNaN(anchors[0] ?? NaN);
+  let videoBefore = 0; // the fragment of the last video moof before, for the file-order rule
+  moofs.forEach((_, index) => {
+    if (opening[index] !== 0) {
+      videoBefore = into[index] ?? 0;
+      return;
+    }
+    const pts = timeMs[index] ?? NaN;
+    join(index, byTime && !Number.isNaN(pts) ? nearest(anchors, pts) : videoBefore);
   });
   if (joined.length === moofs.length) return joined;
   for (let i = 0; i < frames.count; i++) {
@@ -175,6 +207,17 @@ function withMoofsJoinedIntoFragments(moofs: readonly FragmentSpan[], frames: Fr
     if (moof >= 0 && moof < moofs.length) frames.fragment[i] = into[moof] ?? moof;
   }
   return joined;
+}
+
+/**
+ * The index of the anchor nearest `timeMs`: a moof is placed whole, and the audio that plays while a GOP's
+ * first pictures wait for their B-frames (a keyframe plays a few frames after its decode time) starts
+ * just before the GOP's keyframe.
+ */
+function nearest(anchors: readonly number[], timeMs: number): number {
+  const k = lastAtOrBefore(anchors, timeMs);
+  const next = anchors[k + 1];
+  return next !== undefined && next - timeMs < timeMs - (anchors[k] ?? -Infinity) ? k + 1 : k;
 }
 
 /** The offsets of the moofs that a styp opens (the first moof after each styp): segments of their own. */
@@ -257,10 +300,9 @@ function withMoovSamplesCut(frames: FrameTable, moofSpans: FragmentSpan[], gopTr
   if (inMoov.length === 0) return moofSpans;
   const moovFrames = frameTable(inMoov.length);
   for (const i of inMoov) {
-    pushFrame(moovFrames, { track: frames.track[i] ?? 0, fragment: 0, offset: frames.offset[i] ?? 0, size: frames.size[i] ?? 0, ptsMs: 0, dtsMs: 0, keyframe: frames.keyframe[i] === 1 });
+    pushFrame(moovFrames, { track: frames.track[i] ?? 0, fragment: 0, offset: frames.offset[i] ?? 0, size: frames.size[i] ?? 0, ptsMs: frames.ptsMs[i] ?? NaN, dtsMs: frames.dtsMs[i] ?? NaN, keyframe: frames.keyframe[i] === 1 });
   }
-  const firstMoof = moofSpans[0]?.offset ?? Infinity;
-  const moovSpans = cutAtKeyframes(moovFrames, gopTrack, firstMoof);
+  const moovSpans = cutAtKeyframes(moovFrames, gopTrack, moofSpans[0]?.offset ?? Infinity, true);
   for (let i = 0; i < frames.count; i++) {
     const fragment = frames.fragment[i] ?? -1;
     if (fragment >= 0) frames.fragment[i] = fragment + moovSpans.length;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
 import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson, kvsInspect } from './cli';
+import { relayoutPlainMp4 } from './helpers/mp4Layout';
 import { TsWriter } from './helpers/tsWriter';
 
 const cases = [
@@ -212,26 +213,59 @@ test('a TS recording longer than 10 s: one fragment per GOP, found with or witho
   assert.deepEqual((JSON.parse(checked.stdout) as JsonReport).issues.map((i) => i.code), ['FRAGMENT_TOO_LONG']);
 });
 
-test('fMP4 with a moof per track (separate_moof): the audio moofs join their video fragment, as in one moof per fragment', (t) => {
+test('fMP4 with a moof per track (separate_moof), video or audio first: the audio moofs join their video fragment, as in one moof per fragment', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-sep-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const fragmented = (name: string, flags: string) => {
+  const fragmented = (name: string, flags: string, map: string[] = []) => {
     const file = join(dir, name);
-    execFileSync('ffmpeg', ['-v', 'error', '-i', `${FIXTURES}/h264-aac.mkv`, '-c', 'copy', '-movflags', `+frag_keyframe+empty_moov+default_base_moof${flags}`, file]);
+    execFileSync('ffmpeg', ['-v', 'error', '-i', `${FIXTURES}/h264-aac.mkv`, ...map, '-c', 'copy', '-movflags', `+frag_keyframe+empty_moov+default_base_moof${flags}`, file]);
     return file;
   };
-  const separate = fragmented('separate.mp4', '+separate_moof');
   const joint = inspectJson(fragmented('joint.mp4', ''), '--frames');
-  const result = kvsInspect(['--json', '--frames', '--checks', separate]);
-  assert.equal(result.status, 0, result.stdout);
-  const report = JSON.parse(result.stdout) as JsonReport;
-  const moofs = readFileSync(separate).toString('latin1').split('moof').length - 1;
-  assert.equal(moofs, 2 * joint.fragments.length, 'a moof per track per fragment');
   const summary = (r: JsonReport) => r.fragments.map((f) => [f.startMs, f.durationMs, f.frameCount, f.keyframeStart]);
-  assert.deepEqual(summary(report), summary(joint));
-  assert.deepEqual(report.issues, []);
   const perFragment = (r: JsonReport) => (r.frames ?? []).map((f) => `${f.track} ${f.ptsMs} ${f.fragment}`).sort();
-  assert.deepEqual(perFragment(report), perFragment(joint));
+  // ffmpeg writes the moofs of a fragment in track order: audio mapped first comes before its video.
+  for (const [name, map] of [['video-first.mp4', []], ['audio-first.mp4', ['-map', '0:a', '-map', '0:v']]] as const) {
+    const separate = fragmented(name, '+separate_moof', [...map]);
+    const result = kvsInspect(['--json', '--frames', '--checks', separate]);
+    assert.equal(result.status, 0, result.stdout);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    const moofs = readFileSync(separate).toString('latin1').split('moof').length - 1;
+    assert.equal(moofs, 2 * joint.fragments.length, 'a moof per track per fragment');
+    assert.deepEqual(summary(report), summary(joint), name);
+    assert.deepEqual(report.issues, [], name);
+    const tracksAsJoint = (r: JsonReport) => perFragment(r).map((row) => (name === 'audio-first.mp4' ? row.replace(/^(\d)/, (n) => (n === '1' ? '2' : '1')) : row)).sort();
+    assert.deepEqual(tracksAsJoint(report), perFragment(joint), name);
+  }
+});
+
+test('a plain MP4 whose audio lies in 2 s chunks, or after all the video: each audio frame in the fragment of the last keyframe before it, as kvs-put sends it, with no false errors', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-chunks-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const interleaved = join(dir, 'interleaved.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '4', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '25', '-bf', '0', '-c:a', 'aac', interleaved]);
+  const original = inspectJson(interleaved, '--frames');
+  const sizes = (r: JsonReport) => r.fragments.reduce((n, f) => n + f.size, 0);
+  for (const [name, chunkMs] of [['chunks-2s.mp4', 2000], ['sequential.mp4', Infinity]] as const) {
+    const file = join(dir, name);
+    writeFileSync(file, relayoutPlainMp4(readFileSync(interleaved), chunkMs));
+    // The samples are ffprobe's (the same times and sizes), only elsewhere in the file.
+    const packets = ffprobePackets(file);
+    const result = kvsInspect(['--json', '--frames', '--checks', file]);
+    assert.equal(result.status, 0, result.stdout.slice(0, 3000));
+    const report = JSON.parse(result.stdout) as JsonReport;
+    const frames = report.frames ?? [];
+    assert.deepEqual(frames.map((f) => f.size).sort((a, b) => a - b), packets.map((p) => Number(p.size)).sort((a, b) => a - b));
+    assert.notDeepEqual(frames.map((f) => f.offset), (original.frames ?? []).map((f) => f.offset), `${name} moved the samples`);
+    assert.equal(report.fragments.length, 4, name);
+    const keyframeTimes = report.fragments.map((f) => frames.find((frame) => frame.fragment === f.index && frame.track === 1)?.ptsMs ?? NaN);
+    for (const frame of frames.filter((f) => f.track === 2)) {
+      const expected = Math.max(0, keyframeTimes.findLastIndex((time) => time <= frame.ptsMs));
+      assert.equal(frame.fragment, expected, `${name}: audio at ${frame.ptsMs} ms`);
+    }
+    assert.deepEqual(report.fragments.map((f) => [f.startMs, f.durationMs, f.frameCount]), original.fragments.map((f) => [f.startMs, f.durationMs, f.frameCount]), name);
+    assert.equal(sizes(report), sizes(original), `${name}: a fragment is as large as its frames`);
+  }
 });
 
 test('a TS whose 33-bit clock wraps mid-file (26.5 h): times go on as ffprobe reads them, with no false timing errors', (t) => {
