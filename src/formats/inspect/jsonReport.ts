@@ -153,6 +153,7 @@ function frameRow(frames: FrameTable, i: number): JsonFrame {
     size: frames.size[i] ?? 0,
     ptsMs: frames.ptsMs[i] ?? 0,
     dtsMs: frames.dtsMs[i] ?? 0,
+    ...(Number.isFinite(frames.durationMs[i]) ? { durationMs: frames.durationMs[i] } : {}),
     keyframe: frames.keyframe[i] === 1,
     ...frameFlagNames(frames.flags[i] ?? 0),
     ...frames.nal?.[i],
@@ -163,7 +164,8 @@ function frameRow(frames: FrameTable, i: number): JsonFrame {
 function frameJson(frames: FrameTable, i: number, nalJson: NalJson): string {
   const nal = frames.nal?.[i];
   const flags = frames.flags[i] ?? 0;
-  return `{"track":${jsonNumber(frames.track[i])},"fragment":${jsonNumber(frames.fragment[i])},"offset":${jsonNumber(frames.offset[i])},"size":${jsonNumber(frames.size[i])},"ptsMs":${jsonNumber(frames.ptsMs[i])},"dtsMs":${jsonNumber(frames.dtsMs[i])},"keyframe":${frames.keyframe[i] === 1 ? 'true' : 'false'}${flags ? `,${JSON.stringify(frameFlagNames(flags)).slice(1, -1)}` : ''}${nal ? nalJson(nal) : ''}}`;
+  const duration = frames.durationMs[i];
+  return `{"track":${jsonNumber(frames.track[i])},"fragment":${jsonNumber(frames.fragment[i])},"offset":${jsonNumber(frames.offset[i])},"size":${jsonNumber(frames.size[i])},"ptsMs":${jsonNumber(frames.ptsMs[i])},"dtsMs":${jsonNumber(frames.dtsMs[i])}${Number.isFinite(duration) ? `,"durationMs":${jsonNumber(duration)}` : ''},"keyframe":${frames.keyframe[i] === 1 ? 'true' : 'false'}${flags ? `,${JSON.stringify(frameFlagNames(flags)).slice(1, -1)}` : ''}${nal ? nalJson(nal) : ''}}`;
 }
 
 type NalJson = (summary: FrameNalSummary) => string;

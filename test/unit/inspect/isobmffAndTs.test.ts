@@ -245,6 +245,9 @@ test('a plain MP4 whose audio lies in 2 s chunks, or after all the video: each a
   const interleaved = join(dir, 'interleaved.mp4');
   execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '4', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '25', '-bf', '0', '-c:a', 'aac', interleaved]);
   const original = inspectJson(interleaved, '--frames');
+  // Each frame's own duration (the stts's) is in its row, as ffprobe gives it.
+  const durationAt = new Map(ffprobePackets(interleaved).map((p) => [Number(p.pos), Number(p.duration_time) * 1000]));
+  for (const frame of original.frames ?? []) assert.ok(Math.abs((frame.durationMs ?? NaN) - (durationAt.get(frame.offset) ?? NaN)) < 0.001, `frame at ${frame.offset}: ${frame.durationMs} ms`);
   const sizes = (r: JsonReport) => r.fragments.reduce((n, f) => n + f.size, 0);
   for (const [name, chunkMs] of [['chunks-2s.mp4', 2000], ['sequential.mp4', Infinity]] as const) {
     const file = join(dir, name);
@@ -260,7 +263,7 @@ test('a plain MP4 whose audio lies in 2 s chunks, or after all the video: each a
     assert.equal(report.fragments.length, 4, name);
     const keyframeTimes = report.fragments.map((f) => frames.find((frame) => frame.fragment === f.index && frame.track === 1)?.ptsMs ?? NaN);
     for (const frame of frames.filter((f) => f.track === 2)) {
-      const expected = Math.max(0, keyframeTimes.findLastIndex((time) => time <= frame.ptsMs));
+      const expected = keyframeTimes.reduce((found, time, k) => (time <= frame.ptsMs ? k : found), 0);
       assert.equal(frame.fragment, expected, `${name}: audio at ${frame.ptsMs} ms`);
     }
     assert.deepEqual(report.fragments.map((f) => [f.startMs, f.durationMs, f.frameCount]), original.fragments.map((f) => [f.startMs, f.durationMs, f.frameCount]), name);
