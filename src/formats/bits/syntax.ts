@@ -44,7 +44,10 @@ export interface SyntaxStop {
  * counts from the first byte of the structure.
  */
 export interface ContainerField extends Omit<FieldLocation, 'value'> {
-  /** Value as coded; four-character codes and strings as text, longer byte strings as hex. */
+  /**
+   * Value as coded; four-character codes and strings as text, longer byte strings as hex, integers
+   * beyond Number.MAX_SAFE_INTEGER as decimal strings.
+   */
   value: number | string;
 }
 

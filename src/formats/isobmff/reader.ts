@@ -11,6 +11,15 @@ export function uint64(high: number, low: number): number {
 }
 
 /**
+ * The two halves of a 64-bit field as recorded in a structure: a number while that is exact, else a
+ * decimal string (as Matroska's integers beyond 2^53 are), so that 0xFFFFFFFFFFFFFFFF reads as coded.
+ */
+export function exactInt64(high: number, low: number): number | string {
+  const value = uint64(high, low);
+  return Number.isSafeInteger(value) ? value : ((BigInt(high) << 32n) + BigInt(low)).toString();
+}
+
+/**
  * A bounds-checked big-endian cursor over one box payload: bytes[start, end) of a buffer that may hold
  * more (a whole moof or moov, read in one piece; one reader serves all its boxes, see `reset`). Reads
  * past `end` return 0 (or an empty array) and set `overrun`, so box parsers stay simple and never throw;
@@ -119,8 +128,8 @@ export class BoxReader {
     }
   }
 
-  private intAt(at: number, size: number, signed: boolean): number {
-    if (size === 8) return uint64(signed ? this.view.getInt32(at) : this.view.getUint32(at), this.view.getUint32(at + 4));
+  private intAt(at: number, size: number, signed: boolean): number | string {
+    if (size === 8) return exactInt64(signed ? this.view.getInt32(at) : this.view.getUint32(at), this.view.getUint32(at + 4));
     let value = 0;
     for (let i = 0; i < size; i++) value = value * 256 + (this.bytes[at + i] ?? 0);
     return signed && value >= 2 ** (size * 8 - 1) ? value - 2 ** (size * 8) : value;
@@ -190,22 +199,24 @@ export class BoxReader {
     return v;
   }
 
-  /** Unsigned 64-bit as a number (exact below 2^53). */
+  /** Unsigned 64-bit as a number (exact below 2^53; recorded exactly). */
   u64(name?: string): number {
     const at = this.take(8);
     if (at < 0) return 0;
-    const v = uint64(this.view.getUint32(at), this.view.getUint32(at + 4));
-    if (name !== undefined) this.note(name, at, 8, v, 'unsigned int(64)');
-    return v;
+    const high = this.view.getUint32(at);
+    const low = this.view.getUint32(at + 4);
+    if (name !== undefined && this.syntax) this.note(name, at, 8, exactInt64(high, low), 'unsigned int(64)');
+    return uint64(high, low);
   }
 
-  /** Signed 64-bit as a number (exact within ±2^53). */
+  /** Signed 64-bit as a number (exact within ±2^53; recorded exactly). */
   i64(name?: string): number {
     const at = this.take(8);
     if (at < 0) return 0;
-    const v = uint64(this.view.getInt32(at), this.view.getUint32(at + 4));
-    if (name !== undefined) this.note(name, at, 8, v, 'int(64)');
-    return v;
+    const high = this.view.getInt32(at);
+    const low = this.view.getUint32(at + 4);
+    if (name !== undefined && this.syntax) this.note(name, at, 8, exactInt64(high, low), 'int(64)');
+    return uint64(high, low);
   }
 
   /** 32 or 64 bits depending on a box version: `version === 1 ? u64 : u32`. */

@@ -56,8 +56,17 @@ function sampleRows(stbl: Box, maxSamples: number, dataSize: number, report: Rep
   const sync = new Uint8Array(n);
   fillSync(stbl, n, sync, report);
   const offset = new Float64Array(n);
-  fillOffsets(stbl, n, size, offset, report);
-  return { count: n, dts, cto, duration, size, offset, sync };
+  // Samples no chunk holds have no bytes to read: the table keeps the placed ones, always the first.
+  const placed = fillOffsets(stbl, n, size, offset, report);
+  return {
+    count: placed,
+    dts: dts.subarray(0, placed),
+    cto: cto.subarray(0, placed),
+    duration: duration.subarray(0, placed),
+    size: size.subarray(0, placed),
+    offset: offset.subarray(0, placed),
+    sync: sync.subarray(0, placed),
+  };
 }
 
 function fillTimes(stbl: Box, n: number, dts: Float64Array, duration: Uint32Array, report: Report): void {
@@ -122,14 +131,15 @@ function fillSync(stbl: Box, n: number, sync: Uint8Array, report: Report): void 
   if (bad > 0) report('warning', 'STSS_SAMPLE_OUT_OF_RANGE', `${bad} stss entries name samples outside 1..${n}`, box.offset);
 }
 
-function fillOffsets(stbl: Box, n: number, size: Uint32Array, offset: Float64Array, report: Report): void {
+/** Fills the offsets of the samples stsc and stco/co64 place, the first ones; returns how many. */
+function fillOffsets(stbl: Box, n: number, size: Uint32Array, offset: Float64Array, report: Report): number {
   const stscBox = childBox(stbl, 'stsc');
   const stsc = fieldsOf(stscBox, 'stsc');
   const chunkBox = childBox(stbl, 'stco') ?? childBox(stbl, 'co64');
   const chunks = (fieldsOf(chunkBox, 'stco') ?? fieldsOf(chunkBox, 'co64'))?.chunkOffsets;
   if (!stsc || !chunks) {
-    if (n > 0) report('error', 'CHUNK_TABLE_MISSING', 'stbl lacks stsc or stco/co64: sample offsets unknown', stbl.offset);
-    return;
+    if (n > 0) report('error', 'CHUNK_TABLE_MISSING', `stbl lacks stsc or stco/co64: the offsets of its ${n} samples are unknown, so they are left out`, stbl.offset);
+    return 0;
   }
   const chunkCount = chunks.length;
   const first = stsc.firstChunks;
@@ -153,7 +163,8 @@ function fillOffsets(stbl: Box, n: number, size: Uint32Array, offset: Float64Arr
       }
     }
   }
-  if (s < n) report('error', 'CHUNK_TABLE_SHORT', `stsc/stco place ${s} of ${n} samples`, chunkBox?.offset ?? stbl.offset);
+  if (s < n) report('error', 'CHUNK_TABLE_SHORT', `stsc/stco place ${s} of ${n} samples; the other ${n - s} are left out`, chunkBox?.offset ?? stbl.offset);
+  return s;
 }
 
 /**

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
-import { FIXTURES, ffprobePackets, inspectJson, kvsInspect } from './cli';
+import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson, kvsInspect } from './cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -243,4 +243,29 @@ test('a plain MP4 or MOV cut short, its moov first: the samples past the cut, pe
       assert.match(i.message, new RegExp(`^track ${track + 1}: ${pastCut[track]} of \\d+ ${track === 0 ? 'samples' : audioRows} \\(.* past the end of the data \\(${cut}\\)`), name);
     });
   }
+});
+
+test('a faststart MP4 cut inside its video stco: the samples no chunk holds are left out, not read as frames at byte 0', () => {
+  const whole = join(dir, 'faststart-stco.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', `${FIXTURES}/h264-aac.mp4`, '-map', '0', '-c', 'copy', '-movflags', '+faststart', whole]);
+  assert.equal(ffprobeStreams(whole)[0]?.codec_type, 'video', 'the first trak, whose stco comes first, is the video');
+  const bytes = readFileSync(whole);
+  const stco = bytes.indexOf('stco') - 4;
+  const entries = bytes.readUInt32BE(stco + 12);
+  const kept = Math.floor(entries / 2);
+  // Half an entry past the kept ones: the cut falls inside an entry.
+  const file = written('cut-in-stco.mp4', bytes.subarray(0, stco + 16 + kept * 4 + 2));
+  const video = ffprobePackets(whole).filter((packet) => packet.stream_index === 0);
+  const firstLostChunk = bytes.readUInt32BE(stco + 16 + kept * 4);
+  const placed = video.filter((packet) => Number(packet.pos) < firstLostChunk);
+  assert.ok(placed.length > 0 && placed.length < video.length);
+
+  const result = inspectJson(file, '--frames');
+  assert.deepEqual(result.issues.map((i) => i.code).sort(), ['BOX_TRUNCATED', 'CHUNK_TABLE_SHORT', 'SAMPLE_DATA_PAST_END']);
+  const short = result.issues.find((i) => i.code === 'CHUNK_TABLE_SHORT');
+  assert.equal(short?.offset, stco);
+  assert.equal(short?.message, `track 1: stsc/stco place ${placed.length} of ${video.length} samples; the other ${video.length - placed.length} are left out`);
+  // The frames are the placed samples, where ffprobe finds them in the whole file: none at byte 0.
+  assert.deepEqual(result.frames?.map((frame) => [frame.offset, frame.size]), placed.map((packet) => [Number(packet.pos), Number(packet.size)]));
+  assert.ok(result.fragments.every((fragment) => fragment.keyframeStart));
 });

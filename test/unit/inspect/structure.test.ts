@@ -2,7 +2,7 @@
 // mkvinfo, MPEG-TS packet fields judged by ffprobe and by the bytes at their offsets.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -11,7 +11,7 @@ import { inspect } from '../../../src/formats/inspect/inspect';
 import { writeJsonReport, type JsonReport } from '../../../src/formats/inspect/jsonReport';
 import { jsonText } from '../../../src/formats/inspect/jsonText';
 import { readStructure, walkStructure, type StructureNode } from '../../../src/formats/inspect/structure';
-import { fieldHoldsValue, ffprobe, fixture, MEDIA } from '../formats/isobmff/helpers';
+import { fieldHoldsValue, ffprobe, fixture, integerAt, MEDIA } from '../formats/isobmff/helpers';
 import { hasMkvinfo, mkvinfo } from '../formats/matroska/mkvinfoDump';
 import { hasTsreport, tsreport, type TsreportPacket } from '../formats/mpegts/tsreport';
 import { FIXTURES, kvsInspect } from './cli';
@@ -217,6 +217,27 @@ test('--tree text shows control characters as \\xNN: the zero type of the termin
     // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(result.stdout, /[\x00-\x08\x0b-\x1f\x7f]/);
     assert.match(result.stdout, / atom\[\d\]\.type = \\x00\\x00\\x00\\x00\n/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('kvs-inspect --tree: 64-bit fields beyond 2^53 exact, as decimal strings (the all-ones durations of ffmpeg\'s ismv muxer)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-ismv-'));
+  try {
+    const file = join(dir, 'smooth.ismv');
+    execFileSync('ffmpeg', ['-v', 'error', '-i', `${FIXTURES}/h264-aac.mp4`, '-c', 'copy', '-f', 'ismv', file]);
+    const bytes = new Uint8Array(readFileSync(file));
+    const result = kvsInspect(['--json', '--tree', file]);
+    assert.equal(result.status, 0, result.stderr);
+    const structure = (JSON.parse(result.stdout) as JsonReport).structure ?? [];
+    const wide = [...walk(structure)].flatMap((node) => (node.fields ?? []).filter((field) => field.bitLength === 64 && /int\(64\)$/.test(field.descriptor)));
+    for (const field of wide) {
+      const coded = integerAt(bytes, field.byteOffset * 8, 64, field.descriptor);
+      assert.equal(field.value, coded >= -BigInt(Number.MAX_SAFE_INTEGER) && coded <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(coded) : coded.toString(), `${field.path} at byte ${field.byteOffset}`);
+    }
+    const durations = wide.filter((field) => field.path === 'duration').map((field) => field.value);
+    assert.deepEqual(durations, ['18446744073709551615', '18446744073709551615', '18446744073709551615', '18446744073709551615'], 'tkhd and mdhd of both tracks');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

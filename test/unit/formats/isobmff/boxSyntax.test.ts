@@ -7,7 +7,7 @@ import { createFile, MP4BoxBuffer } from 'mp4box';
 import { bytesSource } from '../../../../src/formats/byteSource';
 import { boxSpec } from '../../../../src/formats/isobmff';
 import { readStructure, type StructureNode } from '../../../../src/formats/inspect/structure';
-import { fieldHoldsValue, fixture } from './helpers';
+import { ascii, box, concat, fieldHoldsValue, fixture, fullBox, u32 } from './helpers';
 
 const FILES = [
   'h264-aac.mp4', 'h264-aac-frag.mp4', 'h265-main-frag.mp4', 'h264-he-aac-implicit.mp4', 'h264-alaw.mov', 'h264-mulaw.mov',
@@ -115,4 +115,18 @@ test('the fields of a trun and a tfhd are those its flags ask for, in order, eac
   assert.deepEqual(paths('tfhd'), ['size', 'type', 'version', 'flags', 'track_ID', 'default_sample_duration', 'default_sample_size', 'default_sample_flags']);
   // tr_flags 0x305: data_offset, first_sample_flags, sample_duration and sample_size per sample.
   assert.deepEqual(paths('trun')?.slice(0, 10), ['size', 'type', 'version', 'flags', 'sample_count', 'data_offset', 'first_sample_flags', 'sample_duration[0]', 'sample_size[0]', 'sample_duration[1]']);
+});
+
+test('64-bit fields beyond 2^53 are recorded exactly, as decimal strings: unsigned, signed and in tables', () => {
+  const ones = concat(u32(0xffffffff), u32(0xffffffff));
+  const elst = fullBox('elst', 1, 0, u32(1), ones, u32(0x80000000), u32(1), u32(0x10000));
+  const co64 = fullBox('co64', 0, 0, u32(2), u32(0x00200000), u32(1), u32(0), u32(7));
+  const bytes = concat(box('ftyp', ascii('isom'), u32(0)), elst, co64);
+  const nodes = readStructure(bytesSource(bytes)).slice(1);
+  const values = nodes.map((node) => Object.fromEntries((node.fields ?? []).filter((field) => field.bitLength === 64).map((field) => [field.path, field.value])));
+  assert.deepEqual(values, [
+    { 'segment_duration[0]': (2n ** 64n - 1n).toString(), 'media_time[0]': (-(2n ** 63n) + 1n).toString() },
+    { 'chunk_offset[0]': (2n ** 53n + 1n).toString(), 'chunk_offset[1]': 7 },
+  ]);
+  for (const node of nodes) for (const field of node.fields ?? []) assert.ok(fieldHoldsValue(bytes, node.offset, field), `${node.type} ${field.path}`);
 });

@@ -157,15 +157,21 @@ export function fieldHoldsValue(bytes: Uint8Array, structureOffset: number, fiel
   const { descriptor, value, bitLength } = field;
   if (typeof value === 'number' && descriptor.startsWith('bit(8*')) return value === field.byteLength;
   if (descriptor.startsWith('bit(') && typeof value === 'string') return value === raw.toString('hex');
+  // A 64-bit integer beyond 2^53, recorded as a decimal string.
+  if (typeof value === 'string' && bitLength === 64 && /^-?\d+$/.test(value)) return BigInt(value) === integerAt(bytes, start, bitLength, descriptor);
   if (descriptor === 'string' || descriptor === 'pstring' || descriptor === 'string[32]') return raw.toString('utf8').includes(String(value));
   if (typeof value === 'string') return value === raw.toString('latin1');
   if (descriptor === 'float(64)') return raw.readDoubleBE(0) === value;
   if (field.path === 'ntp_timestamp') return Math.floor(value) === Number(bitsAt(bytes, start, 32));
   // An esds size in 7-bit groups: the value is the sum of the groups, not the bits as they stand.
   if (descriptor === 'expandable size') return value === [...raw].reduce((sum, byte) => sum * 128 + (byte & 0x7f), 0);
-  const unsigned = bitsAt(bytes, start, bitLength);
   // A Matroska VINT: the bits after its length marker.
-  if (descriptor === 'vint') return BigInt(value) === unsigned - (1n << BigInt((bitLength / 8) * 7));
-  const signed = descriptor.startsWith('int(') && unsigned >= 1n << BigInt(bitLength - 1) ? unsigned - (1n << BigInt(bitLength)) : unsigned;
-  return BigInt(value) === signed;
+  if (descriptor === 'vint') return BigInt(value) === bitsAt(bytes, start, bitLength) - (1n << BigInt((bitLength / 8) * 7));
+  return BigInt(value) === integerAt(bytes, start, bitLength, descriptor);
+}
+
+/** The integer at a bit offset, signed when its descriptor is `int(n)`. */
+export function integerAt(bytes: Uint8Array, bitOffset: number, bitLength: number, descriptor: string): bigint {
+  const unsigned = bitsAt(bytes, bitOffset, bitLength);
+  return descriptor.startsWith('int(') && unsigned >= 1n << BigInt(bitLength - 1) ? unsigned - (1n << BigInt(bitLength)) : unsigned;
 }

@@ -67,9 +67,19 @@ test('inconsistent tables are reported, not thrown', () => {
     fullBox('stss', 0, 0, u32(1), u32(9)),
   ])));
   assert.deepEqual(file.issues.map((i) => i.code).sort(), ['CHUNK_TABLE_SHORT', 'STSS_SAMPLE_OUT_OF_RANGE', 'STTS_COUNT_MISMATCH']);
-  assert.equal(file.tracks[0]?.samples?.count, 6);
+  assert.equal(file.issues.find((i) => i.code === 'CHUNK_TABLE_SHORT')?.message, 'track 5: stsc/stco place 4 of 6 samples; the other 2 are left out');
+  // Only the samples a chunk holds stay: the others have no bytes to read.
+  assert.deepEqual(Array.from(file.tracks[0]?.samples?.offset ?? []), [100, 101, 200, 201]);
+  assert.deepEqual(Array.from(file.tracks[0]?.samples?.dts ?? []), [0, 10, 20, 30]);
+  const noChunks = readIsoBmff(bytesSource(movie([fullBox('stts', 0, 0, u32(1), u32(2), u32(10)), fullBox('stsz', 0, 0, u32(1), u32(2))])));
+  assert.deepEqual(noChunks.issues.map((i) => i.code), ['CHUNK_TABLE_MISSING']);
+  assert.equal(noChunks.tracks[0]?.samples?.count, 0);
   // A constant sample size with an absurd count is capped by the data the file could hold.
-  const absurd = readIsoBmff(bytesSource(movie([fullBox('stsz', 0, 0, u32(1000), u32(0xfffffff0))])));
+  const absurd = readIsoBmff(bytesSource(movie([
+    fullBox('stsc', 0, 0, u32(1), u32(1), u32(0xfffffff0), u32(1)),
+    fullBox('stsz', 0, 0, u32(1000), u32(0xfffffff0)),
+    fullBox('stco', 0, 0, u32(1), u32(0)),
+  ])));
   assert.ok(absurd.issues.some((i) => i.code === 'STSZ_SAMPLE_COUNT_IMPLAUSIBLE'));
   assert.equal(absurd.tracks[0]?.samples?.count, 1 << 16);
   // The same count in QuickTime's PCM layout (a row per 1024 samples of a chunk) is capped alike.
