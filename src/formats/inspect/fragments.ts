@@ -100,7 +100,7 @@ function assignByTime(frames: FrameTable, gopTrack: number | undefined, anchors:
   }
 }
 
-/** Fragment anchors (times their keyframes play, the first -Infinity) that increase, so that lastAtOrBefore places by them. */
+/** Fragment anchors (when their keyframes play) that increase, so that lastAtOrBefore can place by them. */
 export function increasing(anchors: readonly number[]): boolean {
   return anchors.every((anchor, k) => k === 0 || anchor > (anchors[k - 1] ?? 0));
 }

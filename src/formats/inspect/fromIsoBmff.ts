@@ -139,11 +139,11 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
  * KVS cuts a fragment at each video keyframe; a moof is one only when it opens with one. A moof without
  * video (each track in moofs of its own: ffmpeg's separate_moof, ISMV) joins the fragment whose keyframe
  * plays nearest its first frame (by file order, the fragment of the video moof before it, when times are
- * unknown), so that a fragment holds its video and the audio that
- * goes with it, as a producer would send them, whichever track's moof comes first. So does a moof whose
- * video starts after a keyframe: a chunk of a low-latency CMAF fragment, or a moof cut by time in a
- * progressive file; unless a styp opens it, as a segment of its own (then FRAGMENT_NOT_KEYFRAME_START says
- * what is wrong). `frames.fragment` is renumbered to match.
+ * unknown), so that a fragment holds its video and the audio that goes with it, as a producer would send
+ * them, whichever track's moof comes first. A moof whose video starts after a keyframe joins the fragment
+ * before it: a chunk of a low-latency CMAF fragment, or a moof cut by time in a progressive file; unless a
+ * styp opens it, as a segment of its own (then FRAGMENT_NOT_KEYFRAME_START says what is wrong).
+ * `frames.fragment` is renumbered to match.
  */
 function withMoofsJoinedIntoFragments(moofs: readonly FragmentSpan[], frames: FrameTable, tracks: readonly TrackReport[], segmentStarts: readonly number[]): FragmentSpan[] {
   const video = new Set(tracks.filter((track) => track.kind === 'video').map((track) => track.number));
