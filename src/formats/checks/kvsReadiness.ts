@@ -1,7 +1,7 @@
 // KVS readiness: what the service would reject, or play badly, found before the stream is sent.
 // Limits are the service's documented ones (fragments ≤ 10 s and ≤ 50 MB, ≤ 3 tracks, HLS/DASH codecs).
 import type { ByteSource } from '../byteSource';
-import type { ContainerInspection, DeclaredTracks } from '../inspect/container';
+import type { ContainerInspection, DeclaredTracks, LaterDeclaration } from '../inspect/container';
 import { fragmentLabel, type FragmentReport, type InspectionReport, type TrackReport } from '../inspect/report';
 import type { FrameNalAnalysis } from '../codecs';
 import { analyzeVideoFrames, type FrameSelection, type FrameVisitor } from '../inspect/videoFrames';
@@ -38,7 +38,7 @@ export interface ReadinessOptions {
 export function kvsReadinessIssues(inspection: ContainerInspection, source: ByteSource, options: ReadinessOptions = {}): Issue[] {
   const { report } = inspection;
   return [
-    ...trackRules(report),
+    ...trackRules(report, inspection.laterDeclarations ?? []),
     ...fragmentRules(report, inspection.declaredTracks),
     ...timestampRules(report, options.nowMs ?? Date.now()),
     ...serviceErrorRules(report),
@@ -47,27 +47,36 @@ export function kvsReadinessIssues(inspection: ContainerInspection, source: Byte
   ];
 }
 
-function trackRules(report: InspectionReport): Issue[] {
+type TrackCodec = Pick<TrackReport, 'number' | 'kind' | 'codecId' | 'family'>;
+
+function playable(track: TrackCodec): boolean {
+  if (track.kind === 'video') return track.family === 'h264' || track.family === 'h265';
+  return track.kind === 'audio' && (track.family === 'aac' || track.family === 'g711-alaw' || track.family === 'g711-mulaw');
+}
+
+/** `scope` names the fragments of a later declaration of the track (LaterDeclaration). */
+function notPlayableIssue(track: TrackCodec, offset: number, scope?: string): Issue {
+  return issue(
+    'warning',
+    'CODEC_NOT_PLAYABLE',
+    `Track ${track.number} (${track.codecId}${scope ? `; ${scope}` : ''}) is not a codec KVS HLS/DASH/GetClip can package: they take H.264 or H.265 video with optional AAC audio (DASH and GetClip also G.711, with H.264).`,
+    offset,
+    'The service stores any codec, but HLS/DASH sessions answer UnsupportedStreamMediaTypeException. Encode video as H.264/H.265 and audio as AAC.',
+  );
+}
+
+function trackRules(report: InspectionReport, laterDeclarations: readonly LaterDeclaration[]): Issue[] {
   const out: Issue[] = [];
   const { tracks } = report;
   if (tracks.length > KVS_LIMITS.maxTracks) {
     out.push(issue('error', 'TOO_MANY_TRACKS', `The stream has ${tracks.length} tracks; KVS accepts at most ${KVS_LIMITS.maxTracks}.`, tracks[KVS_LIMITS.maxTracks]?.offset ?? 0, 'Send at most one video and two audio tracks per stream.'));
   }
   for (const track of tracks) {
-    const playable =
-      track.kind === 'video' ? track.family === 'h264' || track.family === 'h265' : track.kind === 'audio' ? track.family === 'aac' || track.family === 'g711-alaw' || track.family === 'g711-mulaw' : false;
     // An empty codec ID is a track known only from its fragments (INIT_SEGMENT_MISSING says so).
-    if (!playable && track.codecId !== '') {
-      out.push(
-        issue(
-          'warning',
-          'CODEC_NOT_PLAYABLE',
-          `Track ${track.number} (${track.codecId}) is not a codec KVS HLS/DASH/GetClip can package: they take H.264 or H.265 video with optional AAC audio (DASH and GetClip also G.711, with H.264).`,
-          track.codecPrivate?.offset ?? track.offset ?? 0,
-          'The service stores any codec, but HLS/DASH sessions answer UnsupportedStreamMediaTypeException. Encode video as H.264/H.265 and audio as AAC.',
-        ),
-      );
-    }
+    if (!playable(track) && track.codecId !== '') out.push(notPlayableIssue(track, track.codecPrivate?.offset ?? track.offset ?? 0));
+  }
+  for (const declaration of laterDeclarations) {
+    if (!playable(declaration)) out.push(notPlayableIssue(declaration, declaration.offset, declaration.scope));
   }
   out.push(...g711Rules(tracks), ...aspectRatioIssues(tracks));
   // The track numbers KVS means are those of the MKV a producer sends: only Matroska has them already.

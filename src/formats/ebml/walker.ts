@@ -28,8 +28,9 @@ export interface EbmlElement {
   /** Size as declared; null when unknown (all ones). */
   readonly dataSize: number | null;
   /**
-   * Where the element ends as read: the declared end, cut to its parent and the input; for an
-   * unknown size, where the next element that cannot be its child starts (final once left).
+   * Where the element ends as read: the declared end, cut to its parent and the input (a non-master
+   * whose size runs past its parent ends where the next top-level element starts); for an unknown
+   * size, where the next element that cannot be its child starts (final once left).
    */
   end: number;
   /** Decoded value of a non-master element (when values are decoded). */
@@ -250,7 +251,7 @@ class Walk {
         const past = end > this.sourceSize ? 'the end of the input' : `the end of its parent at ${parentBound}`;
         return this.skipDamage(end > this.sourceSize ? 'EBML_TRUNCATED' : 'EBML_SIZE_PAST_PARENT', `Unknown element id ${hex(id)} of ${size} bytes, past ${past},`, pos + 1, parentBound);
       }
-      if (end > parentBound) end = this.sizePastParent(name, end, parentBound);
+      if (end > parentBound) end = this.sizePastParent(name, type, dataStart, end, parentBound);
       if (spec) checkSize(this.log, spec, pos, size);
     }
     if (!spec) this.log.add(issue('info', 'EBML_UNKNOWN_ELEMENT', `Unknown element id ${hex(id)} at offset ${pos} (${size === UNKNOWN_SIZE ? 'unknown size' : `${size} bytes`}).`, pos));
@@ -342,15 +343,34 @@ class Walk {
     return true;
   }
 
-  /** An element declared to end at `end`, past its parent's end: reported, and cut to the parent. */
-  private sizePastParent(name: string, end: number, parentBound: number): number {
+  /**
+   * An element declared to end at `end`, past its parent's end: reported, and where it is taken to end.
+   * When the input ends first and no open master declares that end, the input is cut: the element ends
+   * with it. Otherwise its size is wrong (RFC 8794 §6: an element's data lies within its parent's): a
+   * master ends with its parent (a top-level id inside it ends it sooner), another element where the
+   * next top-level element starts in its parent, so that the Clusters after a bad Void are still read.
+   */
+  private sizePastParent(name: string, type: EbmlType, dataStart: number, end: number, parentBound: number): number {
     const pos = this.pos;
-    if (end > this.sourceSize) {
+    if (!this.declaresEnd(parentBound)) {
       this.log.add(issue('error', 'EBML_TRUNCATED', `${name} at offset ${pos} needs ${end - this.sourceSize} more bytes than the input has (it ends at ${end}, the input at ${this.sourceSize}).`, pos));
-    } else {
-      this.log.add(issue('error', 'EBML_SIZE_PAST_PARENT', `${name} at offset ${pos} ends at ${end}, past the end of its parent at ${parentBound}.`, pos));
+      return parentBound;
     }
-    return parentBound;
+    const past = `${name} at offset ${pos} ends at ${end}, past the end of its parent at ${parentBound}`;
+    if (type === 'master') {
+      this.log.add(issue('error', 'EBML_SIZE_PAST_PARENT', `${past}.`, pos));
+      return parentBound;
+    }
+    const next = findSyncPoint(this.source, this.schema.syncIds, dataStart, parentBound);
+    const where = next < parentBound ? `at ${next}, where the next top-level element starts` : 'with its parent';
+    this.log.add(issue('error', 'EBML_SIZE_PAST_PARENT', `${past}: it is taken to end ${where}.`, pos));
+    return next;
+  }
+
+  /** Whether `bound` is where an open master of known size ends, rather than only the end of the input. */
+  private declaresEnd(bound: number): boolean {
+    if (bound < this.sourceSize) return true;
+    return this.stack.some(({ element }) => element.dataSize !== null && element.offset + element.headerSize + element.dataSize === bound);
   }
 }
 

@@ -1,6 +1,6 @@
 // What a container reader hands to the shared inspection steps (frame analysis, KVS checks).
 import type { ExpectedFraming, ParameterSetReference } from '../codecs';
-import type { InspectionReport } from './report';
+import type { InspectionReport, TrackReport } from './report';
 
 export interface VideoTrackContext {
   number: number;
@@ -18,6 +18,18 @@ export interface VideoTrackContext {
   coversFragment?: (fragment: number) => boolean;
 }
 
+/**
+ * A declaration of a track further on (a later Matroska segment or moov) that brings a codec its earlier
+ * declarations do not have: the report's track is the first declaration, and what the checks judge of a
+ * codec they judge of this one too.
+ */
+export interface LaterDeclaration extends Pick<TrackReport, 'number' | 'kind' | 'codecId' | 'family'> {
+  /** Its codec private data, or the declaration. */
+  offset: number;
+  /** Which fragments follow it and where it is, for messages (see declarationScope). */
+  scope: string;
+}
+
 /** The track numbers the header in force for fragment `fragment` (an index of the report's fragments) declares. */
 export type DeclaredTracks = (fragment: number) => readonly number[];
 
@@ -32,6 +44,8 @@ export interface ContainerInspection {
    * a gap on its timeline there.
    */
   declaredTracks?: DeclaredTracks;
+  /** The tracks' later declarations that bring another codec (the report's tracks are the first ones). */
+  laterDeclarations?: readonly LaterDeclaration[];
   /** The bytes of frame `index` of the report's frame table, when they are not one contiguous range (MPEG-TS). */
   readFrame?: (index: number) => Uint8Array;
   /** Where byte `at` of what readFrame(index) returns is in the input (-1 outside the frame). */

@@ -3,13 +3,13 @@ import type { ByteSource } from '../byteSource';
 import { reducedRatio } from '../codecs/aspectRatio';
 import { readIsoBmff, sampleIsDisposable } from '../isobmff';
 import type { IsoBmffFile, Track } from '../isobmff';
-import { issue } from '../issues';
-import { decodeCodecPrivate, g711Codec, type VideoSampleEntry } from './codecPrivate';
-import type { ContainerInspection, VideoTrackContext } from './container';
+import { issue, type Issue } from '../issues';
+import { decodeCodecPrivate, g711Codec, type DecodedCodecPrivate, type VideoSampleEntry } from './codecPrivate';
+import type { ContainerInspection, LaterDeclaration, VideoTrackContext } from './container';
 import { fileOrder } from './fileOrder';
 import { cutAtKeyframes, fragmentsFromFrames, increasing, lastAtOrBefore, type FragmentSpan } from './fragments';
 import { FrameFlag, frameTable, pushFrame, type CodecFamily, type FragmentReport, type FrameRow, type FrameTable, type TrackReport } from './report';
-import { trackDeclarations, videoContext, widenReorderLimit, type Declared } from './trackDeclarations';
+import { bringsNewCodec, declarationScope, trackDeclarations, videoContext, widenReorderLimit, type Declared } from './trackDeclarations';
 
 /** MPEG-4 Audio in esds (ISO/IEC 14496-1 objectTypeIndication). */
 const OBJECT_TYPE_MPEG4_AUDIO = 0x40;
@@ -45,29 +45,27 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
   const declarations = trackDeclarations(file.movies, declaredIn, 'moov');
   // Set below; read when frames are judged, by the video tracks that later moovs declare otherwise.
   let reportFragments: FragmentReport[] = [];
+  /** Whether the frames of fragment `fragment` follow declaration `k` of track `number`. */
+  const follows = (number: number, k: number) => {
+    const ofGroup = declarations.byNumber.get(number)?.ofGroup;
+    return (fragment: number) => ofGroup?.[movieAt(file, reportFragments[fragment]?.offset ?? 0)] === k;
+  };
   /** The fragments whose frames follow declaration `k` of a track, when the track has several. */
   const coverage = (number: number, k: number): Pick<VideoTrackContext, 'coversFragment'> => {
     const declared = declarations.byNumber.get(number);
     if (!declared || declared.tracks.length < 2) return {};
-    return { coversFragment: (fragment) => declared.ofGroup[movieAt(file, reportFragments[fragment]?.offset ?? 0)] === k };
+    return { coversFragment: follows(number, k) };
   };
 
   for (const track of file.tracks) {
     const family = isoFamily(track);
-    const sampleEntry = videoSampleEntry(track);
-    const decoded = isG711(family)
-      ? { track: { codec: g711Codec(family), codecName: G711_NAMES[family] }, issues: [] }
-      : decodeCodecPrivate(family, track.config?.bytes, track.config?.offset ?? track.box?.offset ?? 0, {
-        sampleEntry,
-        // Not the channelcount: muxers (ffmpeg among them) write the old template value 2 for mono too.
-        audio: { sampleRate: track.sampleRate },
-      });
+    const decoded = decodeTrack(track, family);
     issues.push(...decoded.issues);
     const pasp = track.pixelAspectRatio && reducedRatio(track.pixelAspectRatio.hSpacing, track.pixelAspectRatio.vSpacing);
     tracks.push({
       number: track.id,
       ...(track.box ? { offset: track.box.offset } : {}),
-      kind: track.kind === 'video' || track.kind === 'audio' ? track.kind : 'other',
+      kind: trackKind(track),
       codecId: track.codec,
       family,
       ...(track.kind === 'video' ? { width: track.displayWidth ?? track.width, height: track.displayHeight ?? track.height } : {}),
@@ -81,21 +79,23 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
     });
     const edits = editListIssue(track);
     if (edits) issues.push(edits);
-    if (track.protectionScheme !== undefined) {
-      const scheme = track.protectionScheme ? ` (scheme '${track.protectionScheme}')` : '';
-      issues.push(issue('warning', 'TRACK_ENCRYPTED', `Track ${track.id} is encrypted${scheme}: its frames are not checked, and KVS HLS/DASH/GetClip cannot package encrypted media.`, track.box?.offset ?? 0,
-        'KVS stores encrypted fragments as they come, but only clear H.264/H.265 and AAC/G.711 can be played back through HLS, DASH or GetClip; encrypt at rest with the stream\'s KMS key instead.'));
-    } else if (family === 'h264' || family === 'h265') {
-      videoTracks.push({ ...videoContext(track.id, family, decoded), ...coverage(track.id, 0) });
-    }
+    if (track.protectionScheme !== undefined) issues.push(encryptedIssue(track));
+    else if (family === 'h264' || family === 'h265') videoTracks.push({ ...videoContext(track.id, family, decoded), ...coverage(track.id, 0) });
   }
-  // A video track declared otherwise in a later moov: the frames after it are judged by that declaration.
-  for (const [number, { tracks: later }] of declarations.byNumber) {
+  // A track declared otherwise in a later moov: each declaration's codec configuration is judged as the
+  // first's, a codec the track had not been declared with so far also as a codec (once the fragments
+  // are known, below), and the video frames after it by it.
+  const newCodecs: { track: Track; k: number; family: CodecFamily; declaredIn: string; offset: number }[] = [];
+  for (const [number, { tracks: later, declaredIn }] of declarations.byNumber) {
     later.forEach((track, k) => {
+      if (k === 0) return;
       const family = isoFamily(track);
-      if (k === 0 || (family !== 'h264' && family !== 'h265') || track.protectionScheme !== undefined) return;
-      const decoded = decodeCodecPrivate(family, track.config?.bytes, track.config?.offset ?? track.box?.offset ?? 0, { sampleEntry: videoSampleEntry(track) });
+      const decoded = decodeTrack(track, family);
       issues.push(...decoded.issues);
+      if (bringsNewCodec(later, k, (declaration) => `${declaration.codec} ${isoFamily(declaration)}`)) {
+        newCodecs.push({ track, k, family, declaredIn: declaredIn[k] ?? '', offset: decoded.track.codecPrivate?.offset ?? track.box?.offset ?? 0 });
+      }
+      if ((family !== 'h264' && family !== 'h265') || track.protectionScheme !== undefined) return;
       videoTracks.push({ ...videoContext(number, family, decoded), ...coverage(number, k) });
       widenReorderLimit(tracks.find((shown) => shown.number === number), decoded.track.maxReorderFrames);
     });
@@ -122,6 +122,11 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
   const firstVideo = tracks.find((track) => track.kind === 'video')?.number;
   const spans = file.kind === 'plain' ? cutAtKeyframes(frames, firstVideo, source.size, true) : withMoovSamplesCut(frames, withMoofsJoinedIntoFragments(moofs, frames, tracks, moofsAfterStyp(file)), firstVideo);
   reportFragments = fragmentsFromFrames(spans, frames, tracks);
+  const laterDeclarations = newCodecs.map(({ track, k, family, declaredIn, offset }): LaterDeclaration => {
+    const scope = declarationScope(declaredIn, reportFragments.length, follows(track.id, k));
+    if (track.protectionScheme !== undefined) issues.push(encryptedIssue(track, scope));
+    return { number: track.id, kind: trackKind(track), codecId: track.codec, family, offset, scope };
+  });
   return {
     report: {
       format: file.kind === 'plain' || file.kind === 'unknown' ? 'mp4' : 'fragmented-mp4',
@@ -132,6 +137,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
       issues,
     },
     videoTracks,
+    laterDeclarations,
   };
 }
 
@@ -250,6 +256,32 @@ function editListIssue(track: Track): ReturnType<typeof issue> | undefined {
     `Track ${track.id}'s edit list has ${what}: the frames are shown at their media times (shifted by the first edit only), not on the edited timeline that players of this file show.`,
     elst?.offset ?? track.box?.offset ?? 0,
     'KVS has no edit lists, and kvs-put sends the frames as stored, so the stream would play the media unedited. To keep the edited timeline, re-encode it (ffmpeg -i in.mp4 -c:v libx264 -c:a aac out.mp4 applies the edits).',
+  );
+}
+
+/** A track's decoded codec configuration (G.711 has none: its sample entry says it all). */
+function decodeTrack(track: Track, family: CodecFamily): DecodedCodecPrivate {
+  if (isG711(family)) return { track: { codec: g711Codec(family), codecName: G711_NAMES[family] }, issues: [] };
+  return decodeCodecPrivate(family, track.config?.bytes, track.config?.offset ?? track.box?.offset ?? 0, {
+    sampleEntry: videoSampleEntry(track),
+    // Not the channelcount: muxers (ffmpeg among them) write the old template value 2 for mono too.
+    audio: { sampleRate: track.sampleRate },
+  });
+}
+
+function trackKind(track: Track): TrackReport['kind'] {
+  return track.kind === 'video' || track.kind === 'audio' ? track.kind : 'other';
+}
+
+/** `scope` names the fragments of a later declaration of the track. */
+function encryptedIssue(track: Track, scope?: string): Issue {
+  const scheme = track.protectionScheme ? ` (scheme '${track.protectionScheme}')` : '';
+  return issue(
+    'warning',
+    'TRACK_ENCRYPTED',
+    `Track ${track.id}${scope ? ` (${scope})` : ''} is encrypted${scheme}: its frames are not checked, and KVS HLS/DASH/GetClip cannot package encrypted media.`,
+    track.box?.offset ?? 0,
+    'KVS stores encrypted fragments as they come, but only clear H.264/H.265 and AAC/G.711 can be played back through HLS, DASH or GetClip; encrypt at rest with the stream\'s KMS key instead.',
   );
 }
 

@@ -11,9 +11,9 @@ import { BlockFlag, type BlockTable } from '../matroska/blockTable';
 import type { ContentEncodingSettings, MatroskaFile, MatroskaSegment, MatroskaTrack } from '../matroska/model';
 import { readMatroska } from '../matroska/readMatroska';
 import { decodeCodecPrivate, decodeWave, waveFamily, type DecodedCodecPrivate } from './codecPrivate';
-import type { ContainerInspection, VideoTrackContext } from './container';
+import type { ContainerInspection, LaterDeclaration, VideoTrackContext } from './container';
 import { declaredFrameDurationMs, fragmentsFromFrames } from './fragments';
-import { trackDeclarations, videoContext, widenReorderLimit } from './trackDeclarations';
+import { bringsNewCodec, declarationScope, trackDeclarations, videoContext, widenReorderLimit } from './trackDeclarations';
 import { FRAME_LACING_SHIFT, FrameFlag, frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable, type TrackReport } from './report';
 
 /**
@@ -45,44 +45,25 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   const segments = file.documents.flatMap((document) => document.segments);
   const declared = declaredTracks(segments);
   const declarations = trackDeclarations(segments, (track) => track, 'segment');
+  /** Whether the frames of fragment `fragment` follow declaration `k` of track `number`. */
+  const follows = (number: number, k: number) => {
+    const ofGroup = declarations.byNumber.get(number)?.ofGroup;
+    return (fragment: number) => ofGroup?.[file.fragments[fragment]?.segmentIndex ?? 0] === k;
+  };
   /** The fragments whose frames follow declaration `k` of a track, when the track has several. */
   const coverage = (number: number, k: number): Pick<VideoTrackContext, 'coversFragment'> => {
     const declared = declarations.byNumber.get(number);
     if (!declared || declared.tracks.length < 2) return {};
-    return { coversFragment: (fragment) => declared.ofGroup[file.fragments[fragment]?.segmentIndex ?? 0] === k };
+    return { coversFragment: follows(number, k) };
   };
 
   const tracks: TrackReport[] = [];
   const videoTracks: VideoTrackContext[] = [];
   for (const { track, timestampScale } of declared) {
-    const family = matroskaFamily(track);
-    const audio = track.audio && { sampleRate: track.audio.outputSamplingFrequency ?? track.audio.samplingFrequency, channels: track.audio.channels };
-    const codecPrivateOffset = track.codecPrivate?.offset ?? track.offset;
-    const legacyAac = !track.codecPrivate && track.audio ? legacyAacAudioSpecificConfig(track.codecId, track.audio.samplingFrequency, track.audio.channels, track.audio.outputSamplingFrequency) : undefined;
-    const decoded = track.codecId.startsWith('A_PCM/')
-      ? { track: { codecName: PCM_NAMES[track.codecId] ?? 'PCM' }, issues: [] } // the Audio element says it all: no CodecPrivate
-      : track.codecId === 'A_MS/ACM'
-        ? decodeWave(track.codecPrivate?.bytes, codecPrivateOffset)
-        : legacyAac
-          ? legacyAacFormat(legacyAac, audio)
-          : decodeCodecPrivate(family, track.codecPrivate?.bytes, codecPrivateOffset, { audio });
-    issues.push(...decoded.issues);
+    const { family, decoded, legacyAac } = decodeDeclaration(track);
+    issues.push(...decoded.issues, ...codecIdIssues(track, family, legacyAac));
     const pixelAspect = displayPixelAspect(track);
     const containerRate = track.defaultDurationNs ? { frameRate: 1e9 / track.defaultDurationNs } : {};
-    const kvsCodecIds = KVS_CODEC_IDS[family];
-    const kvsCodecId = kvsCodecIds?.[0];
-    if (kvsCodecId && !kvsCodecIds.includes(track.codecId)) {
-      // A_AAC/MPEG4/LC and the like: the same codec under an older Matroska name, which KVS does not name.
-      issues.push(
-        issue(
-          'warning',
-          'CODEC_ID_NOT_KVS',
-          `Track ${track.number}'s CodecID is ${track.codecId}; KVS HLS/DASH/GetClip take this codec only as ${kvsCodecId}.`,
-          track.offset,
-          `Write CodecID ${kvsCodecId}, the ID the KVS playback requirements name${legacyAac ? ', with the AudioSpecificConfig as CodecPrivate' : ''}; the service stores the track as it is, but may not package it.`,
-        ),
-      );
-    }
     tracks.push({
       number: track.number,
       offset: track.offset,
@@ -103,13 +84,23 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
     // Compressed or encrypted frames are not NAL units: their framing is not judged.
     if ((family === 'h264' || family === 'h265') && !encoding) videoTracks.push({ ...videoContext(track.number, family, decoded), ...coverage(track.number, 0) });
   }
-  // A video track declared otherwise in later segments: their frames are judged by their own declaration.
-  for (const [number, { tracks: later }] of declarations.byNumber) {
+  // A track declared otherwise in later segments: each declaration's codec private data is judged as the
+  // first's, a codec the track had not been declared with so far also as a codec, and the video frames
+  // after it by it.
+  const laterDeclarations: LaterDeclaration[] = [];
+  for (const [number, { tracks: later, declaredIn }] of declarations.byNumber) {
     later.forEach((track, k) => {
-      const family = matroskaFamily(track);
-      if (k === 0 || (family !== 'h264' && family !== 'h265') || track.contentEncoding) return;
-      const decoded = decodeCodecPrivate(family, track.codecPrivate?.bytes, track.codecPrivate?.offset ?? track.offset);
+      if (k === 0) return;
+      const { family, decoded, legacyAac } = decodeDeclaration(track);
       issues.push(...decoded.issues);
+      const encoding = track.contentEncoding;
+      if (bringsNewCodec(later, k, (declaration) => `${declaration.codecId} ${matroskaFamily(declaration)}`)) {
+        const scope = declarationScope(declaredIn[k] ?? '', file.fragments.length, follows(number, k));
+        issues.push(...codecIdIssues(track, family, legacyAac, scope));
+        if (encoding) issues.push(contentEncodingIssue(number, encoding, scope));
+        laterDeclarations.push({ number, kind: track.kind, codecId: track.codecId, family, offset: decoded.track.codecPrivate?.offset ?? track.offset, scope });
+      }
+      if ((family !== 'h264' && family !== 'h265') || encoding) return;
       videoTracks.push({ ...videoContext(number, family, decoded), ...coverage(number, k) });
       widenReorderLimit(tracks.find((shown) => shown.number === number), decoded.track.maxReorderFrames);
     });
@@ -131,8 +122,44 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   return {
     report: { format: header?.docType === 'webm' ? 'webm' : 'matroska', size: source.size, tracks, fragments, frames, issues },
     videoTracks,
+    laterDeclarations,
     declaredTracks: (fragment) => declaredIn[file.fragments[fragment]?.segmentIndex ?? 0] ?? allTracks,
   };
+}
+
+/** A declaration's codec family and its decoded codec private data (or what a legacy AAC ID stands for). */
+function decodeDeclaration(track: MatroskaTrack): { family: CodecFamily; decoded: DecodedCodecPrivate; legacyAac: boolean } {
+  const family = matroskaFamily(track);
+  const audio = track.audio && { sampleRate: track.audio.outputSamplingFrequency ?? track.audio.samplingFrequency, channels: track.audio.channels };
+  const codecPrivateOffset = track.codecPrivate?.offset ?? track.offset;
+  const legacyAac = !track.codecPrivate && track.audio ? legacyAacAudioSpecificConfig(track.codecId, track.audio.samplingFrequency, track.audio.channels, track.audio.outputSamplingFrequency) : undefined;
+  const decoded = track.codecId.startsWith('A_PCM/')
+    ? { track: { codecName: PCM_NAMES[track.codecId] ?? 'PCM' }, issues: [] } // the Audio element says it all: no CodecPrivate
+    : track.codecId === 'A_MS/ACM'
+      ? decodeWave(track.codecPrivate?.bytes, codecPrivateOffset)
+      : legacyAac
+        ? legacyAacFormat(legacyAac, audio)
+        : decodeCodecPrivate(family, track.codecPrivate?.bytes, codecPrivateOffset, { audio });
+  return { family, decoded, legacyAac: legacyAac !== undefined };
+}
+
+/**
+ * CODEC_ID_NOT_KVS for a codec KVS packages under another CodecID (A_AAC/MPEG4/LC and the like: the same
+ * codec under an older Matroska name, which KVS does not name). `scope` names a later declaration's fragments.
+ */
+function codecIdIssues(track: MatroskaTrack, family: CodecFamily, legacyAac: boolean, scope?: string): Issue[] {
+  const kvsCodecIds = KVS_CODEC_IDS[family];
+  const kvsCodecId = kvsCodecIds?.[0];
+  if (!kvsCodecId || kvsCodecIds.includes(track.codecId)) return [];
+  return [
+    issue(
+      'warning',
+      'CODEC_ID_NOT_KVS',
+      `Track ${track.number}'s CodecID${scope ? ` (${scope})` : ''} is ${track.codecId}; KVS HLS/DASH/GetClip take this codec only as ${kvsCodecId}.`,
+      track.offset,
+      `Write CodecID ${kvsCodecId}, the ID the KVS playback requirements name${legacyAac ? ', with the AudioSpecificConfig as CodecPrivate' : ''}; the service stores the track as it is, but may not package it.`,
+    ),
+  ];
 }
 
 /**
@@ -249,7 +276,8 @@ function laceTimings(matroskaTracks: readonly MatroskaTrack[], tracks: readonly 
 
 const COMPRESSION_NAMES = ['zlib', 'bzlib', 'lzo1x', 'header stripping'];
 
-function contentEncodingIssue(trackNumber: number, encoding: ContentEncodingSettings): Issue {
+/** `scope` names a later declaration's fragments. */
+function contentEncodingIssue(trackNumber: number, encoding: ContentEncodingSettings, scope?: string): Issue {
   const how = [
     encoding.compression !== undefined ? `compressed (ContentCompAlgo ${encoding.compression}${COMPRESSION_NAMES[encoding.compression] ? `: ${COMPRESSION_NAMES[encoding.compression]}` : ''})` : '',
     encoding.encryption !== undefined ? `encrypted (ContentEncAlgo ${encoding.encryption})` : '',
@@ -257,7 +285,7 @@ function contentEncodingIssue(trackNumber: number, encoding: ContentEncodingSett
   return issue(
     'error',
     'MKV_CONTENT_ENCODING',
-    `Track ${trackNumber}'s frames are stored ${how}: KVS HLS/DASH/GetClip repackage frames as they are stored, so theirs would not play. Their framing is not checked.`,
+    `Track ${trackNumber}'s frames${scope ? ` (${scope})` : ''} are stored ${how}: KVS HLS/DASH/GetClip repackage frames as they are stored, so theirs would not play. Their framing is not checked.`,
     encoding.offset,
     'Write the frames as they are (mkvmerge: --compression TID:none); KVS producers never compress frames.',
   );

@@ -28,6 +28,8 @@ export interface Declaring<T> {
 export interface TrackDeclarations<T> {
   /** The track number's distinct declarations (codec and codec private data), in the order the groups make them. */
   readonly tracks: T[];
+  /** Where each declaration first appears, as messages name it: "the segment at byte 5120". */
+  readonly declaredIn: string[];
   /** For each group, the declaration its frames follow: its own, or the one before it for a group that declares none. */
   readonly ofGroup: Int32Array;
 }
@@ -46,18 +48,20 @@ export function trackDeclarations<T>(groups: readonly Declaring<T>[], describe: 
     for (const track of group.tracks) {
       const declared = describe(track);
       const print = `${declared.codecId}:${hex(declared.codecPrivate?.bytes ?? new Uint8Array(0))}`;
+      const groupName = `the ${where} at byte ${group.offset}`;
       let declarations = byNumber.get(declared.number);
       if (!declarations) {
-        declarations = { tracks: [track], fingerprints: [print], ofGroup: new Int32Array(groups.length), current: 0 };
+        declarations = { tracks: [track], declaredIn: [groupName], fingerprints: [print], ofGroup: new Int32Array(groups.length), current: 0 };
         byNumber.set(declared.number, declarations);
       }
       const before = declarations.tracks[declarations.current];
       let known = declarations.fingerprints.indexOf(print);
       if (known < 0) {
         known = declarations.tracks.push(track) - 1;
+        declarations.declaredIn.push(groupName);
         declarations.fingerprints.push(print);
       }
-      if (known !== declarations.current && before !== undefined) changes.push(changeIssue(describe(before), declared, `the ${where} at byte ${group.offset}`));
+      if (known !== declarations.current && before !== undefined) changes.push(changeIssue(describe(before), declared, groupName));
       declarations.current = known;
     }
     for (const declarations of byNumber.values()) declarations.ofGroup[index] = declarations.current;
@@ -76,6 +80,39 @@ function changeIssue(before: Declared, after: Declared, where: string): Issue {
     CODEC_PRIVATE_CHANGED_HINT,
   );
 }
+
+/**
+ * Whether declaration `k` of a track brings a codec none of its earlier declarations has (`codecOf`
+ * names it), rather than new codec private data for one of theirs: what is judged of a codec alone
+ * (whether KVS can package it, its codec ID) is then due again.
+ */
+export function bringsNewCodec<T>(declarations: readonly T[], k: number, codecOf: (track: T) => string): boolean {
+  const codecs = declarations.slice(0, k + 1).map(codecOf);
+  return codecs.indexOf(codecs[k] ?? '') === k;
+}
+
+/**
+ * How messages name a later declaration of a track: which fragments follow it, and where it is
+ * ("fragments 3–5, 9, as declared in the segment at byte 5120").
+ */
+export function declarationScope(declaredIn: string, fragmentCount: number, covers: (fragment: number) => boolean): string {
+  const ranges: string[] = [];
+  let covered = 0;
+  for (let first = 0; first < fragmentCount; first++) {
+    if (!covers(first)) continue;
+    let last = first;
+    while (last + 1 < fragmentCount && covers(last + 1)) last++;
+    ranges.push(first === last ? `${first}` : `${first}–${last}`);
+    covered += last - first + 1;
+    first = last;
+  }
+  const shown = ranges.length > MAX_RANGES_NAMED ? [...ranges.slice(0, MAX_RANGES_NAMED), '…'] : ranges;
+  const fragments = covered === 0 ? 'no fragment' : `fragment${covered > 1 ? 's' : ''} ${shown.join(', ')}`;
+  return `${fragments}, as declared in ${declaredIn}`;
+}
+
+/** Runs of fragments a message names before it says "…". */
+const MAX_RANGES_NAMED = 4;
 
 /** How the frames of an H.264/H.265 track are judged, from its decoded codec private data. */
 export function videoContext(number: number, codec: 'h264' | 'h265', decoded: DecodedCodecPrivate): VideoTrackContext {

@@ -202,6 +202,26 @@ test('a Cluster whose size is 9 bytes too large ends where the next Cluster star
   assert.deepEqual(result.issues.map((i) => [i.code, i.offset]), [['EBML_SIZE_PAST_PARENT', first]]);
 });
 
+test('a Void whose size runs past its Segment and the input (the Segment\'s size is right): the elements after it are read, every frame ffprobe finds; cut inside the Void, the file is truncated', () => {
+  const layout = execFileSync('mkvinfo', ['-P', SOURCE], { encoding: 'utf8' });
+  const voidAt = Number(/\+ EBML void: size \d+ at (\d+)/.exec(layout)?.[1]);
+  const infoAt = Number(/\+ Segment information at (\d+)/.exec(layout)?.[1]);
+  const segmentAt = Number(/\+ Segment: size \d+ at (\d+)/.exec(layout)?.[1]);
+  const file = variant('huge-void.mkv', (bytes) => {
+    assert.equal(bytes[voidAt + 1], 0x01, 'ffmpeg writes a Void\'s size in 8 bytes');
+    bytes.set([0x01, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe], voidAt + 1); // 2^48 - 2 bytes
+  });
+  const result = inspectJson(file, '--frames');
+  assert.deepEqual(result.tracks.map((t) => t.codecId), report.tracks.map((t) => t.codecId));
+  assert.equal(result.frames?.length, ffprobePackets(file).length);
+  assert.deepEqual(result.frames?.map((f) => f.offset), report.frames?.map((f) => f.offset));
+  assert.deepEqual(result.issues.map((i) => [i.code, i.offset]), [['EBML_SIZE_PAST_PARENT', voidAt]]);
+  assert.match(result.issues[0]?.message ?? '', new RegExp(`taken to end at ${infoAt}, where the next top-level element starts`));
+
+  const cut = inspectJson(written('cut-in-void.mkv', original.subarray(0, voidAt + 20)));
+  assert.deepEqual(cut.issues.map((i) => [i.code, i.offset]), [['EBML_TRUNCATED', segmentAt], ['EBML_TRUNCATED', voidAt]]);
+});
+
 test('a truncated file reports what it read and the truncation offset', () => {
   const cut = Math.floor(original.length * 0.7);
   const file = written('truncated.mkv', original.subarray(0, cut));

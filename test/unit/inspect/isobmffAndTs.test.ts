@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { createFile, MP4BoxBuffer } from 'mp4box';
 import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
 import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson, kvsInspect } from './cli';
 import { relayoutPlainMp4 } from './helpers/mp4Layout';
@@ -445,6 +446,50 @@ test('recordings of different sizes back to back: the codec private data change 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** Where mp4box.js (an independent reader) finds the moov and each trak, by track_ID. */
+function moovLayout(bytes: Uint8Array): { moov: number; trak: Map<number, number> } {
+  const file = createFile(true);
+  file.appendBuffer(MP4BoxBuffer.fromArrayBuffer(bytes.slice().buffer, 0));
+  file.flush();
+  const moov = (file as unknown as { moov: { start: number; traks: { start: number; tkhd: { track_id: number } }[] } }).moov;
+  return { moov: moov.start, trak: new Map(moov.traks.map((trak) => [trak.tkhd.track_id, trak.start])) };
+}
+
+test('fMP4 init segments joined end to end that change a track\'s codec (AAC, then Opus, then encrypted): each new codec is judged at its trak, as mp4box.js places it', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-moov-codec-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const fragmented = ['-movflags', '+frag_keyframe+empty_moov+default_base_moof'];
+  const part = (name: string, audioCodec: string, offsetS: number) => {
+    const file = join(dir, name);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '1', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-g', '25', '-bf', '0', '-c:a', audioCodec, '-output_ts_offset', `${offsetS}`, ...fragmented, file]);
+    return file;
+  };
+  const aac = part('aac.mp4', 'aac', 0);
+  const opus = part('opus.mp4', 'libopus', 1);
+  const encrypted = join(dir, 'cenc.mp4');
+  const key = '00112233445566778899aabbccddeeff';
+  execFileSync('ffmpeg', ['-v', 'error', '-i', aac, '-c', 'copy', '-output_ts_offset', '2', '-encryption_scheme', 'cenc-aes-ctr', '-encryption_key', key, '-encryption_kid', key, ...fragmented, encrypted]);
+  assert.deepEqual(ffprobeStreams(opus).map((stream) => stream.codec_name), ['h264', 'opus']);
+  const aacBytes = new Uint8Array(readFileSync(aac));
+  const opusBytes = new Uint8Array(readFileSync(opus));
+  const encryptedBytes = new Uint8Array(readFileSync(encrypted));
+  const joined = join(dir, 'joined.mp4');
+  writeFileSync(joined, Buffer.concat([aacBytes, opusBytes, encryptedBytes]));
+
+  const report = inspectJson(joined);
+  const opusAt = moovLayout(opusBytes);
+  const encryptedAt = moovLayout(encryptedBytes);
+  const encryptedStart = aacBytes.length + opusBytes.length;
+  const judged = report.issues.filter((i) => i.code === 'CODEC_NOT_PLAYABLE' || i.code === 'TRACK_ENCRYPTED');
+  assert.deepEqual(judged.map((i) => [i.code, i.offset]), [
+    ['CODEC_NOT_PLAYABLE', aacBytes.length + (opusAt.trak.get(2) ?? 0)],
+    ['TRACK_ENCRYPTED', encryptedStart + (encryptedAt.trak.get(1) ?? 0)],
+    ['TRACK_ENCRYPTED', encryptedStart + (encryptedAt.trak.get(2) ?? 0)],
+  ]);
+  assert.equal(judged[0]?.message.split(' is not')[0], `Track 2 (Opus; fragment 1, as declared in the moov at byte ${aacBytes.length + opusAt.moov})`);
+  assert.match(judged[1]?.message ?? '', new RegExp(`^Track 1 \\(fragment 2, as declared in the moov at byte ${encryptedStart + encryptedAt.moov}\\) is encrypted \\(scheme 'cenc'\\)`));
 });
 
 test('a NAL problem in an MPEG-TS frame is reported at its byte in the file, past the TS packet headers', (t) => {

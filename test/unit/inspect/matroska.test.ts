@@ -370,6 +370,51 @@ test('EBML documents joined end to end: a track first declared in a later docume
   assert.ok(!report.issues.some((found) => found.code === 'MKV_UNDECLARED_TRACK'));
 });
 
+test('a later EBML document that declares a track with another codec (AAC, then Opus, plain or zlib-compressed) has it judged as a codec, at its TrackEntry as mkvinfo places it', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-codec-change-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const part = (codec: string, offsetS: number) => {
+    const file = join(dir, `${codec}-${offsetS}.mkv`);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '1', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-g', '25', '-bf', '0', '-c:a', codec, '-output_ts_offset', `${offsetS}`, file]);
+    return file;
+  };
+  const aac = part('aac', 0);
+  const opus = part('libopus', 1);
+  const zlibOpus = join(dir, 'zlib-opus.mkv');
+  execFileSync('mkvmerge', ['-q', '-o', zlibOpus, '--compression', '1:zlib', opus]);
+  assert.deepEqual(ffprobeStreams(opus).map((stream) => stream.codec_name), ['h264', 'opus']);
+  /** Where mkvinfo puts the Segment, track 2's TrackEntry and the element named `inEntry` in it. */
+  const positions = (file: string, inEntry = 'Codec ID') => {
+    const text = execFileSync('mkvinfo', ['-P', file], { encoding: 'utf8' });
+    const entry = text.split(/(?=\| \+ Track at )/).find((chunk) => chunk.includes('+ Track number: 2 '))?.split('\n|+ ')[0] ?? '';
+    const position = (line: RegExp, within: string) => Number(new RegExp(`${line.source}.* at (\\d+)$`, 'm').exec(within)?.[1]);
+    return { segment: position(/\+ Segment:/, text), entry: position(/\+ Track/, entry), element: position(new RegExp(`\\+ ${inEntry}`), entry) };
+  };
+  const joinFiles = (name: string, files: string[]) => {
+    const joined = join(dir, name);
+    writeFileSync(joined, Buffer.concat(files.map((file) => readFileSync(file))));
+    return joined;
+  };
+  const aacSize = readFileSync(aac).length;
+
+  assert.ok(!inspectJson(aac).issues.some((found) => found.code === 'CODEC_NOT_PLAYABLE'));
+  // AAC, Opus, AAC, Opus: the Opus declaration is judged once, at its first TrackEntry, for both its fragments.
+  const report = inspectJson(joinFiles('aac-opus.mkv', [aac, opus, aac, opus]));
+  const at = positions(opus);
+  const notPlayable = report.issues.filter((found) => found.code === 'CODEC_NOT_PLAYABLE');
+  assert.deepEqual(notPlayable.map((found) => found.offset), [aacSize + at.entry]);
+  assert.equal(notPlayable[0]?.message.split(' is not')[0], `Track 2 (A_OPUS; fragments 1, 3, as declared in the segment at byte ${aacSize + at.segment})`);
+  assert.deepEqual(report.tracks.map((track) => track.codecId), ['V_MPEG4/ISO/AVC', 'A_AAC'], 'the tracks as first declared');
+
+  // Compressed Opus frames: the encoding is reported too, at the ContentCompression element.
+  const compressed = inspectJson(joinFiles('aac-zlib-opus.mkv', [aac, zlibOpus]));
+  const zlibAt = positions(zlibOpus, 'Content compression');
+  const scope = `fragment 1, as declared in the segment at byte ${aacSize + zlibAt.segment}`;
+  const judged = compressed.issues.filter((found) => found.code === 'CODEC_NOT_PLAYABLE' || found.code === 'MKV_CONTENT_ENCODING');
+  assert.deepEqual(judged.map((found) => [found.code, found.offset]), [['CODEC_NOT_PLAYABLE', aacSize + zlibAt.entry], ['MKV_CONTENT_ENCODING', aacSize + zlibAt.element]]);
+  assert.ok(judged.every((found) => found.message.includes(scope)), judged.map((found) => found.message).join('\n'));
+});
+
 test('a fragment opened by an open-GOP I picture (x264 open-gop: keyframe flag, no IDR) or an intra-refresh P picture is a warning; IDR and H.265 CRA starts are not (their RASL pictures are another issue)', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-open-gop-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import type { ContainerInspection } from '../../../src/formats/inspect/container
 import { inspect } from '../../../src/formats/inspect/inspect';
 import { frameTable, pushFrame, type FragmentReport, type FrameTable, type TrackReport } from '../../../src/formats/inspect/report';
 import { ElementId as Id } from '../../../src/formats/matroska/elementTable';
-import { blockData, concat, element, filled, floatElement, stringElement, uintElement } from '../formats/ebml/ebmlBytes';
+import { blockData, concat, element, filled, floatElement, idBytes, stringElement, uintElement } from '../formats/ebml/ebmlBytes';
 
 const video: TrackReport = { number: 1, kind: 'video', codecId: 'V_MPEG4/ISO/AVC', family: 'h264', frameRate: 25 };
 const aac: TrackReport = { number: 2, kind: 'audio', codecId: 'A_AAC', family: 'aac', sampleRate: 48000 };
@@ -341,6 +341,23 @@ test('codec private data that changes from one GetMedia document to the next is 
   assert.equal(found.length, 1);
   const changedAt = first.length + same.length;
   assert.ok((found[0]?.offset ?? 0) > changedAt, `offset ${found[0]?.offset} is in the third document (from ${changedAt})`);
+});
+
+test('a later GetMedia document that declares a track otherwise is judged as the first is: its codec ID once, and its codec private data', () => {
+  const first = aacDocument('A_AAC', [0x11, 0x90], 0);
+  const legacy = aacDocument('A_AAC/MPEG4/LC', [0x11, 0x90], 1000);
+  const truncated = aacDocument('A_AAC', [0x11], 2000); // the AudioSpecificConfig stops inside samplingFrequencyIndex
+  const legacyAgain = aacDocument('A_AAC/MPEG4/LC', [0x11, 0x90], 3000);
+  const found = inspect(bytesSource(concat(first, legacy, truncated, legacyAgain))).issues.filter((i) => i.code !== 'CODEC_PRIVATE_CHANGED');
+  const at = (document: Uint8Array, id: number, before: number) => before + Buffer.from(document).indexOf(Buffer.from(idBytes(id)));
+  const segmentAt = (document: Uint8Array, before: number) => at(document, Id.Segment, before);
+  const trackEntryAt = (document: Uint8Array, before: number) => at(document, Id.Tracks, before) + 5; // after the Tracks id and its 1-byte size
+  const codecPrivateDataAt = (document: Uint8Array, before: number) => at(document, Id.CodecPrivate, before) + 3;
+  assert.deepEqual(found.map((i) => [i.code, i.offset]), [
+    ['CODEC_ID_NOT_KVS', trackEntryAt(legacy, first.length)],
+    ['CODEC_PRIVATE_INVALID', codecPrivateDataAt(truncated, first.length + legacy.length)],
+  ]);
+  assert.equal(found[0]?.message, `Track 1's CodecID (fragments 1, 3, as declared in the segment at byte ${segmentAt(legacy, first.length)}) is A_AAC/MPEG4/LC; KVS HLS/DASH/GetClip take this codec only as A_AAC.`);
 });
 
 test('a track that declares no frame duration: a fragment lasts to the end of its last frame, found from the frame steps', () => {

@@ -150,6 +150,27 @@ test('a child larger than its parent is reported and cut to the parent', () => {
   assert.equal(named(visits, 'Cluster').length, 2, 'the next cluster is read normally');
 });
 
+test('a Void whose size runs past its known-size Segment is a size past its parent, not truncation: it ends at the next Cluster, which is read', () => {
+  const cluster = (timestamp: number, blockSize = 40) => element(Id.Cluster, uintElement(Id.Timestamp, timestamp), simpleBlock(0, blockSize));
+  const pastTheInput = concat(idBytes(Id.Void), sizeBytes(2 ** 48 - 2, 8));
+  const intoTheNextDocument = concat(idBytes(Id.Void), sizeBytes(500, 8)); // files joined end to end
+  const nextDocument = concat(ebmlHeader, element(Id.Segment, cluster(2000, 600)));
+  for (const [badVoid, after, timestamps] of [[pastTheInput, [], [0, 1000]], [intoTheNextDocument, nextDocument, [0, 1000, 2000]]] as const) {
+    const head = concat(ebmlHeader, idBytes(Id.Segment), sizeBytes(info.length + cluster(0).length + badVoid.length + cluster(1000).length), info, cluster(0));
+    const { visits, issues } = walkAll(concat(head, badVoid, cluster(1000), after));
+    assert.deepEqual(issues.map((i) => [i.code, i.offset]), [['EBML_SIZE_PAST_PARENT', head.length]]);
+    assert.match(issues[0]?.message ?? '', new RegExp(`^Void at offset ${head.length} ends at \\d+, past the end of its parent at \\d+: it is taken to end at ${head.length + badVoid.length}, where the next top-level element starts\\.$`));
+    assert.equal(named(visits, 'Void')[0]?.end, head.length + badVoid.length);
+    assert.deepEqual(named(visits, 'Timestamp').map((v) => v.value), timestamps);
+  }
+  // A master past its Segment's end is walked into, as before; its size is what is wrong, not the input.
+  const hugeCluster = concat(idBytes(Id.Cluster), sizeBytes(2 ** 40, 8), uintElement(Id.Timestamp, 0), simpleBlock(0));
+  const segment = element(Id.Segment, info, hugeCluster);
+  const { codes, visits } = walkAll(concat(ebmlHeader, segment));
+  assert.deepEqual(codes, ['EBML_SIZE_PAST_PARENT']);
+  assert.equal(named(visits, 'SimpleBlock').length, 1);
+});
+
 test('invalid VINTs: the walk reports them and carries on at the next top-level element', () => {
   const cluster = (ts: number): Uint8Array => unknownSizeElement(Id.Cluster, 8, uintElement(Id.Timestamp, ts), simpleBlock(0));
   const garbage = Uint8Array.from([0x00, 0x00, 0x12, 0x34, 0x00]);
