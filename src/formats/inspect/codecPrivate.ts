@@ -185,7 +185,7 @@ function decodeAac(bytes: Uint8Array | undefined, offset: number, container: Con
     codecName: aacName(asc.derived, output),
     // What a decoder puts out: SBR doubles the rate, parametric stereo makes a mono core stereo.
     sampleRate: output.sampleRate,
-    samplesPerFrame: asc.derived.frameLength && asc.derived.frameLength * (output.sbr ? 2 : 1),
+    samplesPerFrame: output.samplesPerFrame,
     channels: output.channels,
     codecPrivate: { type: 'AudioSpecificConfig', offset, size: bytes.length, fields: asc.fields, locations: reportLocations(asc.locations) },
   };

@@ -1,0 +1,76 @@
+// AAC tracks as the built kvs-inspect reports them: real frames from ffmpeg and mkvmerge, hand-made
+// AudioSpecificConfigs patched in where no encoder writes them, ffprobe as the judge.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { BitWriter } from '../formats/codecs/helpers/bitWriter';
+import { concat, sizeBytes } from '../formats/ebml/ebmlBytes';
+import { ffprobePackets, inspectJson } from './cli';
+
+function scratchDir(t: { after(fn: () => void): void }, name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `kvs-inspect-${name}-`));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** 2 s of ffmpeg AAC LC at 48 kHz stereo, remuxed by mkvmerge: 8 frames laced in each block, DefaultDuration 21.333 ms. */
+function mkvmergeAac(dir: string): string {
+  const encoded = join(dir, 'ffmpeg.mkv');
+  const laced = join(dir, 'laced.mkv');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=2', '-ac', '2', '-c:a', 'aac', '-y', encoded]);
+  execFileSync('mkvmerge', ['--quiet', '-o', laced, encoded]);
+  return laced;
+}
+
+/** ffmpeg's 5-byte config (AAC LC 48 kHz stereo, sync extension with sbrPresentFlag 0) as mkvmerge keeps it. */
+const FFMPEG_CODEC_PRIVATE = [0x63, 0xa2, 0x85, 0x11, 0x90, 0x56, 0xe5, 0x00];
+
+/**
+ * A copy of an mkvmerge file with another AudioSpecificConfig (up to 5 bytes: the size field widens to keep
+ * every offset) and without DefaultDuration (voided), so that laced frames are timed by the config.
+ */
+function patched(file: string, name: string, config: Uint8Array): string {
+  const bytes = readFileSync(file);
+  const at = bytes.indexOf(Uint8Array.from(FFMPEG_CODEC_PRIVATE));
+  assert.ok(at > 0 && config.length <= 5, 'mkvmerge kept ffmpeg\'s CodecPrivate');
+  bytes.set(concat([0x63, 0xa2], sizeBytes(config.length, 6 - config.length), config), at);
+  const duration = bytes.indexOf(Uint8Array.from([0x23, 0xe3, 0x83, 0x84]));
+  assert.ok(duration > 0, 'mkvmerge wrote a 4-byte DefaultDuration');
+  bytes.set([0xec, 0x86, 0, 0, 0, 0, 0, 0], duration); // an EBML Void of the same 8 bytes
+  const out = join(file, '..', name);
+  writeFileSync(out, bytes);
+  return out;
+}
+
+function ffprobeFrameSamples(file: string): number[] {
+  const csv = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a', '-show_frames', '-show_entries', 'frame=nb_samples', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  return csv.trim().split('\n').map(Number);
+}
+
+test('downsampled SBR (extension rate = core rate, 48 kHz): 1024 samples per frame as ffprobe decodes it, laced frames timed 21.333 ms apart', (t) => {
+  const dir = scratchDir(t, 'ds-sbr');
+  const source = mkvmergeAac(dir);
+  // The frames' times ffprobe gives with mkvmerge's DefaultDuration: the same frames, whatever the config says.
+  const expected = ffprobePackets(source).map((packet) => Number(packet.pts_time) * 1000);
+  const configs = {
+    // Backward-compatible: the core config, then syncExtensionType 0x2b7, SBR, sbrPresentFlag 1, extension index 3 (48000).
+    'sync extension': new BitWriter().u(5, 2).u(4, 3).u(4, 2).u(3, 0).u(11, 0x2b7).u(5, 5).u(1, 1).u(4, 3).align().bytes(),
+    // Hierarchical: audioObjectType 5, 48000, stereo, extension 48000, core AAC LC.
+    'audioObjectType 5': new BitWriter().u(5, 5).u(4, 3).u(4, 2).u(4, 3).u(5, 2).u(3, 0).align().bytes(),
+  };
+  for (const [form, config] of Object.entries(configs)) {
+    const file = patched(source, `${form.replace(/\W+/g, '-')}.mkv`, config);
+    const report = inspectJson(file, '--frames');
+    const track = report.tracks[0];
+    assert.deepEqual([track?.codecName, track?.sampleRate], ['HE-AAC (AAC LC + SBR)', 48000], form);
+    assert.deepEqual(new Set(ffprobeFrameSamples(file)), new Set([track?.samplesPerFrame]), `${form}: ffprobe decodes frames of ${track?.samplesPerFrame} samples`);
+    const times = (report.frames ?? []).map((frame) => frame.ptsMs);
+    assert.equal(times.length, expected.length, form);
+    times.forEach((ms, i) => assert.ok(Math.abs(ms - (expected[i] ?? NaN)) < 0.01, `${form}: frame ${i} at ${ms} ms, ffprobe ${expected[i]} ms`));
+    const timing = report.issues.filter((found) => /BACKWARDS|OVERLAP|GAP/.test(found.code));
+    assert.deepEqual(timing.map((found) => found.code), [], form);
+  }
+});
