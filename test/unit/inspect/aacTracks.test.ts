@@ -1,7 +1,7 @@
 // AAC tracks as the built kvs-inspect reports them: real frames from ffmpeg and mkvmerge, hand-made
 // AudioSpecificConfigs patched in where no encoder writes them, ffprobe as the judge.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,3 +74,30 @@ test('downsampled SBR (extension rate = core rate, 48 kHz): 1024 samples per fra
     assert.deepEqual(timing.map((found) => found.code), [], form);
   }
 });
+
+test('a config that names no audio coder (null object, reserved type, SBR over SBR or over nothing) is CODEC_PRIVATE_INVALID, without a codec string: ffprobe cannot open it', (t) => {
+  const dir = scratchDir(t, 'aot');
+  const source = mkvmergeAac(dir);
+  assert.equal(ffprobeExit(source), 0);
+  const configs: Record<string, [config: Uint8Array, field: string]> = {
+    'audioObjectType 0': [new BitWriter().u(5, 0).u(4, 3).u(4, 2).u(3, 0).align().bytes(), 'audioObjectType 0 (bit 0) is the null object'],
+    'audioObjectType 18': [new BitWriter().u(5, 18).u(4, 3).u(4, 2).u(3, 0).align().bytes(), 'audioObjectType 18 (bit 0) is reserved'],
+    'SBR over SBR': [new BitWriter().u(5, 5).u(4, 3).u(4, 2).u(4, 3).u(5, 5).u(3, 0).align().bytes(), 'coreAudioObjectType 5 (bit 17), the core coder under audioObjectType 5, is SBR (HE-AAC) again'],
+    'PS over the null object': [new BitWriter().u(5, 29).u(4, 3).u(4, 1).u(4, 3).u(5, 0).u(3, 0).align().bytes(), 'coreAudioObjectType 0 (bit 17), the core coder under audioObjectType 29, is the null object'],
+  };
+  for (const [form, [config, message]] of Object.entries(configs)) {
+    const file = patched(source, `${form.replace(/\W+/g, '-')}.mkv`, config);
+    assert.notEqual(ffprobeExit(file), 0, `${form}: ffprobe opens no decoder`);
+    const report = inspectJson(file);
+    assert.equal(report.tracks[0]?.codec, undefined, form);
+    const invalid = report.issues.filter((found) => found.code === 'CODEC_PRIVATE_INVALID');
+    assert.equal(invalid.length, 1, form);
+    assert.ok(invalid[0]?.message.includes(message), `${form}: ${invalid[0]?.message}`);
+    assert.equal(invalid[0]?.severity, 'error');
+    assert.equal(invalid[0]?.offset, (report.tracks[0]?.codecPrivate?.offset ?? NaN) + (form.startsWith('audioObjectType') ? 0 : 2), `${form}: at the object type's byte`);
+  }
+});
+
+function ffprobeExit(file: string): number | null {
+  return spawnSync('ffprobe', ['-v', 'quiet', '-show_streams', file]).status;
+}

@@ -5,7 +5,7 @@ import type { Issue } from '../../issues';
 import { openRecord, stopIssues } from '../nalSyntax';
 import type { ParsedSyntax } from '../nalSyntax';
 import { readProgramConfigElement } from './programConfigElement';
-import { audioObjectTypeName, channelCount, samplingFrequency } from './tables';
+import { audioObjectTypeName, channelCount, isAudioObjectType, samplingFrequency } from './tables';
 
 export interface AudioSpecificConfigDerived {
   /** The first audioObjectType coded (5 or 29 with explicit hierarchical SBR/PS signalling): N of mp4a.40.N. */
@@ -52,7 +52,7 @@ export function parseAudioSpecificConfig(bytes: Uint8Array, baseOffset = 0): Aud
   const result: AudioSpecificConfig = { fields: f, derived: d, locations: r.locations, issues, offset: baseOffset, length: bytes.length };
 
   let aot = readObjectType(r, f, 'audioObjectType', 'audioObjectTypeExt');
-  if (r.ok) d.signalledObjectType = aot;
+  const signalled = aot;
   const rate = readFrequency(r, f, 'samplingFrequencyIndex', 'samplingFrequency', issues);
   const channelConfig = r.u(f, 'channelConfiguration', 4);
   if (r.ok) {
@@ -71,7 +71,13 @@ export function parseAudioSpecificConfig(bytes: Uint8Array, baseOffset = 0): Aud
     aot = readObjectType(r, f, 'coreAudioObjectType', 'coreAudioObjectTypeExt');
     if (aot === 22) r.u(f, 'extensionChannelConfiguration', 4);
   }
+  const invalidType = r.ok ? objectTypeIssue(r, signalled, aot) : undefined;
+  if (invalidType) {
+    issues.push(invalidType);
+    return finish(r, result, true);
+  }
   if (r.ok) {
+    d.signalledObjectType = signalled;
     d.objectType = aot;
     d.objectTypeName = audioObjectTypeName(aot);
   }
@@ -102,6 +108,27 @@ function finish(r: SyntaxReader, result: AudioSpecificConfig, partial = false): 
     result.issues.push(issue('info', `${CODE}_TRAILING_BYTES`, `${Math.floor(r.bits.bitsLeft / 8)} bytes follow the AudioSpecificConfig; they were not decoded.`, result.offset + Math.ceil(r.bits.pos / 8)));
   }
   return result;
+}
+
+/**
+ * AAC_ASC_OBJECT_TYPE when the config names no audio coder: the null object (0), a reserved type, or after
+ * SBR or PS (5, 29) a core that is one of those or SBR or PS again. Decoders reject such a config.
+ */
+function objectTypeIssue(r: SyntaxReader, signalled: number, core: number): Issue | undefined {
+  const coreInvalid = (signalled === 5 || signalled === 29) && (!isAudioObjectType(core) || core === 5 || core === 29);
+  if (isAudioObjectType(signalled) && !coreInvalid) return undefined;
+  const name = coreInvalid ? 'coreAudioObjectType' : 'audioObjectType';
+  const value = coreInvalid ? core : signalled;
+  const at = r.locations.find((location) => location.path === name);
+  const role = coreInvalid ? `, the core coder under audioObjectType ${signalled},` : '';
+  const what = value === 0 ? 'the null object' : isAudioObjectType(value) ? `${audioObjectTypeName(value)} again` : 'reserved';
+  return issue(
+    'error',
+    `${CODE}_OBJECT_TYPE`,
+    `${name} ${value} (bit ${at?.bitOffset ?? 0})${role} is ${what}: no decoder takes this config.`,
+    at?.byteOffset ?? r.byteOffsetOfBit(0),
+    'Pass the encoder\'s AudioSpecificConfig: audioObjectType 2 (AAC LC), or 5 or 29 followed by core type 2 for HE-AAC.',
+  );
 }
 
 /** GetAudioObjectType() (Table 1.16). */

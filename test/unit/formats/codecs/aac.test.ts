@@ -124,6 +124,24 @@ test('a reserved sampling frequency index is an error (the "invalid sampling-rat
   assert.ok(asc.issues[0]?.hint);
 });
 
+test('an audioObjectType that names no coder is an error and gives no codec string: 0, reserved (10, 11, 18, 47 on), or 5/29 over 0, 5, 29 or a reserved core', () => {
+  const plain = (aot: number) => new BitWriter().u(5, aot < 31 ? aot : 31).u(aot < 31 ? 0 : 6, aot - 32).u(4, 3).u(4, 2).u(3, 0).align().bytes();
+  const hierarchical = (aot: number, core: number) => new BitWriter().u(5, aot).u(4, 6).u(4, 2).u(4, 3).u(5, core).u(3, 0).align().bytes();
+  for (const [bytes, field] of [[plain(0), 'audioObjectType'], [plain(10), 'audioObjectType'], [plain(18), 'audioObjectType'], [plain(47), 'audioObjectType'], [hierarchical(5, 0), 'coreAudioObjectType'], [hierarchical(5, 29), 'coreAudioObjectType'], [hierarchical(29, 18), 'coreAudioObjectType']] as const) {
+    const asc = parseAudioSpecificConfig(bytes, 100);
+    const [found] = asc.issues;
+    assert.deepEqual([found?.code, found?.severity], ['AAC_ASC_OBJECT_TYPE', 'error'], `${[...bytes]}`);
+    assert.ok(found?.message.startsWith(`${field} `), found?.message);
+    assert.equal(found?.offset, field === 'audioObjectType' ? 100 : 102);
+    assert.equal(aacCodecString(asc), undefined);
+    const check = checkAacCodecPrivate(bytes, 100);
+    assert.deepEqual(check.map((i) => [i.code, i.offset]), [['CODEC_PRIVATE_INVALID', found?.offset]]);
+  }
+  // Defined types stay usable, decoded or not.
+  assert.equal(aacCodecString(parseAudioSpecificConfig(plain(8))), 'mp4a.40.8');
+  assert.equal(aacCodecString(parseAudioSpecificConfig(hierarchical(5, 2))), 'mp4a.40.5');
+});
+
 test('ADTS headers of the MPEG-TS fixture: full parse, fast path and the equivalent AudioSpecificConfig', () => {
   const frames = packets(media('h264-aac.ts'), 3, 'a:0');
   const info = streamInfo(media('h264-aac.ts'), 'a:0');
