@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BitWriter } from '../formats/codecs/helpers/bitWriter';
-import { concat, sizeBytes } from '../formats/ebml/ebmlBytes';
-import { ffprobePackets, inspectJson } from './cli';
+import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson } from './cli';
+import { editAudioTrack } from './helpers/mkvmergeTrack';
 
 function scratchDir(t: { after(fn: () => void): void }, name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `kvs-inspect-${name}-`));
@@ -25,23 +25,13 @@ function mkvmergeAac(dir: string): string {
   return laced;
 }
 
-/** ffmpeg's 5-byte config (AAC LC 48 kHz stereo, sync extension with sbrPresentFlag 0) as mkvmerge keeps it. */
-const FFMPEG_CODEC_PRIVATE = [0x63, 0xa2, 0x85, 0x11, 0x90, 0x56, 0xe5, 0x00];
-
 /**
- * A copy of an mkvmerge file with another AudioSpecificConfig (up to 5 bytes: the size field widens to keep
- * every offset) and without DefaultDuration (voided), so that laced frames are timed by the config.
+ * A copy of an mkvmerge file with another audio CodecPrivate; without DefaultDuration when asked, so that
+ * laced frames are timed by what the config says.
  */
-function patched(file: string, name: string, config: Uint8Array): string {
-  const bytes = readFileSync(file);
-  const at = bytes.indexOf(Uint8Array.from(FFMPEG_CODEC_PRIVATE));
-  assert.ok(at > 0 && config.length <= 5, 'mkvmerge kept ffmpeg\'s CodecPrivate');
-  bytes.set(concat([0x63, 0xa2], sizeBytes(config.length, 6 - config.length), config), at);
-  const duration = bytes.indexOf(Uint8Array.from([0x23, 0xe3, 0x83, 0x84]));
-  assert.ok(duration > 0, 'mkvmerge wrote a 4-byte DefaultDuration');
-  bytes.set([0xec, 0x86, 0, 0, 0, 0, 0, 0], duration); // an EBML Void of the same 8 bytes
+function withCodecPrivate(file: string, name: string, config: Uint8Array, withoutDefaultDuration = false): string {
   const out = join(file, '..', name);
-  writeFileSync(out, bytes);
+  writeFileSync(out, editAudioTrack(readFileSync(file), { codecPrivate: config, withoutDefaultDuration }));
   return out;
 }
 
@@ -62,7 +52,7 @@ test('downsampled SBR (extension rate = core rate, 48 kHz): 1024 samples per fra
     'audioObjectType 5': new BitWriter().u(5, 5).u(4, 3).u(4, 2).u(4, 3).u(5, 2).u(3, 0).align().bytes(),
   };
   for (const [form, config] of Object.entries(configs)) {
-    const file = patched(source, `${form.replace(/\W+/g, '-')}.mkv`, config);
+    const file = withCodecPrivate(source, `${form.replace(/\W+/g, '-')}.mkv`, config, true);
     const report = inspectJson(file, '--frames');
     const track = report.tracks[0];
     assert.deepEqual([track?.codecName, track?.sampleRate], ['HE-AAC (AAC LC + SBR)', 48000], form);
@@ -86,7 +76,7 @@ test('a config that names no audio coder (null object, reserved type, SBR over S
     'PS over the null object': [new BitWriter().u(5, 29).u(4, 3).u(4, 1).u(4, 3).u(5, 0).u(3, 0).align().bytes(), 'coreAudioObjectType 0 (bit 17), the core coder under audioObjectType 29, is the null object'],
   };
   for (const [form, [config, message]] of Object.entries(configs)) {
-    const file = patched(source, `${form.replace(/\W+/g, '-')}.mkv`, config);
+    const file = withCodecPrivate(source, `${form.replace(/\W+/g, '-')}.mkv`, config);
     assert.notEqual(ffprobeExit(file), 0, `${form}: ffprobe opens no decoder`);
     const report = inspectJson(file);
     assert.equal(report.tracks[0]?.codec, undefined, form);
@@ -100,4 +90,37 @@ test('a config that names no audio coder (null object, reserved type, SBR over S
 
 function ffprobeExit(file: string): number | null {
   return spawnSync('ffprobe', ['-v', 'quiet', '-show_streams', file]).status;
+}
+
+test('explicit HE-AAC and HE-AAC v2 configs (4 and 7 bytes): the 5-byte form the hint gives decodes as they do in ffprobe, and KVS takes its length', (t) => {
+  const dir = scratchDir(t, 'he-aac-length');
+  const remux = (fixture: string) => {
+    const file = join(dir, fixture);
+    execFileSync('mkvmerge', ['--quiet', '-o', file, `${FIXTURES}/${fixture}`]);
+    return file;
+  };
+  const heAac = remux('h264-he-aac.mkv'); // AAC LC 22050 Hz stereo, SBR to 44100 Hz
+  const heAacV2 = remux('h264-he-aacv2.mkv'); // AAC LC 22050 Hz mono, SBR to 44100 Hz, PS
+  const explicit = {
+    'audioObjectType 5': [heAac, new BitWriter().u(5, 5).u(4, 7).u(4, 2).u(4, 4).u(5, 2).u(3, 0).align().bytes()],
+    'audioObjectType 29': [heAacV2, new BitWriter().u(5, 29).u(4, 7).u(4, 1).u(4, 4).u(5, 2).u(3, 0).align().bytes()],
+    'sync extensions 0x2b7 and 0x548': [heAacV2, new BitWriter().u(5, 2).u(4, 7).u(4, 1).u(3, 0).u(11, 0x2b7).u(5, 5).u(1, 1).u(4, 4).u(11, 0x548).u(1, 1).align().bytes()],
+  } as const;
+  for (const [form, [source, config]] of Object.entries(explicit)) {
+    const name = form.replace(/\W+/g, '-');
+    const file = withCodecPrivate(source, `${name}.mkv`, config);
+    const [length] = inspectJson(file).issues.filter((found) => found.code === 'AAC_CODEC_PRIVATE_LENGTH');
+    const suggested = /\b([0-9a-f]{2}(?: [0-9a-f]{2}){4})\b/.exec(length?.hint ?? '')?.[1];
+    assert.ok(suggested, `${form}: ${length?.hint}`);
+    const compact = withCodecPrivate(source, `${name}-5.mkv`, Uint8Array.from(suggested.split(' '), (b) => Number.parseInt(b, 16)));
+    assert.deepEqual(ffprobeAudio(compact), ffprobeAudio(file), `${form}: ${suggested} decodes as ${config.length} bytes do`);
+    assert.ok(!inspectJson(compact).issues.some((found) => found.code === 'AAC_CODEC_PRIVATE_LENGTH'), form);
+  }
+  assert.deepEqual(ffprobeAudio(withCodecPrivate(heAacV2, 'v2.mkv', explicit['audioObjectType 29'][1])), { profile: 'HE-AACv2', sample_rate: '44100', channels: 2, nb_samples: [2048] });
+});
+
+/** What ffprobe decodes of the audio: profile, rate, channels and the frames' lengths. */
+function ffprobeAudio(file: string): { profile?: string; sample_rate?: string; channels?: number; nb_samples: number[] } {
+  const stream = ffprobeStreams(file).find((found) => found.codec_type === 'audio');
+  return { profile: stream?.profile, sample_rate: stream?.sample_rate, channels: stream?.channels, nb_samples: [...new Set(ffprobeFrameSamples(file))] };
 }

@@ -27,6 +27,8 @@ export interface AudioSpecificConfigDerived {
   sbrSignalling: 'hierarchical' | 'backward-compatible' | 'none';
   /** Samples per frame of the core coder (1024 or 960 for AAC; doubled by SBR in the output). */
   frameLength?: number;
+  /** Bytes the config takes, decoded to its end: fewer than were given when bytes follow it. */
+  configLength?: number;
 }
 
 export type AudioSpecificConfig = ParsedSyntax<AudioSpecificConfigDerived>;
@@ -98,7 +100,11 @@ export function parseAudioSpecificConfig(bytes: Uint8Array, baseOffset = 0): Aud
       return finish(r, result, true);
     }
   }
+  const specificConfigEnd = r.bits.pos;
   if (d.extensionAudioObjectType !== 5 && r.bits.bitsLeft >= 16) readSyncExtension(r, f, d, issues);
+  // An unknown syncExtensionType (zero padding, mostly) is no part of the config.
+  const syncExtension = Array.isArray(f.syncExtensionType) && f.syncExtensionType[0] === 0x2b7;
+  if (r.ok) d.configLength = Math.ceil((syncExtension ? r.bits.pos : specificConfigEnd) / 8);
   return finish(r, result);
 }
 

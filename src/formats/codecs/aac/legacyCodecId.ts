@@ -1,5 +1,6 @@
 // Matroska's legacy AAC codec IDs (A_AAC/MPEG2/LC, A_AAC/MPEG4/LC/SBR, ...) name the profile and have no
 // CodecPrivate: the AudioSpecificConfig they stand for, built from the ID and the Audio element.
+import { packBits } from '../../bits/packBits';
 import { SAMPLING_FREQUENCIES } from './tables';
 
 /** The object type of each profile in the ID (14496-3 Table 1.17). */
@@ -25,18 +26,5 @@ export function legacyAacAudioSpecificConfig(codecId: string, sampleRate: number
     bits.push([objectType, 5], [rateIndex, 4], [channelConfiguration, 4]);
   }
   bits.push([0, 3]); // GASpecificConfig: frameLengthFlag, dependsOnCoreCoder, extensionFlag
-  return pack(bits);
-}
-
-/** Values of the given widths, MSB first, zero-padded to a whole byte. */
-function pack(fields: readonly [value: number, width: number][]): Uint8Array {
-  const total = fields.reduce((sum, [, width]) => sum + width, 0);
-  const out = new Uint8Array(Math.ceil(total / 8));
-  let at = 0;
-  for (const [value, width] of fields) {
-    for (let bit = width - 1; bit >= 0; bit--, at++) {
-      if ((value >> bit) & 1) out[at >> 3] = (out[at >> 3] ?? 0) | (0x80 >> (at & 7));
-    }
-  }
-  return out;
+  return packBits(bits);
 }

@@ -142,6 +142,43 @@ test('an audioObjectType that names no coder is an error and gives no codec stri
   assert.equal(aacCodecString(parseAudioSpecificConfig(hierarchical(5, 2))), 'mp4a.40.5');
 });
 
+test('AAC_CODEC_PRIVATE_LENGTH says what makes a config other than 2 or 5 bytes, and gives the 5-byte form of explicit SBR and PS', () => {
+  const check = (bytes: Uint8Array | number[]) => {
+    const found = checkAacCodecPrivate(Uint8Array.from(bytes));
+    assert.deepEqual(found.map((i) => [i.code, i.severity]), [['AAC_CODEC_PRIVATE_LENGTH', 'warning']], `${[...bytes]}`);
+    assert.match(found[0]?.message ?? '', /"AAC CPD must be of length 2 or 5"/);
+    return { message: found[0]?.message ?? '', hint: found[0]?.hint ?? '' };
+  };
+  const spaced = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  // audioObjectType 5 (4 bytes): the same HE-AAC in the backward-compatible form ffmpeg writes for it.
+  const heAac = extradata(media('h264-he-aac.mkv'), 'a:0');
+  assert.equal(heAac.length, 5);
+  const sbr = check([0x2b, 0x92, 0x08, 0x00]);
+  assert.match(sbr.message, /is 4 bytes: HE-AAC with SBR signalled explicitly \(audioObjectType 5\)/);
+  assert.ok(sbr.hint.includes(`5-byte backward-compatible form: ${spaced(heAac)} (the AAC LC config, then syncExtensionType 0x2b7 with sbrPresentFlag 1 and 44100 Hz)`), sbr.hint);
+  // Explicit PS, as audioObjectType 29 (4 bytes) or the sync extension 0x548 (7 bytes): 5 bytes signal SBR only.
+  const aot29 = new BitWriter().u(5, 29).u(4, 7).u(4, 1).u(4, 4).u(5, 2).u(3, 0).align().bytes();
+  const sync548 = new BitWriter().u(5, 2).u(4, 7).u(4, 1).u(3, 0).u(11, 0x2b7).u(5, 5).u(1, 1).u(4, 4).u(11, 0x548).u(1, 1).align().bytes();
+  for (const [bytes, how] of [[aot29, 'audioObjectType 29'], [sync548, 'the sync extension 0x548 (psPresentFlag 1)']] as const) {
+    const ps = check(bytes);
+    assert.ok(ps.message.includes(`is ${bytes.length} bytes: HE-AAC v2 with PS signalled explicitly (${how})`), ps.message);
+    assert.match(ps.hint, /^The 5-byte form signals SBR but not PS: 13 88 56 e5 a0 \(.*\)\. PS then stays implicit: decoders find it in the frames/);
+  }
+  // Bytes after the config: only the config is needed.
+  const padded = check([0x11, 0x90, 0x00]);
+  assert.match(padded.message, /is 3 bytes: 2 bytes of config, then 1 byte that is not part of it;/);
+  assert.equal(padded.hint, 'Pass only the 2 bytes of the config, 11 90: decoders ignore what follows, KVS counts it.');
+  const ffmpegPadded = check([0x11, 0x90, 0x56, 0xe5, 0x00, 0x00, 0x00]);
+  assert.match(ffmpegPadded.hint, /^Pass only the 5 bytes of the config, 11 90 56 e5 00:/);
+  // The forms KVS takes raise nothing.
+  for (const bytes of [[0x11, 0x90], [...heAac], [0x13, 0x88, 0x56, 0xe5, 0xa0]]) assert.deepEqual(checkAacCodecPrivate(Uint8Array.from(bytes)), []);
+  // Implicit SBR and PS: the advice is a form of a length KVS takes, not audioObjectType 5 or 29.
+  const implicit = decodeCodecPrivate('aac', Uint8Array.of(0x13, 0x90), 0, { audio: { sampleRate: 44100, channels: 2 } }).issues;
+  assert.match(implicit.find((i) => i.code === 'AAC_IMPLICIT_SIGNALLING')?.hint ?? '', new RegExp(`The 5-byte form ${spaced(heAac)} .* signals SBR there too, at a length KVS takes\\.$`));
+  const mono = decodeCodecPrivate('aac', Uint8Array.of(0x13, 0x88, 0x56, 0xe5, 0xa0), 0).issues;
+  assert.match(mono.find((i) => i.code === 'AAC_PS_NOT_SIGNALLED')?.hint ?? '', /^With an HE-AAC v2 encoder, write 2 channels in the container\. PS signalled in the config .* makes it 4 or 7 bytes/);
+});
+
 test('ADTS headers of the MPEG-TS fixture: full parse, fast path and the equivalent AudioSpecificConfig', () => {
   const frames = packets(media('h264-aac.ts'), 3, 'a:0');
   const info = streamInfo(media('h264-aac.ts'), 'a:0');
@@ -230,7 +267,7 @@ test('ADTS with channel_configuration 0 (2.1, described by a program_config_elem
   assert.equal(header.length, 7 + config.length - 2, 'the header and the PCE (the config is its 2 bytes and the PCE)');
   const tag = header.locations.find((at) => at.path === 'raw_data_block.program_config_element.element_instance_tag');
   assert.deepEqual([tag?.byteOffset, tag?.bitOffset], [1007, 59], 'right after id_syn_ele, the 3 bits after the 7-byte header');
-  // the KVS check says why the config is long, and what would make it the 2 bytes the SDKs expect
+  // the KVS check says why the config is long, and what would make it 2 bytes
   const [long] = checkAacCodecPrivate(config);
   assert.equal(long?.code, 'AAC_CODEC_PRIVATE_LENGTH');
   assert.match(long.message, /is 22 bytes: channelConfiguration is 0 and a program_config_element describes the 3 channels/);
