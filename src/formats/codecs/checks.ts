@@ -2,6 +2,7 @@ import { issue } from '../issues';
 import type { Issue } from '../issues';
 import { parseAudioSpecificConfig } from './aac/audioSpecificConfig';
 import { configLengthIssue } from './aac/kvsConfigLength';
+import { producerLimitIssues } from './aac/kvsProducerLimits';
 import { parseAvcDecoderConfigurationRecord } from './h264/avcc';
 import type { AvcDecoderConfigurationRecord } from './h264/avcc';
 import { isParameterSetType, parseHevcDecoderConfigurationRecord } from './h265/hvcc';
@@ -184,6 +185,7 @@ export function checkAacCodecPrivate(cpd: Uint8Array | undefined, baseOffset = 0
   }
   const length = configLengthIssue(cpd, asc, baseOffset);
   if (length) out.push(looksLikeWave ? { ...length, hint: WAVE_IN_AAC_HINT } : length);
+  out.push(...producerLimitIssues(asc));
   return out;
 }
 

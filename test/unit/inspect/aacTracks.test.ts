@@ -124,3 +124,29 @@ function ffprobeAudio(file: string): { profile?: string; sample_rate?: string; c
   const stream = ffprobeStreams(file).find((found) => found.codec_type === 'audio');
   return { profile: stream?.profile, sample_rate: stream?.sample_rate, channels: stream?.channels, nb_samples: [...new Set(ffprobeFrameSamples(file))] };
 }
+
+test('an explicit 24-bit sampling frequency and channelConfiguration 11 to 14 are KVS producer warnings; a samplingFrequency of 0 is CODEC_PRIVATE_INVALID', (t) => {
+  const dir = scratchDir(t, 'producer-limits');
+  const source = mkvmergeAac(dir);
+  const lc = (index: number, channels: number, rate?: number) => new BitWriter().u(5, 2).u(4, index).u(index === 15 ? 24 : 0, rate ?? 0).u(4, channels).u(3, 0).align().bytes();
+  const inspectConfig = (name: string, config: Uint8Array) => {
+    const file = withCodecPrivate(source, `${name}.mkv`, config);
+    return { file, report: inspectJson(file) };
+  };
+  const explicit = inspectConfig('rate-48000', lc(15, 2, 48000));
+  assert.notEqual(ffprobeExit(explicit.file), 0, 'ffprobe refuses samplingFrequencyIndex 15');
+  assert.deepEqual(explicit.report.issues.map((found) => [found.severity, found.code]), [['warning', 'AAC_PRODUCER_SAMPLING_FREQUENCY']]);
+  assert.equal(explicit.report.issues[0]?.hint, '48000 Hz has samplingFrequencyIndex 3: code the rate by it.');
+  assert.equal(explicit.report.tracks[0]?.sampleRate, 48000);
+  const zero = inspectConfig('rate-0', lc(15, 2, 0));
+  assert.deepEqual(zero.report.issues.map((found) => [found.severity, found.code]), [['error', 'CODEC_PRIVATE_INVALID']]);
+  assert.match(zero.report.issues[0]?.message ?? '', /samplingFrequency is 0 .*: there is no rate to decode at/);
+  for (const channelConfiguration of [11, 12, 13, 14]) {
+    const { file, report } = inspectConfig(`channels-${channelConfiguration}`, lc(3, channelConfiguration));
+    assert.deepEqual(report.issues.map((found) => [found.severity, found.code]), [['warning', 'AAC_PRODUCER_CHANNEL_CONFIGURATION']], `channelConfiguration ${channelConfiguration}`);
+    const probed = ffprobeExit(file) === 0 ? ffprobeStreams(file)[0]?.channels : undefined;
+    if (probed !== undefined) assert.equal(report.tracks[0]?.channels, probed, `channelConfiguration ${channelConfiguration}: ffprobe's channels`);
+  }
+  // The configurations the producers take raise nothing.
+  assert.deepEqual(inspectConfig('channels-7', lc(3, 7)).report.issues, []);
+});

@@ -147,7 +147,14 @@ function readObjectType(r: SyntaxReader, f: Fields, name: string, extName: strin
 /** A 4-bit sampling frequency index with its 24-bit escape; returns the rate in Hz (0 when unknown). */
 function readFrequency(r: SyntaxReader, f: Fields, indexName: string, valueName: string, issues: Issue[]): number {
   const index = r.u(f, indexName, 4);
-  if (index === 15) return r.u(f, valueName, 24);
+  if (index === 15) {
+    const explicit = r.u(f, valueName, 24);
+    if (explicit === 0 && r.ok) {
+      const at = r.locations[r.locations.length - 1]?.byteOffset ?? 0;
+      issues.push(issue('error', `${CODE}_SAMPLING_FREQUENCY`, `${valueName} is 0 (${indexName} 15 codes the rate in 24 bits): there is no rate to decode at.`, at, 'Code the real sampling rate, by its index (3 = 48000 Hz, 4 = 44100 Hz, 11 = 8000 Hz).'));
+    }
+    return explicit;
+  }
   const rate = samplingFrequency(index);
   if (rate === undefined && r.ok) {
     const at = r.locations[r.locations.length - 1]?.byteOffset ?? 0;

@@ -100,6 +100,13 @@ test('escape values: audioObjectType 31 + audioObjectTypeExt, samplingFrequencyI
   );
 });
 
+test('an explicit samplingFrequency of 0 is an error: no rate to decode at', () => {
+  const asc = parseAudioSpecificConfig(new BitWriter().u(5, 2).u(4, 15).u(24, 0).u(4, 2).u(3, 0).align().bytes(), 10);
+  // At samplingFrequency, whose 24 bits begin in byte 1.
+  assert.deepEqual(asc.issues.map((i) => [i.code, i.severity, i.offset]), [['AAC_ASC_SAMPLING_FREQUENCY', 'error', 11]]);
+  assert.deepEqual(checkAacCodecPrivate(new BitWriter().u(5, 2).u(4, 15).u(24, 0).u(4, 2).u(3, 0).align().bytes()).map((i) => i.code), ['CODEC_PRIVATE_INVALID']);
+});
+
 test('channelConfiguration 0: the program_config_element gives the channel count', () => {
   const w = new BitWriter().u(5, 2).u(4, 4).u(4, 0).u(1, 0).u(1, 0).u(1, 0);
   // PCE: tag, object type, sf index, 2 front (SCE + CPE), 0 side, 1 back CPE, 1 LFE, 0 assoc, 0 cc, no mixdowns
