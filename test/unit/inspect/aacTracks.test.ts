@@ -150,3 +150,21 @@ test('an explicit 24-bit sampling frequency and channelConfiguration 11 to 14 ar
   // The configurations the producers take raise nothing.
   assert.deepEqual(inspectConfig('channels-7', lc(3, 7)).report.issues, []);
 });
+
+test('A_AAC/MPEG4/LC/SBR (no CodecPrivate): SBR runs at OutputSamplingFrequency, which defaults to SamplingFrequency, as ffprobe decodes it', (t) => {
+  const dir = scratchDir(t, 'legacy-sbr');
+  const heAac = join(dir, 'he-aac.mkv'); // SamplingFrequency 22050, OutputSamplingFrequency 44100
+  execFileSync('mkvmerge', ['--quiet', '-o', heAac, `${FIXTURES}/h264-he-aac.mkv`]);
+  const lc48 = mkvmergeAac(dir); // SamplingFrequency 48000, no OutputSamplingFrequency
+  const cases = { 'he-aac': [heAac, false], 'he-aac-no-output-rate': [heAac, true], 'lc-48000': [lc48, false] } as const;
+  const found: Record<string, unknown> = {};
+  for (const [name, [source, withoutOutputSamplingFrequency]] of Object.entries(cases)) {
+    const file = join(dir, `legacy-${name}.mkv`);
+    writeFileSync(file, editAudioTrack(readFileSync(source), { codecId: 'A_AAC/MPEG4/LC/SBR', codecPrivate: null, withoutOutputSamplingFrequency }));
+    const track = inspectJson(file).tracks.find((candidate) => candidate.kind === 'audio');
+    const probed = ffprobeAudio(file);
+    assert.deepEqual([track?.sampleRate, [track?.samplesPerFrame]], [Number(probed.sample_rate), probed.nb_samples], name);
+    found[name] = track?.sampleRate;
+  }
+  assert.deepEqual(found, { 'he-aac': 44100, 'he-aac-no-output-rate': 22050, 'lc-48000': 48000 });
+});

@@ -8,8 +8,9 @@ const PROFILES: Record<string, number> = { MAIN: 1, LC: 2, SSR: 3, LTP: 4 };
 
 /**
  * The AudioSpecificConfig of a legacy ID: undefined for another ID, a rate without a sampling frequency
- * index or channels no channelConfiguration names (1 to 6, or 8). With SBR (`/SBR`), explicit hierarchical signalling (object type 5) at
- * `outputRate`, or twice the core rate.
+ * index or channels no channelConfiguration names (1 to 6, or 8). With SBR (`/SBR`), explicit hierarchical
+ * signalling (object type 5) at `outputRate`, whose Matroska default is the core rate: SBR then runs
+ * downsampled, as ffmpeg decodes such a track.
  */
 export function legacyAacAudioSpecificConfig(codecId: string, sampleRate: number, channels: number, outputRate?: number): Uint8Array | undefined {
   const match = /^A_AAC\/MPEG[24]\/(MAIN|LC|SSR|LTP)(\/SBR)?$/.exec(codecId);
@@ -19,7 +20,7 @@ export function legacyAacAudioSpecificConfig(codecId: string, sampleRate: number
   if (!match || objectType === undefined || rateIndex < 0 || channelConfiguration === undefined) return undefined;
   const bits: [number, number][] = [];
   if (match[2]) {
-    const extensionIndex = SAMPLING_FREQUENCIES.indexOf(outputRate ?? sampleRate * 2);
+    const extensionIndex = SAMPLING_FREQUENCIES.indexOf(outputRate ?? sampleRate);
     if (extensionIndex < 0) return undefined;
     bits.push([5, 5], [rateIndex, 4], [channelConfiguration, 4], [extensionIndex, 4], [objectType, 5]);
   } else {

@@ -7,7 +7,10 @@ const SEGMENT = 0x18538067;
 const TRACKS = 0x1654ae6b;
 const TRACK_ENTRY = 0xae;
 const TRACK_TYPE = 0x83;
+const CODEC_ID = 0x86;
 const CODEC_PRIVATE = 0x63a2;
+const AUDIO = 0xe1;
+const OUTPUT_SAMPLING_FREQUENCY = 0x78b5;
 const DEFAULT_DURATION = 0x23e383;
 const VOID = 0xec;
 
@@ -40,10 +43,12 @@ function children(bytes: Uint8Array, start: number, end: number): Child[] {
 }
 
 export interface AudioTrackEdit {
-  /** The new CodecPrivate. */
-  codecPrivate: Uint8Array;
+  /** The new CodecPrivate; null for none. */
+  codecPrivate: Uint8Array | null;
+  codecId?: string;
   /** Leave out DefaultDuration, so that laced frames are timed by what the codec private data says. */
   withoutDefaultDuration?: boolean;
+  withoutOutputSamplingFrequency?: boolean;
 }
 
 /** A copy of `file` (mkvmerge's) with its audio track edited. */
@@ -59,8 +64,13 @@ export function editAudioTrack(file: Uint8Array, edit: AudioTrackEdit): Uint8Arr
     const fields = children(file, entry.dataStart, entry.end);
     const audio = fields.some((field) => field.id === TRACK_TYPE && file[field.dataStart] === 2);
     if (!audio) return file.subarray(entry.start, entry.end);
-    const kept = fields.filter((field) => field.id !== CODEC_PRIVATE && !(edit.withoutDefaultDuration && field.id === DEFAULT_DURATION));
-    return element(TRACK_ENTRY, ...kept.map((field) => file.subarray(field.start, field.end)), element(CODEC_PRIVATE, edit.codecPrivate));
+    const replaced = [CODEC_PRIVATE, ...(edit.codecId === undefined ? [] : [CODEC_ID]), ...(edit.withoutDefaultDuration ? [DEFAULT_DURATION] : [])];
+    const kept = fields.filter((field) => !replaced.includes(field.id)).map((field) => {
+      if (field.id !== AUDIO || !edit.withoutOutputSamplingFrequency) return file.subarray(field.start, field.end);
+      return element(AUDIO, ...children(file, field.dataStart, field.end).filter((inner) => inner.id !== OUTPUT_SAMPLING_FREQUENCY).map((inner) => file.subarray(inner.start, inner.end)));
+    });
+    const codecId = edit.codecId === undefined ? [] : [element(CODEC_ID, new TextEncoder().encode(edit.codecId))];
+    return element(TRACK_ENTRY, ...kept, ...codecId, ...(edit.codecPrivate ? [element(CODEC_PRIVATE, edit.codecPrivate)] : []));
   });
   const newTracks = element(TRACKS, ...entries);
   const room = padding.end - tracks.start - newTracks.length;
