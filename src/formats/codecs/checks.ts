@@ -1,6 +1,8 @@
 import { issue } from '../issues';
 import type { Issue } from '../issues';
 import { parseAudioSpecificConfig } from './aac/audioSpecificConfig';
+import { configLengthIssue } from './aac/kvsConfigLength';
+import { producerLimitIssues } from './aac/kvsProducerLimits';
 import { parseAvcDecoderConfigurationRecord } from './h264/avcc';
 import type { AvcDecoderConfigurationRecord } from './h264/avcc';
 import { isParameterSetType, parseHevcDecoderConfigurationRecord } from './h265/hvcc';
@@ -156,6 +158,8 @@ export function checkHevcRecord(record: HevcDecoderConfigurationRecord, sampleEn
   return out;
 }
 
+const WAVE_IN_AAC_HINT = 'These bytes look like a WAVEFORMATEX (G.711/PCM): label the track A_MS/ACM instead of A_AAC.';
+
 /** A_AAC: the CodecPrivate must be an AudioSpecificConfig. */
 export function checkAacCodecPrivate(cpd: Uint8Array | undefined, baseOffset = 0): Issue[] {
   if (!cpd || cpd.length === 0) {
@@ -174,30 +178,14 @@ export function checkAacCodecPrivate(cpd: Uint8Array | undefined, baseOffset = 0
         'CODEC_PRIVATE_INVALID',
         `The AudioSpecificConfig cannot be used: ${fatal?.message ?? 'it is too short'}`,
         fatal?.offset ?? baseOffset,
-        looksLikeWave ? 'These bytes look like a WAVEFORMATEX (G.711/PCM): label the track A_MS/ACM instead of A_AAC.' : 'Pass the encoder\'s AudioSpecificConfig (2 bytes for AAC LC).',
+        looksLikeWave ? WAVE_IN_AAC_HINT : 'Pass the encoder\'s AudioSpecificConfig (2 bytes for AAC LC).',
       ),
     );
     return out;
   }
-  if (cpd.length !== 2 && cpd.length !== 5) {
-    const expected = `the KVS producer SDKs expect 2 (or 5 with the SBR extension)`;
-    const byPce = asc.fields.channelConfiguration === 0 && asc.derived.channels !== undefined;
-    out.push(
-      issue(
-        'warning',
-        'AAC_CODEC_PRIVATE_LENGTH',
-        byPce
-          ? `The AudioSpecificConfig is ${cpd.length} bytes: channelConfiguration is 0 and a program_config_element describes the ${asc.derived.channels} channels; ${expected}, which name a standard channel layout.`
-          : `The AudioSpecificConfig is ${cpd.length} bytes; ${expected}.`,
-        baseOffset,
-        looksLikeWave
-          ? 'These bytes look like a WAVEFORMATEX (G.711/PCM): label the track A_MS/ACM instead of A_AAC.'
-          : byPce
-            ? 'Encode a standard channel layout (mono, stereo, 5.1, 7.1) so that channelConfiguration names it.'
-            : 'Pass the 2-byte AudioSpecificConfig the encoder reports.',
-      ),
-    );
-  }
+  const length = configLengthIssue(cpd, asc, baseOffset);
+  if (length) out.push(looksLikeWave ? { ...length, hint: WAVE_IN_AAC_HINT } : length);
+  out.push(...producerLimitIssues(asc));
   return out;
 }
 

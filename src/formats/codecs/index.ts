@@ -31,6 +31,7 @@ export type { H265ScalingLists } from './h265/scalingList';
 export { parseAudioSpecificConfig } from './aac/audioSpecificConfig';
 export type { AudioSpecificConfig, AudioSpecificConfigDerived } from './aac/audioSpecificConfig';
 export { aacDecoderOutput } from './aac/decoderOutput';
+export { backwardCompatibleSbrForm } from './aac/kvsConfigLength';
 export type { AacDecoderOutput, ContainerAudio } from './aac/decoderOutput';
 export { adtsToAudioSpecificConfig, parseAdtsHeader, readAdtsFrameInfo } from './aac/adts';
 export type { AdtsFrameInfo, AdtsHeader, AdtsHeaderDerived } from './aac/adts';

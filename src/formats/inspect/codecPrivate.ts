@@ -5,6 +5,7 @@ import {
   aacCodecString,
   aacDecoderOutput,
   avcCodecStringFromRecord,
+  backwardCompatibleSbrForm,
   buildParameterSetReference,
   checkAacCodecPrivate,
   checkVideoCodecPrivate,
@@ -16,6 +17,7 @@ import {
   parseWaveFormatEx,
   recordParameterSets,
   type AacDecoderOutput,
+  type AudioSpecificConfig,
   type AudioSpecificConfigDerived,
   type ContainerAudio,
   type H264SpsDerived,
@@ -185,11 +187,11 @@ function decodeAac(bytes: Uint8Array | undefined, offset: number, container: Con
     codecName: aacName(asc.derived, output),
     // What a decoder puts out: SBR doubles the rate, parametric stereo makes a mono core stereo.
     sampleRate: output.sampleRate,
-    samplesPerFrame: asc.derived.frameLength && asc.derived.frameLength * (output.sbr ? 2 : 1),
+    samplesPerFrame: output.samplesPerFrame,
     channels: output.channels,
     codecPrivate: { type: 'AudioSpecificConfig', offset, size: bytes.length, fields: asc.fields, locations: reportLocations(asc.locations) },
   };
-  return { track: withoutUndefined(track), issues: [...mergeIssues(issues, asc.issues), ...aacSignallingIssues(asc.derived, output, container, offset)] };
+  return { track: withoutUndefined(track), issues: [...mergeIssues(issues, asc.issues), ...aacSignallingIssues(asc, output, container, offset)] };
 }
 
 /** "AAC LC", or HE-AAC (v2) with the core coder when SBR (and PS) is signalled or implicit. */
@@ -205,8 +207,9 @@ function aacName(derived: AudioSpecificConfigDerived, output: AacDecoderOutput):
  * Where the AudioSpecificConfig leaves SBR or PS to the frames: what the container's values showed, or
  * that a mono HE-AAC core may still decode to stereo.
  */
-function aacSignallingIssues(derived: AudioSpecificConfigDerived, output: AacDecoderOutput, container: ContainerAudio | undefined, offset: number): Issue[] {
+function aacSignallingIssues(asc: AudioSpecificConfig, output: AacDecoderOutput, container: ContainerAudio | undefined, offset: number): Issue[] {
   const issues: Issue[] = [];
+  const derived = asc.derived;
   if (output.implicit.length > 0) {
     const coded = `${derived.objectTypeName ?? 'AAC'} at ${derived.sampleRate ?? '?'} Hz, ${plural(derived.channels ?? 0, 'channel')}`;
     const said = [container?.sampleRate === output.sampleRate ? `${output.sampleRate} Hz` : '', output.implicit.includes('PS') ? '2 channels' : ''].filter(Boolean).join(' and ');
@@ -215,7 +218,7 @@ function aacSignallingIssues(derived: AudioSpecificConfigDerived, output: AacDec
       'AAC_IMPLICIT_SIGNALLING',
       `The AudioSpecificConfig codes ${coded}, without ${output.implicit.join(' or ')} signalling; the container's ${said} say the frames carry ${output.implicit.join(' and ')} (implicit signalling): decoders put out ${output.sampleRate} Hz, ${plural(output.channels ?? 0, 'channel')}.`,
       offset,
-      'Tools and players that read only the codec private data show the core format. Explicit signalling (audioObjectType 5 or 29, or the sync extensions 0x2b7 and 0x548) says it there too.',
+      `Tools and players that read only the codec private data show the core format. The 5-byte form ${backwardCompatibleSbrForm(asc, output.sampleRate)} signals SBR there too, at a length KVS takes.${output.implicit.includes('PS') ? ` ${PS_IN_CONFIG}` : ''}`,
     ));
   }
   if (output.sbr && !output.ps && derived.psPresentFlag === -1 && derived.channels === 1) {
@@ -224,11 +227,14 @@ function aacSignallingIssues(derived: AudioSpecificConfigDerived, output: AacDec
       'AAC_PS_NOT_SIGNALLED',
       'HE-AAC with one channel and no psPresentFlag: if the frames carry parametric stereo (HE-AAC v2), decoders put out 2 channels, which neither the AudioSpecificConfig nor the container says.',
       offset,
-      'With an HE-AAC v2 encoder, signal PS (audioObjectType 29, or the sync extension 0x548 with psPresentFlag 1) and write 2 channels in the container.',
+      `With an HE-AAC v2 encoder, write 2 channels in the container. ${PS_IN_CONFIG}`,
     ));
   }
   return issues;
 }
+
+const PS_IN_CONFIG =
+  'PS signalled in the config (audioObjectType 29, or the sync extension 0x548) makes it 4 or 7 bytes, which KVS HLS playback has refused; decoders find PS in the frames anyway.';
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;

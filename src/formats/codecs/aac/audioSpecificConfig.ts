@@ -5,7 +5,7 @@ import type { Issue } from '../../issues';
 import { openRecord, stopIssues } from '../nalSyntax';
 import type { ParsedSyntax } from '../nalSyntax';
 import { readProgramConfigElement } from './programConfigElement';
-import { audioObjectTypeName, channelCount, samplingFrequency } from './tables';
+import { audioObjectTypeName, channelCount, isAudioObjectType, samplingFrequency } from './tables';
 
 export interface AudioSpecificConfigDerived {
   /** The first audioObjectType coded (5 or 29 with explicit hierarchical SBR/PS signalling): N of mp4a.40.N. */
@@ -27,6 +27,8 @@ export interface AudioSpecificConfigDerived {
   sbrSignalling: 'hierarchical' | 'backward-compatible' | 'none';
   /** Samples per frame of the core coder (1024 or 960 for AAC; doubled by SBR in the output). */
   frameLength?: number;
+  /** Bytes the config takes, decoded to its end: fewer than were given when bytes follow it. */
+  configLength?: number;
 }
 
 export type AudioSpecificConfig = ParsedSyntax<AudioSpecificConfigDerived>;
@@ -52,7 +54,7 @@ export function parseAudioSpecificConfig(bytes: Uint8Array, baseOffset = 0): Aud
   const result: AudioSpecificConfig = { fields: f, derived: d, locations: r.locations, issues, offset: baseOffset, length: bytes.length };
 
   let aot = readObjectType(r, f, 'audioObjectType', 'audioObjectTypeExt');
-  if (r.ok) d.signalledObjectType = aot;
+  const signalled = aot;
   const rate = readFrequency(r, f, 'samplingFrequencyIndex', 'samplingFrequency', issues);
   const channelConfig = r.u(f, 'channelConfiguration', 4);
   if (r.ok) {
@@ -71,7 +73,13 @@ export function parseAudioSpecificConfig(bytes: Uint8Array, baseOffset = 0): Aud
     aot = readObjectType(r, f, 'coreAudioObjectType', 'coreAudioObjectTypeExt');
     if (aot === 22) r.u(f, 'extensionChannelConfiguration', 4);
   }
+  const invalidType = r.ok ? objectTypeIssue(r, signalled, aot) : undefined;
+  if (invalidType) {
+    issues.push(invalidType);
+    return finish(r, result, true);
+  }
   if (r.ok) {
+    d.signalledObjectType = signalled;
     d.objectType = aot;
     d.objectTypeName = audioObjectTypeName(aot);
   }
@@ -92,7 +100,11 @@ export function parseAudioSpecificConfig(bytes: Uint8Array, baseOffset = 0): Aud
       return finish(r, result, true);
     }
   }
+  const specificConfigEnd = r.bits.pos;
   if (d.extensionAudioObjectType !== 5 && r.bits.bitsLeft >= 16) readSyncExtension(r, f, d, issues);
+  // An unknown syncExtensionType (zero padding, mostly) is no part of the config.
+  const syncExtension = Array.isArray(f.syncExtensionType) && f.syncExtensionType[0] === 0x2b7;
+  if (r.ok) d.configLength = Math.ceil((syncExtension ? r.bits.pos : specificConfigEnd) / 8);
   return finish(r, result);
 }
 
@@ -102,6 +114,27 @@ function finish(r: SyntaxReader, result: AudioSpecificConfig, partial = false): 
     result.issues.push(issue('info', `${CODE}_TRAILING_BYTES`, `${Math.floor(r.bits.bitsLeft / 8)} bytes follow the AudioSpecificConfig; they were not decoded.`, result.offset + Math.ceil(r.bits.pos / 8)));
   }
   return result;
+}
+
+/**
+ * AAC_ASC_OBJECT_TYPE when the config names no audio coder: the null object (0), a reserved type, or after
+ * SBR or PS (5, 29) a core that is one of those or SBR or PS again. Decoders reject such a config.
+ */
+function objectTypeIssue(r: SyntaxReader, signalled: number, core: number): Issue | undefined {
+  const coreInvalid = (signalled === 5 || signalled === 29) && (!isAudioObjectType(core) || core === 5 || core === 29);
+  if (isAudioObjectType(signalled) && !coreInvalid) return undefined;
+  const name = coreInvalid ? 'coreAudioObjectType' : 'audioObjectType';
+  const value = coreInvalid ? core : signalled;
+  const at = r.locations.find((location) => location.path === name);
+  const role = coreInvalid ? `, the core coder under audioObjectType ${signalled},` : '';
+  const what = value === 0 ? 'the null object' : isAudioObjectType(value) ? `${audioObjectTypeName(value)} again` : 'reserved';
+  return issue(
+    'error',
+    `${CODE}_OBJECT_TYPE`,
+    `${name} ${value} (bit ${at?.bitOffset ?? 0})${role} is ${what}: no decoder takes this config.`,
+    at?.byteOffset ?? r.byteOffsetOfBit(0),
+    'Pass the encoder\'s AudioSpecificConfig: audioObjectType 2 (AAC LC), or 5 or 29 followed by core type 2 for HE-AAC.',
+  );
 }
 
 /** GetAudioObjectType() (Table 1.16). */
@@ -114,7 +147,14 @@ function readObjectType(r: SyntaxReader, f: Fields, name: string, extName: strin
 /** A 4-bit sampling frequency index with its 24-bit escape; returns the rate in Hz (0 when unknown). */
 function readFrequency(r: SyntaxReader, f: Fields, indexName: string, valueName: string, issues: Issue[]): number {
   const index = r.u(f, indexName, 4);
-  if (index === 15) return r.u(f, valueName, 24);
+  if (index === 15) {
+    const explicit = r.u(f, valueName, 24);
+    if (explicit === 0 && r.ok) {
+      const at = r.locations[r.locations.length - 1]?.byteOffset ?? 0;
+      issues.push(issue('error', `${CODE}_SAMPLING_FREQUENCY`, `${valueName} is 0 (${indexName} 15 codes the rate in 24 bits): there is no rate to decode at.`, at, 'Code the real sampling rate, by its index (3 = 48000 Hz, 4 = 44100 Hz, 11 = 8000 Hz).'));
+    }
+    return explicit;
+  }
   const rate = samplingFrequency(index);
   if (rate === undefined && r.ok) {
     const at = r.locations[r.locations.length - 1]?.byteOffset ?? 0;

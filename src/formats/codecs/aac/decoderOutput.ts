@@ -14,6 +14,11 @@ export interface ContainerAudio {
 export interface AacDecoderOutput {
   sampleRate?: number;
   channels?: number;
+  /**
+   * Samples per frame at that rate: the core's frame length, doubled where SBR runs at twice the core rate.
+   * Downsampled SBR (extension rate equal to the core rate) keeps the core's length, as decoders put it out.
+   */
+  samplesPerFrame?: number;
   sbr: boolean;
   ps: boolean;
   /** SBR and PS that the AudioSpecificConfig does not signal (implicit signalling, 14496-3 1.6.5.2). */
@@ -46,5 +51,7 @@ export function aacDecoderOutput(d: AudioSpecificConfigDerived, container: Conta
     ps = true;
     implicit.push('PS');
   }
-  return { sampleRate, channels: ps && d.channels === 1 ? 2 : d.channels, sbr, ps, implicit };
+  const upsampled = sbr && core !== undefined && sampleRate !== undefined && sampleRate > core;
+  const samplesPerFrame = d.frameLength && d.frameLength * (upsampled ? 2 : 1);
+  return { sampleRate, channels: ps && d.channels === 1 ? 2 : d.channels, samplesPerFrame, sbr, ps, implicit };
 }

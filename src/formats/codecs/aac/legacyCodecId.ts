@@ -1,5 +1,6 @@
 // Matroska's legacy AAC codec IDs (A_AAC/MPEG2/LC, A_AAC/MPEG4/LC/SBR, ...) name the profile and have no
 // CodecPrivate: the AudioSpecificConfig they stand for, built from the ID and the Audio element.
+import { packBits } from '../../bits/packBits';
 import { SAMPLING_FREQUENCIES } from './tables';
 
 /** The object type of each profile in the ID (14496-3 Table 1.17). */
@@ -7,8 +8,9 @@ const PROFILES: Record<string, number> = { MAIN: 1, LC: 2, SSR: 3, LTP: 4 };
 
 /**
  * The AudioSpecificConfig of a legacy ID: undefined for another ID, a rate without a sampling frequency
- * index or channels no channelConfiguration names (1 to 6, or 8). With SBR (`/SBR`), explicit hierarchical signalling (object type 5) at
- * `outputRate`, or twice the core rate.
+ * index or channels no channelConfiguration names (1 to 6, or 8). With SBR (`/SBR`), explicit hierarchical
+ * signalling (object type 5) at `outputRate`, whose Matroska default is the core rate: SBR then runs
+ * downsampled, as ffmpeg decodes such a track.
  */
 export function legacyAacAudioSpecificConfig(codecId: string, sampleRate: number, channels: number, outputRate?: number): Uint8Array | undefined {
   const match = /^A_AAC\/MPEG[24]\/(MAIN|LC|SSR|LTP)(\/SBR)?$/.exec(codecId);
@@ -18,25 +20,12 @@ export function legacyAacAudioSpecificConfig(codecId: string, sampleRate: number
   if (!match || objectType === undefined || rateIndex < 0 || channelConfiguration === undefined) return undefined;
   const bits: [number, number][] = [];
   if (match[2]) {
-    const extensionIndex = SAMPLING_FREQUENCIES.indexOf(outputRate ?? sampleRate * 2);
+    const extensionIndex = SAMPLING_FREQUENCIES.indexOf(outputRate ?? sampleRate);
     if (extensionIndex < 0) return undefined;
     bits.push([5, 5], [rateIndex, 4], [channelConfiguration, 4], [extensionIndex, 4], [objectType, 5]);
   } else {
     bits.push([objectType, 5], [rateIndex, 4], [channelConfiguration, 4]);
   }
   bits.push([0, 3]); // GASpecificConfig: frameLengthFlag, dependsOnCoreCoder, extensionFlag
-  return pack(bits);
-}
-
-/** Values of the given widths, MSB first, zero-padded to a whole byte. */
-function pack(fields: readonly [value: number, width: number][]): Uint8Array {
-  const total = fields.reduce((sum, [, width]) => sum + width, 0);
-  const out = new Uint8Array(Math.ceil(total / 8));
-  let at = 0;
-  for (const [value, width] of fields) {
-    for (let bit = width - 1; bit >= 0; bit--, at++) {
-      if ((value >> bit) & 1) out[at >> 3] = (out[at >> 3] ?? 0) | (0x80 >> (at & 7));
-    }
-  }
-  return out;
+  return packBits(bits);
 }

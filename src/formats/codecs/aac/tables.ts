@@ -10,7 +10,7 @@ export function channelCount(config: number): number | undefined {
   return [undefined, 1, 2, 3, 4, 5, 6, 8, undefined, undefined, undefined, 7, 8, 24, 8][config];
 }
 
-/** Table 1.17 audio object types that users meet (others are named by number). */
+/** Table 1.17: every audio object type defined (0 is the null object; 10, 11, 18 and 47 on are reserved). */
 const OBJECT_TYPES: Record<number, string> = {
   1: 'AAC Main',
   2: 'AAC LC',
@@ -55,6 +55,11 @@ const OBJECT_TYPES: Record<number, string> = {
   45: 'SAOC-DE',
   46: 'Audio Sync',
 };
+
+/** Whether Table 1.17 defines `aot`: not the null object (0), not a reserved value. */
+export function isAudioObjectType(aot: number): boolean {
+  return OBJECT_TYPES[aot] !== undefined;
+}
 
 export function audioObjectTypeName(aot: number): string {
   return OBJECT_TYPES[aot] ?? `audio object type ${aot}`;

@@ -100,6 +100,13 @@ test('escape values: audioObjectType 31 + audioObjectTypeExt, samplingFrequencyI
   );
 });
 
+test('an explicit samplingFrequency of 0 is an error: no rate to decode at', () => {
+  const asc = parseAudioSpecificConfig(new BitWriter().u(5, 2).u(4, 15).u(24, 0).u(4, 2).u(3, 0).align().bytes(), 10);
+  // At samplingFrequency, whose 24 bits begin in byte 1.
+  assert.deepEqual(asc.issues.map((i) => [i.code, i.severity, i.offset]), [['AAC_ASC_SAMPLING_FREQUENCY', 'error', 11]]);
+  assert.deepEqual(checkAacCodecPrivate(new BitWriter().u(5, 2).u(4, 15).u(24, 0).u(4, 2).u(3, 0).align().bytes()).map((i) => i.code), ['CODEC_PRIVATE_INVALID']);
+});
+
 test('channelConfiguration 0: the program_config_element gives the channel count', () => {
   const w = new BitWriter().u(5, 2).u(4, 4).u(4, 0).u(1, 0).u(1, 0).u(1, 0);
   // PCE: tag, object type, sf index, 2 front (SCE + CPE), 0 side, 1 back CPE, 1 LFE, 0 assoc, 0 cc, no mixdowns
@@ -122,6 +129,61 @@ test('a reserved sampling frequency index is an error (the "invalid sampling-rat
     [['AAC_ASC_SAMPLING_FREQUENCY_INDEX', 'error']],
   );
   assert.ok(asc.issues[0]?.hint);
+});
+
+test('an audioObjectType that names no coder is an error and gives no codec string: 0, reserved (10, 11, 18, 47 on), or 5/29 over 0, 5, 29 or a reserved core', () => {
+  const plain = (aot: number) => new BitWriter().u(5, aot < 31 ? aot : 31).u(aot < 31 ? 0 : 6, aot - 32).u(4, 3).u(4, 2).u(3, 0).align().bytes();
+  const hierarchical = (aot: number, core: number) => new BitWriter().u(5, aot).u(4, 6).u(4, 2).u(4, 3).u(5, core).u(3, 0).align().bytes();
+  for (const [bytes, field] of [[plain(0), 'audioObjectType'], [plain(10), 'audioObjectType'], [plain(18), 'audioObjectType'], [plain(47), 'audioObjectType'], [hierarchical(5, 0), 'coreAudioObjectType'], [hierarchical(5, 29), 'coreAudioObjectType'], [hierarchical(29, 18), 'coreAudioObjectType']] as const) {
+    const asc = parseAudioSpecificConfig(bytes, 100);
+    const [found] = asc.issues;
+    assert.deepEqual([found?.code, found?.severity], ['AAC_ASC_OBJECT_TYPE', 'error'], `${[...bytes]}`);
+    assert.ok(found?.message.startsWith(`${field} `), found?.message);
+    assert.equal(found?.offset, field === 'audioObjectType' ? 100 : 102);
+    assert.equal(aacCodecString(asc), undefined);
+    const check = checkAacCodecPrivate(bytes, 100);
+    assert.deepEqual(check.map((i) => [i.code, i.offset]), [['CODEC_PRIVATE_INVALID', found?.offset]]);
+  }
+  // Defined types stay usable, decoded or not.
+  assert.equal(aacCodecString(parseAudioSpecificConfig(plain(8))), 'mp4a.40.8');
+  assert.equal(aacCodecString(parseAudioSpecificConfig(hierarchical(5, 2))), 'mp4a.40.5');
+});
+
+test('AAC_CODEC_PRIVATE_LENGTH says what makes a config other than 2 or 5 bytes, and gives the 5-byte form of explicit SBR and PS', () => {
+  const check = (bytes: Uint8Array | number[]) => {
+    const found = checkAacCodecPrivate(Uint8Array.from(bytes));
+    assert.deepEqual(found.map((i) => [i.code, i.severity]), [['AAC_CODEC_PRIVATE_LENGTH', 'warning']], `${[...bytes]}`);
+    assert.match(found[0]?.message ?? '', /"AAC CPD must be of length 2 or 5"/);
+    return { message: found[0]?.message ?? '', hint: found[0]?.hint ?? '' };
+  };
+  const spaced = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  // audioObjectType 5 (4 bytes): the same HE-AAC in the backward-compatible form ffmpeg writes for it.
+  const heAac = extradata(media('h264-he-aac.mkv'), 'a:0');
+  assert.equal(heAac.length, 5);
+  const sbr = check([0x2b, 0x92, 0x08, 0x00]);
+  assert.match(sbr.message, /is 4 bytes: HE-AAC with SBR signalled explicitly \(audioObjectType 5\)/);
+  assert.ok(sbr.hint.includes(`5-byte backward-compatible form: ${spaced(heAac)} (the AAC LC config, then syncExtensionType 0x2b7 with sbrPresentFlag 1 and 44100 Hz)`), sbr.hint);
+  // Explicit PS, as audioObjectType 29 (4 bytes) or the sync extension 0x548 (7 bytes): 5 bytes signal SBR only.
+  const aot29 = new BitWriter().u(5, 29).u(4, 7).u(4, 1).u(4, 4).u(5, 2).u(3, 0).align().bytes();
+  const sync548 = new BitWriter().u(5, 2).u(4, 7).u(4, 1).u(3, 0).u(11, 0x2b7).u(5, 5).u(1, 1).u(4, 4).u(11, 0x548).u(1, 1).align().bytes();
+  for (const [bytes, how] of [[aot29, 'audioObjectType 29'], [sync548, 'the sync extension 0x548 (psPresentFlag 1)']] as const) {
+    const ps = check(bytes);
+    assert.ok(ps.message.includes(`is ${bytes.length} bytes: HE-AAC v2 with PS signalled explicitly (${how})`), ps.message);
+    assert.match(ps.hint, /^The 5-byte form signals SBR but not PS: 13 88 56 e5 a0 \(.*\)\. PS then stays implicit: decoders find it in the frames/);
+  }
+  // Bytes after the config: only the config is needed.
+  const padded = check([0x11, 0x90, 0x00]);
+  assert.match(padded.message, /is 3 bytes: 2 bytes of config, then 1 byte that is not part of it;/);
+  assert.equal(padded.hint, 'Pass only the 2 bytes of the config, 11 90: decoders ignore what follows, KVS counts it.');
+  const ffmpegPadded = check([0x11, 0x90, 0x56, 0xe5, 0x00, 0x00, 0x00]);
+  assert.match(ffmpegPadded.hint, /^Pass only the 5 bytes of the config, 11 90 56 e5 00:/);
+  // The forms KVS takes raise nothing.
+  for (const bytes of [[0x11, 0x90], [...heAac], [0x13, 0x88, 0x56, 0xe5, 0xa0]]) assert.deepEqual(checkAacCodecPrivate(Uint8Array.from(bytes)), []);
+  // Implicit SBR and PS: the advice is a form of a length KVS takes, not audioObjectType 5 or 29.
+  const implicit = decodeCodecPrivate('aac', Uint8Array.of(0x13, 0x90), 0, { audio: { sampleRate: 44100, channels: 2 } }).issues;
+  assert.match(implicit.find((i) => i.code === 'AAC_IMPLICIT_SIGNALLING')?.hint ?? '', new RegExp(`The 5-byte form ${spaced(heAac)} .* signals SBR there too, at a length KVS takes\\.$`));
+  const mono = decodeCodecPrivate('aac', Uint8Array.of(0x13, 0x88, 0x56, 0xe5, 0xa0), 0).issues;
+  assert.match(mono.find((i) => i.code === 'AAC_PS_NOT_SIGNALLED')?.hint ?? '', /^With an HE-AAC v2 encoder, write 2 channels in the container\. PS signalled in the config .* makes it 4 or 7 bytes/);
 });
 
 test('ADTS headers of the MPEG-TS fixture: full parse, fast path and the equivalent AudioSpecificConfig', () => {
@@ -173,14 +235,14 @@ test('an ADTS header with a CRC (protection_absent 0): 9 bytes, crc_check read, 
 test('implicit SBR and PS: only where the AudioSpecificConfig leaves them open, and only for a core SBR can double', () => {
   const config = (bytes: number[]) => parseAudioSpecificConfig(Uint8Array.from(bytes)).derived;
   const monoLc22k = config([0x13, 0x88]); // AAC LC, 22050 Hz, 1 channel, no extension
-  assert.deepEqual(aacDecoderOutput(monoLc22k), { sampleRate: 22050, channels: 1, sbr: false, ps: false, implicit: [] });
-  assert.deepEqual(aacDecoderOutput(monoLc22k, { sampleRate: 44100, channels: 1 }), { sampleRate: 44100, channels: 1, sbr: true, ps: false, implicit: ['SBR'] });
+  assert.deepEqual(aacDecoderOutput(monoLc22k), { sampleRate: 22050, channels: 1, samplesPerFrame: 1024, sbr: false, ps: false, implicit: [] });
+  assert.deepEqual(aacDecoderOutput(monoLc22k, { sampleRate: 44100, channels: 1 }), { sampleRate: 44100, channels: 1, samplesPerFrame: 2048, sbr: true, ps: false, implicit: ['SBR'] });
   // Stereo out of a mono core is PS, which comes only with SBR (HE-AAC v2), whatever rate the container says.
-  assert.deepEqual(aacDecoderOutput(monoLc22k, { sampleRate: 22050, channels: 2 }), { sampleRate: 44100, channels: 2, sbr: true, ps: true, implicit: ['SBR', 'PS'] });
+  assert.deepEqual(aacDecoderOutput(monoLc22k, { sampleRate: 22050, channels: 2 }), { sampleRate: 44100, channels: 2, samplesPerFrame: 2048, sbr: true, ps: true, implicit: ['SBR', 'PS'] });
   // 48 kHz is past what SBR doubles: a 96 kHz container rate is not SBR.
   assert.deepEqual(aacDecoderOutput(config([0x11, 0x88]), { sampleRate: 96000, channels: 1 }).implicit, []);
   // Signalled absent (the "no SBR" extension ffmpeg writes, sbrPresentFlag 0): the container cannot add it.
-  assert.deepEqual(aacDecoderOutput(config([0x11, 0x88, 0x56, 0xe5, 0x00]), { sampleRate: 96000, channels: 2 }), { sampleRate: 48000, channels: 1, sbr: false, ps: false, implicit: [] });
+  assert.deepEqual(aacDecoderOutput(config([0x11, 0x88, 0x56, 0xe5, 0x00]), { sampleRate: 96000, channels: 2 }), { sampleRate: 48000, channels: 1, samplesPerFrame: 1024, sbr: false, ps: false, implicit: [] });
   // Signalled SBR on a mono core: the container's 2 channels add PS only.
   assert.deepEqual(aacDecoderOutput(config([0x13, 0x88, 0x56, 0xe5, 0xa0]), { sampleRate: 22050, channels: 2 }).implicit, ['PS']);
 });
@@ -212,7 +274,7 @@ test('ADTS with channel_configuration 0 (2.1, described by a program_config_elem
   assert.equal(header.length, 7 + config.length - 2, 'the header and the PCE (the config is its 2 bytes and the PCE)');
   const tag = header.locations.find((at) => at.path === 'raw_data_block.program_config_element.element_instance_tag');
   assert.deepEqual([tag?.byteOffset, tag?.bitOffset], [1007, 59], 'right after id_syn_ele, the 3 bits after the 7-byte header');
-  // the KVS check says why the config is long, and what would make it the 2 bytes the SDKs expect
+  // the KVS check says why the config is long, and what would make it 2 bytes
   const [long] = checkAacCodecPrivate(config);
   assert.equal(long?.code, 'AAC_CODEC_PRIVATE_LENGTH');
   assert.match(long.message, /is 22 bytes: channelConfiguration is 0 and a program_config_element describes the 3 channels/);

@@ -1,0 +1,40 @@
+// What the KVS producer SDKs' MKV generator (PIC, under the C and C++ SDKs and kvssink) reads of an AAC
+// track's codec private data: the samplingFrequencyIndex and channelConfiguration of its first two bytes,
+// for the track's Audio element. It takes indexes 0 to 12 and configurations 0 to 7; for others it logs a
+// warning and writes the track without its Audio element (no SamplingFrequency, no Channels).
+import { issue, type Issue } from '../../issues';
+import type { AudioSpecificConfig } from './audioSpecificConfig';
+import { channelCount, SAMPLING_FREQUENCIES } from './tables';
+
+const PRODUCER = 'the KVS producer SDKs (C, C++, kvssink) take samplingFrequencyIndex 0 to 12 and channelConfiguration 0 to 7 only: for others they write the track without its Audio element (no SamplingFrequency, no Channels)';
+
+/** AAC_PRODUCER_SAMPLING_FREQUENCY (the explicit 24-bit rate) and AAC_PRODUCER_CHANNEL_CONFIGURATION (11 to 14). */
+export function producerLimitIssues(asc: AudioSpecificConfig): Issue[] {
+  const out: Issue[] = [];
+  const at = (path: string) => asc.locations.find((location) => location.path === path)?.byteOffset ?? asc.offset;
+  const { samplingFrequencyIndex, samplingFrequency, channelConfiguration } = asc.fields;
+  if (samplingFrequencyIndex === 15 && typeof samplingFrequency === 'number' && samplingFrequency > 0) {
+    const listed = SAMPLING_FREQUENCIES.indexOf(samplingFrequency);
+    out.push(issue(
+      'warning',
+      'AAC_PRODUCER_SAMPLING_FREQUENCY',
+      `samplingFrequencyIndex 15 codes the rate, ${samplingFrequency} Hz, in 24 bits; ${PRODUCER}. ffmpeg refuses such a config too.`,
+      at('samplingFrequencyIndex'),
+      listed >= 0
+        ? `${samplingFrequency} Hz has samplingFrequencyIndex ${listed}: code the rate by it.`
+        : 'Resample to a rate with an index (48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025 or 8000 Hz, among others).',
+    ));
+  }
+  const channels = typeof channelConfiguration === 'number' ? channelCount(channelConfiguration) : undefined;
+  // 8 to 10 and 15 are reserved, which the parser reports.
+  if (typeof channelConfiguration === 'number' && channelConfiguration > 7 && channels !== undefined) {
+    out.push(issue(
+      'warning',
+      'AAC_PRODUCER_CHANNEL_CONFIGURATION',
+      `channelConfiguration ${channelConfiguration} (${channels} channels); ${PRODUCER}.`,
+      at('channelConfiguration'),
+      'Encode mono, stereo, 5.1 or 7.1 (channelConfiguration 1, 2, 6 or 7).',
+    ));
+  }
+  return out;
+}
