@@ -56,6 +56,8 @@ export interface TrackContainer {
   /** The sample entry of an ISO BMFF video track. */
   sampleEntry?: VideoSampleEntry;
   audio?: ContainerAudio;
+  /** The AudioSpecificConfig stands for an ADTS header, which cannot signal SBR or PS. */
+  adts?: boolean;
 }
 
 export function decodeCodecPrivate(family: CodecFamily, bytes: Uint8Array | undefined, offset: number, container: TrackContainer = {}): DecodedCodecPrivate {
@@ -64,7 +66,7 @@ export function decodeCodecPrivate(family: CodecFamily, bytes: Uint8Array | unde
     case 'h265':
       return decodeVideo(family, bytes, offset, container.sampleEntry);
     case 'aac':
-      return decodeAac(bytes, offset, container.audio);
+      return decodeAac(bytes, offset, container);
     case 'g711-alaw':
     case 'g711-mulaw':
     case 'pcm':
@@ -177,11 +179,11 @@ function parseVideoRecord(family: 'h264' | 'h265', bytes: Uint8Array, offset: nu
   return { record, codec: hevcCodecStringFromRecord(record, entry === 'hev1' ? 'hev1' : 'hvc1') };
 }
 
-function decodeAac(bytes: Uint8Array | undefined, offset: number, container: ContainerAudio | undefined): DecodedCodecPrivate {
+function decodeAac(bytes: Uint8Array | undefined, offset: number, container: TrackContainer): DecodedCodecPrivate {
   const issues = checkAacCodecPrivate(bytes, offset);
   if (!bytes || bytes.length === 0) return { track: {}, issues };
   const asc = parseAudioSpecificConfig(bytes, offset);
-  const output = aacDecoderOutput(asc.derived, container);
+  const output = aacDecoderOutput(asc.derived, container.audio);
   const track: Partial<TrackReport> = {
     codec: aacCodecString(asc),
     codecName: aacName(asc.derived, output),
@@ -204,15 +206,16 @@ function aacName(derived: AudioSpecificConfigDerived, output: AacDecoderOutput):
 }
 
 /**
- * Where the AudioSpecificConfig leaves SBR or PS to the frames: what the container's values showed, or
- * that a mono HE-AAC core may still decode to stereo.
+ * Where the AudioSpecificConfig leaves SBR or PS to the frames: what the container's values showed, that
+ * a mono HE-AAC core may still decode to stereo, or that an ADTS header's AAC LC may be HE-AAC's core.
  */
-function aacSignallingIssues(asc: AudioSpecificConfig, output: AacDecoderOutput, container: ContainerAudio | undefined, offset: number): Issue[] {
+function aacSignallingIssues(asc: AudioSpecificConfig, output: AacDecoderOutput, container: TrackContainer, offset: number): Issue[] {
   const issues: Issue[] = [];
   const derived = asc.derived;
+  if (container.adts && output.sbrUnknown) issues.push(adtsSbrIssue(asc, offset));
   if (output.implicit.length > 0) {
     const coded = `${derived.objectTypeName ?? 'AAC'} at ${derived.sampleRate ?? '?'} Hz, ${plural(derived.channels ?? 0, 'channel')}`;
-    const said = [container?.sampleRate === output.sampleRate ? `${output.sampleRate} Hz` : '', output.implicit.includes('PS') ? '2 channels' : ''].filter(Boolean).join(' and ');
+    const said = [container.audio?.sampleRate === output.sampleRate ? `${output.sampleRate} Hz` : '', output.implicit.includes('PS') ? '2 channels' : ''].filter(Boolean).join(' and ');
     issues.push(issue(
       'info',
       'AAC_IMPLICIT_SIGNALLING',
@@ -231,6 +234,22 @@ function aacSignallingIssues(asc: AudioSpecificConfig, output: AacDecoderOutput,
     ));
   }
   return issues;
+}
+
+/**
+ * ADTS names only the core coder: HE-AAC and HE-AAC v2 have AAC LC headers at half the rate (14496-3
+ * 1.6.5.2). Only a frame's fill element tells, after the whole raw_data_block before it is decoded.
+ */
+function adtsSbrIssue(asc: AudioSpecificConfig, offset: number): Issue {
+  const rate = asc.derived.sampleRate ?? 0;
+  const mono = asc.derived.channels === 1;
+  return issue(
+    'info',
+    'AAC_SBR_NOT_SIGNALLED',
+    `The ADTS header codes AAC LC at ${rate} Hz, ${plural(asc.derived.channels ?? 0, 'channel')}, as it does for HE-AAC${mono ? ' (v2)' : ''}: ADTS cannot signal SBR or PS. If the frames carry SBR, decoders put out ${rate * 2} Hz${mono ? ', and 2 channels if they carry PS' : ''}; this report shows the core format.`,
+    offset,
+    `Only decoding a frame tells (ffprobe does). In an MKV or MP4 made of this stream, say HE-AAC in the codec private data: the 5-byte form ${backwardCompatibleSbrForm(asc, rate * 2)} signals SBR${mono ? ', PS staying implicit' : ''}.`,
+  );
 }
 
 const PS_IN_CONFIG =

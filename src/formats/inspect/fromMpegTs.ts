@@ -49,7 +49,7 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
       const adts = firstAdtsHeader(source, ts, stream.pid);
       if (adts) {
         // The track's format from the AudioSpecificConfig the header stands for; what it shows, the header itself.
-        const decoded = decodeCodecPrivate('aac', adts.config, adts.codecPrivate.offset);
+        const decoded = decodeCodecPrivate('aac', adts.config, adts.codecPrivate.offset, { adts: true });
         Object.assign(track, decoded.track, { codecPrivate: adts.codecPrivate });
         // That AudioSpecificConfig is derived here, not in the file: its length (a program_config_element
         // for channel_configuration 0, which the header's fields list) is nothing to fix in this input.

@@ -168,3 +168,40 @@ test('A_AAC/MPEG4/LC/SBR (no CodecPrivate): SBR runs at OutputSamplingFrequency,
   }
   assert.deepEqual(found, { 'he-aac': 44100, 'he-aac-no-output-rate': 22050, 'lc-48000': 48000 });
 });
+
+test('AAC in ADTS (MPEG-TS) cannot signal SBR or PS: an AAC LC core at up to 24 kHz is noted with what decoders put out if the frames carry them, as ffprobe decodes HE-AAC', (t) => {
+  const dir = scratchDir(t, 'adts-sbr');
+  const toTs = (input: string, name: string, args: string[] = ['-c', 'copy']) => {
+    const file = join(dir, name);
+    execFileSync('ffmpeg', ['-v', 'error', '-i', input, '-map', '0:a', ...args, '-y', file]);
+    return file;
+  };
+  const spaced = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  const heAac = toTs(`${FIXTURES}/h264-he-aac.mkv`, 'he-aac.ts');
+  const heAacV2 = toTs(`${FIXTURES}/h264-he-aacv2.mkv`, 'he-aacv2.ts');
+  for (const [file, coreChannels] of [[heAac, 2], [heAacV2, 1]] as const) {
+    const probed = ffprobeAudio(file);
+    assert.deepEqual([probed.profile?.startsWith('HE-AAC'), probed.sample_rate, probed.channels], [true, '44100', 2], file);
+    const report = inspectJson(file);
+    const [track] = report.tracks;
+    assert.deepEqual([track?.codecName, track?.sampleRate, track?.channels], ['AAC LC', 22050, coreChannels], 'the core, which is all the header says');
+    assert.deepEqual(report.issues.map((found) => [found.severity, found.code, found.offset]), [['info', 'AAC_SBR_NOT_SIGNALLED', track?.codecPrivate?.offset]]);
+    const [note] = report.issues;
+    assert.ok(note?.message.includes(`If the frames carry SBR, decoders put out ${probed.sample_rate} Hz${coreChannels === 1 ? `, and ${probed.channels} channels if they carry PS` : ';'}`), note?.message);
+  }
+  // The hint's 5-byte config is the one ffmpeg writes in Matroska for the same HE-AAC.
+  const [note] = inspectJson(heAac).issues;
+  assert.ok(note?.hint?.includes(`the 5-byte form ${spaced(extradataOf(`${FIXTURES}/h264-he-aac.mkv`))} `), note?.hint);
+  // AAC LC has the same headers (a note, not a finding); above 24 kHz no SBR core, no note.
+  const lc22k = toTs(`${FIXTURES}/h264-aac.mkv`, 'lc-22050.ts', ['-c:a', 'aac', '-ar', '22050']);
+  assert.equal(ffprobeAudio(lc22k).profile, 'LC');
+  assert.deepEqual(inspectJson(lc22k).issues.map((found) => found.code), ['AAC_SBR_NOT_SIGNALLED']);
+  assert.deepEqual(inspectJson(`${FIXTURES}/h264-aac.ts`).issues.filter((found) => found.code.startsWith('AAC_')), []);
+});
+
+function extradataOf(file: string): Uint8Array {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a', '-show_entries', 'stream=extradata', '-show_data', '-of', 'json', file], { encoding: 'utf8' });
+  const dump = (JSON.parse(out) as { streams: { extradata?: string }[] }).streams[0]?.extradata ?? '';
+  const hex = dump.split('\n').map((line) => line.slice(10, 50).replace(/ /g, '')).join('');
+  return Uint8Array.from(hex.match(/../g) ?? [], (b) => Number.parseInt(b, 16));
+}

@@ -23,6 +23,8 @@ export interface AacDecoderOutput {
   ps: boolean;
   /** SBR and PS that the AudioSpecificConfig does not signal (implicit signalling, 14496-3 1.6.5.2). */
   implicit: ('SBR' | 'PS')[];
+  /** A core SBR can double, SBR signalled neither present nor absent and the container not showing it: only the frames tell. */
+  sbrUnknown: boolean;
 }
 
 /** The highest core rate SBR can double (its output is at most 48 kHz). */
@@ -41,7 +43,8 @@ export function aacDecoderOutput(d: AudioSpecificConfigDerived, container: Conta
   const stereoFromMono = d.psPresentFlag === -1 && d.channels === 1 && container.channels === 2;
   let sbr = d.sbrPresentFlag === 1;
   let sampleRate = d.extensionSampleRate ?? core;
-  if (d.sbrPresentFlag === -1 && d.objectType === AAC_LC && core !== undefined && core <= MAX_SBR_CORE_RATE && (container.sampleRate === core * 2 || stereoFromMono)) {
+  const sbrCanApply = d.sbrPresentFlag === -1 && d.objectType === AAC_LC && core !== undefined && core > 0 && core <= MAX_SBR_CORE_RATE;
+  if (sbrCanApply && (container.sampleRate === core * 2 || stereoFromMono)) {
     sbr = true;
     sampleRate = core * 2;
     implicit.push('SBR');
@@ -53,5 +56,5 @@ export function aacDecoderOutput(d: AudioSpecificConfigDerived, container: Conta
   }
   const upsampled = sbr && core !== undefined && sampleRate !== undefined && sampleRate > core;
   const samplesPerFrame = d.frameLength && d.frameLength * (upsampled ? 2 : 1);
-  return { sampleRate, channels: ps && d.channels === 1 ? 2 : d.channels, samplesPerFrame, sbr, ps, implicit };
+  return { sampleRate, channels: ps && d.channels === 1 ? 2 : d.channels, samplesPerFrame, sbr, ps, implicit, sbrUnknown: sbrCanApply && !sbr };
 }

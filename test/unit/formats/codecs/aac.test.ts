@@ -235,14 +235,14 @@ test('an ADTS header with a CRC (protection_absent 0): 9 bytes, crc_check read, 
 test('implicit SBR and PS: only where the AudioSpecificConfig leaves them open, and only for a core SBR can double', () => {
   const config = (bytes: number[]) => parseAudioSpecificConfig(Uint8Array.from(bytes)).derived;
   const monoLc22k = config([0x13, 0x88]); // AAC LC, 22050 Hz, 1 channel, no extension
-  assert.deepEqual(aacDecoderOutput(monoLc22k), { sampleRate: 22050, channels: 1, samplesPerFrame: 1024, sbr: false, ps: false, implicit: [] });
-  assert.deepEqual(aacDecoderOutput(monoLc22k, { sampleRate: 44100, channels: 1 }), { sampleRate: 44100, channels: 1, samplesPerFrame: 2048, sbr: true, ps: false, implicit: ['SBR'] });
+  assert.deepEqual(aacDecoderOutput(monoLc22k), { sampleRate: 22050, channels: 1, samplesPerFrame: 1024, sbr: false, ps: false, implicit: [], sbrUnknown: true });
+  assert.deepEqual(aacDecoderOutput(monoLc22k, { sampleRate: 44100, channels: 1 }), { sampleRate: 44100, channels: 1, samplesPerFrame: 2048, sbr: true, ps: false, implicit: ['SBR'], sbrUnknown: false });
   // Stereo out of a mono core is PS, which comes only with SBR (HE-AAC v2), whatever rate the container says.
-  assert.deepEqual(aacDecoderOutput(monoLc22k, { sampleRate: 22050, channels: 2 }), { sampleRate: 44100, channels: 2, samplesPerFrame: 2048, sbr: true, ps: true, implicit: ['SBR', 'PS'] });
+  assert.deepEqual(aacDecoderOutput(monoLc22k, { sampleRate: 22050, channels: 2 }), { sampleRate: 44100, channels: 2, samplesPerFrame: 2048, sbr: true, ps: true, implicit: ['SBR', 'PS'], sbrUnknown: false });
   // 48 kHz is past what SBR doubles: a 96 kHz container rate is not SBR.
   assert.deepEqual(aacDecoderOutput(config([0x11, 0x88]), { sampleRate: 96000, channels: 1 }).implicit, []);
   // Signalled absent (the "no SBR" extension ffmpeg writes, sbrPresentFlag 0): the container cannot add it.
-  assert.deepEqual(aacDecoderOutput(config([0x11, 0x88, 0x56, 0xe5, 0x00]), { sampleRate: 96000, channels: 2 }), { sampleRate: 48000, channels: 1, samplesPerFrame: 1024, sbr: false, ps: false, implicit: [] });
+  assert.deepEqual(aacDecoderOutput(config([0x11, 0x88, 0x56, 0xe5, 0x00]), { sampleRate: 96000, channels: 2 }), { sampleRate: 48000, channels: 1, samplesPerFrame: 1024, sbr: false, ps: false, implicit: [], sbrUnknown: false });
   // Signalled SBR on a mono core: the container's 2 channels add PS only.
   assert.deepEqual(aacDecoderOutput(config([0x13, 0x88, 0x56, 0xe5, 0xa0]), { sampleRate: 22050, channels: 2 }).implicit, ['PS']);
 });
