@@ -5,32 +5,13 @@
 // not.
 import { bytesSource } from '../../../../src/formats/byteSource';
 import { readIsoBmff, type Box } from '../../../../src/formats/isobmff';
+import { box, concat, fullBox, u32 } from '../../formats/isobmff/helpers';
 
 const REBUILT = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl']);
 
-function u32(value: number): Uint8Array {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, value);
-  return bytes;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-function box(type: string, payload: Uint8Array): Uint8Array {
-  return concat([u32(8 + payload.length), new TextEncoder().encode(type), payload]);
-}
-
 /** A version 0 full box of 32-bit rows, after its entry count. */
 function table(type: string, rows: readonly (readonly number[])[]): Uint8Array {
-  return box(type, concat([u32(0), u32(rows.length), ...rows.flatMap((row) => row.map(u32))]));
+  return fullBox(type, 0, 0, u32(rows.length), ...rows.flatMap((row) => row.map(u32)));
 }
 
 interface Chunk {
@@ -75,12 +56,12 @@ export function relayoutPlainMp4(bytes: Uint8Array, chunkMs: number): Uint8Array
       }
       if (b.type === 'stco' || b.type === 'co64') return table('stco', (chunkOffsets.get(trackIndex) ?? []).map((offset) => [offset]));
       if (!REBUILT.has(b.type)) return raw(b);
-      return box(b.type, concat((b.children ?? []).map(write)));
+      return box(b.type, ...(b.children ?? []).map(write));
     };
     return write(moov);
   };
   const moovSize = writeMoov(0).length;
   const dataStart = ftyp.size + moovSize + 8;
   const data = chunks.flatMap((chunk) => chunk.samples.map((sample) => bytes.subarray(sample.offset, sample.offset + sample.size)));
-  return concat([raw(ftyp), writeMoov(dataStart), box('mdat', concat(data))]);
+  return concat(raw(ftyp), writeMoov(dataStart), box('mdat', ...data));
 }
