@@ -1,18 +1,12 @@
 // Rewrites the audio TrackEntry of a file mkvmerge wrote, for codec private data no encoder writes: the
 // EBML Void mkvmerge leaves after Tracks takes up the change in length, so no cluster, cue or seek
 // position moves.
+import { elementIdValue, vintValue, vintWidth } from '../../../../src/formats/ebml/vint';
+import { ElementId } from '../../../../src/formats/matroska/elementTable';
 import { concat, element, idBytes, sizeBytes } from '../../formats/ebml/ebmlBytes';
 
-const SEGMENT = 0x18538067;
-const TRACKS = 0x1654ae6b;
-const TRACK_ENTRY = 0xae;
-const TRACK_TYPE = 0x83;
-const CODEC_ID = 0x86;
-const CODEC_PRIVATE = 0x63a2;
-const AUDIO = 0xe1;
-const OUTPUT_SAMPLING_FREQUENCY = 0x78b5;
-const DEFAULT_DURATION = 0x23e383;
-const VOID = 0xec;
+const { Segment: SEGMENT, Tracks: TRACKS, TrackEntry: TRACK_ENTRY, TrackType: TRACK_TYPE, CodecID: CODEC_ID, CodecPrivate: CODEC_PRIVATE } = ElementId;
+const { Audio: AUDIO, OutputSamplingFrequency: OUTPUT_SAMPLING_FREQUENCY, DefaultDuration: DEFAULT_DURATION, Void: VOID } = ElementId;
 
 interface Child {
   id: number;
@@ -21,23 +15,17 @@ interface Child {
   end: number;
 }
 
-/** An EBML VINT at `at`: its value (marker bit removed for sizes) and width. */
-function vint(bytes: Uint8Array, at: number, keepMarker: boolean): { value: number; width: number } {
-  const first = bytes[at] ?? 0;
-  const width = Math.clz32(first) - 23;
-  let value = keepMarker ? first : first & (0xff >> width);
-  for (let i = 1; i < width; i++) value = value * 256 + (bytes[at + i] ?? 0);
-  return { value, width };
-}
-
+/** The elements of known size in bytes[start, end) (mkvmerge writes no unknown sizes). */
 function children(bytes: Uint8Array, start: number, end: number): Child[] {
   const out: Child[] = [];
   for (let at = start; at < end;) {
-    const id = vint(bytes, at, true);
-    const size = vint(bytes, at + id.width, false);
-    const dataStart = at + id.width + size.width;
-    out.push({ id: id.value, start: at, dataStart, end: dataStart + size.value });
-    at = dataStart + size.value;
+    const idWidth = vintWidth(bytes[at] ?? 0);
+    const sizeWidth = vintWidth(bytes[at + idWidth] ?? 0);
+    if (idWidth === 0 || sizeWidth === 0) throw new Error(`no element at ${at}`);
+    const dataStart = at + idWidth + sizeWidth;
+    const size = vintValue(bytes, at + idWidth, sizeWidth);
+    out.push({ id: elementIdValue(bytes, at, idWidth), start: at, dataStart, end: dataStart + size });
+    at = dataStart + size;
   }
   return out;
 }
@@ -64,7 +52,7 @@ export function editAudioTrack(file: Uint8Array, edit: AudioTrackEdit): Uint8Arr
     const fields = children(file, entry.dataStart, entry.end);
     const audio = fields.some((field) => field.id === TRACK_TYPE && file[field.dataStart] === 2);
     if (!audio) return file.subarray(entry.start, entry.end);
-    const replaced = [CODEC_PRIVATE, ...(edit.codecId === undefined ? [] : [CODEC_ID]), ...(edit.withoutDefaultDuration ? [DEFAULT_DURATION] : [])];
+    const replaced: number[] = [CODEC_PRIVATE, ...(edit.codecId === undefined ? [] : [CODEC_ID]), ...(edit.withoutDefaultDuration ? [DEFAULT_DURATION] : [])];
     const kept = fields.filter((field) => !replaced.includes(field.id)).map((field) => {
       if (field.id !== AUDIO || !edit.withoutOutputSamplingFrequency) return file.subarray(field.start, field.end);
       return element(AUDIO, ...children(file, field.dataStart, field.end).filter((inner) => inner.id !== OUTPUT_SAMPLING_FREQUENCY).map((inner) => file.subarray(inner.start, inner.end)));
