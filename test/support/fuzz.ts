@@ -47,6 +47,15 @@ const NO_BYTES = -1;
 const DONE = -2;
 const WORKER = join(__dirname, 'fuzzWorker.ts');
 
+/**
+ * Whether a fuzz loop goes on after `runs` inputs: always up to `min`, then up to `max` while within
+ * `budgetMs`. A slow machine runs fewer inputs but never fewer than `min`, so no check depends on speed.
+ */
+export function fuzzRunsLeft(min: number, max: number, budgetMs: number): (runs: number) => boolean {
+  const deadline = performance.now() + budgetMs;
+  return (runs) => runs < min || (runs < max && performance.now() < deadline);
+}
+
 export function probeInto(buffers: ProbeBuffers): FuzzProbe {
   const { control, label, bytes } = buffers;
   return {
