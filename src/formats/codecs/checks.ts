@@ -185,7 +185,7 @@ export function checkAacCodecPrivate(cpd: Uint8Array | undefined, baseOffset = 0
   }
   const length = configLengthIssue(cpd, asc, baseOffset);
   if (length) out.push(looksLikeWave ? { ...length, hint: WAVE_IN_AAC_HINT } : length);
-  out.push(...producerLimitIssues(asc));
+  out.push(...producerLimitIssues(asc, cpd));
   return out;
 }
 

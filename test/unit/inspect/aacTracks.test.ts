@@ -151,6 +151,29 @@ test('an explicit 24-bit sampling frequency and channelConfiguration 11 to 14 ar
   assert.deepEqual(inspectConfig('channels-7', lc(3, 7)).report.issues, []);
 });
 
+test('an escaped audioObjectType (ER AAC ELD, USAC) is a KVS producer warning that says what the SDKs would read at their fixed bits', (t) => {
+  const dir = scratchDir(t, 'producer-object-type');
+  const source = mkvmergeAac(dir);
+  // audioObjectType 31, audioObjectTypeExt, samplingFrequencyIndex, channelConfiguration, then the type's
+  // specific config (not decoded; a zero byte stands for it).
+  const escaped = (type: number, index: number, channels: number) => new BitWriter().u(5, 31).u(6, type - 32).u(4, index).u(4, channels).u(5, 0).u(8, 0).align().bytes();
+  const cases = { 'eld-48000-stereo': escaped(39, 3, 2), 'usac-44100-mono': escaped(42, 4, 1), 'type-32-8000-stereo': escaped(32, 11, 2) };
+  const found: Record<string, [string | undefined, number | undefined, string[] | undefined]> = {};
+  for (const [name, config] of Object.entries(cases)) {
+    const report = inspectJson(withCodecPrivate(source, `${name}.mkv`, config));
+    const warning = report.issues.find((candidate) => candidate.code === 'AAC_PRODUCER_OBJECT_TYPE');
+    found[name] = [warning?.severity, warning?.offset, warning?.message.match(/would find (\d+) and (\d+) there .*: they would write (.+?)(?: \(no .*)?\.$/)?.slice(1)];
+  }
+  const codecPrivateAt = inspectJson(withCodecPrivate(source, 'lc.mkv', new BitWriter().u(5, 2).u(4, 3).u(4, 2).u(3, 0).align().bytes())).tracks[0]?.codecPrivate?.offset;
+  // ELD 39 = 31 + 000111: bits 5-8 read 0001, bits 9-12 read 11 and the top 2 bits of index 3 (00): 12.
+  // USAC 42 = 31 + 001010: 0010 and 10 + 01 (index 4): 9. Type 32 = 31 + 000000: 0000, then 00 + 10 (index 11): 2.
+  assert.deepEqual(found, {
+    'eld-48000-stereo': ['warning', codecPrivateAt, ['1', '12', 'the track without its Audio element']],
+    'usac-44100-mono': ['warning', codecPrivateAt, ['2', '9', 'the track without its Audio element']],
+    'type-32-8000-stereo': ['warning', codecPrivateAt, ['0', '2', 'SamplingFrequency 96000 Hz and Channels 2']],
+  });
+});
+
 test('A_AAC/MPEG4/LC/SBR (no CodecPrivate): SBR runs at OutputSamplingFrequency, which defaults to SamplingFrequency, as ffprobe decodes it', (t) => {
   const dir = scratchDir(t, 'legacy-sbr');
   const heAac = join(dir, 'he-aac.mkv'); // SamplingFrequency 22050, OutputSamplingFrequency 44100
