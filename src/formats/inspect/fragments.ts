@@ -61,7 +61,8 @@ export function frameEndMs(frames: FrameTable, i: number, trackDurationMs: numbe
  * video frame stays in the first fragment. Without video, one fragment; without frames, none. Sets
  * `frames.fragment`.
  *
- * `byTime` (a plain MP4, whose chunks may hold seconds of one track, or all of it): the frames of the
+ * `byTime` (a plain MP4, whose chunks may hold seconds of one track, or all of it; an MPEG-TS, whose audio
+ * PES packets may hold a second of frames): the frames of the
  * other tracks go to the fragment of the last keyframe at or before their presentation time, as a
  * producer (kvs-put) puts them, and a fragment's size is that of its frames, wherever they lie. (In file
  * order when the keyframes' times are unknown or do not increase.)

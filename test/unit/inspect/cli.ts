@@ -46,6 +46,7 @@ export function ffprobeStreams(file: string): ProbeStream[] {
 }
 
 export interface ProbePacket {
+  codec_type: string;
   stream_index: number;
   pts_time?: string;
   dts_time?: string;

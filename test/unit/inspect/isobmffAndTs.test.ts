@@ -272,6 +272,41 @@ test('a plain MP4 whose audio lies in 2 s chunks, or after all the video: each a
   }
 });
 
+test('an MPEG-TS whose audio PES packets hold about a second of frames (24 kb/s): each audio frame in the fragment of the last keyframe before it, as ffprobe times them, and as in the same recording in MP4', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-ts-audio-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'low-rate.ts');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '6', '-c:v', 'libx264', '-g', '25', '-bf', '0', '-c:a', 'aac', '-b:a', '24k', '-ac', '1', file]);
+  const packets = ffprobePackets(file);
+  const keyframeTimes = packets.filter((p) => p.codec_type === 'video' && p.flags.startsWith('K')).map((p) => Number(p.pts_time) * 1000);
+  const audioTimes = packets.filter((p) => p.codec_type === 'audio').map((p) => Number(p.pts_time) * 1000);
+  const report = inspectJson(file, '--frames', '--checks');
+  assert.deepEqual(report.issues, []);
+  const frames = report.frames ?? [];
+  const audio = frames.filter((f) => f.track === 257);
+  assert.deepEqual(audio.map((f) => f.ptsMs.toFixed(3)), audioTimes.map((time) => time.toFixed(3)));
+  const expected = audio.map((f) => keyframeTimes.reduce((found, time, k) => (time <= f.ptsMs + 0.001 ? k : found), 0));
+  assert.deepEqual(audio.map((f) => f.fragment), expected);
+  // ffmpeg writes the audio in PES packets of up to 2930 bytes, 0.75 s of frames here: in file order, many
+  // would fall into the wrong fragment.
+  const videoKeyframes = frames.filter((f) => f.track === 256 && f.keyframe);
+  const inFileOrder = audio.map((f) => videoKeyframes.filter((key) => key.offset < f.offset).length - 1);
+  assert.ok(inFileOrder.filter((fragment, k) => fragment !== expected[k]).length > 20);
+  assert.deepEqual(report.fragments.slice(1).map((f) => f.startMs?.toFixed(3)), keyframeTimes.slice(1).map((time) => time.toFixed(3)));
+  // The same recording in MP4 (as kvs-put would send either): the same fragments, its clock 1.4 s earlier.
+  const mp4 = join(dir, 'low-rate.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-c', 'copy', mp4]);
+  const fromMp4 = inspectJson(mp4);
+  assert.equal(fromMp4.fragments.length, report.fragments.length);
+  report.fragments.forEach((fragment, k) => {
+    const other = fromMp4.fragments[k];
+    const start = (fragments: typeof report.fragments, f = fragments[k]) => (f?.startMs ?? NaN) - (fragments[0]?.startMs ?? NaN);
+    // Within a millisecond: the MP4 keeps the times in its tracks' timescales, rounded from 90 kHz.
+    assert.ok(Math.abs(start(report.fragments) - start(fromMp4.fragments)) < 1 && Math.abs((fragment.durationMs ?? NaN) - (other?.durationMs ?? NaN)) < 1, `fragment ${k}: ${JSON.stringify([fragment, other])}`);
+    assert.equal(fragment.frameCount, other?.frameCount, `fragment ${k}`);
+  });
+});
+
 test('a TS whose 33-bit clock wraps mid-file (26.5 h): times go on as ffprobe reads them, with no false timing errors', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-wrap-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
