@@ -51,15 +51,37 @@ export function readMatroska(source: ByteSource, options: ReadMatroskaOptions = 
   // The reader goes first: it uses `peek` (block headers), which the tree builder does not.
   const walk = walkEbml(source, matroskaSchema(), tree ? pairVisitors(reader, tree) : reader, { maxIssues });
   reader.finish();
+  const blocks = reader.blocks.table();
+  const truncated = walk.issues.some((found) => found.code === 'EBML_TRUNCATED');
+  const empty = truncated ? undefined : noTracksIssue(reader.documents, blocks.count);
   const file: MatroskaFile = {
     documents: reader.documents,
     clusters: reader.clusters,
     fragments: reader.fragments,
-    blocks: reader.blocks.table(),
-    issues: mergeIssues(walk.issues, reader.issues, maxIssues, reader.droppedIssues),
+    blocks,
+    issues: mergeIssues(walk.issues, empty ? [...reader.issues, empty] : reader.issues, maxIssues, reader.droppedIssues),
   };
   if (tree) file.tree = tree.nodes;
   return file;
+}
+
+/**
+ * MKV_NO_TRACKS: a whole file that declares no track and holds no block or tag (blocks without tracks are
+ * MKV_UNDECLARED_TRACK; a GetMedia error document holds Tags only; a cut file is EBML_TRUNCATED).
+ */
+function noTracksIssue(documents: readonly MatroskaDocument[], blockCount: number): Issue | undefined {
+  if (documents.length === 0 || blockCount > 0) return undefined;
+  const segments = documents.flatMap((document) => document.segments);
+  if (segments.some((segment) => segment.tracks.length > 0 || segment.tags.length > 0 || segment.clusterCount > 0)) return undefined;
+  const segment = segments[0];
+  const where = segment ? `the Segment at offset ${segment.offset} has neither a TrackEntry nor a Cluster` : 'there is an EBML header and no Segment';
+  return issue(
+    'warning',
+    'MKV_NO_TRACKS',
+    `The file declares no track and holds no block: ${where}.`,
+    segment?.offset ?? 0,
+    'A recording that stopped before its first frame (an encoder that failed to start), or the start of a stream cut off: PutMedia needs Tracks and Clusters.',
+  );
 }
 
 /** Structure and model issues in offset order, at most `max` of them. */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
+import { getMediaErrorChunk } from '../../../src/formats/matroska/write';
 import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson, kvsInspect } from './cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-'));
@@ -288,4 +289,21 @@ test('a faststart MP4 cut inside its video stco: the samples no chunk holds are 
   // The frames are the placed samples, where ffprobe finds them in the whole file: none at byte 0.
   assert.deepEqual(result.frames?.map((frame) => [frame.offset, frame.size]), placed.map((packet) => [Number(packet.pos), Number(packet.size)]));
   assert.ok(result.fragments.every((fragment) => fragment.keyframeStart));
+});
+
+test('a WebM that ffmpeg stopped writing before its first frame (no Tracks, no Cluster) is MKV_NO_TRACKS, which mkvinfo shows too; a GetMedia error document and a cut file are not', () => {
+  const file = join(dir, 'failed.webm');
+  // WebM takes no H.264: ffmpeg fails after writing the EBML header and a Segment with Info only.
+  assert.throws(() => execFileSync('ffmpeg', ['-v', 'quiet', '-f', 'lavfi', '-i', 'testsrc2=d=1', '-c:v', 'libx264', '-y', file]));
+  const mkvinfo = execFileSync('mkvinfo', [file], { encoding: 'utf8' });
+  assert.match(mkvinfo, /Segment information/);
+  assert.doesNotMatch(mkvinfo, /\+ (Tracks|Cluster)\n/);
+  const segmentAt = readFileSync(file).indexOf(Buffer.from([0x18, 0x53, 0x80, 0x67]));
+  const result = inspectJson(file);
+  assert.deepEqual(result.issues.map((found) => [found.severity, found.code, found.offset]), [['warning', 'MKV_NO_TRACKS', segmentAt]]);
+  assert.match(result.issues[0]?.message ?? '', new RegExp(`the Segment at offset ${segmentAt} has neither a TrackEntry nor a Cluster`));
+  // The same bytes cut inside the Segment: the cut is what is wrong.
+  assert.deepEqual(inspectJson(written('failed-cut.webm', readFileSync(file).subarray(0, segmentAt + 20))).issues.map((found) => found.code), ['EBML_TRUNCATED']);
+  const errorOnly = inspectJson(written('get-media-error.mkv', getMediaErrorChunk({ errorCode: 'FRAGMENT_NOT_FOUND', errorId: 3000, fragmentNumber: '9' })));
+  assert.ok(!errorOnly.issues.some((found) => found.code === 'MKV_NO_TRACKS'), JSON.stringify(errorOnly.issues));
 });
