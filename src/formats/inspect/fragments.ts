@@ -1,5 +1,6 @@
 // Fragment rows from the frame table: start, duration, frame count and whether a keyframe opens it.
 import type { KvsFragmentMetadata } from '../matroska/kvsTags';
+import { AUDIO_ONLY_CLUSTER_MS } from '../remux/mp4ToMkv';
 import type { FragmentReport, FrameTable, TrackReport } from './report';
 
 export interface FragmentSpan {
@@ -58,36 +59,43 @@ export function frameEndMs(frames: FrameTable, i: number, trackDurationMs: numbe
 /**
  * Fragments as a KVS producer cuts a recording that has none of its own (MPEG-TS, plain MP4): one per GOP
  * of the video track `gopTrack`, from a keyframe to the next in file order; what comes before the first
- * video frame stays in the first fragment. Without video, one fragment; without frames, none. Sets
- * `frames.fragment`.
+ * video frame stays in the first fragment. Without video, kvs-put's: one per AUDIO_ONLY_CLUSTER_MS of the
+ * first frame's track. Without frames, none. Sets `frames.fragment`.
  *
  * `byTime` (a plain MP4, whose chunks may hold seconds of one track, or all of it; an MPEG-TS, whose audio
- * PES packets may hold a second of frames): the frames of the
- * other tracks go to the fragment of the last keyframe at or before their presentation time, as a
- * producer (kvs-put) puts them, and a fragment's size is that of its frames, wherever they lie. (In file
- * order when the keyframes' times are unknown or do not increase.)
+ * PES packets may hold a second of frames): the frames of the other tracks go to the fragment of the last
+ * keyframe at or before their presentation time, as a producer (kvs-put) puts them, and a fragment's size
+ * is that of its frames, wherever they lie. (In file order when the keyframes' times are unknown or do
+ * not increase.)
  */
 export function cutAtKeyframes(frames: FrameTable, gopTrack: number | undefined, size: number, byTime = false): FragmentSpan[] {
   if (frames.count === 0) return [];
+  const lead = gopTrack ?? frames.track[0];
   const spans: FragmentSpan[] = [{ offset: 0, end: size, timeMs: null }];
-  /** Presentation time of each span's opening keyframe (the first span takes all that comes before). */
+  /** Presentation time of each span's opening frame (the first span takes all that comes before). */
   const anchors = [-Infinity];
-  let spanHasVideo = false;
+  let spanHasLead = false;
+  let audioSpanEndMs = -Infinity;
   for (let i = 0; i < frames.count; i++) {
-    const isVideo = gopTrack !== undefined && frames.track[i] === gopTrack;
+    const isLead = frames.track[i] === lead;
+    const ptsMs = frames.ptsMs[i] ?? NaN;
     const previous = spans[spans.length - 1];
-    if (isVideo && frames.keyframe[i] === 1 && spanHasVideo && previous) {
+    const opens = gopTrack === undefined ? ptsMs >= audioSpanEndMs : frames.keyframe[i] === 1;
+    if (isLead && opens && spanHasLead && previous) {
       const offset = frames.offset[i] ?? 0;
       previous.end = offset;
       spans.push({ offset, end: size, timeMs: null });
-      anchors.push(frames.ptsMs[i] ?? NaN);
-      spanHasVideo = false;
+      anchors.push(ptsMs);
+      spanHasLead = false;
     }
-    if (isVideo) spanHasVideo = true;
+    if (isLead && !spanHasLead) {
+      audioSpanEndMs = ptsMs + AUDIO_ONLY_CLUSTER_MS;
+      spanHasLead = true;
+    }
     frames.fragment[i] = spans.length - 1;
   }
   if (byTime) {
-    if (increasing(anchors)) assignByTime(frames, gopTrack, anchors);
+    if (increasing(anchors)) assignByTime(frames, lead, anchors);
     sizeFromFrames(frames, spans);
   }
   return spans;

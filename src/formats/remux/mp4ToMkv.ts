@@ -12,6 +12,9 @@ import { concatBytes, elementHeader, uintElement } from '../matroska/write/ebmlW
 import type { TrackSpec } from '../matroska/write/matroskaWrite';
 import { ebmlHeader, infoElement, segmentStart, simpleBlockLength, tracksElement, writeSimpleBlockHeader } from '../matroska/write/matroskaWrite';
 
+/** Audio-only input: how long a cluster is, by default (the inspector cuts audio-only recordings so too). */
+export const AUDIO_ONLY_CLUSTER_MS = 2000;
+
 export const MatroskaCodec = {
   AVC: 'V_MPEG4/ISO/AVC',
   HEVC: 'V_MPEGH/ISO/HEVC',
@@ -32,7 +35,7 @@ export interface Mp4ToMkvOptions {
   duration?: boolean;
   /** 16 bytes. */
   segmentUid?: Uint8Array;
-  /** Audio-only input: start a cluster when this much time has passed (default 2000 ms). */
+  /** Audio-only input: start a cluster when this much time has passed (default AUDIO_ONLY_CLUSTER_MS). */
   audioClusterMs?: number;
 }
 
@@ -160,7 +163,7 @@ export function remuxMp4ToMkv(source: ByteSource, options: Mp4ToMkvOptions = {})
   });
   const header = concatBytes([ebmlHeader(), segmentStart(producerStyle ? 1 : 8), info, tracksElement(specs)]);
 
-  const plan = planClusters(planned, options.audioClusterMs ?? 2000, issues);
+  const plan = planClusters(planned, options.audioClusterMs ?? AUDIO_ONLY_CLUSTER_MS, issues);
   const offsetMs = Math.round(options.timecodeOffsetMs ?? 0);
   if (planned.length === 0) issues.push(issue('error', 'REMUX_NO_TRACKS', 'No H.264, H.265 or AAC track with samples to write.', 0));
 

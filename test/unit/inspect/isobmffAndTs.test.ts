@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createFile, MP4BoxBuffer } from 'mp4box';
+import { bytesSource } from '../../../src/formats/byteSource';
 import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
+import { mp4ToMkv } from '../../../src/formats/remux';
 import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson, kvsInspect } from './cli';
 import { relayoutPlainMp4 } from './helpers/mp4Layout';
 import { TsWriter } from './helpers/tsWriter';
@@ -305,6 +307,31 @@ test('an MPEG-TS whose audio PES packets hold about a second of frames (24 kb/s)
     assert.ok(Math.abs(start(report.fragments) - start(fromMp4.fragments)) < 1 && Math.abs((fragment.durationMs ?? NaN) - (other?.durationMs ?? NaN)) < 1, `fragment ${k}: ${JSON.stringify([fragment, other])}`);
     assert.equal(fragment.frameCount, other?.frameCount, `fragment ${k}`);
   });
+});
+
+test('audio-only MPEG-TS and MP4 of 20 s: fragments of 2 s, as kvs-put cuts them, not one fragment KVS would reject', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-audio-only-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const name of ['audio.ts', 'audio.mp4']) {
+    const file = join(dir, name);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100:duration=20', '-c:a', 'aac', file]);
+    const result = kvsInspect(['--json', '--frames', '--checks', file]);
+    assert.equal(result.status, 0, result.stdout.slice(0, 2000));
+    const report = JSON.parse(result.stdout) as JsonReport;
+    assert.deepEqual(report.issues, [], name);
+    // Every frame is ffprobe's packet, in the fragment its time falls in.
+    const packets = ffprobePackets(file);
+    assert.equal(report.frames?.length, packets.length, name);
+    (report.frames ?? []).forEach((f, k) => assert.ok(Math.abs(f.ptsMs - Number(packets[k]?.pts_time) * 1000) < 0.02, `${name} frame ${k}: ${f.ptsMs} ms`));
+    assert.equal(report.fragments.length, 10, name);
+    for (const fragment of report.fragments.slice(0, -1)) assert.ok(Math.abs((fragment.durationMs ?? 0) - 2020) < 25, `${name}: ${JSON.stringify(fragment)}`);
+    if (name === 'audio.mp4') {
+      // kvs-put's remux of the MP4 has the same clusters: frames per fragment alike.
+      const remuxed = join(dir, 'audio-remuxed.mkv');
+      writeFileSync(remuxed, mp4ToMkv(bytesSource(new Uint8Array(readFileSync(file)))).bytes);
+      assert.deepEqual(inspectJson(remuxed).fragments.map((f) => f.frameCount), report.fragments.map((f) => f.frameCount));
+    }
+  }
 });
 
 test('a TS whose 33-bit clock wraps mid-file (26.5 h): times go on as ffprobe reads them, with no false timing errors', (t) => {
