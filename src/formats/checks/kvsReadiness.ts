@@ -178,7 +178,9 @@ function fragmentRules(report: InspectionReport, declaredTracks: DeclaredTracks 
       out.push(issue('error', 'FRAGMENT_NOT_KEYFRAME_START', `${where} ${what}.`, fragment.offset, 'Start every cluster/fragment at an IDR frame; KVS fragments are the unit of playback and must be independently decodable.'));
     }
     if (fragment.durationMs !== null && fragment.durationMs > KVS_LIMITS.maxFragmentDurationMs) {
-      out.push(issue('error', 'FRAGMENT_TOO_LONG', `${where} lasts ${(fragment.durationMs / 1000).toFixed(3)} s; KVS allows at most 10 s.`, fragment.offset, 'Use a keyframe interval of 10 s or less (1–2 s is typical); PutMedia rejects longer fragments.'));
+      // Without video, a producer chooses where clusters start; with it, keyframes decide.
+      const hint = withVideo ? 'Use a keyframe interval of 10 s or less (1–2 s is typical); PutMedia rejects longer fragments.' : 'Start a new cluster at least every 10 s (kvs-put cuts audio every 2 s); PutMedia rejects longer fragments.';
+      out.push(issue('error', 'FRAGMENT_TOO_LONG', `${where} lasts ${(fragment.durationMs / 1000).toFixed(3)} s; KVS allows at most 10 s.`, fragment.offset, hint));
     }
     if (fragment.size > KVS_LIMITS.maxFragmentBytes) {
       out.push(issue('error', 'FRAGMENT_TOO_LARGE', `${where} is ${(fragment.size / 1048576).toFixed(1)} MB; KVS allows at most 50 MB.`, fragment.offset, 'Lower the bit rate or the keyframe interval.'));

@@ -309,7 +309,7 @@ test('an MPEG-TS whose audio PES packets hold about a second of frames (24 kb/s)
   });
 });
 
-test('audio-only MPEG-TS and MP4 of 20 s: fragments of 2 s, as kvs-put cuts them, not one fragment KVS would reject', (t) => {
+test('audio-only MPEG-TS and MP4 of 20 s: fragments of 2 s, as kvs-put cuts them, not one fragment KVS would reject; an audio-only MKV with 12 s clusters is told to cut clusters', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-audio-only-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   for (const name of ['audio.ts', 'audio.mp4']) {
@@ -332,6 +332,14 @@ test('audio-only MPEG-TS and MP4 of 20 s: fragments of 2 s, as kvs-put cuts them
       assert.deepEqual(inspectJson(remuxed).fragments.map((f) => f.frameCount), report.fragments.map((f) => f.frameCount));
     }
   }
+  // An audio-only MKV whose clusters last 12 s: too long, and the hint is about clusters, not keyframes.
+  const longClusters = join(dir, 'audio-12s-clusters.mkv');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=duration=24', '-c:a', 'aac', '-cluster_time_limit', '12000', '-cluster_size_limit', '100000000', longClusters]);
+  const checked = kvsInspect(['--json', '--checks', longClusters]);
+  assert.equal(checked.status, 2);
+  const tooLong = (JSON.parse(checked.stdout) as JsonReport).issues;
+  assert.deepEqual(tooLong.map((found) => found.code), ['FRAGMENT_TOO_LONG', 'FRAGMENT_TOO_LONG']);
+  assert.match(tooLong[0]?.hint ?? '', /^Start a new cluster at least every 10 s/);
 });
 
 test('a TS whose 33-bit clock wraps mid-file (26.5 h): times go on as ffprobe reads them, with no false timing errors', (t) => {
