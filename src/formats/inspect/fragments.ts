@@ -1,6 +1,6 @@
 // Fragment rows from the frame table: start, duration, frame count and whether a keyframe opens it.
 import type { KvsFragmentMetadata } from '../matroska/kvsTags';
-import { AUDIO_ONLY_CLUSTER_MS } from '../remux/mp4ToMkv';
+import { AUDIO_ONLY_FRAGMENT_MS } from '../producerFragments';
 import type { FragmentReport, FrameTable, TrackReport } from './report';
 
 export interface FragmentSpan {
@@ -59,8 +59,8 @@ export function frameEndMs(frames: FrameTable, i: number, trackDurationMs: numbe
 /**
  * Fragments as a KVS producer cuts a recording that has none of its own (MPEG-TS, plain MP4): one per GOP
  * of the video track `gopTrack`, from a keyframe to the next in file order; what comes before the first
- * video frame stays in the first fragment. Without video, kvs-put's: one per AUDIO_ONLY_CLUSTER_MS of the
- * first frame's track. Without frames, none. Sets `frames.fragment`.
+ * video frame stays in the first fragment. Without video, kvs-put's: one per AUDIO_ONLY_FRAGMENT_MS of the
+ * first frame's track, from its first known time. Without frames, none. Sets `frames.fragment`.
  *
  * `byTime` (a plain MP4, whose chunks may hold seconds of one track, or all of it; an MPEG-TS, whose audio
  * PES packets may hold a second of frames): the frames of the other tracks go to the fragment of the last
@@ -75,22 +75,23 @@ export function cutAtKeyframes(frames: FrameTable, gopTrack: number | undefined,
   /** Presentation time of each span's opening frame (the first span takes all that comes before). */
   const anchors = [-Infinity];
   let spanHasLead = false;
-  let audioSpanEndMs = -Infinity;
+  /** Without video: the first known time of the span's lead frames (NaN until one is known). */
+  let spanStartMs = NaN;
   for (let i = 0; i < frames.count; i++) {
     const isLead = frames.track[i] === lead;
     const ptsMs = frames.ptsMs[i] ?? NaN;
     const previous = spans[spans.length - 1];
-    const opens = gopTrack === undefined ? ptsMs >= audioSpanEndMs : frames.keyframe[i] === 1;
+    const opens = gopTrack === undefined ? ptsMs >= spanStartMs + AUDIO_ONLY_FRAGMENT_MS : frames.keyframe[i] === 1;
     if (isLead && opens && spanHasLead && previous) {
       const offset = frames.offset[i] ?? 0;
       previous.end = offset;
       spans.push({ offset, end: size, timeMs: null });
       anchors.push(ptsMs);
-      spanHasLead = false;
+      spanStartMs = NaN;
     }
-    if (isLead && !spanHasLead) {
-      audioSpanEndMs = ptsMs + AUDIO_ONLY_CLUSTER_MS;
+    if (isLead) {
       spanHasLead = true;
+      if (Number.isNaN(spanStartMs)) spanStartMs = ptsMs;
     }
     frames.fragment[i] = spans.length - 1;
   }
@@ -101,11 +102,11 @@ export function cutAtKeyframes(frames: FrameTable, gopTrack: number | undefined,
   return spans;
 }
 
-/** Frames of tracks other than `gopTrack` into the last span whose anchor is at or before their presentation time. */
-function assignByTime(frames: FrameTable, gopTrack: number | undefined, anchors: readonly number[]): void {
+/** Frames of tracks other than `lead` into the last span whose anchor is at or before their presentation time. */
+function assignByTime(frames: FrameTable, lead: number | undefined, anchors: readonly number[]): void {
   for (let i = 0; i < frames.count; i++) {
     const pts = frames.ptsMs[i] ?? NaN;
-    if (frames.track[i] !== gopTrack && !Number.isNaN(pts)) frames.fragment[i] = lastAtOrBefore(anchors, pts);
+    if (frames.track[i] !== lead && !Number.isNaN(pts)) frames.fragment[i] = lastAtOrBefore(anchors, pts);
   }
 }
 

@@ -196,6 +196,8 @@ interface PidFrames {
    */
   anchor: number;
   elapsed: number;
+  /** Rows pushed while the anchor was unknown, with their durations: the next PTS times them backwards, as ffprobe does. */
+  untimed: { row: number; duration: number }[];
   /** The last row is a frame, which ends where the next one begins: false at the start and after bytes that are no frame. */
   inStep: boolean;
   /** The PID's last frame row; -1 before its first. */
@@ -210,6 +212,16 @@ interface PidFrames {
  * those of a PES without a PTS, follow on from the frame before them. A header not where the frame before
  * it ends, or one that changes the format, is reported once per PID.
  */
+/** Times the `untimed` rows, which end where `pts` (90 kHz ticks) begins, and empties the list. */
+function timeBackwards(untimed: { row: number; duration: number }[], pts: number, frames: FrameTable): void {
+  let time = pts;
+  for (const { row, duration } of untimed.reverse()) {
+    time -= duration;
+    frames.ptsMs[row] = frames.dtsMs[row] = time / (TS_CLOCK_HZ / 1000);
+  }
+  untimed.length = 0;
+}
+
 export class AudioFrameSplitter {
   private readonly pids = new Map<number, PidFrames>();
 
@@ -217,7 +229,7 @@ export class AudioFrameSplitter {
     for (const stream of ts.streams) {
       const track = tracks.find((candidate) => candidate.number === stream.pid);
       const framing = track && framingOf(stream, track);
-      if (framing) this.pids.set(stream.pid, { framing, format: '', reported: new Set(), carry: 0, anchor: NaN, elapsed: 0, inStep: false, lastRow: -1 });
+      if (framing) this.pids.set(stream.pid, { framing, format: '', reported: new Set(), carry: 0, anchor: NaN, elapsed: 0, untimed: [], inStep: false, lastRow: -1 });
     }
   }
 
@@ -242,6 +254,7 @@ export class AudioFrameSplitter {
     if (!Number.isNaN(pts) && position < payload.length) {
       state.anchor = pts;
       state.elapsed = 0;
+      timeBackwards(state.untimed, pts, frames);
     }
     while (position < payload.length) {
       const header = this.frameAt(framing, index, payload, position);
@@ -251,6 +264,7 @@ export class AudioFrameSplitter {
         this.once(state, `${framing.code}_FRAME_INVALID`, `PID ${pid}: no ${framing.name} frame of its declared length at PES byte ${position}; the bytes from there to the next frame found (${size} in this PES) are one frame row`, at(position));
         this.push(state, frames, bytes, cursor.spanAt(position, size), time);
         state.anchor = NaN;
+        state.untimed.length = 0; // the frames before these bytes: their length in time is unknown
         state.inStep = false;
         return true;
       }
@@ -260,6 +274,7 @@ export class AudioFrameSplitter {
         this.once(state, `${framing.code}_FORMAT_CHANGED`, `PID ${pid}: a ${framing.name} header changes the audio format (${header.format}, after ${state.format})`, at(position));
       }
       const prefix = header.prefix ?? 0;
+      if (Number.isNaN(time)) state.untimed.push({ row: frames.count, duration: header.duration });
       this.push(state, frames, bytes, cursor.spanAt(position + prefix, header.length - prefix), time);
       state.elapsed += header.duration;
       state.inStep = true;

@@ -7,13 +7,11 @@ import type { ByteSource } from '../byteSource';
 import { parseAudioSpecificConfig } from '../codecs/aac/audioSpecificConfig';
 import { readIsoBmff, type SampleTable, type Track } from '../isobmff';
 import { issue, type Issue } from '../issues';
+import { AUDIO_ONLY_FRAGMENT_MS } from '../producerFragments';
 import { ElementId as Id } from '../matroska/elementTable';
 import { concatBytes, elementHeader, uintElement } from '../matroska/write/ebmlWrite';
 import type { TrackSpec } from '../matroska/write/matroskaWrite';
 import { ebmlHeader, infoElement, segmentStart, simpleBlockLength, tracksElement, writeSimpleBlockHeader } from '../matroska/write/matroskaWrite';
-
-/** Audio-only input: how long a cluster is, by default (the inspector cuts audio-only recordings so too). */
-export const AUDIO_ONLY_CLUSTER_MS = 2000;
 
 export const MatroskaCodec = {
   AVC: 'V_MPEG4/ISO/AVC',
@@ -35,7 +33,7 @@ export interface Mp4ToMkvOptions {
   duration?: boolean;
   /** 16 bytes. */
   segmentUid?: Uint8Array;
-  /** Audio-only input: start a cluster when this much time has passed (default AUDIO_ONLY_CLUSTER_MS). */
+  /** Audio-only input: start a cluster when this much time has passed (default AUDIO_ONLY_FRAGMENT_MS). */
   audioClusterMs?: number;
 }
 
@@ -163,7 +161,7 @@ export function remuxMp4ToMkv(source: ByteSource, options: Mp4ToMkvOptions = {})
   });
   const header = concatBytes([ebmlHeader(), segmentStart(producerStyle ? 1 : 8), info, tracksElement(specs)]);
 
-  const plan = planClusters(planned, options.audioClusterMs ?? AUDIO_ONLY_CLUSTER_MS, issues);
+  const plan = planClusters(planned, options.audioClusterMs ?? AUDIO_ONLY_FRAGMENT_MS, issues);
   const offsetMs = Math.round(options.timecodeOffsetMs ?? 0);
   if (planned.length === 0) issues.push(issue('error', 'REMUX_NO_TRACKS', 'No H.264, H.265 or AAC track with samples to write.', 0));
 

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { bytesSource } from '../../../src/formats/byteSource';
 import { inspectMpegTs } from '../../../src/formats/inspect/fromMpegTs';
-import { ffprobePackets, inspectJson } from './cli';
+import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
+import { ffprobePackets, inspectJson, kvsInspect } from './cli';
 import { accessUnits, adtsFrames, TsWriter } from './helpers/tsWriter';
 
 function tempDir(t: { after(fn: () => void): void }): string {
@@ -111,10 +112,10 @@ const AUDIO = [
   { name: 'AC-3', encoder: ['-c:a', 'ac3', '-b:a', '192k', '-f', 'ac3'], streamType: 0x81, streamId: 0xbd, ticks: 2880, codecName: 'AC-3', frameLength: 768 },
 ] as const;
 
-/** Two seconds of a stereo 48 kHz tone, encoded, cut into its frames. */
-function audioFrames(dir: string, encoding: (typeof AUDIO)[number]): Uint8Array[] {
-  const file = join(dir, `tone.${encoding.name}`);
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=2', '-ac', '2', ...encoding.encoder, file]);
+/** `seconds` (default two) of a stereo 48 kHz tone, encoded, cut into its frames. */
+function audioFrames(dir: string, encoding: (typeof AUDIO)[number], seconds = 2): Uint8Array[] {
+  const file = join(dir, `tone-${seconds}s.${encoding.name}`);
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`, '-ac', '2', ...encoding.encoder, file]);
   const stream = new Uint8Array(readFileSync(file));
   if (!('frameLength' in encoding)) return adtsFrames(stream);
   // Constant bit rate: frames of one length, each opening with its sync word.
@@ -230,4 +231,24 @@ test('audio PES packets without a PTS: their frames follow on from the frame bef
       assert.ok(Math.abs(frame.ptsMs - Number(theirs[k]?.pts_time) * 1000) < 0.5, `${encoding.name} frame ${k} pts ${frame.ptsMs} vs ${theirs[k]?.pts_time}`);
     });
   }
+});
+
+test('audio-only, the first PES without a PTS: its frames timed backwards from the next PTS, as ffprobe times them, and fragments of 2 s, not one of 20 s', (t) => {
+  const dir = tempDir(t);
+  const aac = AUDIO[0];
+  const frames = audioFrames(dir, aac, 20);
+  const starts: number[] = [];
+  frames.reduce((at, frame) => (starts.push(at), at + frame.length), 0);
+  const file = join(dir, 'first-untimed.ts');
+  writeFileSync(file, packAudio(aac, frames, starts.filter((_, k) => k > 0 && k % 3 === 0), 0, (pes) => pes > 0));
+  const result = kvsInspect(['--json', '--frames', '--checks', file]);
+  assert.equal(result.status, 0, result.stdout.slice(0, 2000));
+  const report = JSON.parse(result.stdout) as JsonReport;
+  // The frames before the first PTS are timed backwards from it, as ffprobe times them.
+  const ours = report.frames ?? [];
+  const theirs = ffprobePackets(file);
+  assert.equal(ours.length, theirs.length);
+  ours.forEach((frame, k) => assert.ok(Math.abs(frame.ptsMs - Number(theirs[k]?.pts_time) * 1000) < 0.5, `frame ${k}: ${frame.ptsMs} ms, ffprobe ${theirs[k]?.pts_time} s`));
+  assert.equal(report.fragments.length, 10);
+  assert.ok(report.fragments.slice(0, -1).every((fragment) => Math.abs((fragment.durationMs ?? 0) - 2000) < 25), JSON.stringify(report.fragments));
 });

@@ -101,17 +101,16 @@ export function parseAudioSpecificConfig(bytes: Uint8Array, baseOffset = 0): Aud
     }
   }
   const specificConfigEnd = r.bits.pos;
-  if (d.extensionAudioObjectType !== 5 && r.bits.bitsLeft >= 16) readSyncExtension(r, f, d, issues);
-  // An unknown syncExtensionType (zero padding, mostly) is no part of the config.
-  const syncExtension = Array.isArray(f.syncExtensionType) && f.syncExtensionType[0] === 0x2b7;
-  if (r.ok) d.configLength = Math.ceil((syncExtension ? r.bits.pos : specificConfigEnd) / 8);
+  const end = d.extensionAudioObjectType !== 5 && r.bits.bitsLeft >= 16 ? readSyncExtension(r, f, d, issues) : undefined;
+  if (r.ok) d.configLength = Math.ceil((end ?? specificConfigEnd) / 8);
   return finish(r, result);
 }
 
 function finish(r: SyntaxReader, result: AudioSpecificConfig, partial = false): AudioSpecificConfig {
   result.issues.push(...stopIssues(r, CODE, WHAT));
-  if (r.ok && !partial && r.bits.bitsLeft >= 8) {
-    result.issues.push(issue('info', `${CODE}_TRAILING_BYTES`, `${Math.floor(r.bits.bitsLeft / 8)} bytes follow the AudioSpecificConfig; they were not decoded.`, result.offset + Math.ceil(r.bits.pos / 8)));
+  const end = result.derived.configLength ?? Math.ceil(r.bits.pos / 8);
+  if (r.ok && !partial && result.length > end) {
+    result.issues.push(issue('info', `${CODE}_TRAILING_BYTES`, `${result.length - end} bytes follow the AudioSpecificConfig; they were not decoded.`, result.offset + end));
   }
   return result;
 }
@@ -191,17 +190,21 @@ function readGASpecificConfig(r: SyntaxReader, g: Fields, channelConfig: number,
   }
 }
 
-/** The backward-compatible extension signalling after the specific config (syncExtensionType 0x2b7, 0x548). */
-function readSyncExtension(r: SyntaxReader, f: Fields, d: AudioSpecificConfigDerived, issues: Issue[]): void {
+/**
+ * The backward-compatible extension signalling after the specific config (syncExtensionType 0x2b7, 0x548).
+ * Returns the bit where what it recognised ends (undefined when it recognised nothing): padding after it
+ * is no part of the config.
+ */
+function readSyncExtension(r: SyntaxReader, f: Fields, d: AudioSpecificConfigDerived, issues: Issue[]): number | undefined {
   const types: number[] = [];
   f.syncExtensionType = types;
   const sync = r.within('syncExtensionType', () => r.u(types, 0, 11));
   if (sync !== 0x2b7) {
     if (r.ok) issues.push(issue('info', `${CODE}_UNKNOWN_EXTENSION`, `syncExtensionType 0x${sync.toString(16)} is not 0x2b7; the rest of the config is not decoded.`, r.locations[r.locations.length - 1]?.byteOffset ?? 0));
-    return;
+    return undefined;
   }
   const ext = readObjectType(r, f, 'extensionAudioObjectType', 'extensionAudioObjectTypeExt');
-  if (!r.ok) return;
+  if (!r.ok) return undefined;
   d.extensionAudioObjectType = ext;
   if (ext === 5) {
     const sbr = r.u(f, 'sbrPresentFlag', 1);
@@ -211,8 +214,10 @@ function readSyncExtension(r: SyntaxReader, f: Fields, d: AudioSpecificConfigDer
       const rate = readFrequency(r, f, 'extensionSamplingFrequencyIndex', 'extensionSamplingFrequency', issues);
       if (r.ok) d.extensionSampleRate = rate;
       if (r.bits.bitsLeft >= 12) {
+        const beforeSync2 = r.bits.pos;
         const sync2 = r.within('syncExtensionType', () => r.u(types, 1, 11));
-        if (sync2 === 0x548) d.psPresentFlag = r.u(f, 'psPresentFlag', 1);
+        if (sync2 !== 0x548) return beforeSync2; // padding after the SBR extension, no PS one
+        d.psPresentFlag = r.u(f, 'psPresentFlag', 1);
       }
     }
   } else if (ext === 22) {
@@ -224,4 +229,5 @@ function readSyncExtension(r: SyntaxReader, f: Fields, d: AudioSpecificConfigDer
     }
     r.u(f, 'extensionChannelConfiguration', 4);
   }
+  return r.bits.pos;
 }

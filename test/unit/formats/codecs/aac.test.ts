@@ -177,6 +177,11 @@ test('AAC_CODEC_PRIVATE_LENGTH says what makes a config other than 2 or 5 bytes,
   assert.equal(padded.hint, 'Pass only the 2 bytes of the config, 11 90: decoders ignore what follows, KVS counts it.');
   const ffmpegPadded = check([0x11, 0x90, 0x56, 0xe5, 0x00, 0x00, 0x00]);
   assert.match(ffmpegPadded.hint, /^Pass only the 5 bytes of the config, 11 90 56 e5 00:/);
+  // Zero padding after an SBR extension is no second (PS) extension: the config is still 5 bytes.
+  const sbrPadded = check([...heAac, 0, 0, 0]);
+  assert.ok(sbrPadded.hint.startsWith(`Pass only the 5 bytes of the config, ${spaced(heAac)}:`), sbrPadded.hint);
+  const trailing = parseAudioSpecificConfig(Uint8Array.from([...heAac, 0, 0, 0]), 100).issues.filter((i) => i.code === 'AAC_ASC_TRAILING_BYTES');
+  assert.deepEqual(trailing.map((i) => [i.offset, i.message]), [[105, '3 bytes follow the AudioSpecificConfig; they were not decoded.']]);
   // The forms KVS takes raise nothing.
   for (const bytes of [[0x11, 0x90], [...heAac], [0x13, 0x88, 0x56, 0xe5, 0xa0]]) assert.deepEqual(checkAacCodecPrivate(Uint8Array.from(bytes)), []);
   // Implicit SBR and PS: the advice is a form of a length KVS takes, not audioObjectType 5 or 29.

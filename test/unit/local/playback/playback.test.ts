@@ -58,6 +58,20 @@ async function play(player: 'hls' | 'shaka', src: string, untilSeconds: number, 
   return { page, state };
 }
 
+/** Waits until the session's (first) media playlist lists `segments` segments. */
+async function untilMediaPlaylistLists(sessionUrl: string, segments: number, timeoutMs: number): Promise<void> {
+  const master = await (await fetch(sessionUrl)).text();
+  const media = new URL(master.split('\n').find((line) => line.trim() !== '' && !line.startsWith('#')) ?? '', sessionUrl);
+  const deadline = Date.now() + timeoutMs;
+  let listed = 0;
+  while (Date.now() < deadline) {
+    listed = (await (await fetch(media)).text()).split('\n').filter((line) => line.startsWith('#EXTINF')).length;
+    if (listed >= segments) return;
+    await sleep(250);
+  }
+  assert.fail(`the media playlist lists ${listed} segments after ${timeoutMs} ms, not ${segments}`);
+}
+
 before(async () => {
   if (skip) return;
   mkdirSync(SHOTS, { recursive: true });
@@ -159,10 +173,10 @@ describe('LIVE playback of the demo producer in Chromium', { skip }, () => {
     } finally {
       client.destroy();
     }
-    // Opened when the stream has been live for a while, as a user would: the playlist then lists its 5
-    // newest fragments and hls.js starts 4 behind the edge. Opened on the first fragment, hls.js would
-    // start at it and play a second behind the edge, where any late fragment stalls it.
-    await sleep(5000);
+    // Opened when the stream has been live for a while, as a user would: the playlist lists its 5 newest
+    // fragments and hls.js starts 4 behind the edge. Opened on the first fragment, hls.js would start at
+    // it and play a second behind the edge, where any late fragment stalls it.
+    await untilMediaPlaylistLists(url, 5, 20_000);
     const { page } = await play('hls', url, 0.5);
     try {
       const samples: PlaybackState[] = [];
