@@ -56,7 +56,7 @@ export interface TrackContainer {
   /** The sample entry of an ISO BMFF video track. */
   sampleEntry?: VideoSampleEntry;
   audio?: ContainerAudio;
-  /** The AudioSpecificConfig stands for an ADTS header, which cannot signal SBR or PS. */
+  /** The AudioSpecificConfig stands for an ADTS header, which cannot signal SBR or PS, and is not in the file. */
   adts?: boolean;
 }
 
@@ -180,7 +180,10 @@ function parseVideoRecord(family: 'h264' | 'h265', bytes: Uint8Array, offset: nu
 }
 
 function decodeAac(bytes: Uint8Array | undefined, offset: number, container: TrackContainer): DecodedCodecPrivate {
-  const issues = checkAacCodecPrivate(bytes, offset);
+  // A config that stands for an ADTS header is derived, not in the file: its length (a
+  // program_config_element for channel_configuration 0) is nothing to fix in the input.
+  const checked = checkAacCodecPrivate(bytes, offset);
+  const issues = container.adts ? checked.filter((found) => found.code !== 'AAC_CODEC_PRIVATE_LENGTH') : checked;
   if (!bytes || bytes.length === 0) return { track: {}, issues };
   const asc = parseAudioSpecificConfig(bytes, offset);
   const output = aacDecoderOutput(asc.derived, container.audio);

@@ -49,7 +49,7 @@ export function trackFrameDurations(frames: FrameTable, tracks: readonly TrackRe
 
 /**
  * When frame `i` ends: its own duration where the container gives one (a variable frame rate MP4's
- * sample durations), else its track's frame duration (`trackFrameDurations`).
+ * sample durations, laced Opus frames in Matroska), else its track's frame duration (`trackFrameDurations`).
  */
 export function frameEndMs(frames: FrameTable, i: number, trackDurationMs: number): number {
   const own = frames.durationMs[i] ?? NaN;

@@ -51,9 +51,7 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
         // The track's format from the AudioSpecificConfig the header stands for; what it shows, the header itself.
         const decoded = decodeCodecPrivate('aac', adts.config, adts.codecPrivate.offset, { adts: true });
         Object.assign(track, decoded.track, { codecPrivate: adts.codecPrivate });
-        // That AudioSpecificConfig is derived here, not in the file: its length (a program_config_element
-        // for channel_configuration 0, which the header's fields list) is nothing to fix in this input.
-        issues.push(...decoded.issues.filter((found) => found.code !== 'AAC_CODEC_PRIVATE_LENGTH'));
+        issues.push(...decoded.issues);
       }
     } else if (stream.kind === 'audio') {
       Object.assign(track, audioFormatFromFrames(source, ts, stream));

@@ -118,7 +118,7 @@ export interface FrameTable {
   /** Presentation and decode times in ms (equal where the container has one time per frame). */
   ptsMs: Float64Array;
   dtsMs: Float64Array;
-  /** How long the frame plays where the container says it per frame (MP4 sample durations); NaN elsewhere. */
+  /** How long the frame plays where it is known per frame (MP4 sample durations, laced Opus in Matroska); NaN elsewhere. */
   durationMs: Float64Array;
   keyframe: Uint8Array;
   /** What else the container says of each frame: `FrameFlag` bits, and the lacing (`frameFlagNames`). */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BitWriter } from '../formats/codecs/helpers/bitWriter';
+import { extradata } from '../formats/codecs/helpers/ffmpeg';
 import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson } from './cli';
 import { editAudioTrack } from './helpers/mkvmergeTrack';
 
@@ -144,8 +145,9 @@ test('an explicit 24-bit sampling frequency and channelConfiguration 11 to 14 ar
   for (const channelConfiguration of [11, 12, 13, 14]) {
     const { file, report } = inspectConfig(`channels-${channelConfiguration}`, lc(3, channelConfiguration));
     assert.deepEqual(report.issues.map((found) => [found.severity, found.code]), [['warning', 'AAC_PRODUCER_CHANNEL_CONFIGURATION']], `channelConfiguration ${channelConfiguration}`);
-    const probed = ffprobeExit(file) === 0 ? ffprobeStreams(file)[0]?.channels : undefined;
-    if (probed !== undefined) assert.equal(report.tracks[0]?.channels, probed, `channelConfiguration ${channelConfiguration}: ffprobe's channels`);
+    // ffprobe (FFmpeg 5.1) opens 11 to 13 and refuses 14, which it has no layout for.
+    if (channelConfiguration === 14) assert.notEqual(ffprobeExit(file), 0);
+    else assert.equal(report.tracks[0]?.channels, ffprobeStreams(file)[0]?.channels, `channelConfiguration ${channelConfiguration}: ffprobe's channels`);
   }
   // The configurations the producers take raise nothing.
   assert.deepEqual(inspectConfig('channels-7', lc(3, 7)).report.issues, []);
@@ -214,7 +216,7 @@ test('AAC in ADTS (MPEG-TS) cannot signal SBR or PS: an AAC LC core at up to 24 
   }
   // The hint's 5-byte config is the one ffmpeg writes in Matroska for the same HE-AAC.
   const [note] = inspectJson(heAac).issues;
-  assert.ok(note?.hint?.includes(`the 5-byte form ${spaced(extradataOf(`${FIXTURES}/h264-he-aac.mkv`))} `), note?.hint);
+  assert.ok(note?.hint?.includes(`the 5-byte form ${spaced(extradata(`${FIXTURES}/h264-he-aac.mkv`, 'a:0'))} `), note?.hint);
   // AAC LC has the same headers (a note, not a finding); above 24 kHz no SBR core, no note.
   const lc22k = toTs(`${FIXTURES}/h264-aac.mkv`, 'lc-22050.ts', ['-c:a', 'aac', '-ar', '22050']);
   assert.equal(ffprobeAudio(lc22k).profile, 'LC');
@@ -222,9 +224,3 @@ test('AAC in ADTS (MPEG-TS) cannot signal SBR or PS: an AAC LC core at up to 24 
   assert.deepEqual(inspectJson(`${FIXTURES}/h264-aac.ts`).issues.filter((found) => found.code.startsWith('AAC_')), []);
 });
 
-function extradataOf(file: string): Uint8Array {
-  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a', '-show_entries', 'stream=extradata', '-show_data', '-of', 'json', file], { encoding: 'utf8' });
-  const dump = (JSON.parse(out) as { streams: { extradata?: string }[] }).streams[0]?.extradata ?? '';
-  const hex = dump.split('\n').map((line) => line.slice(10, 50).replace(/ /g, '')).join('');
-  return Uint8Array.from(hex.match(/../g) ?? [], (b) => Number.parseInt(b, 16));
-}

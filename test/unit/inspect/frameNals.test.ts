@@ -7,41 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { h264SliceTypeName, h265SliceTypeName } from '../../../src/formats/codecs';
+import { tracePackets } from '../formats/codecs/helpers/ffmpeg';
 import { FIXTURES, ffprobePackets, inspectJson, kvsInspect } from './cli';
-
-interface TracedPacket {
-  size: number;
-  nalTypes: number[];
-  sliceTypes: number[];
-  seiPayloadTypes: number[];
-}
-
-/** The video packets of a file as trace_headers prints them: NAL unit types, slice_type and SEI payloadType values, per packet. */
-function tracePackets(file: string): TracedPacket[] {
-  const args = ['-hide_banner', '-nostats', '-loglevel', 'trace', '-i', file, '-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'trace_headers', '-f', 'null', '-'];
-  const { stderr } = spawnSync('ffmpeg', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const packets: TracedPacket[] = [];
-  let payloadTypeFf = 0; // ff_payload_type_byte lines before the last_payload_type_byte: 255 each
-  for (const line of stderr.split('\n')) {
-    const text = /^\[trace_headers @ [^\]]+\] (.*)$/.exec(line)?.[1];
-    if (text === undefined) continue;
-    const packet = /^Packet: (\d+) bytes/.exec(text);
-    if (packet) packets.push({ size: Number(packet[1]), nalTypes: [], sliceTypes: [], seiPayloadTypes: [] });
-    const current = packets.at(-1);
-    if (!current) continue; // the extradata, before the first packet
-    const nal = /^nal_unit_type: (\d+)\(/.exec(text);
-    if (nal) current.nalTypes.push(Number(nal[1]));
-    const slice = /^\d+\s+slice_type\s+[01]+ = (\d+)$/.exec(text);
-    if (slice) current.sliceTypes.push(Number(slice[1]));
-    if (/^\d+\s+ff_payload_type_byte\s/.test(text)) payloadTypeFf++;
-    const payloadType = /^\d+\s+last_payload_type_byte\s+[01]+ = (\d+)$/.exec(text);
-    if (payloadType) {
-      current.seiPayloadTypes.push(255 * payloadTypeFf + Number(payloadType[1]));
-      payloadTypeFf = 0;
-    }
-  }
-  return packets;
-}
 
 const CASES: [file: string, codec: 'h264' | 'h265'][] = [
   ['h264-main-bframes.mkv', 'h264'],

@@ -321,7 +321,8 @@ test('a legacy AAC codec ID (A_AAC/MPEG4/LC/SBR) has no CodecPrivate by definiti
     const cluster = element(Id.Cluster, uintElement(Id.Timestamp, 0), element(Id.SimpleBlock, blockData(1, 0, 0x80, [1, 2, 3])));
     return inspect(bytesSource(concat(ebml, element(Id.Segment, tracks, cluster))));
   };
-  // SBR: the core runs at 24 kHz, the decoder gives 48 kHz (OutputSamplingFrequency), as ffprobe says.
+  // SBR: the core runs at 24 kHz, the decoder gives 48 kHz (OutputSamplingFrequency); aacTracks.test.ts
+  // judges such a track by ffprobe.
   const sbr = legacy('A_AAC/MPEG4/LC/SBR', 24000, 2, 48000);
   assert.deepEqual(pick(sbr.tracks[0]), { codec: 'mp4a.40.5', codecName: 'HE-AAC (AAC LC + SBR)', sampleRate: 48000, channels: 2 });
   assert.equal(sbr.tracks[0]?.codecPrivate, undefined, 'no bytes in the file to show');

@@ -65,7 +65,8 @@ export function pmtPayload(programNumber: number, pcrPid: number, streams: { typ
   return new Uint8Array([0, ...withCrc(body)]);
 }
 
-function timestamp(prefix: number, t: number): number[] {
+/** A 33-bit PTS or DTS in the 5 bytes of a PES header, after its 4-bit prefix (2: PTS alone, 3: PTS then DTS, 1: DTS). */
+export function timestamp(prefix: number, t: number): number[] {
   return [
     (prefix << 4) | ((Math.floor(t / 0x40000000) & 7) << 1) | 1,
     (Math.floor(t / 0x400000) & 0xff),

@@ -1,7 +1,7 @@
 // A small MPEG-TS writer for layouts ffmpeg does not make (an access unit over several PES packets, audio
 // frames straddling PES packets, PES packets without a PTS): a PAT, a PMT, then PES packets with or without
 // PTS/DTS, cut into 188-byte packets with continuity counters and adaptation-field stuffing.
-import { patPayload, pmtPayload, tsPacket } from '../../formats/mpegts/helpers';
+import { patPayload, pmtPayload, timestamp, tsPacket } from '../../formats/mpegts/helpers';
 
 export interface TsStreamSpec {
   pid: number;
@@ -58,16 +58,6 @@ export class TsWriter {
       at += take;
     } while (at < data.length);
   }
-}
-
-function timestamp(prefix: number, t: number): number[] {
-  return [
-    (prefix << 4) | ((Math.floor(t / 2 ** 30) & 7) << 1) | 1,
-    Math.floor(t / 2 ** 22) & 0xff,
-    ((Math.floor(t / 2 ** 15) & 0x7f) << 1) | 1,
-    Math.floor(t / 2 ** 7) & 0xff,
-    ((t & 0x7f) << 1) | 1,
-  ];
 }
 
 function pesPacket(payload: Uint8Array, spec: PesSpec): Uint8Array {

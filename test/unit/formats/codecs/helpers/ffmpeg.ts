@@ -165,3 +165,41 @@ export function splitAnnexB(data: Uint8Array): Uint8Array[] {
   if (start >= 0) out.push(data.subarray(start));
   return out;
 }
+
+export interface TracedPacket {
+  size: number;
+  nalTypes: number[];
+  sliceTypes: number[];
+  seiPayloadTypes: number[];
+}
+
+/**
+ * The video packets of a file (the first `count`, default all) as trace_headers prints them: NAL unit
+ * types, slice_type and SEI payloadType values, per packet.
+ */
+export function tracePackets(file: string, count?: number): TracedPacket[] {
+  const frames = count === undefined ? [] : ['-frames:v', String(count)];
+  const args = ['-hide_banner', '-nostats', '-loglevel', 'trace', '-i', file, '-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'trace_headers', ...frames, '-f', 'null', '-'];
+  const { stderr } = spawnSync('ffmpeg', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const packets: TracedPacket[] = [];
+  let payloadTypeFf = 0; // ff_payload_type_byte lines before the last_payload_type_byte: 255 each
+  for (const line of stderr.split('\n')) {
+    const text = /^\[trace_headers @ [^\]]+\] (.*)$/.exec(line)?.[1];
+    if (text === undefined) continue;
+    const packet = /^Packet: (\d+) bytes/.exec(text);
+    if (packet) packets.push({ size: Number(packet[1]), nalTypes: [], sliceTypes: [], seiPayloadTypes: [] });
+    const current = packets.at(-1);
+    if (!current) continue; // the extradata, before the first packet
+    const nal = /^nal_unit_type: (\d+)\(/.exec(text);
+    if (nal) current.nalTypes.push(Number(nal[1]));
+    const slice = /^\d+\s+slice_type\s+[01]+ = (\d+)$/.exec(text);
+    if (slice) current.sliceTypes.push(Number(slice[1]));
+    if (/^\d+\s+ff_payload_type_byte\s/.test(text)) payloadTypeFf++;
+    const payloadType = /^\d+\s+last_payload_type_byte\s+[01]+ = (\d+)$/.exec(text);
+    if (payloadType) {
+      current.seiPayloadTypes.push(255 * payloadTypeFf + Number(payloadType[1]));
+      payloadTypeFf = 0;
+    }
+  }
+  return packets;
+}
