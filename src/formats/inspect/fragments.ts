@@ -1,6 +1,6 @@
 // Fragment rows from the frame table: start, duration, frame count and whether a keyframe opens it.
 import type { KvsFragmentMetadata } from '../matroska/kvsTags';
-import { AUDIO_ONLY_FRAGMENT_MS } from '../producerFragments';
+import { FragmentOpener, increasing, lastAtOrBefore } from '../producerFragments';
 import type { FragmentReport, FrameTable, TrackReport } from './report';
 
 export interface FragmentSpan {
@@ -57,41 +57,32 @@ export function frameEndMs(frames: FrameTable, i: number, trackDurationMs: numbe
 }
 
 /**
- * Fragments as a KVS producer cuts a recording that has none of its own (MPEG-TS, plain MP4): one per GOP
- * of the video track `gopTrack`, from a keyframe to the next in file order; what comes before the first
- * video frame stays in the first fragment. Without video, kvs-put's: one per AUDIO_ONLY_FRAGMENT_MS of the
- * first frame's track, from its first known time. Without frames, none. Sets `frames.fragment`.
+ * Fragments as a KVS producer cuts a recording that has none of its own (MPEG-TS, plain MP4), by the rule
+ * of `producerFragments.ts`, with the video track `gopTrack` as the lead (none: the first frame's track);
+ * what comes before the first lead frame stays in the first fragment. Without frames, none. Sets
+ * `frames.fragment`.
  *
- * `byTime` (a plain MP4, whose chunks may hold seconds of one track, or all of it; an MPEG-TS, whose audio
- * PES packets may hold a second of frames): the frames of the other tracks go to the fragment of the last
- * keyframe at or before their presentation time, as a producer (kvs-put) puts them, and a fragment's size
- * is that of its frames, wherever they lie. (In file order when the keyframes' times are unknown or do
- * not increase.)
+ * Frames of the other tracks go with the lead frames before them in file order, unless `byTime` (a plain
+ * MP4, whose chunks may hold seconds of one track, or all of it; an MPEG-TS, whose audio PES packets may
+ * hold a second of frames): then by presentation time, as a producer (kvs-put) puts them, and a
+ * fragment's size is that of its frames, wherever they lie. (In file order when the openings' times are
+ * unknown or do not increase.)
  */
 export function cutAtKeyframes(frames: FrameTable, gopTrack: number | undefined, size: number, byTime = false): FragmentSpan[] {
   if (frames.count === 0) return [];
   const lead = gopTrack ?? frames.track[0];
+  const opener = new FragmentOpener(gopTrack !== undefined);
   const spans: FragmentSpan[] = [{ offset: 0, end: size, timeMs: null }];
   /** Presentation time of each span's opening frame (the first span takes all that comes before). */
   const anchors = [-Infinity];
-  let spanHasLead = false;
-  /** Without video: the first known time of the span's lead frames (NaN until one is known). */
-  let spanStartMs = NaN;
   for (let i = 0; i < frames.count; i++) {
-    const isLead = frames.track[i] === lead;
     const ptsMs = frames.ptsMs[i] ?? NaN;
     const previous = spans[spans.length - 1];
-    const opens = gopTrack === undefined ? ptsMs >= spanStartMs + AUDIO_ONLY_FRAGMENT_MS : frames.keyframe[i] === 1;
-    if (isLead && opens && spanHasLead && previous) {
+    if (frames.track[i] === lead && opener.opens(ptsMs, frames.keyframe[i] === 1) && previous) {
       const offset = frames.offset[i] ?? 0;
       previous.end = offset;
       spans.push({ offset, end: size, timeMs: null });
       anchors.push(ptsMs);
-      spanStartMs = NaN;
-    }
-    if (isLead) {
-      spanHasLead = true;
-      if (Number.isNaN(spanStartMs)) spanStartMs = ptsMs;
     }
     frames.fragment[i] = spans.length - 1;
   }
@@ -108,23 +99,6 @@ function assignByTime(frames: FrameTable, lead: number | undefined, anchors: rea
     const pts = frames.ptsMs[i] ?? NaN;
     if (frames.track[i] !== lead && !Number.isNaN(pts)) frames.fragment[i] = lastAtOrBefore(anchors, pts);
   }
-}
-
-/** Fragment anchors (when their keyframes play) that increase, so that lastAtOrBefore can place by them. */
-export function increasing(anchors: readonly number[]): boolean {
-  return anchors.every((anchor, k) => k === 0 || anchor > (anchors[k - 1] ?? 0));
-}
-
-/** The index of the last of the increasing `anchors` at or before `timeMs` (0 when none is). */
-export function lastAtOrBefore(anchors: readonly number[], timeMs: number): number {
-  let lo = 0;
-  let hi = anchors.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((anchors[mid] ?? Infinity) <= timeMs) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 /** Each span from its first frame's offset (the first span from its own), as long as its frames' bytes. */

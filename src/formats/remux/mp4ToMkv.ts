@@ -7,7 +7,7 @@ import type { ByteSource } from '../byteSource';
 import { parseAudioSpecificConfig } from '../codecs/aac/audioSpecificConfig';
 import { readIsoBmff, type SampleTable, type Track } from '../isobmff';
 import { issue, type Issue } from '../issues';
-import { AUDIO_ONLY_FRAGMENT_MS } from '../producerFragments';
+import { FragmentOpener, lastAtOrBefore } from '../producerFragments';
 import { ElementId as Id } from '../matroska/elementTable';
 import { concatBytes, elementHeader, uintElement } from '../matroska/write/ebmlWrite';
 import type { TrackSpec } from '../matroska/write/matroskaWrite';
@@ -33,8 +33,6 @@ export interface Mp4ToMkvOptions {
   duration?: boolean;
   /** 16 bytes. */
   segmentUid?: Uint8Array;
-  /** Audio-only input: start a cluster when this much time has passed (default AUDIO_ONLY_FRAGMENT_MS). */
-  audioClusterMs?: number;
 }
 
 export interface RemuxTrack {
@@ -161,7 +159,7 @@ export function remuxMp4ToMkv(source: ByteSource, options: Mp4ToMkvOptions = {})
   });
   const header = concatBytes([ebmlHeader(), segmentStart(producerStyle ? 1 : 8), info, tracksElement(specs)]);
 
-  const plan = planClusters(planned, options.audioClusterMs ?? AUDIO_ONLY_FRAGMENT_MS, issues);
+  const plan = planClusters(planned, issues);
   const offsetMs = Math.round(options.timecodeOffsetMs ?? 0);
   if (planned.length === 0) issues.push(issue('error', 'REMUX_NO_TRACKS', 'No H.264, H.265 or AAC track with samples to write.', 0));
 
@@ -233,51 +231,38 @@ interface ClusterGroup {
 }
 
 /**
- * Groups samples into clusters: a new cluster at every key frame of the first video track; samples of the
- * other tracks go to the cluster whose key frame precedes their presentation time. Without video,
- * clusters of `audioClusterMs`.
+ * Groups samples into clusters as a producer cuts fragments (producerFragments.ts): the first video track
+ * (else the first track) leads, and each sample of the other tracks goes to the cluster of the last lead
+ * opening at or before its presentation time.
  */
-function planClusters(tracks: readonly PlannedTrack[], audioClusterMs: number, issues: Issue[]): ClusterGroup[] {
+function planClusters(tracks: readonly PlannedTrack[], issues: Issue[]): ClusterGroup[] {
   const videoIndex = tracks.findIndex((t) => t.spec.kind === 'video');
-  const starts: number[] = []; // sample indices in the lead track where a cluster starts
-  const lead = tracks[videoIndex >= 0 ? videoIndex : 0];
+  const leadIndex = Math.max(videoIndex, 0);
+  const lead = tracks[leadIndex];
   if (!lead) return [];
-  const leadIndex = videoIndex >= 0 ? videoIndex : 0;
   const s = lead.samples;
-  if (videoIndex >= 0) {
-    for (let i = 0; i < s.count; i++) if (s.sync[i] === 1) starts.push(i);
-    if (starts[0] !== 0) {
-      issues.push(issue('warning', 'REMUX_NO_LEADING_KEYFRAME', `Video track ${lead.spec.sourceTrackId} does not start with a key frame; the first cluster starts without one.`, 0));
-      starts.unshift(0);
-    }
-  } else {
-    let next = -Infinity;
-    for (let i = 0; i < s.count; i++) {
-      const t = lead.ptsMs[i] ?? 0;
-      if (t >= next) {
-        starts.push(i);
-        next = t + audioClusterMs;
-      }
-    }
+  if (videoIndex >= 0 && s.count > 0 && s.sync[0] !== 1) {
+    issues.push(issue('warning', 'REMUX_NO_LEADING_KEYFRAME', `Video track ${lead.spec.sourceTrackId} does not start with a key frame; the first cluster starts without one.`, 0));
   }
-  // Boundaries in presentation time: the next cluster's anchor.
+  const opener = new FragmentOpener(videoIndex >= 0);
+  const starts: number[] = []; // lead sample indices where a cluster starts
+  for (let i = 0; i < s.count; i++) if (opener.opens(lead.ptsMs[i] ?? 0, s.sync[i] === 1) || i === 0) starts.push(i);
   const groups: ClusterGroup[] = starts.map((from, k) => ({
     ranges: [{ track: leadIndex, from, to: starts[k + 1] ?? s.count }],
-    keyframe: videoIndex >= 0 ? s.sync[from] === 1 : true,
+    keyframe: videoIndex < 0 || s.sync[from] === 1,
     anchorMs: lead.ptsMs[from] ?? 0,
   }));
+  const anchors = groups.map((group) => group.anchorMs);
   tracks.forEach((track, t) => {
     if (t === leadIndex) return;
-    let cursor = 0;
-    const n = track.samples.count;
-    for (let k = 0; k < groups.length; k++) {
-      const group = groups[k];
-      if (!group) continue;
-      const next = groups[k + 1];
-      const boundary = next ? next.anchorMs : Infinity;
-      const from = cursor;
-      while (cursor < n && (track.ptsMs[cursor] ?? 0) < boundary) cursor++;
-      if (cursor > from) group.ranges.push({ track: t, from, to: cursor });
+    // Samples in decode order stay in runs: a sample never goes to an earlier cluster than the one before it.
+    let k = 0;
+    for (let i = 0; i < track.samples.count; i++) {
+      k = Math.max(k, lastAtOrBefore(anchors, track.ptsMs[i] ?? 0));
+      const ranges = groups[k]?.ranges;
+      const last = ranges?.[ranges.length - 1];
+      if (last?.track === t) last.to = i + 1;
+      else ranges?.push({ track: t, from: i, to: i + 1 });
     }
   });
   return groups;
