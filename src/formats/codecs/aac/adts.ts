@@ -1,4 +1,5 @@
 import { BitReader } from '../../bits/bitReader';
+import { BitSink } from '../../bits/bitSink';
 import type { SyntaxReader } from '../../bits/syntaxReader';
 import type { Fields } from '../../bits/syntax';
 import { issue } from '../../issues';
@@ -173,33 +174,4 @@ function copyProgramConfigElement(r: BitReader, w: BitSink): boolean {
   const commentBytes = copy(8);
   for (let i = 0; i < commentBytes; i++) copy(8);
   return !r.exhausted;
-}
-
-/** Writes bits MSB first. */
-class BitSink {
-  private readonly out: number[] = [];
-  private byte = 0;
-  private filled = 0;
-
-  /** The low `bits` (at most 32) bits of `value`. */
-  put(value: number, bits: number): void {
-    for (let i = bits - 1; i >= 0; i--) {
-      const bit = Math.floor(value / 2 ** i) & 1;
-      this.byte = (this.byte << 1) | bit;
-      if (++this.filled === 8) {
-        this.out.push(this.byte);
-        this.byte = 0;
-        this.filled = 0;
-      }
-    }
-  }
-
-  align(): void {
-    if (this.filled > 0) this.put(0, 8 - this.filled);
-  }
-
-  bytes(): Uint8Array {
-    this.align();
-    return Uint8Array.from(this.out);
-  }
 }

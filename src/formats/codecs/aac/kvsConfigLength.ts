@@ -1,7 +1,7 @@
 // The length of an AudioSpecificConfig as KVS sees it: KVS HLS playback has refused codec private data of
 // other lengths than 2 (the core config) and 5 (with the SBR sync extension). What to write instead
 // depends on what the extra bytes carry.
-import { packBits } from '../../bits/packBits';
+import { packBits } from '../../bits/bitSink';
 import type { Fields } from '../../bits/syntax';
 import { issue, type Issue } from '../../issues';
 import type { AudioSpecificConfig } from './audioSpecificConfig';

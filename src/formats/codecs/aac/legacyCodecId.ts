@@ -1,6 +1,6 @@
 // Matroska's legacy AAC codec IDs (A_AAC/MPEG2/LC, A_AAC/MPEG4/LC/SBR, ...) name the profile and have no
 // CodecPrivate: the AudioSpecificConfig they stand for, built from the ID and the Audio element.
-import { packBits } from '../../bits/packBits';
+import { packBits } from '../../bits/bitSink';
 import { SAMPLING_FREQUENCIES } from './tables';
 
 /** The object type of each profile in the ID (14496-3 Table 1.17). */
