@@ -1,10 +1,8 @@
 // Finding the first audio frame in bytes that may begin inside one: a capture cut mid-frame, a PES
 // packet after lost bytes, or a muxer that packs frames into PES packets of a fixed size.
 import type { ByteSource } from '../byteSource';
+import { headersChainAt, type FrameLengthAt } from '../codecs';
 import { gatherSpan, pesIndexesOf, pesSpan, type MpegTsFile, type PayloadSpan } from '../mpegts';
-
-/** The length of the frame whose header is at `at`; undefined (or 0) when no header is there. */
-export type FrameLengthAt = (bytes: Uint8Array, at: number) => number | undefined;
 
 /**
  * How much of a PID's payload to search for its first frame header when its first PES does not open with
@@ -17,18 +15,15 @@ const HEADER_ROOM = 16;
 
 /**
  * The first position from `from` on where a frame header leads to another header (where its length
- * says) or to the end of the bytes; failing that, the first header whose frame runs past the end, or
- * ends where the next header would be cut off; -1 when there is none. One header alone is no evidence:
- * frame data often holds a sync word.
+ * says) or to the end of the bytes (headersChainAt); failing that, the first header whose frame runs past
+ * the end, or ends where the next header would be cut off; -1 when there is none.
  */
 export function findFrameStart(bytes: Uint8Array, from: number, lengthAt: FrameLengthAt): number {
   let fallback = -1;
   for (let at = Math.max(from, 0); at < bytes.length; at++) {
+    if (headersChainAt(bytes, at, lengthAt)) return at;
     const length = lengthAt(bytes, at) ?? 0;
-    if (length <= 0) continue;
-    const end = at + length;
-    if (end === bytes.length || (end < bytes.length && (lengthAt(bytes, end) ?? 0) > 0)) return at;
-    if (fallback < 0 && end > bytes.length - HEADER_ROOM) fallback = at;
+    if (fallback < 0 && length > 0 && at + length > bytes.length - HEADER_ROOM) fallback = at;
   }
   return fallback;
 }

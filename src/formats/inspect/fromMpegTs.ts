@@ -3,7 +3,7 @@
 // LATM StreamMuxConfig, MPEG audio and AC-3 from their first frame header.
 import type { FieldLocation } from '../bits/syntax';
 import type { ByteSource } from '../byteSource';
-import { adtsToAudioSpecificConfig, analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, parseAdtsHeader, parseH264Pps, parseH264Sps, parseH265Pps, parseH265Sps, parseH265Vps, readAdtsFrameInfo } from '../codecs';
+import { adtsFrameLengthAt, adtsToAudioSpecificConfig, analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, parseAdtsHeader, parseH264Pps, parseH264Sps, parseH265Pps, parseH265Sps, parseH265Vps, readAdtsFrameInfo } from '../codecs';
 import { avcCodecStringFromSps, hevcCodecStringFromSps } from '../codecs';
 import { gatherPes, pesByteOffset, pesIndexesOf, pesSpan, readMpegTs, spanByteOffset, type MpegTsFile, type TsStream } from '../mpegts';
 import { PES_RANDOM_ACCESS } from '../mpegts/tables';
@@ -239,7 +239,7 @@ function locationsInFile(inFile: (at: number) => number, locations: readonly Fie
  * first that leads to another in the PID's first bytes.
  */
 function firstAdtsHeader(source: ByteSource, ts: MpegTsFile, pid: number): { config: Uint8Array; codecPrivate: CodecPrivateReport } | undefined {
-  const found = firstFrameOfPid(source, ts, pid, (bytes, where) => readAdtsFrameInfo(bytes, where)?.frameLength);
+  const found = firstFrameOfPid(source, ts, pid, adtsFrameLengthAt);
   if (!found) return undefined;
   const { payload, span, at } = found;
   const info = readAdtsFrameInfo(payload, at);

@@ -1,7 +1,7 @@
 // The frames of MPEG-TS audio PES packets (AAC in ADTS or LATM, MPEG audio, AC-3 and E-AC-3, Opus): a PES
 // holds several, and a demuxer (ffprobe too) gives a packet per frame, so the frame table gets a row per frame.
 import type { ByteSource } from '../byteSource';
-import { ac3CodecString, mpegAudioCodecString, mpegAudioName, opusPacketSamples, readAc3FrameInfo, readAdtsFrameInfo, readLatmStreamMuxConfig, readLoasFrameLength, readMpegAudioFrameInfo, readOpusControlHeader } from '../codecs';
+import { ac3CodecString, ac3FrameLengthAt, mpegAudioFrameLengthAt, mpegAudioCodecString, mpegAudioName, opusPacketSamples, readAc3FrameInfo, readAdtsFrameInfo, readLatmStreamMuxConfig, readLoasFrameLength, readMpegAudioFrameInfo, readOpusControlHeader } from '../codecs';
 import { issue, type Issue, type Severity } from '../issues';
 import { findFrameStart, firstFrameOfPid } from './audioFrameSearch';
 import { gatherPes, gatherSpan, PES_CC_ERROR, PES_INVALID, PES_TRUNCATED, pesByteOffset, pesIndexesOf, pesSpan, SpanCursor, spanByteOffset, type MpegTsFile, type PayloadSpan, type TsStream } from '../mpegts';
@@ -164,7 +164,7 @@ function opusDescriptorChannels(stream: TsStream): number | undefined {
 /** From the first frame header of an MPEG audio or AC-3 PID (firstFrameOfPid). */
 function firstHeaderFormat(source: ByteSource, ts: MpegTsFile, stream: TsStream): Partial<TrackReport> {
   const ac3 = stream.codec === 'ac3' || stream.codec === 'eac3';
-  const found = firstFrameOfPid(source, ts, stream.pid, (bytes, where) => (ac3 ? readAc3FrameInfo(bytes, where) : readMpegAudioFrameInfo(bytes, where))?.frameLength);
+  const found = firstFrameOfPid(source, ts, stream.pid, ac3 ? ac3FrameLengthAt : mpegAudioFrameLengthAt);
   return (found && (ac3 ? ac3Format(found.payload, found.at) : mpegAudioFormat(found.payload, found.at))) ?? {};
 }
 
