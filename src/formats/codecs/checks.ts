@@ -7,7 +7,7 @@ import { parseAvcDecoderConfigurationRecord } from './h264/avcc';
 import type { AvcDecoderConfigurationRecord } from './h264/avcc';
 import { isParameterSetType, parseHevcDecoderConfigurationRecord } from './h265/hvcc';
 import type { HevcDecoderConfigurationRecord } from './h265/hvcc';
-import { parseWaveFormatEx } from './wave/waveFormatEx';
+import { parseWaveFormatEx, waveFormatOf } from './wave/waveFormatEx';
 
 /*
  * Checks that concern codec private data (Matroska CodecPrivate / avcC / hvcC / esds) on its own.
@@ -198,7 +198,7 @@ export function checkWaveFormatCodecPrivate(cpd: Uint8Array | undefined, baseOff
   const fatal = wave.issues.find((i) => i.severity === 'error');
   if (fatal) return [issue('error', 'CODEC_PRIVATE_INVALID', `The WAVEFORMATEX cannot be used: ${fatal.message}`, fatal.offset, 'A WAVEFORMATEX is 18 bytes: 16 bytes of format fields and a cbSize of 0 for G.711.')];
   const extensible = wave.derived.subFormatTag !== undefined;
-  const tag = wave.derived.subFormatTag ?? wave.fields.wFormatTag;
+  const tag = waveFormatOf(wave);
   const name = wave.derived.subFormatName ?? wave.derived.formatName ?? '?';
   if (tag !== 6 && tag !== 7 && tag !== 1) {
     return [

@@ -48,7 +48,7 @@ export { opusPacketSamples } from './opus/packet';
 export { readOpusControlHeader } from './opus/tsControlHeader';
 export type { OpusAccessUnit } from './opus/tsControlHeader';
 export type { Ac3FrameInfo } from './ac3/syncFrame';
-export { parseWaveFormatEx, waveFormatTagName } from './wave/waveFormatEx';
+export { parseWaveFormatEx, waveFormatOf, waveFormatTagName } from './wave/waveFormatEx';
 export type { WaveFormatEx, WaveFormatExDerived } from './wave/waveFormatEx';
 
 export { analyzeFrameNals, annexBRandomAccess } from './framing/frameNals';

@@ -16,6 +16,7 @@ import {
   parseHevcDecoderConfigurationRecord,
   parseWaveFormatEx,
   recordParameterSets,
+  waveFormatOf,
   type AacDecoderOutput,
   type AudioSpecificConfig,
   type AudioSpecificConfigDerived,
@@ -81,15 +82,10 @@ export function g711Codec(family: CodecFamily): string | undefined {
   return family === 'g711-alaw' ? 'alaw' : family === 'g711-mulaw' ? 'ulaw' : undefined;
 }
 
-/**
- * The family of an A_MS/ACM track follows its WAVEFORMATEX wFormatTag, or for WAVE_FORMAT_EXTENSIBLE
- * (0xFFFE) the format tag that opens its SubFormat GUID (bytes 24 and 25).
- */
+/** The family of an A_MS/ACM track follows the format its WAVEFORMATEX stands for (waveFormatOf). */
 export function waveFamily(bytes: Uint8Array | undefined): CodecFamily {
   if (!bytes || bytes.length < 2) return 'other';
-  const tag = (bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8);
-  const effective = tag === 0xfffe && bytes.length >= 26 ? (bytes[24] ?? 0) | ((bytes[25] ?? 0) << 8) : tag;
-  return WAVE_FAMILY[effective] ?? 'other';
+  return WAVE_FAMILY[waveFormatOf(parseWaveFormatEx(bytes)) ?? -1] ?? 'other';
 }
 
 function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, offset: number, sampleEntry?: VideoSampleEntry): DecodedCodecPrivate {

@@ -386,6 +386,13 @@ test('A_MS/ACM: G.711 in the WAVE_FORMAT_EXTENSIBLE form is G.711 (said once, as
   const [alaw] = extensible.tracks;
   assert.deepEqual([alaw?.family, alaw?.codec, alaw?.codecName, alaw?.sampleRate, alaw?.channels], ['g711-alaw', 'alaw', 'G.711 A-law (WAVE_FORMAT_EXTENSIBLE)', 8000, 1]);
   assert.deepEqual(extensible.issues.map((found) => [found.severity, found.code]), [['info', 'WAVE_FORMAT_EXTENSIBLE'], ['warning', 'G711_NOT_PACKAGED_EVERYWHERE']]); // G.711 without video: a warning
+  // The same bytes with cbSize 0: the extension is not there (ffmpeg reads a SubFormat only with cbSize 22 or
+  // more; ffprobe names the codec "unknown" in such a file), so the format is 0xFFFE itself, not G.711, for
+  // the track's family as for the checks.
+  const withoutExtension = document([...header.slice(0, 16), 0, 0, 8, 0, 4, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71]);
+  assert.deepEqual(pick(withoutExtension.tracks[0]), { codec: undefined, codecName: 'WAVE_FORMAT_EXTENSIBLE', sampleRate: 8000, channels: 1 });
+  assert.equal(withoutExtension.tracks[0]?.family, 'other');
+  assert.deepEqual(withoutExtension.issues.map((found) => found.code), ['CODEC_NOT_PLAYABLE', 'WAVEFORMATEX_TRAILING_BYTES']);
   // Microsoft ADPCM (wFormatTag 2), 22050 Hz mono: named from the WAVEFORMATEX, and not playable.
   const adpcm = document([2, 0, 1, 0, 0x22, 0x56, 0, 0, 0x27, 0x2b, 0, 0, 0, 1, 4, 0, 0, 0]);
   assert.deepEqual(pick(adpcm.tracks[0]), { codec: undefined, codecName: 'Microsoft ADPCM', sampleRate: 22050, channels: 1 });

@@ -42,6 +42,14 @@ export type WaveFormatEx = ParsedSyntax<WaveFormatExDerived>;
 
 const CODE = 'WAVEFORMATEX';
 
+/**
+ * The format a WAVEFORMATEX stands for: for WAVE_FORMAT_EXTENSIBLE with the 22 bytes of its extension (a
+ * cbSize of at least 22, as ffmpeg also requires), the tag that opens its SubFormat; else wFormatTag.
+ */
+export function waveFormatOf(wave: WaveFormatEx): number | undefined {
+  return wave.derived.subFormatTag ?? (wave.fields.wFormatTag as number | undefined);
+}
+
 /** Decodes a WAVEFORMATEX (the CodecPrivate of Matroska A_MS/ACM), little-endian, with the EXTENSIBLE part. */
 export function parseWaveFormatEx(bytes: Uint8Array, baseOffset = 0): WaveFormatEx {
   const f: Fields = {};
