@@ -10,7 +10,7 @@ import type { ContainerInspection, LaterDeclaration, VideoTrackContext } from '.
 import { fileOrder } from './fileOrder';
 import { cutAtKeyframes, fragmentsFromFrames, type FragmentSpan } from './fragments';
 import { FrameFlag, frameTable, pushFrame, type CodecFamily, type FragmentReport, type FrameRow, type FrameTable, type TrackReport } from './report';
-import { bringsNewCodec, declarationScope, trackDeclarations, videoContext, widenReorderLimit, type Declared } from './trackDeclarations';
+import { bringsNewCodec, declarationScope, fragmentFollowers, trackDeclarations, videoContext, widenReorderLimit, type Declared } from './trackDeclarations';
 
 /** MPEG-4 Audio in esds (ISO/IEC 14496-1 objectTypeIndication). */
 const OBJECT_TYPE_MPEG4_AUDIO = 0x40;
@@ -46,17 +46,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
   const declarations = trackDeclarations(file.movies, declaredIn, 'moov');
   // Set below; read when frames are judged, by the video tracks that later moovs declare otherwise.
   let reportFragments: FragmentReport[] = [];
-  /** Whether the frames of fragment `fragment` follow declaration `k` of track `number`. */
-  const follows = (number: number, k: number) => {
-    const ofGroup = declarations.byNumber.get(number)?.ofGroup;
-    return (fragment: number) => ofGroup?.[movieAt(file, reportFragments[fragment]?.offset ?? 0)] === k;
-  };
-  /** The fragments whose frames follow declaration `k` of a track, when the track has several. */
-  const coverage = (number: number, k: number): Pick<VideoTrackContext, 'coversFragment'> => {
-    const declared = declarations.byNumber.get(number);
-    if (!declared || declared.tracks.length < 2) return {};
-    return { coversFragment: follows(number, k) };
-  };
+  const { follows, coverage } = fragmentFollowers(declarations, (fragment) => movieAt(file, reportFragments[fragment]?.offset ?? 0));
 
   for (const track of file.tracks) {
     const family = isoFamily(track);

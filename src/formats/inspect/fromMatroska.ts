@@ -13,7 +13,7 @@ import { readMatroska } from '../matroska/readMatroska';
 import { decodeCodecPrivate, decodeWave, waveFamily, type DecodedCodecPrivate } from './codecPrivate';
 import type { ContainerInspection, LaterDeclaration, VideoTrackContext } from './container';
 import { declaredFrameDurationMs, fragmentsFromFrames } from './fragments';
-import { bringsNewCodec, declarationScope, trackDeclarations, videoContext, widenReorderLimit } from './trackDeclarations';
+import { bringsNewCodec, declarationScope, fragmentFollowers, trackDeclarations, videoContext, widenReorderLimit } from './trackDeclarations';
 import { FRAME_LACING_SHIFT, FrameFlag, frameTable, pushFrame, type CodecFamily, type FrameRow, type FrameTable, type TrackReport } from './report';
 
 /**
@@ -45,17 +45,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   const segments = file.documents.flatMap((document) => document.segments);
   const declared = declaredTracks(segments);
   const declarations = trackDeclarations(segments, (track) => track, 'segment');
-  /** Whether the frames of fragment `fragment` follow declaration `k` of track `number`. */
-  const follows = (number: number, k: number) => {
-    const ofGroup = declarations.byNumber.get(number)?.ofGroup;
-    return (fragment: number) => ofGroup?.[file.fragments[fragment]?.segmentIndex ?? 0] === k;
-  };
-  /** The fragments whose frames follow declaration `k` of a track, when the track has several. */
-  const coverage = (number: number, k: number): Pick<VideoTrackContext, 'coversFragment'> => {
-    const declared = declarations.byNumber.get(number);
-    if (!declared || declared.tracks.length < 2) return {};
-    return { coversFragment: follows(number, k) };
-  };
+  const { follows, coverage } = fragmentFollowers(declarations, (fragment) => file.fragments[fragment]?.segmentIndex ?? 0);
 
   const tracks: TrackReport[] = [];
   const videoTracks: VideoTrackContext[] = [];

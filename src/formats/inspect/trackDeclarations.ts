@@ -69,6 +69,24 @@ export function trackDeclarations<T>(groups: readonly Declaring<T>[], describe: 
   return { byNumber, changes };
 }
 
+/**
+ * Which fragments follow which declaration, given the group (segment, moov) that holds each fragment's
+ * frames: `follows(number, k)` tells of each fragment whether it follows declaration `k` of track
+ * `number`; `coverage(number, k)` is that as a video track's `coversFragment`, and nothing for a track
+ * declared one way only (all its fragments follow that).
+ */
+export function fragmentFollowers<T>(declarations: Declarations<T>, groupOf: (fragment: number) => number): {
+  follows: (number: number, k: number) => (fragment: number) => boolean;
+  coverage: (number: number, k: number) => Pick<VideoTrackContext, 'coversFragment'>;
+} {
+  const follows = (number: number, k: number) => {
+    const ofGroup = declarations.byNumber.get(number)?.ofGroup;
+    return (fragment: number) => ofGroup?.[groupOf(fragment)] === k;
+  };
+  const coverage = (number: number, k: number) => ((declarations.byNumber.get(number)?.tracks.length ?? 0) < 2 ? {} : { coversFragment: follows(number, k) });
+  return { follows, coverage };
+}
+
 /** KVS starts a new HLS discontinuity (and refuses DASH) when codec private data changes between fragments. */
 function changeIssue(before: Declared, after: Declared, where: string): Issue {
   const what = before.codecId !== after.codecId ? `its codec from ${before.codecId} to ${after.codecId}` : 'its codec private data';
