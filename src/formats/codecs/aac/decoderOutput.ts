@@ -1,4 +1,5 @@
 import type { AudioSpecificConfigDerived } from './audioSpecificConfig';
+import { AAC_LC_OBJECT_TYPE } from './tables';
 
 /**
  * What the container says of an audio track: Matroska's OutputSamplingFrequency (else SamplingFrequency)
@@ -29,7 +30,6 @@ export interface AacDecoderOutput {
 
 /** The highest core rate SBR can double (its output is at most 48 kHz). */
 const MAX_SBR_CORE_RATE = 24_000;
-const AAC_LC = 2;
 
 /**
  * The rate and channels a decoder puts out. Signalled SBR doubles the rate and signalled PS makes a mono
@@ -43,7 +43,7 @@ export function aacDecoderOutput(d: AudioSpecificConfigDerived, container: Conta
   const stereoFromMono = d.psPresentFlag === -1 && d.channels === 1 && container.channels === 2;
   let sbr = d.sbrPresentFlag === 1;
   let sampleRate = d.extensionSampleRate ?? core;
-  const sbrCanApply = d.sbrPresentFlag === -1 && d.objectType === AAC_LC && core !== undefined && core > 0 && core <= MAX_SBR_CORE_RATE;
+  const sbrCanApply = d.sbrPresentFlag === -1 && d.objectType === AAC_LC_OBJECT_TYPE && core !== undefined && core > 0 && core <= MAX_SBR_CORE_RATE;
   if (sbrCanApply && (container.sampleRate === core * 2 || stereoFromMono)) {
     sbr = true;
     sampleRate = core * 2;

@@ -3,13 +3,13 @@
 // depends on what the extra bytes carry.
 import { packBits } from '../../bits/bitSink';
 import type { Fields } from '../../bits/syntax';
+import { spacedHex } from '../../hex';
 import { issue, type Issue } from '../../issues';
 import type { AudioSpecificConfig } from './audioSpecificConfig';
-import { audioObjectTypeName, SAMPLING_FREQUENCIES, samplingFrequency } from './tables';
+import { AAC_LC_OBJECT_TYPE, audioObjectTypeName, SAMPLING_FREQUENCIES, samplingFrequency } from './tables';
 
 const REFUSED = 'KVS HLS playback has refused other lengths than 2 and 5 (InvalidCodecPrivateDataException "AAC CPD must be of length 2 or 5")';
 const KVS_LENGTHS = [2, 5];
-const AAC_LC = 2;
 
 /** AAC_CODEC_PRIVATE_LENGTH for a config that is not 2 or 5 bytes, with the bytes to write where they can be built. */
 export function configLengthIssue(cpd: Uint8Array, asc: AudioSpecificConfig, baseOffset: number): Issue | undefined {
@@ -53,7 +53,7 @@ function configAdvice(asc: AudioSpecificConfig, length: number): { what: string;
   }
   if (KVS_LENGTHS.includes(length)) return { what: '', hint: '' };
   const name = d.objectType === undefined ? '' : ` (${audioObjectTypeName(d.objectType)})`;
-  const hint = d.objectType === AAC_LC ? 'Pass the 2-byte AudioSpecificConfig the encoder reports.' : 'KVS HLS plays AAC LC and HE-AAC, whose configs take 2 bytes (5 with the SBR extension): encode to one of them.';
+  const hint = d.objectType === AAC_LC_OBJECT_TYPE ? 'Pass the 2-byte AudioSpecificConfig the encoder reports.' : 'KVS HLS plays AAC LC and HE-AAC, whose configs take 2 bytes (5 with the SBR extension): encode to one of them.';
   return { what: name, hint };
 }
 
@@ -85,8 +85,4 @@ export function backwardCompatibleSbrForm(asc: AudioSpecificConfig, extensionSam
 
 function bytes(count: number): string {
   return `${count} byte${count === 1 ? '' : 's'}`;
-}
-
-function spacedHex(data: Uint8Array): string {
-  return [...data].map((b) => b.toString(16).padStart(2, '0')).join(' ');
 }

@@ -11,6 +11,9 @@ export function channelCount(config: number): number | undefined {
 }
 
 /** Table 1.17: every audio object type defined (0 is the null object; 10, 11, 18 and 47 on are reserved). */
+/** audioObjectType of AAC LC (ISO/IEC 14496-3 Table 1.1). */
+export const AAC_LC_OBJECT_TYPE = 2;
+
 const OBJECT_TYPES: Record<number, string> = {
   1: 'AAC Main',
   2: 'AAC LC',
