@@ -26,6 +26,15 @@ function lastStartCode(unit: Uint8Array): number {
   return -1;
 }
 
+/**
+ * The packet sizes ffprobe gives access units that are our frames: ffmpeg's HEVC parser gives the zero_byte
+ * of a 4-byte start code to the access unit before it.
+ */
+function ffprobeSizes(codec: 'h264' | 'h265', units: readonly Uint8Array[]): number[] {
+  const zeroByte = (unit: Uint8Array | undefined) => (codec === 'h265' && unit?.[0] === 0 && unit[1] === 0 && unit[2] === 0 && unit[3] === 1 ? 1 : 0);
+  return units.map((unit, k) => unit.length - (k > 0 ? zeroByte(unit) : 0) + zeroByte(units[k + 1]));
+}
+
 const VIDEO = [
   { codec: 'h264', format: 'h264', encoder: ['-c:v', 'libx264', '-x264-params', 'aud=1'], streamType: 0x1b, aud: [0x09] },
   { codec: 'h265', format: 'hevc', encoder: ['-c:v', 'libx265', '-x265-params', 'aud=1:log-level=error'], streamType: 0x24, aud: [0x46, 0x01] },
@@ -59,12 +68,11 @@ test('an access unit split over several PES packets (a PTS on the first only) is
     const theirs = ffprobePackets(file);
     assert.equal(ours.length, theirs.length, codec);
     assert.equal(ours.length, units.length, codec);
+    const sizes = ffprobeSizes(codec, units);
     ours.forEach((frame, k) => {
       const packet = theirs[k];
       assert.equal(frame.size, units[k]?.length, `${codec} frame ${k} size`);
-      // ffmpeg's HEVC parser gives the zero_byte before a 4-byte start code to the access unit before it.
-      const zeroByte = codec === 'h265' ? (k === 0 ? 1 : k === units.length - 1 ? -1 : 0) : 0;
-      assert.equal(frame.size + zeroByte, Number(packet?.size), `${codec} frame ${k} size as ffprobe's`);
+      assert.equal(Number(packet?.size), sizes[k], `${codec} frame ${k} size as ffprobe's`);
       assert.ok(Math.abs(frame.ptsMs - Number(packet?.pts_time) * 1000) < 0.5, `${codec} frame ${k} pts ${frame.ptsMs} vs ${packet?.pts_time}`);
       assert.equal(frame.keyframe, packet?.flags.startsWith('K'), `${codec} frame ${k} keyframe`);
       assert.equal(frame.framing, 'annex-b', `${codec} frame ${k}`);
@@ -96,11 +104,19 @@ test('without access unit delimiters, a PES without a PTS begins a frame when it
       writer.pes(0x100, unit.subarray(0, middle), { streamId: 0xe0, pts, declareLength: true });
       writer.pes(0x100, unit.subarray(middle), { streamId: 0xe0, declareLength: true });
     }
-    const inspection = inspectMpegTs(bytesSource(writer.bytes()));
+    const bytes = writer.bytes();
+    const file = join(dir, `no-delimiters-${codec}.ts`);
+    writeFileSync(file, bytes);
+    const inspection = inspectMpegTs(bytesSource(bytes));
     const { frames } = inspection.report;
     assert.equal(frames.count, units.length, codec);
+    const theirs = ffprobePackets(file);
+    assert.equal(theirs.length, units.length, `${codec}: ffprobe's packets`);
+    const sizes = ffprobeSizes(codec, units);
     for (const [k, unit] of units.entries()) {
       assert.equal(frames.size[k], unit.length, `${codec} frame ${k} size`);
+      assert.equal(Number(theirs[k]?.size), sizes[k], `${codec} frame ${k} size as ffprobe's`);
+      assert.equal(frames.keyframe[k] === 1, theirs[k]?.flags.startsWith('K'), `${codec} frame ${k} keyframe`);
       assert.deepEqual(inspection.readFrame?.(k), unit, `${codec} frame ${k} bytes`);
     }
   }
