@@ -134,10 +134,11 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
 
 /**
  * KVS cuts a fragment at each video keyframe; a moof is one only when it opens with one. A moof without
- * video (each track in moofs of its own: ffmpeg's separate_moof, ISMV) joins the fragment whose keyframe
- * plays nearest its first frame (by file order, the fragment of the video moof before it, when times are
- * unknown), so that a fragment holds its video and the audio that goes with it, as a producer would send
- * them, whichever track's moof comes first. A moof whose video starts after a keyframe joins the fragment
+ * video (each track in moofs of its own: ffmpeg's separate_moof, ISMV) joins the fragment of the last
+ * keyframe that plays at or before the middle of its frames' span (by file order, the fragment of the video
+ * moof before it, when times are unknown), so that a fragment holds its video and the audio that goes with
+ * it, as a producer would send them, whichever track's moof comes first. (The middle, not the start: audio
+ * cut where a GOP's keyframe is decoded starts before it plays, when B-frames delay it.) A moof whose video starts after a keyframe joins the fragment
  * before it: a chunk of a low-latency CMAF fragment, or a moof cut by time in a progressive file; unless a
  * styp opens it, as a segment of its own (then FRAGMENT_NOT_KEYFRAME_START says what is wrong).
  * `frames.fragment` is renumbered to match.
@@ -147,8 +148,9 @@ function withMoofsJoinedIntoFragments(moofs: readonly FragmentSpan[], frames: Fr
   if (video.size === 0) return [...moofs];
   /** Per moof: 0 no video, 1 video opening with a keyframe, 2 video opening without one. */
   const opening = new Uint8Array(moofs.length);
-  /** Per moof: its first video frame's time (moofs with video), else its earliest frame's. */
+  /** Per moof: its first video frame's time (moofs with video), else the middle of its frames' span. */
   const timeMs = new Float64Array(moofs.length).fill(NaN);
+  const endMs = new Float64Array(moofs.length).fill(NaN);
   for (let i = 0; i < frames.count; i++) {
     const moof = frames.fragment[i] ?? -1;
     if (moof < 0 || moof >= moofs.length) continue;
@@ -158,10 +160,13 @@ function withMoofsJoinedIntoFragments(moofs: readonly FragmentSpan[], frames: Fr
         opening[moof] = frames.keyframe[i] === 1 ? 1 : 2;
         timeMs[moof] = pts;
       }
-    } else if (opening[moof] === 0 && !(pts >= (timeMs[moof] ?? NaN))) {
-      timeMs[moof] = pts;
+    } else if (opening[moof] === 0) {
+      if (!(pts >= (timeMs[moof] ?? NaN))) timeMs[moof] = pts;
+      const end = pts + Math.max(0, frames.durationMs[i] ?? 0);
+      if (!(end <= (endMs[moof] ?? NaN))) endMs[moof] = end;
     }
   }
+  for (let m = 0; m < moofs.length; m++) if (opening[m] === 0) timeMs[m] = ((timeMs[m] ?? NaN) + (endMs[m] ?? NaN)) / 2;
   const firstWithVideo = opening.findIndex((kind) => kind !== 0);
   if (firstWithVideo < 0) return [...moofs];
   const segmentStart = new Set(segmentStarts);
@@ -196,7 +201,7 @@ function withMoofsJoinedIntoFragments(moofs: readonly FragmentSpan[], frames: Fr
       return;
     }
     const pts = timeMs[index] ?? NaN;
-    join(index, byTime && !Number.isNaN(pts) ? nearest(anchors, pts) : videoBefore);
+    join(index, byTime && !Number.isNaN(pts) ? lastAtOrBefore(anchors, pts) : videoBefore);
   });
   if (joined.length === moofs.length) return joined;
   for (let i = 0; i < frames.count; i++) {
@@ -204,17 +209,6 @@ function withMoofsJoinedIntoFragments(moofs: readonly FragmentSpan[], frames: Fr
     if (moof >= 0 && moof < moofs.length) frames.fragment[i] = into[moof] ?? moof;
   }
   return joined;
-}
-
-/**
- * The index of the anchor nearest `timeMs`: a moof is placed whole, and the audio that plays while a GOP's
- * first pictures wait for their B-frames (a keyframe plays a few frames after its decode time) starts
- * just before the GOP's keyframe.
- */
-function nearest(anchors: readonly number[], timeMs: number): number {
-  const k = lastAtOrBefore(anchors, timeMs);
-  const next = anchors[k + 1];
-  return next !== undefined && next - timeMs < timeMs - (anchors[k] ?? -Infinity) ? k + 1 : k;
 }
 
 /** The offsets of the moofs that a styp opens (the first moof after each styp): segments of their own. */

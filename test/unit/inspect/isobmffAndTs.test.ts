@@ -242,6 +242,31 @@ test('fMP4 with a moof per track (separate_moof), video or audio first: the audi
   }
 });
 
+test('fMP4 whose audio moofs are shorter than its 7 s GOPs (separate_moof with frag_duration, frag_every_frame): each joins the GOP it plays in, with no false FRAGMENT_TOO_LONG', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-audio-moofs-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const source = join(dir, 'source.mkv');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '15', '-c:v', 'libx264', '-g', '70', '-keyint_min', '70', '-sc_threshold', '0', '-bf', '0', '-c:a', 'aac', source]);
+  const keyframeTimes = ffprobePackets(source).filter((p) => p.codec_type === 'video' && p.flags.startsWith('K')).map((p) => Number(p.pts_time) * 1000);
+  assert.equal(keyframeTimes.length, 3);
+  for (const options of [['-movflags', '+frag_keyframe+empty_moov+default_base_moof+separate_moof', '-frag_duration', '1000000'], ['-movflags', '+frag_every_frame+empty_moov+default_base_moof']]) {
+    const file = join(dir, 'fragmented.mp4');
+    execFileSync('ffmpeg', ['-y', '-v', 'error', '-i', source, '-c', 'copy', ...options, file]);
+    const report = inspectJson(file, '--frames', '--checks'); // throws on exit status 2 (FRAGMENT_TOO_LONG)
+    const what = options.join(' ');
+    assert.deepEqual(report.issues.filter((found) => found.severity !== 'info'), [], what);
+    assert.equal(report.fragments.length, 3, what);
+    report.fragments.forEach((fragment, k) => {
+      assert.ok(fragment.keyframeStart && Math.abs((fragment.startMs ?? NaN) - (keyframeTimes[k] ?? NaN)) < 25, `${what}: fragment ${k} starts at ${fragment.startMs} ms`);
+    });
+    // The audio of each fragment plays from its keyframe (less part of one AAC frame) to the next.
+    for (const frame of (report.frames ?? []).filter((f) => f.track === 2)) {
+      const [from = 0, to = Infinity] = [keyframeTimes[frame.fragment] ?? 0, keyframeTimes[frame.fragment + 1]];
+      assert.ok(frame.ptsMs >= from - 21.4 && frame.ptsMs < to, `${what}: audio at ${frame.ptsMs} ms in fragment ${frame.fragment}`);
+    }
+  }
+});
+
 test('a plain MP4 whose audio lies in 2 s chunks, or after all the video: each audio frame in the fragment of the last keyframe before it, as kvs-put sends it, with no false errors', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-chunks-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
