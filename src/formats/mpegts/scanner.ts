@@ -38,6 +38,8 @@ export class TsScanner {
   readonly ccErrors = new Uint32Array(8192);
   readonly lastCc = new Int8Array(8192).fill(-1);
   readonly duplicate = new Uint8Array(8192);
+  /** payloadSignature of each PID's last packet, to tell a duplicate from a packet that only repeats the counter. */
+  private readonly lastSignature = new Uint32Array(8192);
   readonly pidKind = new Uint8Array(8192);
   readonly es: (PesAssembler | undefined)[] = new Array<PesAssembler | undefined>(8192);
   readonly sections: (SectionAssembler | undefined)[] = new Array<SectionAssembler | undefined>(8192);
@@ -107,9 +109,12 @@ export class TsScanner {
     if ((afc & 1) === 0) return; // no payload: the continuity counter does not advance
     const cc = b3 & 0x0f;
     const last = this.lastCc[pid] ?? -1;
+    const signature = payloadSignature(b, s, end, b1 & 0x40);
     let dup = false;
     if (last >= 0 && !disc) {
-      if (cc === last) {
+      // A duplicate repeats the packet before it (ISO/IEC 13818-1 2.4.3.3); a packet that only repeats its
+      // counter (a recording joined to another) is a discontinuity, and its payload is new.
+      if (cc === last && signature === this.lastSignature[pid]) {
         dup = true;
         if (this.duplicate[pid]) this.ccError(pid, abs, `PID ${pid}: continuity_counter ${cc} repeated more than once`);
         this.duplicate[pid] = 1;
@@ -122,6 +127,7 @@ export class TsScanner {
       this.duplicate[pid] = 0;
     }
     this.lastCc[pid] = cc;
+    this.lastSignature[pid] = signature;
     if (dup) return; // a duplicate packet carries the same payload again
     if (b3 & 0xc0) {
       if (!this.scrambledPids.has(pid)) {
@@ -260,4 +266,16 @@ export class TsScanner {
     if (this.transportStreamId !== undefined) file.transportStreamId = this.transportStreamId;
     return file;
   }
+}
+
+/**
+ * A hash of what tells packets of one PID apart: payload_unit_start_indicator and the first 16 and the last
+ * 4 bytes of the payload (a duplicate repeats them all; the next packet of a stream differs in them).
+ */
+function payloadSignature(b: Uint8Array, s: number, end: number, pusi: number): number {
+  let hash = (0x811c9dc5 ^ pusi) >>> 0; // FNV-1a
+  const head = Math.min(end, s + 16);
+  for (let i = s; i < head; i++) hash = Math.imul(hash ^ (b[i] ?? 0), 0x01000193);
+  for (let i = Math.max(head, end - 4); i < end; i++) hash = Math.imul(hash ^ (b[i] ?? 0), 0x01000193);
+  return hash >>> 0;
 }

@@ -107,6 +107,21 @@ test('the discontinuity indicator allows a counter jump; without it the jump is 
   assert.deepEqual(readMpegTs(bytesSource(synthetic([14, 15, 0, 1, 2, 3]))).issues, []);
 });
 
+test('a packet that repeats the counter of the one before but not its bytes (recordings joined, their counters meeting by chance) is a CC error, not a duplicate: the PES it starts is kept', () => {
+  const ts = readMpegTs(bytesSource(synthetic([0, 1, 2, 2, 3, 4])));
+  assert.deepEqual(codes(ts), ['TS_CC_ERROR']);
+  assert.equal(ts.issues[0]?.offset, (2 + 3) * 188);
+  assert.match(ts.issues[0]?.message ?? '', /continuity_counter 2, expected 3/);
+  assert.equal(ts.pes.count, 2);
+  assert.deepEqual(Array.from(ts.pes.pts.subarray(0, 2)), [90000, 99000]);
+  // The same stream with packet 3 a true duplicate of packet 2: skipped, no error.
+  const clean = synthetic([0, 1, 2, 3, 4, 5]);
+  const third = clean.subarray(4 * 188, 5 * 188);
+  const duplicated = readMpegTs(bytesSource(concat(clean.subarray(0, 5 * 188), third, clean.subarray(5 * 188))));
+  assert.deepEqual(duplicated.issues, []);
+  assert.equal(duplicated.pes.count, 2);
+});
+
 test('synthetic stream: PTS/DTS, random access, PCR and payload bytes are exact', () => {
   const ts = readMpegTs(bytesSource(synthetic([0, 1, 2, 3, 4, 5])));
   assert.deepEqual(ts.issues, []);
