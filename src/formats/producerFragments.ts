@@ -32,10 +32,10 @@ export function increasing(anchors: readonly number[]): boolean {
   return anchors.every((anchor, k) => k === 0 || anchor > (anchors[k - 1] ?? 0));
 }
 
-/** The index of the last of the increasing `anchors` at or before `timeMs` (0 when none is). */
-export function lastAtOrBefore(anchors: readonly number[], timeMs: number): number {
-  let lo = 0;
-  let hi = anchors.length - 1;
+/** The index of the last of the increasing `anchors[from..to]` at or before `timeMs` (`from` when none is). */
+export function lastAtOrBefore(anchors: readonly number[], timeMs: number, from = 0, to = anchors.length - 1): number {
+  let lo = from;
+  let hi = to;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if ((anchors[mid] ?? Infinity) <= timeMs) lo = mid;

@@ -1,6 +1,6 @@
 // Fragment rows from the frame table: start, duration, frame count and whether a keyframe opens it.
 import type { KvsFragmentMetadata } from '../matroska/kvsTags';
-import { FragmentOpener, increasing, lastAtOrBefore } from '../producerFragments';
+import { FragmentOpener, lastAtOrBefore } from '../producerFragments';
 import type { FragmentReport, FrameTable, TrackReport } from './report';
 
 export interface FragmentSpan {
@@ -62,13 +62,15 @@ export function frameEndMs(frames: FrameTable, i: number, trackDurationMs: numbe
  * what comes before the first lead frame stays in the first fragment. Without frames, none. Sets
  * `frames.fragment`.
  *
- * Frames of the other tracks go with the lead frames before them in file order, unless `byTime` (a plain
- * MP4, whose chunks may hold seconds of one track, or all of it; an MPEG-TS, whose audio PES packets may
- * hold a second of frames): then by presentation time, as a producer (kvs-put) puts them, and a
- * fragment's size is that of its frames, wherever they lie. (In file order when the openings' times are
- * unknown or do not increase.)
+ * Frames of the other tracks go with the lead frames before them in file order, unless `byTime` says
+ * otherwise for their track (a plain MP4, whose chunks may hold seconds of one track, or all of it; an
+ * MPEG-TS, whose audio PES packets may hold a second of frames; in both, the tracks timed by the lead's
+ * clock): then they go by presentation time, as a producer (kvs-put) puts them, and a fragment's size is
+ * that of its frames, wherever they lie. Time places a frame only among the fragments whose openings'
+ * times increase along with its place in the file (two recordings joined end to end: each among its
+ * own), and not at all when their times are unknown.
  */
-export function cutAtKeyframes(frames: FrameTable, gopTrack: number | undefined, size: number, byTime = false): FragmentSpan[] {
+export function cutAtKeyframes(frames: FrameTable, gopTrack: number | undefined, size: number, byTime?: (track: number) => boolean): FragmentSpan[] {
   if (frames.count === 0) return [];
   const lead = gopTrack ?? frames.track[0];
   const opener = new FragmentOpener(gopTrack !== undefined);
@@ -87,17 +89,28 @@ export function cutAtKeyframes(frames: FrameTable, gopTrack: number | undefined,
     frames.fragment[i] = spans.length - 1;
   }
   if (byTime) {
-    if (increasing(anchors)) assignByTime(frames, lead, anchors);
+    assignByTime(frames, (track) => track !== lead && byTime(track), anchors);
     sizeFromFrames(frames, spans);
   }
   return spans;
 }
 
-/** Frames of tracks other than `lead` into the last span whose anchor is at or before their presentation time. */
-function assignByTime(frames: FrameTable, lead: number | undefined, anchors: readonly number[]): void {
+/**
+ * The frames of the `timed` tracks into the last span, among those of the increasing run of anchors that
+ * holds their span in file order, whose anchor is at or before their presentation time.
+ */
+function assignByTime(frames: FrameTable, timed: (track: number) => boolean, anchors: readonly number[]): void {
+  /** Per span, the first span of its run: where anchors stop increasing (or are unknown), a new run starts. */
+  const runStart = anchors.map(() => 0);
+  const runEnd = anchors.map(() => anchors.length - 1);
+  for (let k = 1; k < anchors.length; k++) runStart[k] = (anchors[k] ?? NaN) > (anchors[k - 1] ?? NaN) ? (runStart[k - 1] ?? 0) : k;
+  for (let k = anchors.length - 2; k >= 0; k--) runEnd[k] = runStart[k + 1] === runStart[k] ? (runEnd[k + 1] ?? k) : k;
   for (let i = 0; i < frames.count; i++) {
     const pts = frames.ptsMs[i] ?? NaN;
-    if (frames.track[i] !== lead && !Number.isNaN(pts)) frames.fragment[i] = lastAtOrBefore(anchors, pts);
+    const span = frames.fragment[i] ?? 0;
+    if (Number.isNaN(pts) || !timed(frames.track[i] ?? 0)) continue;
+    const [from, to] = [runStart[span] ?? span, runEnd[span] ?? span];
+    if (from < to) frames.fragment[i] = lastAtOrBefore(anchors, pts, from, to);
   }
 }
 

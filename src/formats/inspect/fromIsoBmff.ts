@@ -111,7 +111,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
   }));
   // A plain MP4 is cut as a KVS producer (kvs-put) cuts it for PutMedia: a fragment per GOP.
   const firstVideo = tracks.find((track) => track.kind === 'video')?.number;
-  const spans = file.kind === 'plain' ? cutAtKeyframes(frames, firstVideo, source.size, true) : withMoovSamplesCut(frames, withMoofsJoinedIntoFragments(moofs, frames, tracks, moofsAfterStyp(file)), firstVideo);
+  const spans = file.kind === 'plain' ? cutAtKeyframes(frames, firstVideo, source.size, () => true) : withMoovSamplesCut(frames, withMoofsJoinedIntoFragments(moofs, frames, tracks, moofsAfterStyp(file)), firstVideo);
   reportFragments = fragmentsFromFrames(spans, frames, tracks);
   const laterDeclarations = newCodecs.map(({ track, k, family, declaredIn, offset }): LaterDeclaration => {
     const scope = declarationScope(declaredIn, reportFragments.length, follows(track.id, k));
@@ -319,7 +319,7 @@ function withMoovSamplesCut(frames: FrameTable, moofSpans: FragmentSpan[], gopTr
   for (const i of inMoov) {
     pushFrame(moovFrames, { track: frames.track[i] ?? 0, fragment: 0, offset: frames.offset[i] ?? 0, size: frames.size[i] ?? 0, ptsMs: frames.ptsMs[i] ?? NaN, dtsMs: frames.dtsMs[i] ?? NaN, keyframe: frames.keyframe[i] === 1 });
   }
-  const moovSpans = cutAtKeyframes(moovFrames, gopTrack, moofSpans[0]?.offset ?? Infinity, true);
+  const moovSpans = cutAtKeyframes(moovFrames, gopTrack, moofSpans[0]?.offset ?? Infinity, () => true);
   for (let i = 0; i < frames.count; i++) {
     const fragment = frames.fragment[i] ?? -1;
     if (fragment >= 0) frames.fragment[i] = fragment + moovSpans.length;

@@ -94,7 +94,7 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
   // Fragments as a KVS producer would cut them: one per GOP of the first video track (a TS from KVS,
   // getTSFragment.ts, or an HLS segment is then one), the audio by its time: a muxer writes it in PES
   // packets of up to a second of frames, well before or after the video they play with. (With several
-  // programs, whose clocks are unrelated, in file order.)
+  // programs, whose clocks are unrelated, the other programs' tracks in file order.)
   const measured = tracks.filter((track) => rateFromFrames.has(track.number));
   const durations = measured.length > 0 ? trackFrameDurations(frames, measured) : new Map<number, number>();
   for (const track of measured) {
@@ -102,8 +102,9 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
     if (duration > 0) track.frameRate = nominalFrameRate(1000 / duration);
   }
   const gopTrack = videoTracks[0]?.number;
-  const spans = cutAtKeyframes(frames, gopTrack, source.size, ts.programs.length < 2);
-  const fragments = fragmentsFromFrames(spans, frames, tracks, programTiming(ts, gopTrack, issues));
+  const timed = programTiming(ts, gopTrack, issues);
+  const spans = cutAtKeyframes(frames, gopTrack, source.size, timed ?? (() => true));
+  const fragments = fragmentsFromFrames(spans, frames, tracks, timed);
   return {
     report: { format: 'mpeg-ts', size: source.size, tracks, fragments, frames, issues },
     videoTracks,

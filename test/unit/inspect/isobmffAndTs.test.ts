@@ -549,6 +549,30 @@ test('recordings of different sizes back to back: the codec private data change 
   }
 });
 
+test('two TS recordings with audio joined end to end: each one\'s audio placed by time among its own fragments, not all in file order because time goes back at the join', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-joined-audio-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // 24 kb/s mono AAC: ffmpeg packs about 0.75 s of frames into each PES packet.
+  const part = join(dir, 'part.ts');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '3', '-c:v', 'libx264', '-g', '25', '-bf', '0', '-c:a', 'aac', '-b:a', '24k', '-ac', '1', part]);
+  const bytes = readFileSync(part);
+  const file = join(dir, 'joined.ts');
+  writeFileSync(file, Buffer.concat([bytes, bytes]));
+  const report = inspectJson(file, '--frames');
+  assert.ok(report.issues.some((found) => found.code === 'TIMECODE_BACKWARDS'), 'the time going back at the join is an error of its own');
+  const frames = report.frames ?? [];
+  const keyframes = frames.filter((frame) => frame.track === 256 && frame.keyframe);
+  assert.equal(report.fragments.length, 6);
+  assert.deepEqual(report.fragments.map((f) => f.frameCount), report.fragments.map((_, k) => report.fragments[k % 3]?.frameCount), 'both recordings cut alike');
+  for (const frame of frames.filter((f) => f.track === 257)) {
+    const recording = frame.offset < bytes.length ? 0 : 3;
+    const own = keyframes.slice(recording, recording + 3).map((keyframe) => keyframe.ptsMs);
+    const expected = recording + own.reduce((found, time, k) => (time <= frame.ptsMs ? k : found), 0);
+    assert.equal(frame.fragment, expected, `audio at byte ${frame.offset}, ${frame.ptsMs} ms`);
+  }
+  for (const fragment of report.fragments) assert.ok((fragment.durationMs ?? Infinity) < 1100, `fragment ${fragment.index}: ${fragment.durationMs} ms`);
+});
+
 /** Where mp4box.js (an independent reader) finds the moov and each trak, by track_ID. */
 function moovLayout(bytes: Uint8Array): { moov: number; trak: Map<number, number> } {
   const file = createFile(true);
@@ -740,20 +764,27 @@ test('fMP4 samples whose sample_flags say no sample depends on them (sample_is_d
   assert.ok(frames.filter((frame) => frame.discardable).every((frame) => frame.track === 1 && frame.fragment === 0));
 });
 
-test('a TS with two programs whose clocks are 50 000 s apart: each keeps its own times, as ffprobe reads them; fragments follow the first', (t) => {
+test('a TS with two programs whose clocks are 50 000 s apart: each keeps its own times, as ffprobe reads them; fragments follow the first, its audio placed by time', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-programs-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'two-programs.ts');
   // Program 2's clock starts 50 000 s (more than half the 26.5-hour wrap) after program 1's.
   execFileSync('ffmpeg', [
     '-v', 'error', '-i', `${FIXTURES}/h264-aac.mkv`, '-itsoffset', '50000', '-i', `${FIXTURES}/h264-aac.mkv`,
-    '-map', '0:v', '-map', '1:v', '-c', 'copy', '-program', 'title=A:st=0', '-program', 'title=B:st=1', '-f', 'mpegts', file,
+    '-map', '0:v', '-map', '0:a', '-map', '1:v', '-c', 'copy', '-program', 'title=A:st=0:st=1', '-program', 'title=B:st=2', '-f', 'mpegts', file,
   ]);
   const result = kvsInspect(['--json', '--frames', '--checks', file]);
   assert.equal(result.status, 0, result.stdout);
   const report = JSON.parse(result.stdout) as JsonReport;
   assert.deepEqual(report.issues.map((i) => [i.severity, i.code]), [['info', 'TS_SEVERAL_PROGRAMS'], ['warning', 'TRACK_NOT_PACKAGED']]);
-  assert.match(report.issues[1]?.message ?? '', /^Stream PID 257 \(video\)/);
+  assert.match(report.issues[1]?.message ?? '', /^Stream PID 258 \(video\)/);
+  // Program 1's audio in the fragment of the last of its keyframes at or before it, as in a TS of one program.
+  const frames = report.frames ?? [];
+  const keyframeTimes = frames.filter((frame) => frame.track === 256 && frame.keyframe).map((frame) => frame.ptsMs);
+  assert.equal(keyframeTimes.length, report.fragments.length);
+  const audio = frames.filter((frame) => frame.track === 257);
+  assert.ok(audio.length > 0);
+  assert.deepEqual(audio.map((frame) => frame.fragment), audio.map((frame) => keyframeTimes.reduce((found, time, k) => (time <= frame.ptsMs ? k : found), 0)));
   const packets = ffprobePackets(file);
   for (const [index, track] of report.tracks.entries()) {
     const ours = (report.frames ?? []).filter((frame) => frame.track === track.number);
