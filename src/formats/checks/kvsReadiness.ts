@@ -370,6 +370,14 @@ function notRandomAccessIssue(codec: 'h264' | 'h265', fragment: FragmentReport, 
   );
 }
 
+/** Container issues that say the sample offsets point away from the media data. */
+const MISPLACED_DATA = new Set(['SAMPLE_DATA_OUTSIDE_MDAT', 'SAMPLE_DATA_PAST_END']);
+
+/** Framing problems in a file whose sample offsets are wrong are those of whatever bytes the offsets point at. */
+function misplacedDataHint(misplaced: Issue): string {
+  return `The file's sample offsets point away from its media data (${misplaced.code} at byte ${misplaced.offset}), so these bytes may not be a frame at all: correct the offsets (tfhd base_data_offset, trun data_offset, stco/co64) before judging the framing.`;
+}
+
 /**
  * Frame framing and in-band parameter sets, judged on the frames `selection` names (by default the first
  * of every fragment). Each problem is reported once per track, at its first occurrence, with how often
@@ -380,6 +388,7 @@ function framingRules(inspection: ContainerInspection, source: ByteSource, optio
   const firsts = new Map<string, { issue: Issue; count: number; track: number; lastFrame: number }>();
   const { frames } = inspection.report;
   const fragmentOfTrack = new Map<number, number>(); // the fragment of each track's last analysed frame
+  const misplaced = inspection.report.issues.find((found) => MISPLACED_DATA.has(found.code));
   analyzeVideoFrames(inspection, source, selection, (track, index, analysis) => {
     options.frameAnalysed?.(track, index, analysis);
     const fragment = frames.fragment[index] ?? -1;
@@ -388,7 +397,7 @@ function framingRules(inspection: ContainerInspection, source: ByteSource, optio
     // A frame the container marks as a keyframe (else FRAGMENT_NOT_KEYFRAME_START says it) that is no random access point.
     const opened = inspection.report.fragments[fragment];
     const notRandomAccess = opened && opensFragment && frames.keyframe[index] === 1 && analysis.framing !== 'unknown' && !analysis.keyframe && analysis.sliceTypes.length > 0;
-    const judged = [...analysis.issues];
+    const judged = misplaced ? analysis.issues.map((found) => ({ ...found, hint: misplacedDataHint(misplaced) })) : [...analysis.issues];
     if (notRandomAccess) judged.push(notRandomAccessIssue(track.codec, opened, frames.offset[index] ?? 0, analysis));
     const rasl = opened && opensFragment ? openGopIssue(inspection, source, track, index, analysis, opened) : undefined;
     if (rasl) judged.push(rasl);

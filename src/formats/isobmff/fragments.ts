@@ -307,7 +307,12 @@ export class FragmentReader {
 
   /** Reports data [start, end) that is not inside `m`, the mdat payload where it starts (if any). */
   private reportData(start: number, end: number, trun: number, m: Range | undefined): void {
-    if (!m) this.ctx.report('warning', 'SAMPLE_DATA_OUTSIDE_MDAT', `trun samples at ${start} are not inside any mdat`, trun);
+    if (!m) {
+      // (ffmpeg's global_sidx writes the offsets, then inserts sidx boxes before them: all land that far early.)
+      const next = this.mdats.find((candidate) => candidate.start > start);
+      const nextData = next ? `; the next mdat's data starts ${next.start - start} bytes later, at ${next.start}` : '';
+      this.ctx.report('warning', 'SAMPLE_DATA_OUTSIDE_MDAT', `trun samples at ${start} are not inside any mdat${nextData}`, trun);
+    }
     else if (end > m.end) this.ctx.report('warning', 'SAMPLE_DATA_OUTSIDE_MDAT', `trun samples [${start}, ${end}) run past the mdat ending at ${m.end}`, trun);
   }
 

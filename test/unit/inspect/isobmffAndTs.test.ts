@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -793,6 +793,26 @@ test('a TS with two programs whose clocks are 50 000 s apart: each keeps its own
     ours.forEach((frame, i) => assert.ok(Math.abs(frame.ptsMs - Number(theirs[i]?.pts_time) * 1000) < 0.5, `track ${track.number} frame ${i}: ${frame.ptsMs} ms`));
   }
   assert.ok(report.fragments.every((f) => f.durationMs !== null && f.durationMs < 1100 && (f.startMs ?? 0) < 10_000), JSON.stringify(report.fragments));
+});
+
+test('fMP4 whose sample offsets miss the mdat by the sidx boxes inserted after them (ffmpeg 5.1 global_sidx): said with the distance, and the framing errors it causes blame the offsets, not the NAL adaptation', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-global-sidx-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'global-sidx.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-i', `${FIXTURES}/h264-aac.mkv`, '-c', 'copy', '-movflags', 'frag_keyframe+empty_moov+global_sidx', file]);
+  const boxes = topLevelBoxes(readFileSync(file));
+  const sidxBytes = boxes.filter((box) => box.type === 'sidx').reduce((sum, box) => sum + box.size, 0);
+  assert.ok(sidxBytes > 0, 'ffmpeg wrote sidx boxes');
+  // ffmpeg itself cannot decode the frames at those offsets.
+  const decoded = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+  assert.match(decoded.stderr, /Invalid NAL unit size/);
+  const report = inspectJson(file);
+  const misplaced = report.issues.filter((found) => found.code === 'SAMPLE_DATA_OUTSIDE_MDAT');
+  assert.ok(misplaced.length > 0);
+  for (const found of misplaced) assert.match(found.message, new RegExp(`the next mdat's data starts ${sidxBytes} bytes later`));
+  const framing = report.issues.filter((found) => found.code.startsWith('NAL_'));
+  assert.ok(framing.length > 0, JSON.stringify(report.issues.map((found) => found.code)));
+  for (const found of framing) assert.match(found.hint ?? '', /^The file's sample offsets point away from its media data \(SAMPLE_DATA_OUTSIDE_MDAT at byte \d+\)/);
 });
 
 test('CENC-encrypted tracks (encv/enca): said to be encrypted, with their scheme; their ciphertext frames are listed as ffprobe lists them, not judged', (t) => {
