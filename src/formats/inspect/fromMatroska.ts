@@ -11,6 +11,7 @@ import { BlockFlag, type BlockTable } from '../matroska/blockTable';
 import type { ContentEncodingSettings, MatroskaFile, MatroskaSegment, MatroskaTrack } from '../matroska/model';
 import { readMatroska } from '../matroska/readMatroska';
 import { decodeCodecPrivate, decodeWave, waveFamily, type DecodedCodecPrivate } from './codecPrivate';
+import { matroskaCodecNames } from './otherCodecs';
 import type { ContainerInspection, LaterDeclaration, VideoTrackContext } from './container';
 import { declaredFrameDurationMs, fragmentsFromFrames } from './fragments';
 import { bringsNewCodec, declarationScope, fragmentFollowers, trackDeclarations, videoContext, widenReorderLimit } from './trackDeclarations';
@@ -129,7 +130,9 @@ function decodeDeclaration(track: MatroskaTrack): { family: CodecFamily; decoded
       ? decodeWave(track.codecPrivate?.bytes, codecPrivateOffset)
       : legacyAac
         ? legacyAacFormat(legacyAac, audio)
-        : decodeCodecPrivate(family, track.codecPrivate?.bytes, codecPrivateOffset, { audio });
+        : family === 'other'
+          ? { track: matroskaCodecNames(track.codecId, audio?.sampleRate), issues: [] }
+          : decodeCodecPrivate(family, track.codecPrivate?.bytes, codecPrivateOffset, { audio });
   return { family, decoded, legacyAac: legacyAac !== undefined };
 }
 

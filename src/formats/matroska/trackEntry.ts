@@ -10,7 +10,7 @@ import type { MatroskaTrack } from './model';
 /** Codecs KVS (HLS, DASH, GetClip) cannot play without CodecPrivate. */
 const CODEC_PRIVATE_REQUIRED = ['V_MPEG4/ISO/AVC', 'V_MPEG/ISO/AVC', 'V_MPEGH/ISO/HEVC', 'A_AAC', 'A_MS/ACM', 'V_MS/VFW/FOURCC'];
 /** Codecs whose Matroska mapping has no CodecPrivate (the Audio element, the ID or the frames say it all): the legacy AAC IDs A_AAC/MPEG2/LC and the like too. */
-const CODEC_PRIVATE_NONE = ['A_PCM/', 'A_MPEG/L', 'A_AC3', 'A_EAC3', 'A_DTS', 'S_TEXT/UTF8', 'A_AAC/'];
+const CODEC_PRIVATE_NONE = ['A_PCM/', 'A_MPEG/L', 'A_AC3', 'A_EAC3', 'A_DTS', 'S_TEXT/UTF8', 'A_AAC/', 'V_VP8', 'V_VP9'];
 /** Larger CodecPrivate is located but not copied (KVS allows at most 1 MiB). */
 const CODEC_PRIVATE_COPY_LIMIT = 1 << 20;
 

@@ -1,0 +1,51 @@
+// What a track of a codec KVS does not package is, from its codec ID alone (no codec private data is
+// decoded for these): its name, and its RFC 6381 string where the ID gives all of it.
+import { ac3CodecString, mpegAudioCodecString, mpegAudioName } from '../codecs';
+import type { TrackReport } from './report';
+
+export type CodecNames = Pick<TrackReport, 'codec' | 'codecName'>;
+
+const OPUS: CodecNames = { codec: 'opus', codecName: 'Opus' };
+const AC3: CodecNames = { codec: ac3CodecString(false), codecName: 'AC-3' };
+const EAC3: CodecNames = { codec: ac3CodecString(true), codecName: 'E-AC-3' };
+const FLAC: CodecNames = { codec: 'flac', codecName: 'FLAC' };
+const VP8: CodecNames = { codec: 'vp8', codecName: 'VP8' };
+// (VP9's and AV1's strings carry profile, level and bit depth from their configuration records.)
+const VP9: CodecNames = { codecName: 'VP9' };
+const AV1: CodecNames = { codecName: 'AV1' };
+
+const MATROSKA: Record<string, CodecNames> = {
+  A_OPUS: OPUS, A_AC3: AC3, A_EAC3: EAC3, A_FLAC: FLAC, A_VORBIS: { codec: 'vorbis', codecName: 'Vorbis' }, V_VP8: VP8, V_VP9: VP9, V_AV1: AV1,
+};
+
+const ISO_BMFF: Record<string, CodecNames> = { Opus: OPUS, 'ac-3': AC3, 'ec-3': EAC3, fLaC: FLAC, vp08: VP8, vp09: VP9, av01: AV1 };
+
+/** esds objectTypeIndication of MPEG-2 (13818-3) and MPEG-1 (11172-3) audio. */
+const MPEG_AUDIO_VERSIONS: Record<number, number> = { 0x69: 2, 0x6b: 1 };
+
+/** The MPEG audio version a sampling frequency belongs to (MPEG-1, MPEG-2 LSF, the unofficial 2.5). */
+function mpegAudioVersion(sampleRate: number | undefined): number | undefined {
+  if (sampleRate === 32000 || sampleRate === 44100 || sampleRate === 48000) return 1;
+  if (sampleRate === 16000 || sampleRate === 22050 || sampleRate === 24000) return 2;
+  if (sampleRate === 8000 || sampleRate === 11025 || sampleRate === 12000) return 2.5;
+  return undefined;
+}
+
+function mpegAudio(version: number | undefined, layer: number | undefined): CodecNames {
+  if (version === undefined) return { codecName: `MPEG Audio${layer ? ` Layer ${'I'.repeat(layer)}` : ''}` };
+  return { codec: mpegAudioCodecString(version), codecName: layer ? mpegAudioName({ version, layer }) : `MPEG-${version} Audio` };
+}
+
+/** A Matroska CodecID's codec (A_MPEG/L3 by its sampling frequency's MPEG version). */
+export function matroskaCodecNames(codecId: string, sampleRate: number | undefined): CodecNames {
+  const layer = /^A_MPEG\/L([123])$/.exec(codecId)?.[1];
+  if (layer) return mpegAudio(mpegAudioVersion(sampleRate), Number(layer));
+  return MATROSKA[codecId] ?? {};
+}
+
+/** An ISO BMFF sample entry's codec ('mp4a' by its esds objectTypeIndication). */
+export function isoBmffCodecNames(sampleEntry: string, objectTypeIndication: number | undefined): CodecNames {
+  const version = MPEG_AUDIO_VERSIONS[objectTypeIndication ?? -1];
+  if (sampleEntry === 'mp4a' && version !== undefined) return mpegAudio(version, undefined);
+  return ISO_BMFF[sampleEntry] ?? {};
+}
