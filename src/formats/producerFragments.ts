@@ -27,11 +27,6 @@ export class FragmentOpener {
   }
 }
 
-/** Whether fragment openings (presentation times) increase, so that lastAtOrBefore can place by them. */
-export function increasing(anchors: readonly number[]): boolean {
-  return anchors.every((anchor, k) => k === 0 || anchor > (anchors[k - 1] ?? 0));
-}
-
 /** The index of the last of the increasing `anchors[from..to]` at or before `timeMs` (`from` when none is). */
 export function lastAtOrBefore(anchors: readonly number[], timeMs: number, from = 0, to = anchors.length - 1): number {
   let lo = from;

@@ -370,12 +370,12 @@ function notRandomAccessIssue(codec: 'h264' | 'h265', fragment: FragmentReport, 
   );
 }
 
-/** Container issues that say the sample offsets point away from the media data. */
-const MISPLACED_DATA = new Set(['SAMPLE_DATA_OUTSIDE_MDAT', 'SAMPLE_DATA_PAST_END']);
-
-/** Framing problems in a file whose sample offsets are wrong are those of whatever bytes the offsets point at. */
+/**
+ * Framing problems in a fragmented MP4 whose sample offsets miss its mdats are those of whatever bytes the
+ * offsets point at. (Not SAMPLE_DATA_PAST_END: a file cut short has frames of its own to judge.)
+ */
 function misplacedDataHint(misplaced: Issue): string {
-  return `The file's sample offsets point away from its media data (${misplaced.code} at byte ${misplaced.offset}), so these bytes may not be a frame at all: correct the offsets (tfhd base_data_offset, trun data_offset, stco/co64) before judging the framing.`;
+  return `The file's sample offsets point away from its media data (SAMPLE_DATA_OUTSIDE_MDAT at byte ${misplaced.offset}), so these bytes may not be a frame at all: correct the offsets (tfhd base_data_offset, trun data_offset) before judging the framing.`;
 }
 
 /**
@@ -388,7 +388,7 @@ function framingRules(inspection: ContainerInspection, source: ByteSource, optio
   const firsts = new Map<string, { issue: Issue; count: number; track: number; lastFrame: number }>();
   const { frames } = inspection.report;
   const fragmentOfTrack = new Map<number, number>(); // the fragment of each track's last analysed frame
-  const misplaced = inspection.report.issues.find((found) => MISPLACED_DATA.has(found.code));
+  const misplaced = inspection.report.issues.find((found) => found.code === 'SAMPLE_DATA_OUTSIDE_MDAT');
   analyzeVideoFrames(inspection, source, selection, (track, index, analysis) => {
     options.frameAnalysed?.(track, index, analysis);
     const fragment = frames.fragment[index] ?? -1;

@@ -4,7 +4,7 @@ import { reducedRatio } from '../codecs/aspectRatio';
 import { readIsoBmff, sampleIsDisposable } from '../isobmff';
 import type { IsoBmffFile, Track } from '../isobmff';
 import { issue, type Issue } from '../issues';
-import { increasing, lastAtOrBefore } from '../producerFragments';
+import { lastAtOrBefore } from '../producerFragments';
 import { decodeCodecPrivate, g711Codec, type DecodedCodecPrivate, type VideoSampleEntry } from './codecPrivate';
 import type { ContainerInspection, LaterDeclaration, VideoTrackContext } from './container';
 import { fileOrder } from './fileOrder';
@@ -136,13 +136,14 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
 /**
  * KVS cuts a fragment at each video keyframe; a moof is one only when it opens with one. A moof without
  * video (each track in moofs of its own: ffmpeg's separate_moof, ISMV) joins the fragment of the last
- * keyframe that plays at or before the middle of its frames' span (by file order, the fragment of the video
- * moof before it, when times are unknown), so that a fragment holds its video and the audio that goes with
- * it, as a producer would send them, whichever track's moof comes first. (The middle, not the start: audio
- * cut where a GOP's keyframe is decoded starts before it plays, when B-frames delay it.) A moof whose video starts after a keyframe joins the fragment
- * before it: a chunk of a low-latency CMAF fragment, or a moof cut by time in a progressive file; unless a
- * styp opens it, as a segment of its own (then FRAGMENT_NOT_KEYFRAME_START says what is wrong).
- * `frames.fragment` is renumbered to match.
+ * keyframe that plays at or before the middle of its frames' span (by file order, the fragment of the
+ * video moof before it, when times are unknown or do not increase), so that a fragment holds its video and
+ * the audio that goes with it, as a producer would send them, whichever track's moof comes first. (The
+ * middle, not the start: audio cut where a GOP's keyframe is decoded starts before it plays, when B-frames
+ * delay it.) A moof whose video starts after a keyframe joins the fragment before it: a chunk of a
+ * low-latency CMAF fragment, or a moof cut by time in a progressive file; unless a styp opens it, as a
+ * segment of its own (then FRAGMENT_NOT_KEYFRAME_START says what is wrong). `frames.fragment` is
+ * renumbered to match.
  */
 function withMoofsJoinedIntoFragments(moofs: readonly FragmentSpan[], frames: FrameTable, tracks: readonly TrackReport[], segmentStarts: readonly number[]): FragmentSpan[] {
   const video = new Set(tracks.filter((track) => track.kind === 'video').map((track) => track.number));
@@ -194,7 +195,7 @@ function withMoofsJoinedIntoFragments(moofs: readonly FragmentSpan[], frames: Fr
       join(index, joined.length - 1);
     }
   });
-  const byTime = increasing(anchors) && !Number.isNaN(anchors[0] ?? NaN);
+  const byTime = anchors.every((anchor, k) => k === 0 || anchor > (anchors[k - 1] ?? Infinity)) && !Number.isNaN(anchors[0] ?? NaN);
   let videoBefore = 0; // the fragment of the last video moof before, for the file-order rule
   moofs.forEach((_, index) => {
     if (opening[index] !== 0) {

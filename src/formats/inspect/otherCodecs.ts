@@ -3,7 +3,7 @@
 import { ac3CodecString, mpegAudioCodecString, mpegAudioName } from '../codecs';
 import type { TrackReport } from './report';
 
-export type CodecNames = Pick<TrackReport, 'codec' | 'codecName'>;
+type CodecNames = Pick<TrackReport, 'codec' | 'codecName'>;
 
 const OPUS: CodecNames = { codec: 'opus', codecName: 'Opus' };
 const AC3: CodecNames = { codec: ac3CodecString(false), codecName: 'AC-3' };

@@ -1,5 +1,8 @@
 // The KVS readiness rules on hand-built streams and reports, through the library entry points.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { bytesSource } from '../../../src/formats/byteSource';
 import { kvsReadinessIssues, KVS_LIMITS } from '../../../src/formats/checks/kvsReadiness';
@@ -8,6 +11,7 @@ import { inspect } from '../../../src/formats/inspect/inspect';
 import { frameTable, pushFrame, type FragmentReport, type FrameTable, type TrackReport } from '../../../src/formats/inspect/report';
 import { ElementId as Id } from '../../../src/formats/matroska/elementTable';
 import { blockData, concat, element, filled, floatElement, idBytes, stringElement, uintElement } from '../formats/ebml/ebmlBytes';
+import { ffprobeStreams } from './cli';
 
 const video: TrackReport = { number: 1, kind: 'video', codecId: 'V_MPEG4/ISO/AVC', family: 'h264', frameRate: 25 };
 const aac: TrackReport = { number: 2, kind: 'audio', codecId: 'A_AAC', family: 'aac', sampleRate: 48000 };
@@ -374,25 +378,39 @@ test('a track that declares no frame duration: a fragment lasts to the end of it
 });
 
 test('A_MS/ACM: G.711 in the WAVE_FORMAT_EXTENSIBLE form is G.711 (said once, as info); other formats are named, and only not playable', () => {
-  const document = (wave: number[]) => {
+  const documentBytes = (wave: number[]) => {
     const ebml = element(Id.EBML, stringElement(Id.DocType, 'matroska'));
     const tracks = element(Id.Tracks, element(Id.TrackEntry, uintElement(Id.TrackNumber, 1), uintElement(Id.TrackType, 2), stringElement(Id.CodecID, 'A_MS/ACM'), element(Id.CodecPrivate, wave)));
     const cluster = element(Id.Cluster, uintElement(Id.Timestamp, 0), ...Array.from({ length: 10 }, (_, k) => element(Id.SimpleBlock, blockData(1, k * 100, 0x80, [0xd5]))));
-    return inspect(bytesSource(concat(ebml, element(Id.Segment, tracks, cluster))));
+    return concat(ebml, element(Id.Segment, tracks, cluster));
   };
+  const document = (wave: number[]) => inspect(bytesSource(documentBytes(wave)));
   // 0xFFFE, mono, 8000 Hz, 8000 B/s, align 1, 8 bits, cbSize 22; 8 valid bits, front centre, SubFormat {00000006-0000-0010-8000-00AA00389B71}
   const header = [0xfe, 0xff, 1, 0, 0x40, 0x1f, 0, 0, 0x40, 0x1f, 0, 0, 1, 0, 8, 0, 22, 0];
-  const extensible = document([...header, 8, 0, 4, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71]);
+  const extension = [8, 0, 4, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71];
+  const extensibleWave = [...header, ...extension];
+  const extensible = document(extensibleWave);
   const [alaw] = extensible.tracks;
   assert.deepEqual([alaw?.family, alaw?.codec, alaw?.codecName, alaw?.sampleRate, alaw?.channels], ['g711-alaw', 'alaw', 'G.711 A-law (WAVE_FORMAT_EXTENSIBLE)', 8000, 1]);
   assert.deepEqual(extensible.issues.map((found) => [found.severity, found.code]), [['info', 'WAVE_FORMAT_EXTENSIBLE'], ['warning', 'G711_NOT_PACKAGED_EVERYWHERE']]); // G.711 without video: a warning
   // The same bytes with cbSize 0: the extension is not there (ffmpeg reads a SubFormat only with cbSize 22 or
-  // more; ffprobe names the codec "unknown" in such a file), so the format is 0xFFFE itself, not G.711, for
-  // the track's family as for the checks.
-  const withoutExtension = document([...header.slice(0, 16), 0, 0, 8, 0, 4, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71]);
+  // more), so the format is 0xFFFE itself, not G.711, for the track's family as for the checks.
+  const withoutExtensionWave = [...header.slice(0, 16), 0, 0, ...extension];
+  const withoutExtension = document(withoutExtensionWave);
   assert.deepEqual(pick(withoutExtension.tracks[0]), { codec: undefined, codecName: 'WAVE_FORMAT_EXTENSIBLE', sampleRate: 8000, channels: 1 });
   assert.equal(withoutExtension.tracks[0]?.family, 'other');
   assert.deepEqual(withoutExtension.issues.map((found) => found.code), ['CODEC_NOT_PLAYABLE', 'WAVEFORMATEX_TRAILING_BYTES']);
+  // ffprobe reads both files so: pcm_alaw with the extension, no codec at all without.
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-wave-'));
+  try {
+    for (const [name, wave, codec] of [['extensible', extensibleWave, 'pcm_alaw'], ['cbsize-0', withoutExtensionWave, undefined]] as const) {
+      const file = join(dir, `${name}.mkv`);
+      writeFileSync(file, documentBytes(wave));
+      assert.equal(ffprobeStreams(file)[0]?.codec_name, codec, name);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   // Microsoft ADPCM (wFormatTag 2), 22050 Hz mono: named from the WAVEFORMATEX, and not playable.
   const adpcm = document([2, 0, 1, 0, 0x22, 0x56, 0, 0, 0x27, 0x2b, 0, 0, 0, 1, 4, 0, 0, 0]);
   assert.deepEqual(pick(adpcm.tracks[0]), { codec: undefined, codecName: 'Microsoft ADPCM', sampleRate: 22050, channels: 1 });
