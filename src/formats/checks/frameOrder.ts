@@ -1,6 +1,6 @@
 // The presentation order of a track's frames within each fragment (from a keyframe on), in decode (file)
 // order: frames reordered as B-frames are, and timecodes that go back further than any reordering can.
-import type { FrameTable } from '../inspect/report';
+import { FRAME_LACING_SHIFT, FrameFlag, type FrameTable } from '../inspect/report';
 
 /**
  * How many frames that come earlier in decode order a frame may be presented before: H.264 and H.265
@@ -17,6 +17,12 @@ export interface FrameOrder {
    * and the latest presentation time before them.
    */
   backwards: { row: number; latestMs: number }[];
+  /**
+   * Rows of frames presented at the same time as one of the `reorderLimit + 1` latest frames decoded before
+   * them in their fragment (a fragment may go back in time, judged elsewhere). Frames of a laced block and invisible ones are left out: the container's rules
+   * share or estimate their times.
+   */
+  repeated: number[];
 }
 
 /**
@@ -25,9 +31,11 @@ export interface FrameOrder {
  * whose clock jumps back once has one backwards frame, not one per frame after the jump.
  */
 export function frameOrder(frames: FrameTable, track: number, reorderLimit: number): FrameOrder {
-  const order: FrameOrder = { firstReordered: null, backwards: [] };
+  const order: FrameOrder = { firstReordered: null, backwards: [], repeated: [] };
   /** The `reorderLimit + 1` latest presentation times so far in the fragment, latest first. */
   const latest: number[] = [];
+  /** The same of frames timed on their own (not laced, not invisible). */
+  const latestTimed: number[] = [];
   let fragment: number | undefined;
   for (let i = 0; i < frames.count; i++) {
     if (frames.track[i] !== track) continue;
@@ -37,7 +45,7 @@ export function frameOrder(frames: FrameTable, track: number, reorderLimit: numb
     // never be seen reordered.
     if (frames.fragment[i] !== fragment) {
       fragment = frames.fragment[i];
-      if (reorderLimit === 0 || frames.keyframe[i] === 1) latest.length = 0;
+      if (reorderLimit === 0 || frames.keyframe[i] === 1) latest.length = latestTimed.length = 0;
     }
     if (latest.length > reorderLimit && pts < (latest[reorderLimit] ?? 0)) {
       order.backwards.push({ row: i, latestMs: latest[0] ?? 0 });
@@ -46,9 +54,16 @@ export function frameOrder(frames: FrameTable, track: number, reorderLimit: numb
       order.firstReordered ??= i;
     }
     insertLatest(latest, pts, reorderLimit + 1);
+    if (((frames.flags[i] ?? 0) & UNTIMED_FLAGS) === 0) {
+      if (latestTimed.includes(pts)) order.repeated.push(i);
+      insertLatest(latestTimed, pts, reorderLimit + 1);
+    }
   }
   return order;
 }
+
+/** Frames whose time the container shares or estimates: laced ones (any lacing bits) and invisible ones. */
+const UNTIMED_FLAGS = FrameFlag.Invisible | (3 << FRAME_LACING_SHIFT);
 
 /** Keeps the `keep` largest values of `latest` (sorted, largest first) with `value` among them. */
 function insertLatest(latest: number[], value: number, keep: number): void {

@@ -319,6 +319,7 @@ function frameOrderRules(report: InspectionReport): Issue[] {
       );
     }
     if (order.backwards.length > 0) out.push(backwardsIssue(report, track, reorderLimit, order.backwards));
+    if (order.repeated.length > 0) out.push(repeatedIssue(report, track, order.repeated));
   }
   return out;
 }
@@ -338,6 +339,22 @@ function backwardsIssue(report: InspectionReport, track: TrackReport, reorderLim
     `Track ${track.number}'s timecodes go back${where}: the frame at byte ${frames.offset[first.row]} is at ${milliseconds(frames.ptsMs[first.row] ?? 0)}, before ${before}${limit}${andMore(others.length, 'time')}.`,
     frames.offset[first.row] ?? 0,
     'Give frames increasing timecodes (audio in capture order; video in decode order, reordered only by B-frames); HLS/DASH players stall or skip where time goes back.',
+  );
+}
+
+/** One issue for a track's frames that share their timecode with a frame before them, at the first. */
+function repeatedIssue(report: InspectionReport, track: TrackReport, rows: readonly number[]): Issue {
+  const { frames } = report;
+  const first = rows[0] ?? 0;
+  const fragment = report.fragments[frames.fragment[first] ?? -1];
+  const where = fragment ? `, in ${fragmentLabel(fragment)}` : '';
+  const count = rows.length === 1 ? 'a frame' : `${rows.length} frames`;
+  return issue(
+    'warning',
+    'FRAME_TIMECODE_REPEATED',
+    `Track ${track.number} has ${count} at the same timecode as a frame before (the first at byte ${frames.offset[first]}, at ${milliseconds(frames.ptsMs[first] ?? 0)}${where}).`,
+    frames.offset[first] ?? 0,
+    'Give every frame its own timecode; players drop or stall on frames that share one, and a fragment whose frames share one has no length. Many frames on few timecodes usually means timestamps in the wrong unit (the producer SDKs take 100 ns units; a Matroska TimestampScale of 1000000 counts milliseconds).',
   );
 }
 

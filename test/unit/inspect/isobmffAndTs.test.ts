@@ -254,7 +254,11 @@ test('fMP4 whose audio moofs are shorter than its 7 s GOPs (separate_moof with f
     execFileSync('ffmpeg', ['-y', '-v', 'error', '-i', source, '-c', 'copy', ...options, file]);
     const report = inspectJson(file, '--frames', '--checks'); // throws on exit status 2 (FRAGMENT_TOO_LONG)
     const what = options.join(' ');
-    assert.deepEqual(report.issues.filter((found) => found.severity !== 'info'), [], what);
+    // ffmpeg's frag_every_frame gives some AAC frames the time of the frame before: reported, as ffprobe counts them.
+    const audioTimes = ffprobePackets(file).filter((p) => p.codec_type === 'audio').map((p) => p.pts_time);
+    const repeats = audioTimes.filter((time, k) => audioTimes.indexOf(time) !== k).length;
+    const expected = repeats === 0 ? [] : [`FRAME_TIMECODE_REPEATED: Track 2 has ${repeats} frames at the same timecode as a frame before`];
+    assert.deepEqual(report.issues.filter((found) => found.severity !== 'info').map((found) => `${found.code}: ${found.message.replace(/ \(the first.*/, '')}`), expected, what);
     assert.equal(report.fragments.length, 3, what);
     report.fragments.forEach((fragment, k) => {
       assert.ok(fragment.keyframeStart && Math.abs((fragment.startMs ?? NaN) - (keyframeTimes[k] ?? NaN)) < 25, `${what}: fragment ${k} starts at ${fragment.startMs} ms`);

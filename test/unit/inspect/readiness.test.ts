@@ -1,5 +1,6 @@
 // The KVS readiness rules on hand-built streams and reports, through the library entry points.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,10 +9,10 @@ import { bytesSource } from '../../../src/formats/byteSource';
 import { kvsReadinessIssues, KVS_LIMITS } from '../../../src/formats/checks/kvsReadiness';
 import type { ContainerInspection } from '../../../src/formats/inspect/container';
 import { inspect } from '../../../src/formats/inspect/inspect';
-import { frameTable, pushFrame, type FragmentReport, type FrameTable, type TrackReport } from '../../../src/formats/inspect/report';
+import { FRAME_LACING_SHIFT, FrameFlag, frameTable, pushFrame, type FragmentReport, type FrameTable, type TrackReport } from '../../../src/formats/inspect/report';
 import { ElementId as Id } from '../../../src/formats/matroska/elementTable';
 import { blockData, concat, element, filled, floatElement, idBytes, stringElement, uintElement } from '../formats/ebml/ebmlBytes';
-import { ffprobeStreams } from './cli';
+import { ffprobePackets, ffprobeStreams, FIXTURES, inspectJson } from './cli';
 
 const video: TrackReport = { number: 1, kind: 'video', codecId: 'V_MPEG4/ISO/AVC', family: 'h264', frameRate: 25 };
 const aac: TrackReport = { number: 2, kind: 'audio', codecId: 'A_AAC', family: 'aac', sampleRate: 48000 };
@@ -240,6 +241,37 @@ test('frames going back in time within a fragment: beyond what the SPS lets vide
   assert.deepEqual(twice.map(([code, offset]) => [code, offset]), [['FRAME_TIMECODE_BACKWARDS', 30]]);
   assert.match(String(twice[0]?.[2]), /is at 10 ms, before the frame decoded before it \(at 40 ms\) \(and 1 more time\)\.$/);
   assert.deepEqual(found(audio, framesOf(1, [0, 20, 40], [30, 50])), [], 'the next fragment may start before the last ends (an overlap, judged elsewhere)');
+});
+
+test('frames at the timecode of a frame before them: timestamps in a unit 10 000 times too small put each GOP on one timecode, counted as ffprobe sees them', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-repeated-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'squeezed.mkv');
+  execFileSync('ffmpeg', ['-v', 'error', '-itsscale', '0.0001', '-i', `${FIXTURES}/h264-main-no-bframes.mkv`, '-map', '0:v', '-c', 'copy', file]);
+  // Within a fragment: a keyframe (a cluster's first frame here) starts a new one.
+  const packets = ffprobePackets(file);
+  const repeats = packets.filter((p, k) => k > 0 && p.pts_time === packets[k - 1]?.pts_time && !p.flags.startsWith('K'));
+  assert.ok(repeats.length > packets.length / 2, `ffprobe: ${repeats.length} of ${packets.length} frames repeat a time`);
+  const report = inspectJson(file, '--frames');
+  const firstRepeat = report.frames?.find((frame, k) => k > 0 && frame.ptsMs === report.frames?.[k - 1]?.ptsMs);
+  assert.deepEqual(report.issues.filter((i) => i.code === 'FRAME_TIMECODE_REPEATED').map((i) => [i.offset, i.message.replace(/, in Fragment.*/, '')]), [
+    [firstRepeat?.offset, `Track 1 has ${repeats.length} frames at the same timecode as a frame before (the first at byte ${firstRepeat?.offset}, at 0 ms`],
+  ]);
+  // The fixture itself: every frame at its own time.
+  assert.deepEqual(inspectJson(`${FIXTURES}/h264-main-no-bframes.mkv`).issues.filter((i) => i.code === 'FRAME_TIMECODE_REPEATED'), []);
+});
+
+test('a repeated timecode within B-frame reordering is found; laced and invisible frames, timed by the container, are not judged', () => {
+  const found = (rows: { ptsMs: number; flags?: number }[]) => {
+    const frames = frameTable(0);
+    rows.forEach(({ ptsMs, flags = 0 }, k) => pushFrame(frames, { track: 1, fragment: 0, offset: k * 10, size: 1, ptsMs, dtsMs: ptsMs, keyframe: k === 0, flags }));
+    const inspection: ContainerInspection = { report: { format: 'matroska', size: 0, tracks: [{ ...video, maxReorderFrames: 2 }], fragments: [fragment(0, 0, 1000)], frames, issues: [] }, videoTracks: [] };
+    return kvsReadinessIssues(inspection, bytesSource(new Uint8Array())).filter((i) => i.code === 'FRAME_TIMECODE_REPEATED').map((i) => i.offset);
+  };
+  assert.deepEqual(found([0, 120, 40, 80, 240, 160, 200].map((ptsMs) => ({ ptsMs }))), []);
+  assert.deepEqual(found([0, 120, 40, 120, 240].map((ptsMs) => ({ ptsMs }))), [30]);
+  const laced = 2 << FRAME_LACING_SHIFT;
+  assert.deepEqual(found([{ ptsMs: 0 }, { ptsMs: 40, flags: laced }, { ptsMs: 40, flags: laced }, { ptsMs: 80, flags: FrameFlag.Invisible }, { ptsMs: 80 }]), []);
 });
 
 test('a cluster whose block timecodes wrap past int16 is reported, and the blocks after the wrap timed as continuing', () => {
