@@ -191,7 +191,7 @@ class Walk {
       if (next === SKIM_NEVER) top.skims = false;
     }
 
-    const peek = this.source.read(pos, PEEK_BYTES);
+    let peek = this.source.read(pos, PEEK_BYTES);
     const avail = Math.min(peek.length, bound - pos);
 
     // Element id
@@ -251,7 +251,10 @@ class Walk {
         const past = end > this.sourceSize ? 'the end of the input' : `the end of its parent at ${parentBound}`;
         return this.skipDamage(end > this.sourceSize ? 'EBML_TRUNCATED' : 'EBML_SIZE_PAST_PARENT', `Unknown element id ${hex(id)} of ${size} bytes, past ${past},`, pos + 1, parentBound);
       }
-      if (end > parentBound) end = this.sizePastParent(name, type, dataStart, end, parentBound);
+      if (end > parentBound) {
+        end = this.sizePastParent(name, type, dataStart, end, parentBound);
+        peek = this.source.read(pos, PEEK_BYTES); // (its search for a sync point read on)
+      }
       if (spec) checkSize(this.log, spec, pos, size);
     }
     if (!spec) this.log.add(issue('info', 'EBML_UNKNOWN_ELEMENT', `Unknown element id ${hex(id)} at offset ${pos} (${size === UNKNOWN_SIZE ? 'unknown size' : `${size} bytes`}).`, pos));
@@ -345,14 +348,22 @@ class Walk {
 
   /**
    * An element declared to end at `end`, past its parent's end: reported, and where it is taken to end.
-   * When the input ends first and no open master declares that end, the input is cut: the element ends
-   * with it. Otherwise its size is wrong (RFC 8794 §6: an element's data lies within its parent's): a
+   * When the input ends first and no open master declares that end, the input is cut and the element ends
+   * with it (a master always, another element unless a top-level element starts in its data). Otherwise its size is wrong (RFC 8794 §6: an element's data lies within its parent's): a
    * master ends with its parent (a top-level id inside it ends it sooner), another element where the
    * next top-level element starts in its parent, so that the Clusters after a bad Void are still read.
    */
   private sizePastParent(name: string, type: EbmlType, dataStart: number, end: number, parentBound: number): number {
     const pos = this.pos;
     if (!this.declaresEnd(parentBound)) {
+      // Cut input, unless a top-level element starts inside the element's data: then its size is wrong
+      // (a damaged Void or SimpleBlock in an unknown-size Segment or Cluster, as producers write them), and
+      // the walk carries on there rather than losing the rest of the input.
+      const next = type === 'master' ? parentBound : findSyncPoint(this.source, this.schema.syncIds, dataStart, parentBound);
+      if (next < parentBound) {
+        this.log.add(issue('error', 'EBML_INVALID_SIZE', `${name} at offset ${pos} ends at ${end}, past the end of the input (${this.sourceSize}), yet a top-level element starts inside it at ${next}: its size is wrong, and it is taken to end there.`, pos));
+        return next;
+      }
       this.log.add(issue('error', 'EBML_TRUNCATED', `${name} at offset ${pos} needs ${end - this.sourceSize} more bytes than the input has (it ends at ${end}, the input at ${this.sourceSize}).`, pos));
       return parentBound;
     }

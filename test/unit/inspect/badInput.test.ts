@@ -223,6 +223,67 @@ test('a Void whose size runs past its Segment and the input (the Segment\'s size
   assert.deepEqual(cut.issues.map((i) => [i.code, i.offset]), [['EBML_TRUNCATED', segmentAt], ['EBML_TRUNCATED', voidAt]]);
 });
 
+test('the producer layout (Segment and Clusters of unknown size) with a size past the input, a Void\'s or the SimpleBlock\'s before the last Cluster: the walk carries on at the top-level element inside it, every frame read', () => {
+  // Three Clusters, the last short enough for the SimpleBlock before it to reach past the input.
+  const source = join(dir, 'three-clusters.mkv');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10', '-t', '2.1', '-c:v', 'libx264', '-g', '10', '-bf', '0', source]);
+  const bytesOf = readFileSync(source);
+  const layout = execFileSync('mkvinfo', ['-P', '-v', source], { encoding: 'utf8' });
+  const at = (pattern: RegExp) => [...layout.matchAll(pattern)].map((m) => Number(m[1]));
+  const [segmentAt = 0] = at(/\+ Segment: size \d+ at (\d+)/g);
+  const [voidAt = 0] = at(/\+ EBML void: size \d+ at (\d+)/g);
+  const [infoAt = 0] = at(/\+ Segment information at (\d+)/g);
+  const clusters = at(/\+ Cluster at (\d+)/g);
+  const lastCluster = clusters[clusters.length - 1] ?? 0;
+  const blockBefore = Math.max(...at(/\+ Simple block: .* at (\d+)/g).filter((block) => block < lastCluster));
+  /** The size VINT at `at` set to the largest size its width holds, or (`unknown`) to all value bits set; returns the size. */
+  const setLargestSize = (bytes: Buffer, at: number, unknown: boolean) => {
+    const width = Math.clz32(bytes[at] ?? 0) - 23;
+    if (width > 6) bytes.set([0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, unknown ? 0xff : 0xfe], at);
+    else bytes.writeUIntBE(2 ** (7 * width + 1) - (unknown ? 1 : 2), at, width);
+    return 2 ** (7 * width) - 2;
+  };
+  const withUnknownSizes = () => {
+    const bytes = Buffer.from(bytesOf);
+    for (const master of [segmentAt, ...clusters]) setLargestSize(bytes, master + 4, true);
+    return bytes;
+  };
+  const edited = (name: string, edit: (bytes: Buffer) => void) => {
+    const bytes = withUnknownSizes();
+    edit(bytes);
+    return inspectJson(written(name, bytes), '--frames');
+  };
+  const whole = inspectJson(source, '--frames');
+  const framesOf = (result: JsonReport) => result.frames?.map((f) => [f.offset, f.size]);
+  assert.equal(whole.frames?.length, ffprobePackets(source).length);
+  const producerLayout = edited('unknown-sizes.mkv', () => {});
+  assert.deepEqual(producerLayout.issues, []);
+  assert.deepEqual(framesOf(producerLayout), framesOf(whole));
+
+  const hugeVoid = edited('unknown-sizes-huge-void.mkv', (bytes) => setLargestSize(bytes, voidAt + 1, false));
+  assert.deepEqual(framesOf(hugeVoid), framesOf(whole));
+  assert.deepEqual(hugeVoid.issues.map((i) => [i.code, i.offset]), [['EBML_INVALID_SIZE', voidAt]]);
+  assert.match(hugeVoid.issues[0]?.message ?? '', new RegExp(`yet a top-level element starts inside it at ${infoAt}: its size is wrong, and it is taken to end there`));
+
+  const hugeBlock = edited('unknown-sizes-huge-block.mkv', (bytes) => {
+    assert.ok(blockBefore + setLargestSize(bytes, blockBefore + 1, false) > bytes.length, 'the block now runs past the input');
+  });
+  assert.deepEqual(framesOf(hugeBlock), framesOf(whole));
+  assert.deepEqual(hugeBlock.fragments.map((f) => f.offset), clusters);
+  assert.deepEqual(hugeBlock.issues.map((i) => [i.code, i.offset]), [['EBML_INVALID_SIZE', blockBefore]]);
+
+  // The same block in the Cluster of known size: it runs past its Cluster, and ends where the next starts.
+  const knownSizes = Buffer.from(bytesOf);
+  setLargestSize(knownSizes, blockBefore + 1, false);
+  const pastCluster = inspectJson(written('huge-block.mkv', knownSizes), '--frames');
+  assert.deepEqual(framesOf(pastCluster), framesOf(whole));
+  assert.deepEqual(pastCluster.issues.map((i) => [i.code, i.offset]), [['EBML_SIZE_PAST_PARENT', blockBefore]]);
+
+  // Cut inside that block instead, the input is truncated (no top-level element inside what is left of it).
+  const cut = inspectJson(written('unknown-sizes-cut.mkv', withUnknownSizes().subarray(0, blockBefore + 20)));
+  assert.deepEqual(cut.issues.map((i) => [i.code, i.offset]), [['EBML_TRUNCATED', blockBefore]]);
+});
+
 test('a truncated file reports what it read and the truncation offset', () => {
   const cut = Math.floor(original.length * 0.7);
   const file = written('truncated.mkv', original.subarray(0, cut));
