@@ -2,7 +2,7 @@
 // Limits are the service's documented ones (fragments ≤ 10 s and ≤ 50 MB, ≤ 3 tracks, HLS/DASH codecs).
 import type { ByteSource } from '../byteSource';
 import type { ContainerInspection, DeclaredTracks, LaterDeclaration } from '../inspect/container';
-import { fragmentLabel, type FragmentReport, type InspectionReport, type TrackReport } from '../inspect/report';
+import { fragmentLabel, leadProgram, type FragmentReport, type InspectionReport, type TrackReport } from '../inspect/report';
 import type { FrameNalAnalysis } from '../codecs';
 import { analyzeVideoFrames, type FrameSelection, type FrameVisitor } from '../inspect/videoFrames';
 import { issue, type Issue } from '../issues';
@@ -67,7 +67,9 @@ function notPlayableIssue(track: TrackCodec, offset: number, scope?: string): Is
 
 function trackRules(report: InspectionReport, laterDeclarations: readonly LaterDeclaration[]): Issue[] {
   const out: Issue[] = [];
-  const { tracks } = report;
+  // An MPEG-TS with several programs makes a KVS stream of one (TS_SEVERAL_PROGRAMS names it).
+  const program = leadProgram(report.tracks);
+  const tracks = program === undefined ? report.tracks : report.tracks.filter((track) => track.program === program);
   if (tracks.length > KVS_LIMITS.maxTracks) {
     out.push(issue('error', 'TOO_MANY_TRACKS', `The stream has ${tracks.length} tracks; KVS accepts at most ${KVS_LIMITS.maxTracks}.`, tracks[KVS_LIMITS.maxTracks]?.offset ?? 0, 'Send at most one video and two audio tracks per stream.'));
   }

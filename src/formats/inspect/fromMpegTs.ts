@@ -12,7 +12,7 @@ import { issue, type Issue } from '../issues';
 import { withoutUndefined } from './compact';
 import type { ContainerInspection, VideoTrackContext } from './container';
 import { cutAtKeyframes, fragmentsFromFrames, trackFrameDurations } from './fragments';
-import { frameTable, pushFrame, type CodecFamily, type CodecPrivateReport, type TrackReport } from './report';
+import { frameTable, leadProgram, pushFrame, type CodecFamily, type CodecPrivateReport, type TrackReport } from './report';
 import { firstFrameOfPid } from './audioFrameSearch';
 import { AudioFrameSplitter, audioFormatFromFrames } from './tsAudioFrames';
 import { AccessUnitContinuations } from './tsAccessUnits';
@@ -34,7 +34,7 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
   const rateFromFrames = new Set<number>();
   for (const stream of ts.streams) {
     const family = tsFamily(stream);
-    const track: TrackReport = { number: stream.pid, offset: stream.offset, kind: stream.kind === 'video' || stream.kind === 'audio' ? stream.kind : 'other', codecId: `stream_type 0x${stream.streamType.toString(16).padStart(2, '0')}`, family, codecName: stream.name, timescale: 90_000 };
+    const track: TrackReport = { number: stream.pid, offset: stream.offset, kind: stream.kind === 'video' || stream.kind === 'audio' ? stream.kind : 'other', codecId: `stream_type 0x${stream.streamType.toString(16).padStart(2, '0')}`, family, codecName: stream.name, timescale: 90_000, program: stream.programNumber };
     if (family === 'h264' || family === 'h265') {
       const inBand = inBandParameterSets(source, ts, stream.pid, family);
       Object.assign(track, inBand.track);
@@ -102,7 +102,7 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
     if (duration > 0) track.frameRate = nominalFrameRate(1000 / duration);
   }
   const gopTrack = videoTracks[0]?.number;
-  const timed = programTiming(ts, gopTrack, issues);
+  const timed = programTiming(tracks, issues);
   const spans = cutAtKeyframes(frames, gopTrack, source.size, timed ?? (() => true));
   const fragments = fragmentsFromFrames(spans, frames, tracks, timed);
   return {
@@ -115,17 +115,25 @@ export function inspectMpegTs(source: ByteSource): ContainerInspection {
 
 /**
  * With several programs, whose clocks are unrelated (hours apart, or wrapping at different times), the
- * fragments are timed by the program of the track that cuts them (said in an info issue); undefined
- * (every track) otherwise.
+ * fragments are timed by the lead program, whose tracks the KVS checks judge (said in an info issue);
+ * undefined (every track) otherwise.
  */
-function programTiming(ts: MpegTsFile, gopTrack: number | undefined, issues: Issue[]): ((track: number) => boolean) | undefined {
-  if (ts.programs.length < 2) return undefined;
-  const programOf = new Map(ts.streams.map((s) => [s.pid, s.programNumber]));
-  const program = programOf.get(gopTrack ?? -1) ?? ts.streams[0]?.programNumber;
+function programTiming(tracks: readonly TrackReport[], issues: Issue[]): ((track: number) => boolean) | undefined {
+  const program = leadProgram(tracks);
   if (program === undefined) return undefined;
-  const { offset } = ts.streams.find((s) => s.programNumber === program) ?? { offset: 0 };
-  issues.push(issue('info', 'TS_SEVERAL_PROGRAMS', `The transport stream has ${ts.programs.length} programs, each with its own clock; the fragments and their times follow program ${program}. A KVS stream carries the tracks of one.`, offset));
-  return (track) => programOf.get(track) === program;
+  const programs = new Set(tracks.map((track) => track.program));
+  const lead = tracks.filter((track) => track.program === program);
+  const others = tracks.filter((track) => track.program !== program).map((track) => track.number);
+  issues.push(
+    issue(
+      'info',
+      'TS_SEVERAL_PROGRAMS',
+      `The transport stream has ${programs.size} programs, each with its own clock; the fragments and their times follow program ${program}. A KVS stream carries the tracks of one: the track checks take program ${program}'s streams, not PID${others.length > 1 ? 's' : ''} ${others.join(', ')}.`,
+      lead[0]?.offset ?? 0,
+    ),
+  );
+  const numbers = new Set(lead.map((track) => track.number));
+  return (track) => numbers.has(track);
 }
 
 /**

@@ -62,7 +62,20 @@ export interface TrackReport {
   bitDepth?: number;
   /** Ticks per second of the track's timestamps as the container stores them. */
   timescale?: number;
+  /** MPEG-TS: the program_number of the program whose PMT lists the stream. */
+  program?: number;
   codecPrivate?: CodecPrivateReport;
+}
+
+/**
+ * The program a KVS stream made of an MPEG-TS with several programs would carry, and that its fragments
+ * follow: the program of the first H.264/H.265 track (which cuts the fragments), else of the first
+ * track. Undefined with one program (or none named).
+ */
+export function leadProgram(tracks: readonly TrackReport[]): number | undefined {
+  const programs = new Set(tracks.map((track) => track.program));
+  if (programs.size < 2) return undefined;
+  return (tracks.find((track) => track.family === 'h264' || track.family === 'h265') ?? tracks[0])?.program;
 }
 
 export interface HrdReport {

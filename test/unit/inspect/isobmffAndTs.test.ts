@@ -776,13 +776,17 @@ test('a TS with two programs whose clocks are 50 000 s apart: each keeps its own
   // Program 2's clock starts 50 000 s (more than half the 26.5-hour wrap) after program 1's.
   execFileSync('ffmpeg', [
     '-v', 'error', '-i', `${FIXTURES}/h264-aac.mkv`, '-itsoffset', '50000', '-i', `${FIXTURES}/h264-aac.mkv`,
-    '-map', '0:v', '-map', '0:a', '-map', '1:v', '-c', 'copy', '-program', 'title=A:st=0:st=1', '-program', 'title=B:st=2', '-f', 'mpegts', file,
+    '-map', '0:v', '-map', '0:a', '-map', '1:v', '-map', '1:a', '-c', 'copy', '-program', 'title=A:st=0:st=1', '-program', 'title=B:st=2:st=3', '-f', 'mpegts', file,
   ]);
   const result = kvsInspect(['--json', '--frames', '--checks', file]);
   assert.equal(result.status, 0, result.stdout);
   const report = JSON.parse(result.stdout) as JsonReport;
-  assert.deepEqual(report.issues.map((i) => [i.severity, i.code]), [['info', 'TS_SEVERAL_PROGRAMS'], ['warning', 'TRACK_NOT_PACKAGED']]);
-  assert.match(report.issues[1]?.message ?? '', /^Stream PID 258 \(video\)/);
+  // Each stream's program as ffprobe reads the PMTs; the track checks take program 1's two (no TOO_MANY_TRACKS for the four).
+  const probed = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_programs', '-of', 'json', file], { encoding: 'utf8' })) as { programs: { program_num: number; streams: { id: string }[] }[] };
+  const programOf = new Map(probed.programs.flatMap((p) => p.streams.map((stream) => [Number(stream.id), p.program_num] as const)));
+  assert.deepEqual(report.tracks.map((track) => [track.number, track.program]), report.tracks.map((track) => [track.number, programOf.get(track.number)]));
+  assert.deepEqual(report.issues.map((i) => [i.severity, i.code]), [['info', 'TS_SEVERAL_PROGRAMS']]);
+  assert.match(report.issues[0]?.message ?? '', /follow program 1\. A KVS stream carries the tracks of one: the track checks take program 1's streams, not PIDs 258, 259\.$/);
   const packets = ffprobePackets(file);
   for (const [index, track] of report.tracks.entries()) {
     const ours = (report.frames ?? []).filter((frame) => frame.track === track.number);
