@@ -18,9 +18,9 @@ export interface FrameOrder {
    */
   backwards: { row: number; latestMs: number }[];
   /**
-   * Rows of frames presented at the same time as one of the `reorderLimit + 1` latest frames decoded before
-   * them in their fragment (a fragment may go back in time, judged elsewhere). Frames of a laced block and invisible ones are left out: the container's rules
-   * share or estimate their times.
+   * Rows of frames presented at the same time as one of the `reorderLimit + 1` latest frames decoded
+   * before them in their fragment (a fragment may go back in time, judged elsewhere). Frames of a laced
+   * block and invisible ones are left out: the container's rules share or estimate their times.
    */
   repeated: number[];
 }

@@ -348,10 +348,11 @@ class Walk {
 
   /**
    * An element declared to end at `end`, past its parent's end: reported, and where it is taken to end.
-   * When the input ends first and no open master declares that end, the input is cut and the element ends
-   * with it (a master always, another element unless a top-level element starts in its data). Otherwise its size is wrong (RFC 8794 §6: an element's data lies within its parent's): a
-   * master ends with its parent (a top-level id inside it ends it sooner), another element where the
-   * next top-level element starts in its parent, so that the Clusters after a bad Void are still read.
+   * When the input ends first and no open master declares that end, the input is cut and the element
+   * ends with it (a master always, another element unless a top-level element starts in its data).
+   * Otherwise its size is wrong (RFC 8794 §6: an element's data lies within its parent's): a master ends
+   * with its parent (a top-level id inside it ends it sooner), another element where the next top-level
+   * element starts in its parent, so that the Clusters after a bad Void are still read.
    */
   private sizePastParent(name: string, type: EbmlType, dataStart: number, end: number, parentBound: number): number {
     const pos = this.pos;
