@@ -204,14 +204,6 @@ interface PidFrames {
   lastRow: number;
 }
 
-/**
- * The frame rows of audio PES packets: one per frame. A PID's PES packets carry one stream of frames, which
- * they may cut anywhere (broadcast muxers fill PES packets of a fixed size): a frame that runs on into the
- * next PES is one row of its full length, and a header cut by the end of a PES is completed from the next.
- * A PES's PTS times the first frame that starts in it (ISO/IEC 13818-1 2.4.3.7); the other frames, and
- * those of a PES without a PTS, follow on from the frame before them. A header not where the frame before
- * it ends, or one that changes the format, is reported once per PID.
- */
 /** Times the `untimed` rows, which end where `pts` (90 kHz ticks) begins, and empties the list. */
 function timeBackwards(untimed: { row: number; duration: number }[], pts: number, frames: FrameTable): void {
   let time = pts;
@@ -222,6 +214,14 @@ function timeBackwards(untimed: { row: number; duration: number }[], pts: number
   untimed.length = 0;
 }
 
+/**
+ * The frame rows of audio PES packets: one per frame. A PID's PES packets carry one stream of frames, which
+ * they may cut anywhere (broadcast muxers fill PES packets of a fixed size): a frame that runs on into the
+ * next PES is one row of its full length, and a header cut by the end of a PES is completed from the next.
+ * A PES's PTS times the first frame that starts in it (ISO/IEC 13818-1 2.4.3.7); the other frames, and
+ * those of a PES without a PTS, follow on from the frame before them. A header not where the frame before
+ * it ends, or one that changes the format, is reported once per PID.
+ */
 export class AudioFrameSplitter {
   private readonly pids = new Map<number, PidFrames>();
 

@@ -309,11 +309,19 @@ test('a plain MP4 whose audio lies in 2 s chunks, or after all the video: each a
   }
 });
 
+/**
+ * An MPEG-TS of `seconds` of 25 fps video (a keyframe each second) and 24 kb/s mono AAC, which ffmpeg packs
+ * into PES packets of about 0.75 s of frames.
+ */
+function lowRateTs(file: string, seconds: number): void {
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(seconds), '-c:v', 'libx264', '-g', '25', '-bf', '0', '-c:a', 'aac', '-b:a', '24k', '-ac', '1', file]);
+}
+
 test('an MPEG-TS whose audio PES packets hold about a second of frames (24 kb/s): each audio frame in the fragment of the last keyframe before it, as ffprobe times them, and as in the same recording in MP4', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-ts-audio-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'low-rate.ts');
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '6', '-c:v', 'libx264', '-g', '25', '-bf', '0', '-c:a', 'aac', '-b:a', '24k', '-ac', '1', file]);
+  lowRateTs(file, 6);
   const packets = ffprobePackets(file);
   const keyframeTimes = packets.filter((p) => p.codec_type === 'video' && p.flags.startsWith('K')).map((p) => Number(p.pts_time) * 1000);
   const audioTimes = packets.filter((p) => p.codec_type === 'audio').map((p) => Number(p.pts_time) * 1000);
@@ -556,9 +564,8 @@ test('recordings of different sizes back to back: the codec private data change 
 test('two TS recordings with audio joined end to end: each one\'s audio placed by time among its own fragments, not all in file order because time goes back at the join', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-joined-audio-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  // 24 kb/s mono AAC: ffmpeg packs about 0.75 s of frames into each PES packet.
   const part = join(dir, 'part.ts');
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '3', '-c:v', 'libx264', '-g', '25', '-bf', '0', '-c:a', 'aac', '-b:a', '24k', '-ac', '1', part]);
+  lowRateTs(part, 3);
   const bytes = readFileSync(part);
   const file = join(dir, 'joined.ts');
   writeFileSync(file, Buffer.concat([bytes, bytes]));

@@ -10,10 +10,10 @@ export function channelCount(config: number): number | undefined {
   return [undefined, 1, 2, 3, 4, 5, 6, 8, undefined, undefined, undefined, 7, 8, 24, 8][config];
 }
 
-/** Table 1.17: every audio object type defined (0 is the null object; 10, 11, 18 and 47 on are reserved). */
-/** audioObjectType of AAC LC (ISO/IEC 14496-3 Table 1.1). */
+/** audioObjectType of AAC LC. */
 export const AAC_LC_OBJECT_TYPE = 2;
 
+/** Table 1.17: every audio object type defined (0 is the null object; 10, 11, 18 and 47 on are reserved). */
 const OBJECT_TYPES: Record<number, string> = {
   1: 'AAC Main',
   2: 'AAC LC',
