@@ -8,7 +8,7 @@ import { boxSyntax, type BoxPlace } from '../isobmff/boxSyntax';
 import { boxName, fieldsOf } from '../isobmff/registry';
 import { findBoxes } from '../isobmff/find';
 import type { Box } from '../isobmff/types';
-import { readBoxes } from '../isobmff/walker';
+import { readIsoBmff } from '../isobmff/readIsoBmff';
 import { blockHeaderSyntax } from '../matroska/blockHeader';
 import { ElementId as Id } from '../matroska/elementTable';
 import { matroskaSchema } from '../matroska/schema';
@@ -51,7 +51,8 @@ export type StructureVisitor = (node: StructureNode, depth: number) => void;
  */
 export function walkStructure(source: ByteSource, visit: StructureVisitor): void {
   const format = sniffFormat(source);
-  if (format === 'isobmff') visitBoxes(source, readBoxes(source).boxes, {}, 0, visit);
+  // Through readIsoBmff, not the bare walker: its fragments tell where a damaged mdat really ends.
+  if (format === 'isobmff') visitBoxes(source, readIsoBmff(source, { samples: false }).boxes, {}, 0, visit);
   else if (format === 'matroska') visitElements(source, readTree(source, matroskaSchema(), { expand: (element) => element.id !== Id.Cluster }).nodes, 0, visit);
   else if (format === 'mpeg-ts') visitPackets(source, visit);
 }

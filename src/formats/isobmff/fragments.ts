@@ -149,6 +149,13 @@ export class FragmentReader {
     }
   }
 
+  /** Where the sample data of the open fragment ends: undefined when no fragment is open or it has no samples. */
+  openDataEnd(): number | undefined {
+    let end: number | undefined;
+    for (const track of this.open?.tracks ?? []) if (track.dataSize > 0) end = Math.max(end ?? 0, track.dataOffset + track.dataSize);
+    return end;
+  }
+
   /** After the last top-level box. */
   finish(): void {
     this.close(undefined);

@@ -80,7 +80,7 @@ export function readIsoBmff(source: ByteSource, options: IsoBmffOptions = {}): I
   const reader = new IsoBmffReader(source.size, options);
   // The movie is built while the walk goes on, top-level box by box (fragments as they come).
   const skim = options.fragmentBoxes === false ? (box: Box, bytes: Uint8Array, at: number) => reader.skim(box, bytes, at) : undefined;
-  const tree = readBoxes(source, options, (box) => reader.add(box), skim);
+  const tree = readBoxes(source, options, { box: (box) => reader.add(box), skim, sampleDataEnd: () => reader.sampleDataEnd() });
   return reader.finish(tree);
 }
 
@@ -149,6 +149,11 @@ class IsoBmffReader {
     if (box.type !== 'moof' || !this.fragmentReader || (this.options.maxDepth ?? DEFAULT_MAX_DEPTH) <= 2) return false;
     this.moofSeen();
     return this.fragmentReader.skim(box, bytes, at);
+  }
+
+  /** Where the sample data of the moof read last ends, until the box after it is read (see FragmentReader). */
+  sampleDataEnd(): number | undefined {
+    return this.fragmentReader?.openDataEnd();
   }
 
   finish(tree: BoxTree): IsoBmffFile {

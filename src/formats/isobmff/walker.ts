@@ -1,4 +1,4 @@
-import { byteWindow, type ByteSource } from '../byteSource';
+import { byteWindow, type ByteSource, type ByteWindow } from '../byteSource';
 import { hex } from '../hex';
 import { issue, type Issue, type Severity } from '../issues';
 import { fourccCode } from './fourcc';
@@ -23,6 +23,15 @@ export interface WalkOptions {
  * leaf of the tree; false to have the walker decode it.
  */
 export type TopLevelSkim = (box: Box, bytes: Uint8Array, at: number) => boolean;
+
+/** What a reader building on the walk (readIsoBmff) does with the top-level boxes, and tells the walker. */
+export interface TopLevelHooks {
+  /** Called with each top-level box once it is read, children and all. */
+  box?: (box: Box) => void;
+  skim?: TopLevelSkim;
+  /** Where the sample data of the moof read last ends (its runs say so), until the box after it is read. */
+  sampleDataEnd?: () => number | undefined;
+}
 
 const DEFAULT_MAX_BOX_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 32;
@@ -103,11 +112,9 @@ class Walker {
   /** Copies that boxes keep (trun entries), for all the walk's readers. */
   private readonly arena = new ByteArena();
 
-  /** `onTopLevelBox`: called with each top-level box once it is read, children and all. */
   constructor(
     options: WalkOptions,
-    private readonly onTopLevelBox?: (box: Box) => void,
-    private readonly skim?: TopLevelSkim,
+    private readonly hooks: TopLevelHooks = {},
   ) {
     this.maxBoxBytes = options.maxBoxBytes ?? DEFAULT_MAX_BOX_BYTES;
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -127,7 +134,7 @@ class Walker {
     const first = boxes.length;
     // Headers are read from the source's window: no view per box (a long file has thousands).
     const window = byteWindow(source);
-    const skim = parent === undefined ? this.skim : undefined;
+    const skim = parent === undefined ? this.hooks.skim : undefined;
     let pos = start;
     while (pos < end) {
       const avail = end - pos;
@@ -138,8 +145,10 @@ class Walker {
       window.fill(pos, Math.min(avail, MAX_HEADER_BYTES));
       const at = pos - window.start;
       const info = boxType(fourccCode(window.bytes, at + 4));
-      const box = this.header(window.bytes, at, Math.min(avail, MAX_HEADER_BYTES, window.end - pos), info, pos, end, parent, parentTruncated);
+      const issuesBefore = this.issues.length;
+      let box = this.header(window.bytes, at, Math.min(avail, MAX_HEADER_BYTES, window.end - pos), info, pos, end, parent, parentTruncated);
       if (!box) break;
+      if (parent === undefined && info.type === 'mdat') box = this.mdatOfItsData(window, box, end, issuesBefore);
       const boxEnd = box.truncated ? end : pos + box.size;
       const spec = boxSpecIn(info, parent, this.handler);
       if (spec && this.mayDecode(box, depth)) {
@@ -160,7 +169,7 @@ class Walker {
         }
       }
       boxes.push(box);
-      if (parent === undefined) this.onTopLevelBox?.(box);
+      if (parent === undefined) this.hooks.box?.(box);
       pos = boxEnd;
     }
     return this.endList(first);
@@ -262,6 +271,26 @@ class Walker {
     return box;
   }
 
+  /**
+   * A top-level mdat whose declared end is no box boundary (no box starts there, nor does the input end
+   * there) while the sample data of the moof before it ends at one: the size is damaged (a flipped bit, a
+   * writer that never patched it), and the mdat is read as ending with that data, so that the fragments
+   * after it are not lost. The issues header() reported from `issuesBefore` on (BOX_TRUNCATED) give way
+   * to MDAT_SIZE_WRONG.
+   */
+  private mdatOfItsData(window: ByteWindow, mdat: BoxNode, end: number, issuesBefore: number): BoxNode {
+    const dataEnd = this.hooks.sampleDataEnd?.();
+    const declaredEnd = mdat.offset + mdat.size;
+    if (dataEnd === undefined || dataEnd === declaredEnd || dataEnd <= mdat.offset + mdat.headerSize || dataEnd > end) return mdat;
+    if (declaredEnd === end || (declaredEnd < end && boxTypeAt(window, declaredEnd, end))) return mdat;
+    const next = dataEnd < end ? wholeBoxAt(window, dataEnd, end) : 'end';
+    if (!next) return mdat;
+    this.issues.length = issuesBefore;
+    const there = next === 'end' ? 'where the file ends' : `where a '${next}' box starts`;
+    this.report('error', 'MDAT_SIZE_WRONG', `'mdat' declares ${mdat.size} bytes, but the samples of the moof before it end at byte ${dataEnd}, ${there}: read as ${dataEnd - mdat.offset} bytes, ending there`, mdat.offset);
+    return new BoxNode('mdat', mdat.offset, mdat.headerSize, dataEnd - mdat.offset, undefined);
+  }
+
   /** Fewer than 8 bytes (bytes[at, at + avail)) left: a cut box header at the top level; inside a box, zeros are padding. */
   private trailing(bytes: Uint8Array, at: number, pos: number, avail: number, parent: string | undefined): void {
     if (parent === undefined) {
@@ -341,13 +370,46 @@ class Walker {
   }
 }
 
+/** The big-endian 32-bit number at bytes[at]. */
+function u32At(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] ?? 0) * 0x1000000) + (((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0));
+}
+
 /**
- * Walks the boxes of a whole source. `onTopLevelBox` sees each top-level box as soon as it is read (with
- * its children), so a caller can build on it while the walk goes on; `skim` may read a top-level box
- * itself first, which then stays a leaf.
+ * The type of the box header at `pos` (before `end`) when it looks like one: a printable type and a size
+ * no smaller than a header (the box may run past `end`: a file cut after it).
  */
-export function readBoxes(source: ByteSource, options: WalkOptions = {}, onTopLevelBox?: (box: Box) => void, skim?: TopLevelSkim): BoxTree {
-  const walker = new Walker(options, onTopLevelBox, skim);
+function boxTypeAt(window: ByteWindow, pos: number, end: number): string | undefined {
+  if (end - pos < 8) return undefined;
+  window.fill(pos, 8);
+  const at = pos - window.start;
+  const info = boxType(fourccCode(window.bytes, at + 4));
+  const size32 = u32At(window.bytes, at);
+  // 0: to the end; 1: a 64-bit size follows; 2-7: less than a header.
+  return info.printable && (size32 <= 1 || size32 >= 8) ? info.type : undefined;
+}
+
+/** The same, when the whole box is before `end` too: a box boundary that can be trusted. */
+function wholeBoxAt(window: ByteWindow, pos: number, end: number): string | undefined {
+  const type = boxTypeAt(window, pos, end);
+  if (!type) return undefined;
+  window.fill(pos, Math.min(16, end - pos));
+  const at = pos - window.start;
+  const size32 = u32At(window.bytes, at);
+  if (size32 === 0) return type;
+  if (size32 !== 1) return pos + size32 <= end ? type : undefined;
+  if (end - pos < 16) return undefined;
+  const size = u32At(window.bytes, at + 8) * 0x1_0000_0000 + u32At(window.bytes, at + 12);
+  return size >= 16 && pos + size <= end ? type : undefined;
+}
+
+/**
+ * Walks the boxes of a whole source. `hooks.box` sees each top-level box as soon as it is read (with
+ * its children), so a caller can build on it while the walk goes on; `hooks.skim` may read a top-level
+ * box itself first, which then stays a leaf.
+ */
+export function readBoxes(source: ByteSource, options: WalkOptions = {}, hooks?: TopLevelHooks): BoxTree {
+  const walker = new Walker(options, hooks);
   const boxes = walker.walkSource(source, 0, source.size, undefined, 0, false);
   return { boxes, issues: walker.issues };
 }

@@ -284,6 +284,39 @@ test('the producer layout (Segment and Clusters of unknown size) with a size pas
   assert.deepEqual(cut.issues.map((i) => [i.code, i.offset]), [['EBML_TRUNCATED', blockBefore]]);
 });
 
+test('a fragmented MP4 whose second mdat declares a wrong size (larger, smaller, past the end): read as ending with its moof\'s samples, where the next moof starts, every frame ffprobe finds in the undamaged file', () => {
+  const source = join(dir, 'six-fragments.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '6', '-c:v', 'libx264', '-g', '25', '-c:a', 'aac', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', source]);
+  const bytes = readFileSync(source);
+  const whole = inspectJson(source, '--frames', '--tree');
+  const boxes = (report: JsonReport) => report.structure?.map((box) => [box.type, box.offset, box.size]);
+  const mdat = whole.structure?.filter((box) => box.type === 'mdat')[1];
+  const nextMoof = whole.structure?.find((box) => box.type === 'moof' && box.offset > (mdat?.offset ?? Infinity));
+  assert.ok(mdat && nextMoof && nextMoof.offset === mdat.offset + mdat.size);
+  // ffprobe's packets of the undamaged file: where each frame is.
+  const packets = ffprobePackets(source).map((packet) => [Number(packet.pos), Number(packet.size)]).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
+  assert.equal(whole.fragments.length, 6);
+
+  for (const [name, declared] of [['larger', mdat.size + 3000], ['smaller', mdat.size - 3000], ['past-the-end', 0x7fff0000]] as const) {
+    const damaged = Buffer.from(bytes);
+    damaged.writeUInt32BE(declared, mdat.offset);
+    const result = inspectJson(written(`mdat-${name}.mp4`, damaged), '--frames', '--tree');
+    assert.deepEqual(result.frames?.map((f) => [f.offset, f.size]).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0)), packets, name);
+    assert.deepEqual(result.fragments.map((f) => [f.offset, f.size, f.frameCount]), whole.fragments.map((f) => [f.offset, f.size, f.frameCount]), name);
+    assert.deepEqual(boxes(result), boxes(whole), name);
+    assert.deepEqual(result.issues.map((i) => [i.code, i.offset]), [...whole.issues.map((i) => [i.code, i.offset]), ['MDAT_SIZE_WRONG', mdat.offset]], name);
+    assert.equal(result.issues.at(-1)?.message, `'mdat' declares ${declared} bytes, but the samples of the moof before it end at byte ${nextMoof.offset}, where a 'moof' box starts: read as ${mdat.size} bytes, ending there`);
+  }
+
+  // An mdat holding more than its moof's samples, with a box where its size says it ends, is read as declared.
+  const padded = Buffer.concat([bytes.subarray(0, nextMoof.offset), Buffer.alloc(100), bytes.subarray(nextMoof.offset)]);
+  padded.writeUInt32BE(mdat.size + 100, mdat.offset);
+  const result = inspectJson(written('mdat-padded.mp4', padded), '--tree');
+  assert.deepEqual(result.issues.map((i) => i.code), whole.issues.map((i) => i.code));
+  assert.deepEqual(result.structure?.find((box) => box.offset === mdat.offset)?.size, mdat.size + 100);
+  assert.equal(result.fragments.length, 6);
+});
+
 test('a truncated file reports what it read and the truncation offset', () => {
   const cut = Math.floor(original.length * 0.7);
   const file = written('truncated.mkv', original.subarray(0, cut));

@@ -34,9 +34,11 @@ test('trun entries are kept as stored; each per-sample column is decoded from th
 test('readBoxes hands over every top-level box once it is read, in file order, children included', () => {
   const bytes = fixture('h264-aac-frag.mp4');
   const seen: Box[] = [];
-  const tree = readBoxes(bytesSource(bytes), {}, (b) => {
-    if (b.type === 'moof') assert.ok(b.children?.some((c) => c.type === 'traf'), 'a moof comes with its children');
-    seen.push(b);
+  const tree = readBoxes(bytesSource(bytes), {}, {
+    box: (b) => {
+      if (b.type === 'moof') assert.ok(b.children?.some((c) => c.type === 'traf'), 'a moof comes with its children');
+      seen.push(b);
+    },
   });
   assert.deepEqual(seen, tree.boxes);
 });
