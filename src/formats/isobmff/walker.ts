@@ -226,7 +226,7 @@ class Walker {
       return undefined;
     }
     const avail = end - pos;
-    const size32 = ((bytes[at] ?? 0) * 0x1000000) + (((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0));
+    const size32 = u32At(bytes, at);
     const type = info.type;
     let headerSize = 8;
     let size: number;
@@ -235,8 +235,7 @@ class Walker {
         if (!parentTruncated) this.report('error', 'BOX_HEADER_TRUNCATED', `${boxName(info, bytes, at)} largesize cut short`, pos);
         return undefined;
       }
-      size = ((bytes[at + 8] ?? 0) * 0x1000000 + (((bytes[at + 9] ?? 0) << 16) | ((bytes[at + 10] ?? 0) << 8) | (bytes[at + 11] ?? 0))) * 0x1_0000_0000
-        + ((bytes[at + 12] ?? 0) * 0x1000000 + (((bytes[at + 13] ?? 0) << 16) | ((bytes[at + 14] ?? 0) << 8) | (bytes[at + 15] ?? 0)));
+      size = u32At(bytes, at + 8) * 0x1_0000_0000 + u32At(bytes, at + 12);
       headerSize = 16;
     } else if (size32 === 0) {
       size = avail;
