@@ -196,7 +196,7 @@ function frameRows(source: ByteSource, file: MatroskaFile, blockTimeMs: Float64A
     row.offset = blocks.payloadOffset[i] ?? 0;
     row.size = blocks.payloadSize[i] ?? 0;
     row.ptsMs = timeMs;
-    row.dtsMs = timeMs;
+    row.dtsMs = NaN; // Matroska stores no decode times: blocks are in decode order, timed for presentation
     row.durationMs = undefined;
     const blockFlags = blocks.flags[i] ?? 0;
     row.keyframe = (blockFlags & BlockFlag.Key) !== 0;
@@ -221,7 +221,6 @@ function frameRows(source: ByteSource, file: MatroskaFile, blockTimeMs: Float64A
       row.offset = lace.offset;
       row.size = lace.size;
       row.ptsMs = time;
-      row.dtsMs = time;
       row.durationMs = lengths?.[k];
       time += lengths?.[k] ?? step;
       pushFrame(frames, row);

@@ -128,7 +128,7 @@ export interface FrameTable {
   fragment: Int32Array;
   offset: Float64Array;
   size: Float64Array;
-  /** Presentation and decode times in ms (equal where the container has one time per frame). */
+  /** Presentation and decode times in ms; decode times are NaN in Matroska, which stores none. */
   ptsMs: Float64Array;
   dtsMs: Float64Array;
   /** How long the frame plays where it is known per frame (MP4 sample durations, laced Opus in Matroska); NaN elsewhere. */

@@ -126,9 +126,10 @@ function frameLines(report: InspectionReport): string[] {
   const { frames } = report;
   const nal = frames.nal;
   const flagged = frames.flags.subarray(0, frames.count).some((flags) => flags !== 0);
-  const rows = [['  track', 'fragment', 'offset', 'size', 'pts ms', 'dts ms', 'key', ...(flagged ? ['flags'] : []), ...(nal ? ['NAL units'] : [])]];
+  const decodeTimed = frames.dtsMs.subarray(0, frames.count).some((dts) => !Number.isNaN(dts)); // not Matroska's
+  const rows = [['  track', 'fragment', 'offset', 'size', 'pts ms', ...(decodeTimed ? ['dts ms'] : []), 'key', ...(flagged ? ['flags'] : []), ...(nal ? ['NAL units'] : [])]];
   for (let i = 0; i < frames.count; i++) {
-    const row = [`  ${frames.track[i]}`, String(frames.fragment[i]), String(frames.offset[i]), String(frames.size[i]), milliseconds(frames.ptsMs[i]), milliseconds(frames.dtsMs[i]), frames.keyframe[i] ? 'K' : ''];
+    const row = [`  ${frames.track[i]}`, String(frames.fragment[i]), String(frames.offset[i]), String(frames.size[i]), milliseconds(frames.ptsMs[i]), ...(decodeTimed ? [milliseconds(frames.dtsMs[i])] : []), frames.keyframe[i] ? 'K' : ''];
     if (flagged) row.push(flagsText(frames.flags[i] ?? 0));
     const summary = nal?.[i];
     if (summary) row.push(nalText(summary));
