@@ -54,15 +54,23 @@ function playable(track: TrackCodec): boolean {
   return track.kind === 'audio' && (track.family === 'aac' || track.family === 'g711-alaw' || track.family === 'g711-mulaw');
 }
 
+/** MPEG-TS stream_type 0x11: AAC in LATM/LOAS framing, not ADTS. */
+const LATM_STREAM_TYPE = 'stream_type 0x11';
+
 /** `scope` names the fragments of a later declaration of the track (LaterDeclaration). */
 function notPlayableIssue(track: TrackCodec, offset: number, scope?: string): Issue {
-  return issue(
-    'warning',
-    'CODEC_NOT_PLAYABLE',
-    `Track ${track.number} (${track.codecId}${scope ? `; ${scope}` : ''}) is not a codec KVS HLS/DASH/GetClip can package: they take H.264 or H.265 video with optional AAC audio (DASH and GetClip also G.711, with H.264).`,
-    offset,
-    'The service stores any codec, but HLS/DASH sessions answer UnsupportedStreamMediaTypeException. Encode video as H.264/H.265 and audio as AAC.',
-  );
+  const named = `Track ${track.number} (${track.codecId}${scope ? `; ${scope}` : ''})`;
+  const media = 'H.264 or H.265 video with optional AAC audio (DASH and GetClip also G.711, with H.264)';
+  if (track.codecId === LATM_STREAM_TYPE) {
+    return issue('warning', 'CODEC_NOT_PLAYABLE', `${named} is AAC in LATM/LOAS framing, which KVS HLS/DASH/GetClip cannot package: they take AAC with an AudioSpecificConfig, as an ADTS stream gives it.`, offset,
+      'Write the AAC in ADTS (ffmpeg: without -mpegts_flags latm), or remux it to raw AAC frames (A_AAC with its AudioSpecificConfig).');
+  }
+  if (track.kind === 'other') {
+    return issue('warning', 'CODEC_NOT_PLAYABLE', `${named} is neither video nor audio: KVS HLS/DASH/GetClip package only ${media}.`, offset,
+      'Send only the video and audio tracks (ffmpeg: -map 0:v:0 -map 0:a:0); GetMedia would return this one, HLS/DASH would not play it.');
+  }
+  return issue('warning', 'CODEC_NOT_PLAYABLE', `${named} is not a codec KVS HLS/DASH/GetClip can package: they take ${media}.`, offset,
+    'The service stores any codec, but HLS/DASH sessions answer UnsupportedStreamMediaTypeException. Encode video as H.264/H.265 and audio as AAC.');
 }
 
 function trackRules(report: InspectionReport, laterDeclarations: readonly LaterDeclaration[]): Issue[] {

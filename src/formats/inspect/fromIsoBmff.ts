@@ -8,7 +8,7 @@ import { lastAtOrBefore } from '../producerFragments';
 import { decodeCodecPrivate, g711Codec, type DecodedCodecPrivate, type VideoSampleEntry } from './codecPrivate';
 import type { ContainerInspection, LaterDeclaration, VideoTrackContext } from './container';
 import { fileOrder } from './fileOrder';
-import { isoBmffCodecNames } from './otherCodecs';
+import { isoBmffCodecNames, pcmBitDepth } from './otherCodecs';
 import { cutAtKeyframes, fragmentsFromFrames, type FragmentSpan } from './fragments';
 import { FrameFlag, frameTable, pushFrame, type CodecFamily, type FragmentReport, type FrameRow, type FrameTable, type TrackReport } from './report';
 import { bringsNewCodec, declarationScope, fragmentFollowers, trackDeclarations, videoContext, widenReorderLimit, type Declared } from './trackDeclarations';
@@ -249,7 +249,11 @@ function editListIssue(track: Track): ReturnType<typeof issue> | undefined {
 /** A track's decoded codec configuration (G.711 has none: its sample entry says it all). */
 function decodeTrack(track: Track, family: CodecFamily): DecodedCodecPrivate {
   if (isG711(family)) return { track: { codec: g711Codec(family), codecName: G711_NAMES[family] }, issues: [] };
-  if (family === 'other') return { track: isoBmffCodecNames(track.originalCodec ?? track.codec, track.esds?.objectTypeIndication), issues: [] };
+  if (family === 'other') {
+    const sampleEntry = track.originalCodec ?? track.codec;
+    const bitDepth = pcmBitDepth(sampleEntry, track.sampleSize);
+    return { track: { ...isoBmffCodecNames(sampleEntry, track.esds?.objectTypeIndication), ...(bitDepth ? { bitDepth } : {}) }, issues: [] };
+  }
   return decodeCodecPrivate(family, track.config?.bytes, track.config?.offset ?? track.box?.offset ?? 0, {
     sampleEntry: videoSampleEntry(track),
     // Not the channelcount: muxers (ffmpeg among them) write the old template value 2 for mono too.

@@ -62,7 +62,9 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
       codecId: track.codecId,
       family,
       ...(track.video ? { width: track.video.pixelWidth, height: track.video.pixelHeight } : {}),
-      ...(track.audio ? { sampleRate: track.audio.samplingFrequency, channels: track.audio.channels, bitDepth: track.audio.bitDepth } : {}),
+      ...(track.audio ? { sampleRate: track.audio.samplingFrequency, channels: track.audio.channels } : {}),
+      // The Audio element's BitDepth means something for PCM only (ffmpeg writes 32 for AAC: its decoder's float samples).
+      ...(track.audio && track.codecId.startsWith('A_PCM/') ? { bitDepth: track.audio.bitDepth } : {}),
       ...containerRate,
       timescale: 1e9 / timestampScale,
       ...decoded.track,

@@ -18,7 +18,26 @@ const MATROSKA: Record<string, CodecNames> = {
   A_OPUS: OPUS, A_AC3: AC3, A_EAC3: EAC3, A_FLAC: FLAC, A_VORBIS: { codec: 'vorbis', codecName: 'Vorbis' }, V_VP8: VP8, V_VP9: VP9, V_AV1: AV1,
 };
 
-const ISO_BMFF: Record<string, CodecNames> = { Opus: OPUS, 'ac-3': AC3, 'ec-3': EAC3, fLaC: FLAC, vp08: VP8, vp09: VP9, av01: AV1 };
+const ISO_BMFF: Record<string, CodecNames> = {
+  Opus: OPUS, 'ac-3': AC3, 'ec-3': EAC3, fLaC: FLAC, vp08: VP8, vp09: VP9, av01: AV1, tmcd: { codecName: 'QuickTime timecode' },
+};
+
+/**
+ * Uncompressed audio sample entries (QuickTime's, and ISO/IEC 23003-5's ipcm and fpcm), named as Matroska's
+ * A_PCM ones are, with their bits per sample where the entry fixes it (a version 1 sound description keeps
+ * samplesize 16 whatever the samples are).
+ */
+const PCM_SAMPLE_ENTRIES: Record<string, { name: string; bits?: number }> = {
+  raw: { name: 'PCM, unsigned 8-bit', bits: 8 }, sowt: { name: 'PCM, little-endian integer' }, twos: { name: 'PCM, big-endian integer' },
+  in24: { name: 'PCM, integer', bits: 24 }, in32: { name: 'PCM, integer', bits: 32 }, fl32: { name: 'PCM, IEEE float', bits: 32 },
+  fl64: { name: 'PCM, IEEE float', bits: 64 }, lpcm: { name: 'PCM' }, ipcm: { name: 'PCM, integer' }, fpcm: { name: 'PCM, IEEE float' },
+};
+
+/** The bits per sample of an uncompressed audio sample entry (from its samplesize where the type does not fix them); undefined for other entries. */
+export function pcmBitDepth(sampleEntry: string, sampleSize: number | undefined): number | undefined {
+  const pcm = PCM_SAMPLE_ENTRIES[sampleEntry];
+  return pcm && (pcm.bits ?? (sampleSize || undefined));
+}
 
 /** esds objectTypeIndication of MPEG-2 (13818-3) and MPEG-1 (11172-3) audio. */
 const MPEG_AUDIO_VERSIONS: Record<number, number> = { 0x69: 2, 0x6b: 1 };
@@ -47,5 +66,6 @@ export function matroskaCodecNames(codecId: string, sampleRate: number | undefin
 export function isoBmffCodecNames(sampleEntry: string, objectTypeIndication: number | undefined): CodecNames {
   const version = MPEG_AUDIO_VERSIONS[objectTypeIndication ?? -1];
   if (sampleEntry === 'mp4a' && version !== undefined) return mpegAudio(version, undefined);
-  return ISO_BMFF[sampleEntry] ?? {};
+  const pcm = PCM_SAMPLE_ENTRIES[sampleEntry];
+  return pcm ? { codecName: pcm.name } : (ISO_BMFF[sampleEntry] ?? {});
 }

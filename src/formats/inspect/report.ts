@@ -59,6 +59,7 @@ export interface TrackReport {
   /** Audio samples per frame at `sampleRate` (AAC: 1024, or 2048 where SBR doubles the output rate). */
   samplesPerFrame?: number;
   channels?: number;
+  /** Video: the luma bit depth; audio: bits per sample of uncompressed audio (PCM, G.711). */
   bitDepth?: number;
   /** Ticks per second of the track's timestamps as the container stores them. */
   timescale?: number;

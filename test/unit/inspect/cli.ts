@@ -35,6 +35,7 @@ export interface ProbeStream {
   coded_height?: number;
   sample_rate?: string;
   channels?: number;
+  bits_per_sample?: number;
   field_order?: string;
   sample_aspect_ratio?: string;
   r_frame_rate?: string;

@@ -101,6 +101,27 @@ test('PCM in MOV written as one chunk: a frame row per 1024 samples, as ffprobe\
   assert.deepEqual(rows, packets);
 });
 
+test('PCM in MOV by its sample entry (sowt, twos, in24, fl32) is named and has the bit depth ffprobe gives it; a timecode track is neither video nor audio; compressed audio shows no bit depth', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-pcm-entries-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [encoder, entry, name] of [['pcm_s16le', 'sowt', 'PCM, little-endian integer'], ['pcm_s16be', 'twos', 'PCM, big-endian integer'], ['pcm_s24le', 'in24', 'PCM, integer'], ['pcm_f32le', 'fl32', 'PCM, IEEE float']] as const) {
+    const file = join(dir, `${entry}.mov`);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '1', '-c:v', 'libx264', '-bf', '0', '-pix_fmt', 'yuv420p', '-c:a', encoder, '-timecode', '01:00:00:00', file]);
+    const report = inspectJson(file);
+    const streams = ffprobeStreams(file);
+    assert.deepEqual(report.tracks.map((track) => [track.kind, track.codecId, track.codecName, track.bitDepth]), [
+      ['video', 'avc1', 'H.264 High@L1.1', 8],
+      ['audio', entry, name, Number(streams[1]?.bits_per_sample)],
+      ['other', 'tmcd', 'QuickTime timecode', undefined],
+    ], entry);
+    assert.equal(streams[2]?.codec_tag_string, 'tmcd');
+    assert.deepEqual(report.issues.map((found) => found.message.replace(/:.*/, '')), [`Track 2 (${entry}) is not a codec KVS HLS/DASH/GetClip can package`, 'Track 3 (tmcd) is neither video nor audio'], entry);
+  }
+  // ffmpeg's Matroska muxer writes BitDepth 32 for AAC (mkvinfo shows it): meaningless for compressed audio.
+  assert.match(execFileSync('mkvinfo', [`${FIXTURES}/h264-aac.mkv`], { encoding: 'utf8' }), /Bit depth: 32/);
+  assert.equal(inspectJson(`${FIXTURES}/h264-aac.mkv`).tracks[1]?.bitDepth, undefined);
+});
+
 test("AAC in QuickTime MOV (esds inside the sound description's 'wave' atom): the track ffprobe sees, the same as in MP4", (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-mov-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -436,6 +457,9 @@ test('MPEG audio, AC-3, AAC in LATM and Opus in MPEG-TS: a frame row per frame, 
       assert.equal(frame.size, Number(theirs[i]?.size), `${name} frame ${i} size`);
     });
     assert.deepEqual(report.issues.map((found) => found.code), ['CODEC_NOT_PLAYABLE'], name);
+    // AAC in LATM is still AAC: its framing is what KVS cannot take.
+    const framing = /LATM/.test(name) ? /is AAC in LATM\/LOAS framing, which KVS HLS\/DASH\/GetClip cannot package/ : /is not a codec KVS HLS\/DASH\/GetClip can package/;
+    assert.match(report.issues[0]?.message ?? '', framing, name);
   }
 
   // A frame header whose syncword is gone: reported at its byte, and the rest of its PES is one row.
