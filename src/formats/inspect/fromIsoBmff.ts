@@ -10,7 +10,7 @@ import type { ContainerInspection, LaterDeclaration, VideoTrackContext } from '.
 import { fileOrder } from './fileOrder';
 import { isoBmffCodecNames, pcmBitDepth } from './otherCodecs';
 import { cutAtKeyframes, fragmentsFromFrames, type FragmentSpan } from './fragments';
-import { FrameFlag, frameTable, pushFrame, type CodecFamily, type FragmentReport, type FrameRow, type FrameTable, type TrackReport } from './report';
+import { FrameFlag, frameTable, pushFrame, rotationText, type CodecFamily, type FragmentReport, type FrameRow, type FrameTable, type TrackReport } from './report';
 import { bringsNewCodec, declarationScope, fragmentFollowers, trackDeclarations, videoContext, widenReorderLimit, type Declared } from './trackDeclarations';
 
 /** MPEG-4 Audio in esds (ISO/IEC 14496-1 objectTypeIndication). */
@@ -68,9 +68,12 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
       ...decoded.track,
       ...(decoded.frameRateIsMaximum ? constantFrameRate(track) : {}),
       ...(pasp ? { containerAspectRatio: pasp } : {}),
+      ...(track.rotation && track.kind === 'video' ? { rotation: track.rotation } : {}),
     });
     const edits = editListIssue(track);
     if (edits) issues.push(edits);
+    const rotated = rotationIssue(track, tracks[tracks.length - 1]);
+    if (rotated) issues.push(rotated);
     if (track.protectionScheme !== undefined) issues.push(encryptedIssue(track));
     else if (family === 'h264' || family === 'h265') videoTracks.push({ ...videoContext(track.id, family, decoded), ...coverage(track.id, 0) });
   }
@@ -243,6 +246,20 @@ function editListIssue(track: Track): ReturnType<typeof issue> | undefined {
     `Track ${track.id}'s edit list has ${what}: the frames are shown at their media times (shifted by the first edit only), not on the edited timeline that players of this file show.`,
     elst?.offset ?? track.box?.offset ?? 0,
     'KVS has no edit lists, and kvs-put sends the frames as stored, so the stream would play the media unedited. To keep the edited timeline, re-encode it (ffmpeg -i in.mp4 -c:v libx264 -c:a aac out.mp4 applies the edits).',
+  );
+}
+
+/** A video track that players of this file turn for display: a KVS stream has no such rotation. */
+function rotationIssue(track: Track, report: TrackReport | undefined): ReturnType<typeof issue> | undefined {
+  if (!report?.rotation) return undefined;
+  const tkhd = track.box?.children?.find((child) => child.type === 'tkhd');
+  const size = report.width && report.height ? ` (${report.width}x${report.height}${Math.abs(report.rotation) === 180 ? '' : ', on its side'})` : '';
+  return issue(
+    'warning',
+    'VIDEO_ROTATION_NOT_CARRIED',
+    `Track ${track.id}'s tkhd matrix turns the picture ${rotationText(report.rotation)} for display; a KVS stream carries no rotation, so HLS/DASH players and GetImages show it as coded${size}.`,
+    tkhd?.offset ?? track.box?.offset ?? 0,
+    'Rotate the pixels themselves: re-encoding applies the rotation (ffmpeg -i in.mp4 -c:v libx264 out.mp4); kvs-put and copying remuxers send the frames as stored.',
   );
 }
 

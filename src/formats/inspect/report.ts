@@ -55,6 +55,8 @@ export interface TrackReport {
   maxReorderFrames?: number;
   /** The bit rate and coded picture buffer the SPS's HRD parameters declare (video). */
   hrd?: HrdReport;
+  /** Degrees the container turns the picture counterclockwise for display (an MP4 tkhd matrix; ffprobe's display matrix rotation). */
+  rotation?: number;
   sampleRate?: number;
   /** Audio samples per frame at `sampleRate` (AAC: 1024, or 2048 where SBR doubles the output rate). */
   samplesPerFrame?: number;
@@ -241,4 +243,10 @@ function growFrameTable(table: FrameTable, capacity: number): void {
     column.set(table[name]);
   }
   Object.assign(table, grown);
+}
+
+/** How a rotation (degrees counterclockwise, TrackReport.rotation) reads. */
+export function rotationText(degrees: number): string {
+  if (Math.abs(degrees) === 180) return 'upside down';
+  return `${Math.abs(degrees)}° ${degrees > 0 ? 'counterclockwise' : 'clockwise'}`;
 }

@@ -5,7 +5,7 @@ import { seiPayloadName } from '../codecs/framing/seiPayloadNames';
 import type { Issue } from '../issues';
 import { isoTime } from '../isoTime';
 import type { StructureWalk } from './jsonReport';
-import { frameFlagNames, type CodecPrivateReport, type FragmentReport, type FrameNalSummary, type InspectionReport, type TrackReport } from './report';
+import { frameFlagNames, rotationText, type CodecPrivateReport, type FragmentReport, type FrameNalSummary, type InspectionReport, type TrackReport } from './report';
 
 const FORMAT_NAMES: Record<InspectionReport['format'], string> = {
   matroska: 'Matroska',
@@ -77,6 +77,7 @@ function trackLines(track: TrackReport): string[] {
           track.sampleAspectRatio && track.sampleAspectRatio[0] !== track.sampleAspectRatio[1] ? `SAR ${track.sampleAspectRatio.join(':')}` : '',
           containerAspectShown(track) ? `container PAR ${track.containerAspectRatio?.join(':') ?? ''}` : '',
           track.interlaced ? 'interlaced' : '',
+          track.rotation ? `turned ${rotationText(track.rotation)}` : '',
           track.frameRate ? `${round(track.frameRate)} fps` : '',
           track.hrd ? `HRD ${kbits(track.hrd.bitRate)}/s ${track.hrd.cbr ? 'CBR' : 'VBR'}, buffer ${kbits(track.hrd.cpbSize)}` : '',
         ]

@@ -37,6 +37,8 @@ export interface Track {
   /** Presentation size from tkhd. */
   displayWidth?: number;
   displayHeight?: number;
+  /** Degrees the tkhd matrix turns the picture counterclockwise for display (ffprobe's display matrix rotation), when not 0. */
+  rotation?: number;
   pixelAspectRatio?: PixelAspectRatioFields;
   colour?: ColourInformationFields;
   sampleRate?: number;
@@ -72,6 +74,20 @@ export function trackKind(handler: string): TrackKind {
   }
 }
 
+/**
+ * The angle in degrees, in (-180, 180], by which a tkhd matrix { a, b, u, c, d, v, x, y, w } turns the
+ * picture counterclockwise (x' = a·x + c·y, y' = b·x + d·y, y pointing down): from the 2x2 part, each
+ * column scaled to length 1, as ffmpeg reads a display matrix. Undefined for a degenerate matrix.
+ */
+function matrixRotation(matrix: readonly number[]): number | undefined {
+  const [a = 0, b = 0, , c = 0, d = 0] = matrix;
+  const scaleX = Math.hypot(a, c);
+  const scaleY = Math.hypot(b, d);
+  if (scaleX === 0 || scaleY === 0) return undefined;
+  const degrees = Math.round((-Math.atan2(b / scaleY, a / scaleX) * 180 * 100) / Math.PI) / 100;
+  return degrees === -180 ? 180 : degrees + 0; // + 0: no -0
+}
+
 /** Track description from a 'trak' box (samples are added by the caller). */
 export function describeTrack(trak: Box, movieTimescale: number): Track {
   const tkhd = fieldsOf(childBox(trak, 'tkhd'), 'tkhd');
@@ -99,6 +115,8 @@ export function describeTrack(trak: Box, movieTimescale: number): Track {
     track.displayWidth = tkhd.width;
     track.displayHeight = tkhd.height;
   }
+  const rotation = tkhd && matrixRotation(tkhd.matrix);
+  if (rotation) track.rotation = rotation;
   if (entry) describeSampleEntry(track, entry);
   const edits = fieldsOf(childBox(childBox(trak, 'edts'), 'elst'), 'elst')?.entries;
   if (edits) {

@@ -36,6 +36,7 @@ export interface ProbeStream {
   sample_rate?: string;
   channels?: number;
   bits_per_sample?: number;
+  side_data_list?: { rotation?: number }[];
   field_order?: string;
   sample_aspect_ratio?: string;
   r_frame_rate?: string;

@@ -122,6 +122,28 @@ test('PCM in MOV by its sample entry (sowt, twos, in24, fl32) is named and has t
   assert.equal(inspectJson(`${FIXTURES}/h264-aac.mkv`).tracks[1]?.bitDepth, undefined);
 });
 
+test('an MP4 whose tkhd matrix rotates the picture: the rotation ffprobe reads, and a warning at the tkhd that a KVS stream will not carry it', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-rotation-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const plain = join(dir, 'plain.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=25', '-t', '1', '-c:v', 'libx264', '-bf', '0', '-pix_fmt', 'yuv420p', plain]);
+  const unrotated = inspectJson(plain);
+  assert.deepEqual([unrotated.tracks[0]?.rotation, unrotated.issues], [undefined, []]);
+  for (const [tag, words] of [[90, '90° counterclockwise'], [180, 'upside down'], [270, '90° clockwise']] as const) {
+    const file = join(dir, `rotate-${tag}.mp4`);
+    execFileSync('ffmpeg', ['-v', 'error', '-i', plain, '-c', 'copy', '-metadata:s:v', `rotate=${tag}`, file]);
+    const theirs = ffprobeStreams(file)[0]?.side_data_list?.find((data) => data.rotation !== undefined)?.rotation;
+    const report = inspectJson(file);
+    const ours = report.tracks[0]?.rotation;
+    assert.ok(ours !== undefined && theirs !== undefined && (ours - theirs) % 360 === 0, `rotate=${tag}: ours ${ours}, ffprobe ${theirs}`);
+    assert.deepEqual(report.issues.map((found) => found.code), ['VIDEO_ROTATION_NOT_CARRIED']);
+    const at = report.issues[0]?.offset ?? 0;
+    assert.equal(readFileSync(file).subarray(at + 4, at + 8).toString('latin1'), 'tkhd');
+    assert.match(report.issues[0]?.message ?? '', new RegExp(`turns the picture ${words} for display`));
+    assert.match(kvsInspect([file]).stdout, new RegExp(`160x120  \\(coded 160x128\\)  turned ${words}  25 fps`));
+  }
+});
+
 test("AAC in QuickTime MOV (esds inside the sound description's 'wave' atom): the track ffprobe sees, the same as in MP4", (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-mov-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
