@@ -129,6 +129,11 @@ export interface FrameTable {
   count: number;
   track: Uint32Array;
   fragment: Int32Array;
+  /**
+   * Where the frame is: its first byte (Matroska, MP4); in MPEG-TS, a video frame (a PES packet) at the
+   * TS packet where its PES starts, as ffprobe's pos, and an audio frame (several to a PES) at its own
+   * header. `size` counts the frame's own bytes.
+   */
   offset: Float64Array;
   size: Float64Array;
   /** Presentation and decode times in ms; decode times are NaN in Matroska, which stores none. */
