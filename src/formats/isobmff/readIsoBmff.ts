@@ -84,6 +84,22 @@ export function readIsoBmff(source: ByteSource, options: IsoBmffOptions = {}): I
   return reader.finish(tree);
 }
 
+/**
+ * Neither moov nor moof. With media data, it is most often a plain MP4 whose recording stopped before its
+ * moov, written at the end, was: the data is there, and nothing says what it is.
+ */
+function noMovieIssue(boxes: readonly Box[]): Issue {
+  const mdat = boxes.find((box) => box.type === 'mdat');
+  if (!mdat) return issue('warning', 'NO_MOVIE', 'neither moov nor moof: not a playable ISO BMFF file', 0);
+  return issue(
+    'warning',
+    'NO_MOVIE',
+    `media data (the mdat at byte ${mdat.offset}) but neither moov nor moof: nothing says which tracks and samples it holds, as in a plain MP4 whose recording stopped before its moov was written`,
+    0,
+    'A plain MP4 gets its moov when the recording ends. Record fragmented MP4 (ffmpeg -movflags +frag_keyframe+empty_moov) or Matroska, which stay playable up to where they stop.',
+  );
+}
+
 /** What readIsoBmff builds from the top-level boxes, given in file order. */
 class IsoBmffReader {
   private readonly withSamples: boolean;
@@ -177,7 +193,7 @@ class IsoBmffReader {
       file.issues.push(issue('warning', 'MOOV_REPEATED', 'more than one moov (files joined end to end?): the fragments after each moov are read with its tracks', this.repeatedMoovAt));
     }
     file.issues.push(...this.movieIssues, ...this.fragmentIssues);
-    if (file.kind === 'unknown' && tree.boxes.length > 0) file.issues.push(issue('warning', 'NO_MOVIE', 'neither moov nor moof: not a playable ISO BMFF file', 0));
+    if (file.kind === 'unknown' && tree.boxes.length > 0) file.issues.push(noMovieIssue(tree.boxes));
     file.issues = capIssuesPerCode(file.issues, MAX_ISSUES_PER_CODE);
     return file;
   }

@@ -360,6 +360,19 @@ test('a plain MP4 or MOV cut short, its moov first: the samples past the cut, pe
   }
 });
 
+test('a plain MP4 cut before its moov (a recording stopped before it was closed): the missing movie named, with the mdat, and how to record so it cannot happen', () => {
+  const bytes = readFileSync(`${FIXTURES}/h264-aac.mp4`);
+  const moov = bytes.indexOf('moov') - 4;
+  const mdat = bytes.indexOf('mdat') - 4;
+  assert.ok(mdat > 0 && moov > mdat, 'the fixture keeps its moov after its media data');
+  const result = inspectJson(written('cut-before-moov.mp4', bytes.subarray(0, Math.floor((mdat + moov) / 2))));
+  assert.deepEqual([result.tracks, result.frames], [[], undefined]);
+  assert.deepEqual(result.issues.map((i) => [i.code, i.offset]), [['NO_MOVIE', 0], ['BOX_TRUNCATED', mdat]]);
+  const noMovie = result.issues[0];
+  assert.match(noMovie?.message ?? '', new RegExp(`^media data \\(the mdat at byte ${mdat}\\) but neither moov nor moof`));
+  assert.match(noMovie?.hint ?? '', /-movflags \+frag_keyframe\+empty_moov/);
+});
+
 test('a faststart MP4 cut inside its video stco: the samples no chunk holds are left out, not read as frames at byte 0', () => {
   const whole = join(dir, 'faststart-stco.mp4');
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', `${FIXTURES}/h264-aac.mp4`, '-map', '0', '-c', 'copy', '-movflags', '+faststart', whole]);
