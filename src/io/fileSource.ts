@@ -28,8 +28,9 @@ export class FileSource implements ByteSource, ByteWindow, Disposable {
   private readAhead = MIN_READ_AHEAD;
   private readonly fd: number;
 
-  constructor(path: string) {
-    this.fd = openSync(path, 'r');
+  /** `input`: a path, or a descriptor open for reading, which close() closes. */
+  constructor(input: string | number) {
+    this.fd = typeof input === 'number' ? input : openSync(input, 'r');
     this.size = fstatSync(this.fd).size;
   }
 

@@ -234,6 +234,12 @@ test('standard input, or a pipe given as FILE (<(command)), gives the same repor
     assert.equal(run.stdout, fromFile.stdout, name);
   }
   assert.deepEqual(readdirSync(temporary), []);
+  // Nor when the reader of its output goes away before the end (it exits at once), or when it is killed.
+  const headed = spawnSync('bash', ['-c', `"${process.execPath}" dist/cli/kvs-inspect.js --json --frames - < ${file} | head -c 100`], { env, encoding: 'utf8' });
+  assert.equal(headed.stdout.length, 100);
+  const killed = spawnSync('bash', ['-c', `(cat ${file}; sleep 2) | timeout -s KILL 1 "${process.execPath}" dist/cli/kvs-inspect.js -`], { env, encoding: 'utf8' });
+  assert.equal(killed.status, 137, 'killed while it copies its input');
+  assert.deepEqual(readdirSync(temporary), []);
 });
 
 test('the human summary names tracks, codec strings, fragments and issues', () => {
