@@ -116,7 +116,14 @@ function scan(source: ByteSource, scanner: TsScanner, ps: number, first: number)
         winEnd = q + buf.length;
       }
       const r = q - winStart;
-      if (buf[r] === SYNC && (q + ps >= size || buf[r + ps] === SYNC) && (q + 2 * ps >= size || buf[r + 2 * ps] === SYNC)) {
+      // To the window's next sync byte at once (a native search): long stretches of damage or of zeros
+      // (preallocated space after a recording) pass at the speed of reading them.
+      const k = buf.indexOf(SYNC, r);
+      if (k !== r) {
+        q = k < 0 ? Math.max(winEnd, q + 1) : winStart + k;
+        continue;
+      }
+      if ((q + ps >= size || buf[r + ps] === SYNC) && (q + 2 * ps >= size || buf[r + 2 * ps] === SYNC)) {
         next = q;
         break;
       }
