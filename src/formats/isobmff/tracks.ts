@@ -76,8 +76,8 @@ export function trackKind(handler: string): TrackKind {
 
 /**
  * The angle in degrees, in (-180, 180], by which a tkhd matrix { a, b, u, c, d, v, x, y, w } turns the
- * picture counterclockwise (x' = a·x + c·y, y' = b·x + d·y, y pointing down): from the 2x2 part, each
- * column scaled to length 1, as ffmpeg reads a display matrix. Undefined for a degenerate matrix.
+ * picture counterclockwise (x' = a·x + c·y, y' = b·x + d·y, y pointing down): from the 2x2 part,
+ * normalised as ffmpeg's av_display_rotation_get reads a display matrix. Undefined for a degenerate one.
  */
 function matrixRotation(matrix: readonly number[]): number | undefined {
   const [a = 0, b = 0, , c = 0, d = 0] = matrix;
