@@ -54,7 +54,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
     const decoded = decodeTrack(track, family);
     issues.push(...decoded.issues);
     const pasp = track.pixelAspectRatio && reducedRatio(track.pixelAspectRatio.hSpacing, track.pixelAspectRatio.vSpacing);
-    tracks.push({
+    const report: TrackReport = {
       number: track.id,
       ...(track.box ? { offset: track.box.offset } : {}),
       kind: trackKind(track),
@@ -69,10 +69,11 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
       ...(decoded.frameRateIsMaximum ? constantFrameRate(track) : {}),
       ...(pasp ? { containerAspectRatio: pasp } : {}),
       ...(track.rotation && track.kind === 'video' ? { rotation: track.rotation } : {}),
-    });
+    };
+    tracks.push(report);
     const edits = editListIssue(track);
     if (edits) issues.push(edits);
-    const rotated = rotationIssue(track, tracks[tracks.length - 1]);
+    const rotated = rotationIssue(track, report);
     if (rotated) issues.push(rotated);
     if (track.protectionScheme !== undefined) issues.push(encryptedIssue(track));
     else if (family === 'h264' || family === 'h265') videoTracks.push({ ...videoContext(track.id, family, decoded), ...coverage(track.id, 0) });
@@ -250,8 +251,8 @@ function editListIssue(track: Track): ReturnType<typeof issue> | undefined {
 }
 
 /** A video track that players of this file turn for display: a KVS stream has no such rotation. */
-function rotationIssue(track: Track, report: TrackReport | undefined): ReturnType<typeof issue> | undefined {
-  if (!report?.rotation) return undefined;
+function rotationIssue(track: Track, report: TrackReport): ReturnType<typeof issue> | undefined {
+  if (!report.rotation) return undefined;
   const tkhd = track.box?.children?.find((child) => child.type === 'tkhd');
   const size = report.width && report.height ? ` (${report.width}x${report.height}${Math.abs(report.rotation) === 180 ? '' : ', on its side'})` : '';
   return issue(
