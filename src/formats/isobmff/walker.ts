@@ -1,6 +1,7 @@
 import { byteWindow, type ByteSource, type ByteWindow } from '../byteSource';
 import { hex } from '../hex';
 import { issue, type Issue, type Severity } from '../issues';
+import { childrenOnlyIn, FILE_LEVEL_ONLY } from './boxPlacement';
 import { fourccCode } from './fourcc';
 import { BoxReader, ByteArena } from './reader';
 import { boxSpecIn, boxType, type BoxTypeInfo } from './registry';
@@ -148,7 +149,11 @@ class Walker {
       const issuesBefore = this.issues.length;
       let box = this.header(window.bytes, at, Math.min(avail, MAX_HEADER_BYTES, window.end - pos), info, pos, end, parent, parentTruncated);
       if (!box) break;
-      if (parent === undefined && info.type === 'mdat') box = this.mdatOfItsData(window, box, end, issuesBefore);
+      if (parent === undefined) {
+        if (info.type === 'mdat') box = this.mdatOfItsData(window, box, end, issuesBefore);
+        // A moof or moov past the end, or too small for any box of its own (checked first: this runs for every moof).
+        else if ((box.truncated || box.size - box.headerSize < 8 || info.type === 'moov') && childrenOnlyIn(info.type)) box = this.containerOfItsChildren(window, box, end, issuesBefore);
+      }
       const boxEnd = box.truncated ? end : pos + box.size;
       const spec = boxSpecIn(info, parent, this.handler);
       if (spec && this.mayDecode(box, depth)) {
@@ -195,10 +200,11 @@ class Walker {
       const info = boxType(whole ? view.getUint32(at + 4) : fourccCode(bytes, at + 4));
       // The common box (32-bit size, inside its parent, a printable type other than uuid) is made here;
       // header() makes the others and reports what is wrong with them.
-      const box = size32 >= 8 && size32 <= avail && info.plain
+      let box = size32 >= 8 && size32 <= avail && info.plain
         ? new BoxNode(info.type, pos, 8, size32, undefined)
         : this.header(bytes, at, Math.min(avail, MAX_HEADER_BYTES, bytes.length - at), info, pos, end, parent, parentTruncated);
       if (!box) break;
+      if (size32 === 0 && box.size > 8) box = this.sizeZeroByItsChildren(r, box, end, parent);
       const boxEnd = box.truncated ? end : pos + box.size;
       const spec = info.spec ?? boxSpecIn(info, parent, this.handler);
       if (spec && (depth < this.maxDepth || this.mayDecode(box, depth))) this.decode(r, box, spec, boxEnd, parent, depth);
@@ -272,22 +278,72 @@ class Walker {
 
   /**
    * A top-level mdat whose declared end is no box boundary (no box starts there, nor does the input end
-   * there) while the sample data of the moof before it ends at one: the size is damaged (a flipped bit, a
-   * writer that never patched it), and the mdat is read as ending with that data, so that the fragments
-   * after it are not lost. The issues header() reported from `issuesBefore` on (BOX_TRUNCATED) give way
-   * to MDAT_SIZE_WRONG.
+   * there, or it has size 0, "to the end", while a box follows) while the sample data of the moof before
+   * it ends at one: the size is damaged (a flipped bit, a writer that never patched it), and the mdat is
+   * read as ending with that data, so that the fragments after it are not lost. In a file with no moov
+   * or moof yet, an mdat that runs to the end or past it while a moov ends the file is read as ending
+   * where that moov starts. The issues header() reported from `issuesBefore` on (BOX_TRUNCATED) give
+   * way to MDAT_SIZE_WRONG.
    */
   private mdatOfItsData(window: ByteWindow, mdat: BoxNode, end: number, issuesBefore: number): BoxNode {
-    const dataEnd = this.hooks.sampleDataEnd?.();
     const declaredEnd = mdat.offset + mdat.size;
-    if (dataEnd === undefined || dataEnd === declaredEnd || dataEnd <= mdat.offset + mdat.headerSize || dataEnd > end) return mdat;
-    if (declaredEnd === end || (declaredEnd < end && boxTypeAt(window, declaredEnd, end))) return mdat;
-    const next = dataEnd < end ? wholeBoxAt(window, dataEnd, end) : 'end';
+    const sizeZero = declaredEnd === end && sizeFieldAt(window, mdat.offset) === 0;
+    const declared = sizeZero ? `'mdat' has size 0 (to the end of the file)` : `'mdat' declares ${mdat.size} bytes`;
+    const dataEnd = this.hooks.sampleDataEnd?.();
+    if (dataEnd === undefined) {
+      if (declaredEnd < end || this.lists.some((box) => box.type === 'moov' || box.type === 'moof')) return mdat;
+      const moovAt = trailingMoovAt(window, mdat.offset + mdat.headerSize, end);
+      if (moovAt === undefined) return mdat;
+      return this.mdatEndingAt(mdat, moovAt, issuesBefore, `${declared}, but a 'moov' box ends the file at byte ${moovAt}`);
+    }
+    if (dataEnd === declaredEnd || dataEnd <= mdat.offset + mdat.headerSize || dataEnd > end) return mdat;
+    if ((declaredEnd === end && !sizeZero) || (declaredEnd < end && boxTypeAt(window, declaredEnd, end))) return mdat;
+    const next = dataEnd < end ? wholeBoxAt(window, dataEnd, end)?.type : 'end';
     if (!next) return mdat;
-    this.issues.length = issuesBefore;
     const there = next === 'end' ? 'where the file ends' : `where a '${next}' box starts`;
-    this.report('error', 'MDAT_SIZE_WRONG', `'mdat' declares ${mdat.size} bytes, but the samples of the moof before it end at byte ${dataEnd}, ${there}: read as ${dataEnd - mdat.offset} bytes, ending there`, mdat.offset);
+    return this.mdatEndingAt(mdat, dataEnd, issuesBefore, `${declared}, but the samples of the moof before it end at byte ${dataEnd}, ${there}`);
+  }
+
+  private mdatEndingAt(mdat: BoxNode, dataEnd: number, issuesBefore: number, why: string): BoxNode {
+    this.issues.length = issuesBefore;
+    this.report('error', 'MDAT_SIZE_WRONG', `${why}: read as ${dataEnd - mdat.offset} bytes, ending there`, mdat.offset);
     return new BoxNode('mdat', mdat.offset, mdat.headerSize, dataEnd - mdat.offset, undefined);
+  }
+
+  /**
+   * A top-level moov or moof whose size is damaged: past the end of the file, too small for any box of
+   * its own (its mfhd and trafs then follow it at the top level), or (a moov) ending where no box starts.
+   * Read as holding the whole boxes after its header up to the first that stands only at the top level,
+   * when one of them belongs only in it.
+   */
+  private containerOfItsChildren(window: ByteWindow, box: BoxNode, end: number, issuesBefore: number): BoxNode {
+    const declaredEnd = box.offset + box.size;
+    const empty = box.size - box.headerSize < 8;
+    if (!box.truncated && !empty && (declaredEnd === end || boxTypeAt(window, declaredEnd, end))) return box;
+    const run = boxRun(window, box.offset + box.headerSize, end, (type) => !FILE_LEVEL_ONLY.has(type));
+    const own = childrenOnlyIn(box.type);
+    // Boxes that run to the end of the file are a file cut short, not a wrong size.
+    if (run.end === declaredEnd || run.next === undefined || !run.types.some((type) => own?.has(type))) return box;
+    this.issues.length = issuesBefore;
+    const left = box.truncated ? `, only ${end - box.offset} left in the file` : '';
+    this.report('error', 'BOX_SIZE_WRONG', `'${box.type}' declares ${box.size} bytes${left}, but the boxes that belong in it end at byte ${run.end}, where a '${run.next}' box starts: read as ${run.end - box.offset} bytes, ending there`, box.offset);
+    return new BoxNode(box.type, box.offset, box.headerSize, run.end - box.offset, box.uuid);
+  }
+
+  /**
+   * A box of size 0 ("to the end", which only the last box of a file may say) inside `parent`: when the
+   * boxes that stand only inside it are followed by another box, it ends there, and that box is its sibling
+   * rather than its child (a traf of size 0 would swallow the next traf).
+   */
+  private sizeZeroByItsChildren(r: BoxReader, box: BoxNode, end: number, parent: string): BoxNode {
+    const own = childrenOnlyIn(box.type);
+    if (!own) return box;
+    const window: ByteWindow = { bytes: r.bytes, start: r.base, end: r.base + r.bytes.length, fill: () => undefined };
+    const run = boxRun(window, box.offset + box.headerSize, end, (type) => own.has(type));
+    if (run.next === undefined) return box;
+    this.issues.pop(); // header()'s BOX_SIZE_ZERO warning
+    this.report('error', 'BOX_SIZE_WRONG', `'${box.type}' has size 0 (to the end) inside '${parent}', where only the last box of a file may: read as ${run.end - box.offset} bytes, up to the '${run.next}' at byte ${run.end}`, box.offset);
+    return new BoxNode(box.type, box.offset, box.headerSize, run.end - box.offset, box.uuid);
   }
 
   /** Fewer than 8 bytes (bytes[at, at + avail)) left: a cut box header at the top level; inside a box, zeros are padding. */
@@ -374,6 +430,12 @@ function u32At(bytes: Uint8Array, at: number): number {
   return ((bytes[at] ?? 0) * 0x1000000) + (((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0));
 }
 
+/** The size field of the box header at `pos`. */
+function sizeFieldAt(window: ByteWindow, pos: number): number {
+  window.fill(pos, 4);
+  return u32At(window.bytes, pos - window.start);
+}
+
 /**
  * The type of the box header at `pos` (before `end`) when it looks like one: a printable type and a size
  * no smaller than a header (the box may run past `end`: a file cut after it).
@@ -388,18 +450,55 @@ function boxTypeAt(window: ByteWindow, pos: number, end: number): string | undef
   return info.printable && (size32 <= 1 || size32 >= 8) ? info.type : undefined;
 }
 
-/** The same, when the whole box is before `end` too: a box boundary that can be trusted. */
-function wholeBoxAt(window: ByteWindow, pos: number, end: number): string | undefined {
+/** The same, when the whole box is before `end` too (a box boundary that can be trusted): its type and end. */
+function wholeBoxAt(window: ByteWindow, pos: number, end: number): { type: string; end: number } | undefined {
   const type = boxTypeAt(window, pos, end);
   if (!type) return undefined;
   window.fill(pos, Math.min(16, end - pos));
   const at = pos - window.start;
   const size32 = u32At(window.bytes, at);
-  if (size32 === 0) return type;
-  if (size32 !== 1) return pos + size32 <= end ? type : undefined;
+  if (size32 === 0) return { type, end };
+  if (size32 !== 1) return pos + size32 <= end ? { type, end: pos + size32 } : undefined;
   if (end - pos < 16) return undefined;
   const size = u32At(window.bytes, at + 8) * 0x1_0000_0000 + u32At(window.bytes, at + 12);
-  return size >= 16 && pos + size <= end ? type : undefined;
+  return size >= 16 && pos + size <= end ? { type, end: pos + size } : undefined;
+}
+
+/**
+ * Whole boxes one after another from `pos`: where they end (at `end`, at a header that is no whole box,
+ * or at the first box `belongs` refuses, whose type is then `next`) and their types.
+ */
+function boxRun(window: ByteWindow, pos: number, end: number, belongs: (type: string) => boolean): { end: number; next: string | undefined; types: string[] } {
+  const types: string[] = [];
+  while (pos < end) {
+    const box = wholeBoxAt(window, pos, end);
+    if (!box || !belongs(box.type)) return { end: pos, next: box?.type, types };
+    types.push(box.type);
+    pos = box.end;
+  }
+  return { end: pos, next: undefined, types };
+}
+
+/** How far back from the end of a file a moov that ends it is looked for (a long recording's moov takes megabytes). */
+const MOOV_SEARCH_BYTES = 64 * 1024 * 1024;
+const MOOV_SEARCH_CHUNK = 1024 * 1024;
+
+/** Where a 'moov' box that ends the input at `end` starts, searched for back to `from` (a plain MP4's moov is written last). */
+function trailingMoovAt(window: ByteWindow, from: number, end: number): number | undefined {
+  const stop = Math.max(from, end - MOOV_SEARCH_BYTES);
+  for (let chunkEnd = end; chunkEnd - 8 >= stop; chunkEnd -= MOOV_SEARCH_CHUNK) {
+    const chunkStart = Math.max(stop, chunkEnd - MOOV_SEARCH_CHUNK - 7);
+    window.fill(chunkStart, chunkEnd - chunkStart);
+    const bytes = window.bytes;
+    const base = window.start;
+    // Each 'v' of the chunk, from the last: a 'moov' type ends there when 'moo' comes before it.
+    for (let v = bytes.lastIndexOf(0x76, chunkEnd - base - 1); v >= chunkStart - base + 7; v = bytes.lastIndexOf(0x76, v - 1)) {
+      if (bytes[v - 1] !== 0x6f || bytes[v - 2] !== 0x6f || bytes[v - 3] !== 0x6d) continue;
+      const boxStart = base + v - 7;
+      if (boxStart + u32At(bytes, v - 7) === end) return boxStart;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -284,28 +284,46 @@ test('the producer layout (Segment and Clusters of unknown size) with a size pas
   assert.deepEqual(cut.issues.map((i) => [i.code, i.offset]), [['EBML_TRUNCATED', blockBefore]]);
 });
 
-test('a fragmented MP4 whose second mdat declares a wrong size (larger, smaller, past the end): read as ending with its moof\'s samples, where the next moof starts, every frame ffprobe finds in the undamaged file', () => {
-  const source = join(dir, 'six-fragments.mp4');
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '6', '-c:v', 'libx264', '-g', '25', '-c:a', 'aac', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', source]);
-  const bytes = readFileSync(source);
-  const whole = inspectJson(source, '--frames', '--tree');
-  const boxes = (report: JsonReport) => report.structure?.map((box) => [box.type, box.offset, box.size]);
+/** A fragmented MP4 of six fragments made by ffmpeg, with its report (frames and tree) and ffprobe's packets, sorted by offset. */
+const sixFragments = (() => {
+  let made: { source: string; bytes: Buffer; whole: JsonReport; packets: number[][] } | undefined;
+  return () => {
+    if (made) return made;
+    const source = join(dir, 'six-fragments.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '6', '-c:v', 'libx264', '-g', '25', '-c:a', 'aac', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', source]);
+    const packets = ffprobePackets(source).map((packet) => [Number(packet.pos), Number(packet.size)]).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
+    made = { source, bytes: readFileSync(source), whole: inspectJson(source, '--frames', '--tree'), packets };
+    return made;
+  };
+})();
+
+const boxesOf = (report: JsonReport) => report.structure?.map((box) => [box.type, box.offset, box.size]);
+const framesByOffset = (report: JsonReport) => report.frames?.map((f) => [f.offset, f.size]).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
+
+/** `damaged` read as the undamaged file is (every frame ffprobe finds there, the same fragments and tree), with one more issue: [code, offset, message]. */
+function assertReadAsWhole(damaged: Buffer, name: string, expected: [string, number, string]): void {
+  const { whole, packets } = sixFragments();
+  const result = inspectJson(written(`${name}.mp4`, damaged), '--frames', '--tree');
+  assert.deepEqual(framesByOffset(result), packets, name);
+  assert.deepEqual(result.fragments.map((f) => [f.offset, f.size, f.frameCount]), whole.fragments.map((f) => [f.offset, f.size, f.frameCount]), name);
+  assert.deepEqual(boxesOf(result), boxesOf(whole), name);
+  assert.deepEqual(result.issues.map((i) => [i.code, i.offset]), [...whole.issues.map((i) => [i.code, i.offset]), expected.slice(0, 2)].sort((a, b) => Number(a[1]) - Number(b[1])), name);
+  assert.equal(result.issues.find((i) => i.code === expected[0])?.message, expected[2], name);
+}
+
+test('a fragmented MP4 whose second mdat declares a wrong size (larger, smaller, past the end, 0): read as ending with its moof\'s samples, where the next moof starts, every frame ffprobe finds in the undamaged file', () => {
+  const { bytes, whole, packets } = sixFragments();
   const mdat = whole.structure?.filter((box) => box.type === 'mdat')[1];
   const nextMoof = whole.structure?.find((box) => box.type === 'moof' && box.offset > (mdat?.offset ?? Infinity));
   assert.ok(mdat && nextMoof && nextMoof.offset === mdat.offset + mdat.size);
-  // ffprobe's packets of the undamaged file: where each frame is.
-  const packets = ffprobePackets(source).map((packet) => [Number(packet.pos), Number(packet.size)]).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
   assert.equal(whole.fragments.length, 6);
+  assert.deepEqual(framesByOffset(whole), packets);
 
-  for (const [name, declared] of [['larger', mdat.size + 3000], ['smaller', mdat.size - 3000], ['past-the-end', 0x7fff0000]] as const) {
+  for (const [name, declared] of [['larger', mdat.size + 3000], ['smaller', mdat.size - 3000], ['past-the-end', 0x7fff0000], ['size-0', 0]] as const) {
     const damaged = Buffer.from(bytes);
     damaged.writeUInt32BE(declared, mdat.offset);
-    const result = inspectJson(written(`mdat-${name}.mp4`, damaged), '--frames', '--tree');
-    assert.deepEqual(result.frames?.map((f) => [f.offset, f.size]).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0)), packets, name);
-    assert.deepEqual(result.fragments.map((f) => [f.offset, f.size, f.frameCount]), whole.fragments.map((f) => [f.offset, f.size, f.frameCount]), name);
-    assert.deepEqual(boxes(result), boxes(whole), name);
-    assert.deepEqual(result.issues.map((i) => [i.code, i.offset]), [...whole.issues.map((i) => [i.code, i.offset]), ['MDAT_SIZE_WRONG', mdat.offset]], name);
-    assert.equal(result.issues.at(-1)?.message, `'mdat' declares ${declared} bytes, but the samples of the moof before it end at byte ${nextMoof.offset}, where a 'moof' box starts: read as ${mdat.size} bytes, ending there`);
+    const said = declared === 0 ? `'mdat' has size 0 (to the end of the file)` : `'mdat' declares ${declared} bytes`;
+    assertReadAsWhole(damaged, `mdat-${name}`, ['MDAT_SIZE_WRONG', mdat.offset, `${said}, but the samples of the moof before it end at byte ${nextMoof.offset}, where a 'moof' box starts: read as ${mdat.size} bytes, ending there`]);
   }
 
   // An mdat holding more than its moof's samples, with a box where its size says it ends, is read as declared.
@@ -315,6 +333,46 @@ test('a fragmented MP4 whose second mdat declares a wrong size (larger, smaller,
   assert.deepEqual(result.issues.map((i) => i.code), whole.issues.map((i) => i.code));
   assert.deepEqual(result.structure?.find((box) => box.offset === mdat.offset)?.size, mdat.size + 100);
   assert.equal(result.fragments.length, 6);
+});
+
+test('a fragmented MP4 whose moov runs past the end, whose moof declares 8 bytes, or whose traf has size 0: read by the boxes that belong in them, every frame ffprobe finds in the undamaged file', () => {
+  const { bytes, whole } = sixFragments();
+  const top = (type: string, index = 0) => whole.structure?.filter((box) => box.type === type)[index];
+  const moov = top('moov');
+  const moof = top('moof', 1);
+  const firstMoof = top('moof');
+  const mdat = top('mdat', 1);
+  const trafs = moof?.children?.filter((box) => box.type === 'traf');
+  assert.ok(moov && moof && firstMoof && mdat && trafs?.length === 2 && trafs[0] && trafs[1]);
+
+  const moovPastEnd = Buffer.from(bytes);
+  moovPastEnd.writeUInt32BE(bytes.length * 2, moov.offset);
+  assertReadAsWhole(moovPastEnd, 'moov-past-the-end', ['BOX_SIZE_WRONG', moov.offset, `'moov' declares ${bytes.length * 2} bytes, only ${bytes.length - moov.offset} left in the file, but the boxes that belong in it end at byte ${firstMoof.offset}, where a 'moof' box starts: read as ${moov.size} bytes, ending there`]);
+
+  const emptyMoof = Buffer.from(bytes);
+  emptyMoof.writeUInt32BE(8, moof.offset);
+  assertReadAsWhole(emptyMoof, 'moof-of-8-bytes', ['BOX_SIZE_WRONG', moof.offset, `'moof' declares 8 bytes, but the boxes that belong in it end at byte ${mdat.offset}, where a 'mdat' box starts: read as ${moof.size} bytes, ending there`]);
+
+  const trafOfSizeZero = Buffer.from(bytes);
+  trafOfSizeZero.writeUInt32BE(0, trafs[0].offset);
+  assertReadAsWhole(trafOfSizeZero, 'traf-of-size-0', ['BOX_SIZE_WRONG', trafs[0].offset, `'traf' has size 0 (to the end) inside 'moof', where only the last box of a file may: read as ${trafs[0].size} bytes, up to the 'traf' at byte ${trafs[1].offset}`]);
+});
+
+test('a plain MP4 whose mdat has size 0 (to the end), hiding the moov after it: read as ending where the moov starts, every frame ffprobe finds in the undamaged file', () => {
+  const source = `${FIXTURES}/h264-aac.mp4`;
+  const bytes = readFileSync(source);
+  const whole = inspectJson(source, '--frames', '--tree');
+  const mdat = whole.structure?.find((box) => box.type === 'mdat');
+  const moov = whole.structure?.find((box) => box.type === 'moov');
+  assert.ok(mdat && moov && moov.offset === mdat.offset + mdat.size && moov.offset + moov.size === bytes.length);
+  const damaged = Buffer.from(bytes);
+  damaged.writeUInt32BE(0, mdat.offset);
+  const file = written('plain-mdat-size-0.mp4', damaged);
+  assert.throws(() => ffprobePackets(file), /moov atom not found/); // ffprobe gives up
+  const result = inspectJson(file, '--frames', '--tree');
+  assert.deepEqual(framesByOffset(result), framesByOffset(whole));
+  assert.deepEqual(boxesOf(result), boxesOf(whole));
+  assert.deepEqual(result.issues.map((i) => [i.code, i.offset, i.message]), [['MDAT_SIZE_WRONG', mdat.offset, `'mdat' has size 0 (to the end of the file), but a 'moov' box ends the file at byte ${moov.offset}: read as ${mdat.size} bytes, ending there`], ...whole.issues.map((i) => [i.code, i.offset, i.message])]);
 });
 
 test('a truncated file reports what it read and the truncation offset', () => {
