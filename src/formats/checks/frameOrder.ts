@@ -40,6 +40,7 @@ export function frameOrder(frames: FrameTable, track: number, reorderLimit: numb
   for (let i = 0; i < frames.count; i++) {
     if (frames.track[i] !== track) continue;
     const pts = frames.ptsMs[i] ?? 0;
+    if (Number.isNaN(pts)) continue; // time unknown (no timescale): nothing to compare
     // Each fragment starts afresh, but for a track that may reorder (video) one that opens without a
     // keyframe (a moof per frame, CMAF chunks) goes on with the frames before it, or its B-frames would
     // never be seen reordered.

@@ -326,7 +326,8 @@ function readTrun(view: DataView, at: number, size: number, run: RunParts): bool
     p += 4;
   }
   const layout = layoutOf(flags);
-  if (p + sampleCount * layout.stride > end || (layout.stride === 0 && sampleCount > MAX_RUN_SAMPLES)) return false;
+  // Entries filling the box exactly: any other count is for the trun parser to report.
+  if (p + sampleCount * layout.stride !== end || (layout.stride === 0 && sampleCount > MAX_RUN_SAMPLES)) return false;
   run.entryCount = sampleCount;
   run.layout = layout;
   run.dataOffset = dataOffset;

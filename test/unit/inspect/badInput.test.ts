@@ -358,6 +358,38 @@ test('a fragmented MP4 whose moov runs past the end, whose moof declares 8 bytes
   assertReadAsWhole(trafOfSizeZero, 'traf-of-size-0', ['BOX_SIZE_WRONG', trafs[0].offset, `'traf' has size 0 (to the end) inside 'moof', where only the last box of a file may: read as ${trafs[0].size} bytes, up to the 'traf' at byte ${trafs[1].offset}`]);
 });
 
+test('a trun that declares fewer samples than it holds, and an mdhd timescale of 0, are errors (--checks exits 2); the frames are those ffprobe reads', () => {
+  const { bytes, whole } = sixFragments();
+  const moof = whole.structure?.filter((box) => box.type === 'moof')[1];
+  const trun = moof?.children?.find((box) => box.type === 'traf')?.children?.find((box) => box.type === 'trun');
+  assert.ok(trun);
+  const countAt = trun.offset + 12;
+  const shortRun = Buffer.from(bytes);
+  shortRun.writeUInt32BE(bytes.readUInt32BE(countAt) - 5, countAt);
+  const shortFile = written('trun-count-short.mp4', shortRun);
+  const result = inspectJson(shortFile, '--frames');
+  assert.deepEqual(framesByOffset(result), ffprobePackets(shortFile).map((packet) => [Number(packet.pos), Number(packet.size)]).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0)));
+  assert.equal(result.frames?.length, (whole.frames?.length ?? 0) - 5);
+  const found = result.issues.find((i) => i.code === 'TRUN_SAMPLE_COUNT_SHORT');
+  assert.deepEqual([found?.severity, found?.offset, found?.message], ['error', countAt, `trun declares ${bytes.readUInt32BE(countAt) - 5} samples but holds the entries of ${bytes.readUInt32BE(countAt)}: players read ${bytes.readUInt32BE(countAt) - 5} and lose the samples after them`]);
+  assert.equal(kvsInspect(['--checks', shortFile]).status, 2);
+
+  const mdhd = whole.structure?.find((box) => box.type === 'moov')?.children?.find((box) => box.type === 'trak')?.children?.find((box) => box.type === 'mdia')?.children?.find((box) => box.type === 'mdhd');
+  assert.ok(mdhd);
+  const timescaleAt = mdhd.offset + 20; // version 0: size, type, version and flags, two 32-bit times
+  assert.equal(bytes.readUInt32BE(timescaleAt), 12800);
+  const noTimescale = Buffer.from(bytes);
+  noTimescale.writeUInt32BE(0, timescaleAt);
+  const noTimescaleFile = written('mdhd-timescale-0.mp4', noTimescale);
+  const timeless = inspectJson(noTimescaleFile, '--frames');
+  assert.deepEqual(timeless.issues.map((i) => [i.severity, i.code, i.offset, i.message]), [
+    ['error', 'MDHD_TIMESCALE_ZERO', timescaleAt, 'mdhd timescale is 0 units per second: none of the track\'s times can be turned into seconds'],
+    ...whole.issues.filter((i) => i.code !== 'B_FRAMES').map((i) => [i.severity, i.code, i.offset, i.message]),
+  ]);
+  assert.equal(timeless.frames?.length, whole.frames?.length);
+  assert.equal(kvsInspect(['--checks', noTimescaleFile]).status, 2);
+});
+
 test('a plain MP4 whose mdat has size 0 (to the end), hiding the moov after it: read as ending where the moov starts, every frame ffprobe finds in the undamaged file', () => {
   const source = `${FIXTURES}/h264-aac.mp4`;
   const bytes = readFileSync(source);

@@ -17,10 +17,13 @@ export const mdhd = defineBox({
   type: 'mdhd',
   name: 'MediaHeaderBox',
   full: true,
-  parse(r, { version }): MediaHeaderFields {
+  parse(r, ctx): MediaHeaderFields {
+    const version = ctx.version;
     const creationTime = r.uv(version, 'creation_time');
     const modificationTime = r.uv(version, 'modification_time');
+    const timescaleAt = r.offset;
     const timescale = r.u32('timescale');
+    if (timescale === 0 && !r.overrun) ctx.issue('error', 'MDHD_TIMESCALE_ZERO', 'mdhd timescale is 0 units per second: none of the track\'s times can be turned into seconds', timescaleAt);
     const duration = r.uv(version, 'duration');
     const packed = r.u16();
     r.split(packed, 16, LANGUAGE_BITS);

@@ -127,6 +127,7 @@ export const trun = defineBox({
   full: true,
   parse(r, ctx): TrackRunFields {
     const flags = ctx.flags;
+    const countAt = r.offset;
     const sampleCount = r.u32('sample_count');
     const dataOffset = flags & TRUN_DATA_OFFSET ? r.i32('data_offset') : undefined;
     const firstSampleFlags = flags & TRUN_FIRST_SAMPLE_FLAGS ? r.u32('first_sample_flags') : undefined;
@@ -140,6 +141,8 @@ export const trun = defineBox({
       if (room < n) {
         ctx.issue('error', 'TABLE_TRUNCATED', `trun declares ${sampleCount} samples, room for ${room}`, r.offset);
         n = room;
+      } else if (room > n) {
+        ctx.issue('error', 'TRUN_SAMPLE_COUNT_SHORT', `trun declares ${sampleCount} samples but holds the entries of ${room}: players read ${sampleCount} and lose the samples after them`, countAt);
       }
     } else if (n > MAX_RUN_SAMPLES) {
       ctx.issue('error', 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE', `trun declares ${sampleCount} samples without per-sample fields; reading ${MAX_RUN_SAMPLES}`, r.startOffset);
