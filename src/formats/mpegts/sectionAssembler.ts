@@ -7,7 +7,8 @@ const MAX_SECTION = 1024;
 /**
  * Assembles the PSI sections of one PID from packet payloads (pointer_field, sections spanning
  * packets, several sections per packet, 0xFF stuffing). Hands on long-form sections whose CRC_32
- * matches and which differ from the previous one (tables repeat every ~100 ms).
+ * matches and which differ from the previous one (tables repeat every ~100 ms), and a damaged one
+ * while no good one has come.
  */
 export class SectionAssembler {
   private readonly buf = new Uint8Array(MAX_SECTION);
@@ -17,6 +18,7 @@ export class SectionAssembler {
   /** Absolute offset of the section's first byte. */
   private offset = 0;
   private lastCrc = -1;
+  private lastBadCrc = -1;
 
   constructor(
     private readonly pid: number,
@@ -42,7 +44,11 @@ export class SectionAssembler {
       this.reset();
       return;
     }
-    if (this.need > 0) this.bytes(b, s, s + pointer);
+    if (this.need > 0) {
+      this.bytes(b, s, s + pointer);
+      // The pointer_field says where the section before ends: one still short of its section_length there is lost.
+      if (this.need > 0) this.report('error', 'TS_SECTION_INCOMPLETE', `PID ${this.pid}: a section of ${this.need} bytes (section_length ${this.need - 3}) ends after ${this.have} bytes, where the next section starts; dropped`, this.offset);
+    }
     s += pointer;
     this.reset();
     while (s < e && b[s] !== 0xff) {
@@ -82,12 +88,17 @@ export class SectionAssembler {
     if (((sec[1] ?? 0) & 0x80) === 0) return; // not a long-form section
     const n = sec.length;
     const crc = (((sec[n - 4] ?? 0) << 24) | ((sec[n - 3] ?? 0) << 16) | ((sec[n - 2] ?? 0) << 8) | (sec[n - 1] ?? 0)) >>> 0;
-    if (crc === this.lastCrc) return; // the same table again
+    if (crc === this.lastCrc || crc === this.lastBadCrc) return; // the same table again (a damaged one is reported once)
     if (crc32Mpeg2(sec) !== 0) {
-      this.report('error', 'TS_PSI_CRC_ERROR', `PID ${this.pid}: CRC_32 of table 0x${(sec[0] ?? 0).toString(16)} does not match`, this.offset);
-      return;
+      this.lastBadCrc = crc;
+      // With no good copy of the table so far, a damaged one is all there is: read as it is (as ffmpeg does).
+      const readAnyway = this.lastCrc === -1;
+      const how = readAnyway ? '; read as it is, as no copy with a good CRC came before it' : '; the copy before it stays in use';
+      this.report('error', 'TS_PSI_CRC_ERROR', `PID ${this.pid}: CRC_32 of table 0x${(sec[0] ?? 0).toString(16)} does not match${how}`, this.offset);
+      if (!readAnyway) return;
+    } else {
+      this.lastCrc = crc;
     }
-    this.lastCrc = crc;
     if (((sec[5] ?? 0) & 1) === 0) return; // current_next_indicator 0: not yet applicable
     this.onSection(sec, this.offset);
   }

@@ -504,3 +504,25 @@ test('a WebM that ffmpeg stopped writing before its first frame (no Tracks, no C
   const errorOnly = inspectJson(written('get-media-error.mkv', getMediaErrorChunk({ errorCode: 'FRAGMENT_NOT_FOUND', errorId: 3000, fragmentNumber: '9' })));
   assert.ok(!errorOnly.issues.some((found) => found.code === 'MKV_NO_TRACKS'), JSON.stringify(errorOnly.issues));
 });
+
+test('an MPEG-TS whose every PMT has a damaged CRC_32: one error, and the tracks and frames ffprobe reads', () => {
+  const source = `${FIXTURES}/h264-aac.ts`;
+  const bytes = Buffer.from(readFileSync(source));
+  const whole = inspectJson(source, '--frames');
+  let pmts = 0;
+  for (let at = 0; at + 188 <= bytes.length; at += 188) {
+    const pid = ((bytes[at + 1] ?? 0) & 0x1f) * 256 + (bytes[at + 2] ?? 0);
+    if (pid !== 0x1000 || ((bytes[at + 1] ?? 0) & 0x40) === 0) continue;
+    const section = at + 5 + (bytes[at + 4] ?? 0);
+    const sectionLength = ((bytes[section + 1] ?? 0) & 0x0f) * 256 + (bytes[section + 2] ?? 0);
+    bytes[section + 3 + sectionLength - 1] = (bytes[section + 3 + sectionLength - 1] ?? 0) ^ 0x01; // CRC_32's last byte
+    pmts++;
+  }
+  assert.ok(pmts > 1);
+  const file = written('pmt-crc.ts', bytes);
+  const result = inspectJson(file, '--frames');
+  assert.deepEqual(result.tracks.map((t) => t.codec), whole.tracks.map((t) => t.codec));
+  assert.deepEqual(result.frames, whole.frames);
+  assert.equal(result.frames?.length, ffprobePackets(file).length);
+  assert.deepEqual(result.issues.map((i) => [i.code, i.message]), [['TS_PSI_CRC_ERROR', 'PID 4096: CRC_32 of table 0x2 does not match; read as it is, as no copy with a good CRC came before it']]);
+});

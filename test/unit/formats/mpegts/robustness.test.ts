@@ -157,7 +157,30 @@ test('transport errors, CRC errors and PES length mismatches are reported', () =
   const crc = readMpegTs(bytesSource(concat(base[0] ?? new Uint8Array(), badPmt)));
   const crcIssue = crc.issues.find((i) => i.code === 'TS_PSI_CRC_ERROR');
   assert.equal(crcIssue?.offset, 188 + 188 - pmt.length + 1, 'the section starts after the pointer_field');
-  assert.equal(crc.streams.length, 0);
+  assert.equal(crcIssue?.message, 'PID 4096: CRC_32 of table 0x2 does not match; read as it is, as no copy with a good CRC came before it');
+
+  // Only the CRC damaged, repeated: reported once, and its stream is read, as ffmpeg reads it.
+  const crcOnly = (cc: number) => {
+    const packet = tsPacket(0x1000, pmt, { pusi: true, cc });
+    packet[187] = (packet[187] ?? 0) ^ 0x01; // the last byte of CRC_32
+    return packet;
+  };
+  const repeated = readMpegTs(bytesSource(concat(base[0] ?? new Uint8Array(), crcOnly(0), crcOnly(1), crcOnly(2))));
+  assert.deepEqual(codes(repeated), ['TS_PSI_CRC_ERROR']);
+  assert.deepEqual(repeated.streams.map((stream) => stream.pid), [0x101]);
+  // After a good copy, a damaged one is not used.
+  const afterGood = readMpegTs(bytesSource(concat(...base, crcOnly(1))));
+  assert.deepEqual(afterGood.issues.map((i) => [i.code, i.message]), [['TS_PSI_CRC_ERROR', 'PID 4096: CRC_32 of table 0x2 does not match; the copy before it stays in use']]);
+  assert.deepEqual(afterGood.streams.map((stream) => stream.pid), [0x101]);
+
+  // A section_length made longer: the section is still short of it where the next section starts.
+  const pat = patPayload(1, 0x1000);
+  const longPat = tsPacket(0, pat, { pusi: true });
+  const lengthAt = 188 - pat.length + 3; // after the pointer_field, table_id and the section_length's high bits
+  longPat[lengthAt] = (longPat[lengthAt] ?? 0) + 100;
+  const incomplete = readMpegTs(bytesSource(concat(longPat, tsPacket(0, pat, { pusi: true, cc: 1 }), base[1] ?? new Uint8Array())));
+  assert.deepEqual(incomplete.issues.map((i) => [i.code, i.offset]), [['TS_SECTION_INCOMPLETE', 188 - pat.length + 1]]);
+  assert.match(incomplete.issues[0]?.message ?? '', /^PID 0: a section of \d+ bytes \(section_length \d+\) ends after \d+ bytes, where the next section starts; dropped$/);
 
   // PES_packet_length 1000 but only 200 bytes carried before the next PES starts.
   const short = readMpegTs(bytesSource(concat(...base,
