@@ -7,7 +7,7 @@ import { inspectIsoBmff } from './fromIsoBmff';
 import { inspectMatroska } from './fromMatroska';
 import { inspectMpegTs } from './fromMpegTs';
 import { frameTable, type FragmentReport, type InspectionReport } from './report';
-import { sniffFormat } from './sniff';
+import { sniffFormat, unknownFormatMessage } from './sniff';
 import { analyzeVideoFrames, FrameNalSummaries } from './videoFrames';
 
 export interface InspectOptions extends Pick<ReadinessOptions, 'nowMs'> {
@@ -84,7 +84,7 @@ function readContainer(source: ByteSource): ContainerInspection {
           tracks: [],
           fragments: [],
           frames: frameTable(0),
-          issues: [issue('error', 'UNKNOWN_FORMAT', 'Not a Matroska/WebM, MP4 or MPEG-TS stream: no EBML header or box at the start, and no TS packets in the first 64 KiB.', 0)],
+          issues: [issue('error', 'UNKNOWN_FORMAT', unknownFormatMessage(source), 0)],
         },
         videoTracks: [],
       };

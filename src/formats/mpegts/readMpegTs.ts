@@ -137,7 +137,8 @@ function scan(source: ByteSource, scanner: TsScanner, ps: number, first: number)
     pos = next;
   }
   if (pos < size) {
-    scanner.report('warning', 'TS_PACKET_TRUNCATED', `${size - pos} bytes at the end: less than a packet`, pos);
+    if (scanner.packetCount === 0) scanner.report('error', 'TS_NO_PACKETS', `no whole packet: ${size - pos} bytes from byte ${pos}, less than one packet`, pos);
+    else scanner.report('warning', 'TS_PACKET_TRUNCATED', `${size - pos} bytes at the end: less than a packet`, pos);
   }
 }
 

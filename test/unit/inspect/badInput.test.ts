@@ -421,11 +421,29 @@ test('unreadable input: one line naming the offset, exit status 1', () => {
   const result = kvsInspect([file]);
   assert.equal(result.status, 1);
   assert.equal(result.stdout, '');
-  assert.match(result.stderr, /^kvs-inspect: .*noise\.bin: Not a Matroska\/WebM, MP4 or MPEG-TS stream.*\(byte 0\)\n$/);
+  assert.equal(result.stderr, `kvs-inspect: ${file}: Not a Matroska/WebM, MP4 or MPEG-TS stream but text, starting "this is not a video file at all": an error page or message saved in place of the media? (byte 0)\n`);
+  const binary = written('noise-bytes.bin', Buffer.from([0x00, 0xff, 0x13, 0x80, 0x7f, 0x01, 0x02, 0x03, 0x04, 0xfe]));
+  assert.equal(kvsInspect([binary]).stderr, `kvs-inspect: ${binary}: Not a Matroska/WebM, MP4 or MPEG-TS stream: no EBML header or box at the start, and no TS packets in the first 64 KiB. (byte 0)\n`);
+  const empty = written('empty.mkv', Buffer.alloc(0));
+  assert.deepEqual(kvsInspect([empty]), { status: 1, stdout: '', stderr: `kvs-inspect: ${empty}: The input is empty (0 bytes). (byte 0)\n` });
+  const oneByte = written('one-byte.ts', Buffer.from('G'));
+  assert.deepEqual(kvsInspect(['--checks', oneByte]), { status: 1, stdout: '', stderr: `kvs-inspect: ${oneByte}: Only 1 byte, starting with an MPEG-TS sync byte: less than one 188-byte packet. (byte 0)\n` });
   assert.match(kvsInspect([join(dir, 'missing.mkv')]).stderr, /^kvs-inspect: cannot read .*missing\.mkv: ENOENT\n$/);
   const directory = kvsInspect([dir]);
   assert.equal(directory.status, 1);
   assert.equal(directory.stderr, `kvs-inspect: cannot read ${dir}: is a directory\n`);
+});
+
+test('an MP4 whose ftyp type is damaged is still read as MP4: its size leads to the moov', () => {
+  const source = `${FIXTURES}/h264-aac.mp4`;
+  const damaged = Buffer.from(readFileSync(source));
+  assert.equal(damaged.toString('latin1', 4, 8), 'ftyp');
+  damaged[6] = (damaged[6] ?? 0) ^ 0xff;
+  const result = inspectJson(written('ftyp-type.mp4', damaged), '--frames');
+  const whole = inspectJson(source, '--frames');
+  assert.equal(result.format, 'mp4');
+  assert.deepEqual(result.frames, whole.frames);
+  assert.deepEqual(result.issues.map((i) => [i.code, i.offset]), [['BOX_TYPE_INVALID', 0], ...whole.issues.map((i) => [i.code, i.offset])]);
 });
 
 test('a plain MP4 or MOV cut short, its moov first: the samples past the cut, per track, where ffprobe places them', () => {
