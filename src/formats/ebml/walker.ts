@@ -209,14 +209,15 @@ class Walk {
     const headerSize = idWidth + sizeWidth;
     if (headerSize > avail) return this.headerCut(bound);
     const size = vintValue(peek, idWidth, sizeWidth);
-    const spec = this.schema.get(id);
-    // At the root of the input an EBML header or a Segment starts (Void and CRC-32 aside): an id the
-    // schema does not know there is stray bytes (between GetMedia documents, say), whatever size they
-    // read as, so the walk carries on at the next sync point rather than skipping that size.
-    if (!spec && !top && this.baseLevel === 0) {
-      return this.skipDamage('EBML_STRAY_BYTES', `Unknown element id ${hex(id)} where an EBML header or a Segment should start`, pos + 1, bound);
+    let spec = this.schema.get(id);
+    // At the root of the input an EBML header or a Segment starts (Void and CRC-32 aside; a Segment's
+    // children are read there too, as bare Clusters are): any other id there is stray bytes (between
+    // GetMedia documents, say), whatever size they read as, so the walk carries on at the next sync
+    // point rather than skipping that size.
+    if (!top && this.baseLevel === 0 && (!spec || spec.depth > 1)) {
+      const what = spec ? `${spec.name} (${hex(id)}), which belongs in ${spec.parent?.name ?? 'another element'},` : `Unknown element id ${hex(id)}`;
+      return this.skipDamage('EBML_STRAY_BYTES', `${what} where an EBML header or a Segment should start`, pos + 1, bound);
     }
-
     // An element that cannot be inside an open unknown-size master ends it (RFC 8794 §6.2). So does a
     // top-level element (a Cluster, an EBML header) inside a known-size master: that master's size is
     // wrong (a Cluster 9 bytes too long would otherwise swallow the next Cluster and read on in it).
@@ -228,6 +229,19 @@ class Walk {
       }
       this.close(top, pos);
       top = stack[stack.length - 1];
+    }
+    // Directly in a root element (the Segment) stand only its own children: an element that belongs
+    // deeper is damage (an id hit by a flipped bit, whose size then swallows what follows), as is an
+    // unknown id, unless what it holds shows which of the Segment's elements it is.
+    if (top && top.spec?.depth === 0 && (!spec || spec.depth > 1)) {
+      const found = spec ? undefined : this.levelOneByFirstChild(top.spec, peek, headerSize, avail);
+      if (found) {
+        const { element: named, firstChild } = found;
+        this.log.add(issue('error', 'EBML_ID_DAMAGED', `Unknown element id ${hex(id)} at offset ${pos} holds a ${firstChild.name}, which only a ${named.name} holds: read as a ${named.name} (id ${hex(named.id)}).`, pos));
+        spec = named;
+      } else if (spec) {
+        return this.skipDamage('EBML_ELEMENT_MISPLACED', `${spec.name} (${hex(id)}), which belongs in ${spec.parent?.name ?? 'another element'}, directly in the ${top.element.name}`, pos + 1, top.end);
+      }
     }
     const parentBound = top ? top.end : this.rangeEnd;
     const type: EbmlType = spec ? spec.type : 'binary';
@@ -251,6 +265,10 @@ class Walk {
         const past = end > this.sourceSize ? 'the end of the input' : `the end of its parent at ${parentBound}`;
         return this.skipDamage(end > this.sourceSize ? 'EBML_TRUNCATED' : 'EBML_SIZE_PAST_PARENT', `Unknown element id ${hex(id)} of ${size} bytes, past ${past},`, pos + 1, parentBound);
       }
+      // So is one that holds a top-level element (an error page between two GetMedia documents).
+      if (!spec && findSyncPoint(this.source, this.schema.syncIds, dataStart, end) < end) {
+        return this.skipDamage('EBML_STRAY_BYTES', `Unknown element id ${hex(id)} of ${size} bytes, with a top-level element inside,`, pos + 1, parentBound);
+      }
       if (end > parentBound) {
         end = this.sizePastParent(name, type, dataStart, end, parentBound);
         peek = this.source.read(pos, PEEK_BYTES); // (its search for a sync point read on)
@@ -260,7 +278,7 @@ class Walk {
     if (!spec) this.log.add(issue('info', 'EBML_UNKNOWN_ELEMENT', `Unknown element id ${hex(id)} at offset ${pos} (${size === UNKNOWN_SIZE ? 'unknown size' : `${size} bytes`}).`, pos));
 
     const element: EbmlElement = {
-      id,
+      id: spec ? spec.id : id, // (an id read as damaged is the element's it was read as)
       name,
       type,
       level: this.baseLevel + stack.length,
@@ -324,6 +342,34 @@ class Walk {
     if (frame.reported) this.visitor.leave?.(frame.element);
   }
 
+  /**
+   * The child of `root` that an element with an unknown id is, by its first child (a Cluster's
+   * Timestamp, a Tracks' TrackEntry), read from peek[dataAt, avail): undefined when that child is not
+   * one that only a child of `root` holds.
+   */
+  private levelOneByFirstChild(root: ElementSpec, peek: Uint8Array, dataAt: number, avail: number): { element: ElementSpec; firstChild: ElementSpec } | undefined {
+    let at = dataAt;
+    for (;;) {
+      const width = vintWidth(peek[at] ?? 0);
+      const sizeWidth = vintWidth(peek[at + width] ?? 0);
+      if (width === 0 || width > this.maxIdLength || sizeWidth === 0 || at + width + sizeWidth > avail) return undefined;
+      const firstChild = this.schema.get(elementIdValue(peek, at, width));
+      // A CRC-32 or Void first (as ffmpeg writes a CRC-32 first in each Cluster): the child after it.
+      if (firstChild?.global) {
+        at += width + sizeWidth + vintValue(peek, at + width, sizeWidth);
+        continue;
+      }
+      const element = firstChild?.parent;
+      return element && element.depth === 1 && element.parent?.id === root.id ? { element, firstChild } : undefined;
+    }
+  }
+
+  /** Whether a top-level element id (and a valid size byte) starts at `pos`. */
+  private syncIdAt(pos: number): boolean {
+    const bytes = this.source.read(pos, 5);
+    return bytes.length === 5 && this.schema.syncIds.has(elementIdValue(bytes, 0, 4)) && vintWidth(bytes[4] ?? 0) !== 0;
+  }
+
   /** Reports damage at the current position and carries on at the next sync point in [from, bound). */
   private skipDamage(code: string, what: string, from: number, bound: number): boolean {
     const at = this.pos;
@@ -334,9 +380,19 @@ class Walk {
     return true;
   }
 
-  /** The input or the parent ends inside the element header at the current position. */
+  /**
+   * The input or the parent ends inside the element header at the current position. When a top-level
+   * element starts there, the parent's size is wrong (a Cluster a byte too long), and it ends there.
+   */
   private headerCut(bound: number): boolean {
     const pos = this.pos;
+    const top = this.stack[this.stack.length - 1];
+    if (top && !top.unknownSize && bound < this.sourceSize && this.syncIdAt(pos)) {
+      const { name: master, offset: at } = top.element;
+      this.log.add(issue('error', 'EBML_SIZE_PAST_PARENT', `A top-level element starts at offset ${pos} inside ${master} (offset ${at}), ${top.end - pos} byte${top.end - pos === 1 ? '' : 's'} before its end: ${master} is taken to end there, not at ${top.end}.`, at));
+      this.close(top, pos);
+      return true;
+    }
     if (bound >= this.sourceSize) {
       this.log.add(issue('error', 'EBML_TRUNCATED', `The input ends inside an element header at offset ${pos}.`, pos));
     } else {

@@ -203,6 +203,92 @@ test('a Cluster whose size is 9 bytes too large ends where the next Cluster star
   assert.deepEqual(result.issues.map((i) => [i.code, i.offset]), [['EBML_SIZE_PAST_PARENT', first]]);
 });
 
+test('a Cluster whose size is 1 to 3 bytes too large (the next Cluster\'s id crosses its end) ends where that Cluster starts: every frame read', () => {
+  const first = report.fragments[0]?.offset ?? 0;
+  for (const extra of [1, 2, 3]) {
+    const file = variant(`cluster-${extra}-too-long.mkv`, (bytes) => {
+      const at = first + 4;
+      const width = Math.clz32(bytes[at] ?? 0) - 23;
+      bytes.writeUIntBE(bytes.readUIntBE(at, width) + extra, at, width);
+    });
+    const result = inspectJson(file, '--frames');
+    assert.deepEqual(result.frames, report.frames, `${extra}`);
+    const next = report.fragments[1]?.offset ?? 0;
+    assert.deepEqual(result.issues.map((i) => [i.code, i.offset, i.message]), [['EBML_SIZE_PAST_PARENT', first, `A top-level element starts at offset ${next} inside Cluster (offset ${first}), ${extra} byte${extra === 1 ? '' : 's'} before its end: Cluster is taken to end there, not at ${next + extra}.`]]);
+  }
+});
+
+/** The offset of the first element mkvinfo shows on a line that `pattern` matches (its offset captured). */
+function mkvinfoOffset(pattern: RegExp): number {
+  const found = pattern.exec(execFileSync('mkvinfo', ['-P', SOURCE], { encoding: 'utf8' }));
+  assert.ok(found, `mkvinfo shows ${pattern}`);
+  return Number(found[1]);
+}
+
+test('an id damaged at the Segment level: one that belongs deeper (an Info\'s first byte flipped) is skipped to the next top-level element, as ffmpeg does; an unknown one (a Cluster\'s) is read as the element its first child shows', () => {
+  const infoAt = mkvinfoOffset(/\+ Segment information at (\d+)/);
+  const tracksAt = mkvinfoOffset(/\+ Tracks at (\d+)/);
+  const info = variant('info-id.mkv', (bytes) => {
+    assert.equal(bytes[infoAt], 0x15);
+    bytes[infoAt] = 0xea; // the Info's id, 0x1549A966, now starts with CueCodecState's
+  });
+  const misplaced = inspectJson(info, '--frames');
+  assert.deepEqual(misplaced.frames, report.frames);
+  assert.equal(misplaced.frames?.length, ffprobePackets(info).length);
+  assert.deepEqual(misplaced.issues.map((i) => [i.code, i.offset, i.message]), [['EBML_ELEMENT_MISPLACED', infoAt, `CueCodecState (0xEA), which belongs in CueTrackPositions, directly in the Segment at offset ${infoAt}; skipped ${tracksAt - infoAt} bytes to offset ${tracksAt}.`]]);
+
+  const clusterAt = mkvinfoOffset(/\+ Cluster at (\d+)/);
+  const cluster = variant('cluster-id.mkv', (bytes) => {
+    assert.equal(bytes.readUInt32BE(clusterAt), 0x1f43b675);
+    bytes[clusterAt + 1] = 0x18;
+  });
+  const renamed = inspectJson(cluster, '--frames');
+  assert.deepEqual(renamed.frames, report.frames);
+  assert.ok(ffprobePackets(cluster).length < (report.frames?.length ?? 0), 'ffprobe skips the Cluster');
+  assert.deepEqual(renamed.issues.map((i) => [i.code, i.offset, i.message]), [['EBML_ID_DAMAGED', clusterAt, `Unknown element id 0x1F18B675 at offset ${clusterAt} holds a Timestamp, which only a Cluster holds: read as a Cluster (id 0x1F43B675).`]]);
+  assert.equal(kvsInspect(['--checks', cluster]).status, 2);
+});
+
+test('a Cluster of size 0, its children then directly in the Segment: an error (--checks exits 2), the frames ffprobe reads', () => {
+  const clusterAt = mkvinfoOffset(/\+ Cluster at (\d+)/);
+  const file = variant('cluster-size-0.mkv', (bytes) => {
+    const at = clusterAt + 4;
+    const width = Math.clz32(bytes[at] ?? 0) - 23;
+    bytes.writeUIntBE(2 ** (7 * width), at, width); // the VINT marker alone: 0
+  });
+  const result = inspectJson(file, '--frames');
+  assert.equal(result.frames?.length, ffprobePackets(file).length);
+  assert.ok(result.issues.some((i) => i.code === 'EBML_ELEMENT_MISPLACED' && i.severity === 'error' && /^Timestamp \(0xE7\), which belongs in Cluster, directly in the Segment/.test(i.message)));
+  assert.equal(kvsInspect(['--checks', file]).status, 2);
+});
+
+test('bytes after the Segment that read as elements which belong deeper are one EBML_STRAY_BYTES, not one issue per element', () => {
+  const file = written('tail-garbage.mkv', Buffer.concat([original, Buffer.from('\x80\xec'.repeat(5000), 'latin1')]));
+  const result = inspectJson(file, '--frames');
+  assert.deepEqual(result.frames, report.frames);
+  assert.deepEqual(result.issues.map((i) => [i.code, i.offset, i.message]), [['EBML_STRAY_BYTES', original.length, `ChapterDisplay (0x80), which belongs in ChapterAtom, where an EBML header or a Segment should start at offset ${original.length}; skipped 10000 bytes to offset ${original.length + 10000}.`]]);
+});
+
+test('an error page between two documents of the producer layout (Segment and Clusters of unknown size): skipped, every frame of both read', () => {
+  const segmentAt = mkvinfoOffset(/\+ Segment: size \d+ at (\d+)/);
+  const clusters = [...execFileSync('mkvinfo', ['-P', SOURCE], { encoding: 'utf8' }).matchAll(/\+ Cluster at (\d+)/g)].map((m) => Number(m[1]));
+  const producerLayout = Buffer.from(original);
+  for (const master of [segmentAt, ...clusters]) {
+    // The size VINT's value bits all set: unknown.
+    const width = Math.clz32(producerLayout[master + 4] ?? 0) - 23;
+    if (width > 6) producerLayout.set([0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], master + 4);
+    else producerLayout.writeUIntBE(2 ** (7 * width + 1) - 1, master + 4, width);
+  }
+  const page = Buffer.from('<html>502 Bad Gateway</html>\n');
+  const file = written('error-page-between.mkv', Buffer.concat([producerLayout, page, producerLayout]));
+  const result = inspectJson(file, '--frames');
+  assert.equal(result.frames?.length, 2 * (report.frames?.length ?? 0));
+  assert.equal(result.frames?.length, ffprobePackets(file).length);
+  // (The second document repeats the first's times.)
+  assert.deepEqual(result.issues.map((i) => [i.code, i.offset]), [['EBML_STRAY_BYTES', original.length], ['TIMECODE_BACKWARDS', original.length + page.length + (report.fragments[0]?.offset ?? 0)]]);
+  assert.equal(result.issues[0]?.message, `Unknown element id 0x3C6874 of 11628 bytes, with a top-level element inside, at offset ${original.length}; skipped ${page.length} bytes to offset ${original.length + page.length}.`);
+});
+
 test('a Void whose size runs past its Segment and the input (the Segment\'s size is right): the elements after it are read, every frame ffprobe finds; cut inside the Void, the file is truncated', () => {
   const layout = execFileSync('mkvinfo', ['-P', SOURCE], { encoding: 'utf8' });
   const voidAt = Number(/\+ EBML void: size \d+ at (\d+)/.exec(layout)?.[1]);
