@@ -31,7 +31,21 @@ export function sniffFormat(source: ByteSource): SniffedFormat {
   if (head[0] === 0x18 && head[1] === 0x53 && head[2] === 0x80 && head[3] === 0x67) return 'matroska';
   if (looksLikeTs(head, source)) return 'mpeg-ts';
   if (secondBoxIsLeading(head, source)) return 'isobmff';
+  if (laterEbmlHeader(source)) return 'matroska';
   return 'unknown';
+}
+
+/** How far into the input an EBML header is looked for (as for TS packets). */
+const EBML_SEARCH_BYTES = 64 * 1024;
+
+/** An EBML header after other bytes: a GetMedia capture that starts part-way through a fragment. */
+function laterEbmlHeader(source: ByteSource): boolean {
+  const bytes = source.read(0, EBML_SEARCH_BYTES + 5);
+  for (let at = bytes.indexOf(EBML_MAGIC[0] ?? 0); at >= 0 && at + 5 <= bytes.length; at = bytes.indexOf(EBML_MAGIC[0] ?? 0, at + 1)) {
+    // The magic, then a size byte that is a valid VINT.
+    if (EBML_MAGIC.every((byte, i) => bytes[at + i] === byte) && (bytes[at + 4] ?? 0) !== 0) return true;
+  }
+  return false;
 }
 
 function fourcc(bytes: Uint8Array, at: number): string {

@@ -630,3 +630,14 @@ test('an MPEG-TS whose every PMT has a damaged CRC_32: one error, and the tracks
   assert.equal(result.frames?.length, ffprobePackets(file).length);
   assert.deepEqual(result.issues.map((i) => [i.code, i.message]), [['TS_PSI_CRC_ERROR', 'PID 4096: CRC_32 of table 0x2 does not match; read as it is, as no copy with a good CRC came before it']]);
 });
+
+test('a capture that starts part-way through a document (not at an EBML header) is still Matroska: the documents after it are read whole', () => {
+  const cut = 20000;
+  const tail = original.subarray(cut);
+  const file = written('from-mid.mkv', Buffer.concat([tail, original]));
+  const result = inspectJson(file, '--frames');
+  assert.equal(result.format, 'matroska');
+  const second = result.frames?.filter((f) => f.offset >= tail.length).map((f) => ({ ...f, offset: f.offset - tail.length }));
+  assert.deepEqual(second?.map((f) => [f.track, f.offset, f.size, f.keyframe]), report.frames?.map((f) => [f.track, f.offset, f.size, f.keyframe]));
+  assert.equal(result.issues[0]?.offset, 0);
+});
