@@ -192,10 +192,34 @@ class IsoBmffReader {
     if (this.repeatedMoovAt !== undefined) {
       file.issues.push(issue('warning', 'MOOV_REPEATED', 'more than one moov (files joined end to end?): the fragments after each moov are read with its tracks', this.repeatedMoovAt));
     }
+    if (file.kind === 'plain') this.checkPlainSampleData(tree.boxes);
     file.issues.push(...this.movieIssues, ...this.fragmentIssues);
     if (file.kind === 'unknown' && tree.boxes.length > 0) file.issues.push(noMovieIssue(tree.boxes));
     file.issues = capIssuesPerCode(file.issues, MAX_ISSUES_PER_CODE);
     return file;
+  }
+
+  /**
+   * A plain MP4's samples lie inside an mdat's payload: chunk offsets that point elsewhere (damaged, or
+   * written before boxes were inserted) make players read other bytes as frames. Samples past the end
+   * are SAMPLE_DATA_PAST_END already.
+   */
+  private checkPlainSampleData(boxes: readonly Box[]): void {
+    const payloads = boxes.filter((box) => box.type === 'mdat').map((box) => [box.offset + box.headerSize, box.offset + box.size] as const);
+    for (const [state, table] of this.plainTables) {
+      let first = -1;
+      let outside = 0;
+      for (let s = 0; s < table.count; s++) {
+        const start = table.offset[s] ?? 0;
+        const end = start + (table.size[s] ?? 0);
+        if (end > this.file.size || payloads.some(([from, to]) => start >= from && end <= to)) continue;
+        if (first < 0) first = s;
+        outside++;
+      }
+      if (first < 0) continue;
+      const at = table.offset[first] ?? 0;
+      this.reportMovie('warning', 'SAMPLE_DATA_OUTSIDE_MDAT', `track ${state.track.id}: ${outside} of ${table.count} samples (the first is number ${first + 1}, at byte ${at}) are not inside any mdat: its chunk offsets point elsewhere`, at);
+    }
   }
 
   /** A moof comes: the first one makes the sample tables that fragments append to. */

@@ -138,7 +138,7 @@ function scan(source: ByteSource, scanner: TsScanner, ps: number, first: number)
   }
   if (pos < size) {
     if (scanner.packetCount === 0) scanner.report('error', 'TS_NO_PACKETS', `no whole packet: ${size - pos} bytes from byte ${pos}, less than one packet`, pos);
-    else scanner.report('warning', 'TS_PACKET_TRUNCATED', `${size - pos} bytes at the end: less than a packet`, pos);
+    else scanner.report('error', 'TS_PACKET_TRUNCATED', `the input ends ${size - pos} bytes into a packet: cut short, and the frame that packet carries is incomplete`, pos);
   }
 }
 

@@ -476,6 +476,20 @@ test('a trun that declares fewer samples than it holds, and an mdhd timescale of
   assert.equal(kvsInspect(['--checks', noTimescaleFile]).status, 2);
 });
 
+test('a plain MP4 whose first chunk offset points outside every mdat: SAMPLE_DATA_OUTSIDE_MDAT at the first such sample, and the framing errors it causes say so', () => {
+  const source = `${FIXTURES}/h264-aac.mp4`;
+  const whole = inspectJson(source, '--tree');
+  const stco = whole.structure?.find((box) => box.type === 'moov')?.children?.find((box) => box.type === 'trak')?.children?.find((box) => box.type === 'mdia')?.children?.find((box) => box.type === 'minf')?.children?.find((box) => box.type === 'stbl')?.children?.find((box) => box.type === 'stco');
+  assert.ok(stco);
+  const damaged = Buffer.from(readFileSync(source));
+  damaged.writeUInt32BE(8, stco.offset + 16); // the first chunk_offset: inside the ftyp
+  const result = inspectJson(written('stco-outside.mp4', damaged), '--frames');
+  const outside = result.issues.find((i) => i.code === 'SAMPLE_DATA_OUTSIDE_MDAT');
+  assert.equal(outside?.offset, 8);
+  assert.match(outside?.message ?? '', /^track 1: \d+ of 50 samples \(the first is number 1, at byte 8\) are not inside any mdat: its chunk offsets point elsewhere$/);
+  assert.ok(result.issues.some((i) => i.code.startsWith('NAL_') && /SAMPLE_DATA_OUTSIDE_MDAT at byte 8/.test(i.hint ?? '')));
+});
+
 test('a plain MP4 whose mdat has size 0 (to the end), hiding the moov after it: read as ending where the moov starts, every frame ffprobe finds in the undamaged file', () => {
   const source = `${FIXTURES}/h264-aac.mp4`;
   const bytes = readFileSync(source);

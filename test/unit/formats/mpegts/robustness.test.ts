@@ -201,6 +201,8 @@ test('truncated streams at many cut points: partial packets are reported at thei
       // Cut inside the first packet: nothing to read, an error.
       const t = ts.issues.find((i) => i.code === (whole === 0 ? 'TS_NO_PACKETS' : 'TS_PACKET_TRUNCATED'));
       assert.equal(t?.offset, whole * 188, `cut at ${cut}`);
+      assert.equal(t?.severity, 'error');
+      if (whole > 0) assert.equal(t?.message, `the input ends ${cut - whole * 188} bytes into a packet: cut short, and the frame that packet carries is incomplete`);
     }
     assert.ok(ts.pes.count <= clean.pes.count);
     for (let i = 0; i + 1 < ts.pes.count; i++) assert.equal(ts.pes.size[i], clean.pes.size[i]);
