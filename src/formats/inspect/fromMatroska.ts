@@ -202,7 +202,7 @@ function frameRows(source: ByteSource, file: MatroskaFile, blockTimeMs: Float64A
     row.durationMs = undefined;
     const blockFlags = blocks.flags[i] ?? 0;
     row.keyframe = (blockFlags & BlockFlag.Key) !== 0;
-    row.flags = (blockFlags & BlockFlag.Invisible ? FrameFlag.Invisible : 0) | (blockFlags & BlockFlag.Discardable ? FrameFlag.Discardable : 0);
+    row.flags = (blockFlags & BlockFlag.Invisible ? FrameFlag.Invisible : 0) | (blockFlags & BlockFlag.Discardable ? FrameFlag.Discardable : 0) | (blockFlags & BlockFlag.Cut ? FrameFlag.Cut : 0);
     // A lacing header that cannot be read leaves the block one row, as an unlaced block.
     const laces = (blocks.frameCount[i] ?? 1) > 1 ? readBlockFrames(source, blocks, i) : [];
     if (laces.length === 0) {

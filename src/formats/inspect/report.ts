@@ -189,6 +189,8 @@ export const FrameFlag = {
   Invisible: 1,
   /** Matroska: the SimpleBlock's discardable flag; fragmented MP4: sample_is_depended_on 2 (no sample refers to it). */
   Discardable: 2,
+  /** Matroska: the input ends inside the frame's block, so the frame's bytes are cut short. */
+  Cut: 16,
 } as const;
 
 /** Bits 2–3 of `FrameTable.flags`: the lacing of the Matroska block a frame came from (its header's lacing bits). */
@@ -200,6 +202,7 @@ export interface FrameFlagNames {
   discardable?: true;
   /** The frame is one of several in a laced Matroska block. */
   lacing?: 'xiph' | 'fixed' | 'ebml';
+  cut?: true;
 }
 
 /** The set flags of a frame, by name (none for most frames). */
@@ -209,6 +212,7 @@ export function frameFlagNames(flags: number): FrameFlagNames {
   if (flags & FrameFlag.Discardable) names.discardable = true;
   const lacing = LACING_NAMES[(flags >> FRAME_LACING_SHIFT) & 3];
   if (lacing) names.lacing = lacing;
+  if (flags & FrameFlag.Cut) names.cut = true;
   return names;
 }
 

@@ -141,8 +141,8 @@ function frameLines(report: InspectionReport): string[] {
 
 /** `discardable, xiph lacing`: the frame's flags by name. */
 function flagsText(flags: number): string {
-  const { invisible, discardable, lacing } = frameFlagNames(flags);
-  return [invisible && 'invisible', discardable && 'discardable', lacing && `${lacing} lacing`].filter(Boolean).join(', ');
+  const { invisible, discardable, lacing, cut } = frameFlagNames(flags);
+  return [invisible && 'invisible', discardable && 'discardable', lacing && `${lacing} lacing`, cut && 'cut short'].filter(Boolean).join(', ');
 }
 
 /**

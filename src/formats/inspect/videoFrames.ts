@@ -2,7 +2,7 @@
 import type { ByteSource } from '../byteSource';
 import { analyzeFrameNals, type FrameNalAnalysis, type InBandParameterSets } from '../codecs';
 import type { ContainerInspection, VideoTrackContext } from './container';
-import type { FrameNalSummary } from './report';
+import { FrameFlag, type FrameNalSummary } from './report';
 
 /**
  * Which video frames to analyse: every one (a read of every frame's bytes), or the first of each
@@ -38,7 +38,7 @@ export function analyzeVideoFrames(inspection: ContainerInspection, source: Byte
 export function analyzeVideoFrame(inspection: ContainerInspection, source: ByteSource, track: VideoTrackContext, index: number, inBandBefore?: InBandParameterSets): FrameNalAnalysis | undefined {
   const { frames } = inspection.report;
   const offset = frames.offset[index] ?? 0;
-  if (offset + (frames.size[index] ?? 0) > source.size) return undefined;
+  if (offset + (frames.size[index] ?? 0) > source.size || ((frames.flags[index] ?? 0) & FrameFlag.Cut) !== 0) return undefined;
   const options = { codec: track.codec, expected: track.expected, declared: track.declared, reference: track.reference, inBandBefore };
   const gathered = inspection.readFrame?.(index);
   if (!gathered) return analyzeFrameNals(source.read(offset, frames.size[index] ?? 0), { ...options, baseOffset: offset });

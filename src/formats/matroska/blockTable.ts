@@ -8,6 +8,8 @@ export const BlockFlag = {
   Discardable: 4,
   /** A Block inside a BlockGroup (else a SimpleBlock). */
   InBlockGroup: 8,
+  /** The input ends inside the block (its payload is cut to what there is). */
+  Cut: 16,
 } as const;
 
 /** Values of `BlockTable.lacing` (the block header's lacing bits). */

@@ -610,6 +610,7 @@ class MatroskaReader implements EbmlVisitor {
     else if (header.flags & 0x80) flags = BlockFlag.Key;
     if (header.flags & 0x08) flags |= BlockFlag.Invisible;
     if (!inGroup && header.flags & 0x01) flags |= BlockFlag.Discardable;
+    if (element.dataSize !== null && dataStart + element.dataSize > this.source.size) flags |= BlockFlag.Cut;
 
     const row = this.row;
     row.cluster = cluster.model.index;

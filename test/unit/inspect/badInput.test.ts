@@ -655,3 +655,22 @@ test('a capture that starts part-way through a document (not at an EBML header) 
   assert.deepEqual(second?.map((f) => [f.track, f.offset, f.size, f.keyframe]), report.frames?.map((f) => [f.track, f.offset, f.size, f.keyframe]));
   assert.equal(result.issues[0]?.offset, 0);
 });
+
+test('a Matroska file cut inside a video frame: the frame is marked cut, and its bytes are not judged as framing (a 4-byte length of 256-511 reads as a start code)', () => {
+  const videoFrames = report.frames?.filter((f) => f.track === video?.number) ?? [];
+  const lengthLikeStartCode = videoFrames.find((f) => original.readUInt32BE(f.offset) >= 256 && original.readUInt32BE(f.offset) < 512);
+  assert.ok(lengthLikeStartCode, 'the fixture has a frame whose first NAL length starts 00 00 01');
+  for (const frame of [lengthLikeStartCode, videoFrames[videoFrames.length - 1]]) {
+    const cut = frame?.offset ?? 0;
+    const file = written('cut-in-frame.mkv', original.subarray(0, cut + 50));
+    const checked = kvsInspect(['--json', '--frames', '--checks', file]); // --checks: every frame's framing judged
+    assert.equal(checked.status, 2);
+    const result = JSON.parse(checked.stdout) as JsonReport;
+    // (The Segment, the Cluster and the block are cut.)
+    assert.deepEqual([...new Set(result.issues.filter((i) => i.severity === 'error').map((i) => i.code))], ['EBML_TRUNCATED'], `cut at ${cut}`);
+    assert.ok(!result.issues.some((i) => i.code.startsWith('NAL_') || i.code.startsWith('INBAND_')), `cut at ${cut}`);
+    const last = result.frames?.filter((f) => f.track === video?.number).at(-1);
+    assert.deepEqual([last?.offset, last?.size, last?.cut], [cut, 50, true]);
+    assert.equal(kvsInspect(['--frames', file]).stdout.match(/cut short/g)?.length, 1);
+  }
+});
