@@ -1,6 +1,7 @@
 // Which container a byte stream holds, from its first bytes.
 import type { ByteSource } from '../byteSource';
 import { findLaterPacketSync, findPacketSync } from '../mpegts';
+import { fourccName, u32At } from '../isobmff/fourcc';
 
 export type SniffedFormat = 'matroska' | 'isobmff' | 'mpeg-ts' | 'unknown';
 
@@ -49,16 +50,16 @@ function laterEbmlHeader(source: ByteSource): boolean {
 }
 
 function fourcc(bytes: Uint8Array, at: number): string {
-  return String.fromCharCode((bytes[at] ?? 0), (bytes[at + 1] ?? 0), (bytes[at + 2] ?? 0), (bytes[at + 3] ?? 0));
+  return fourccName(u32At(bytes, at));
 }
 
 /** The first box's type is damaged, but its size leads to a box that opens files (an ftyp hit by a flipped bit). */
 function secondBoxIsLeading(head: Uint8Array, source: ByteSource): boolean {
   if (head.length < 8) return false;
-  const size = ((head[0] ?? 0) * 0x1000000) + (((head[1] ?? 0) << 16) | ((head[2] ?? 0) << 8) | (head[3] ?? 0));
+  const size = u32At(head, 0);
   if (size < 8 || size + 8 > source.size) return false;
   const next = source.read(size, 8);
-  const nextSize = ((next[0] ?? 0) * 0x1000000) + (((next[1] ?? 0) << 16) | ((next[2] ?? 0) << 8) | (next[3] ?? 0));
+  const nextSize = u32At(next, 0);
   return (nextSize === 0 || nextSize === 1 || nextSize >= 8) && LEADING_BOXES.has(fourcc(next, 4));
 }
 

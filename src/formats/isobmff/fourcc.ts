@@ -1,10 +1,13 @@
 // Box types as 32-bit numbers: the walker reads, compares and looks them up without making a string per
 // box (see boxType in registry.ts: one string per type, shared by all its boxes).
 
-/** The four bytes at `at` as a big-endian 32-bit number ('moof' → 0x6d6f6f66). */
-export function fourccCode(bytes: Uint8Array, at: number): number {
+/** The big-endian unsigned 32-bit number at bytes[at] (a box size, a type's code); 0 for bytes past the end. */
+export function u32At(bytes: Uint8Array, at: number): number {
   return (((bytes[at] ?? 0) << 24) | ((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0)) >>> 0;
 }
+
+/** The four bytes at `at` as a big-endian 32-bit number ('moof' → 0x6d6f6f66). */
+export const fourccCode = u32At;
 
 /** The 32-bit number of a four-character type. */
 export function fourccCodeOf(type: string): number {

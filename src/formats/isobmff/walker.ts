@@ -2,7 +2,7 @@ import { byteWindow, type ByteSource, type ByteWindow } from '../byteSource';
 import { hex } from '../hex';
 import { issue, type Issue, type Severity } from '../issues';
 import { childrenOnlyIn, FILE_LEVEL_ONLY } from './boxPlacement';
-import { fourccCode } from './fourcc';
+import { fourccCode, u32At } from './fourcc';
 import { BoxReader, ByteArena } from './reader';
 import { boxSpecIn, boxType, type BoxTypeInfo } from './registry';
 import type { Box, BoxContext, BoxSpec, BoxTree } from './types';
@@ -423,11 +423,6 @@ class Walker {
   private leaveChildren(box: Box, saved: string | undefined): void {
     if (box.type === 'trak') this.handler = saved;
   }
-}
-
-/** The big-endian 32-bit number at bytes[at]. */
-function u32At(bytes: Uint8Array, at: number): number {
-  return ((bytes[at] ?? 0) * 0x1000000) + (((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0));
 }
 
 /** The size field of the box header at `pos`. */

@@ -1,4 +1,5 @@
 import { defineBox } from './define';
+import { u32At } from '../fourcc';
 
 /** tr_flags of 'trun'. */
 export const TRUN_DATA_OFFSET = 0x000001;
@@ -40,11 +41,6 @@ export interface TrackRunFields {
   readonly sampleFlags?: Uint32Array;
   /** Unsigned in version 0 per the spec, read as signed 32-bit in both versions (as muxers mean them). */
   readonly compositionOffsets?: Int32Array;
-}
-
-/** Big-endian unsigned 32-bit at bytes[at]. */
-export function u32At(bytes: Uint8Array, at: number): number {
-  return (((bytes[at] ?? 0) << 24) | ((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0)) >>> 0;
 }
 
 /** The 16 layouts tr_flags can ask for, made once. */
