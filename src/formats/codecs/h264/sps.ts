@@ -242,11 +242,15 @@ function deriveSps(f: Fields, d: H264SpsDerived, scaling: CodedScalingList[] | u
       d.displayWidth = d.codedWidth - crop.left - crop.right;
       d.displayHeight = d.codedHeight - crop.top - crop.bottom;
       if (d.displayWidth <= 0 || d.displayHeight <= 0) {
+        // No picture is left: the size shown is the whole coded picture (a decoder that reads on past
+        // this SPS shows that; ffmpeg rejects the SPS), never a negative one.
+        d.displayWidth = d.codedWidth;
+        d.displayHeight = d.codedHeight;
         issues.push(
           issue(
             'error',
             `${CODE}_CROP_INVALID`,
-            `Frame cropping removes more than the coded ${d.codedWidth}x${d.codedHeight} picture (crop left ${crop.left}, right ${crop.right}, top ${crop.top}, bottom ${crop.bottom}).`,
+            `Frame cropping removes more than the coded ${d.codedWidth}x${d.codedHeight} picture (crop left ${crop.left}, right ${crop.right}, top ${crop.top}, bottom ${crop.bottom}); the size shown is the whole coded picture.`,
             offset,
           ),
         );

@@ -290,7 +290,10 @@ function derive(f: Fields, d: H265SpsDerived, issues: Issue[], offset: number): 
       d.displayWidth = width - w.left - w.right;
       d.displayHeight = height - w.top - w.bottom;
       if (d.displayWidth <= 0 || d.displayHeight <= 0) {
-        issues.push(issue('error', `${CODE}_CONFORMANCE_WINDOW_INVALID`, `The conformance window removes more than the coded ${width}x${height} picture.`, offset));
+        // As ffmpeg does ("Displaying the whole video surface"): never a negative size.
+        d.displayWidth = width;
+        d.displayHeight = height;
+        issues.push(issue('error', `${CODE}_CONFORMANCE_WINDOW_INVALID`, `The conformance window removes more than the coded ${width}x${height} picture (left ${w.left}, right ${w.right}, top ${w.top}, bottom ${w.bottom}); the size shown is the whole coded picture.`, offset));
       }
     }
   }

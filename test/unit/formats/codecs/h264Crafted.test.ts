@@ -239,7 +239,7 @@ for (const mapType of [0, 2, 3, 6] as const) {
 }
 
 /** Minimal SPS for the crop-unit matrix: one per chroma_format_idc, separate planes, and frame/field coding. */
-function cropSps(chroma: number, separate: boolean, frameMbsOnly: boolean): Uint8Array {
+function cropSps(chroma: number, separate: boolean, frameMbsOnly: boolean, crop = [1, 2, 1, 2]): Uint8Array {
   return buildNal([
     u('forbidden_zero_bit', 1, 0),
     u('nal_ref_idc', 2, 3),
@@ -264,10 +264,10 @@ function cropSps(chroma: number, separate: boolean, frameMbsOnly: boolean): Uint
     ...(frameMbsOnly ? [] : [flag('mb_adaptive_frame_field_flag', 0)]),
     flag('direct_8x8_inference_flag', 1),
     flag('frame_cropping_flag', 1),
-    ue('frame_crop_left_offset', 1),
-    ue('frame_crop_right_offset', 2),
-    ue('frame_crop_top_offset', 1),
-    ue('frame_crop_bottom_offset', 2),
+    ue('frame_crop_left_offset', crop[0] ?? 0),
+    ue('frame_crop_right_offset', crop[1] ?? 0),
+    ue('frame_crop_top_offset', crop[2] ?? 0),
+    ue('frame_crop_bottom_offset', crop[3] ?? 0),
     flag('vui_parameters_present_flag', 0),
   ]);
 }
@@ -294,5 +294,19 @@ test('display size after cropping is right for every chroma format, separate pla
       assert.equal(sps.derived.displayWidth, 320 - 3 * unitX, label);
       assert.equal(sps.derived.displayHeight, 256 - 3 * unitY, label);
     }
+  }
+});
+
+test('cropping that removes the whole picture (a damaged SPS) is an error, and the size shown is the coded one, never negative', () => {
+  // 320x256 4:2:0 frames: crop units of 2, so 100 + 70 units take 340 of the 320 columns.
+  for (const crop of [[100, 70, 0, 0], [0, 0, 64, 64], [0, 0, 2000, 0]]) {
+    const sps = parseH264Sps(cropSps(1, false, true, crop));
+    const d = sps.derived;
+    assert.deepEqual([d.displayWidth, d.displayHeight], [320, 256], String(crop));
+    assert.deepEqual(d.crop, { left: 2 * (crop[0] ?? 0), right: 2 * (crop[1] ?? 0), top: 2 * (crop[2] ?? 0), bottom: 2 * (crop[3] ?? 0) });
+    const [only] = sps.issues;
+    assert.equal(sps.issues.length, 1);
+    assert.equal(only?.code, 'H264_SPS_CROP_INVALID');
+    assert.match(only?.message ?? '', /removes more than the coded 320x256 picture .*the size shown is the whole coded picture/);
   }
 });

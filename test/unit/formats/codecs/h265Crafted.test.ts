@@ -444,3 +444,14 @@ test('H.265 slice types come from the slice header with the PPS context (extra s
   );
   assert.deepEqual(a.sliceTypes, ['P', 'B']);
 });
+
+test('a conformance window that removes the whole picture (a damaged SPS) is an error, and the size shown is the coded one', () => {
+  // 4:2:2: SubWidthC 2, so left 60 + right 41 units take 202 of the 200 columns.
+  const damaged = sps().map((e): Element => (e[0] === 'conf_win_left_offset' ? ue(e[0], 60) : e[0] === 'conf_win_right_offset' ? ue(e[0], 41) : e));
+  const s = parseH265Sps(buildNal(damaged));
+  assert.deepEqual([s.derived.displayWidth, s.derived.displayHeight], [200, 120]);
+  assert.deepEqual(s.derived.conformanceWindow, { left: 120, right: 82, top: 3, bottom: 4 });
+  const errors = s.issues.filter((i) => i.severity === 'error');
+  assert.deepEqual(errors.map((i) => i.code), ['HEVC_SPS_CONFORMANCE_WINDOW_INVALID']);
+  assert.match(errors[0]?.message ?? '', /left 120, right 82, top 3, bottom 4\); the size shown is the whole coded picture/);
+});
