@@ -8,7 +8,8 @@ import { inspectMatroska } from './fromMatroska';
 import { inspectMpegTs } from './fromMpegTs';
 import { frameTable, type FragmentReport, type InspectionReport } from './report';
 import { sniffFormat, unknownFormatMessage } from './sniff';
-import { analyzeVideoFrames, FrameNalSummaries } from './videoFrames';
+import { PictureStructures } from './pictureStructure';
+import { analyzeVideoFrames, FrameNalSummaries, type FrameVisitor } from './videoFrames';
 
 export interface InspectOptions extends Pick<ReadinessOptions, 'nowMs'> {
   /** Run the KVS readiness checks (default true). */
@@ -26,16 +27,22 @@ export function inspect(source: ByteSource, options: InspectOptions = {}): Inspe
   const inspection = readContainer(source);
   const { frames } = inspection.report;
   const summaries = options.frameNals ? new FrameNalSummaries(frames.count) : undefined;
+  const structures = new PictureStructures();
+  const frameAnalysed: FrameVisitor = (track, index, analysis) => {
+    summaries?.add(track, index, analysis);
+    structures.add(track, index, analysis);
+  };
   if (options.checks !== false) {
     // Damaged sample tables can point frames past the end; an issue still points into the input.
     const clamp = (offset: number) => Math.max(0, Math.min(offset, source.size));
-    const readiness: ReadinessOptions = { nowMs: options.nowMs, frames: summaries || options.everyFrame ? 'every' : 'fragment-starts', frameAnalysed: summaries?.add };
+    const readiness: ReadinessOptions = { nowMs: options.nowMs, frames: summaries || options.everyFrame ? 'every' : 'fragment-starts', frameAnalysed };
     const judged = kvsReadinessIssues(inspection, source, readiness).map((found) => ({ ...found, offset: clamp(found.offset) }));
     inspection.report.issues = [...withoutRepeatedTimeGaps(inspection.report, judged), ...judged];
   } else if (summaries) {
-    analyzeVideoFrames(inspection, source, 'every', summaries.add);
+    analyzeVideoFrames(inspection, source, 'every', frameAnalysed);
   }
   if (summaries) frames.nal = summaries.byFrame;
+  structures.apply(inspection.report);
   inspection.report.issues.sort((a, b) => a.offset - b.offset);
   return inspection.report;
 }

@@ -38,7 +38,10 @@ export interface TrackReport {
   /** Size of the decoded pictures before cropping (video). */
   codedWidth?: number;
   codedHeight?: number;
-  /** H.264: frame_mbs_only_flag 0 (pictures may be fields); H.265: field_seq_flag 1 (each picture is a field, `height` a field's). */
+  /**
+   * H.264: frame_mbs_only_flag 0 (pictures may be fields), unless the frames read are all progressive frames
+   * (FIELD_CODING_UNUSED); H.265: field_seq_flag 1 (each picture is a field, `height` a field's).
+   */
   interlaced?: boolean;
   /** The VUI's sample (pixel) aspect ratio, width:height. */
   sampleAspectRatio?: [number, number];

@@ -49,6 +49,31 @@ test('interlaced and 1080p streams show coded and display sizes', () => {
   assert.match(trace, /frame_mbs_only_flag\s+0 = 0/);
 });
 
+test('x264 fake-interlaced (an SPS allowing fields over progressive frames) is shown progressive, as ffprobe shows it; MBAFF stays interlaced', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-fake-interlaced-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const container of ['mkv', 'ts']) {
+    const file = join(dir, `fake.${container}`);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-t', '2', '-g', '25', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-x264-params', 'fake-interlaced=1', file]);
+    assert.equal(ffprobeStreams(file)[0]?.field_order, 'progressive', container);
+    for (const [flags, frames] of [[[], 2], [['--frames'], 50]] as const) {
+      const report = inspectJson(file, ...flags);
+      const track = report.tracks[0];
+      assert.equal(track?.codecPrivate?.sps?.[0]?.frame_mbs_only_flag, 0, container);
+      assert.equal(track?.interlaced, false, container);
+      const unused = report.issues.filter((found) => found.code === 'FIELD_CODING_UNUSED');
+      assert.equal(unused.length, 1, container);
+      assert.equal(unused[0]?.severity, 'info');
+      assert.match(unused[0]?.message ?? '', new RegExp(`all ${frames} frames read are coded as progressive frames`), `${container} ${flags.join(' ')}`);
+      assert.equal(unused[0]?.offset, track?.codecPrivate?.locations.find((location) => location.path === 'sps[0].frame_mbs_only_flag')?.byteOffset);
+    }
+    assert.doesNotMatch(kvsInspect([file]).stdout.split('\n').find((line) => line.startsWith('  1 video')) ?? 'none', /interlaced/);
+  }
+  const mbaff = inspectJson(`${FIXTURES}/h264-interlaced.mkv`, '--frames');
+  assert.equal(mbaff.tracks[0]?.interlaced, true);
+  assert.ok(!mbaff.issues.some((found) => found.code === 'FIELD_CODING_UNUSED'));
+});
+
 test('H.265 field coding (field_seq_flag 1, each picture a field) is shown as interlaced; the main fixture is not', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-hevc-fields-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import type { Issue } from '../../issues';
 import { H264_NAL, h264NalTypeName, h264SliceTypeName, isH264SliceNal } from '../h264/nalTypes';
 import { H265_NAL, h265NalTypeName, h265SliceTypeName, isH265Irap, isH265Vcl } from '../h265/nalTypes';
 import { buildParameterSetReference, matchesReference } from './parameterSetReference';
-import type { HevcSliceContext, ParameterSetReference } from './parameterSetReference';
+import type { AvcSliceContext, HevcSliceContext, ParameterSetReference } from './parameterSetReference';
 import { SEI_RECOVERY_POINT, seiPayloadTypes } from './seiMessages';
 import { readH264SliceStart, readH265SliceStart } from './sliceHeader';
 
@@ -49,6 +49,11 @@ export interface FrameNalUnit {
   /** I, P, B (SP, SI for H.264). */
   sliceTypeName?: string;
   pic_parameter_set_id?: number;
+  /** H.264 slices whose SPS allows fields (frame_mbs_only_flag 0), with the SPS known. */
+  field_pic_flag?: number;
+  bottom_field_flag?: number;
+  /** 1: a frame whose macroblock pairs may each be field coded (7-25). */
+  MbaffFrameFlag?: number;
   /** For VPS/SPS/PPS: byte-identical to one in the codec private data (undefined without a reference). */
   matchesCodecPrivate?: boolean;
   /** For SEI: the payloadType of each of its messages (6: recovery point). */
@@ -64,6 +69,11 @@ export interface FrameNalAnalysis {
   keyframe: boolean;
   /** Slice types of the frame's slices, deduplicated, in order of appearance ("I", "P", "B"). */
   sliceTypes: string[];
+  /**
+   * H.264 whose SPS allows fields (frame_mbs_only_flag 0), from the first slice: a progressive frame, a
+   * field (or the two of a frame), or a frame whose macroblock pairs may be field coded (MBAFF).
+   */
+  pictureStructure?: 'frame' | 'field' | 'mbaff';
   /**
    * Carries a recovery point SEI message: decoding may start here though the picture is no IDR/IRAP
    * (x264's intra refresh and open-GOP I pictures write one).
@@ -238,6 +248,7 @@ function describeUnits(frame: Uint8Array, spans: number[], options: FrameNalOpti
   const ref = options.reference;
   if (!h264) out.inBandAfter = inBandAfter(frame, spans, ref, options.inBandBefore);
   const hevcPps = out.inBandAfter?.contexts ?? EMPTY;
+  const avcPps = ref?.avcPps;
   for (let k = 0; k < spans.length; k += 2) {
     const start = spans[k] ?? 0;
     const end = spans[k + 1] ?? 0;
@@ -258,11 +269,12 @@ function describeUnits(frame: Uint8Array, spans: number[], options: FrameNalOpti
         issue('warning', 'NAL_TRAILING_ZERO', 'A NAL unit ends with a 0x00 byte (typically trailing zeros left from Annex-B conversion); the last byte of a NAL unit must not be 0.', base + end - 1, 'Strip trailing zero bytes before the next start code when converting Annex-B to length-prefixed NAL units.'),
       );
     }
-    const unit: FrameNalUnit = h264 ? describeH264(frame, start, end, base) : describeH265(frame, start, end, base, hevcPps);
+    const unit: FrameNalUnit = h264 ? describeH264(frame, start, end, base, avcPps) : describeH265(frame, start, end, base, hevcPps);
     out.nalUnits.push(unit);
     const type = unit.nal_unit_type;
     if (h264 ? type === 5 : isH265Irap(type)) out.keyframe = true;
     if (unit.sliceTypeName !== undefined && !out.sliceTypes.includes(unit.sliceTypeName)) out.sliceTypes.push(unit.sliceTypeName);
+    if (unit.field_pic_flag !== undefined) out.pictureStructure ??= unit.field_pic_flag ? 'field' : unit.MbaffFrameFlag ? 'mbaff' : 'frame';
     // (H.265 puts a recovery point in a prefix SEI only.)
     if (h264 ? type === H264_NAL.SEI : type === H265_NAL.PREFIX_SEI || type === H265_NAL.SUFFIX_SEI) {
       unit.seiPayloadTypes = seiPayloadTypes(frame, start + (h264 ? 1 : 2), end);
@@ -308,17 +320,20 @@ function inBandAfter(frame: Uint8Array, spans: number[], ref: ParameterSetRefere
   return { sets, contexts: buildParameterSetReference('h265', [...known, ...sets]).hevcPps };
 }
 
-function describeH264(frame: Uint8Array, start: number, end: number, base: number): FrameNalUnit {
+function describeH264(frame: Uint8Array, start: number, end: number, base: number, pps: ReadonlyMap<number, AvcSliceContext> | undefined): FrameNalUnit {
   const b0 = frame[start] ?? 0;
   const type = b0 & 0x1f;
   const unit: FrameNalUnit = { offset: base + start, length: end - start, nal_unit_type: type, name: h264NalTypeName(type), nal_ref_idc: (b0 >> 5) & 3 };
   if (isH264SliceNal(type)) {
-    const s = readH264SliceStart(frame, start + 1, end);
+    const s = readH264SliceStart(frame, start + 1, end, pps);
     if (s) {
       unit.first_mb_in_slice = s.first_mb_in_slice;
       unit.slice_type = s.slice_type;
       unit.sliceTypeName = h264SliceTypeName(s.slice_type);
       unit.pic_parameter_set_id = s.pic_parameter_set_id;
+      if (s.field_pic_flag !== undefined) unit.field_pic_flag = s.field_pic_flag;
+      if (s.bottom_field_flag !== undefined) unit.bottom_field_flag = s.bottom_field_flag;
+      if (s.MbaffFrameFlag !== undefined) unit.MbaffFrameFlag = s.MbaffFrameFlag;
     }
   }
   return unit;

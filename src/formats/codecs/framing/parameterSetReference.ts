@@ -1,4 +1,6 @@
 import type { AvcDecoderConfigurationRecord } from '../h264/avcc';
+import { parseH264Pps } from '../h264/pps';
+import { parseH264Sps } from '../h264/sps';
 import type { HevcDecoderConfigurationRecord } from '../h265/hvcc';
 import { parseH265Pps } from '../h265/pps';
 import { parseH265Sps } from '../h265/sps';
@@ -11,6 +13,15 @@ export interface HevcSliceContext {
   sliceAddressBits?: number;
 }
 
+/** What reading an H.264 slice header up to field_pic_flag needs from a PPS's SPS (7.3.3). */
+export interface AvcSliceContext {
+  separate_colour_plane_flag: number;
+  /** Bits of frame_num: log2_max_frame_num_minus4 + 4. */
+  frameNumBits: number;
+  frame_mbs_only_flag: number;
+  mb_adaptive_frame_field_flag: number;
+}
+
 /**
  * The codec private data's parameter sets, prepared once per track so that every frame can be compared
  * with them cheaply: NAL units by type, and the H.265 slice-header context by PPS id.
@@ -19,11 +30,14 @@ export interface ParameterSetReference {
   codec: 'h264' | 'h265';
   byType: Map<number, Uint8Array[]>;
   hevcPps: Map<number, HevcSliceContext>;
+  /** H.264: the slice-header context by PPS id. */
+  avcPps: Map<number, AvcSliceContext>;
 }
 
 export function buildParameterSetReference(codec: 'h264' | 'h265', nals: readonly Uint8Array[]): ParameterSetReference {
-  const ref: ParameterSetReference = { codec, byType: new Map(), hevcPps: new Map() };
+  const ref: ParameterSetReference = { codec, byType: new Map(), hevcPps: new Map(), avcPps: new Map() };
   const spsCtbBits = new Map<number, number>();
+  const avcSps = new Map<number, AvcSliceContext>();
   const pps: Uint8Array[] = [];
   for (const nal of nals) {
     if (nal.length === 0) continue;
@@ -38,7 +52,27 @@ export function buildParameterSetReference(codec: 'h264' | 'h265', nals: readonl
       }
     } else if (codec === 'h265' && type === 34) {
       pps.push(nal);
+    } else if (codec === 'h264' && type === 7) {
+      const f = parseH264Sps(nal).fields;
+      if (typeof f.seq_parameter_set_id === 'number' && typeof f.log2_max_frame_num_minus4 === 'number' && typeof f.frame_mbs_only_flag === 'number') {
+        avcSps.set(f.seq_parameter_set_id, {
+          separate_colour_plane_flag: f.separate_colour_plane_flag === 1 ? 1 : 0,
+          frameNumBits: f.log2_max_frame_num_minus4 + 4,
+          frame_mbs_only_flag: f.frame_mbs_only_flag,
+          mb_adaptive_frame_field_flag: f.mb_adaptive_frame_field_flag === 1 ? 1 : 0,
+        });
+      }
+    } else if (codec === 'h264' && type === 8) {
+      pps.push(nal);
     }
+  }
+  if (codec === 'h264') {
+    for (const nal of pps) {
+      const { pic_parameter_set_id: ppsId, seq_parameter_set_id: spsId } = parseH264Pps(nal).derived;
+      const ctx = spsId === undefined ? undefined : avcSps.get(spsId);
+      if (ppsId !== undefined && ctx) ref.avcPps.set(ppsId, ctx);
+    }
+    return ref;
   }
   for (const nal of pps) {
     const p = parseH265Pps(nal);

@@ -1,5 +1,5 @@
 import { BitReader } from '../../bits/bitReader';
-import type { HevcSliceContext } from './parameterSetReference';
+import type { AvcSliceContext, HevcSliceContext } from './parameterSetReference';
 
 // One scratch buffer and reader for all calls: slice headers are read on every frame.
 const scratch = new Uint8Array(24);
@@ -25,16 +25,35 @@ export interface H264SliceStart {
   first_mb_in_slice: number;
   slice_type: number;
   pic_parameter_set_id: number;
+  /** With the PPS's SPS known and frame_mbs_only_flag 0 in it: the picture is a field (1) or a frame (0). */
+  field_pic_flag?: number;
+  bottom_field_flag?: number;
+  /** The frame's macroblock pairs may each be frame or field coded (7-25): mb_adaptive_frame_field_flag && !field_pic_flag. */
+  MbaffFrameFlag?: number;
 }
 
-/** The first three slice_header() elements (7.3.3); `start` is the first byte after the 1-byte NAL header. */
-export function readH264SliceStart(frame: Uint8Array, start: number, end: number): H264SliceStart | undefined {
+/**
+ * slice_header() (7.3.3) up to slice_type and pic_parameter_set_id, and up to field_pic_flag when `pps`
+ * has the context of the slice's PPS; `start` is the first byte after the 1-byte NAL header.
+ */
+export function readH264SliceStart(frame: Uint8Array, start: number, end: number, pps?: ReadonlyMap<number, AvcSliceContext>): H264SliceStart | undefined {
   load(frame, start, end);
   const first = reader.ue();
   const type = reader.ue();
-  const pps = reader.ue();
+  const ppsId = reader.ue();
   if (reader.exhausted || type > 9) return undefined;
-  return { first_mb_in_slice: first, slice_type: type, pic_parameter_set_id: pps };
+  const out: H264SliceStart = { first_mb_in_slice: first, slice_type: type, pic_parameter_set_id: ppsId };
+  const ctx = pps?.get(ppsId);
+  if (!ctx || ctx.frame_mbs_only_flag) return out;
+  if (ctx.separate_colour_plane_flag) reader.skip(2); // colour_plane_id
+  reader.skip(ctx.frameNumBits); // frame_num
+  const field = reader.u1();
+  const bottom = field ? reader.u1() : 0;
+  if (reader.exhausted) return out;
+  out.field_pic_flag = field;
+  if (field) out.bottom_field_flag = bottom;
+  out.MbaffFrameFlag = ctx.mb_adaptive_frame_field_flag && !field ? 1 : 0;
+  return out;
 }
 
 export interface H265SliceStart {

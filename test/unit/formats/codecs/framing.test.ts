@@ -219,3 +219,26 @@ test('beginsAccessUnit: with delimiters only an AUD begins an access unit; witho
   assert.equal(beginsAccessUnit(bytes(0, 0, 1, 0x02, 0x01, 0xd0), 'h265', true), false);
   assert.equal(beginsAccessUnit(bytes(0, 0, 1, 0x50, 0x01, 0x05), 'h265', false), false);
 });
+
+test('H.264 field_pic_flag of every slice equals trace_headers: x264 fake-interlaced codes frames, x264 tff MBAFF frames', () => {
+  const cases: [string, string[], 'frame' | 'mbaff'][] = [
+    ['fake-interlaced.mkv', ['-x264-params', 'fake-interlaced=1'], 'frame'],
+    ['mbaff.mkv', ['-flags', '+ildct+ilme', '-x264-params', 'tff=1'], 'mbaff'],
+  ];
+  const analysesOf = (file: string) => {
+    const cpd = extradata(file);
+    const reference = buildParameterSetReference('h264', recordParameterSets(cpd, parseAvcDecoderConfigurationRecord(cpd)));
+    return packets(file, 10).map(({ data }) => analyzeFrameNals(data, { codec: 'h264', expected: 4, reference }));
+  };
+  for (const [name, params, structure] of cases) {
+    const file = encode(name, ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-t', '0.4', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', ...params]);
+    const analyses = analysesOf(file);
+    const fieldPicFlags = analyses.map((a) => a.nalUnits.flatMap((unit) => (unit.field_pic_flag === undefined ? [] : [unit.field_pic_flag])));
+    assert.deepEqual(fieldPicFlags, tracePackets(file, 10).map((packet) => packet.fieldPicFlags), name);
+    assert.ok(fieldPicFlags.every((flags) => flags.length > 0), name);
+    assert.deepEqual(new Set(analyses.map((a) => a.pictureStructure)), new Set([structure]), name);
+  }
+  // A progressive SPS (frame_mbs_only_flag 1): slices have no field_pic_flag.
+  const progressive = analysesOf(media('h264-high.mkv'));
+  assert.ok(progressive.every((a) => a.pictureStructure === undefined && a.nalUnits.every((unit) => unit.field_pic_flag === undefined)));
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseH264Pps, parseH264Sps } from '../../../../src/formats/codecs/index';
+import { analyzeFrameNals, buildParameterSetReference, parseH264Pps, parseH264Sps } from '../../../../src/formats/codecs/index';
 import { DEFAULT_4X4_INTER, DEFAULT_4X4_INTRA, DEFAULT_8X8_INTER } from '../../../../src/formats/codecs/h264/scalingList';
 import { assertMatchesTrace } from './helpers/compare';
 import { buildNal, flag, scalingListDeltas, se, u, ue } from './helpers/elements';
@@ -309,4 +309,31 @@ test('cropping that removes the whole picture (a damaged SPS) is an error, and t
     assert.equal(only?.code, 'H264_SPS_CROP_INVALID');
     assert.match(only?.message ?? '', /removes more than the coded 320x256 picture .*the size shown is the whole coded picture/);
   }
+});
+
+test('a field slice (PAFF): field_pic_flag and bottom_field_flag as trace_headers reads them, and the picture is a field', () => {
+  const sps = cropSps(1, false, false); // frame_mbs_only_flag 0, mb_adaptive_frame_field_flag 0
+  const pps = buildNal([
+    u('forbidden_zero_bit', 1, 0), u('nal_ref_idc', 2, 3), u('nal_unit_type', 5, 8),
+    ue('pic_parameter_set_id', 0), ue('seq_parameter_set_id', 0), flag('entropy_coding_mode_flag', 0),
+    flag('bottom_field_pic_order_in_frame_present_flag', 0), ue('num_slice_groups_minus1', 0),
+    ue('num_ref_idx_l0_default_active_minus1', 0), ue('num_ref_idx_l1_default_active_minus1', 0),
+    flag('weighted_pred_flag', 0), u('weighted_bipred_idc', 2, 0), se('pic_init_qp_minus26', 0), se('pic_init_qs_minus26', 0),
+    se('chroma_qp_index_offset', 0), flag('deblocking_filter_control_present_flag', 0), flag('constrained_intra_pred_flag', 0),
+    flag('redundant_pic_cnt_present_flag', 0),
+  ]);
+  const slice = buildNal([
+    u('forbidden_zero_bit', 1, 0), u('nal_ref_idc', 2, 3), u('nal_unit_type', 5, 5),
+    ue('first_mb_in_slice', 0), ue('slice_type', 7), ue('pic_parameter_set_id', 0), u('frame_num', 4, 0),
+    flag('field_pic_flag', 1), flag('bottom_field_flag', 1), ue('idr_pic_id', 0),
+    flag('no_output_of_prior_pics_flag', 0), flag('long_term_reference_flag', 0), se('slice_qp_delta', 0),
+  ]);
+  const trace = traceNals('h264', [sps, pps, slice], 'paff-field');
+  const header = trace.find((section) => section.lines.some((line) => line.name === 'field_pic_flag'));
+  assert.deepEqual(['field_pic_flag', 'bottom_field_flag'].map((name) => header?.lines.find((line) => line.name === name)?.value), [1, 1]);
+  const reference = buildParameterSetReference('h264', [sps, pps]);
+  const frame = Uint8Array.from([0, 0, 0, slice.length, ...slice]);
+  const a = analyzeFrameNals(frame, { codec: 'h264', expected: 4, reference });
+  const [unit] = a.nalUnits;
+  assert.deepEqual([unit?.field_pic_flag, unit?.bottom_field_flag, unit?.MbaffFrameFlag, a.pictureStructure], [1, 1, 0, 'field']);
 });

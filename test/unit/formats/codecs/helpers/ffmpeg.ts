@@ -171,6 +171,8 @@ export interface TracedPacket {
   nalTypes: number[];
   sliceTypes: number[];
   seiPayloadTypes: number[];
+  /** H.264 slices whose SPS allows fields: field_pic_flag of each. */
+  fieldPicFlags: number[];
 }
 
 /**
@@ -187,13 +189,15 @@ export function tracePackets(file: string, count?: number): TracedPacket[] {
     const text = /^\[trace_headers @ [^\]]+\] (.*)$/.exec(line)?.[1];
     if (text === undefined) continue;
     const packet = /^Packet: (\d+) bytes/.exec(text);
-    if (packet) packets.push({ size: Number(packet[1]), nalTypes: [], sliceTypes: [], seiPayloadTypes: [] });
+    if (packet) packets.push({ size: Number(packet[1]), nalTypes: [], sliceTypes: [], seiPayloadTypes: [], fieldPicFlags: [] });
     const current = packets.at(-1);
     if (!current) continue; // the extradata, before the first packet
     const nal = /^nal_unit_type: (\d+)\(/.exec(text);
     if (nal) current.nalTypes.push(Number(nal[1]));
     const slice = /^\d+\s+slice_type\s+[01]+ = (\d+)$/.exec(text);
     if (slice) current.sliceTypes.push(Number(slice[1]));
+    const field = /^\d+\s+field_pic_flag\s+[01]+ = (\d+)$/.exec(text);
+    if (field) current.fieldPicFlags.push(Number(field[1]));
     if (/^\d+\s+ff_payload_type_byte\s/.test(text)) payloadTypeFf++;
     const payloadType = /^\d+\s+last_payload_type_byte\s+[01]+ = (\d+)$/.exec(text);
     if (payloadType) {
