@@ -249,7 +249,15 @@ class Walk {
     const dataStart = pos + headerSize;
 
     let end: number;
-    if (size === UNKNOWN_SIZE) {
+    let unknownSize = size === UNKNOWN_SIZE;
+    // A master that may have an unknown size, declared 0 bytes and followed by a child of its own: a writer
+    // that never patched the size it wrote first. Read as of unknown size, so that its children stay its.
+    const child = size === 0 && spec?.type === 'master' && spec.unknownSizeAllowed ? this.childAt(spec, dataStart, parentBound) : undefined;
+    if (child) {
+      this.log.add(issue('error', 'EBML_SIZE_ZERO', `${name} at offset ${pos} declares 0 bytes, but its ${child.name} follows it: read as of unknown size, up to the first element it cannot hold.`, pos));
+      unknownSize = true;
+    }
+    if (unknownSize) {
       if (type !== 'master') {
         return this.skipDamage('EBML_UNKNOWN_SIZE', `${name} (${hex(id)}) has an unknown size, which only master elements may have,`, dataStart, parentBound);
       }
@@ -284,7 +292,7 @@ class Walk {
       level: this.baseLevel + stack.length,
       offset: pos,
       headerSize,
-      dataSize: size === UNKNOWN_SIZE ? null : size,
+      dataSize: unknownSize ? null : size,
       end,
       value: undefined,
     };
@@ -348,19 +356,30 @@ class Walk {
    * one that only a child of `root` holds.
    */
   private levelOneByFirstChild(root: ElementSpec, peek: Uint8Array, dataAt: number, avail: number): { element: ElementSpec; firstChild: ElementSpec } | undefined {
-    let at = dataAt;
+    const firstChild = this.firstNonGlobal(peek, dataAt, avail);
+    const element = firstChild?.parent;
+    return firstChild && element && element.depth === 1 && element.parent?.id === root.id ? { element, firstChild } : undefined;
+  }
+
+  /** The element of `master`'s own that starts at `pos` (before `bound`), a CRC-32 or Void aside. */
+  private childAt(master: ElementSpec, pos: number, bound: number): ElementSpec | undefined {
+    const peek = this.source.read(pos, Math.min(PEEK_BYTES, bound - pos));
+    const spec = this.firstNonGlobal(peek, 0, peek.length);
+    return spec?.parent?.id === master.id ? spec : undefined;
+  }
+
+  /**
+   * The first element in peek[at, avail) that is no CRC-32 or Void (ffmpeg writes a CRC-32 first in each
+   * Cluster); undefined when its header is not there or its id unknown.
+   */
+  private firstNonGlobal(peek: Uint8Array, at: number, avail: number): ElementSpec | undefined {
     for (;;) {
       const width = vintWidth(peek[at] ?? 0);
       const sizeWidth = vintWidth(peek[at + width] ?? 0);
       if (width === 0 || width > this.maxIdLength || sizeWidth === 0 || at + width + sizeWidth > avail) return undefined;
-      const firstChild = this.schema.get(elementIdValue(peek, at, width));
-      // A CRC-32 or Void first (as ffmpeg writes a CRC-32 first in each Cluster): the child after it.
-      if (firstChild?.global) {
-        at += width + sizeWidth + vintValue(peek, at + width, sizeWidth);
-        continue;
-      }
-      const element = firstChild?.parent;
-      return element && element.depth === 1 && element.parent?.id === root.id ? { element, firstChild } : undefined;
+      const spec = this.schema.get(elementIdValue(peek, at, width));
+      if (!spec?.global) return spec;
+      at += width + sizeWidth + vintValue(peek, at + width, sizeWidth);
     }
   }
 

@@ -249,17 +249,22 @@ test('an id damaged at the Segment level: one that belongs deeper (an Info\'s fi
   assert.equal(kvsInspect(['--checks', cluster]).status, 2);
 });
 
-test('a Cluster of size 0, its children then directly in the Segment: an error (--checks exits 2), the frames ffprobe reads', () => {
+test('a Cluster or Segment of size 0 (a size never patched) followed by its own children: read as of unknown size, every frame kept (ffprobe loses a Cluster\'s), an error', () => {
   const clusterAt = mkvinfoOffset(/\+ Cluster at (\d+)/);
-  const file = variant('cluster-size-0.mkv', (bytes) => {
-    const at = clusterAt + 4;
-    const width = Math.clz32(bytes[at] ?? 0) - 23;
-    bytes.writeUIntBE(2 ** (7 * width), at, width); // the VINT marker alone: 0
-  });
-  const result = inspectJson(file, '--frames');
-  assert.equal(result.frames?.length, ffprobePackets(file).length);
-  assert.ok(result.issues.some((i) => i.code === 'EBML_ELEMENT_MISPLACED' && i.severity === 'error' && /^Timestamp \(0xE7\), which belongs in Cluster, directly in the Segment/.test(i.message)));
-  assert.equal(kvsInspect(['--checks', file]).status, 2);
+  const segmentAt = mkvinfoOffset(/\+ Segment: size \d+ at (\d+)/);
+  for (const [master, at] of [['Cluster', clusterAt], ['Segment', segmentAt]] as const) {
+    const file = variant(`${master}-size-0.mkv`, (bytes) => {
+      const width = Math.clz32(bytes[at + 4] ?? 0) - 23;
+      bytes.fill(0, at + 4, at + 4 + width);
+      bytes[at + 4] = 0x80 >> (width - 1); // the VINT marker alone: 0
+    });
+    const result = inspectJson(file, '--frames');
+    assert.deepEqual(result.frames, report.frames, master);
+    assert.deepEqual(result.issues.filter((i) => i.severity !== 'info').map((i) => [i.code, i.severity, i.offset]), [['EBML_SIZE_ZERO', 'error', at]], master);
+    assert.match(result.issues[0]?.message ?? '', new RegExp(`^${master} at offset ${at} declares 0 bytes, but its (Timestamp|SeekHead) follows it: read as of unknown size`));
+    assert.equal(kvsInspect(['--checks', file]).status, 2);
+    if (master === 'Cluster') assert.ok(ffprobePackets(file).length < (report.frames?.length ?? 0), 'ffprobe skips the Cluster');
+  }
 });
 
 test('bytes after the Segment that read as elements which belong deeper are one EBML_STRAY_BYTES, not one issue per element', () => {
