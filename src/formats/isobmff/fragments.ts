@@ -151,8 +151,13 @@ export class FragmentReader {
 
   /** Where the sample data of the open fragment ends: undefined when no fragment is open or it has no samples. */
   openDataEnd(): number | undefined {
+    const tracks = this.open?.tracks;
     let end: number | undefined;
-    for (const track of this.open?.tracks ?? []) if (track.dataSize > 0) end = Math.max(end ?? 0, track.dataOffset + track.dataSize);
+    // (Indexed: this runs for every mdat of a long file.)
+    for (let i = 0; tracks && i < tracks.length; i++) {
+      const track = tracks[i];
+      if (track && track.dataSize > 0) end = Math.max(end ?? 0, track.dataOffset + track.dataSize);
+    }
     return end;
   }
 

@@ -288,20 +288,21 @@ class Walker {
   private mdatOfItsData(window: ByteWindow, mdat: BoxNode, end: number, issuesBefore: number): BoxNode {
     const declaredEnd = mdat.offset + mdat.size;
     const sizeZero = declaredEnd === end && sizeFieldAt(window, mdat.offset) === 0;
-    const declared = sizeZero ? `'mdat' has size 0 (to the end of the file)` : `'mdat' declares ${mdat.size} bytes`;
+    // (Made only for a message: this runs for every mdat of a long file.)
+    const declared = () => (sizeZero ? `'mdat' has size 0 (to the end of the file)` : `'mdat' declares ${mdat.size} bytes`);
     const dataEnd = this.hooks.sampleDataEnd?.();
     if (dataEnd === undefined) {
       if (declaredEnd < end || this.lists.some((box) => box.type === 'moov' || box.type === 'moof')) return mdat;
       const moovAt = trailingMoovAt(window, mdat.offset + mdat.headerSize, end);
       if (moovAt === undefined) return mdat;
-      return this.mdatEndingAt(mdat, moovAt, issuesBefore, `${declared}, but a 'moov' box ends the file at byte ${moovAt}`);
+      return this.mdatEndingAt(mdat, moovAt, issuesBefore, `${declared()}, but a 'moov' box ends the file at byte ${moovAt}`);
     }
     if (dataEnd === declaredEnd || dataEnd <= mdat.offset + mdat.headerSize || dataEnd > end) return mdat;
     if ((declaredEnd === end && !sizeZero) || (declaredEnd < end && boxTypeAt(window, declaredEnd, end))) return mdat;
     const next = dataEnd < end ? wholeBoxAt(window, dataEnd, end)?.type : 'end';
     if (!next) return mdat;
     const there = next === 'end' ? 'where the file ends' : `where a '${next}' box starts`;
-    return this.mdatEndingAt(mdat, dataEnd, issuesBefore, `${declared}, but the samples of the moof before it end at byte ${dataEnd}, ${there}`);
+    return this.mdatEndingAt(mdat, dataEnd, issuesBefore, `${declared()}, but the samples of the moof before it end at byte ${dataEnd}, ${there}`);
   }
 
   private mdatEndingAt(mdat: BoxNode, dataEnd: number, issuesBefore: number, why: string): BoxNode {
