@@ -161,6 +161,9 @@ function walkIsoBmff(source: ByteSource, fullTree: boolean): Record<string, unkn
   };
 }
 
+/** What this run used, for the launcher's code cache (src/cli/launcher.ts): the format and the tree mode. */
+export let runKind: string | undefined;
+
 function main(): void {
   const args = process.argv.slice(2);
   const option = (name: string): string | undefined => {
@@ -181,6 +184,7 @@ function main(): void {
     const isEbml = EBML_MAGIC.every((b, i) => magic[i] === b);
     const summary = isEbml ? walkMatroska(source, treeMode === 'full') : walkIsoBmff(source, treeMode === 'full');
     summary.parseMs = Number((performance.now() - started).toFixed(2));
+    runKind = `${summary.format}+${treeMode}`;
     // writeSync: setting up process.stdout costs ~15 ms of start-up, which is not the inspector's work.
     writeSync(1, `${JSON.stringify(summary)}\n`);
   } finally {

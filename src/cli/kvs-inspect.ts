@@ -22,18 +22,20 @@ issues KVS would reject the stream for. FILE may be - for standard input, or a p
   --checks  judge the framing of every video frame too, and exit with status 2 when an error-severity
             issue is found (for CI pipelines)`;
 
-interface Arguments {
-  file: string;
-  json: boolean;
-  frames: boolean;
-  checks: boolean;
-  tree: boolean;
-}
+/**
+ * What this run used, for the bin file's code cache (src/cli/launcher.ts): the container format and the
+ * options. After a run of a kind the cache has not seen, the cache is written again to hold its code too.
+ */
+export let runKind: string | undefined;
+
+const OPTIONS = ['json', 'frames', 'checks', 'tree'] as const;
+
+type Arguments = { file: string } & Record<(typeof OPTIONS)[number], boolean>;
 
 function parseArguments(argv: readonly string[]): Arguments | string {
   const flags = new Set(argv.filter((arg) => arg.startsWith('--')));
   const files = argv.filter((arg) => !arg.startsWith('--'));
-  const unknown = [...flags].filter((flag) => !['--json', '--frames', '--checks', '--tree'].includes(flag));
+  const unknown = [...flags].filter((flag) => !OPTIONS.some((option) => flag === `--${option}`));
   if (unknown.length > 0) return `unknown option ${unknown[0]}`;
   if (files.length !== 1) return files.length === 0 ? 'no FILE given' : `one FILE expected, got ${files.length}`;
   return { file: files[0] ?? '', json: flags.has('--json'), frames: flags.has('--frames'), checks: flags.has('--checks'), tree: flags.has('--tree') };
@@ -79,6 +81,7 @@ function main(argv: readonly string[]): number {
       process.stderr.write(`kvs-inspect: ${args.file}: ${found?.message ?? 'unreadable'} (byte ${found?.offset ?? 0})\n`);
       return 1;
     }
+    runKind = [report.format, ...OPTIONS.filter((option) => args[option])].join('+');
     const name = args.file === '-' ? 'stdin' : basename(args.file);
     const structure = args.tree ? (visit: StructureVisitor) => walkStructure(source, visit) : undefined;
     if (args.json) {

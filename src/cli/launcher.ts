@@ -6,6 +6,12 @@
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off. A cache that does not fit this bundle, Node or V8 flags is
 // not used, and is written again at exit.
 //
+// V8 caches only the functions compiled when the cache is made, that is those the run that wrote it
+// used: a cache written by a run on an MKV file lacks the MP4 reader, which later MP4 runs then compile
+// again every time (7-15 % of a run on a small file). So a bundle may export `runKind`, a word for what
+// its run used (kvs-inspect: the container format and the options); the cache is written again after a
+// run of a kind it has not seen, and then holds the code of every kind of run made so far.
+//
 // The first line (esbuild keeps it at the top of each bin file) gives V8 one background thread per CPU
 // but one (`--v8-pool-size=0`) instead of Node's fixed four: on a 2-CPU machine four threads compiling
 // and collecting garbage take turns with the main thread, which then waits 5-20 ms of a 100 ms
@@ -43,12 +49,29 @@ function cacheName(prefix: string): string {
   return `${prefix}${size}.${Math.floor(mtimeMs)}.${process.version}.${process.arch}.v8`;
 }
 
-function readCache(file: string): Buffer | undefined {
+/** A cache file: a line of the run kinds it has seen, separated by spaces, then V8's code cache. */
+interface Cache {
+  kinds: string[];
+  data: Buffer;
+}
+
+function readCache(file: string): Cache | undefined {
+  let bytes: Buffer;
   try {
-    return readFileSync(file);
+    bytes = readFileSync(file);
   } catch {
     return undefined;
   }
+  const newline = bytes.indexOf(10);
+  if (newline < 0) return undefined;
+  const line = bytes.toString('latin1', 0, newline);
+  return { kinds: line ? line.split(' ') : [], data: bytes.subarray(newline + 1) };
+}
+
+/** The bundle's `runKind` export, when it is a word that fits a cache file's first line. */
+function runKindOf(module: { exports: unknown }): string | undefined {
+  const kind = (module.exports as { runKind?: unknown } | undefined)?.runKind;
+  return typeof kind === 'string' && /^[\w.:+-]{1,64}$/.test(kind) ? kind : undefined;
 }
 
 /**
@@ -72,12 +95,12 @@ function removeOldCaches(directory: string, prefix: string, name: string): void 
 }
 
 /** Writes the cache; a cache that cannot be written is only slower. */
-function writeCache(directory: string, prefix: string, name: string, data: Buffer): void {
+function writeCache(directory: string, prefix: string, name: string, cache: Cache): void {
   try {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
     removeOldCaches(directory, prefix, name);
     const temporary = join(directory, `${name}.${process.pid}.tmp`);
-    writeFileSync(temporary, data, { mode: 0o600 });
+    writeFileSync(temporary, Buffer.concat([Buffer.from(`${cache.kinds.join(' ')}\n`, 'latin1'), cache.data]), { mode: 0o600 });
     renameSync(temporary, join(directory, name));
   } catch {
     // read-only home, full disk: the next run compiles again
@@ -93,16 +116,22 @@ function run(): void {
   const directory = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheDirectory();
   const prefix = cachePrefix();
   const name = directory ? cacheName(prefix) : '';
-  const cachedData = directory ? readCache(join(directory, name)) : undefined;
+  const cache = directory ? readCache(join(directory, name)) : undefined;
   // The wrapper Node puts around a CommonJS module, on the bundle's first line (line numbers stay).
   const source = `(function (exports, require, module, __filename, __dirname) {${text(readFileSync(bundle))}\n})`;
-  const script = new Script(source, { filename: bundle, ...(cachedData ? { cachedData } : {}) });
-  if (directory && (!cachedData || script.cachedDataRejected === true)) {
-    // At exit the cache also holds the functions compiled while the CLI ran.
-    process.once('exit', () => writeCache(directory, prefix, name, script.createCachedData()));
+  const script = new Script(source, { filename: bundle, ...(cache ? { cachedData: cache.data } : {}) });
+  const seen = cache && script.cachedDataRejected !== true ? cache.kinds : undefined;
+  const module = { exports: {}, filename: bundle };
+  if (directory) {
+    process.once('exit', () => {
+      const kind = runKindOf(module);
+      if (seen && (kind === undefined || seen.includes(kind))) return;
+      // At exit the cache also holds the functions compiled while the CLI ran (and those it was read with).
+      const kinds = [...(seen ?? []), ...(kind === undefined ? [] : [kind])];
+      writeCache(directory, prefix, name, { kinds, data: script.createCachedData() });
+    });
   }
   const start = script.runInThisContext() as (...args: unknown[]) => void;
-  const module = { exports: {}, filename: bundle };
   // The bundle lies next to the launcher, so the launcher's own require resolves what the bundle requires
   // (node: modules, optional packages) as a require of its own would (createRequire would load node:module).
   start.call(module.exports, module.exports, require, module, bundle, dirname(bundle));

@@ -10,11 +10,11 @@ import { withTempDir } from '../../support/tempFiles';
 
 const FIXTURE = 'test/fixtures/media/h264-aac-frag.mp4';
 
-function inspect(cacheHome: string, extraEnv: NodeJS.ProcessEnv = {}): string {
+function inspect(cacheHome: string, extraEnv: NodeJS.ProcessEnv = {}, args: readonly string[] = [FIXTURE]): string {
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: cacheHome, ...extraEnv };
   delete env.NODE_OPTIONS; // no tsx loader in the CLI's process
   if (!('NODE_DISABLE_COMPILE_CACHE' in extraEnv)) delete env.NODE_DISABLE_COMPILE_CACHE;
-  const result = spawnSync(process.execPath, ['dist/cli/kvs-inspect.js', FIXTURE], { env, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['dist/cli/kvs-inspect.js', ...args], { env, encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
   return result.stdout;
 }
@@ -38,10 +38,44 @@ test('kvs-inspect writes its code cache on the first run, reads it on the next, 
     assert.equal(inspect(home), expected);
     assert.equal(statSync(file).mtimeMs, written.mtimeMs, 'a good cache is read, not written again');
 
-    writeFileSync(file, 'not a code cache');
-    assert.equal(inspect(home), expected);
-    assert.notEqual(readFileSync(file, 'utf8').slice(0, 16), 'not a code cache', 'a damaged cache is written again');
+    for (const damaged of ['not a code cache', 'fragmented-mp4\nnot a code cache']) {
+      writeFileSync(file, damaged);
+      assert.equal(inspect(home), expected);
+      assert.notEqual(readFileSync(file, 'latin1').slice(0, damaged.length), damaged, 'a damaged cache is written again');
+      assert.ok(statSync(file).size > 10_000);
+    }
     assert.deepEqual(readdirSync(cacheDir), files);
+  });
+});
+
+test('a run of a kind its code cache has not seen (another format, another option) writes the cache again, with the code of both', () => {
+  withTempDir((home) => {
+    const cacheDir = join(home, 'kinesis-video-inspector', 'compile-cache');
+    const mkv = ['test/fixtures/media/h264-aac.mkv'];
+    const expected = { mp4: inspect(home, { NODE_DISABLE_COMPILE_CACHE: '1' }), mkv: inspect(home, { NODE_DISABLE_COMPILE_CACHE: '1' }, mkv) };
+    const cache = (): { kinds: string; size: number; mtimeMs: number } => {
+      const [name, ...others] = readdirSync(cacheDir);
+      assert.equal(others.length, 0);
+      const file = join(cacheDir, name ?? '');
+      const { size, mtimeMs } = statSync(file);
+      return { kinds: readFileSync(file, 'latin1').split('\n', 1)[0] ?? '', size, mtimeMs };
+    };
+
+    assert.equal(inspect(home), expected.mp4);
+    const mp4Only = cache();
+    assert.equal(mp4Only.kinds, 'fragmented-mp4');
+
+    assert.equal(inspect(home, {}, mkv), expected.mkv);
+    const both = cache();
+    assert.equal(both.kinds, 'fragmented-mp4 matroska');
+    assert.ok(both.size > mp4Only.size + 10_000, `the MKV reader's code is added: ${mp4Only.size} → ${both.size} bytes`);
+
+    assert.equal(inspect(home), expected.mp4);
+    assert.equal(inspect(home, {}, mkv), expected.mkv);
+    assert.deepEqual(cache(), both, 'kinds the cache has seen leave it as it is');
+
+    inspect(home, {}, ['--json', ...mkv]);
+    assert.equal(cache().kinds, 'fragmented-mp4 matroska matroska+json');
   });
 });
 
