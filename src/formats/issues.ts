@@ -18,6 +18,9 @@ export function issue(severity: Severity, code: string, message: string, offset:
   return hint === undefined ? { severity, code, message, offset } : { severity, code, message, offset, hint };
 }
 
+/** Issues of one code beyond this many are counted, not listed. */
+export const MAX_ISSUES_PER_CODE = 100;
+
 /**
  * The first `max` issues of each code, in their order, and for each code with more an info issue
  * counting the rest: a damaged file can repeat one fault thousands of times.

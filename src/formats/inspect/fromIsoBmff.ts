@@ -5,6 +5,7 @@ import { readIsoBmff, sampleIsDisposable } from '../isobmff';
 import type { IsoBmffFile, Track } from '../isobmff';
 import { issue, type Issue } from '../issues';
 import { lastAtOrBefore } from '../producerFragments';
+import { pushAll } from '../pushAll';
 import { decodeCodecPrivate, g711Codec, type DecodedCodecPrivate, type VideoSampleEntry } from './codecPrivate';
 import type { ContainerInspection, LaterDeclaration, VideoTrackContext } from './container';
 import { fileOrder } from './fileOrder';
@@ -96,7 +97,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
       widenReorderLimit(tracks.find((shown) => shown.number === number), decoded.track.maxReorderFrames);
     });
   }
-  issues.push(...declarations.changes);
+  pushAll(issues, declarations.changes);
   if (!file.movie && file.fragments.length > 0) {
     issues.push(
       issue(

@@ -10,6 +10,7 @@ import { readBlockFrames } from '../matroska/blockFrames';
 import { BlockFlag, type BlockTable } from '../matroska/blockTable';
 import type { ContentEncodingSettings, MatroskaFile, MatroskaSegment, MatroskaTrack } from '../matroska/model';
 import { readMatroska } from '../matroska/readMatroska';
+import { pushAll } from '../pushAll';
 import { decodeCodecPrivate, decodeWave, waveFamily, type DecodedCodecPrivate } from './codecPrivate';
 import { matroskaCodecNames } from './otherCodecs';
 import type { ContainerInspection, LaterDeclaration, VideoTrackContext } from './container';
@@ -99,7 +100,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
     });
   }
   const unwrapped = unwrapRelativeTimecodes(file, segments);
-  issues.push(...declarations.changes, ...unwrapped.issues);
+  pushAll(pushAll(issues, declarations.changes), unwrapped.issues);
 
   const frames = frameRows(source, file, unwrapped.timeMs, laceTimings(declared.map(({ track }) => track), tracks));
 

@@ -4,6 +4,7 @@ import { sameAspect } from '../checks/aspectRatio';
 import { seiPayloadName } from '../codecs/framing/seiPayloadNames';
 import type { Issue } from '../issues';
 import { isoTime } from '../isoTime';
+import { pushAll } from '../pushAll';
 import type { StructureWalk } from './jsonReport';
 import { frameFlagNames, rotationText, type CodecPrivateReport, type FragmentReport, type FrameNalSummary, type InspectionReport, type TrackReport } from './report';
 
@@ -29,10 +30,10 @@ export function formatReport(report: InspectionReport, options: TextOptions): st
   );
   lines.push('', 'Tracks');
   for (const track of report.tracks) lines.push(...trackLines(track));
-  if (report.fragments.length > 0) lines.push('', 'Fragments', ...fragmentLines(report.fragments));
-  if (options.frames) lines.push('', 'Frames', ...frameLines(report));
+  if (report.fragments.length > 0) pushAll(lines, ['', 'Fragments', ...fragmentLines(report.fragments)]);
+  if (options.frames) pushAll(lines, ['', 'Frames', ...frameLines(report)]);
   lines.push('', errors > 0 ? `Issues (${plural(errors, 'error')})` : 'Issues');
-  lines.push(...(report.issues.length > 0 ? report.issues.flatMap(issueLines) : ['  none']));
+  pushAll(lines, report.issues.length > 0 ? report.issues.flatMap(issueLines) : ['  none']);
   return `${lines.join('\n')}\n`;
 }
 
@@ -196,7 +197,7 @@ function wrap(parts: readonly string[], indent: string, width = 110): string[] {
 }
 
 function table(rows: readonly string[][]): string[] {
-  const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
+  const widths = (rows[0] ?? []).map((_, column) => rows.reduce((widest, row) => Math.max(widest, row[column]?.length ?? 0), 0));
   return rows.map((row) => row.map((cell, column) => cell.padEnd((widths[column] ?? 0))).join('  ').trimEnd());
 }
 

@@ -1,6 +1,7 @@
 import type { Severity } from '../issues';
 import type { TrackExtendsFields } from './boxes/mvex';
 import { BufferViews, moofPartsOf, skimMoof, SkimScratch, type MoofParts, type RunParts, type TrafParts } from './moofParts';
+import { holds, payloadAfter, payloadAt, type Payload } from './mdatPayloads';
 import { SAMPLE_IS_NON_SYNC, SampleTableBuilder } from './samples';
 import type { Track } from './tracks';
 import type { Box } from './types';
@@ -58,11 +59,6 @@ export interface FragmentContext {
   report(severity: Severity, code: string, message: string, offset: number): void;
 }
 
-interface Range {
-  start: number;
-  end: number;
-}
-
 /** Where the samples of a track run put the track's timeline and data cursor. */
 interface RunEnd {
   time: number;
@@ -88,7 +84,7 @@ interface DataCheck {
  */
 export class FragmentReader {
   readonly fragments: Fragment[] = [];
-  private readonly mdats: Range[] = [];
+  private readonly mdats: Payload[] = [];
   /** The last fragment while the box after its moof is not known yet (its mdat, if one comes next). */
   private open: Fragment | undefined;
   /**
@@ -164,11 +160,11 @@ export class FragmentReader {
   /** After the last top-level box. */
   finish(): void {
     this.close(undefined);
-    for (const { start, end, trun } of this.dataChecks) this.reportData(start, end, trun, this.mdatAt(start, end));
+    for (const { start, end, trun } of this.dataChecks) this.reportData(start, end, trun, payloadAt(this.mdats, start, end));
   }
 
   /** The box after the open fragment's moof is known: its mdat (`mdatBox`, payload `mdat`), or not one. */
-  private close(mdatBox: Box | undefined, mdat?: Range): void {
+  private close(mdatBox: Box | undefined, mdat?: Payload): void {
     const fragment = this.open;
     if (!fragment) return;
     this.open = undefined;
@@ -307,47 +303,26 @@ export class FragmentReader {
    * Sample data must lie inside an mdat payload (and inside the file): usually the one after the moof;
    * data in an mdat not read yet is checked at the end.
    */
-  private checkData(start: number, end: number, trun: number, mdat: Range | undefined): void {
+  private checkData(start: number, end: number, trun: number, mdat: Payload | undefined): void {
     if (end > this.ctx.fileSize) {
       this.ctx.report('error', 'SAMPLE_DATA_PAST_END', `trun samples end at ${end}, past the end of the data (${this.ctx.fileSize})`, trun);
       return;
     }
-    const m = mdat && holds(mdat, start, end) ? mdat : this.mdatAt(start, end);
+    const m = mdat && holds(mdat, start, end) ? mdat : payloadAt(this.mdats, start, end);
     if (m) this.reportData(start, end, trun, m);
     else this.dataChecks.push({ start, end, trun });
   }
 
   /** Reports data [start, end) that is not inside `m`, the mdat payload where it starts (if any). */
-  private reportData(start: number, end: number, trun: number, m: Range | undefined): void {
+  private reportData(start: number, end: number, trun: number, m: Payload | undefined): void {
     if (!m) {
       // (ffmpeg's global_sidx writes the offsets, then inserts sidx boxes before them: all land that far early.)
-      const next = this.mdats.find((candidate) => candidate.start > start);
+      const next = payloadAfter(this.mdats, start);
       const nextData = next ? `; the next mdat's data starts ${next.start - start} bytes later, at ${next.start}` : '';
       this.ctx.report('warning', 'SAMPLE_DATA_OUTSIDE_MDAT', `trun samples at ${start} are not inside any mdat${nextData}`, trun);
     }
     else if (end > m.end) this.ctx.report('warning', 'SAMPLE_DATA_OUTSIDE_MDAT', `trun samples [${start}, ${end}) run past the mdat ending at ${m.end}`, trun);
   }
-
-  /** The mdat payload where data [start, end) starts (binary search: the mdats are in file order). */
-  private mdatAt(start: number, end: number): Range | undefined {
-    const mdats = this.mdats;
-    let lo = 0;
-    let hi = mdats.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const m = mdats[mid];
-      if (!m) break;
-      if (start < m.start) hi = mid - 1;
-      else if (holds(m, start, end)) return m;
-      else lo = mid + 1;
-    }
-    return undefined;
-  }
-}
-
-/** Data [start, end) starts inside the payload (an empty run may sit at its very end). */
-function holds(m: Range, start: number, end: number): boolean {
-  return start >= m.start && (start < m.end || (start === m.end && end === start));
 }
 
 /** How many samples of runs without per-sample sizes a walk keeps beyond what the data after them holds. */

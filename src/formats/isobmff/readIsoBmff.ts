@@ -1,10 +1,12 @@
 import type { ByteSource } from '../byteSource';
-import { capIssuesPerCode, issue, type Issue, type Severity } from '../issues';
+import { capIssuesPerCode, issue, MAX_ISSUES_PER_CODE, type Issue, type Severity } from '../issues';
+import { pushAll } from '../pushAll';
 import type { EventMessageFields } from './boxes/emsg';
 import type { FileTypeFields } from './boxes/ftyp';
 import type { SegmentIndexFields } from './boxes/sidx';
 import { childBox, childBoxes } from './find';
 import { FragmentReader, type Fragment, type TrackState } from './fragments';
+import { payloadAt } from './mdatPayloads';
 import { fieldsOf } from './registry';
 import { buildSampleTable } from './sampleTable';
 import { SampleTableBuilder, type SampleTable } from './samples';
@@ -12,8 +14,6 @@ import { describeTrack, type Track } from './tracks';
 import type { Box, BoxTree } from './types';
 import { DEFAULT_MAX_DEPTH, readBoxes, type WalkOptions } from './walker';
 
-/** Issues of one code beyond this many are counted, not listed. */
-const MAX_ISSUES_PER_CODE = 100;
 
 /**
  * - `init-segment`: moov with mvex and no fragments (DASH/HLS/CMAF initialization segment);
@@ -193,7 +193,7 @@ class IsoBmffReader {
       file.issues.push(issue('warning', 'MOOV_REPEATED', 'more than one moov (files joined end to end?): the fragments after each moov are read with its tracks', this.repeatedMoovAt));
     }
     if (file.kind === 'plain') this.checkPlainSampleData(tree.boxes);
-    file.issues.push(...this.movieIssues, ...this.fragmentIssues);
+    pushAll(pushAll(file.issues, this.movieIssues), this.fragmentIssues);
     if (file.kind === 'unknown' && tree.boxes.length > 0) file.issues.push(noMovieIssue(tree.boxes));
     file.issues = capIssuesPerCode(file.issues, MAX_ISSUES_PER_CODE);
     return file;
@@ -205,14 +205,14 @@ class IsoBmffReader {
    * are SAMPLE_DATA_PAST_END already.
    */
   private checkPlainSampleData(boxes: readonly Box[]): void {
-    const payloads = boxes.filter((box) => box.type === 'mdat').map((box) => [box.offset + box.headerSize, box.offset + box.size] as const);
+    const payloads = boxes.filter((box) => box.type === 'mdat').map((box) => ({ start: box.offset + box.headerSize, end: box.offset + box.size }));
     for (const [state, table] of this.plainTables) {
       let first = -1;
       let outside = 0;
       for (let s = 0; s < table.count; s++) {
         const start = table.offset[s] ?? 0;
         const end = start + (table.size[s] ?? 0);
-        if (end > this.file.size || payloads.some(([from, to]) => start >= from && end <= to)) continue;
+        if (end > this.file.size || end <= (payloadAt(payloads, start, end)?.end ?? -1)) continue;
         if (first < 0) first = s;
         outside++;
       }

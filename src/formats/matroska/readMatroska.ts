@@ -176,6 +176,10 @@ class MatroskaReader implements EbmlVisitor {
   }
 
   private report(...entries: Issue[]): void {
+    this.reportAll(entries);
+  }
+
+  private reportAll(entries: readonly Issue[]): void {
     for (const entry of entries) {
       if (this.issues.length < this.maxIssues) this.issues.push(entry);
       else this.droppedIssues = true;
@@ -492,7 +496,7 @@ class MatroskaReader implements EbmlVisitor {
       const kvs = kvsMetadata(fragment.tags);
       if (kvs) fragment.kvs = kvs;
     }
-    this.report(...this.tally.issues(segment));
+    this.reportAll(this.tally.issues(segment));
   }
 
   private beginTrack(element: EbmlElement): void {
@@ -514,7 +518,7 @@ class MatroskaReader implements EbmlVisitor {
     // that is an invalid header, which KVS Local's PutMedia refuses.)
     const first = model.number !== 0 ? tracks.find((track, i) => i < this.tracksStart && track.number === model.number) : undefined;
     if (!first) {
-      this.report(...trackIssues(model, state.sawCodecPrivate));
+      this.reportAll(trackIssues(model, state.sawCodecPrivate));
       return;
     }
     tracks.splice(tracks.indexOf(model), 1);

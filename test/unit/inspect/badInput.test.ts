@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
 import { getMediaErrorChunk } from '../../../src/formats/matroska/write';
+import { ElementId } from '../../../src/formats/matroska/elementTable';
+import { blockData, concat, element, stringElement, uintElement, unknownSizeElement } from '../formats/ebml/ebmlBytes';
+import { repeatedFaultFragments } from '../formats/isobmff/helpers';
 import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson, kvsInspect } from './cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-'));
@@ -677,5 +680,43 @@ test('a Matroska file cut inside a video frame: the frame is marked cut, and its
     const last = result.frames?.filter((f) => f.track === video?.number).at(-1);
     assert.deepEqual([last?.offset, last?.size, last?.cut], [cut, 50, true]);
     assert.equal(kvsInspect(['--frames', file]).stdout.match(/cut short/g)?.length, 1);
+  }
+});
+
+test('a stream that repeats its faults 100 000 times: every output is written, with the first 100 issues of each code and a count of the rest', () => {
+  const count = 100_000;
+  const mp4 = written('repeated-faults.mp4', repeatedFaultFragments(count).bytes);
+  // 100 000 KVS fragments as GetMedia returns them, one EBML document each, whose codec private data alternates.
+  const avcC = ['h264-baseline.mkv', 'h264-high.mkv'].map((name) => {
+    const record = inspectJson(`${FIXTURES}/${name}`).tracks[0]?.codecPrivate;
+    assert.ok(record);
+    return readFileSync(`${FIXTURES}/${name}`).subarray(record.offset, record.offset + record.size);
+  });
+  const documents = avcC.map((record) => concat(
+    element(ElementId.EBML, stringElement(ElementId.DocType, 'matroska')),
+    unknownSizeElement(ElementId.Segment, 8,
+      element(ElementId.Tracks, element(ElementId.TrackEntry, uintElement(ElementId.TrackNumber, 1), uintElement(ElementId.TrackType, 1), stringElement(ElementId.CodecID, 'V_MPEG4/ISO/AVC'), element(ElementId.CodecPrivate, record))),
+      element(ElementId.Cluster, uintElement(ElementId.Timestamp, 0), element(ElementId.SimpleBlock, blockData(1, 0, 0x80, [0, 0, 0, 2, 0x65, 0x88])))),
+  ));
+  const mkvBytes = new Uint8Array(documents.reduce((n, d) => n + d.length, 0) * (count / 2));
+  for (let k = 0, at = 0; k < count; at += documents[k % 2]?.length ?? 0, k++) mkvBytes.set(documents[k % 2] ?? [], at);
+  const mkv = written('alternating-codec-private.mkv', mkvBytes);
+
+  const expected: [string, Record<string, number>, string[]][] = [
+    [mp4, { MFHD_SEQUENCE_NOT_INCREASING: 100, SAMPLE_DATA_OUTSIDE_MDAT: 100 }, [
+      "99899 more 'MFHD_SEQUENCE_NOT_INCREASING' issues not listed (99999 in all)",
+      "99900 more 'SAMPLE_DATA_OUTSIDE_MDAT' issues not listed (100000 in all)",
+    ]],
+    [mkv, { CODEC_PRIVATE_CHANGED: 100 }, ["99899 more 'CODEC_PRIVATE_CHANGED' issues not listed (99999 in all)"]],
+  ];
+  for (const [file, listed, suppressed] of expected) {
+    const json = inspectJson(file);
+    assert.equal(json.fragments.length, count);
+    for (const [code, n] of Object.entries(listed)) assert.equal(json.issues.filter((found) => found.code === code).length, n, code);
+    assert.deepEqual(json.issues.filter((found) => found.code === 'ISSUES_SUPPRESSED').map((found) => found.message), suppressed);
+    const text = kvsInspect([file]);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`${count.toLocaleString('en-US')} fragments`));
+    for (const message of suppressed) assert.ok(text.stdout.includes(message), message);
   }
 });

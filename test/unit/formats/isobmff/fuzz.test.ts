@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { fuzzRunsLeft, fuzzTest, type FuzzProbe } from '../../../support/fuzz';
 import { bytesSource } from '../../../../src/formats/byteSource';
 import { readIsoBmff, type Box } from '../../../../src/formats/isobmff';
-import { fixture, prng } from './helpers';
+import { box, concat, fixture, fullBox, plainMovie, prng, repeatedFaultFragments, u32 } from './helpers';
 
 const SPECIAL = [0, 1, 2, 7, 8, 9, 16, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffff0, 0x10000, 0x100];
 
@@ -68,3 +68,58 @@ export function isoBmffFuzz(probe: FuzzProbe): string {
 }
 
 fuzzTest('mutation fuzz: ISO BMFF reader never throws, never hangs, stays consistent', __filename, isoBmffFuzz, undefined);
+
+/**
+ * A plain MP4 of 100 000 one-byte samples in 100 000 mdats, every other sample pointing at its mdat's
+ * header instead of its payload: each sample's mdat is found by halving (trying every mdat for every
+ * sample took 38 s here).
+ */
+export function manyMdats(probe: FuzzProbe): string {
+  const count = 100_000;
+  const mdatBytes = 9;
+  const stbl = (firstMdatAt: number): Uint8Array[] => {
+    const offsets = new Uint8Array(4 * count);
+    const view = new DataView(offsets.buffer);
+    for (let k = 0; k < count; k++) view.setUint32(4 * k, firstMdatAt + k * mdatBytes + (k % 2 === 0 ? 8 : 0));
+    return [
+      fullBox('stts', 0, 0, u32(1), u32(count), u32(10)),
+      fullBox('stsc', 0, 0, u32(1), u32(1), u32(1), u32(1)),
+      fullBox('stsz', 0, 0, u32(1), u32(count)),
+      fullBox('stco', 0, 0, u32(count), offsets),
+    ];
+  };
+  const moovEnd = plainMovie(stbl(0)).length;
+  const mdats = new Uint8Array(count * mdatBytes);
+  for (let k = 0; k < count; k++) mdats.set(box('mdat', new Uint8Array([k & 255])), k * mdatBytes);
+  const bytes = concat(plainMovie(stbl(moovEnd)), mdats);
+  probe.input('100 000 mdats', bytes);
+  const file = readIsoBmff(bytesSource(bytes));
+  probe.done();
+  assert.equal(file.tracks[0]?.samples?.count, count);
+  assert.deepEqual(file.issues.map((i) => [i.code, i.message, i.offset]), [
+    ['SAMPLE_DATA_OUTSIDE_MDAT', `track 5: ${count / 2} of ${count} samples (the first is number 2, at byte ${moovEnd + mdatBytes}) are not inside any mdat: its chunk offsets point elsewhere`, moovEnd + mdatBytes],
+  ]);
+  return `${count} samples in ${count} mdats`;
+}
+
+/**
+ * A fragmented MP4 of 250 000 fragments whose truns all place their sample at their moof instead of in
+ * their mdat: each one's report names the mdat after it, found by halving (trying the mdats in turn took
+ * 25 s here).
+ */
+export function manyFragmentsOutside(probe: FuzzProbe): string {
+  const count = 250_000;
+  const { bytes, initLength, fragmentLength } = repeatedFaultFragments(count);
+  probe.input('250 000 fragments', bytes);
+  const file = readIsoBmff(bytesSource(bytes));
+  probe.done();
+  const outside = file.issues.filter((i) => i.code === 'SAMPLE_DATA_OUTSIDE_MDAT');
+  assert.equal(outside.length, 100, 'the issues of a code are capped at 100');
+  const moofSize = fragmentLength - 9; // its mdat holds one byte
+  const second = initLength + fragmentLength;
+  assert.deepEqual([outside[1]?.message], [`trun samples at ${second} are not inside any mdat; the next mdat's data starts ${moofSize + 8} bytes later, at ${second + moofSize + 8}`]);
+  return `${count} fragments`;
+}
+
+fuzzTest('a plain MP4 with 100 000 mdats and samples outside them is read in time', __filename, manyMdats, undefined);
+fuzzTest('a fragmented MP4 of 250 000 fragments whose samples all miss their mdat is read in time', __filename, manyFragmentsOutside, undefined);

@@ -131,6 +131,44 @@ export function fullBox(type: string, version: number, flags: number, ...payload
 }
 
 /** The AAC channelConfiguration from an AudioSpecificConfig (enough for the tests' AAC-LC). */
+export function u16(n: number): Uint8Array {
+  return new Uint8Array([(n >> 8) & 255, n & 255]);
+}
+
+/**
+ * A plain movie (ftyp, moov) of one track, id 5, with these stbl children: video (avc1 640×360), or with
+ * `sound` G.711 A-law at 8 kHz (QuickTime's uncompressed layout). No mdat.
+ */
+export function plainMovie(stblChildren: Uint8Array[], sound = false): Uint8Array {
+  const zeros = (n: number): Uint8Array => new Uint8Array(n);
+  const tkhd = fullBox('tkhd', 0, 3, u32(0), u32(0), u32(5), u32(0), u32(700), zeros(8), zeros(8), zeros(36), u32(640 << 16), u32(360 << 16));
+  const mdhd = fullBox('mdhd', 0, 0, u32(0), u32(0), u32(1000), u32(500), u16(0x55c4), u16(0));
+  const hdlr = fullBox('hdlr', 0, 0, u32(0), ascii(sound ? 'soun' : 'vide'), zeros(12), ascii('Video'), zeros(1));
+  const avc1 = box('avc1', zeros(6), u16(1), zeros(16), u16(640), u16(360), u32(0x480000), u32(0x480000), u32(0), u16(1), zeros(32), u16(0x18), u16(0xffff),
+    box('avcC', new Uint8Array([1, 0x64, 0, 0x1f, 0xff, 0xe0, 0])));
+  const alaw = box('alaw', zeros(6), u16(1), zeros(8), u16(1), u16(16), zeros(4), u32(8000 << 16));
+  const stsd = fullBox('stsd', 0, 0, u32(1), sound ? alaw : avc1);
+  const stbl = box('stbl', stsd, ...stblChildren);
+  const mvhd = fullBox('mvhd', 0, 0, u32(0), u32(0), u32(1000), u32(500), u32(0x10000), u16(0x100), zeros(10), zeros(36), zeros(24), u32(6));
+  return concat(box('ftyp', ascii('isom'), u32(0)), box('moov', mvhd, box('trak', tkhd, box('mdia', mdhd, hdlr, box('minf', fullBox('vmhd', 0, 1, zeros(8)), stbl)))));
+}
+
+/**
+ * A fragmented MP4 that repeats two faults `count` times: the init segment of the H.265 fixture, then
+ * `count` fragments of one sample each, all alike: every mfhd sequence_number is 1, and every trun places
+ * its one-byte sample at its moof (data_offset 0) instead of in the mdat after it.
+ */
+export function repeatedFaultFragments(count: number): { bytes: Uint8Array; initLength: number; fragmentLength: number } {
+  const media = fixture('h265-main-frag.mp4');
+  const init = media.subarray(0, Buffer.from(media).indexOf('moof') - 4);
+  const traf = box('traf', fullBox('tfhd', 0, 0x020000, u32(1)), fullBox('tfdt', 0, 0, u32(0)), fullBox('trun', 0, 0x201, u32(1), u32(0), u32(1)));
+  const fragment = concat(box('moof', fullBox('mfhd', 0, 0, u32(1)), traf), box('mdat', new Uint8Array(1)));
+  const bytes = new Uint8Array(init.length + count * fragment.length);
+  bytes.set(init);
+  for (let k = 0; k < count; k++) bytes.set(fragment, init.length + k * fragment.length);
+  return { bytes, initLength: init.length, fragmentLength: fragment.length };
+}
+
 export function ascChannels(asc: Uint8Array): number {
   const b0 = asc[0] ?? 0;
   const b1 = asc[1] ?? 0;

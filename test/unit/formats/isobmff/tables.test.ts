@@ -4,27 +4,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bytesSource } from '../../../../src/formats/byteSource';
 import { fieldsOf, readBoxes, readIsoBmff } from '../../../../src/formats/isobmff';
-import { ascii, box, concat, fullBox, u32 } from './helpers';
+import { fullBox, plainMovie, u16, u32 } from './helpers';
 
-const u16 = (n: number): Uint8Array => new Uint8Array([(n >> 8) & 255, n & 255]);
 const zeros = (n: number): Uint8Array => new Uint8Array(n);
 
-/** A movie of one track: video (avc1), or with `sound` G.711 A-law at 8 kHz (QuickTime's uncompressed layout). */
-function movie(stblChildren: Uint8Array[], sound = false): Uint8Array {
-  const tkhd = fullBox('tkhd', 0, 3, u32(0), u32(0), u32(5), u32(0), u32(700), zeros(8), zeros(8), zeros(36), u32(640 << 16), u32(360 << 16));
-  const mdhd = fullBox('mdhd', 0, 0, u32(0), u32(0), u32(1000), u32(500), u16(0x55c4), u16(0));
-  const hdlr = fullBox('hdlr', 0, 0, u32(0), ascii(sound ? 'soun' : 'vide'), zeros(12), ascii('Video'), zeros(1));
-  const avc1 = box('avc1', zeros(6), u16(1), zeros(16), u16(640), u16(360), u32(0x480000), u32(0x480000), u32(0), u16(1), zeros(32), u16(0x18), u16(0xffff),
-    box('avcC', new Uint8Array([1, 0x64, 0, 0x1f, 0xff, 0xe0, 0])));
-  const alaw = box('alaw', zeros(6), u16(1), zeros(8), u16(1), u16(16), zeros(4), u32(8000 << 16));
-  const stsd = fullBox('stsd', 0, 0, u32(1), sound ? alaw : avc1);
-  const stbl = box('stbl', stsd, ...stblChildren);
-  const mvhd = fullBox('mvhd', 0, 0, u32(0), u32(0), u32(1000), u32(500), u32(0x10000), u16(0x100), zeros(10), zeros(36), zeros(24), u32(6));
-  return concat(box('ftyp', ascii('isom'), u32(0)), box('moov', mvhd, box('trak', tkhd, box('mdia', mdhd, hdlr, box('minf', fullBox('vmhd', 0, 1, zeros(8)), stbl)))));
-}
-
 test('a plain track: stts/ctts/stsc runs, stz2 nibbles, co64 and stss give the exact table', () => {
-  const bytes = movie([
+  const bytes = plainMovie([
     fullBox('stts', 0, 0, u32(2), u32(3), u32(100), u32(4), u32(50)),
     fullBox('ctts', 1, 0, u32(3), u32(2), u32(200), u32(1), u32(0xffffff9c), u32(4), u32(0)),
     fullBox('stsc', 0, 0, u32(2), u32(1), u32(2), u32(1), u32(3), u32(3), u32(1)),
@@ -59,7 +44,7 @@ test('a plain track: stts/ctts/stsc runs, stz2 nibbles, co64 and stss give the e
 });
 
 test('inconsistent tables are reported, not thrown', () => {
-  const file = readIsoBmff(bytesSource(movie([
+  const file = readIsoBmff(bytesSource(plainMovie([
     fullBox('stts', 0, 0, u32(1), u32(5), u32(10)),
     fullBox('stsc', 0, 0, u32(1), u32(1), u32(2), u32(1)),
     fullBox('stsz', 0, 0, u32(0), u32(6), u32(1), u32(1), u32(1), u32(1), u32(1), u32(1)),
@@ -72,11 +57,11 @@ test('inconsistent tables are reported, not thrown', () => {
   // Only the samples a chunk holds stay: the others have no bytes to read.
   assert.deepEqual(Array.from(file.tracks[0]?.samples?.offset ?? []), [100, 101, 200, 201]);
   assert.deepEqual(Array.from(file.tracks[0]?.samples?.dts ?? []), [0, 10, 20, 30]);
-  const noChunks = readIsoBmff(bytesSource(movie([fullBox('stts', 0, 0, u32(1), u32(2), u32(10)), fullBox('stsz', 0, 0, u32(1), u32(2))])));
+  const noChunks = readIsoBmff(bytesSource(plainMovie([fullBox('stts', 0, 0, u32(1), u32(2), u32(10)), fullBox('stsz', 0, 0, u32(1), u32(2))])));
   assert.deepEqual(noChunks.issues.map((i) => i.code), ['CHUNK_TABLE_MISSING']);
   assert.equal(noChunks.tracks[0]?.samples?.count, 0);
   // A constant sample size with an absurd count is capped by the data the file could hold.
-  const absurd = readIsoBmff(bytesSource(movie([
+  const absurd = readIsoBmff(bytesSource(plainMovie([
     fullBox('stsc', 0, 0, u32(1), u32(1), u32(0xfffffff0), u32(1)),
     fullBox('stsz', 0, 0, u32(1000), u32(0xfffffff0)),
     fullBox('stco', 0, 0, u32(1), u32(0)),
@@ -84,7 +69,7 @@ test('inconsistent tables are reported, not thrown', () => {
   assert.ok(absurd.issues.some((i) => i.code === 'STSZ_SAMPLE_COUNT_IMPLAUSIBLE'));
   assert.equal(absurd.tracks[0]?.samples?.count, 1 << 16);
   // The same count in QuickTime's PCM layout (a row per 1024 samples of a chunk) is capped alike.
-  const pcm = readIsoBmff(bytesSource(movie([
+  const pcm = readIsoBmff(bytesSource(plainMovie([
     fullBox('stts', 0, 0, u32(1), u32(0xfffffff0), u32(1)),
     fullBox('stsc', 0, 0, u32(1), u32(1), u32(0xfffffff0), u32(1)),
     fullBox('stsz', 0, 0, u32(1), u32(0xfffffff0)),
