@@ -23,7 +23,7 @@ interface FrameHeader {
 }
 
 interface AudioFraming {
-  /** The frames' name in messages, and the prefix of the issue codes (`ADTS_FRAME_INVALID`). */
+  /** The frames' name in messages (after "an"), and the prefix of the issue codes (`ADTS_FRAME_INVALID`). */
   name: string;
   code: string;
   read(payload: Uint8Array, position: number): FrameHeader | undefined;
@@ -271,7 +271,7 @@ export class AudioFrameSplitter {
       if (!state.format) {
         state.format = header.format;
       } else if (header.format !== state.format) {
-        this.once(state, `${framing.code}_FORMAT_CHANGED`, `PID ${pid}: a ${framing.name} header changes the audio format (${header.format}, after ${state.format})`, at(position));
+        this.once(state, `${framing.code}_FORMAT_CHANGED`, `PID ${pid}: an ${framing.name} header changes the audio format (${header.format}, after ${state.format})`, at(position));
       }
       const prefix = header.prefix ?? 0;
       if (Number.isNaN(time)) state.untimed.push({ row: frames.count, duration: header.duration });
@@ -330,7 +330,7 @@ export class AudioFrameSplitter {
     const found = findFrameStart(payload, position, (bytes, where) => framing.read(bytes, where)?.length);
     if (found <= position) return position;
     if (state.lastRow < 0) {
-      this.once(state, `${framing.code}_STARTS_MID_FRAME`, `PID ${pid}: its first PES begins inside a ${framing.name} frame (the stream was cut there); those ${found - position} bytes have no frame row`, pesByteOffset(this.ts, index, position), 'info');
+      this.once(state, `${framing.code}_STARTS_MID_FRAME`, `PID ${pid}: its first PES begins inside an ${framing.name} frame (the stream was cut there); those ${found - position} bytes have no frame row`, pesByteOffset(this.ts, index, position), 'info');
     } else {
       frames.size[state.lastRow] = (frames.size[state.lastRow] ?? 0) + found - position;
     }

@@ -217,6 +217,8 @@ test('an audio PID whose first PES begins inside a frame: its format from the fi
     assert.deepEqual([track?.codecName, track?.sampleRate, track?.channels], [encoding.codecName, 48000, 2], encoding.name);
     const code = { AAC: 'ADTS', MP2: 'MPEG_AUDIO', 'AC-3': 'AC3' }[encoding.name];
     assert.deepEqual(report.issues.map((found) => [found.severity, found.code]).filter(([, found]) => found !== 'CODEC_NOT_PLAYABLE'), [['info', `${code}_STARTS_MID_FRAME`]], encoding.name);
+    const name = { AAC: 'ADTS', MP2: 'MPEG audio', 'AC-3': 'AC-3' }[encoding.name];
+    assert.match(report.issues.find((found) => found.code === `${code}_STARTS_MID_FRAME`)?.message ?? '', new RegExp(`^PID \\d+: its first PES begins inside an ${name} frame \\(the stream was cut there\\); those ${(frames[0]?.length ?? 0) - 100} bytes have no frame row$`), encoding.name);
     const ours = report.frames ?? [];
     assert.equal(ours.length, frames.length - 1, encoding.name);
     ours.forEach((frame, k) => {
