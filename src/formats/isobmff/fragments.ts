@@ -1,7 +1,7 @@
 import type { Severity } from '../issues';
 import type { TrackExtendsFields } from './boxes/mvex';
-import { BufferViews, moofPartsOf, skimMoof, SkimScratch, type MoofParts, type RunParts, type TrafParts } from './moofParts';
 import { holds, payloadAfter, payloadAt, type Payload } from './mdatPayloads';
+import { BufferViews, moofPartsOf, skimMoof, SkimScratch, type MoofParts, type RunParts, type TrafParts } from './moofParts';
 import { SAMPLE_IS_NON_SYNC, SampleTableBuilder } from './samples';
 import type { Track } from './tracks';
 import type { Box } from './types';
