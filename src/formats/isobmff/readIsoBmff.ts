@@ -14,7 +14,6 @@ import { describeTrack, type Track } from './tracks';
 import type { Box, BoxTree } from './types';
 import { DEFAULT_MAX_DEPTH, readBoxes, type WalkOptions } from './walker';
 
-
 /**
  * - `init-segment`: moov with mvex and no fragments (DASH/HLS/CMAF initialization segment);
  * - `media-segment`: fragments without a moov (styp/sidx/moof/mdat);
