@@ -4,8 +4,7 @@
 // bad bytes: damage becomes an issue, and the walk resynchronises on the next top-level element id.
 import type { ByteSource, ByteWindow } from '../byteSource';
 import { byteWindow } from '../byteSource';
-import type { Issue } from '../issues';
-import { issue } from '../issues';
+import { issue, IssueLog, type Issue } from '../issues';
 import { findSyncPoint } from './resync';
 import type { EbmlSchema, EbmlType, ElementSpec } from './schema';
 import { mayContain } from './schema';
@@ -84,8 +83,8 @@ export interface WalkOptions {
   parent?: { readonly level: number };
   /** Decode the values of non-master elements (default true). */
   values?: boolean;
-  /** Stop recording issues after this many (default 1000). */
-  maxIssues?: number;
+  /** Issues kept per code; the rest are counted in one ISSUES_SUPPRESSED issue per code (default 100). */
+  maxIssuesPerCode?: number;
   /** Masters nested deeper are skipped (default 32). */
   maxDepth?: number;
   /** Longest element id accepted, EBMLMaxIDLength (default 4). */
@@ -112,18 +111,6 @@ interface OpenMaster {
   skims: boolean;
 }
 
-class IssueLog {
-  readonly issues: Issue[] = [];
-  constructor(private readonly max: number) {}
-
-  add(entry: Issue): void {
-    if (this.issues.length < this.max) this.issues.push(entry);
-    else if (this.issues.length === this.max) {
-      this.issues.push(issue('warning', 'EBML_TOO_MANY_ISSUES', `More than ${this.max} issues; the rest are not listed.`, entry.offset));
-    }
-  }
-}
-
 const hex = (id: number): string => `0x${id.toString(16).toUpperCase()}`;
 
 export function walkEbml(source: ByteSource, schema: EbmlSchema, visitor: EbmlVisitor, options: WalkOptions = {}): WalkResult {
@@ -133,7 +120,7 @@ export function walkEbml(source: ByteSource, schema: EbmlSchema, visitor: EbmlVi
   while (walk.step()) {
     // next element
   }
-  return { issues: walk.log.issues };
+  return { issues: walk.log.finish() };
 }
 
 class Walk {
@@ -156,7 +143,7 @@ class Walk {
     private readonly visitor: EbmlVisitor,
     options: WalkOptions,
   ) {
-    this.log = new IssueLog(options.maxIssues ?? 1000);
+    this.log = new IssueLog(options.maxIssuesPerCode);
     this.sourceSize = source.size;
     this.rangeEnd = Math.min(options.end ?? this.sourceSize, this.sourceSize);
     this.baseLevel = options.parent ? options.parent.level + 1 : 0;

@@ -2,7 +2,7 @@
 import type { Fields, FieldValue } from '../bits/syntax';
 import { sameAspect } from '../checks/aspectRatio';
 import { seiPayloadName } from '../codecs/framing/seiPayloadNames';
-import type { Issue } from '../issues';
+import { issueCount, type Issue } from '../issues';
 import { isoTime } from '../isoTime';
 import { pushAll } from '../pushAll';
 import type { StructureWalk } from './jsonReport';
@@ -24,7 +24,7 @@ export interface TextOptions {
 
 export function formatReport(report: InspectionReport, options: TextOptions): string {
   const lines: string[] = [];
-  const errors = report.issues.filter((i) => i.severity === 'error').length;
+  const errors = issueCount(report.issues, 'error');
   lines.push(
     `${options.name}: ${FORMAT_NAMES[report.format]}, ${report.size.toLocaleString('en-US')} bytes, ${plural(report.tracks.length, 'track')}, ${plural(report.fragments.length, 'fragment')}, ${plural(report.frames.count, 'frame')}`,
   );

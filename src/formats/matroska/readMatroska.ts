@@ -7,8 +7,7 @@ import { TreeBuilder } from '../ebml/tree';
 import type { EbmlElement, EbmlVisitor } from '../ebml/walker';
 import { UNKNOWN_SIZE, VINT_WIDTHS, vintValue, vintWidth } from '../ebml/vint';
 import { PEEK_BYTES, SKIM_NEVER, walkEbml } from '../ebml/walker';
-import type { Issue } from '../issues';
-import { issue } from '../issues';
+import { capIssuesPerCode, issue, IssueLog, type Issue } from '../issues';
 import type { BlockHeader } from './blockHeader';
 import { BlockParse, emptyBlockHeader, MAX_LACING_HEADER, parseBlockHeader } from './blockHeader';
 import type { BlockRow } from './blockTable';
@@ -34,8 +33,8 @@ import { applyTrackValue, newTrack, trackIssues } from './trackEntry';
 export interface ReadMatroskaOptions {
   /** Read every block header into the block table (default true). */
   blocks?: boolean;
-  /** Stop recording issues after this many (default 1000). */
-  maxIssues?: number;
+  /** Issues kept per code; the rest are counted in one ISSUES_SUPPRESSED issue per code (default 100). */
+  maxIssuesPerCode?: number;
   /**
    * Also collect the element tree (`MatroskaFile.tree`) in the same walk. `expand` says which masters
    * get their children in the tree (default all); leave Clusters out to keep the tree small (their
@@ -45,11 +44,11 @@ export interface ReadMatroskaOptions {
 }
 
 export function readMatroska(source: ByteSource, options: ReadMatroskaOptions = {}): MatroskaFile {
-  const maxIssues = options.maxIssues ?? 1000;
-  const reader = new MatroskaReader(source, options.blocks !== false, maxIssues);
+  const max = options.maxIssuesPerCode;
+  const reader = new MatroskaReader(source, options.blocks !== false, new IssueLog(max));
   const tree = options.tree ? new TreeBuilder(options.tree.expand) : undefined;
   // The reader goes first: it uses `peek` (block headers), which the tree builder does not.
-  const walk = walkEbml(source, matroskaSchema(), tree ? pairVisitors(reader, tree) : reader, { maxIssues });
+  const walk = walkEbml(source, matroskaSchema(), tree ? pairVisitors(reader, tree) : reader, { maxIssuesPerCode: max });
   reader.finish();
   const blocks = reader.blocks.table();
   const truncated = walk.issues.some((found) => found.code === 'EBML_TRUNCATED');
@@ -59,7 +58,7 @@ export function readMatroska(source: ByteSource, options: ReadMatroskaOptions = 
     clusters: reader.clusters,
     fragments: reader.fragments,
     blocks,
-    issues: mergeIssues(walk.issues, empty ? [...reader.issues, empty] : reader.issues, maxIssues, reader.droppedIssues),
+    issues: mergeIssues(walk.issues, empty ? [...reader.issues.finish(), empty] : reader.issues.finish(), max),
   };
   if (tree) file.tree = tree.nodes;
   return file;
@@ -84,15 +83,9 @@ function noTracksIssue(documents: readonly MatroskaDocument[], blockCount: numbe
   );
 }
 
-/** Structure and model issues in offset order, at most `max` of them. */
-function mergeIssues(structure: readonly Issue[], model: readonly Issue[], max: number, modelDropped: boolean): Issue[] {
-  const tooMany = 'EBML_TOO_MANY_ISSUES';
-  const all = [...structure, ...model].filter((i) => i.code !== tooMany).sort((a, b) => a.offset - b.offset);
-  const truncated = modelDropped || all.length > max || structure.some((i) => i.code === tooMany);
-  if (!truncated) return all;
-  const kept = all.slice(0, max);
-  kept.push(issue('warning', tooMany, `More than ${max} issues; the rest are not listed.`, kept.at(-1)?.offset ?? 0));
-  return kept;
+/** Structure and model issues in offset order, at most `max` of each code. */
+function mergeIssues(structure: readonly Issue[], model: readonly Issue[], max: number | undefined): Issue[] {
+  return capIssuesPerCode([...structure, ...model].sort((a, b) => a.offset - b.offset), max);
 }
 
 // The ids skim takes, as plain numbers.
@@ -128,7 +121,6 @@ class MatroskaReader implements EbmlVisitor {
   readonly clusters: MatroskaCluster[] = [];
   readonly fragments: MatroskaFragment[] = [];
   readonly blocks: BlockTableBuilder;
-  readonly issues: Issue[] = [];
 
   private readonly segments: MatroskaSegment[] = [];
   private document: MatroskaDocument | undefined;
@@ -162,13 +154,10 @@ class MatroskaReader implements EbmlVisitor {
   /** Track numbers of the open segment's blocks (for MKV_UNDECLARED_TRACK once its Tracks are known). */
   private readonly tally = new TrackTally();
 
-  /** Some model issues were not kept (more than maxIssues). */
-  droppedIssues = false;
-
   constructor(
     private readonly source: ByteSource,
     private readonly readBlocks: boolean,
-    private readonly maxIssues: number,
+    readonly issues: IssueLog,
   ) {
     // Room for a block per 8 KiB of input (a 720p video frame with its audio is ~40 kB; low-rate audio
     // needs growing), up to ~18 MB of columns: room is cheap until written, growing copies.
@@ -180,10 +169,7 @@ class MatroskaReader implements EbmlVisitor {
   }
 
   private reportAll(entries: readonly Issue[]): void {
-    for (const entry of entries) {
-      if (this.issues.length < this.maxIssues) this.issues.push(entry);
-      else this.droppedIssues = true;
-    }
+    for (const entry of entries) this.issues.add(entry);
   }
 
   enter(element: EbmlElement, peek: Uint8Array): boolean | undefined {

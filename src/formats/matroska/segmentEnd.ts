@@ -76,7 +76,7 @@ export class TrackTally {
       issue(
         'error',
         'MKV_UNDECLARED_TRACK',
-        `${count} block${count === 1 ? '' : 's'} of the Segment at offset ${segment.offset} refer to track ${track}, which its Tracks do not declare (first at offset ${offset}).`,
+        `${count === 1 ? '1 block' : `${count} blocks`} of the Segment at offset ${segment.offset} ${count === 1 ? 'refers' : 'refer'} to track ${track}, which its Tracks do not declare (first at offset ${offset}).`,
         offset,
       ),
     );

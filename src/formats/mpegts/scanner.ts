@@ -1,4 +1,4 @@
-import { issue, suppressedIssues, type Issue, type Severity } from '../issues';
+import { issue, IssueLog, type Severity } from '../issues';
 import { PesAssembler } from './pesAssembler';
 import { parsePat, parsePmt, type SectionProblem } from './psi';
 import { SectionAssembler } from './sectionAssembler';
@@ -21,8 +21,7 @@ const KIND_NAMES: PidKind[] = ['unknown', 'pat', 'pmt', 'pes', 'section'];
  * state lives in typed arrays indexed by PID, so a packet allocates nothing.
  */
 export class TsScanner {
-  readonly issues: Issue[] = [];
-  readonly issueCounts: Record<string, number> = {};
+  private readonly issues: IssueLog;
   readonly pes = new PesBuilder();
   readonly pcr = new PcrBuilder();
   /**
@@ -46,20 +45,17 @@ export class TsScanner {
   readonly scrambledPids = new Set<number>();
   transportStreamId: number | undefined;
   packetCount = 0;
-  private readonly maxIssues: number;
   private readonly withRanges: boolean;
 
   constructor(options: MpegTsOptions) {
-    this.maxIssues = options.maxIssuesPerCode ?? 100;
+    this.issues = new IssueLog(options.maxIssuesPerCode);
     this.withRanges = options.ranges !== false;
     this.pidKind[0] = KIND_PAT;
     this.sections[0] = this.sectionAssembler(0);
   }
 
   readonly report = (severity: Severity, code: string, message: string, offset: number): void => {
-    const n = (this.issueCounts[code] ?? 0) + 1;
-    this.issueCounts[code] = n;
-    if (n <= this.maxIssues) this.issues.push(issue(severity, code, message, offset));
+    this.issues.add(issue(severity, code, message, offset));
   };
 
   private sectionAssembler(pid: number): SectionAssembler {
@@ -256,12 +252,9 @@ export class TsScanner {
       const ranges = this.es[s.pid]?.ranges;
       if (ranges) s.payload = ranges.finish();
     }
-    for (const [code, n] of Object.entries(this.issueCounts)) {
-      if (n > this.maxIssues) this.issues.push(suppressedIssues(code, n, this.maxIssues));
-    }
     const file: MpegTsFile = {
       packetSize, size, packetCount: this.packetCount, programs: [...this.programs.values()], streams: this.streams, pids,
-      pes: this.pes.finish(), pcr: this.pcr.finish(), issues: this.issues, issueCounts: this.issueCounts,
+      pes: this.pes.finish(), pcr: this.pcr.finish(), issues: this.issues.finish(), issueCounts: this.issues.counts,
     };
     if (this.transportStreamId !== undefined) file.transportStreamId = this.transportStreamId;
     return file;

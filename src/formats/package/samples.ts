@@ -107,7 +107,7 @@ export function clusterSamples(
  * whole MKV document (EBML header, Segment, Tracks, one Cluster) as GetMediaForFragmentList returns it.
  */
 export function fragmentSamples(bytes: Uint8Array, tracks: readonly PackagingTrack[], options: ClusterSamplesOptions = {}): FragmentSamples {
-  const file = readMatroska(bytesSource(bytes), { maxIssues: 100 });
+  const file = readMatroska(bytesSource(bytes));
   const result = clusterSamples(bytes, file, 0, tracks, options);
   // A bare Cluster has no Tracks to declare its track numbers: that is expected, not an error.
   const bare = file.documents.every((d) => d.segments.every((seg) => seg.tracks.length === 0));

@@ -41,7 +41,7 @@ export function headerTracks(store: FragmentStore, headerId: number, container: 
   const key = `${store.dir}\u0000${headerId}`;
   let info = trackCache.get(key);
   if (info === undefined) {
-    const file = readMatroska(bytesSource(store.readHeader(headerId)), { blocks: false, maxIssues: 100 });
+    const file = readMatroska(bytesSource(store.readHeader(headerId)), { blocks: false });
     const segment = file.documents[0]?.segments[0];
     const tracks: PackagingTrack[] = [];
     for (const mkv of segment?.tracks ?? []) {

@@ -704,8 +704,8 @@ test('a stream that repeats its faults 100 000 times: every output is written, w
 
   const expected: [string, Record<string, number>, string[]][] = [
     [mp4, { MFHD_SEQUENCE_NOT_INCREASING: 100, SAMPLE_DATA_OUTSIDE_MDAT: 100 }, [
-      "99899 more 'MFHD_SEQUENCE_NOT_INCREASING' issues not listed (99999 in all)",
       "99900 more 'SAMPLE_DATA_OUTSIDE_MDAT' issues not listed (100000 in all)",
+      "99899 more 'MFHD_SEQUENCE_NOT_INCREASING' issues not listed (99999 in all)",
     ]],
     [mkv, { CODEC_PRIVATE_CHANGED: 100 }, ["99899 more 'CODEC_PRIVATE_CHANGED' issues not listed (99999 in all)"]],
   ];
@@ -719,4 +719,29 @@ test('a stream that repeats its faults 100 000 times: every output is written, w
     assert.match(text.stdout, new RegExp(`${count.toLocaleString('en-US')} fragments`));
     for (const message of suppressed) assert.ok(text.stdout.includes(message), message);
   }
+});
+
+test('more errors of one code than are listed: the count of the rest is an error too, and the heading counts every error', () => {
+  // Every packet of the streams' PIDs jumps its continuity_counter by 2: an error per packet after the first.
+  const bytes = Buffer.from(readFileSync(`${FIXTURES}/h264-aac.ts`));
+  for (let at = 0; at + 188 <= bytes.length; at += 188) {
+    const pid = bytes.readUInt16BE(at + 1) & 0x1fff;
+    if (pid >= 0x100 && pid !== 0x1fff) bytes[at + 3] = ((bytes[at + 3] ?? 0) & 0xf0) | ((at / 94) & 0x0f);
+  }
+  const file = written('every-counter-jumps.ts', bytes);
+  const json = inspectJson(file);
+  const ccErrors = json.issues.filter((found) => found.code === 'TS_CC_ERROR');
+  assert.equal(ccErrors.length, 100);
+  const [suppressed, ...more] = json.issues.filter((found) => found.code === 'ISSUES_SUPPRESSED');
+  assert.equal(more.length, 0);
+  assert.equal(suppressed?.severity, 'error');
+  const total = 100 + (suppressed?.notListed ?? 0);
+  assert.ok(total > 300, `${total} counter errors`);
+  assert.equal(suppressed?.message, `${total - 100} more 'TS_CC_ERROR' issues not listed (${total} in all)`);
+  assert.ok((suppressed?.offset ?? 0) > (ccErrors.at(-1)?.offset ?? Infinity), 'at the first error not listed, after the last one listed');
+  const errors = json.issues.reduce((n, found) => (found.severity === 'error' ? n + (found.notListed ?? 1) : n), 0);
+  assert.ok(errors >= total);
+  const text = kvsInspect(['--checks', file]);
+  assert.equal(text.status, 2);
+  assert.match(text.stdout, new RegExp(`^Issues \\(${errors.toLocaleString('en-US')} errors\\)$`, 'm'));
 });

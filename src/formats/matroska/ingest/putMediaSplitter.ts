@@ -440,7 +440,7 @@ export class PutMediaSplitter {
     const bodyOffset = ebml.ebml.length + (this.segmentStart?.length ?? 0);
     // Offsets in `bytes` → stream offsets (Info and Tracks need not be next to each other in the stream).
     const streamOffset = (at: number): number => (at >= tracksOffset ? this.tracksAt + at - tracksOffset : at >= bodyOffset ? this.infoAt + at - bodyOffset : ebml.offset + at);
-    const file = readMatroska(bytesSource(bytes), { blocks: false, maxIssues: 50 });
+    const file = readMatroska(bytesSource(bytes), { blocks: false });
     const segment = file.documents[0]?.segments[0];
     const models = segment?.tracks ?? [];
     // Structure errors inside Info or Tracks (a known Segment size running past these bytes is expected).

@@ -49,7 +49,7 @@ function damaged(bytes: Uint8Array, seed: number): Uint8Array {
   return copy;
 }
 
-const optionSets: TreeOptions[] = [{}, { maxDepth: 3 }, { values: false }, { expand: (e) => e.id !== Id.Cluster }, { maxIssues: 3 }];
+const optionSets: TreeOptions[] = [{}, { maxDepth: 3 }, { values: false }, { expand: (e) => e.id !== Id.Cluster }, { maxIssuesPerCode: 3 }];
 
 test('readTree with the skim equals the plain walk, clean and damaged, every option', () => {
   for (const { name, bytes } of files) {

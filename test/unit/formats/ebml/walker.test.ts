@@ -231,12 +231,16 @@ test('masters nested too deeply are skipped, not recursed into', () => {
   assert.equal(Math.max(...visits.map((v) => v.level)), 32);
 });
 
-test('issues stop at maxIssues', () => {
+test('issues are kept up to maxIssuesPerCode of each code, the rest counted in one issue at the first not kept', () => {
   // Inside a Segment: at the root an unknown id is stray bytes, skipped to the next sync point at once.
   const unknowns = Array.from({ length: 50 }, () => concat([0x5f, 0x01], sizeBytes(0)));
-  const result = walkEbml(bytesSource(element(Id.Segment, ...unknowns)), matroskaSchema(), { enter: () => undefined }, { maxIssues: 10 });
-  assert.equal(result.issues.length, 11);
-  assert.equal(result.issues.at(-1)?.code, 'EBML_TOO_MANY_ISSUES');
+  const segment = element(Id.Segment, ...unknowns);
+  const result = walkEbml(bytesSource(segment), matroskaSchema(), { enter: () => undefined }, { maxIssuesPerCode: 10 });
+  assert.deepEqual(result.issues.map((i) => i.code), [...Array<string>(10).fill('EBML_UNKNOWN_ELEMENT'), 'ISSUES_SUPPRESSED']);
+  const headerSize = segment.length - 50 * 3;
+  assert.deepEqual(result.issues.at(-1), {
+    severity: 'info', code: 'ISSUES_SUPPRESSED', message: "40 more 'EBML_UNKNOWN_ELEMENT' issues not listed (50 in all)", offset: headerSize + 10 * 3, notListed: 40,
+  });
 });
 
 function shape(nodes: readonly EbmlNode[] | undefined): unknown[] {

@@ -121,7 +121,7 @@ export function putMediaFuzz(probe: FuzzProbe): string {
           assert.ok(Number.isFinite(event.durationMs) && event.durationMs >= 0);
           assert.equal(event.tracks.length > 0, event.blockCount > 0);
           // The emitted cluster is well-formed enough for the reader to find it and its blocks.
-          const again = readMatroska(bytesSource(event.cluster), { maxIssues: 20 });
+          const again = readMatroska(bytesSource(event.cluster), { maxIssuesPerCode: 20 });
           assert.equal(again.clusters.length, 1);
           assert.equal(again.clusters[0]?.blockCount, event.blockCount);
           break;
