@@ -22,16 +22,29 @@ interface FrameHeader {
   format: string;
 }
 
+/** A header's sync bits: bytes[i] & mask[i] === value[i]. */
+interface SyncBits {
+  value: readonly number[];
+  mask: readonly number[];
+  /** In messages: the sync pattern's name and value. */
+  text: string;
+}
+
 interface AudioFraming {
   /** The frames' name in messages (after "an"), and the prefix of the issue codes (`ADTS_FRAME_INVALID`). */
   name: string;
   code: string;
+  sync: SyncBits;
   read(payload: Uint8Array, position: number): FrameHeader | undefined;
 }
+
+const ADTS_SYNC: SyncBits = { value: [0xff, 0xf0], mask: [0xff, 0xf0], text: 'syncword 0xFFF' };
+const LOAS_SYNC: SyncBits = { value: [0x56, 0xe0], mask: [0xff, 0xe0], text: 'syncword 0x2B7' };
 
 const MPEG_AUDIO: AudioFraming = {
   name: 'MPEG audio',
   code: 'MPEG_AUDIO',
+  sync: { value: [0xff, 0xe0], mask: [0xff, 0xe0], text: 'frame sync (11 bits set)' },
   read(payload, position) {
     const info = readMpegAudioFrameInfo(payload, position);
     return info && { length: info.frameLength, duration: (info.samples * TS_CLOCK_HZ) / info.sampleRate, format: `${mpegAudioName(info)}, ${info.sampleRate} Hz, ${info.channels} channels` };
@@ -45,6 +58,7 @@ function ac3Name(enhanced: boolean): string {
 const AC3: AudioFraming = {
   name: 'AC-3',
   code: 'AC3',
+  sync: { value: [0x0b, 0x77], mask: [0xff, 0xff], text: 'syncword 0x0B77' },
   read(payload, position) {
     const info = readAc3FrameInfo(payload, position);
     return info && { length: info.frameLength, duration: (info.samples * TS_CLOCK_HZ) / info.sampleRate, format: `${ac3Name(info.enhanced)}, ${info.sampleRate} Hz, ${info.channels} channels` };
@@ -57,6 +71,7 @@ const OPUS_RATE = 48_000;
 const OPUS: AudioFraming = {
   name: 'Opus access unit',
   code: 'OPUS',
+  sync: { value: [0x7f, 0xe0], mask: [0xff, 0xe0], text: 'opus_control_header_prefix 0x3FF' },
   read(payload, position) {
     const unit = readOpusControlHeader(payload, position);
     if (!unit) return undefined;
@@ -70,12 +85,13 @@ const OPUS: AudioFraming = {
  * AAC headers (ADTS, LOAS) give no frame duration: it comes from the track's AudioSpecificConfig (1024 or
  * 2048 samples per frame); no framing without one.
  */
-function aacFraming(track: TrackReport, name: string, code: string, read: (payload: Uint8Array, position: number) => Omit<FrameHeader, 'duration'> | undefined): AudioFraming | undefined {
+function aacFraming(track: TrackReport, name: string, code: string, sync: SyncBits, read: (payload: Uint8Array, position: number) => Omit<FrameHeader, 'duration'> | undefined): AudioFraming | undefined {
   if (!track.sampleRate || !track.samplesPerFrame) return undefined;
   const duration = (track.samplesPerFrame * TS_CLOCK_HZ) / track.sampleRate;
   return {
     name,
     code,
+    sync,
     read(payload, position) {
       const header = read(payload, position);
       return header && { ...header, duration };
@@ -99,9 +115,9 @@ function loasHeader(payload: Uint8Array, position: number): Omit<FrameHeader, 'd
 function framingOf(stream: TsStream, track: TrackReport): AudioFraming | undefined {
   switch (stream.codec) {
     case 'aac':
-      return aacFraming(track, 'ADTS', 'ADTS', adtsHeader);
+      return aacFraming(track, 'ADTS', 'ADTS', ADTS_SYNC, adtsHeader);
     case 'aac_latm':
-      return aacFraming(track, 'LOAS', 'LATM', loasHeader);
+      return aacFraming(track, 'LOAS', 'LATM', LOAS_SYNC, loasHeader);
     case 'mp1/mp2':
     case 'mp2/mp3':
       return MPEG_AUDIO;
@@ -181,6 +197,23 @@ function ac3Format(bytes: Uint8Array, at: number): Partial<TrackReport> | undefi
 /** Enough bytes to complete any frame header that the end of a PES cuts (Opus's control header with its sizes and trims, then its TOC). */
 const HEADER_LOOKAHEAD = 64;
 
+/**
+ * The header at `position` read with its sync bits set, when the frame length it then gives leads exactly
+ * to the next header or to the end of the PES: a syncword hit by damage (a flipped bit, a zeroed byte),
+ * where random bytes would not line up so.
+ */
+function withSyncRestored(framing: AudioFraming, payload: Uint8Array, position: number): FrameHeader | undefined {
+  const { value, mask } = framing.sync;
+  const bytes = payload.slice(position, position + HEADER_LOOKAHEAD);
+  if (bytes.length < value.length) return undefined;
+  for (let i = 0; i < value.length; i++) bytes[i] = ((bytes[i] ?? 0) & ~(mask[i] ?? 0)) | (value[i] ?? 0);
+  const header = framing.read(bytes, 0);
+  if (!header || header.length <= 0) return undefined;
+  const end = position + header.length;
+  const nextFound = end < payload.length && (framing.read(payload, end)?.length ?? 0) > 0;
+  return end === payload.length || nextFound ? header : undefined;
+}
+
 /** A PES whose payload is not whole: no frame runs on from it into the next. */
 const PES_DAMAGED = PES_CC_ERROR | PES_TRUNCATED | PES_INVALID;
 
@@ -257,7 +290,7 @@ export class AudioFrameSplitter {
       timeBackwards(state.untimed, pts, frames);
     }
     while (position < payload.length) {
-      const header = this.frameAt(framing, index, payload, position);
+      const header = this.frameAt(framing, index, payload, position) ?? this.withSyncDamaged(state, pid, payload, position, at(position));
       const time = state.anchor + state.elapsed;
       if (!header) {
         const size = payload.length - position;
@@ -311,6 +344,17 @@ export class AudioFrameSplitter {
     return header && header.length > rest ? header : undefined;
   }
 
+  /** The frame at `position` when only its sync bits are damaged (withSyncRestored), reported once per PID. */
+  private withSyncDamaged(state: PidFrames, pid: number, payload: Uint8Array, position: number, offset: number): FrameHeader | undefined {
+    const { framing } = state;
+    const header = withSyncRestored(framing, payload, position);
+    if (header) {
+      const found = Array.from(payload.subarray(position, position + framing.sync.value.length), (byte) => byte.toString(16).padStart(2, '0').toUpperCase()).join('');
+      this.once(state, `${framing.code}_SYNC_DAMAGED`, `PID ${pid}: an ${framing.name} header at PES byte ${position} has 0x${found} where its ${framing.sync.text} should be; the frame length it gives leads to the next frame, so it is read as a frame (decoders skip it)`, offset);
+    }
+    return header;
+  }
+
   /** The first bytes of the PID's payload after PES `index`. */
   private bytesAfter(index: number): Uint8Array {
     const { pes } = this.ts;
@@ -326,7 +370,7 @@ export class AudioFrameSplitter {
    */
   private resynchronise(state: PidFrames, pid: number, index: number, payload: Uint8Array, position: number, frames: FrameTable): number {
     const { framing } = state;
-    if (this.frameAt(framing, index, payload, position)) return position;
+    if (this.frameAt(framing, index, payload, position) || withSyncRestored(framing, payload, position)) return position;
     const found = findFrameStart(payload, position, (bytes, where) => framing.read(bytes, where)?.length);
     if (found <= position) return position;
     if (state.lastRow < 0) {

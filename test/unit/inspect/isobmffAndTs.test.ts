@@ -12,6 +12,13 @@ import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson, kvsInspect } fro
 import { relayoutPlainMp4 } from './helpers/mp4Layout';
 import { TsWriter } from './helpers/tsWriter';
 
+/** `bytes` written as `name` in `dir`: the path. */
+function written(dir: string, name: string, bytes: Uint8Array): string {
+  const file = join(dir, name);
+  writeFileSync(file, bytes);
+  return file;
+}
+
 const cases = [
   { name: 'h264-aac.mp4', format: 'mp4' },
   { name: 'h264-aac-frag.mp4', format: 'fragmented-mp4' },
@@ -484,16 +491,33 @@ test('MPEG audio, AC-3, AAC in LATM and Opus in MPEG-TS: a frame row per frame, 
     assert.match(report.issues[0]?.message ?? '', framing, name);
   }
 
-  // A frame header whose syncword is gone: reported at its byte, and the rest of its PES is one row.
-  const file = join(dir, 'MPEG-1-Audio-Layer-II.ts');
-  const third = inspectJson(file, '--frames').frames?.[2];
-  assert.ok(third && third.offset % 188 < 184, 'its 4-byte header within one TS packet');
-  const bytes = readFileSync(file);
-  bytes[third.offset] = 0;
-  writeFileSync(file, bytes);
-  const broken = inspectJson(file, '--frames');
-  assert.deepEqual(broken.issues.filter((found) => found.code !== 'CODEC_NOT_PLAYABLE').map((found) => [found.code, found.offset]), [['MPEG_AUDIO_FRAME_INVALID', third.offset]]);
-  assert.deepEqual(broken.frames?.[2] && [broken.frames[2].offset, broken.frames[2].ptsMs], [third.offset, third.ptsMs]);
+  // A frame header whose sync is gone (its first byte zeroed): its length still leads to the next frame,
+  // so the frame keeps its row, reported at its byte. A header with more of it gone (its first four bytes:
+  // no valid layer) is no frame: the rest of its PES is one row.
+  for (const { name, code, headerBytes } of [
+    { name: 'MPEG-1 Audio Layer II', code: 'MPEG_AUDIO', headerBytes: 4 },
+    { name: 'AC-3', code: 'AC3', headerBytes: 6 },
+    { name: 'AAC LC (LATM)', code: 'LATM', headerBytes: 3 },
+  ]) {
+    const file = join(dir, `${name.replace(/\W+/g, '-')}.ts`);
+    const clean = inspectJson(file, '--frames');
+    const third = clean.frames?.[2];
+    assert.ok(third && third.offset % 188 < 188 - headerBytes, `${name}: its header within one TS packet`);
+    const rows = (report: JsonReport) => report.frames?.map((f) => [f.offset, f.size, f.ptsMs]);
+    const syncGone = Buffer.from(readFileSync(file));
+    syncGone[third.offset] = 0;
+    const damaged = inspectJson(written(dir, `${code}-sync.ts`, syncGone), '--frames');
+    assert.deepEqual(damaged.issues.filter((found) => found.code !== 'CODEC_NOT_PLAYABLE').map((found) => [found.severity, found.code, found.offset]), [['warning', `${code}_SYNC_DAMAGED`, third.offset]], name);
+    assert.deepEqual(rows(damaged), rows(clean), name);
+    const headerGone = Buffer.from(readFileSync(file));
+    headerGone.fill(0, third.offset, third.offset + headerBytes);
+    const broken = inspectJson(written(dir, `${code}-header.ts`, headerGone), '--frames');
+    assert.deepEqual(broken.issues.filter((found) => found.code !== 'CODEC_NOT_PLAYABLE').map((found) => [found.code, found.offset]), [[`${code}_FRAME_INVALID`, third.offset]], name);
+    const row = broken.frames?.[2];
+    assert.deepEqual(row && [row.offset, row.ptsMs], [third.offset, third.ptsMs], name);
+    // (an AC-3 PES holds one frame; the others several)
+    assert.ok((row?.size ?? 0) >= third.size && (broken.frames?.length ?? 0) <= (clean.frames?.length ?? 0), `${name}: the rest of that PES is one row`);
+  }
 });
 
 test("an MPEG-TS track's offset is its PMT entry (stream_type, then the PID), where the track's issues point", () => {
@@ -512,23 +536,39 @@ test("an MPEG-TS track's offset is its PMT entry (stream_type, then the PID), wh
   assert.deepEqual(notPlayable, report.tracks.map((track) => track.offset));
 });
 
-test('AAC in MPEG-TS: an ADTS header that is not where the frame before it ends is reported at its byte, once', (t) => {
+test('AAC in MPEG-TS: an ADTS header with its syncword damaged keeps its frame; one that is no header is reported at its byte, once', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-adts-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const plain = inspectJson(`${FIXTURES}/h264-aac.ts`, '--frames');
-  const audio = (plain.frames ?? []).filter((frame) => frame.track === plain.tracks[1]?.number);
-  const [second, third] = [audio[1], audio[2]];
-  assert.ok(second && third && third.offset > second.offset, 'frames of one PES');
-  assert.ok(third.offset % 188 < 180, "its 7-byte header within one TS packet");
+  const audioOf = (report: JsonReport) => (report.frames ?? []).filter((frame) => frame.track === plain.tracks[1]?.number);
+  const audio = audioOf(plain);
+  const [first, second, third] = [audio[0], audio[1], audio[2]];
+  assert.ok(first && second && third && third.offset > second.offset, 'frames of one PES');
+  assert.ok(first.offset % 188 < 180 && third.offset % 188 < 180, "their 7-byte headers within one TS packet");
+  const rows = (report: JsonReport) => audioOf(report).map((f) => [f.offset, f.size, f.ptsMs]);
+
+  // The syncword of the PID's first frame, and of a frame inside a PES, zeroed: their frame_length still
+  // leads to the next header. (ffprobe's packets are those of the clean file for the second; for the
+  // first it drops 20 frames.)
+  for (const frame of [first, third]) {
+    const bytes = readFileSync(`${FIXTURES}/h264-aac.ts`);
+    bytes[frame.offset] = 0;
+    const report = inspectJson(written(dir, `sync-${frame.offset}.ts`, bytes), '--frames');
+    assert.deepEqual(report.issues.map((i) => [i.severity, i.code, i.offset]), [['warning', 'ADTS_SYNC_DAMAGED', frame.offset]]);
+    assert.match(report.issues[0]?.message ?? '', /^PID \d+: an ADTS header at PES byte \d+ has 0x00F1 where its syncword 0xFFF should be; the frame length it gives leads to the next frame, so it is read as a frame \(decoders skip it\)$/);
+    assert.deepEqual(rows(report), rows(plain));
+  }
+
+  // The header's first six bytes zeroed, frame_length with them: no frame there.
   const bytes = readFileSync(`${FIXTURES}/h264-aac.ts`);
-  bytes[third.offset] = 0; // its syncword
+  bytes.fill(0, third.offset, third.offset + 6);
   const file = join(dir, 'broken-adts.ts');
   writeFileSync(file, bytes);
   const report = inspectJson(file, '--frames');
   assert.deepEqual(report.issues.map((i) => [i.code, i.offset]), [['ADTS_FRAME_INVALID', third.offset]]);
-  const rows = (report.frames ?? []).filter((frame) => frame.track === plain.tracks[1]?.number);
-  assert.ok(rows.length < audio.length, 'the rest of that PES is one row');
-  assert.deepEqual(rows[2] && [rows[2].offset, rows[2].ptsMs], [third.offset, third.ptsMs]);
+  const broken = audioOf(report);
+  assert.ok(broken.length < audio.length, 'the rest of that PES is one row');
+  assert.deepEqual(broken[2] && [broken[2].offset, broken[2].ptsMs], [third.offset, third.ptsMs]);
 
   // The same header with its sampling_frequency_index changed (48 to 44.1 kHz): a format change.
   const changed = readFileSync(`${FIXTURES}/h264-aac.ts`);
