@@ -6,6 +6,7 @@ import { fragmentLabel, leadProgram, type FragmentReport, type InspectionReport,
 import type { FrameNalAnalysis } from '../codecs';
 import { analyzeVideoFrames, type FrameSelection, type FrameVisitor } from '../inspect/videoFrames';
 import { issue, type Issue } from '../issues';
+import { payloadAt } from '../isobmff/mdatPayloads';
 import { isoTime } from '../isoTime';
 import { aspectRatioIssues } from './aspectRatio';
 import { fragmentClock, type FragmentClock } from './fragmentClock';
@@ -398,11 +399,19 @@ function notRandomAccessIssue(codec: 'h264' | 'h265', fragment: FragmentReport, 
 }
 
 /**
- * Framing problems in a fragmented MP4 whose sample offsets miss its mdats are those of whatever bytes the
- * offsets point at. (Not SAMPLE_DATA_PAST_END: a file cut short has frames of its own to judge.)
+ * Framing problems of an MP4 frame whose bytes are not inside an mdat are those of whatever bytes its
+ * sample offsets point at. (Not SAMPLE_DATA_PAST_END: a file cut short has frames of its own to judge.)
  */
-function misplacedDataHint(misplaced: Issue): string {
-  return `The file's sample offsets point away from its media data (SAMPLE_DATA_OUTSIDE_MDAT at byte ${misplaced.offset}), so these bytes may not be a frame at all: correct the offsets (tfhd base_data_offset, trun data_offset) before judging the framing.`;
+const MISPLACED_FRAME_HINT =
+  'This frame\'s bytes are not inside any mdat (see SAMPLE_DATA_OUTSIDE_MDAT): its sample offsets point away from the media data, so they may not be a frame at all. Correct the offsets (tfhd base_data_offset, trun data_offset; stco/co64 in a plain MP4) before judging the framing.';
+
+/** Frame `index` of an MP4 lies outside its mdats' payloads (or runs past the one it starts in). */
+function outsideMediaData(inspection: ContainerInspection, index: number): boolean {
+  const { mediaData, report } = inspection;
+  if (!mediaData) return false;
+  const start = report.frames.offset[index] ?? 0;
+  const end = start + (report.frames.size[index] ?? 0);
+  return end > (payloadAt(mediaData, start, end)?.end ?? -1);
 }
 
 /**
@@ -415,7 +424,6 @@ function framingRules(inspection: ContainerInspection, source: ByteSource, optio
   const firsts = new Map<string, { issue: Issue; count: number; track: number; lastFrame: number }>();
   const { frames } = inspection.report;
   const fragmentOfTrack = new Map<number, number>(); // the fragment of each track's last analysed frame
-  const misplaced = inspection.report.issues.find((found) => found.code === 'SAMPLE_DATA_OUTSIDE_MDAT');
   analyzeVideoFrames(inspection, source, selection, (track, index, analysis) => {
     options.frameAnalysed?.(track, index, analysis);
     const fragment = frames.fragment[index] ?? -1;
@@ -424,7 +432,7 @@ function framingRules(inspection: ContainerInspection, source: ByteSource, optio
     // A frame the container marks as a keyframe (else FRAGMENT_NOT_KEYFRAME_START says it) that is no random access point.
     const opened = inspection.report.fragments[fragment];
     const notRandomAccess = opened && opensFragment && frames.keyframe[index] === 1 && analysis.framing !== 'unknown' && !analysis.keyframe && analysis.sliceTypes.length > 0;
-    const judged = misplaced ? analysis.issues.map((found) => ({ ...found, hint: misplacedDataHint(misplaced) })) : [...analysis.issues];
+    const judged = outsideMediaData(inspection, index) ? analysis.issues.map((found) => ({ ...found, hint: MISPLACED_FRAME_HINT })) : [...analysis.issues];
     if (notRandomAccess) judged.push(notRandomAccessIssue(track.codec, opened, frames.offset[index] ?? 0, analysis));
     const rasl = opened && opensFragment ? openGopIssue(inspection, source, track, index, analysis, opened) : undefined;
     if (rasl) judged.push(rasl);

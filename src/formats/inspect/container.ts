@@ -1,5 +1,6 @@
 // What a container reader hands to the shared inspection steps (frame analysis, KVS checks).
 import type { ExpectedFraming, ParameterSetReference } from '../codecs';
+import type { Payload } from '../isobmff/mdatPayloads';
 import type { InspectionReport, TrackReport } from './report';
 
 export interface VideoTrackContext {
@@ -50,4 +51,6 @@ export interface ContainerInspection {
   readFrame?: (index: number) => Uint8Array;
   /** Where byte `at` of what readFrame(index) returns is in the input (-1 outside the frame). */
   frameByteOffset?: (index: number, at: number) => number;
+  /** An MP4's mdat payloads, in file order: a frame outside them is whatever bytes its sample offsets point at. */
+  mediaData?: readonly Payload[];
 }

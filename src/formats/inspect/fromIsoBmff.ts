@@ -135,6 +135,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
     },
     videoTracks,
     laterDeclarations,
+    mediaData: file.mediaData,
   };
 }
 

@@ -6,7 +6,7 @@ import type { FileTypeFields } from './boxes/ftyp';
 import type { SegmentIndexFields } from './boxes/sidx';
 import { childBox, childBoxes } from './find';
 import { FragmentReader, type Fragment, type TrackState } from './fragments';
-import { payloadAt } from './mdatPayloads';
+import { payloadAt, type Payload } from './mdatPayloads';
 import { fieldsOf } from './registry';
 import { buildSampleTable } from './sampleTable';
 import { SampleTableBuilder, type SampleTable } from './samples';
@@ -67,6 +67,8 @@ export interface IsoBmffFile {
   movies: { offset: number; tracks: Track[] }[];
   /** One per moof, in file order. */
   fragments: Fragment[];
+  /** The payloads of the top-level mdats, in file order: where sample data belongs. */
+  mediaData: Payload[];
   segmentIndexes: (SegmentIndexFields & { offset: number })[];
   events: (EventMessageFields & { offset: number })[];
   issues: Issue[];
@@ -125,7 +127,7 @@ class IsoBmffReader {
   constructor(size: number, private readonly options: IsoBmffOptions) {
     this.withSamples = options.samples !== false;
     this.maxSamples = options.maxSamples ?? DEFAULT_MAX_SAMPLES;
-    this.file = { kind: 'unknown', size, boxes: [], tracks: [], movies: [], fragments: [], segmentIndexes: [], events: [], issues: [] };
+    this.file = { kind: 'unknown', size, boxes: [], tracks: [], movies: [], fragments: [], mediaData: [], segmentIndexes: [], events: [], issues: [] };
   }
 
   add(box: Box): void {
@@ -191,7 +193,8 @@ class IsoBmffReader {
     if (this.repeatedMoovAt !== undefined) {
       file.issues.push(issue('warning', 'MOOV_REPEATED', 'more than one moov (files joined end to end?): the fragments after each moov are read with its tracks', this.repeatedMoovAt));
     }
-    if (file.kind === 'plain') this.checkPlainSampleData(tree.boxes);
+    file.mediaData = tree.boxes.filter((box) => box.type === 'mdat').map((box) => ({ start: box.offset + box.headerSize, end: box.offset + box.size }));
+    if (file.kind === 'plain') this.checkPlainSampleData(file.mediaData);
     pushAll(pushAll(file.issues, this.movieIssues), this.fragmentIssues);
     if (file.kind === 'unknown' && tree.boxes.length > 0) file.issues.push(noMovieIssue(tree.boxes));
     file.issues = capIssuesPerCode(file.issues, MAX_ISSUES_PER_CODE);
@@ -203,8 +206,7 @@ class IsoBmffReader {
    * written before boxes were inserted) make players read other bytes as frames. Samples past the end
    * are SAMPLE_DATA_PAST_END already.
    */
-  private checkPlainSampleData(boxes: readonly Box[]): void {
-    const payloads = boxes.filter((box) => box.type === 'mdat').map((box) => ({ start: box.offset + box.headerSize, end: box.offset + box.size }));
+  private checkPlainSampleData(payloads: readonly Payload[]): void {
     for (const [state, table] of this.plainTables) {
       let first = -1;
       let outside = 0;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createFile, MP4BoxBuffer } from 'mp4box';
 import { bytesSource } from '../../../src/formats/byteSource';
+import { findBoxes, readIsoBmff } from '../../../src/formats/isobmff';
 import type { JsonReport } from '../../../src/formats/inspect/jsonReport';
 import { mp4ToMkv } from '../../../src/formats/remux';
 import { FIXTURES, ffprobePackets, ffprobeStreams, inspectJson, kvsInspect } from './cli';
@@ -914,7 +915,23 @@ test('fMP4 whose sample offsets miss the mdat by the sidx boxes inserted after t
   for (const found of misplaced) assert.match(found.message, new RegExp(`the next mdat's data starts ${sidxBytes} bytes later`));
   const framing = report.issues.filter((found) => found.code.startsWith('NAL_'));
   assert.ok(framing.length > 0, JSON.stringify(report.issues.map((found) => found.code)));
-  for (const found of framing) assert.match(found.hint ?? '', /^The file's sample offsets point away from its media data \(SAMPLE_DATA_OUTSIDE_MDAT at byte \d+\)/);
+  for (const found of framing) assert.match(found.hint ?? '', /^This frame's bytes are not inside any mdat \(see SAMPLE_DATA_OUTSIDE_MDAT\): its sample offsets point away/);
+});
+
+test('fMP4 whose audio run misses the mdat, with a video frame in Annex-B framing inside it: the video framing error keeps its own fix', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-misplaced-audio-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const bytes = readFileSync(`${FIXTURES}/h264-aac-frag.mp4`);
+  const file = readIsoBmff(bytesSource(bytes), { fragmentBoxes: true });
+  const [videoTrun, audioTrun] = findBoxes(file.boxes, 'moof/traf/trun');
+  const firstVideo = file.tracks.find((track) => track.kind === 'video')?.samples?.offset[0];
+  assert.ok(videoTrun && audioTrun && firstVideo !== undefined);
+  assert.equal(bytes.readUInt32BE(audioTrun.offset + 8) & 1, 1, 'the audio trun has a data_offset');
+  bytes.writeInt32BE(8, audioTrun.offset + 16); // its samples now start 8 bytes into the moof
+  bytes.writeUInt32BE(1, firstVideo); // the first NAL unit's length, now a start code
+  const report = inspectJson(written(dir, 'misplaced-audio.mp4', bytes));
+  assert.deepEqual(report.issues.map((found) => [found.code, found.offset]), [['SAMPLE_DATA_OUTSIDE_MDAT', audioTrun.offset], ['NAL_FRAMING_ANNEX_B', firstVideo]]);
+  assert.match(report.issues[1]?.hint ?? '', /NAL_ADAPTATION_ANNEXB_NALS/);
 });
 
 test('CENC-encrypted tracks (encv/enca): said to be encrypted, with their scheme; their ciphertext frames are listed as ffprobe lists them, not judged', (t) => {
