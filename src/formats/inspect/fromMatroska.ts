@@ -102,7 +102,8 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   const unwrapped = unwrapRelativeTimecodes(file, segments);
   pushAll(pushAll(issues, declarations.changes), unwrapped.issues);
 
-  const frames = frameRows(source, file, unwrapped.timeMs, laceTimings(declared.map(({ track }) => track), tracks));
+  const firstDeclarations = declared.map(({ track }) => track);
+  const frames = frameRows(source, file, unwrapped.timeMs, laceTimings(firstDeclarations, tracks), codecDelaysMs(firstDeclarations));
 
   const header = file.documents.find((document) => document.header)?.header;
   const fragments = fragmentsFromFrames(
@@ -182,7 +183,7 @@ type LaceTiming = number | 'opus';
  * One row per frame: a laced block (audio, often, from mkvmerge) holds several, each with its own bytes
  * and its own time (the block's is the first frame's, RFC 9559 §10.3).
  */
-function frameRows(source: ByteSource, file: MatroskaFile, blockTimeMs: Float64Array, laceTiming: ReadonlyMap<number, LaceTiming>): FrameTable {
+function frameRows(source: ByteSource, file: MatroskaFile, blockTimeMs: Float64Array, laceTiming: ReadonlyMap<number, LaceTiming>, codecDelayMs: ReadonlyMap<number, number>): FrameTable {
   const blocks = file.blocks;
   let count = 0;
   for (let i = 0; i < blocks.count; i++) count += Math.max(1, blocks.frameCount[i] ?? 1);
@@ -193,8 +194,8 @@ function frameRows(source: ByteSource, file: MatroskaFile, blockTimeMs: Float64A
   /** Per track, the frame length the last block timed evenly gave its frames. */
   const evenSteps = new Map<number, number>();
   for (let i = 0; i < blocks.count; i++) {
-    const timeMs = blockTimeMs[i] ?? 0;
     row.track = blocks.track[i] ?? 0;
+    const timeMs = (blockTimeMs[i] ?? 0) - (codecDelayMs.get(row.track) ?? 0);
     row.fragment = fragmentOfCluster[blocks.cluster[i] ?? 0] ?? -1;
     row.offset = blocks.payloadOffset[i] ?? 0;
     row.size = blocks.payloadSize[i] ?? 0;
@@ -255,6 +256,11 @@ function evenStepMs(blocks: BlockTable, blockTimeMs: Float64Array, i: number, fr
     return span > 0 ? span / frameCount : 0;
   }
   return 0;
+}
+
+/** The CodecDelay of each track that has one, in ms: its frames present that much before their blocks' timestamps. */
+function codecDelaysMs(matroskaTracks: readonly MatroskaTrack[]): Map<number, number> {
+  return new Map(matroskaTracks.flatMap((track) => (track.codecDelayNs ? [[track.number, track.codecDelayNs / 1e6]] : [])));
 }
 
 /** How each track's laced frames are timed (LaceTiming). */

@@ -91,6 +91,8 @@ export interface MatroskaTrack {
   /** Null when the track has no CodecPrivate. `bytes` is a copy, left out above 1 MiB. */
   codecPrivate: (BinaryRef & { bytes?: Uint8Array }) | null;
   defaultDurationNs?: number;
+  /** CodecDelay: the codec's built-in delay (Opus's pre-skip), which RFC 9559 subtracts from every block timestamp of the track. */
+  codecDelayNs?: number;
   video?: VideoSettings;
   audio?: AudioSettings;
   /** The track's ContentEncoding: its frames are stored compressed or encrypted. */

@@ -57,6 +57,7 @@ export function applyTrackValue(track: MatroskaTrack, element: EbmlElement, inVi
     case Id.Name: track.name = asString(value); return false;
     case Id.Language: track.language = asString(value); return false;
     case Id.DefaultDuration: track.defaultDurationNs = asNumber(value); return false;
+    case Id.CodecDelay: track.codecDelayNs = asNumber(value); return false;
     case Id.ContentCompAlgo: if (track.contentEncoding) track.contentEncoding.compression = asNumber(value); return false;
     case Id.ContentEncAlgo: if (track.contentEncoding) track.contentEncoding.encryption = asNumber(value); return false;
     case Id.CodecPrivate: {
