@@ -9,7 +9,7 @@ import { pushAll } from '../pushAll';
 import { decodeCodecPrivate, g711Codec, type DecodedCodecPrivate, type VideoSampleEntry } from './codecPrivate';
 import type { ContainerInspection, LaterDeclaration, VideoTrackContext } from './container';
 import { fileOrder } from './fileOrder';
-import { isoBmffCodecNames, pcmBitDepth } from './otherCodecs';
+import { isMpegAudioSampleEntry, isoBmffCodecNames, mpegAudioFormat, pcmBitDepth } from './otherCodecs';
 import { cutAtKeyframes, fragmentsFromFrames, type FragmentSpan } from './fragments';
 import { FrameFlag, frameTable, pushFrame, rotationText, type CodecFamily, type FragmentReport, type FrameRow, type FrameTable, type TrackReport } from './report';
 import { bringsNewCodec, declarationScope, fragmentFollowers, trackDeclarations, videoContext, widenReorderLimit, type Declared } from './trackDeclarations';
@@ -67,6 +67,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
       // The codec's own values (display size after cropping, AudioSpecificConfig channels) win over the
       // sample entry's, which ffmpeg fills with template values.
       ...decoded.track,
+      ...firstFrameFormat(source, track),
       ...(decoded.frameRateIsMaximum ? constantFrameRate(track) : {}),
       ...(pasp ? { containerAspectRatio: pasp } : {}),
       ...(track.rotation && track.kind === 'video' ? { rotation: track.rotation } : {}),
@@ -264,6 +265,16 @@ function rotationIssue(track: Track, report: TrackReport): ReturnType<typeof iss
     tkhd?.offset ?? track.box?.offset ?? 0,
     'Rotate the pixels themselves: re-encoding applies the rotation (ffmpeg -i in.mp4 -c:v libx264 out.mp4); kvs-put and copying remuxers send the frames as stored.',
   );
+}
+
+/**
+ * MPEG audio in MP4 has no codec configuration, and its sample entry's channelcount is the template
+ * value 2 (ffmpeg writes it for mono too): the layer, rate and channels of its first frame header.
+ */
+function firstFrameFormat(source: ByteSource, track: Track): Partial<TrackReport> {
+  const samples = track.samples;
+  if (!samples?.count || !isMpegAudioSampleEntry(track.originalCodec ?? track.codec, track.esds?.objectTypeIndication)) return {};
+  return mpegAudioFormat(source.read(samples.offset[0] ?? 0, Math.min(samples.size[0] ?? 0, 4)), 0) ?? {};
 }
 
 /** A track's decoded codec configuration (G.711 has none: its sample entry says it all). */

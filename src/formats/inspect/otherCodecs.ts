@@ -1,6 +1,6 @@
 // What a track of a codec KVS does not package is, from its codec ID alone (no codec private data is
 // decoded for these): its name, and its RFC 6381 string where the ID gives all of it.
-import { ac3CodecString, mpegAudioCodecString, mpegAudioName } from '../codecs';
+import { ac3CodecString, mpegAudioCodecString, mpegAudioName, readMpegAudioFrameInfo } from '../codecs';
 import type { TrackReport } from './report';
 
 type CodecNames = Pick<TrackReport, 'codec' | 'codecName'>;
@@ -62,10 +62,20 @@ export function matroskaCodecNames(codecId: string, sampleRate: number | undefin
   return MATROSKA[codecId] ?? {};
 }
 
+/** The codec, rate and channels an MPEG audio frame header at bytes[at] gives. */
+export function mpegAudioFormat(bytes: Uint8Array, at: number): Partial<TrackReport> | undefined {
+  const mpeg = readMpegAudioFrameInfo(bytes, at);
+  return mpeg && { codec: mpegAudioCodecString(mpeg.version), codecName: mpegAudioName(mpeg), sampleRate: mpeg.sampleRate, channels: mpeg.channels };
+}
+
+/** An 'mp4a' sample entry whose esds objectTypeIndication names MPEG-1 or MPEG-2 audio (MP3 in MP4). */
+export function isMpegAudioSampleEntry(sampleEntry: string, objectTypeIndication: number | undefined): boolean {
+  return sampleEntry === 'mp4a' && MPEG_AUDIO_VERSIONS[objectTypeIndication ?? -1] !== undefined;
+}
+
 /** An ISO BMFF sample entry's codec ('mp4a' by its esds objectTypeIndication). */
 export function isoBmffCodecNames(sampleEntry: string, objectTypeIndication: number | undefined): CodecNames {
-  const version = MPEG_AUDIO_VERSIONS[objectTypeIndication ?? -1];
-  if (sampleEntry === 'mp4a' && version !== undefined) return mpegAudio(version, undefined);
+  if (isMpegAudioSampleEntry(sampleEntry, objectTypeIndication)) return mpegAudio(MPEG_AUDIO_VERSIONS[objectTypeIndication ?? -1], undefined);
   const pcm = PCM_SAMPLE_ENTRIES[sampleEntry];
   return pcm ? { codecName: pcm.name } : (ISO_BMFF[sampleEntry] ?? {});
 }

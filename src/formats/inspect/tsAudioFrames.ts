@@ -1,11 +1,12 @@
 // The frames of MPEG-TS audio PES packets (AAC in ADTS or LATM, MPEG audio, AC-3 and E-AC-3, Opus): a PES
 // holds several, and a demuxer (ffprobe too) gives a packet per frame, so the frame table gets a row per frame.
 import type { ByteSource } from '../byteSource';
-import { ac3CodecString, ac3FrameLengthAt, mpegAudioFrameLengthAt, mpegAudioCodecString, mpegAudioName, opusPacketSamples, readAc3FrameInfo, readAdtsFrameInfo, readLatmStreamMuxConfig, readLoasFrameLength, readMpegAudioFrameInfo, readOpusControlHeader } from '../codecs';
+import { ac3CodecString, ac3FrameLengthAt, mpegAudioFrameLengthAt, mpegAudioName, opusPacketSamples, readAc3FrameInfo, readAdtsFrameInfo, readLatmStreamMuxConfig, readLoasFrameLength, readMpegAudioFrameInfo, readOpusControlHeader } from '../codecs';
 import { issue, type Issue, type Severity } from '../issues';
 import { findFrameStart, firstFrameOfPid } from './audioFrameSearch';
 import { gatherPes, gatherSpan, PES_CC_ERROR, PES_INVALID, PES_TRUNCATED, pesByteOffset, pesIndexesOf, pesSpan, SpanCursor, spanByteOffset, type MpegTsFile, type PayloadSpan, type TsStream } from '../mpegts';
 import { decodeCodecPrivate } from './codecPrivate';
+import { mpegAudioFormat } from './otherCodecs';
 import { pushFrame, type FrameTable, type TrackReport } from './report';
 import type { TsFrameBytes } from './tsFrameBytes';
 
@@ -182,11 +183,6 @@ function firstHeaderFormat(source: ByteSource, ts: MpegTsFile, stream: TsStream)
   const ac3 = stream.codec === 'ac3' || stream.codec === 'eac3';
   const found = firstFrameOfPid(source, ts, stream.pid, ac3 ? ac3FrameLengthAt : mpegAudioFrameLengthAt);
   return (found && (ac3 ? ac3Format(found.payload, found.at) : mpegAudioFormat(found.payload, found.at))) ?? {};
-}
-
-function mpegAudioFormat(bytes: Uint8Array, at: number): Partial<TrackReport> | undefined {
-  const mpeg = readMpegAudioFrameInfo(bytes, at);
-  return mpeg && { codec: mpegAudioCodecString(mpeg.version), codecName: mpegAudioName(mpeg), sampleRate: mpeg.sampleRate, channels: mpeg.channels };
 }
 
 function ac3Format(bytes: Uint8Array, at: number): Partial<TrackReport> | undefined {
