@@ -898,6 +898,29 @@ test('a TS with two programs whose clocks are 50 000 s apart: each keeps its own
   assert.ok(report.fragments.every((f) => f.durationMs !== null && f.durationMs < 1100 && (f.startMs ?? 0) < 10_000), JSON.stringify(report.fragments));
 });
 
+test('fMP4 with signed composition offsets and no edit list (trun version 1): presentation times as the file gives them, where ffprobe adds the largest negative offset to every pts', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-negative-cts-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'negative-cts.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25:duration=2', '-c:v', 'libx264', '-bf', '2', '-use_editlist', '0', '-movflags', 'frag_keyframe+empty_moov+negative_cts_offsets', file]);
+  const parsed = readIsoBmff(bytesSource(readFileSync(file)));
+  const samples = parsed.tracks[0]?.samples;
+  assert.ok(samples && parsed.tracks[0]?.edits.length === 0);
+  const ctos = Array.from(samples.cto);
+  const shift = -Math.min(0, ...ctos);
+  assert.ok(shift > 0, 'some offsets are negative');
+  const timescale = parsed.tracks[0]?.timescale ?? 0;
+  const ours = inspectJson(file, '--frames').frames ?? [];
+  const theirs = ffprobePackets(file);
+  assert.equal(ours.length, theirs.length);
+  ours.forEach((frame, i) => {
+    // ISO/IEC 14496-12 8.6.1.3: CT(n) = DT(n) + CTTS(n)
+    assert.ok(Math.abs(frame.ptsMs - (((samples.dts[i] ?? 0) + (ctos[i] ?? 0)) * 1000) / timescale) < 1e-6, `frame ${i}`);
+    assert.ok(Math.abs(frame.dtsMs - Number(theirs[i]?.dts_time) * 1000) < 0.5, `frame ${i} dts`);
+    assert.ok(Math.abs(frame.ptsMs + (shift * 1000) / timescale - Number(theirs[i]?.pts_time) * 1000) < 0.5, `frame ${i} pts`);
+  });
+});
+
 test('fMP4 whose sample offsets miss the mdat by the sidx boxes inserted after them (ffmpeg 5.1 global_sidx): said with the distance, and the framing errors it causes blame the offsets, not the NAL adaptation', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-global-sidx-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
