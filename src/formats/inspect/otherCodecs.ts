@@ -1,5 +1,6 @@
 // What a track of a codec KVS does not package is, from its codec ID alone (no codec private data is
-// decoded for these): its name, and its RFC 6381 string where the ID gives all of it.
+// decoded for these; MPEG audio, which has none, from a frame header): its name, and its RFC 6381 string
+// where the ID gives all of it.
 import { ac3CodecString, mpegAudioCodecString, mpegAudioName, readMpegAudioFrameInfo } from '../codecs';
 import type { TrackReport } from './report';
 

@@ -346,7 +346,7 @@ export class AudioFrameSplitter {
     const header = withSyncRestored(framing, payload, position);
     if (header) {
       const found = Array.from(payload.subarray(position, position + framing.sync.value.length), (byte) => byte.toString(16).padStart(2, '0').toUpperCase()).join('');
-      this.once(state, `${framing.code}_SYNC_DAMAGED`, `PID ${pid}: an ${framing.name} header at PES byte ${position} has 0x${found} where its ${framing.sync.text} should be; the frame length it gives leads to the next frame, so it is read as a frame (decoders skip it)`, offset);
+      this.once(state, `${framing.code}_SYNC_DAMAGED`, `PID ${pid}: an ${framing.name} header at PES byte ${position} has 0x${found} where its ${framing.sync.text} should be; the frame length it gives leads to the next frame, so it is read as a frame (a decoder may drop it)`, offset);
     }
     return header;
   }

@@ -53,12 +53,14 @@ export function readMatroska(source: ByteSource, options: ReadMatroskaOptions = 
   const blocks = reader.blocks.table();
   const truncated = walk.issues.some((found) => found.code === 'EBML_TRUNCATED');
   const empty = truncated ? undefined : noTracksIssue(reader.documents, blocks.count);
+  const modelIssues = reader.issues.finish();
+  if (empty) modelIssues.push(empty);
   const file: MatroskaFile = {
     documents: reader.documents,
     clusters: reader.clusters,
     fragments: reader.fragments,
     blocks,
-    issues: mergeIssues(walk.issues, empty ? [...reader.issues.finish(), empty] : reader.issues.finish(), max),
+    issues: mergeIssues(walk.issues, modelIssues, max),
   };
   if (tree) file.tree = tree.nodes;
   return file;
