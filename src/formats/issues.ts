@@ -21,17 +21,17 @@ export function issue(severity: Severity, code: string, message: string, offset:
 }
 
 /** Issues of one code beyond this many are counted, not listed. */
-export const MAX_ISSUES_PER_CODE = 100;
+const MAX_ISSUES_PER_CODE = 100;
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
 /** The more serious of two severities. */
-export function worse(a: Severity, b: Severity): Severity {
+function worse(a: Severity, b: Severity): Severity {
   return SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a;
 }
 
 /** What an ISSUES_SUPPRESSED issue says of those it stands for: the most serious severity, the first offset. */
-export interface NotListed {
+interface NotListed {
   severity: Severity;
   offset: number;
 }
@@ -78,7 +78,7 @@ export function capIssuesPerCode(issues: readonly Issue[], max = MAX_ISSUES_PER_
  * The issue that stands for the `n - max` issues of `code` not listed: at the offset of the first of
  * them, with the most serious severity among them (so that counts of errors and warnings stay true).
  */
-export function suppressedIssues(code: string, n: number, max: number, { severity, offset }: NotListed): Issue {
+function suppressedIssues(code: string, n: number, max: number, { severity, offset }: NotListed): Issue {
   const found = issue(severity, 'ISSUES_SUPPRESSED', `${n - max} more '${code}' issues not listed (${n} in all)`, offset);
   found.notListed = n - max;
   return found;

@@ -1,7 +1,7 @@
 // Entry point of the inspector: sniff the container, read it, run the KVS readiness checks.
 import type { ByteSource } from '../byteSource';
 import { kvsReadinessIssues, type ReadinessOptions } from '../checks/kvsReadiness';
-import { capIssuesPerCode, issue, MAX_ISSUES_PER_CODE, type Issue } from '../issues';
+import { capIssuesPerCode, issue, type Issue } from '../issues';
 import type { ContainerInspection } from './container';
 import { inspectIsoBmff } from './fromIsoBmff';
 import { inspectMatroska } from './fromMatroska';
@@ -46,7 +46,7 @@ export function inspect(source: ByteSource, options: InspectOptions = {}): Inspe
   // A stream that repeats one mistake (a codec private data that alternates, every fragment late) would
   // bury the others: the first of each code are listed, the rest counted.
   const byOffset = (a: Issue, b: Issue): number => a.offset - b.offset;
-  inspection.report.issues = capIssuesPerCode(inspection.report.issues.sort(byOffset), MAX_ISSUES_PER_CODE).sort(byOffset);
+  inspection.report.issues = capIssuesPerCode(inspection.report.issues.sort(byOffset)).sort(byOffset);
   return inspection.report;
 }
 

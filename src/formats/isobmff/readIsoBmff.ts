@@ -1,5 +1,5 @@
 import type { ByteSource } from '../byteSource';
-import { capIssuesPerCode, issue, MAX_ISSUES_PER_CODE, type Issue, type Severity } from '../issues';
+import { capIssuesPerCode, issue, type Issue, type Severity } from '../issues';
 import { pushAll } from '../pushAll';
 import type { EventMessageFields } from './boxes/emsg';
 import type { FileTypeFields } from './boxes/ftyp';
@@ -197,7 +197,7 @@ class IsoBmffReader {
     if (file.kind === 'plain') this.checkPlainSampleData(file.mediaData);
     pushAll(pushAll(file.issues, this.movieIssues), this.fragmentIssues);
     if (file.kind === 'unknown' && tree.boxes.length > 0) file.issues.push(noMovieIssue(tree.boxes));
-    file.issues = capIssuesPerCode(file.issues, MAX_ISSUES_PER_CODE);
+    file.issues = capIssuesPerCode(file.issues);
     return file;
   }
 
