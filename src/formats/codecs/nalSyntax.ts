@@ -61,6 +61,41 @@ export function trailingBitsIssues(r: SyntaxReader, code: string, what: string):
   ];
 }
 
+/** A reserved field of a config record that is not all ones: the field it comes before, and its byte. */
+export interface ReservedBitsNotOnes {
+  before: string;
+  offset: number;
+}
+
+/**
+ * Reads `n` reserved bits of a record, the field before `before`, and notes them in `found` when they are
+ * not all ones. (Into a scratch object: the record's fields do not list reserved bits.)
+ */
+export function readReserved(r: SyntaxReader, n: number, before: string, found: ReservedBitsNotOnes[]): void {
+  const value = r.f({}, 'reserved', n);
+  if (r.ok && value !== 2 ** n - 1) found.push({ before, offset: r.locations[r.locations.length - 1]?.byteOffset ?? 0 });
+}
+
+/**
+ * One info issue for all the reserved fields of a config record that are not all ones. ISO/IEC 14496-15
+ * writes them as ones, but decoders ignore them and some producers write zeros (a GetMedia capture of an
+ * early KVS producer has avcC bytes `03 01` where `FF E1` would be), so alone they do no harm.
+ */
+export function reservedBitsIssues(code: string, what: string, found: readonly ReservedBitsNotOnes[]): Issue[] {
+  const first = found[0];
+  if (!first) return [];
+  const fields = found.map((f) => f.before);
+  const list = fields.length > 1 ? `${fields.slice(0, -1).join(', ')} and ${fields[fields.length - 1] ?? ''}` : first.before;
+  return [
+    issue(
+      'info',
+      `${code}_RESERVED_BITS`,
+      `The reserved bits before ${list} are not all ones, as ISO/IEC 14496-15 writes them in an ${what}. Decoders ignore them and some producers write zeros, so they do no harm by themselves.`,
+      first.offset,
+    ),
+  ];
+}
+
 /** Issue for an input that is not a NAL unit of the expected type. */
 export function wrongNalIssue(code: string, what: string, got: string, offset: number): Issue {
   return issue('error', `${code}_WRONG_NAL_TYPE`, `Expected ${what}, found ${got}.`, offset);

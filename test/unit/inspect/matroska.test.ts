@@ -611,3 +611,36 @@ test('a subtitle track with two lines 2 s apart does not stretch fragments (thei
   assert.ok(packet?.duration_time);
   assert.equal(single.fragments[0]?.durationMs, Number(packet.duration_time) * 1000);
 });
+
+/** Frames ffmpeg decodes from the first video stream, with the errors it logs. */
+function decodedFrames(file: string): { frames: number; errors: string } {
+  const result = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  return { frames: Number(result.stdout.trim()), errors: result.stderr };
+}
+
+test('avcC and hvcC reserved bits written as zeros (as in a GetMedia capture of an early KVS producer: 03 01 for FF E1) are one info issue naming the fields, not a warning: ffmpeg decodes every frame', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'reserved-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // Bytes of each record (from its start) whose reserved bits are cleared, and the fields they come before.
+  const cases = [
+    { fixture: 'h264-aac.mkv', clear: { 4: 0x03, 5: 0x1f }, fields: 'lengthSizeMinusOne and numOfSequenceParameterSets' },
+    { fixture: 'h265-main.mkv', clear: { 13: 0x0f, 15: 0x03, 16: 0x03 }, fields: 'min_spatial_segmentation_idc, parallelismType and chromaFormat' },
+  ];
+  for (const { fixture, clear, fields } of cases) {
+    const original = `${FIXTURES}/${fixture}`;
+    const record = inspectJson(original).tracks[0]?.codecPrivate;
+    assert.ok(record, fixture);
+    const bytes = readFileSync(original);
+    for (const [at, keep] of Object.entries(clear)) bytes[record.offset + Number(at)] &= keep;
+    const file = join(dir, fixture);
+    writeFileSync(file, bytes);
+
+    const report = inspectJson(file);
+    const code = record.type === 'AVCDecoderConfigurationRecord' ? 'AVCC_RESERVED_BITS' : 'HVCC_RESERVED_BITS';
+    const found = report.issues.filter((i) => i.code === code);
+    assert.deepEqual(found.map((i) => [i.severity, i.offset]), [['info', record.offset + Number(Object.keys(clear)[0])]], fixture);
+    assert.match(found[0]?.message ?? '', new RegExp(`^The reserved bits before ${fields} are not all ones`), fixture);
+    assert.deepEqual(report.issues.filter((i) => i.severity !== 'info'), inspectJson(original).issues.filter((i) => i.severity !== 'info'), fixture);
+    assert.deepEqual(decodedFrames(file), decodedFrames(original), fixture);
+  }
+});

@@ -2,7 +2,8 @@ import type { SyntaxReader } from '../../bits/syntaxReader';
 import type { Fields, FieldValue } from '../../bits/syntax';
 import { issue } from '../../issues';
 import type { Issue } from '../../issues';
-import { openRecord, stopIssues } from '../nalSyntax';
+import { openRecord, readReserved, reservedBitsIssues, stopIssues } from '../nalSyntax';
+import type { ReservedBitsNotOnes } from '../nalSyntax';
 import type { ParsedSyntax } from '../nalSyntax';
 import { h264LevelName, h264ProfileName } from './profile';
 import { parseH264Pps } from './pps';
@@ -53,7 +54,7 @@ export function parseAvcDecoderConfigurationRecord(bytes: Uint8Array, baseOffset
     pps: [],
     spsExt: [],
   };
-  const reserved: Fields = {};
+  const notOnes: ReservedBitsNotOnes[] = [];
 
   const version = r.u(f, 'configurationVersion', 8);
   if (r.ok && version !== 1) {
@@ -70,8 +71,7 @@ export function parseAvcDecoderConfigurationRecord(bytes: Uint8Array, baseOffset
     derived.profileName = h264ProfileName(profile, compat);
     derived.level = h264LevelName(level, profile, compat);
   }
-  r.f(reserved, 'reserved', 6);
-  checkReserved(r, reserved, 0b111111, issues);
+  readReserved(r, 6, 'lengthSizeMinusOne', notOnes);
   const lengthSizeMinusOne = r.u(f, 'lengthSizeMinusOne', 2);
   if (r.ok) {
     derived.lengthSize = lengthSizeMinusOne + 1;
@@ -79,8 +79,7 @@ export function parseAvcDecoderConfigurationRecord(bytes: Uint8Array, baseOffset
       issues.push(issue('warning', `${CODE}_LENGTH_SIZE`, 'lengthSizeMinusOne is 2 (3-byte NAL lengths); ISO/IEC 14496-15 allows 1, 2 or 4 bytes only.', baseOffset + 4));
     }
   }
-  r.f(reserved, 'reserved', 3);
-  checkReserved(r, reserved, 0b111, issues);
+  readReserved(r, 3, 'numOfSequenceParameterSets', notOnes);
   const numSps = r.u(f, 'numOfSequenceParameterSets', 5);
   const sps = readNalArray(r, f, numSps, 'sequenceParameterSetLength', 'sequenceParameterSetNALUnit');
   for (const [start, len] of sps) result.sps.push(parseH264Sps(bytes.subarray(start, start + len), baseOffset + start));
@@ -99,14 +98,11 @@ export function parseAvcDecoderConfigurationRecord(bytes: Uint8Array, baseOffset
     issues.push(issue('info', `${CODE}_TRAILING_BYTES`, `${r.bits.bitsLeft / 8} bytes follow the record; a Baseline/Main/Extended record ends after its PPS.`, baseOffset + (r.bits.pos >>> 3)));
   } else if (r.ok && r.bits.bitsLeft >= 32) {
     derived.hasHighProfileFields = true;
-    r.f(reserved, 'reserved', 6);
-    checkReserved(r, reserved, 0b111111, issues);
+    readReserved(r, 6, 'chroma_format', notOnes);
     r.u(f, 'chroma_format', 2);
-    r.f(reserved, 'reserved', 5);
-    checkReserved(r, reserved, 0b11111, issues);
+    readReserved(r, 5, 'bit_depth_luma_minus8', notOnes);
     r.u(f, 'bit_depth_luma_minus8', 3);
-    r.f(reserved, 'reserved', 5);
-    checkReserved(r, reserved, 0b11111, issues);
+    readReserved(r, 5, 'bit_depth_chroma_minus8', notOnes);
     r.u(f, 'bit_depth_chroma_minus8', 3);
     const numExt = r.u(f, 'numOfSequenceParameterSetExt', 8);
     const ext = readNalArray(r, f, numExt, 'sequenceParameterSetExtLength', 'sequenceParameterSetExtNALUnit');
@@ -127,6 +123,7 @@ export function parseAvcDecoderConfigurationRecord(bytes: Uint8Array, baseOffset
     issues.push(issue('info', `${CODE}_TRAILING_BYTES`, `${r.bits.bitsLeft / 8} bytes follow the record; they were not decoded.`, baseOffset + (r.bits.pos >>> 3)));
   }
 
+  issues.push(...reservedBitsIssues(CODE, WHAT, notOnes));
   issues.push(...stopIssues(r, CODE, WHAT));
   for (const s of result.sps) issues.push(...s.issues);
   for (const p of result.pps) issues.push(...p.issues);
@@ -147,12 +144,4 @@ function readNalArray(r: SyntaxReader, f: Fields, count: number, lengthKey: stri
     if (start >= 0) out.push([start, len]);
   }
   return out;
-}
-
-function checkReserved(r: SyntaxReader, reserved: Fields, expected: number, issues: Issue[]): void {
-  if (!r.ok || reserved.reserved === expected) return;
-  const last = r.locations[r.locations.length - 1];
-  issues.push(
-    issue('warning', `${CODE}_RESERVED_BITS`, `Reserved bits are ${String(reserved.reserved)} instead of all ones: the record may be damaged or not an avcC.`, last?.byteOffset ?? 0),
-  );
 }

@@ -2,7 +2,8 @@ import type { Fields, FieldValue } from '../../bits/syntax';
 import type { SyntaxReader } from '../../bits/syntaxReader';
 import { issue } from '../../issues';
 import type { Issue } from '../../issues';
-import { openRecord, stopIssues } from '../nalSyntax';
+import { openRecord, readReserved, reservedBitsIssues, stopIssues } from '../nalSyntax';
+import type { ReservedBitsNotOnes } from '../nalSyntax';
 import type { ParsedSyntax } from '../nalSyntax';
 import { H265_NAL, h265NalTypeName } from './nalTypes';
 import { parseH265Pps } from './pps';
@@ -51,14 +52,7 @@ export function parseHevcDecoderConfigurationRecord(bytes: Uint8Array, baseOffse
   const issues: Issue[] = [];
   const d: HevcConfigDerived = {};
   const result: HevcDecoderConfigurationRecord = { fields: f, derived: d, locations: r.locations, issues, offset: baseOffset, length: bytes.length, vps: [], sps: [], pps: [], other: [] };
-  const reserved: Fields = {};
-  const res = (n: number): void => {
-    r.f(reserved, 'reserved', n);
-    if (r.ok && reserved.reserved !== 2 ** n - 1) {
-      const at = r.locations[r.locations.length - 1]?.byteOffset ?? baseOffset;
-      issues.push(issue('warning', `${CODE}_RESERVED_BITS`, `Reserved bits are ${String(reserved.reserved)} instead of all ones: the record may be damaged or not an hvcC.`, at));
-    }
-  };
+  const notOnes: ReservedBitsNotOnes[] = [];
 
   const version = r.u(f, 'configurationVersion', 8);
   if (r.ok && version !== 1) {
@@ -82,15 +76,15 @@ export function parseHevcDecoderConfigurationRecord(bytes: Uint8Array, baseOffse
     d.tier = tier ? 'High' : 'Main';
     d.level = h265LevelName(level);
   }
-  res(4);
+  readReserved(r, 4, 'min_spatial_segmentation_idc', notOnes);
   r.u(f, 'min_spatial_segmentation_idc', 12);
-  res(6);
+  readReserved(r, 6, 'parallelismType', notOnes);
   r.u(f, 'parallelismType', 2);
-  res(6);
+  readReserved(r, 6, 'chromaFormat', notOnes);
   r.u(f, 'chromaFormat', 2);
-  res(5);
+  readReserved(r, 5, 'bitDepthLumaMinus8', notOnes);
   r.u(f, 'bitDepthLumaMinus8', 3);
-  res(5);
+  readReserved(r, 5, 'bitDepthChromaMinus8', notOnes);
   r.u(f, 'bitDepthChromaMinus8', 3);
   r.u(f, 'avgFrameRate', 16);
   r.u(f, 'constantFrameRate', 2);
@@ -118,6 +112,7 @@ export function parseHevcDecoderConfigurationRecord(bytes: Uint8Array, baseOffse
       issues.push(issue('info', `${CODE}_TRAILING_BYTES`, `${r.bits.bitsLeft / 8} bytes follow the record; they were not decoded.`, baseOffset + (r.bits.pos >>> 3)));
     }
   }
+  issues.push(...reservedBitsIssues(CODE, WHAT, notOnes));
   issues.push(...stopIssues(r, CODE, WHAT));
   for (const s of [...result.vps, ...result.sps, ...result.pps]) issues.push(...s.issues);
   return result;
