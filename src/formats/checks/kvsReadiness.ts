@@ -48,7 +48,10 @@ export function kvsReadinessIssues(inspection: ContainerInspection, source: Byte
   ];
 }
 
-type TrackCodec = Pick<TrackReport, 'number' | 'kind' | 'codecId' | 'family'>;
+type TrackCodec = Pick<TrackReport, 'number' | 'kind' | 'codecId' | 'codecName' | 'family'>;
+
+/** Matroska codec IDs that name a Windows structure, not a codec: the codec is in the codec private data. */
+const WRAPPER_CODEC_IDS = ['V_MS/VFW/FOURCC', 'A_MS/ACM'];
 
 function playable(track: TrackCodec): boolean {
   if (track.kind === 'video') return track.family === 'h264' || track.family === 'h265';
@@ -60,7 +63,8 @@ const LATM_STREAM_TYPE = 'stream_type 0x11';
 
 /** `scope` names the fragments of a later declaration of the track (LaterDeclaration). */
 function notPlayableIssue(track: TrackCodec, offset: number, scope?: string): Issue {
-  const named = `Track ${track.number} (${track.codecId}${scope ? `; ${scope}` : ''})`;
+  const codec = WRAPPER_CODEC_IDS.includes(track.codecId) && track.codecName ? `${track.codecId}: ${track.codecName}` : track.codecId;
+  const named = `Track ${track.number} (${codec}${scope ? `; ${scope}` : ''})`;
   const media = 'H.264 or H.265 video with optional AAC audio (DASH and GetClip also G.711, with H.264)';
   if (track.codecId === LATM_STREAM_TYPE) {
     return issue('warning', 'CODEC_NOT_PLAYABLE', `${named} is AAC in LATM/LOAS framing, which KVS HLS/DASH/GetClip cannot package: they take AAC with an AudioSpecificConfig, as an ADTS stream gives it.`, offset,

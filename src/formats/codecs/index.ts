@@ -50,6 +50,8 @@ export type { OpusAccessUnit } from './opus/tsControlHeader';
 export type { Ac3FrameInfo } from './ac3/syncFrame';
 export { parseWaveFormatEx, waveFormatOf, waveFormatTagName } from './wave/waveFormatEx';
 export type { WaveFormatEx, WaveFormatExDerived } from './wave/waveFormatEx';
+export { parseBitmapInfoHeader } from './vfw/bitmapInfoHeader';
+export type { BitmapInfoHeader, BitmapInfoHeaderDerived } from './vfw/bitmapInfoHeader';
 
 export { analyzeFrameNals, annexBRandomAccess } from './framing/frameNals';
 export { beginsAccessUnit, leadingNalType } from './framing/accessUnitStart';

@@ -13,6 +13,7 @@ import {
   hevcCodecStringFromRecord,
   parseAudioSpecificConfig,
   parseAvcDecoderConfigurationRecord,
+  parseBitmapInfoHeader,
   parseHevcDecoderConfigurationRecord,
   parseWaveFormatEx,
   recordParameterSets,
@@ -278,6 +279,22 @@ export function decodeWave(bytes: Uint8Array | undefined, offset: number): Decod
     codecPrivate: { type: 'WAVEFORMATEX', offset, size: bytes.length, fields, locations: reportLocations(wave.locations) },
   };
   return { track: withoutUndefined(track), issues: mergeIssues(issues, wave.issues) };
+}
+
+/**
+ * A BITMAPINFOHEADER (Matroska V_MS/VFW/FOURCC): the codec its FourCC names, and the header's fields. A
+ * codec KVS does not package: CODEC_NOT_PLAYABLE names it from here.
+ */
+export function decodeBitmapInfoHeader(bytes: Uint8Array | undefined, offset: number): DecodedCodecPrivate {
+  if (!bytes || bytes.length === 0) return { track: {}, issues: [] }; // CODEC_PRIVATE_MISSING comes from the Matroska reader
+  const header = parseBitmapInfoHeader(bytes, offset);
+  const { fourCC, formatName } = header.derived;
+  const compression = fourCC ? `FourCC ${fourCC}` : header.fields.biCompression;
+  const track: Partial<TrackReport> = {
+    codecName: compression === undefined ? undefined : formatName ? `${formatName} (${String(compression)})` : String(compression),
+    codecPrivate: { type: 'BITMAPINFOHEADER', offset, size: bytes.length, fields: header.fields, locations: reportLocations(header.locations) },
+  };
+  return { track: withoutUndefined(track), issues: header.issues };
 }
 
 /** Decoded parameter sets by their name in the report: `vps`, `sps`, `pps`. */

@@ -24,7 +24,7 @@ export interface VideoTrackContext {
  * declarations do not have: the report's track is the first declaration, and what the checks judge of a
  * codec they judge of this one too.
  */
-export interface LaterDeclaration extends Pick<TrackReport, 'number' | 'kind' | 'codecId' | 'family'> {
+export interface LaterDeclaration extends Pick<TrackReport, 'number' | 'kind' | 'codecId' | 'codecName' | 'family'> {
   /** Its codec private data, or the declaration. */
   offset: number;
   /** Which fragments follow it and where it is, for messages (see declarationScope). */

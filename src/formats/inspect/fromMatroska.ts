@@ -11,7 +11,7 @@ import { BlockFlag, type BlockTable } from '../matroska/blockTable';
 import type { ContentEncodingSettings, MatroskaFile, MatroskaSegment, MatroskaTrack } from '../matroska/model';
 import { readMatroska } from '../matroska/readMatroska';
 import { pushAll } from '../pushAll';
-import { decodeCodecPrivate, decodeWave, waveFamily, type DecodedCodecPrivate } from './codecPrivate';
+import { decodeBitmapInfoHeader, decodeCodecPrivate, decodeWave, waveFamily, type DecodedCodecPrivate } from './codecPrivate';
 import { matroskaCodecNames } from './otherCodecs';
 import type { ContainerInspection, LaterDeclaration, VideoTrackContext } from './container';
 import { declaredFrameDurationMs, fragmentsFromFrames } from './fragments';
@@ -92,7 +92,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
         const scope = declarationScope(declaredIn[k] ?? '', file.fragments.length, follows(number, k));
         issues.push(...codecIdIssues(track, family, legacyAac, scope));
         if (encoding) issues.push(contentEncodingIssue(number, encoding, scope));
-        laterDeclarations.push({ number, kind: track.kind, codecId: track.codecId, family, offset: decoded.track.codecPrivate?.offset ?? track.offset, scope });
+        laterDeclarations.push({ number, kind: track.kind, codecId: track.codecId, codecName: decoded.track.codecName, family, offset: decoded.track.codecPrivate?.offset ?? track.offset, scope });
       }
       if ((family !== 'h264' && family !== 'h265') || encoding) return;
       videoTracks.push({ ...videoContext(number, family, decoded), ...coverage(number, k) });
@@ -126,18 +126,21 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
 function decodeDeclaration(track: MatroskaTrack): { family: CodecFamily; decoded: DecodedCodecPrivate; legacyAac: boolean } {
   const family = matroskaFamily(track);
   const audio = track.audio && { sampleRate: track.audio.outputSamplingFrequency ?? track.audio.samplingFrequency, channels: track.audio.channels };
-  const codecPrivateOffset = track.codecPrivate?.offset ?? track.offset;
   const legacyAac = !track.codecPrivate && track.audio ? legacyAacAudioSpecificConfig(track.codecId, track.audio.samplingFrequency, track.audio.channels, track.audio.outputSamplingFrequency) : undefined;
-  const decoded = track.codecId.startsWith('A_PCM/')
-    ? { track: { codecName: PCM_NAMES[track.codecId] ?? 'PCM' }, issues: [] } // the Audio element says it all: no CodecPrivate
-    : track.codecId === 'A_MS/ACM'
-      ? decodeWave(track.codecPrivate?.bytes, codecPrivateOffset)
-      : legacyAac
-        ? legacyAacFormat(legacyAac, audio)
-        : family === 'other'
-          ? { track: matroskaCodecNames(track.codecId, audio?.sampleRate), issues: [] }
-          : decodeCodecPrivate(family, track.codecPrivate?.bytes, codecPrivateOffset, { audio });
+  const decoded = decodeTrack(track, family, audio, legacyAac);
   return { family, decoded, legacyAac: legacyAac !== undefined };
+}
+
+/** What a declaration's codec private data (or, for a legacy AAC ID, the config it stands for) adds to its track. */
+function decodeTrack(track: MatroskaTrack, family: CodecFamily, audio: ContainerAudio | undefined, legacyAac: Uint8Array | undefined): DecodedCodecPrivate {
+  const bytes = track.codecPrivate?.bytes;
+  const offset = track.codecPrivate?.offset ?? track.offset;
+  if (track.codecId.startsWith('A_PCM/')) return { track: { codecName: PCM_NAMES[track.codecId] ?? 'PCM' }, issues: [] }; // the Audio element says it all: no CodecPrivate
+  if (track.codecId === 'A_MS/ACM') return decodeWave(bytes, offset);
+  if (track.codecId === 'V_MS/VFW/FOURCC') return decodeBitmapInfoHeader(bytes, offset);
+  if (legacyAac) return legacyAacFormat(legacyAac, audio);
+  if (family === 'other') return { track: matroskaCodecNames(track.codecId, audio?.sampleRate), issues: [] };
+  return decodeCodecPrivate(family, bytes, offset, { audio });
 }
 
 /**

@@ -92,7 +92,7 @@ export interface HrdReport {
 }
 
 export interface CodecPrivateReport {
-  /** AVCDecoderConfigurationRecord, HEVCDecoderConfigurationRecord, AudioSpecificConfig, WAVEFORMATEX. */
+  /** AVCDecoderConfigurationRecord, HEVCDecoderConfigurationRecord, AudioSpecificConfig, WAVEFORMATEX, BITMAPINFOHEADER. */
   type: string;
   offset: number;
   size: number;

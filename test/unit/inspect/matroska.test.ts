@@ -631,7 +631,7 @@ test('avcC and hvcC reserved bits written as zeros (as in a GetMedia capture of 
     const record = inspectJson(original).tracks[0]?.codecPrivate;
     assert.ok(record, fixture);
     const bytes = readFileSync(original);
-    for (const [at, keep] of Object.entries(clear)) bytes[record.offset + Number(at)] &= keep;
+    for (const [at, keep] of Object.entries(clear)) bytes.writeUInt8(bytes.readUInt8(record.offset + Number(at)) & keep, record.offset + Number(at));
     const file = join(dir, fixture);
     writeFileSync(file, bytes);
 
@@ -643,4 +643,47 @@ test('avcC and hvcC reserved bits written as zeros (as in a GetMedia capture of 
     assert.deepEqual(report.issues.filter((i) => i.severity !== 'info'), inspectJson(original).issues.filter((i) => i.severity !== 'info'), fixture);
     assert.deepEqual(decodedFrames(file), decodedFrames(original), fixture);
   }
+});
+
+test('V_MS/VFW/FOURCC (mkvmerge from an MJPEG AVI, ffmpeg WMV2) decodes its BITMAPINFOHEADER: the FourCC ffprobe and mkvinfo show, the codec it names, and the extra data; KVS is told which codec it cannot package', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vfw-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const source = ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=176x144:rate=10:duration=1'];
+  const avi = join(dir, 'mjpeg.avi');
+  execFileSync('ffmpeg', [...source, '-c:v', 'mjpeg', avi]);
+  const mjpeg = join(dir, 'mjpeg.mkv');
+  execFileSync('mkvmerge', ['-q', '-o', mjpeg, avi]);
+  const wmv2 = join(dir, 'wmv2.mkv');
+  execFileSync('ffmpeg', [...source, '-c:v', 'wmv2', wmv2]);
+  for (const [file, fourCC, codecName] of [[mjpeg, 'MJPG', 'Motion JPEG'], [wmv2, 'WMV2', 'Windows Media Video 8']] as const) {
+    const [stream] = ffprobeStreams(file);
+    assert.equal(stream?.codec_tag_string, fourCC, file);
+    const mkvinfo = execFileSync('mkvinfo', [file], { encoding: 'utf8' });
+    const size = Number(/Codec's private data: size (\d+) \(FourCC: 0x[0-9a-f]+ "(\w+)"\)/.exec(mkvinfo)?.[1]);
+    assert.match(mkvinfo, new RegExp(`FourCC: 0x[0-9a-f]{8} "${fourCC}"`), file);
+
+    const report = inspectJson(file);
+    const [track] = report.tracks;
+    assert.equal(track?.codecName, `${codecName} (FourCC ${fourCC})`, file);
+    const fields = track?.codecPrivate?.fields ?? {};
+    assert.deepEqual([track?.codecPrivate?.type, track?.codecPrivate?.size, fields.biCompression, fields.biWidth, fields.biHeight], ['BITMAPINFOHEADER', size, fourCC, stream?.width, stream?.height], file);
+    // ffmpeg takes what follows the 40-byte header as the codec's extradata
+    assert.equal(String(fields.extraData ?? '').length / 2, Number((stream as { extradata_size?: number } | undefined)?.extradata_size ?? 0), file);
+    assert.deepEqual(report.issues.map((found) => found.code), ['CODEC_NOT_PLAYABLE'], file);
+    assert.match(report.issues[0]?.message ?? '', new RegExp(`^Track 1 \\(V_MS/VFW/FOURCC: ${codecName} \\(FourCC ${fourCC}\\)\\) is not a codec KVS`), file);
+  }
+});
+
+test('A_MS/ACM of a format KVS does not package (ffmpeg IMA ADPCM) is named from its WAVEFORMATEX, in the track and in CODEC_NOT_PLAYABLE', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'acm-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'adpcm.mkv');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=sample_rate=16000:duration=1', '-c:a', 'adpcm_ima_wav', file]);
+  const [stream] = ffprobeStreams(file);
+  assert.deepEqual([stream?.codec_name, stream?.sample_rate, stream?.channels], ['adpcm_ima_wav', '16000', 1]);
+  const report = inspectJson(file);
+  const [track] = report.tracks;
+  assert.deepEqual([track?.codecId, track?.codecName, track?.sampleRate, track?.channels], ['A_MS/ACM', 'IMA ADPCM', 16000, 1]);
+  assert.deepEqual(report.issues.map((found) => found.code), ['CODEC_NOT_PLAYABLE']);
+  assert.match(report.issues[0]?.message ?? '', /^Track 1 \(A_MS\/ACM: IMA ADPCM\) is not a codec KVS/);
 });

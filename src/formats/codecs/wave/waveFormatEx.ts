@@ -1,7 +1,8 @@
-import type { FieldLocation, Fields } from '../../bits/syntax';
+import type { Fields } from '../../bits/syntax';
 import { issue } from '../../issues';
 import type { Issue } from '../../issues';
 import { hex } from '../../hex';
+import { LittleEndianFields, type WindowsInteger } from '../littleEndianFields';
 import type { ParsedSyntax } from '../nalSyntax';
 
 /** wFormatTag values (mmreg.h) that cameras and encoders write. */
@@ -52,63 +53,48 @@ export function waveFormatOf(wave: WaveFormatEx): number | undefined {
 
 /** Decodes a WAVEFORMATEX (the CodecPrivate of Matroska A_MS/ACM), little-endian, with the EXTENSIBLE part. */
 export function parseWaveFormatEx(bytes: Uint8Array, baseOffset = 0): WaveFormatEx {
-  const f: Fields = {};
-  const locations: FieldLocation[] = [];
+  const reader = new LittleEndianFields(bytes, baseOffset);
+  const { fields: f, locations } = reader;
   const issues: Issue[] = [];
   const d: WaveFormatExDerived = {};
   const result: WaveFormatEx = { fields: f, derived: d, locations, issues, offset: baseOffset, length: bytes.length };
-  let pos = 0;
-  const read = (name: string, size: 2 | 4): number | undefined => {
-    if (pos + size > bytes.length) return undefined;
-    let v = 0;
-    for (let i = size - 1; i >= 0; i--) v = v * 256 + (bytes[pos + i] ?? 0);
-    f[name] = v;
-    locations.push({ path: name, value: v, descriptor: size === 2 ? 'WORD' : 'DWORD', bitOffset: pos * 8, bitLength: size * 8, byteOffset: baseOffset + pos, byteLength: size });
-    pos += size;
-    return v;
-  };
-  const fields: [string, 2 | 4][] = [
-    ['wFormatTag', 2],
-    ['nChannels', 2],
-    ['nSamplesPerSec', 4],
-    ['nAvgBytesPerSec', 4],
-    ['nBlockAlign', 2],
-    ['wBitsPerSample', 2],
+  const fields: [string, WindowsInteger][] = [
+    ['wFormatTag', 'WORD'],
+    ['nChannels', 'WORD'],
+    ['nSamplesPerSec', 'DWORD'],
+    ['nAvgBytesPerSec', 'DWORD'],
+    ['nBlockAlign', 'WORD'],
+    ['wBitsPerSample', 'WORD'],
   ];
-  for (const [name, size] of fields) {
-    if (read(name, size) === undefined) {
-      issues.push(issue('error', `${CODE}_TRUNCATED`, `WAVEFORMATEX is ${bytes.length} bytes; it ends before ${name} (16 bytes are needed).`, baseOffset + pos));
+  for (const [name, type] of fields) {
+    if (reader.read(name, type) === undefined) {
+      issues.push(issue('error', `${CODE}_TRUNCATED`, `WAVEFORMATEX is ${bytes.length} bytes; it ends before ${name} (16 bytes are needed).`, baseOffset + reader.pos));
       return result;
     }
   }
   const tag = f.wFormatTag as number;
   d.formatName = waveFormatTagName(tag);
   // A bare WAVEFORMAT/PCMWAVEFORMAT (16 bytes) has no cbSize.
-  const cbSize = read('cbSize', 2);
+  const cbSize = reader.read('cbSize', 'WORD');
   if (cbSize === undefined) {
-    if (tag !== 1) issues.push(issue('info', `${CODE}_NO_CBSIZE`, 'The structure is 16 bytes (PCMWAVEFORMAT): it has no cbSize.', baseOffset + pos));
+    if (tag !== 1) issues.push(issue('info', `${CODE}_NO_CBSIZE`, 'The structure is 16 bytes (PCMWAVEFORMAT): it has no cbSize.', baseOffset + reader.pos));
     return result;
   }
-  if (pos + cbSize > bytes.length) {
-    issues.push(issue('error', `${CODE}_TRUNCATED`, `cbSize says ${cbSize} extra bytes follow but only ${bytes.length - pos} do.`, baseOffset + pos - 2));
+  if (reader.pos + cbSize > bytes.length) {
+    issues.push(issue('error', `${CODE}_TRUNCATED`, `cbSize says ${cbSize} extra bytes follow but only ${bytes.length - reader.pos} do.`, baseOffset + reader.pos - 2));
   }
-  const extraEnd = Math.min(bytes.length, pos + cbSize);
-  if (tag === 0xfffe && cbSize >= 22 && extraEnd - pos >= 22) {
-    read('wValidBitsPerSample', 2);
-    read('dwChannelMask', 4);
-    f.SubFormat = formatGuid(bytes, pos);
-    locations.push({ path: 'SubFormat', value: 16, descriptor: 'GUID', bitOffset: pos * 8, bitLength: 128, byteOffset: baseOffset + pos, byteLength: 16 });
-    d.subFormatTag = (bytes[pos] ?? 0) | ((bytes[pos + 1] ?? 0) << 8);
+  const extraEnd = Math.min(bytes.length, reader.pos + cbSize);
+  if (tag === 0xfffe && cbSize >= 22 && extraEnd - reader.pos >= 22) {
+    reader.read('wValidBitsPerSample', 'WORD');
+    reader.read('dwChannelMask', 'DWORD');
+    f.SubFormat = formatGuid(bytes, reader.pos);
+    d.subFormatTag = (bytes[reader.pos] ?? 0) | ((bytes[reader.pos + 1] ?? 0) << 8);
     d.subFormatName = waveFormatTagName(d.subFormatTag);
-    pos += 16;
+    reader.locate('SubFormat', 16, 'GUID', 16);
   }
-  if (extraEnd > pos) {
-    f.extraData = hex(bytes, pos, extraEnd);
-    locations.push({ path: 'extraData', value: extraEnd - pos, descriptor: `bit(8*${extraEnd - pos})`, bitOffset: pos * 8, bitLength: (extraEnd - pos) * 8, byteOffset: baseOffset + pos, byteLength: extraEnd - pos });
-    pos = extraEnd;
-  }
-  if (bytes.length > pos) {
-    issues.push(issue('info', `${CODE}_TRAILING_BYTES`, `${bytes.length - pos} bytes follow the cbSize extra data.`, baseOffset + pos));
+  reader.readHex('extraData', extraEnd);
+  if (bytes.length > reader.pos) {
+    issues.push(issue('info', `${CODE}_TRAILING_BYTES`, `${bytes.length - reader.pos} bytes follow the cbSize extra data.`, baseOffset + reader.pos));
   }
   checkConsistency(f, issues, baseOffset);
   return result;
