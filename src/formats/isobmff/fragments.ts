@@ -283,7 +283,8 @@ export class FragmentReader {
   private plausibleCount(run: RunParts, defSize: number, dataPos: number, trun: number): number {
     const n = run.entryCount;
     if (run.layout.size >= 0) return n;
-    const room = defSize > 0 ? Math.floor(Math.max(0, this.ctx.fileSize - dataPos) / defSize) : 0;
+    // (A data offset before the start of the file, damage, holds nothing.)
+    const room = defSize > 0 ? Math.floor(Math.max(0, this.ctx.fileSize - Math.max(0, dataPos)) / defSize) : 0;
     if (n <= room) return n;
     const unbacked = Math.min(n - room, this.unbackedLeft);
     this.unbackedLeft -= unbacked;

@@ -61,6 +61,10 @@ function readDescriptor(r: BoxReader, limit: number, ctx: BoxContext, parent: st
   }
   r.note('sizeOfInstance', sizeAt, r.pos - sizeAt, size, 'expandable size');
   const start = r.pos;
+  if (start > limit) {
+    ctx.issue('warning', 'ESDS_DESCRIPTOR_TRUNCATED', `descriptor tag 0x${tag.toString(16)} is cut short in its size field`, at);
+    return undefined;
+  }
   let end = start + size;
   if (end > limit) {
     ctx.issue('warning', 'ESDS_DESCRIPTOR_TRUNCATED', `descriptor tag 0x${tag.toString(16)} declares ${size} bytes, only ${Math.max(0, limit - start)} left`, at);

@@ -200,6 +200,39 @@ test('2000 truns of 4 billion samples without per-sample fields in 32 kB: a boun
   }]);
 });
 
+test('a trun whose data_offset points 2 GB before the file, with 4 billion samples of the tfhd\'s default size: only what the file holds, and 65 536 more', () => {
+  const bytes = fixture('h264-aac-frag.mp4');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const moof = readBoxes(bytesSource(bytes)).boxes.find((b) => b.type === 'moof');
+  assert.ok(moof);
+  const traf = readBoxes(bytesSource(bytes.subarray(moof.offset + 8, moof.offset + moof.size))).boxes.find((b) => b.type === 'traf');
+  assert.ok(traf);
+  const trafEnd = moof.offset + 8 + traf.offset + traf.size;
+  const dataOffset = new Uint8Array(4);
+  new DataView(dataOffset.buffer).setInt32(0, -2_000_000_000);
+  const extra = fullBox('trun', 0, 0x000001, u32(0xffffffff), dataOffset); // data-offset-present, no per-sample fields
+  const damaged = concat(bytes.subarray(0, trafEnd), extra, bytes.subarray(trafEnd));
+  const out = new DataView(damaged.buffer);
+  out.setUint32(moof.offset, view.getUint32(moof.offset) + extra.length);
+  out.setUint32(moof.offset + 8 + traf.offset, view.getUint32(moof.offset + 8 + traf.offset) + extra.length);
+  const file = readIsoBmff(bytesSource(damaged), { samples: true });
+  const samples = file.tracks.reduce((sum, track) => sum + (track.samples?.count ?? 0), 0);
+  // the room counted from the start of the file (the default size is 3 764 bytes), not from 2 GB before it
+  assert.ok(samples < 70_000, `${samples} samples`);
+  const implausible = file.issues.filter((i) => i.code === 'TRUN_SAMPLE_COUNT_IMPLAUSIBLE').map((i) => i.message);
+  assert.deepEqual(implausible, ['trun declares 4294967295 samples without per-sample fields; reading 16777216', `trun has 16777216 samples of 3764 bytes; the data holds ${Math.floor(damaged.length / 3764)}`]);
+});
+
+test('an esds cut inside a descriptor\'s size field: that descriptor is reported at its tag and read as absent (no AudioSpecificConfig placed past the box)', () => {
+  // ES_Descriptor > DecoderConfigDescriptor > DecoderSpecificInfo whose expandable size runs off the box
+  const esds = fullBox('esds', 0, 0, Uint8Array.of(0x03, 0x19, 0, 1, 0, 0x04, 0x11, 0x40, 0x15, ...new Array<number>(11).fill(0), 0x05, 0x80, 0x80));
+  const read = readBoxes(bytesSource(esds));
+  const fields = fieldsOf(read.boxes[0], 'esds');
+  assert.deepEqual([fields?.objectTypeIndication, fields?.decoderSpecificInfo], [0x40, undefined]);
+  const cut = read.issues.find((i) => i.message.endsWith('is cut short in its size field'));
+  assert.deepEqual([cut?.code, cut?.offset], ['ESDS_DESCRIPTOR_TRUNCATED', esds.length - 3]);
+});
+
 test('deep nesting stops at the depth limit without exhausting the stack', () => {
   const depth = 100_000;
   const bytes = new Uint8Array(depth * 8);
