@@ -9,6 +9,7 @@ import type { BinaryRef } from '../ebml/values';
 import { readBlockFrames } from '../matroska/blockFrames';
 import { BlockFlag, type BlockTable } from '../matroska/blockTable';
 import type { ContentEncodingSettings, MatroskaFile, MatroskaSegment, MatroskaTrack } from '../matroska/model';
+import { indexPositionIssues } from '../matroska/indexPositions';
 import { readMatroska } from '../matroska/readMatroska';
 import { pushAll } from '../pushAll';
 import { decodeBitmapInfoHeader, decodeCodecPrivate, decodeWave, waveFamily, type DecodedCodecPrivate } from './codecPrivate';
@@ -100,7 +101,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
     });
   }
   const unwrapped = unwrapRelativeTimecodes(file, segments);
-  pushAll(pushAll(issues, declarations.changes), unwrapped.issues);
+  pushAll(pushAll(pushAll(issues, declarations.changes), unwrapped.issues), indexPositionIssues(source, file));
 
   const firstDeclarations = declared.map(({ track }) => track);
   const frames = frameRows(source, file, unwrapped.timeMs, laceTimings(firstDeclarations, tracks), codecDelaysMs(firstDeclarations));

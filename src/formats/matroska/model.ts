@@ -1,6 +1,7 @@
 // What readMatroska returns. Offsets are absolute byte offsets in the input. Times are in the
 // segment's TimestampScale units ("timecode") and in milliseconds.
 import type { EbmlNode } from '../ebml/tree';
+import type { EbmlElement } from '../ebml/walker';
 import type { BinaryRef } from '../ebml/values';
 import type { Issue } from '../issues';
 import type { BlockTable } from './blockTable';
@@ -52,6 +53,8 @@ export interface MatroskaSegment {
   info: SegmentInfo;
   tracks: MatroskaTrack[];
   tags: MatroskaTag[];
+  /** The SeekHead and Cues elements (their children are read when checked: see indexPositions.ts). */
+  indexes: EbmlElement[];
   /** Index of the segment's first Cluster in `MatroskaFile.clusters`. */
   firstCluster: number;
   clusterCount: number;

@@ -288,6 +288,13 @@ class MatroskaReader implements EbmlVisitor {
       case Id.EBML:
         if (this.header?.element === element) this.endHeader();
         break;
+      case Id.Cues:
+      case Id.SeekHead: {
+        // A copy: the tree builder, when it walks along, gives the element itself children.
+        const { id, name, type, level, offset, headerSize, dataSize, end } = element;
+        this.segment?.model.indexes.push({ id, name, type, level, offset, headerSize, dataSize, end });
+        break;
+      }
     }
     if (this.segment && this.segment.element === null) {
       this.segment.model.end = Math.max(this.segment.model.end, element.end);
@@ -440,6 +447,7 @@ class MatroskaReader implements EbmlVisitor {
       info: { offset: null, timestampScale: 1_000_000 },
       tracks: [],
       tags: [],
+      indexes: [],
       firstCluster: this.clusters.length,
       clusterCount: 0,
     };

@@ -687,3 +687,55 @@ test('A_MS/ACM of a format KVS does not package (ffmpeg IMA ADPCM) is named from
   assert.deepEqual(report.issues.map((found) => found.code), ['CODEC_NOT_PLAYABLE']);
   assert.match(report.issues[0]?.message ?? '', /^Track 1 \(A_MS\/ACM: IMA ADPCM\) is not a codec KVS/);
 });
+
+test('a SeekPosition or CueClusterPosition that points where its element is not is reported at that entry; ffprobe reads other bytes there, and a seek through the bad cue lands a cluster late', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'index-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const original = join(dir, 'original.mkv');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25:duration=10', '-c:v', 'libx264', '-g', '25', '-bf', '0', original]);
+  const bytes = readFileSync(original);
+  const tree = JSON.parse(kvsInspect(['--json', '--tree', original]).stdout) as { structure: TreeNode[] };
+  const nodes = flatten(tree.structure);
+  const cuesSeek = nodes.find((node) => node.name === 'SeekPosition' && nodes[nodes.indexOf(node) - 1]?.value === '1c53bb6b');
+  const fifthCue = nodes.filter((node) => node.name === 'CueClusterPosition')[4];
+  assert.ok(cuesSeek && fifthCue);
+  /** The file with the value of the uint element `node` moved by `delta`. */
+  const edited = (name: string, node: TreeNode, delta: number): string => {
+    const copy = Buffer.from(bytes);
+    const at = node.offset + node.headerSize;
+    const length = node.size - node.headerSize;
+    copy.writeUIntBE(copy.readUIntBE(at, length) + delta, at, length);
+    const file = join(dir, name);
+    writeFileSync(file, copy);
+    return file;
+  };
+  const seekAt4s5 = (file: string) => spawnSync('ffprobe', ['-v', 'warning', '-read_intervals', '4.5%+#1', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+
+  assert.deepEqual(inspectJson(original).issues.filter((i) => i.code.startsWith('MKV_')), []);
+  assert.deepEqual([seekAt4s5(original).stdout.trim(), seekAt4s5(original).stderr], ['4.000000', '']);
+
+  const badSeek = edited('seek.mkv', cuesSeek, -100);
+  const seekIssues = inspectJson(badSeek).issues.filter((i) => i.code === 'MKV_SEEK_POSITION_WRONG');
+  assert.deepEqual(seekIssues.map((i) => [i.severity, i.offset]), [['warning', cuesSeek.offset]]);
+  assert.match(seekIssues[0]?.message ?? '', /^The SeekPosition at byte \d+ puts Cues at byte (\d+) \(\d+ from the Segment's data at byte \d+\), where no top-level element starts\./);
+  assert.notEqual(seekAt4s5(badSeek).stderr, '', 'ffprobe reads the bytes there as Cues, and complains');
+
+  const badCue = edited('cue.mkv', fifthCue, 10);
+  const cueIssues = inspectJson(badCue).issues.filter((i) => i.code === 'MKV_CUE_POSITION_WRONG');
+  assert.deepEqual(cueIssues.map((i) => [i.severity, i.offset]), [['warning', fifthCue.offset]]);
+  assert.match(cueIssues[0]?.message ?? '', /^The CueClusterPosition at byte \d+ puts a Cluster at byte \d+ \(\d+ from the Segment's data at byte \d+\), where none starts\./);
+  assert.equal(seekAt4s5(badCue).stdout.trim(), '5.000000');
+});
+
+interface TreeNode {
+  name: string;
+  offset: number;
+  size: number;
+  headerSize: number;
+  value?: unknown;
+  children?: TreeNode[];
+}
+
+function flatten(nodes: readonly TreeNode[]): TreeNode[] {
+  return nodes.flatMap((node) => [node, ...flatten(node.children ?? [])]);
+}
