@@ -171,20 +171,24 @@ test('cut tables, fields past the end of a box, and trailing garbage are reporte
   assert.deepEqual(codes(t4.issues), ['TRUN_SAMPLE_COUNT_IMPLAUSIBLE']);
 });
 
-test('2000 truns of 4 billion samples without per-sample fields in 32 kB: a bounded table, each reported, the repeats counted', () => {
+/** h264-aac-frag.mp4 with `extra` (boxes) added at the end of its first traf, the traf's and moof's sizes grown to hold it. */
+function appendedToFirstTraf(extra: Uint8Array): { damaged: Uint8Array; trafEnd: number } {
   const bytes = fixture('h264-aac-frag.mp4');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const top = readBoxes(bytesSource(bytes)).boxes;
-  const moof = top.find((b) => b.type === 'moof');
+  const moof = readBoxes(bytesSource(bytes)).boxes.find((b) => b.type === 'moof');
   assert.ok(moof);
   const traf = readBoxes(bytesSource(bytes.subarray(moof.offset + 8, moof.offset + moof.size))).boxes.find((b) => b.type === 'traf');
   assert.ok(traf);
   const trafEnd = moof.offset + 8 + traf.offset + traf.size;
-  const extra = concat(...Array.from({ length: 2000 }, () => fullBox('trun', 0, 0, u32(0xffffffff))));
   const damaged = concat(bytes.subarray(0, trafEnd), extra, bytes.subarray(trafEnd));
   const out = new DataView(damaged.buffer);
   out.setUint32(moof.offset, view.getUint32(moof.offset) + extra.length);
   out.setUint32(moof.offset + 8 + traf.offset, view.getUint32(moof.offset + 8 + traf.offset) + extra.length);
+  return { damaged, trafEnd };
+}
+
+test('2000 truns of 4 billion samples without per-sample fields in 32 kB: a bounded table, each reported, the repeats counted', () => {
+  const { damaged, trafEnd } = appendedToFirstTraf(concat(...Array.from({ length: 2000 }, () => fullBox('trun', 0, 0, u32(0xffffffff)))));
   const file = readIsoBmff(bytesSource(damaged), { samples: true });
   // what the data after each run holds (a few hundred here), and 65 536 more in all: not 2000 × 65 536
   const samples = file.tracks.reduce((sum, track) => sum + (track.samples?.count ?? 0), 0);
@@ -201,20 +205,10 @@ test('2000 truns of 4 billion samples without per-sample fields in 32 kB: a boun
 });
 
 test('a trun whose data_offset points 2 GB before the file, with 4 billion samples of the tfhd\'s default size: only what the file holds, and 65 536 more', () => {
-  const bytes = fixture('h264-aac-frag.mp4');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const moof = readBoxes(bytesSource(bytes)).boxes.find((b) => b.type === 'moof');
-  assert.ok(moof);
-  const traf = readBoxes(bytesSource(bytes.subarray(moof.offset + 8, moof.offset + moof.size))).boxes.find((b) => b.type === 'traf');
-  assert.ok(traf);
-  const trafEnd = moof.offset + 8 + traf.offset + traf.size;
   const dataOffset = new Uint8Array(4);
   new DataView(dataOffset.buffer).setInt32(0, -2_000_000_000);
-  const extra = fullBox('trun', 0, 0x000001, u32(0xffffffff), dataOffset); // data-offset-present, no per-sample fields
-  const damaged = concat(bytes.subarray(0, trafEnd), extra, bytes.subarray(trafEnd));
-  const out = new DataView(damaged.buffer);
-  out.setUint32(moof.offset, view.getUint32(moof.offset) + extra.length);
-  out.setUint32(moof.offset + 8 + traf.offset, view.getUint32(moof.offset + 8 + traf.offset) + extra.length);
+  // data-offset-present, no per-sample fields
+  const { damaged } = appendedToFirstTraf(fullBox('trun', 0, 0x000001, u32(0xffffffff), dataOffset));
   const file = readIsoBmff(bytesSource(damaged), { samples: true });
   const samples = file.tracks.reduce((sum, track) => sum + (track.samples?.count ?? 0), 0);
   // the room counted from the start of the file (the default size is 3 764 bytes), not from 2 GB before it
