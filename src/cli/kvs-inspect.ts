@@ -10,8 +10,8 @@ const USAGE = `Usage: kvs-inspect FILE [--json] [--checks] [--frames] [--tree]
 
 Dissects an MKV/WebM (also KVS GetMedia output), MP4, fragmented MP4 or MPEG-TS file: tracks, codec
 private data (avcC/hvcC with SPS/PPS/VPS, AudioSpecificConfig, WAVEFORMATEX, BITMAPINFOHEADER),
-fragments, and the issues KVS would reject the stream for. FILE may be - for standard input, or a pipe such as
-<(command); both are copied to a temporary file first.
+fragments, and the issues KVS would reject the stream for. FILE may be - for standard input, or a
+pipe such as <(command); both are copied to a temporary file first.
 
   --json    one JSON document (format, tracks, fragments, issues)
   --frames  add one row per frame, with the NAL units of each H.264/H.265 frame (this reads every

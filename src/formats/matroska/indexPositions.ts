@@ -76,8 +76,9 @@ function checkSeeks(source: ByteSource, seeks: readonly EbmlNode[], { dataStart,
     const idRef = child(seek, ElementId.SeekID)?.value;
     const position = child(seek, ElementId.SeekPosition);
     if (typeof idRef !== 'object' || typeof position?.value !== 'number') continue;
-    tally.entries++;
     const wanted = idAt(source.read(idRef.offset, idRef.size), idRef.size);
+    if (wanted < 0) continue; // a SeekID that is no element id names nothing to look for
+    tally.entries++;
     const at = dataStart + position.value;
     if (at >= unknownFrom) continue;
     const found = at < source.size ? idAt(source.read(at, 4), 4) : undefined;

@@ -66,7 +66,7 @@ export function parseBitmapInfoHeader(bytes: Uint8Array, baseOffset = 0): Bitmap
   if (typeof compression === 'number') {
     const fourCC = fourCCText(compression);
     derived.fourCC = fourCC;
-    derived.formatName = COMPRESSIONS[compression] === 'BI_RGB' ? 'uncompressed RGB' : fourCC ? CODEC_OF_FOURCC.get(fourCC) : undefined;
+    derived.formatName = compression === 0 ? 'uncompressed RGB' : fourCC ? CODEC_OF_FOURCC.get(fourCC) : undefined;
     fields.biCompression = fourCC ?? COMPRESSIONS[compression] ?? compression;
   }
   if (missing) {
