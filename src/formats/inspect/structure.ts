@@ -5,7 +5,7 @@ import type { ByteSource } from '../byteSource';
 import { readChildren, readTree, type EbmlNode } from '../ebml/tree';
 import { hex } from '../hex';
 import { boxSyntax, type BoxPlace } from '../isobmff/boxSyntax';
-import { boxName, fieldsOf } from '../isobmff/registry';
+import { boxName, boxSpec, fieldsOf } from '../isobmff/registry';
 import { findBoxes } from '../isobmff/find';
 import type { Box } from '../isobmff/types';
 import { readIsoBmff } from '../isobmff/readIsoBmff';
@@ -74,7 +74,7 @@ export function readStructure(source: ByteSource): StructureNode[] {
 function visitBoxes(source: ByteSource, boxes: readonly Box[], place: BoxPlace, depth: number, visit: StructureVisitor): void {
   for (const box of boxes) {
     const size = box.truncated ? Math.min(box.size, source.size - box.offset) : box.size;
-    visit({ offset: box.offset, size, headerSize: box.headerSize, type: box.type, name: boxName(box.type) ?? '', fields: boxSyntax(source, box, place) }, depth);
+    visit({ offset: box.offset, size, headerSize: box.headerSize, type: box.type, name: boxSpec(box.type, place.parentType, place.handler)?.name ?? boxName(box.type) ?? '', fields: boxSyntax(source, box, place) }, depth);
     if (box.children) visitBoxes(source, box.children, { parentType: box.type, handler: box.type === 'trak' ? handlerOf(box) : place.handler }, depth + 1, visit);
   }
 }

@@ -48,7 +48,7 @@ export function writeStructureText(structure: StructureWalk, write: (text: strin
   let chunk = '\nStructure\n';
   structure((node, depth) => {
     const indent = '  '.repeat(depth + 1);
-    chunk += `${indent}${node.offset} ${node.type} ${node.name}, ${plural(node.size, 'byte')}${node.value === undefined ? '' : `: ${shown(node.value)}`}\n`;
+    chunk += `${indent}${node.offset} ${node.type}${node.name ? ` ${node.name}` : ''}, ${plural(node.size, 'byte')}${node.value === undefined ? '' : `: ${shown(node.value)}`}\n`;
     for (const field of node.fields ?? []) chunk += `${indent}    ${field.byteOffset} ${field.path} = ${shown(field.value)}\n`;
     if (chunk.length >= STRUCTURE_CHUNK) {
       write(chunk);

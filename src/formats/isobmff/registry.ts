@@ -75,7 +75,23 @@ function typeInfo(code: number, type: string, spec: BoxSpec | undefined): BoxTyp
 }
 
 for (const spec of specs) typesByCode.set(fourccCodeOf(spec.type), typeInfo(fourccCodeOf(spec.type), spec.type, spec as BoxSpec));
-for (const type of ['mdat', 'free', 'skip', 'wide', 'uuid', 'pdin', 'mfro', 'tfra', 'sgpd', 'sbgp', 'saiz', 'saio', 'senc', 'pssh']) {
+/** ISO/IEC 14496-12 and 23001-7 names of box types read as leaves (their payload is not decoded). */
+const UNDECODED_NAMES: Readonly<Record<string, string>> = {
+  mdat: 'MediaDataBox',
+  free: 'FreeSpaceBox',
+  skip: 'FreeSpaceBox',
+  pdin: 'ProgressiveDownloadInfoBox',
+  mfro: 'MovieFragmentRandomAccessOffsetBox',
+  tfra: 'TrackFragmentRandomAccessBox',
+  sgpd: 'SampleGroupDescriptionBox',
+  sbgp: 'SampleToGroupBox',
+  saiz: 'SampleAuxiliaryInformationSizesBox',
+  saio: 'SampleAuxiliaryInformationOffsetsBox',
+  senc: 'SampleEncryptionBox',
+  pssh: 'ProtectionSystemSpecificHeaderBox',
+};
+
+for (const type of [...Object.keys(UNDECODED_NAMES), 'wide', 'uuid']) {
   typesByCode.set(fourccCodeOf(type), typeInfo(fourccCodeOf(type), type, undefined));
 }
 
@@ -105,9 +121,9 @@ function specOrSampleEntry(spec: BoxSpec | undefined, parentType: string | undef
   return undefined;
 }
 
-/** The name of a box type from its spec ('TrackHeaderBox'), or undefined for unregistered types. */
+/** The specification's name of a box type ('TrackHeaderBox', 'MediaDataBox'), or undefined for types it does not name. */
 export function boxName(type: string): string | undefined {
-  return byType.get(type)?.name;
+  return byType.get(type)?.name ?? UNDECODED_NAMES[type];
 }
 
 /** Typed fields of a box when it has the given type. */

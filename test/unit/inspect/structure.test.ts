@@ -197,6 +197,15 @@ test('kvs-inspect --tree: the structure in the JSON document and under "Structur
   const mvhd = moov?.children?.find((node) => node.type === 'mvhd');
   assert.deepEqual(mvhd?.fields?.find((field) => field.path === 'timescale'), { path: 'timescale', value: 1000, descriptor: 'unsigned int(32)', bitOffset: 160, bitLength: 32, byteOffset: 56, byteLength: 4 });
   assert.equal(kvsInspect(['--json', `${FIXTURES}/h264-aac-frag.mp4`]).stdout.includes('"structure"'), false, 'no structure without --tree');
+  // boxes read as leaves keep the specification's names; the text leaves out a name it does not know
+  assert.deepEqual(
+    report.structure?.filter((node) => ['mdat', 'mfra'].includes(node.type)).map((node) => [node.type, node.name, node.children?.map((child) => child.name)]),
+    [['mdat', 'MediaDataBox', undefined], ['mdat', 'MediaDataBox', undefined], ['mfra', 'MovieFragmentRandomAccessBox', ['TrackFragmentRandomAccessBox', 'TrackFragmentRandomAccessBox', 'MovieFragmentRandomAccessOffsetBox']]],
+  );
+  const mov = kvsInspect(['--tree', `${FIXTURES}/h264-alaw.mov`]);
+  assert.equal(mov.status, 0, mov.stderr);
+  assert.match(mov.stdout, /^ +\d+ alaw AudioSampleEntry, 60 bytes$/m, 'a sample entry decoded by its track\'s kind is named by it');
+  assert.match(mov.stdout, /^ +\d+ chan, \d+ bytes$/m);
 
   const text = kvsInspect(['--tree', `${FIXTURES}/h264-aac.mkv`]);
   assert.equal(text.status, 0, text.stderr);
