@@ -113,6 +113,16 @@ interface OpenMaster {
 
 const hex = (id: number): string => `0x${id.toString(16).toUpperCase()}`;
 
+/** An element the input ends inside: the input is cut there (or it is an element header the input ends in). */
+interface CutElement {
+  readonly name: string;
+  readonly offset: number;
+  /** What it says of this element alone. */
+  readonly text: string;
+  /** Bytes the input lacks to the element's declared end. */
+  readonly short: number;
+}
+
 export function walkEbml(source: ByteSource, schema: EbmlSchema, visitor: EbmlVisitor, options: WalkOptions = {}): WalkResult {
   const walk = new Walk(source, schema, visitor, options);
   // One element per call: a small method that V8 optimises after a few hundred elements, where a
@@ -120,6 +130,7 @@ export function walkEbml(source: ByteSource, schema: EbmlSchema, visitor: EbmlVi
   while (walk.step()) {
     // next element
   }
+  walk.reportCut();
   return { issues: walk.log.finish() };
 }
 
@@ -136,6 +147,12 @@ class Walk {
   /** For the visitor's skim, when it has one. */
   private readonly window: ByteWindow | undefined;
   private readonly skimContext: SkimContext;
+  /**
+   * Elements the input ends inside, outermost first, each inside the one before: one cut, reported
+   * once at the walk's end, at the innermost (a cut file would otherwise give an error for its
+   * Segment, its last Cluster and that Cluster's last block).
+   */
+  private readonly cut: CutElement[] = [];
 
   constructor(
     private readonly source: ByteSource,
@@ -334,6 +351,13 @@ class Walk {
   private close(frame: OpenMaster, end: number): void {
     this.stack.pop();
     frame.element.end = end;
+    // A master declared past the input, ended before the input's end (a top-level element inside it):
+    // what follows is not inside it, so it is reported on its own.
+    const last = this.cut[this.cut.length - 1];
+    if (last?.offset === frame.element.offset && end < this.sourceSize) {
+      this.cut.pop();
+      this.log.add(issue('error', 'EBML_TRUNCATED', last.text, last.offset));
+    }
     if (frame.reported) this.visitor.leave?.(frame.element);
   }
 
@@ -400,7 +424,7 @@ class Walk {
       return true;
     }
     if (bound >= this.sourceSize) {
-      this.log.add(issue('error', 'EBML_TRUNCATED', `The input ends inside an element header at offset ${pos}.`, pos));
+      this.cut.push({ name: 'element header', offset: pos, text: `The input ends inside an element header at offset ${pos}`, short: 0 });
     } else {
       this.log.add(issue('error', 'EBML_SIZE_PAST_PARENT', `An element header at offset ${pos} crosses the end of its parent at ${bound}.`, pos));
     }
@@ -427,7 +451,8 @@ class Walk {
         this.log.add(issue('error', 'EBML_INVALID_SIZE', `${name} at offset ${pos} ends at ${end}, past the end of the input (${this.sourceSize}), yet a top-level element starts inside it at ${next}: its size is wrong, and it is taken to end there.`, pos));
         return next;
       }
-      this.log.add(issue('error', 'EBML_TRUNCATED', `${name} at offset ${pos} needs ${end - this.sourceSize} more bytes than the input has (it ends at ${end}, the input at ${this.sourceSize}).`, pos));
+      const short = end - this.sourceSize;
+      this.cut.push({ name, offset: pos, text: `${name} at offset ${pos} needs ${short} more bytes than the input has (it ends at ${end}, the input at ${this.sourceSize})`, short });
       return parentBound;
     }
     const past = `${name} at offset ${pos} ends at ${end}, past the end of its parent at ${parentBound}`;
@@ -441,11 +466,25 @@ class Walk {
     return next;
   }
 
+  /** One EBML_TRUNCATED for the cut: at the innermost element the input ends in, naming the masters around it. */
+  reportCut(): void {
+    const inner = this.cut.pop();
+    if (!inner) return;
+    const outer = this.cut.splice(0).reverse();
+    const around = outer.length === 0 ? '' : `; ${listed(outer.map(({ name, offset }) => `the ${name} at offset ${offset}`))} around it ${outer.length === 1 ? 'is' : 'are'} cut too (${listed(outer.map(({ short }) => String(short)))} bytes short)`;
+    this.log.add(issue('error', 'EBML_TRUNCATED', `${inner.text}${around}.`, inner.offset));
+  }
+
   /** Whether `bound` is where an open master of known size ends, rather than only the end of the input. */
   private declaresEnd(bound: number): boolean {
     if (bound < this.sourceSize) return true;
     return this.stack.some(({ element }) => element.dataSize !== null && element.offset + element.headerSize + element.dataSize === bound);
   }
+}
+
+/** 'a', 'a and b', 'a, b and c'. */
+function listed(items: readonly string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 function checkSize(log: IssueLog, spec: ElementSpec, pos: number, size: number): void {
