@@ -82,7 +82,8 @@ function trackRules(report: InspectionReport, laterDeclarations: readonly LaterD
   const out: Issue[] = [];
   // An MPEG-TS with several programs makes a KVS stream of one (TS_SEVERAL_PROGRAMS names it).
   const program = leadProgram(report.tracks);
-  const tracks = program === undefined ? report.tracks : report.tracks.filter((track) => track.program === program);
+  // A track whose declaration the input cuts is shown as far as it goes, not judged (the cut is reported).
+  const tracks = report.tracks.filter((track) => !track.declarationCut && (program === undefined || track.program === program));
   if (tracks.length > KVS_LIMITS.maxTracks) {
     out.push(issue('error', 'TOO_MANY_TRACKS', `The stream has ${tracks.length} tracks; KVS accepts at most ${KVS_LIMITS.maxTracks}.`, tracks[KVS_LIMITS.maxTracks]?.offset ?? 0, 'Send at most one video and two audio tracks per stream.'));
   }

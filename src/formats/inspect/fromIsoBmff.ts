@@ -53,7 +53,8 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
   for (const track of file.tracks) {
     const family = isoFamily(track);
     const decoded = decodeTrack(track, family);
-    issues.push(...decoded.issues);
+    const cut = declarationCut(track, source);
+    if (!cut) issues.push(...decoded.issues);
     const pasp = track.pixelAspectRatio && reducedRatio(track.pixelAspectRatio.hSpacing, track.pixelAspectRatio.vSpacing);
     const report: TrackReport = {
       number: track.id,
@@ -71,6 +72,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
       ...(decoded.frameRateIsMaximum ? constantFrameRate(track) : {}),
       ...(pasp ? { containerAspectRatio: pasp } : {}),
       ...(track.rotation && track.kind === 'video' ? { rotation: track.rotation } : {}),
+      ...(cut ? { declarationCut: true } : {}),
     };
     tracks.push(report);
     const edits = editListIssue(track);
@@ -86,7 +88,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
   const newCodecs: { track: Track; k: number; family: CodecFamily; declaredIn: string; offset: number }[] = [];
   for (const [number, { tracks: later, declaredIn }] of declarations.byNumber) {
     later.forEach((track, k) => {
-      if (k === 0) return;
+      if (k === 0 || declarationCut(track, source)) return;
       const family = isoFamily(track);
       const decoded = decodeTrack(track, family);
       issues.push(...decoded.issues);
@@ -290,6 +292,12 @@ function decodeTrack(track: Track, family: CodecFamily): DecodedCodecPrivate {
     // Not the channelcount: muxers (ffmpeg among them) write the old template value 2 for mono too.
     audio: { sampleRate: track.sampleRate },
   });
+}
+
+/** The input ends inside the track's trak: what it lacks may lie past the cut, which BOX_TRUNCATED reports. */
+function declarationCut(track: Track, source: ByteSource): boolean {
+  const trak = track.box;
+  return trak?.truncated === true && trak.offset + trak.size > source.size;
 }
 
 function trackKind(track: Track): TrackReport['kind'] {

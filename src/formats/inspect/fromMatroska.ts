@@ -54,7 +54,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   const videoTracks: VideoTrackContext[] = [];
   for (const { track, timestampScale } of declared) {
     const { family, decoded, legacyAac } = decodeDeclaration(track);
-    issues.push(...decoded.issues, ...codecIdIssues(track, family, legacyAac));
+    if (!track.cut) issues.push(...decoded.issues, ...codecIdIssues(track, family, legacyAac));
     const pixelAspect = displayPixelAspect(track);
     const containerRate = track.defaultDurationNs ? { frameRate: 1e9 / track.defaultDurationNs } : {};
     tracks.push({
@@ -73,6 +73,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
       // An H.264 VUI that gives only a highest rate yields to DefaultDuration.
       ...(decoded.frameRateIsMaximum ? containerRate : {}),
       ...(pixelAspect ? { containerAspectRatio: pixelAspect } : {}),
+      ...(track.cut ? { declarationCut: true } : {}),
     });
     const encoding = track.contentEncoding;
     if (encoding) issues.push(contentEncodingIssue(track.number, encoding));
@@ -87,6 +88,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
     later.forEach((track, k) => {
       if (k === 0) return;
       const { family, decoded, legacyAac } = decodeDeclaration(track);
+      if (track.cut) return;
       issues.push(...decoded.issues);
       const encoding = track.contentEncoding;
       if (bringsNewCodec(later, k, (declaration) => `${declaration.codecId} ${matroskaFamily(declaration)}`)) {

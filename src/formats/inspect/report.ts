@@ -71,6 +71,11 @@ export interface TrackReport {
   /** MPEG-TS: the program_number of the program whose PMT lists the stream. */
   program?: number;
   codecPrivate?: CodecPrivateReport;
+  /**
+   * The input ends inside the track's declaration (TrackEntry, trak): what lies past the cut is missing,
+   * so the track is shown as far as it goes but not judged.
+   */
+  declarationCut?: true;
 }
 
 /**

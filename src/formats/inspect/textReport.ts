@@ -85,7 +85,8 @@ function trackLines(track: TrackReport): string[] {
       : track.kind === 'audio'
         ? [track.sampleRate ? `${track.sampleRate} Hz` : '', track.channels ? plural(track.channels, 'channel') : '', track.bitDepth ? `${track.bitDepth}-bit` : '']
         : [];
-  const head = `  ${track.number} ${track.kind.padEnd(5)} ${track.codecId}  ${[track.codec, track.codecName, ...format].filter(Boolean).join('  ')}`;
+  const cut = track.declarationCut ? '(declaration cut by the end of the input)' : '';
+  const head = `  ${track.number} ${track.kind.padEnd(5)} ${track.codecId}  ${[track.codec, track.codecName, ...format, cut].filter(Boolean).join('  ')}`;
   return [head, ...(track.codecPrivate ? codecPrivateLines(track.codecPrivate) : [])];
 }
 

@@ -100,6 +100,8 @@ export interface MatroskaTrack {
   audio?: AudioSettings;
   /** The track's ContentEncoding: its frames are stored compressed or encrypted. */
   contentEncoding?: ContentEncodingSettings;
+  /** The input ends inside the TrackEntry: the elements it lacks may lie past the cut. */
+  cut?: true;
 }
 
 export interface ContentEncodingSettings {

@@ -513,12 +513,15 @@ class MatroskaReader implements EbmlVisitor {
     // first one stands, a different one is reported. (A number repeated inside one Tracks element is kept:
     // that is an invalid header, which KVS Local's PutMedia refuses.)
     const first = model.number !== 0 ? tracks.find((track, i) => i < this.tracksStart && track.number === model.number) : undefined;
+    // What a TrackEntry the input ends inside lacks may lie past the cut, which EBML_TRUNCATED reports.
+    const { offset, headerSize, dataSize, end } = state.element;
+    if (dataSize !== null && end >= this.source.size && offset + headerSize + dataSize > end) model.cut = true;
     if (!first) {
-      this.reportAll(trackIssues(model, state.sawCodecPrivate));
+      if (!model.cut) this.reportAll(trackIssues(model, state.sawCodecPrivate));
       return;
     }
     tracks.splice(tracks.indexOf(model), 1);
-    if (first.codecId !== model.codecId || !sameBytes(first.codecPrivate?.bytes, model.codecPrivate?.bytes)) {
+    if (!model.cut && (first.codecId !== model.codecId || !sameBytes(first.codecPrivate?.bytes, model.codecPrivate?.bytes))) {
       this.report(issue('warning', 'MKV_TRACK_REPEATED', `A second TrackEntry for track ${model.number} (${model.codecId}) differs from the first (at offset ${first.offset}), which is used.`, model.offset));
     }
   }

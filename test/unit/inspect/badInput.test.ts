@@ -527,7 +527,35 @@ test('a truncated file reports what it read and the truncation offset', () => {
   const result = inspectJson(file);
   assert.equal(result.tracks.length, 2);
   assert.ok(result.fragments.length >= 1);
-  assert.ok(result.issues.some((i) => i.code === 'EBML_TRUNCATED' && i.offset < cut));
+  // one cut, one error: at the block the input ends in, naming the Cluster and the Segment around it
+  assert.deepEqual(result.issues.map((i) => i.code), ['EBML_TRUNCATED']);
+  const lastCluster = inspectJson(SOURCE, '--tree').structure?.find((node) => node.name === 'Segment')?.children?.filter((node) => node.name === 'Cluster' && node.offset < cut).pop();
+  const block = lastCluster?.children?.find((node) => node.offset < cut && cut < node.offset + node.size);
+  assert.equal(block?.name, 'SimpleBlock');
+  assert.equal(result.issues[0]?.offset, block.offset);
+  assert.match(result.issues[0]?.message ?? '', new RegExp(`; the Cluster at offset ${lastCluster?.offset} and the Segment at offset 40 around it are cut too \\(\\d+ and \\d+ bytes short\\)\\.$`));
+});
+
+test('a file cut inside a track\'s declaration (TrackEntry, trak): the track as far as it goes, marked cut, and the cut the only error, not what lies past it', () => {
+  // Matroska, cut where the video's CodecPrivate data starts: its CodecID and TrackType read, no codec private data
+  assert.ok(cpd);
+  const mkv = inspectJson(written('cut-in-track-entry.mkv', original.subarray(0, cpd.offset)));
+  assert.deepEqual(mkv.issues.map((i) => i.code), ['EBML_TRUNCATED']);
+  assert.match(mkv.issues[0]?.message ?? '', /^CodecPrivate at offset \d+ needs \d+ more bytes .*; the TrackEntry at offset \d+, the Tracks at offset \d+ and the Segment at offset 40 around it are cut too/);
+  assert.deepEqual(mkv.tracks.map((t) => [t.codecId, t.kind, t.declarationCut]), [['V_MPEG4/ISO/AVC', 'video', true]]);
+  assert.match(kvsInspect([written('cut-in-track-entry.mkv', original.subarray(0, cpd.offset))]).stdout, /^ {2}1 video V_MPEG4\/ISO\/AVC .*\(declaration cut by the end of the input\)$/m);
+  // MP4, cut inside the video's trak: before its stbl, and where its avcC starts
+  const mp4 = readFileSync(`${FIXTURES}/h264-aac-frag.mp4`);
+  const whole = inspectJson(`${FIXTURES}/h264-aac-frag.mp4`, '--tree');
+  const trak = whole.structure?.find((node) => node.type === 'moov')?.children?.find((node) => node.type === 'trak');
+  const avcC = whole.tracks[0]?.codecPrivate;
+  assert.ok(trak && avcC);
+  for (const [name, cut] of [['before-stbl', trak.offset + 40], ['at-avcC', avcC.offset]] as const) {
+    const result = inspectJson(written(`cut-${name}.mp4`, mp4.subarray(0, cut)));
+    assert.deepEqual(result.issues.map((i) => i.code), ['BOX_TRUNCATED'], name);
+    assert.deepEqual(result.tracks.map((t) => [t.number, t.declarationCut]), [[1, true]], name);
+  }
+  assert.equal(whole.tracks.some((t) => t.declarationCut), false);
 });
 
 test('unreadable input: one line naming the offset, exit status 1', () => {
