@@ -86,9 +86,8 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   const laterDeclarations: LaterDeclaration[] = [];
   for (const [number, { tracks: later, declaredIn }] of declarations.byNumber) {
     later.forEach((track, k) => {
-      if (k === 0) return;
+      if (k === 0 || track.cut) return;
       const { family, decoded, legacyAac } = decodeDeclaration(track);
-      if (track.cut) return;
       issues.push(...decoded.issues);
       const encoding = track.contentEncoding;
       if (bringsNewCodec(later, k, (declaration) => `${declaration.codecId} ${matroskaFamily(declaration)}`)) {
