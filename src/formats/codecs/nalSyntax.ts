@@ -2,6 +2,7 @@ import { unescapeRbsp } from '../bits/rbsp';
 import { SyntaxReader } from '../bits/syntaxReader';
 import type { FieldLocation, Fields } from '../bits/syntax';
 import { issue } from '../issues';
+import { listed } from '../listed';
 import type { Issue } from '../issues';
 
 /** Result of decoding one bit-level structure (a parameter set, a config record). */
@@ -84,8 +85,7 @@ export function readReserved(r: SyntaxReader, n: number, before: string, found: 
 export function reservedBitsIssues(code: string, what: string, found: readonly ReservedBitsNotOnes[]): Issue[] {
   const first = found[0];
   if (!first) return [];
-  const fields = found.map((f) => f.before);
-  const list = fields.length > 1 ? `${fields.slice(0, -1).join(', ')} and ${fields[fields.length - 1] ?? ''}` : first.before;
+  const list = listed(found.map((f) => f.before));
   return [
     issue(
       'info',

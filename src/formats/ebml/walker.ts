@@ -5,6 +5,7 @@
 import type { ByteSource, ByteWindow } from '../byteSource';
 import { byteWindow } from '../byteSource';
 import { issue, IssueLog, type Issue } from '../issues';
+import { listed } from '../listed';
 import { findSyncPoint } from './resync';
 import type { EbmlSchema, EbmlType, ElementSpec } from './schema';
 import { mayContain } from './schema';
@@ -480,11 +481,6 @@ class Walk {
     if (bound < this.sourceSize) return true;
     return this.stack.some(({ element }) => element.dataSize !== null && element.offset + element.headerSize + element.dataSize === bound);
   }
-}
-
-/** 'a', 'a and b', 'a, b and c'. */
-function listed(items: readonly string[]): string {
-  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 function checkSize(log: IssueLog, spec: ElementSpec, pos: number, size: number): void {
