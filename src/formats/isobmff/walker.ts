@@ -173,11 +173,31 @@ class Walker {
           this.report('warning', 'BOX_TOO_LARGE', `'${box.type}' is ${length} bytes, more than the ${this.maxBoxBytes} decoded in one piece; not decoded`, pos);
         }
       }
+      if (parent === undefined && box.truncated) this.nameInnermostCut(box, end, issuesBefore);
       boxes.push(box);
       if (parent === undefined) this.hooks.box?.(box);
       pos = boxEnd;
     }
     return this.endList(first);
+  }
+
+  /**
+   * The input (ending at `end`) ends inside top-level `box` and inside some of its children: its
+   * BOX_TRUNCATED, reported from `from` on, moves to the innermost box the input ends in, where the cut
+   * is, and names the boxes around it (their own cuts are not reported: one cut, one issue).
+   */
+  private nameInnermostCut(box: Box, end: number, from: number): void {
+    const around: Box[] = [];
+    let inner = box;
+    for (let last = inner.children?.at(-1); last?.truncated; last = inner.children?.at(-1)) {
+      around.push(inner);
+      inner = last;
+    }
+    const at = this.issues.findIndex((found, i) => i >= from && found.code === 'BOX_TRUNCATED' && found.offset === box.offset);
+    if (around.length === 0 || at < 0) return;
+    const path = around.map(({ type, offset }) => `'${type}' at offset ${offset}`).join(' > ');
+    const message = `'${inner.type}' at offset ${inner.offset} declares ${inner.size} bytes, only ${end - inner.offset} left in the file; the boxes around it are cut too: ${path}`;
+    this.issues[at] = issue('error', 'BOX_TRUNCATED', message, inner.offset);
   }
 
   /** The boxes in [start, end) of bytes already read (`r.bytes`, holding the parent box). */
