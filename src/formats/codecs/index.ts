@@ -46,6 +46,8 @@ export type { FrameLengthAt } from './audioFrameLength';
 export { legacyAacAudioSpecificConfig } from './aac/legacyCodecId';
 export { opusPacketSamples } from './opus/packet';
 export { readOpusControlHeader } from './opus/tsControlHeader';
+export { readVorbisIdentification } from './vorbis/identification';
+export type { VorbisIdentification } from './vorbis/identification';
 export type { OpusAccessUnit } from './opus/tsControlHeader';
 export type { Ac3FrameInfo } from './ac3/syncFrame';
 export { parseWaveFormatEx, waveFormatOf, waveFormatTagName } from './wave/waveFormatEx';

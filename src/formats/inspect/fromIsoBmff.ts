@@ -1,5 +1,6 @@
 // MP4, fragmented MP4 and CMAF segments → InspectionReport.
 import type { ByteSource } from '../byteSource';
+import { readVorbisIdentification } from '../codecs';
 import { reducedRatio } from '../codecs/aspectRatio';
 import { readIsoBmff, sampleIsDisposable } from '../isobmff';
 import type { IsoBmffFile, Track } from '../isobmff';
@@ -9,13 +10,15 @@ import { pushAll } from '../pushAll';
 import { decodeCodecPrivate, g711Codec, type DecodedCodecPrivate, type VideoSampleEntry } from './codecPrivate';
 import type { ContainerInspection, LaterDeclaration, VideoTrackContext } from './container';
 import { fileOrder } from './fileOrder';
-import { isMpegAudioSampleEntry, isoBmffCodecNames, mpegAudioFormat, pcmBitDepth } from './otherCodecs';
+import { isMpegAudioSampleEntry, isoBmffCodecNames, mpegAudioFormat, OBJECT_TYPE_VORBIS, pcmBitDepth } from './otherCodecs';
 import { cutAtKeyframes, fragmentsFromFrames, type FragmentSpan } from './fragments';
 import { FrameFlag, frameTable, pushFrame, rotationText, type CodecFamily, type FragmentReport, type FrameRow, type FrameTable, type TrackReport } from './report';
 import { bringsNewCodec, declarationScope, fragmentFollowers, trackDeclarations, videoContext, widenReorderLimit, type Declared } from './trackDeclarations';
 
 /** MPEG-4 Audio in esds (ISO/IEC 14496-1 objectTypeIndication). */
 const OBJECT_TYPE_MPEG4_AUDIO = 0x40;
+/** MPEG-2 AAC Main, LC and SSR (ISO/IEC 13818-7) in esds: read as AAC, as ffmpeg and browsers do. */
+const OBJECT_TYPES_MPEG2_AAC = [0x66, 0x67, 0x68];
 
 /**
  * An 'alaw' or 'ulaw' sample entry says all there is (rate and channels): unlike Matroska's A_MS/ACM,
@@ -285,13 +288,18 @@ function decodeTrack(track: Track, family: CodecFamily): DecodedCodecPrivate {
   if (family === 'other') {
     const sampleEntry = track.originalCodec ?? track.codec;
     const bitDepth = pcmBitDepth(sampleEntry, track.sampleSize);
-    return { track: { ...isoBmffCodecNames(sampleEntry, track.esds?.objectTypeIndication), ...(bitDepth ? { bitDepth } : {}) }, issues: [] };
+    const vorbis = track.esds?.objectTypeIndication === OBJECT_TYPE_VORBIS && track.config ? readVorbisIdentification(track.config.bytes) : undefined;
+    return { track: { ...isoBmffCodecNames(sampleEntry, track.esds?.objectTypeIndication), ...(bitDepth ? { bitDepth } : {}), ...vorbis }, issues: [] };
   }
-  return decodeCodecPrivate(family, track.config?.bytes, track.config?.offset ?? track.box?.offset ?? 0, {
+  const decoded = decodeCodecPrivate(family, track.config?.bytes, track.config?.offset ?? track.box?.offset ?? 0, {
     sampleEntry: videoSampleEntry(track),
     // Not the channelcount: muxers (ffmpeg among them) write the old template value 2 for mono too.
     audio: { sampleRate: track.sampleRate },
   });
+  // RFC 6381: an objectTypeIndication other than 0x40 is the whole string.
+  const objectType = track.esds?.objectTypeIndication ?? OBJECT_TYPE_MPEG4_AUDIO;
+  if (family === 'aac' && OBJECT_TYPES_MPEG2_AAC.includes(objectType) && decoded.track.codec) decoded.track.codec = `mp4a.${objectType.toString(16)}`;
+  return decoded;
 }
 
 /** The input ends inside the track's trak: what it lacks may lie past the cut, which BOX_TRUNCATED reports. */
@@ -329,7 +337,7 @@ function isoFamily(track: Track): CodecFamily {
     case 'hev1':
       return 'h265';
     case 'mp4a':
-      return track.esds?.objectTypeIndication === OBJECT_TYPE_MPEG4_AUDIO ? 'aac' : 'other';
+      return [OBJECT_TYPE_MPEG4_AUDIO, ...OBJECT_TYPES_MPEG2_AAC].includes(track.esds?.objectTypeIndication ?? -1) ? 'aac' : 'other';
     case 'alaw':
       return 'g711-alaw';
     case 'ulaw':

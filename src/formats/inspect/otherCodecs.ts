@@ -15,8 +15,10 @@ const VP8: CodecNames = { codec: 'vp8', codecName: 'VP8' };
 const VP9: CodecNames = { codecName: 'VP9' };
 const AV1: CodecNames = { codecName: 'AV1' };
 
+const VORBIS: CodecNames = { codec: 'vorbis', codecName: 'Vorbis' };
+
 const MATROSKA: Record<string, CodecNames> = {
-  A_OPUS: OPUS, A_AC3: AC3, A_EAC3: EAC3, A_FLAC: FLAC, A_VORBIS: { codec: 'vorbis', codecName: 'Vorbis' }, V_VP8: VP8, V_VP9: VP9, V_AV1: AV1,
+  A_OPUS: OPUS, A_AC3: AC3, A_EAC3: EAC3, A_FLAC: FLAC, A_VORBIS: VORBIS, V_VP8: VP8, V_VP9: VP9, V_AV1: AV1,
 };
 
 const ISO_BMFF: Record<string, CodecNames> = {
@@ -42,6 +44,17 @@ export function pcmBitDepth(sampleEntry: string, sampleSize: number | undefined)
 
 /** esds objectTypeIndication of MPEG-2 (13818-3) and MPEG-1 (11172-3) audio. */
 const MPEG_AUDIO_VERSIONS: Record<number, number> = { 0x69: 2, 0x6b: 1 };
+
+/** ffmpeg's esds objectTypeIndication for Vorbis (a user-private value). */
+export const OBJECT_TYPE_VORBIS = 0xdd;
+
+/**
+ * 'mp4a' sample entries of other codecs, by their esds objectTypeIndication (ISO/IEC 14496-1 and the
+ * MP4 registration authority's list; AC-3 and E-AC-3 have entries of their own, which ffmpeg writes).
+ */
+const MP4A_OBJECT_TYPES: Record<number, CodecNames> = {
+  0xa5: AC3, 0xa6: EAC3, 0xa9: { codecName: 'DTS' }, 0xe1: { codecName: 'QCELP' }, [OBJECT_TYPE_VORBIS]: VORBIS,
+};
 
 /** The MPEG audio version a sampling frequency belongs to (MPEG-1, MPEG-2 LSF, the unofficial 2.5). */
 function mpegAudioVersion(sampleRate: number | undefined): number | undefined {
@@ -77,6 +90,7 @@ export function isMpegAudioSampleEntry(sampleEntry: string, objectTypeIndication
 /** An ISO BMFF sample entry's codec ('mp4a' by its esds objectTypeIndication). */
 export function isoBmffCodecNames(sampleEntry: string, objectTypeIndication: number | undefined): CodecNames {
   if (isMpegAudioSampleEntry(sampleEntry, objectTypeIndication)) return mpegAudio(MPEG_AUDIO_VERSIONS[objectTypeIndication ?? -1], undefined);
+  if (sampleEntry === 'mp4a') return MP4A_OBJECT_TYPES[objectTypeIndication ?? -1] ?? {};
   const pcm = PCM_SAMPLE_ENTRIES[sampleEntry];
   return pcm ? { codecName: pcm.name } : (ISO_BMFF[sampleEntry] ?? {});
 }

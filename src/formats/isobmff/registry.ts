@@ -14,6 +14,7 @@ import { stsd, dref, url, meta } from './boxes/stsd';
 import { avc1, avc3, hvc1, hev1, mp4v, encv, mp4a, enca, genericAudioSampleEntry, genericVisualSampleEntry } from './boxes/sampleEntry';
 import { avcC, hvcC, btrt, pasp, colr, frma, schm } from './boxes/codecConfig';
 import { dac3, dec3 } from './boxes/dolbyAudio';
+import { dfLa } from './boxes/dfLa';
 import { esds } from './boxes/esds';
 import { wave } from './boxes/wave';
 import { elst } from './boxes/elst';
@@ -39,7 +40,7 @@ const specs = [
   ftyp, styp, mvhd, tkhd, mdhd, hdlr, vmhd, smhd, nmhd, sthd,
   stsd, dref, url, meta,
   avc1, avc3, hvc1, hev1, mp4v, encv, mp4a, enca,
-  avcC, hvcC, btrt, pasp, colr, frma, schm, esds, wave, dac3, dec3,
+  avcC, hvcC, btrt, pasp, colr, frma, schm, esds, wave, dac3, dec3, dfLa,
   elst, trex, mehd,
   stts, ctts, stsc, stsz, stz2, stco, co64, stss,
   mfhd, tfhd, tfdt, trun, sidx, emsg, prft,

@@ -158,6 +158,14 @@ function describeSampleEntry(track: Track, entry: Box): void {
         // The sample entry's channelcount is always 2 for AC-3 and E-AC-3 (ETSI TS 102 366 F.3).
         track.channelCount = fieldsOf(child, child.type)?.channelCount ?? track.channelCount;
         break;
+      case 'dfLa': {
+        const info = fieldsOf(child, 'dfLa')?.streamInfo;
+        if (info) {
+          track.sampleRate = info.sampleRate;
+          track.channelCount = info.channelCount;
+        }
+        break;
+      }
       case 'btrt': track.bitRate = fieldsOf(child, 'btrt'); break;
       case 'pasp': track.pixelAspectRatio = fieldsOf(child, 'pasp'); break;
       case 'colr': track.colour ??= fieldsOf(child, 'colr'); break;

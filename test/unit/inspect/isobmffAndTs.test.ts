@@ -1220,3 +1220,36 @@ test('a variable frame rate MP4 (frames of 40 ms, then of 120 ms): a fragment la
   assert.deepEqual(report.fragments.map((fragment) => Math.round(fragment.durationMs ?? 0)), expected);
   assert.deepEqual(report.issues, []);
 });
+
+test("MP4 audio its sample entry cannot describe: FLAC at 96 kHz (dfLa's STREAMINFO), mono Vorbis in mp4a (its identification header), MPEG-2 AAC (objectTypeIndication 0x67): named, with ffprobe's rate and channels", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-mp4-audio-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const encode = (name: string, rate: number, channels: number, codec: string): string => {
+    const file = join(dir, name);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `sine=sample_rate=${rate}`, '-t', '1', '-ac', String(channels), '-c:a', codec, '-strict', '-2', file]);
+    return file;
+  };
+  const flac = encode('flac-96k.mp4', 96000, 2, 'flac');
+  const vorbis = encode('vorbis-mono.mp4', 22050, 1, 'libvorbis');
+  // ffmpeg writes 0x40 for AAC; an MPEG-2 AAC writer's 0x67 in its place.
+  const aac = readFileSync(encode('aac.mp4', 32000, 1, 'aac'));
+  let at = aac.indexOf('esds') + 8;
+  const skipDescriptorHeader = (): void => {
+    at++;
+    while ((aac[at++] ?? 0) & 0x80);
+  };
+  skipDescriptorHeader(); // ES_Descriptor
+  at += 3; // ES_ID, flags
+  skipDescriptorHeader(); // DecoderConfigDescriptor
+  assert.equal(aac[at], 0x40);
+  aac[at] = 0x67;
+  const mpeg2Aac = written(dir, 'mpeg2-aac.mp4', aac);
+  for (const [file, codec, codecName, rate, channels] of [[flac, 'flac', 'FLAC', 96000, 2], [vorbis, 'vorbis', 'Vorbis', 22050, 1], [mpeg2Aac, 'mp4a.67', 'AAC LC', 32000, 1]] as const) {
+    const stream = ffprobeStreams(file)[0];
+    assert.deepEqual([Number(stream?.sample_rate), stream?.channels], [rate, channels], file);
+    const report = inspectJson(file);
+    assert.deepEqual(report.tracks.map((track) => [track.codec, track.codecName, track.sampleRate, track.channels]), [[codec, codecName, rate, channels]], file);
+  }
+  // MPEG-2 AAC is AAC: KVS packages it (kvs-put sends it as A_AAC).
+  assert.deepEqual(inspectJson(mpeg2Aac).issues.filter((found) => found.code === 'CODEC_NOT_PLAYABLE'), []);
+});
