@@ -58,15 +58,12 @@ function playable(track: TrackCodec): boolean {
   return track.kind === 'audio' && (track.family === 'aac' || track.family === 'g711-alaw' || track.family === 'g711-mulaw');
 }
 
-/** MPEG-TS stream_type 0x11: AAC in LATM/LOAS framing, not ADTS. */
-const LATM_STREAM_TYPE = 'stream_type 0x11';
-
 /** `scope` names the fragments of a later declaration of the track (LaterDeclaration). */
 function notPlayableIssue(track: TrackCodec, offset: number, scope?: string): Issue {
   const codec = WRAPPER_CODEC_IDS.includes(track.codecId) && track.codecName ? `${track.codecId}: ${track.codecName}` : track.codecId;
   const named = `Track ${track.number} (${codec}${scope ? `; ${scope}` : ''})`;
   const media = 'H.264 or H.265 video with optional AAC audio (DASH and GetClip also G.711, with H.264)';
-  if (track.codecId === LATM_STREAM_TYPE) {
+  if (track.family === 'aac-latm') {
     return issue('warning', 'CODEC_NOT_PLAYABLE', `${named} is AAC in LATM/LOAS framing, which KVS HLS/DASH/GetClip cannot package: they take AAC with an AudioSpecificConfig, as an ADTS stream gives it.`, offset,
       'Write the AAC in ADTS (ffmpeg: without -mpegts_flags latm), or remux it to raw AAC frames (A_AAC with its AudioSpecificConfig).');
   }

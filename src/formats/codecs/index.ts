@@ -41,7 +41,7 @@ export { audioObjectTypeName, channelCount, samplingFrequency } from './aac/tabl
 export { mpegAudioName, readMpegAudioFrameInfo } from './mpegAudio/frameHeader';
 export type { MpegAudioFrameInfo } from './mpegAudio/frameHeader';
 export { readAc3FrameInfo } from './ac3/syncFrame';
-export { ac3FrameLengthAt, adtsFrameLengthAt, headersChainAt, mpegAudioFrameLengthAt } from './audioFrameLength';
+export { ac3FrameLengthAt, adtsFrameLengthAt, headersChainAt, loasFrameLengthAt, mpegAudioFrameLengthAt } from './audioFrameLength';
 export type { FrameLengthAt } from './audioFrameLength';
 export { legacyAacAudioSpecificConfig } from './aac/legacyCodecId';
 export { opusPacketSamples } from './opus/packet';

@@ -180,6 +180,7 @@ function tsFamily(stream: TsStream): CodecFamily {
   if (stream.codec === 'h264') return 'h264';
   if (stream.codec === 'hevc') return 'h265';
   if (stream.codec === 'aac') return 'aac';
+  if (stream.codec === 'aac_latm') return 'aac-latm';
   return 'other';
 }
 

@@ -7,7 +7,8 @@ import type { KvsFragmentMetadata } from '../matroska/kvsTags';
 
 export type ContainerFormat = 'matroska' | 'webm' | 'mp4' | 'fragmented-mp4' | 'mpeg-ts' | 'unknown';
 
-export type CodecFamily = 'h264' | 'h265' | 'aac' | 'g711-alaw' | 'g711-mulaw' | 'pcm' | 'other';
+/** 'aac-latm': AAC in LATM/LOAS framing (MPEG-TS), which carries its AudioSpecificConfig in the frames. */
+export type CodecFamily = 'h264' | 'h265' | 'aac' | 'aac-latm' | 'g711-alaw' | 'g711-mulaw' | 'pcm' | 'other';
 
 export interface InspectionReport {
   format: ContainerFormat;

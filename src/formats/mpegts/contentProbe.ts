@@ -1,8 +1,9 @@
 // What a PES private data stream (stream_type 0x06) carries when no descriptor says: ffmpeg's M2TS
-// mode, for one, writes AAC, MPEG audio and AC-3 that way with only the program's 'HDMV' registration.
+// mode, for one, writes AAC (ADTS or LATM), MPEG audio and AC-3 that way with only the program's 'HDMV'
+// registration.
 import type { ByteSource } from '../byteSource';
 import { readAc3FrameInfo } from '../codecs/ac3/syncFrame';
-import { ac3FrameLengthAt, adtsFrameLengthAt, headersChainAt, mpegAudioFrameLengthAt, type FrameLengthAt } from '../codecs/audioFrameLength';
+import { ac3FrameLengthAt, adtsFrameLengthAt, headersChainAt, loasFrameLengthAt, mpegAudioFrameLengthAt, type FrameLengthAt } from '../codecs/audioFrameLength';
 import { readMpegAudioFrameInfo } from '../codecs/mpegAudio/frameHeader';
 import { gatherPes } from './gather';
 import type { StreamTypeInfo } from './streamTypes';
@@ -20,6 +21,10 @@ const PROBES: readonly FrameProbe[] = [
     identify: () => ({ codec: 'aac', name: 'AAC audio (ADTS, found in the data)', kind: 'audio' }),
   },
   {
+    lengthAt: loasFrameLengthAt,
+    identify: () => ({ codec: 'aac_latm', name: 'AAC audio (LATM, found in the data)', kind: 'audio' }),
+  },
+  {
     lengthAt: mpegAudioFrameLengthAt,
     identify: (payload) => (readMpegAudioFrameInfo(payload)?.version === 1
       ? { codec: 'mp1/mp2', name: 'MPEG-1 audio (found in the data)', kind: 'audio' }
@@ -33,7 +38,7 @@ const PROBES: readonly FrameProbe[] = [
   },
 ];
 
-/** Names the codec of each unnamed stream_type 0x06 stream whose first PES is ADTS, MPEG audio or AC-3 frames back to back. */
+/** Names the codec of each unnamed stream_type 0x06 stream whose first PES is ADTS, LOAS, MPEG audio or AC-3 frames back to back. */
 export function identifyPrivateStreams(source: ByteSource, file: MpegTsFile): void {
   for (const stream of file.streams) {
     if (stream.streamType !== 0x06 || stream.codec !== '') continue;

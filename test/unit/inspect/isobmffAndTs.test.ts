@@ -1136,15 +1136,16 @@ test('a TS after up to 64 KiB of other bytes is read as MPEG-TS, as ffprobe read
   assert.deepEqual(ffprobePackets(far), []);
 });
 
-test('MPEG audio and AC-3 as PES private data (stream_type 0x06, no descriptor, as in ffmpeg\'s M2TS): the frames say what it is, as ffprobe finds; a frame row per frame as its packets', (t) => {
+test('MPEG audio, AAC in LATM and AC-3 as PES private data (stream_type 0x06, no descriptor, as in ffmpeg\'s M2TS): the frames say what it is, as ffprobe finds; a frame row per frame as its packets', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-inspect-private-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const cases = [
-    { encoder: 'mp2', codecName: 'MPEG-1 Audio Layer II' },
-    { encoder: 'libmp3lame', codecName: 'MPEG-1 Audio Layer III' },
-  ].map(({ encoder, codecName }) => {
+    { encoder: 'mp2', codecName: 'MPEG-1 Audio Layer II', flags: [] },
+    { encoder: 'libmp3lame', codecName: 'MPEG-1 Audio Layer III', flags: [] },
+    { encoder: 'aac', codecName: 'AAC LC (LATM)', flags: ['-mpegts_flags', '+latm'] },
+  ].map(({ encoder, codecName, flags }) => {
     const file = join(dir, `${encoder}.m2ts`);
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '2', '-c:a', encoder, '-ac', '2', '-f', 'mpegts', '-mpegts_m2ts_mode', '1', file]);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '2', '-c:a', encoder, '-ac', '2', '-f', 'mpegts', '-mpegts_m2ts_mode', '1', ...flags, file]);
     return { file, codecName };
   });
   // AC-3 in M2TS is stream_type 0x81: our own writer puts it in a stream_type 0x06 PID, three frames to a PES.
@@ -1164,6 +1165,7 @@ test('MPEG audio and AC-3 as PES private data (stream_type 0x06, no descriptor, 
     const theirs = ffprobePackets(file);
     assert.deepEqual(report.frames?.map((frame) => frame.size), theirs.map((packet) => Number(packet.size)), file);
     assert.deepEqual(report.issues.map((found) => found.code), ['CODEC_NOT_PLAYABLE'], file);
+    if (codecName.endsWith('(LATM)')) assert.match(report.issues[0]?.message ?? '', /is AAC in LATM\/LOAS framing/);
   }
 });
 
