@@ -1,5 +1,5 @@
-// The frame lengths that ADTS, LOAS (AAC in LATM), MPEG audio and AC-3 headers give, for finding and chaining frames in bytes
-// that carry them back to back (MPEG-TS PES payloads).
+// The frame lengths that ADTS, LOAS (AAC in LATM), MPEG audio and AC-3 headers give, for finding and
+// chaining frames in bytes that carry them back to back (MPEG-TS PES payloads).
 import { readAdtsFrameInfo } from './aac/adts';
 import { readLoasFrameLength } from './aac/latm';
 import { readAc3FrameInfo } from './ac3/syncFrame';
@@ -10,7 +10,7 @@ export type FrameLengthAt = (bytes: Uint8Array, at: number) => number | undefine
 
 /** Undefined too when frame_length is shorter than the header. */
 export const adtsFrameLengthAt: FrameLengthAt = (bytes, at) => readAdtsFrameInfo(bytes, at)?.frameLength;
-export const loasFrameLengthAt: FrameLengthAt = (bytes, at) => readLoasFrameLength(bytes, at);
+export const loasFrameLengthAt: FrameLengthAt = readLoasFrameLength;
 export const mpegAudioFrameLengthAt: FrameLengthAt = (bytes, at) => readMpegAudioFrameInfo(bytes, at)?.frameLength;
 export const ac3FrameLengthAt: FrameLengthAt = (bytes, at) => readAc3FrameInfo(bytes, at)?.frameLength;
 
