@@ -2,7 +2,7 @@
 import type { ByteSource } from '../byteSource';
 import { readVorbisIdentification } from '../codecs';
 import { reducedRatio } from '../codecs/aspectRatio';
-import { readIsoBmff, sampleIsDisposable } from '../isobmff';
+import { isAacObjectType, OBJECT_TYPE_MPEG4_AUDIO, readIsoBmff, sampleIsDisposable } from '../isobmff';
 import type { IsoBmffFile, Track } from '../isobmff';
 import { issue, type Issue } from '../issues';
 import { lastAtOrBefore } from '../producerFragments';
@@ -14,11 +14,6 @@ import { isMpegAudioSampleEntry, isoBmffCodecNames, mpegAudioFormat, OBJECT_TYPE
 import { cutAtKeyframes, fragmentsFromFrames, type FragmentSpan } from './fragments';
 import { FrameFlag, frameTable, pushFrame, rotationText, type CodecFamily, type FragmentReport, type FrameRow, type FrameTable, type TrackReport } from './report';
 import { bringsNewCodec, declarationScope, fragmentFollowers, trackDeclarations, videoContext, widenReorderLimit, type Declared } from './trackDeclarations';
-
-/** MPEG-4 Audio in esds (ISO/IEC 14496-1 objectTypeIndication). */
-const OBJECT_TYPE_MPEG4_AUDIO = 0x40;
-/** MPEG-2 AAC Main, LC and SSR (ISO/IEC 13818-7) in esds: read as AAC, as ffmpeg and browsers do. */
-const OBJECT_TYPES_MPEG2_AAC = [0x66, 0x67, 0x68];
 
 /**
  * An 'alaw' or 'ulaw' sample entry says all there is (rate and channels): unlike Matroska's A_MS/ACM,
@@ -297,8 +292,8 @@ function decodeTrack(track: Track, family: CodecFamily): DecodedCodecPrivate {
     audio: { sampleRate: track.sampleRate },
   });
   // RFC 6381: an objectTypeIndication other than 0x40 is the whole string.
-  const objectType = track.esds?.objectTypeIndication ?? OBJECT_TYPE_MPEG4_AUDIO;
-  if (family === 'aac' && OBJECT_TYPES_MPEG2_AAC.includes(objectType) && decoded.track.codec) decoded.track.codec = `mp4a.${objectType.toString(16)}`;
+  const objectType = track.esds?.objectTypeIndication;
+  if (family === 'aac' && objectType !== undefined && objectType !== OBJECT_TYPE_MPEG4_AUDIO && decoded.track.codec) decoded.track.codec = `mp4a.${objectType.toString(16)}`;
   return decoded;
 }
 
@@ -337,7 +332,7 @@ function isoFamily(track: Track): CodecFamily {
     case 'hev1':
       return 'h265';
     case 'mp4a':
-      return [OBJECT_TYPE_MPEG4_AUDIO, ...OBJECT_TYPES_MPEG2_AAC].includes(track.esds?.objectTypeIndication ?? -1) ? 'aac' : 'other';
+      return isAacObjectType(track.esds?.objectTypeIndication) ? 'aac' : 'other';
     case 'alaw':
       return 'g711-alaw';
     case 'ulaw':

@@ -16,6 +16,7 @@ export type { HandlerFields } from './boxes/hdlr';
 export type { AudioSampleEntryFields, SampleEntryFields, VisualSampleEntryFields } from './boxes/sampleEntry';
 export type { BitRateFields, ColourInformationFields, ConfigRecordFields, PixelAspectRatioFields } from './boxes/codecConfig';
 export type { ElementaryStreamDescriptorFields } from './boxes/esds';
+export { isAacObjectType, OBJECT_TYPE_MPEG4_AUDIO } from './boxes/esds';
 export type { EditListEntry, EditListFields } from './boxes/elst';
 export type { MovieExtendsHeaderFields, TrackExtendsFields } from './boxes/mvex';
 export type { TrackFragmentHeaderFields } from './boxes/tfhd';

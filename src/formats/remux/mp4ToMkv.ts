@@ -5,7 +5,7 @@
 // ByteSource one cluster at a time, so a large file is never held in memory.
 import type { ByteSource } from '../byteSource';
 import { parseAudioSpecificConfig } from '../codecs/aac/audioSpecificConfig';
-import { readIsoBmff, type SampleTable, type Track } from '../isobmff';
+import { isAacObjectType, readIsoBmff, type SampleTable, type Track } from '../isobmff';
 import { issue, type Issue } from '../issues';
 import { FragmentOpener, lastAtOrBefore } from '../producerFragments';
 import { ElementId as Id } from '../matroska/elementTable';
@@ -206,9 +206,7 @@ function describe(track: Track, number: number, issues: Issue[]): TrackSpec | un
     if (frame > 0) spec.defaultDurationNs = (frame * 1e9) / track.timescale;
     return spec;
   }
-  const esds = track.esds;
-  const aac = esds?.objectTypeIndication === 0x40 || esds?.objectTypeIndication === 0x66 || esds?.objectTypeIndication === 0x67 || esds?.objectTypeIndication === 0x68;
-  if (codec !== 'mp4a' || !aac || track.config?.type !== 'esds') return skip(track.codec === 'enca' ? 'it is encrypted' : 'only AAC audio (mp4a with an AudioSpecificConfig) is remuxed');
+  if (codec !== 'mp4a' || !isAacObjectType(track.esds?.objectTypeIndication) || track.config?.type !== 'esds') return skip(track.codec === 'enca' ? 'it is encrypted' : 'only AAC audio (mp4a with an AudioSpecificConfig) is remuxed');
   const asc = parseAudioSpecificConfig(track.config.bytes, track.config.offset);
   const samplingFrequency = asc.derived.sampleRate ?? track.sampleRate ?? track.timescale;
   const channels = asc.derived.channels ?? track.channelCount ?? 2;

@@ -8,6 +8,16 @@ export const DECODER_CONFIG_DESCRIPTOR_TAG = 0x04;
 export const DECODER_SPECIFIC_INFO_TAG = 0x05;
 export const SL_CONFIG_DESCRIPTOR_TAG = 0x06;
 
+/** objectTypeIndication of MPEG-4 Audio (ISO/IEC 14496-1). */
+export const OBJECT_TYPE_MPEG4_AUDIO = 0x40;
+/** MPEG-2 AAC Main, LC and SSR (ISO/IEC 13818-7): AAC too, as ffmpeg and browsers read them. */
+const OBJECT_TYPES_MPEG2_AAC = [0x66, 0x67, 0x68];
+
+/** An objectTypeIndication of AAC, whose DecoderSpecificInfo is an AudioSpecificConfig. */
+export function isAacObjectType(objectTypeIndication: number | undefined): boolean {
+  return objectTypeIndication === OBJECT_TYPE_MPEG4_AUDIO || OBJECT_TYPES_MPEG2_AAC.includes(objectTypeIndication ?? -1);
+}
+
 export interface ElementaryStreamDescriptorFields {
   esId: number;
   streamPriority: number;
