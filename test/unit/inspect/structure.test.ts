@@ -177,6 +177,25 @@ test('packet fields stop at the end of a cut packet and of a section that runs p
   assert.equal((end?.byteOffset ?? 0) + (end?.byteLength ?? 0), bytes.length);
 });
 
+test('an MP4 cut at each byte of its esds: every field of the structure lies inside the cut file', () => {
+  const whole = fixture('h264-aac.mp4');
+  const esds = [...walk(readStructure(bytesSource(whole)))].find((node) => node.type === 'esds');
+  assert.ok(esds, 'the fixture has an esds');
+  let cutInSizeField = 0;
+  for (let end = esds.offset + 12; end < esds.offset + esds.size; end++) {
+    const bytes = whole.subarray(0, end);
+    for (const node of walk(readStructure(bytesSource(bytes)))) {
+      for (const field of node.fields ?? []) {
+        assert.ok(field.byteOffset + field.byteLength <= end, `cut at ${end}: ${field.path} at ${field.byteOffset}+${field.byteLength}`);
+      }
+    }
+    const report = inspect(bytesSource(bytes));
+    if (report.issues.some((issue) => issue.message.endsWith('is cut short in its size field'))) cutInSizeField++;
+  }
+  // ffmpeg writes each descriptor's size in four bytes: three cuts inside each of the four descriptors'
+  assert.equal(cutInSizeField, 12);
+});
+
 for (const name of ['h264-aac-frag.mp4', 'h264-he-aac.mkv', 'h264-aac.ts']) {
   test(`${name}: the structure written node by node is the tree, laid out as jsonText lays it out`, () => {
     const source = bytesSource(fixture(name));

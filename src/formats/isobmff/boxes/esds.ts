@@ -64,17 +64,18 @@ function readDescriptor(r: BoxReader, limit: number, ctx: BoxContext, parent: st
   const tag = r.u8('tag');
   const sizeAt = r.pos;
   let size = 0;
-  for (let i = 0; i < 4; i++) {
+  let more = true;
+  for (let i = 0; i < 4 && more && r.pos < limit; i++) {
     const b = r.u8();
     size = size * 128 + (b & 0x7f);
-    if ((b & 0x80) === 0) break;
+    more = (b & 0x80) !== 0;
   }
-  r.note('sizeOfInstance', sizeAt, r.pos - sizeAt, size, 'expandable size');
-  const start = r.pos;
-  if (start > limit) {
+  if (more && r.pos - sizeAt < 4) {
     ctx.issue('warning', 'ESDS_DESCRIPTOR_TRUNCATED', `descriptor tag 0x${tag.toString(16)} is cut short in its size field`, at);
     return undefined;
   }
+  r.note('sizeOfInstance', sizeAt, r.pos - sizeAt, size, 'expandable size');
+  const start = r.pos;
   let end = start + size;
   if (end > limit) {
     ctx.issue('warning', 'ESDS_DESCRIPTOR_TRUNCATED', `descriptor tag 0x${tag.toString(16)} declares ${size} bytes, only ${Math.max(0, limit - start)} left`, at);
