@@ -29,6 +29,7 @@ import {
 } from '../codecs';
 import { issue, type Issue } from '../issues';
 import { withoutUndefined } from './compact';
+import { hasSps, inBandNals, parseInBandSets } from './inBandParameterSets';
 import type { CodecFamily, HrdReport, TrackReport } from './report';
 
 export const CODEC_PRIVATE_CHANGED_HINT =
@@ -60,13 +61,21 @@ export interface TrackContainer {
   audio?: ContainerAudio;
   /** The AudioSpecificConfig stands for an ADTS header, which cannot signal SBR or PS, and is not in the file. */
   adts?: boolean;
+  /** A video track's first key frame, read only when its record holds no SPS. */
+  firstKeyframe?: () => FrameBytes | undefined;
+}
+
+/** A frame's bytes and where they start in the input. */
+export interface FrameBytes {
+  bytes: Uint8Array;
+  offset: number;
 }
 
 export function decodeCodecPrivate(family: CodecFamily, bytes: Uint8Array | undefined, offset: number, container: TrackContainer = {}): DecodedCodecPrivate {
   switch (family) {
     case 'h264':
     case 'h265':
-      return decodeVideo(family, bytes, offset, container.sampleEntry);
+      return decodeVideo(family, bytes, offset, container);
     case 'aac':
       return decodeAac(bytes, offset, container);
     case 'g711-alaw':
@@ -89,16 +98,18 @@ export function waveFamily(bytes: Uint8Array | undefined): CodecFamily {
   return WAVE_FAMILY[waveFormatOf(parseWaveFormatEx(bytes)) ?? -1] ?? 'other';
 }
 
-function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, offset: number, sampleEntry?: VideoSampleEntry): DecodedCodecPrivate {
+function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, offset: number, container: TrackContainer): DecodedCodecPrivate {
+  const { sampleEntry } = container;
   // Matroska and MPEG-TS name no sample entry: the codec string takes the usual one, the checks none.
   const entry = sampleEntry ?? (family === 'h264' ? 'avc1' : 'hvc1');
   const issues = checkVideoCodecPrivate(family, bytes, offset, sampleEntry);
   if (!bytes || issues.some((i) => i.code === 'CODEC_PRIVATE_MISSING' || i.code === 'CODEC_PRIVATE_ANNEX_B')) return { track: {}, issues };
 
   const { record, codec } = parseVideoRecord(family, bytes, offset, entry);
-  const sps = record.sps[0]?.derived;
+  const inBand = record.sps.length === 0 && !record.issues.some((i) => i.severity === 'error') ? recordFromInBand(family, record.derived.lengthSize, offset, container, entry) : undefined;
+  const sps = inBand ? inBand.parsed.spsDerived : record.sps[0]?.derived;
   const track: Partial<TrackReport> = {
-    ...videoFormat(family, sps, codec),
+    ...videoFormat(family, sps, inBand ? inBand.parsed.codec : codec),
     codecPrivate: {
       type: family === 'h264' ? 'AVCDecoderConfigurationRecord' : 'HEVCDecoderConfigurationRecord',
       offset,
@@ -112,11 +123,41 @@ function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, off
   };
   return {
     track: withoutUndefined(track),
-    issues: mergeIssues(issues, record.issues),
+    // The sets the frames carry stand for those the record lacks: one issue says where they are.
+    issues: inBand ? [inBand.issue, ...record.issues.filter((found) => !NO_PARAMETER_SET.has(found.code))] : mergeIssues(issues, record.issues),
     nalLengthSize: record.derived.lengthSize,
-    reference: buildParameterSetReference(family, recordParameterSets(bytes, record)),
+    reference: buildParameterSetReference(family, inBand ? inBand.nals.map((nal) => nal.bytes) : recordParameterSets(bytes, record)),
     ...(frameRateIsMaximum(sps) ? { frameRateIsMaximum: true } : {}),
   };
+}
+
+/** The record parsers' notes of an empty parameter-set array. */
+const NO_PARAMETER_SET = new Set(['AVCC_NO_SPS', 'AVCC_NO_PPS', 'HVCC_NO_VPS', 'HVCC_NO_SPS', 'HVCC_NO_PPS']);
+
+/**
+ * A record without an SPS whose track's first key frame carries its parameter sets in-band: those sets,
+ * parsed, and the one issue that replaces the record's. avc3 and hev1 allow a record without them
+ * (GStreamer's mp4mux writes avc3 records with none); KVS reads them only from the codec private data,
+ * and a Matroska track (or an avc1/hvc1 one) must have them there.
+ */
+function recordFromInBand(family: 'h264' | 'h265', lengthSize: number | undefined, recordOffset: number, container: TrackContainer, entry: VideoSampleEntry) {
+  const frame = container.firstKeyframe?.();
+  if (!frame) return undefined;
+  const size = lengthSize === 1 || lengthSize === 2 ? lengthSize : 4;
+  // A copy: the sets are kept as the reference for later frames, and a source's reads may reuse their buffer.
+  const nals = inBandNals(frame.bytes.slice(), family, size);
+  if (!hasSps(nals, family)) return undefined;
+  const parsed = parseInBandSets(family, nals.map((nal) => ({ ...nal, offset: frame.offset + nal.offset })), entry);
+  const at = frame.offset + (nals[0]?.offset ?? 0);
+  const names = family === 'h264' ? 'SPS and PPS' : 'VPS, SPS and PPS';
+  const where = `the frames carry their parameter sets in-band (the first key frame's at byte ${at})`;
+  const allowed = entry === 'avc3' || entry === 'hev1';
+  const found = allowed
+    ? issue('info', 'PARAMETER_SETS_IN_BAND', `The ${entry} record holds no SPS: ${where}, as ${entry} allows.`, recordOffset,
+      `KVS reads the ${names} only from the codec private data: kvs-put writes these into the Matroska CodecPrivate; a muxer that copies the empty record (ffmpeg -c copy) gives a stream KVS answers InvalidCodecPrivateData for.`)
+    : issue('error', 'CODEC_PRIVATE_INVALID', `The ${family === 'h264' ? 'AVC' : 'HEVC'}DecoderConfigurationRecord holds no SPS; ${where}.`, recordOffset,
+      `KVS reads the ${names} only from the codec private data and answers InvalidCodecPrivateData without them: write the in-band ones into the record.`);
+  return { parsed, nals, issue: found };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { IsoBmffFile, Track } from '../isobmff';
 import { issue, type Issue } from '../issues';
 import { lastAtOrBefore } from '../producerFragments';
 import { pushAll } from '../pushAll';
-import { decodeCodecPrivate, g711Codec, type DecodedCodecPrivate, type VideoSampleEntry } from './codecPrivate';
+import { decodeCodecPrivate, g711Codec, type DecodedCodecPrivate, type FrameBytes, type VideoSampleEntry } from './codecPrivate';
 import type { ContainerInspection, LaterDeclaration, VideoTrackContext } from './container';
 import { fileOrder } from './fileOrder';
 import { isMpegAudioSampleEntry, isoBmffCodecNames, mpegAudioFormat, OBJECT_TYPE_VORBIS, pcmBitDepth } from './otherCodecs';
@@ -50,7 +50,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
 
   for (const track of file.tracks) {
     const family = isoFamily(track);
-    const decoded = decodeTrack(track, family);
+    const decoded = decodeTrack(track, family, () => firstKeyframe(source, track));
     const cut = declarationCut(track, source);
     if (!cut) issues.push(...decoded.issues);
     const pasp = track.pixelAspectRatio && reducedRatio(track.pixelAspectRatio.hSpacing, track.pixelAspectRatio.vSpacing);
@@ -278,7 +278,7 @@ function firstFrameFormat(source: ByteSource, track: Track): Partial<TrackReport
 }
 
 /** A track's decoded codec configuration (G.711 has none: its sample entry says it all). */
-function decodeTrack(track: Track, family: CodecFamily): DecodedCodecPrivate {
+function decodeTrack(track: Track, family: CodecFamily, firstKeyframe?: () => FrameBytes | undefined): DecodedCodecPrivate {
   if (isG711(family)) return { track: { codec: g711Codec(family), codecName: G711_NAMES[family] }, issues: [] };
   if (family === 'other') {
     const sampleEntry = track.originalCodec ?? track.codec;
@@ -288,6 +288,7 @@ function decodeTrack(track: Track, family: CodecFamily): DecodedCodecPrivate {
   }
   const decoded = decodeCodecPrivate(family, track.config?.bytes, track.config?.offset ?? track.box?.offset ?? 0, {
     sampleEntry: videoSampleEntry(track),
+    firstKeyframe,
     // Not the channelcount: muxers (ffmpeg among them) write the old template value 2 for mono too.
     audio: { sampleRate: track.sampleRate },
   });
@@ -295,6 +296,15 @@ function decodeTrack(track: Track, family: CodecFamily): DecodedCodecPrivate {
   const objectType = track.esds?.objectTypeIndication;
   if (family === 'aac' && objectType !== undefined && objectType !== OBJECT_TYPE_MPEG4_AUDIO && decoded.track.codec) decoded.track.codec = `mp4a.${objectType.toString(16)}`;
   return decoded;
+}
+
+/** The track's first sync sample. */
+function firstKeyframe(source: ByteSource, track: Track): FrameBytes | undefined {
+  const samples = track.samples;
+  const index = samples ? samples.sync.indexOf(1) : -1;
+  if (!samples || index < 0 || index >= samples.count) return undefined;
+  const offset = samples.offset[index] ?? 0;
+  return { bytes: source.read(offset, samples.size[index] ?? 0), offset };
 }
 
 /** The input ends inside the track's trak: what it lacks may lie past the cut, which BOX_TRUNCATED reports. */

@@ -12,7 +12,7 @@ import type { ContentEncodingSettings, MatroskaFile, MatroskaSegment, MatroskaTr
 import { indexPositionIssues } from '../matroska/indexPositions';
 import { readMatroska } from '../matroska/readMatroska';
 import { pushAll } from '../pushAll';
-import { decodeBitmapInfoHeader, decodeCodecPrivate, decodeWave, waveFamily, type DecodedCodecPrivate } from './codecPrivate';
+import { decodeBitmapInfoHeader, decodeCodecPrivate, decodeWave, waveFamily, type DecodedCodecPrivate, type FrameBytes } from './codecPrivate';
 import { matroskaCodecNames } from './otherCodecs';
 import type { ContainerInspection, LaterDeclaration, VideoTrackContext } from './container';
 import { declaredFrameDurationMs, fragmentsFromFrames } from './fragments';
@@ -53,7 +53,7 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   const tracks: TrackReport[] = [];
   const videoTracks: VideoTrackContext[] = [];
   for (const { track, timestampScale } of declared) {
-    const { family, decoded, legacyAac } = decodeDeclaration(track);
+    const { family, decoded, legacyAac } = decodeDeclaration(track, () => firstKeyframe(source, file.blocks, track.number));
     if (!track.cut) issues.push(...decoded.issues, ...codecIdIssues(track, family, legacyAac));
     const pixelAspect = displayPixelAspect(track);
     const containerRate = track.defaultDurationNs ? { frameRate: 1e9 / track.defaultDurationNs } : {};
@@ -124,17 +124,30 @@ export function inspectMatroska(source: ByteSource): ContainerInspection {
   };
 }
 
-/** A declaration's codec family and its decoded codec private data (or what a legacy AAC ID stands for). */
-function decodeDeclaration(track: MatroskaTrack): { family: CodecFamily; decoded: DecodedCodecPrivate; legacyAac: boolean } {
+/**
+ * A declaration's codec family and its decoded codec private data (or what a legacy AAC ID stands for).
+ * `firstKeyframe`, for the first declaration, gives the parameter sets a record without them leaves to the frames.
+ */
+function decodeDeclaration(track: MatroskaTrack, firstKeyframe?: () => FrameBytes | undefined): { family: CodecFamily; decoded: DecodedCodecPrivate; legacyAac: boolean } {
   const family = matroskaFamily(track);
   const audio = track.audio && { sampleRate: track.audio.outputSamplingFrequency ?? track.audio.samplingFrequency, channels: track.audio.channels };
   const legacyAac = !track.codecPrivate && track.audio ? legacyAacAudioSpecificConfig(track.codecId, track.audio.samplingFrequency, track.audio.channels, track.audio.outputSamplingFrequency) : undefined;
-  const decoded = decodeTrack(track, family, audio, legacyAac);
+  const decoded = decodeTrack(track, family, audio, legacyAac, firstKeyframe);
   return { family, decoded, legacyAac: legacyAac !== undefined };
 }
 
+/** The first unlaced key frame block of a track. */
+function firstKeyframe(source: ByteSource, blocks: BlockTable, track: number): FrameBytes | undefined {
+  for (let i = 0; i < blocks.count; i++) {
+    if (blocks.track[i] !== track || ((blocks.flags[i] ?? 0) & BlockFlag.Key) === 0 || (blocks.frameCount[i] ?? 1) > 1) continue;
+    const offset = blocks.payloadOffset[i] ?? 0;
+    return { bytes: source.read(offset, blocks.payloadSize[i] ?? 0), offset };
+  }
+  return undefined;
+}
+
 /** What a declaration's codec private data (or, for a legacy AAC ID, the config it stands for) adds to its track. */
-function decodeTrack(track: MatroskaTrack, family: CodecFamily, audio: ContainerAudio | undefined, legacyAac: Uint8Array | undefined): DecodedCodecPrivate {
+function decodeTrack(track: MatroskaTrack, family: CodecFamily, audio: ContainerAudio | undefined, legacyAac: Uint8Array | undefined, firstKeyframe?: () => FrameBytes | undefined): DecodedCodecPrivate {
   const bytes = track.codecPrivate?.bytes;
   const offset = track.codecPrivate?.offset ?? track.offset;
   if (track.codecId.startsWith('A_PCM/')) return { track: { codecName: PCM_NAMES[track.codecId] ?? 'PCM' }, issues: [] }; // the Audio element says it all: no CodecPrivate
@@ -142,7 +155,7 @@ function decodeTrack(track: MatroskaTrack, family: CodecFamily, audio: Container
   if (track.codecId === 'V_MS/VFW/FOURCC') return decodeBitmapInfoHeader(bytes, offset);
   if (legacyAac) return legacyAacFormat(legacyAac, audio);
   if (family === 'other') return { track: matroskaCodecNames(track.codecId, audio?.sampleRate), issues: [] };
-  return decodeCodecPrivate(family, bytes, offset, { audio });
+  return decodeCodecPrivate(family, bytes, offset, { audio, firstKeyframe });
 }
 
 /**

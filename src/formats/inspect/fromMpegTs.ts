@@ -3,11 +3,11 @@
 // LATM StreamMuxConfig, MPEG audio and AC-3 from their first frame header.
 import type { FieldLocation } from '../bits/syntax';
 import type { ByteSource } from '../byteSource';
-import { adtsFrameLengthAt, adtsToAudioSpecificConfig, analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, parseAdtsHeader, parseH264Pps, parseH264Sps, parseH265Pps, parseH265Sps, parseH265Vps, readAdtsFrameInfo } from '../codecs';
-import { avcCodecStringFromSps, hevcCodecStringFromSps } from '../codecs';
+import { adtsFrameLengthAt, adtsToAudioSpecificConfig, analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, parseAdtsHeader, readAdtsFrameInfo } from '../codecs';
 import { gatherPes, pesByteOffset, pesIndexesOf, pesSpan, readMpegTs, spanByteOffset, type MpegTsFile, type TsStream } from '../mpegts';
 import { PES_RANDOM_ACCESS } from '../mpegts/tables';
 import { decodeCodecPrivate, frameRateIsMaximum, reportLocations, videoFormat, type ParameterSetsByName } from './codecPrivate';
+import { inBandNals, parseInBandSets } from './inBandParameterSets';
 import { issue, type Issue } from '../issues';
 import { withoutUndefined } from './compact';
 import type { ContainerInspection, VideoTrackContext } from './container';
@@ -190,12 +190,10 @@ function inBandParameterSets(source: ByteSource, ts: MpegTsFile, pid: number, co
     // Parameter sets come before the slices: the first bytes of an access unit tell whether it has them.
     const head = gatherPes(source, ts, index, RANDOM_ACCESS_SCAN);
     if (!analyzeFrameNals(head, { codec, expected: 'annex-b' }).inBandParameterSets.some((unit) => unit.nal_unit_type === sps)) continue;
-    const frame = gatherPes(source, ts, index);
-    const analysis = analyzeFrameNals(frame, { codec, expected: 'annex-b' });
     // Parsed at their offsets in the gathered frame, then moved to the input's (past TS packet headers).
-    const nals = analysis.inBandParameterSets.map((unit) => ({ type: unit.nal_unit_type, offset: unit.offset, bytes: frame.subarray(unit.offset, unit.offset + unit.length) }));
+    const nals = inBandNals(gatherPes(source, ts, index), codec, 'annex-b');
     const reference = buildParameterSetReference(codec, nals.map((nal) => nal.bytes));
-    const parsed = codec === 'h264' ? parseH264Sets(nals) : parseH265Sets(nals);
+    const parsed = parseInBandSets(codec, nals);
     const sets: ParameterSetsByName = parsed.sets;
     const track: Partial<TrackReport> = {
       ...videoFormat(codec, parsed.spsDerived, parsed.codec),
@@ -211,28 +209,6 @@ function inBandParameterSets(source: ByteSource, ts: MpegTsFile, pid: number, co
     return { track, reference, frameRateIsMaximum: frameRateIsMaximum(parsed.spsDerived) };
   }
   return { track: {}, reference: undefined, frameRateIsMaximum: false };
-}
-
-interface NalBytes {
-  type: number;
-  /** In the gathered frame. */
-  offset: number;
-  bytes: Uint8Array;
-}
-
-function parseH264Sets(nals: readonly NalBytes[]) {
-  const sps = nals.filter((nal) => nal.type === 7).map((nal) => parseH264Sps(nal.bytes, nal.offset));
-  const pps = nals.filter((nal) => nal.type === 8).map((nal) => parseH264Pps(nal.bytes, nal.offset, sps));
-  const first = sps[0];
-  return { spsDerived: first?.derived, codec: first ? avcCodecStringFromSps(first) : undefined, sets: { sps, pps } };
-}
-
-function parseH265Sets(nals: readonly NalBytes[]) {
-  const vps = nals.filter((nal) => nal.type === 32).map((nal) => parseH265Vps(nal.bytes, nal.offset));
-  const sps = nals.filter((nal) => nal.type === 33).map((nal) => parseH265Sps(nal.bytes, nal.offset));
-  const pps = nals.filter((nal) => nal.type === 34).map((nal) => parseH265Pps(nal.bytes, nal.offset));
-  const first = sps[0];
-  return { spsDerived: first?.derived, codec: first ? hevcCodecStringFromSps(first, 'hev1') : undefined, sets: { vps, sps, pps } };
 }
 
 /** Locations parsed at offsets in gathered bytes, moved to the input's offsets by `inFile`. */

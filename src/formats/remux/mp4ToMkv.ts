@@ -12,6 +12,7 @@ import { ElementId as Id } from '../matroska/elementTable';
 import { concatBytes, elementHeader, uintElement } from '../matroska/write/ebmlWrite';
 import type { TrackSpec } from '../matroska/write/matroskaWrite';
 import { ebmlHeader, infoElement, segmentStart, simpleBlockLength, tracksElement, writeSimpleBlockHeader } from '../matroska/write/matroskaWrite';
+import { recordWithInBandSets } from './recordFromInBand';
 
 export const MatroskaCodec = {
   AVC: 'V_MPEG4/ISO/AVC',
@@ -99,7 +100,7 @@ export function remuxMp4ToMkv(source: ByteSource, options: Mp4ToMkvOptions = {})
     }
   }
   for (const track of candidates) {
-    const described = describe(track, specs.length + 1, issues);
+    const described = describe(source, track, specs.length + 1, issues);
     if (!described) continue;
     specs.push(described);
     const samples = track.samples;
@@ -185,7 +186,7 @@ export function mp4ToMkv(source: ByteSource, options: Mp4ToMkvOptions = {}): { b
 }
 
 /** Track header for a supported track; undefined (with an issue) otherwise. */
-function describe(track: Track, number: number, issues: Issue[]): TrackSpec | undefined {
+function describe(source: ByteSource, track: Track, number: number, issues: Issue[]): TrackSpec | undefined {
   const where = track.box?.offset ?? 0;
   const skip = (why: string): undefined => {
     issues.push(issue('warning', 'REMUX_TRACK_SKIPPED', `Track ${track.id} (${track.codec || 'unknown codec'}) is left out: ${why}.`, where));
@@ -200,7 +201,8 @@ function describe(track: Track, number: number, issues: Issue[]): TrackSpec | un
     if ((codec === 'avc1' || codec === 'avc3') && track.config?.type === 'avcC') codecId = MatroskaCodec.AVC;
     else if ((codec === 'hvc1' || codec === 'hev1') && track.config?.type === 'hvcC') codecId = MatroskaCodec.HEVC;
     else return skip(track.codec === 'encv' ? 'it is encrypted' : 'only H.264 (avcC) and H.265 (hvcC) video is remuxed');
-    const spec: TrackSpec = { number, uid, type: 1, codecId, codecPrivate: track.config.bytes };
+    const codecPrivate = recordWithInBandSets(codecId === MatroskaCodec.AVC ? 'h264' : 'h265', track.config.bytes, firstSyncSample(source, track.samples));
+    const spec: TrackSpec = { number, uid, type: 1, codecId, codecPrivate };
     if (track.width !== undefined && track.height !== undefined) spec.video = { width: track.width, height: track.height };
     const frame = constantDuration(track.samples);
     if (frame > 0) spec.defaultDurationNs = (frame * 1e9) / track.timescale;
@@ -211,6 +213,12 @@ function describe(track: Track, number: number, issues: Issue[]): TrackSpec | un
   const samplingFrequency = asc.derived.sampleRate ?? track.sampleRate ?? track.timescale;
   const channels = asc.derived.channels ?? track.channelCount ?? 2;
   return { number, uid, type: 2, codecId: MatroskaCodec.AAC, codecPrivate: track.config.bytes, audio: { samplingFrequency, channels } };
+}
+
+/** The bytes of a track's first sync sample. */
+function firstSyncSample(source: ByteSource, samples: SampleTable): Uint8Array | undefined {
+  const index = samples.sync.indexOf(1);
+  return index >= 0 && index < samples.count ? source.read(samples.offset[index] ?? 0, samples.size[index] ?? 0) : undefined;
 }
 
 /** The sample duration when all but the last sample have it; 0 otherwise. */

@@ -29,6 +29,7 @@ export interface ProbeStream {
   /** MPEG-TS: the PID, as "0x100". */
   id?: string;
   profile?: string;
+  level?: number;
   width?: number;
   height?: number;
   coded_width?: number;

@@ -1,7 +1,8 @@
 // Test helpers shared by the ISO BMFF and MPEG-TS tests: ffprobe as the independent judge, file-backed
 // and counting byte sources, a deterministic PRNG, box builders, and a reading of a field's bits.
 import { execFileSync } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerField } from '../../../../src/formats/bits/syntax';
 import { bytesSource, type ByteSource } from '../../../../src/formats/byteSource';
@@ -212,4 +213,51 @@ export function fieldHoldsValue(bytes: Uint8Array, structureOffset: number, fiel
 export function integerAt(bytes: Uint8Array, bitOffset: number, bitLength: number, descriptor: string): bigint {
   const unsigned = bitsAt(bytes, bitOffset, bitLength);
   return descriptor.startsWith('int(') && unsigned >= 1n << BigInt(bitLength - 1) ? unsigned - (1n << BigInt(bitLength)) : unsigned;
+}
+
+const IN_BAND_ENCODERS = {
+  avc3: ['-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-x264-params', 'repeat-headers=1:keyint=25'],
+  hev1: ['-c:v', 'libx265', '-x265-params', 'repeat-headers=1:keyint=25:log-level=none'],
+};
+
+/** Box types on the way from the top to the record, and where their children start. */
+const CHILDREN_AT: Record<string, number> = { moov: 8, trak: 8, mdia: 8, minf: 8, stbl: 8, stsd: 16, avc3: 86, hev1: 86 };
+
+/**
+ * The fragmented MP4 with its avcC/hvcC replaced by a record without parameter sets (avcC: the header and
+ * two empty counts, as GStreamer writes for avc3; hvcC: its 22-byte header and no arrays), the boxes
+ * around it shrunk to match. The moov comes first and the samples are placed from their moof, so no
+ * sample offset moves.
+ */
+function withEmptyRecord(file: Uint8Array, type: 'avcC' | 'hvcC'): Uint8Array {
+  const at = Buffer.from(file).indexOf(type) - 4;
+  const size = new DataView(file.buffer, file.byteOffset).getUint32(at);
+  const header = file.subarray(at + 8, at + 8 + (type === 'avcC' ? 4 : 22));
+  const record = box(type, type === 'avcC' ? Uint8Array.of(...header, 0xff, 0xe0, 0) : Uint8Array.of(...header, 0));
+  const out = Buffer.concat([file.subarray(0, at), record, file.subarray(at + size)]);
+  const shrink = size - record.length;
+  for (let p = 0; p < at; ) {
+    const boxSize = out.readUInt32BE(p);
+    if (at >= p + boxSize) {
+      p += boxSize;
+      continue;
+    }
+    out.writeUInt32BE(boxSize - shrink, p);
+    const children = CHILDREN_AT[out.toString('latin1', p + 4, p + 8)];
+    assert.ok(children, `a ${out.toString('latin1', p + 4, p + 8)} box around the ${type}`);
+    p += children;
+  }
+  return out;
+}
+
+/**
+ * An ffmpeg-made fragmented avc3/hev1 MP4 (320x180, 2 s, a key frame each second with its parameter sets
+ * in front) whose record then loses its parameter sets, as GStreamer's mp4mux writes avc3: its path in `dir`.
+ */
+export function inBandOnlyMp4(dir: string, entry: 'avc3' | 'hev1'): string {
+  const made = join(dir, `${entry}-full.mp4`);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=25:d=2', ...IN_BAND_ENCODERS[entry], '-tag:v', entry, '-movflags', '+frag_keyframe+empty_moov+default_base_moof', made]);
+  const path = join(dir, `${entry}.mp4`);
+  writeFileSync(path, withEmptyRecord(new Uint8Array(readFileSync(made)), entry === 'avc3' ? 'avcC' : 'hvcC'));
+  return path;
 }

@@ -14,7 +14,8 @@ import { BlockFlag } from '../../../../src/formats/matroska/blockTable';
 import { readMatroska } from '../../../../src/formats/matroska/readMatroska';
 import { concatBytes } from '../../../../src/formats/matroska/write';
 import { mp4ToMkv, remuxMp4ToMkv } from '../../../../src/formats/remux';
-import { fileSource } from '../isobmff/helpers';
+import { traceFile } from '../codecs/helpers/ffmpeg';
+import { fileSource, inBandOnlyMp4 } from '../isobmff/helpers';
 import { hasMkvinfo, mkvinfo } from '../matroska/mkvinfoDump';
 import { ffprobe, fixture, hasFfprobe, MEDIA, withTempDir, writeTemp } from '../writer/mkvFixtures';
 import type { ProbePacket } from '../writer/mkvFixtures';
@@ -195,4 +196,21 @@ test('tracks that cannot be remuxed are left out with an issue; nothing to write
   assert.equal(notMp4.clusterCount, 0);
   assert.ok(notMp4.issues.some((i) => i.code === 'REMUX_NO_TRACKS'));
   assert.deepEqual([...notMp4.clusters()], []);
+});
+
+test('an avc3/hev1 MP4 whose record holds no parameter sets: the MKV\'s CodecPrivate carries its first key frame\'s, which ffmpeg reads as the extradata', { skip: !hasFfmpeg }, () => {
+  withTempDir((dir) => {
+    for (const entry of ['avc3', 'hev1'] as const) {
+      const remux = mp4ToMkv(bytesSource(new Uint8Array(readFileSync(inBandOnlyMp4(dir, entry)))));
+      assert.deepEqual(remux.issues, []);
+      const sections = traceFile(writeTemp(dir, `${entry}.mkv`, remux.bytes));
+      // (ffmpeg notes the 4 bytes of an avcC's High-profile fields, its own records' included, as "left at end".)
+      const parameterSets = sections.filter((section) => /Parameter Set/.test(section.title));
+      const fromExtradata = parameterSets.filter((section) => section.extradata);
+      const inBand = parameterSets.filter((section) => !section.extradata);
+      const names = entry === 'avc3' ? ['Sequence Parameter Set', 'Picture Parameter Set'] : ['Video Parameter Set', 'Sequence Parameter Set', 'Picture Parameter Set'];
+      assert.deepEqual(fromExtradata.map((section) => section.title), names);
+      assert.deepEqual(fromExtradata.map((section) => section.lines), inBand.map((section) => section.lines), 'the sets of the first key frame, field by field');
+    }
+  });
 });
