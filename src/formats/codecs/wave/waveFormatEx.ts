@@ -115,14 +115,18 @@ function checkConsistency(f: Fields, issues: Issue[], offset: number): void {
   if (channels === 0) issues.push(issue('error', `${CODE}_CHANNELS`, 'nChannels is 0.', offset + 2));
   if (rate === 0) issues.push(issue('error', `${CODE}_SAMPLE_RATE`, 'nSamplesPerSec is 0.', offset + 4));
   if (tag === 1 || tag === 3 || tag === 6 || tag === 7) {
-    const expectedAlign = (channels * bits) / 8;
+    // A G.711 sample is a byte whatever wBitsPerSample says (GStreamer's matroskamux writes 0 there): the
+    // block and byte rate follow from that, and a wrong wBitsPerSample is reported once, on its own.
+    const g711 = tag === 6 || tag === 7;
+    const expectedAlign = (channels * (g711 ? 8 : bits)) / 8;
     if (align !== expectedAlign) {
-      issues.push(issue('warning', `${CODE}_BLOCK_ALIGN`, `nBlockAlign is ${align}; nChannels × wBitsPerSample / 8 = ${expectedAlign}.`, offset + 12));
+      const rule = g711 ? 'nChannels × 1 byte' : 'nChannels × wBitsPerSample / 8';
+      issues.push(issue('warning', `${CODE}_BLOCK_ALIGN`, `nBlockAlign is ${align}; ${rule} = ${expectedAlign}.`, offset + 12));
     }
-    if (f.nAvgBytesPerSec !== rate * align) {
-      issues.push(issue('warning', `${CODE}_AVG_BYTES`, `nAvgBytesPerSec is ${String(f.nAvgBytesPerSec)}; nSamplesPerSec × nBlockAlign = ${rate * align}.`, offset + 8));
+    if (f.nAvgBytesPerSec !== rate * expectedAlign) {
+      issues.push(issue('warning', `${CODE}_AVG_BYTES`, `nAvgBytesPerSec is ${String(f.nAvgBytesPerSec)}; nSamplesPerSec × the block size = ${rate * expectedAlign}.`, offset + 8));
     }
-    if ((tag === 6 || tag === 7) && bits !== 8) {
+    if (g711 && bits !== 8) {
       issues.push(issue('warning', `${CODE}_BITS`, `G.711 samples are 8 bits; wBitsPerSample is ${bits}.`, offset + 14));
     }
   }

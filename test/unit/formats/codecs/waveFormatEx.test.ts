@@ -67,9 +67,19 @@ test('WAVE_FORMAT_EXTENSIBLE, a bare 16-byte PCMWAVEFORMAT, truncation and incon
     parseWaveFormatEx(ext.subarray(0, 10)).issues.map((i) => i.code),
     ['WAVEFORMATEX_TRUNCATED'],
   );
+  // A-law, mono, 8 kHz, 8000 bytes/s (right), a block of 3 and 16-bit samples (both wrong)
   const alaw = Uint8Array.of(6, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x40, 0x1f, 0, 0, 3, 0, 16, 0, 0, 0);
   assert.deepEqual(
-    parseWaveFormatEx(alaw).issues.map((i) => i.code),
-    ['WAVEFORMATEX_BLOCK_ALIGN', 'WAVEFORMATEX_AVG_BYTES', 'WAVEFORMATEX_BITS'],
+    parseWaveFormatEx(alaw).issues.map((i) => [i.code, i.message]),
+    [['WAVEFORMATEX_BLOCK_ALIGN', 'nBlockAlign is 3; nChannels × 1 byte = 1.'], ['WAVEFORMATEX_BITS', 'G.711 samples are 8 bits; wBitsPerSample is 16.']],
+  );
+});
+
+test('G.711 as GStreamer\'s matroskamux declares it (wBitsPerSample 0, nAvgBytesPerSec an eighth of the rate): the two wrong fields, each once', () => {
+  // mu-law, mono, 16 kHz, 2000 bytes/s, block 1, 0 bits
+  const mulaw = Uint8Array.of(7, 0, 1, 0, 0x80, 0x3e, 0, 0, 0xd0, 0x07, 0, 0, 1, 0, 0, 0, 0, 0);
+  assert.deepEqual(
+    parseWaveFormatEx(mulaw).issues.map((i) => [i.code, i.message, i.offset]),
+    [['WAVEFORMATEX_AVG_BYTES', 'nAvgBytesPerSec is 2000; nSamplesPerSec × the block size = 16000.', 8], ['WAVEFORMATEX_BITS', 'G.711 samples are 8 bits; wBitsPerSample is 0.', 14]],
   );
 });
