@@ -106,7 +106,7 @@ function decodeVideo(family: 'h264' | 'h265', bytes: Uint8Array | undefined, off
   if (!bytes || issues.some((i) => i.code === 'CODEC_PRIVATE_MISSING' || i.code === 'CODEC_PRIVATE_ANNEX_B')) return { track: {}, issues };
 
   const { record, codec } = parseVideoRecord(family, bytes, offset, entry);
-  const inBand = record.sps.length === 0 && !record.issues.some((i) => i.severity === 'error') ? recordFromInBand(family, record.derived.lengthSize, offset, container, entry) : undefined;
+  const inBand = record.sps.length === 0 && !record.issues.some((i) => i.severity === 'error') ? setsFromFirstKeyframe(family, record.derived.lengthSize, offset, container, entry) : undefined;
   const sps = inBand ? inBand.parsed.spsDerived : record.sps[0]?.derived;
   const track: Partial<TrackReport> = {
     ...videoFormat(family, sps, inBand ? inBand.parsed.codec : codec),
@@ -140,7 +140,7 @@ const NO_PARAMETER_SET = new Set(['AVCC_NO_SPS', 'AVCC_NO_PPS', 'HVCC_NO_VPS', '
  * (GStreamer's mp4mux writes avc3 records with none); KVS reads them only from the codec private data,
  * and a Matroska track (or an avc1/hvc1 one) must have them there.
  */
-function recordFromInBand(family: 'h264' | 'h265', lengthSize: number | undefined, recordOffset: number, container: TrackContainer, entry: VideoSampleEntry) {
+function setsFromFirstKeyframe(family: 'h264' | 'h265', lengthSize: number | undefined, recordOffset: number, container: TrackContainer, entry: VideoSampleEntry) {
   const frame = container.firstKeyframe?.();
   if (!frame) return undefined;
   const size = lengthSize === 1 || lengthSize === 2 ? lengthSize : 4;
