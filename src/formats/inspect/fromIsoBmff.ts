@@ -149,8 +149,10 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
  * middle, not the start: audio cut where a GOP's keyframe is decoded starts before it plays, when B-frames
  * delay it.) A moof whose video starts after a keyframe joins the fragment before it: a chunk of a
  * low-latency CMAF fragment, or a moof cut by time in a progressive file; unless a styp opens it, as a
- * segment of its own (then FRAGMENT_NOT_KEYFRAME_START says what is wrong). `frames.fragment` is
- * renumbered to match.
+ * segment of its own (then FRAGMENT_NOT_KEYFRAME_START says what is wrong). A moof without video whose
+ * frames span more than two fragments (GStreamer's mp4mux writes a second of audio to a moof of its own
+ * between GOPs of a fifth of that) is spread: each frame goes to the fragment of the last keyframe that
+ * plays at or before it, as kvs-put sends them. `frames.fragment` is renumbered to match.
  */
 function withMoofsJoinedIntoFragments(moofs: readonly FragmentSpan[], frames: FrameTable, tracks: readonly TrackReport[], segmentStarts: readonly number[]): FragmentSpan[] {
   const video = new Set(tracks.filter((track) => track.kind === 'video').map((track) => track.number));
@@ -159,6 +161,7 @@ function withMoofsJoinedIntoFragments(moofs: readonly FragmentSpan[], frames: Fr
   const opening = new Uint8Array(moofs.length);
   /** Per moof: its first video frame's time (moofs with video), else the middle of its frames' span. */
   const timeMs = new Float64Array(moofs.length).fill(NaN);
+  const startMs = new Float64Array(moofs.length).fill(NaN);
   const endMs = new Float64Array(moofs.length).fill(NaN);
   for (let i = 0; i < frames.count; i++) {
     const moof = frames.fragment[i] ?? -1;
@@ -175,7 +178,11 @@ function withMoofsJoinedIntoFragments(moofs: readonly FragmentSpan[], frames: Fr
       if (!(end <= (endMs[moof] ?? NaN))) endMs[moof] = end;
     }
   }
-  for (let m = 0; m < moofs.length; m++) if (opening[m] === 0) timeMs[m] = ((timeMs[m] ?? NaN) + (endMs[m] ?? NaN)) / 2;
+  for (let m = 0; m < moofs.length; m++) {
+    if (opening[m] !== 0) continue;
+    startMs[m] = timeMs[m] ?? NaN;
+    timeMs[m] = ((timeMs[m] ?? NaN) + (endMs[m] ?? NaN)) / 2;
+  }
   const firstWithVideo = opening.findIndex((kind) => kind !== 0);
   if (firstWithVideo < 0) return [...moofs];
   const segmentStart = new Set(segmentStarts);
@@ -204,6 +211,8 @@ function withMoofsJoinedIntoFragments(moofs: readonly FragmentSpan[], frames: Fr
   });
   const byTime = anchors.every((anchor, k) => k === 0 || anchor > (anchors[k - 1] ?? Infinity)) && !Number.isNaN(anchors[0] ?? NaN);
   let videoBefore = 0; // the fragment of the last video moof before, for the file-order rule
+  /** Moofs without video whose frames span more than two fragments: each frame goes where it plays. */
+  const spread = new Set<number>();
   moofs.forEach((_, index) => {
     if (opening[index] !== 0) {
       videoBefore = into[index] ?? 0;
@@ -211,11 +220,13 @@ function withMoofsJoinedIntoFragments(moofs: readonly FragmentSpan[], frames: Fr
     }
     const pts = timeMs[index] ?? NaN;
     join(index, byTime && !Number.isNaN(pts) ? lastAtOrBefore(anchors, pts) : videoBefore);
+    if (byTime && lastAtOrBefore(anchors, endMs[index] ?? NaN) - lastAtOrBefore(anchors, startMs[index] ?? NaN) > 1) spread.add(index);
   });
   if (joined.length === moofs.length) return joined;
   for (let i = 0; i < frames.count; i++) {
     const moof = frames.fragment[i] ?? -1;
-    if (moof >= 0 && moof < moofs.length) frames.fragment[i] = into[moof] ?? moof;
+    if (moof < 0 || moof >= moofs.length) continue;
+    frames.fragment[i] = spread.has(moof) ? lastAtOrBefore(anchors, frames.ptsMs[i] ?? NaN) : (into[moof] ?? moof);
   }
   return joined;
 }

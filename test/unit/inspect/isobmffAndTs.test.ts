@@ -1255,3 +1255,28 @@ test("MP4 audio its sample entry cannot describe: FLAC at 96 kHz (dfLa's STREAMI
   // MPEG-2 AAC is AAC: KVS packages it (kvs-put sends it as A_AAC).
   assert.deepEqual(inspectJson(mpeg2Aac).issues.filter((found) => found.code === 'CODEC_NOT_PLAYABLE'), []);
 });
+
+test('GStreamer\'s fragmented mp4mux (a second of audio in a moof of its own between moofs of 5-frame GOPs): each fragment opens at its keyframe and holds the frames that play until the next, as ffprobe times them', () => {
+  const file = `${FIXTURES}/h264-aac-gst.mp4`;
+  const report = inspectJson(file, '--frames');
+  const packets = ffprobePackets(file);
+  const ms = (packet: (typeof packets)[number]) => Number(packet.pts_time) * 1000;
+  const keyframes = packets.filter((packet) => packet.codec_type === 'video' && packet.flags.startsWith('K')).map(ms);
+  const fragmentOf = (pts: number) => keyframes.filter((key) => key <= pts + 0.5).length - 1;
+  const expected = keyframes.map((key, k) => ({
+    startMs: Math.round(key),
+    video: packets.filter((packet) => packet.codec_type === 'video' && fragmentOf(ms(packet)) === k).length,
+    audio: packets.filter((packet) => packet.codec_type === 'audio' && fragmentOf(ms(packet)) === k).length,
+  }));
+  const track = (kind: string) => report.tracks.find((t) => t.kind === kind)?.number;
+  const frames = report.frames ?? [];
+  assert.deepEqual(
+    report.fragments.map((fragment, k) => ({
+      startMs: Math.round(fragment.startMs ?? NaN),
+      video: frames.filter((frame) => frame.fragment === k && frame.track === track('video')).length,
+      audio: frames.filter((frame) => frame.fragment === k && frame.track === track('audio')).length,
+    })),
+    expected,
+  );
+  assert.deepEqual(report.issues.filter((found) => found.severity !== 'info').map((found) => found.code), []);
+});
