@@ -59,6 +59,8 @@ export { analyzeFrameNals, annexBRandomAccess } from './framing/frameNals';
 export { beginsAccessUnit, leadingNalType } from './framing/accessUnitStart';
 export type { ExpectedFraming, FrameNalAnalysis, FrameNalOptions, FrameNalUnit, InBandParameterSets } from './framing/frameNals';
 export { buildParameterSetReference, recordParameterSets } from './framing/parameterSetReference';
+export { inBandNals, spsType } from './framing/inBandNals';
+export type { NalBytes } from './framing/inBandNals';
 export type { ParameterSetReference } from './framing/parameterSetReference';
 
 export {

@@ -10,6 +10,7 @@ import {
   checkAacCodecPrivate,
   checkVideoCodecPrivate,
   checkWaveFormatCodecPrivate,
+  inBandNals,
   hevcCodecStringFromRecord,
   parseAudioSpecificConfig,
   parseAvcDecoderConfigurationRecord,
@@ -17,6 +18,7 @@ import {
   parseHevcDecoderConfigurationRecord,
   parseWaveFormatEx,
   recordParameterSets,
+  spsType,
   waveFormatOf,
   type AacDecoderOutput,
   type AudioSpecificConfig,
@@ -29,7 +31,7 @@ import {
 } from '../codecs';
 import { issue, type Issue } from '../issues';
 import { withoutUndefined } from './compact';
-import { hasSps, inBandNals, parseInBandSets } from './inBandParameterSets';
+import { parseInBandSets } from './inBandParameterSets';
 import type { CodecFamily, HrdReport, TrackReport } from './report';
 
 export const CODEC_PRIVATE_CHANGED_HINT =
@@ -146,7 +148,7 @@ function setsFromFirstKeyframe(family: 'h264' | 'h265', lengthSize: number | und
   const size = lengthSize === 1 || lengthSize === 2 ? lengthSize : 4;
   // A copy: the sets are kept as the reference for later frames, and a source's reads may reuse their buffer.
   const nals = inBandNals(frame.bytes.slice(), family, size);
-  if (!hasSps(nals, family)) return undefined;
+  if (!nals.some((nal) => nal.type === spsType(family))) return undefined;
   const parsed = parseInBandSets(family, nals.map((nal) => ({ ...nal, offset: frame.offset + nal.offset })), entry);
   const at = frame.offset + (nals[0]?.offset ?? 0);
   const names = family === 'h264' ? 'SPS and PPS' : 'VPS, SPS and PPS';

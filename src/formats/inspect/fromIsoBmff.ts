@@ -2,7 +2,7 @@
 import type { ByteSource } from '../byteSource';
 import { readVorbisIdentification } from '../codecs';
 import { reducedRatio } from '../codecs/aspectRatio';
-import { isAacObjectType, OBJECT_TYPE_MPEG4_AUDIO, readIsoBmff, sampleIsDisposable } from '../isobmff';
+import { isAacObjectType, OBJECT_TYPE_MPEG4_AUDIO, readFirstSyncSample, readIsoBmff, sampleIsDisposable } from '../isobmff';
 import type { IsoBmffFile, Track } from '../isobmff';
 import { issue, type Issue } from '../issues';
 import { lastAtOrBefore } from '../producerFragments';
@@ -50,7 +50,7 @@ export function inspectIsoBmff(source: ByteSource): ContainerInspection {
 
   for (const track of file.tracks) {
     const family = isoFamily(track);
-    const decoded = decodeTrack(track, family, () => firstKeyframe(source, track));
+    const decoded = decodeTrack(track, family, () => readFirstSyncSample(source, track.samples));
     const cut = declarationCut(track, source);
     if (!cut) issues.push(...decoded.issues);
     const pasp = track.pixelAspectRatio && reducedRatio(track.pixelAspectRatio.hSpacing, track.pixelAspectRatio.vSpacing);
@@ -307,15 +307,6 @@ function decodeTrack(track: Track, family: CodecFamily, firstKeyframe?: () => Fr
   const objectType = track.esds?.objectTypeIndication;
   if (family === 'aac' && objectType !== undefined && objectType !== OBJECT_TYPE_MPEG4_AUDIO && decoded.track.codec) decoded.track.codec = `mp4a.${objectType.toString(16)}`;
   return decoded;
-}
-
-/** The track's first sync sample. */
-function firstKeyframe(source: ByteSource, track: Track): FrameBytes | undefined {
-  const samples = track.samples;
-  const index = samples ? samples.sync.indexOf(1) : -1;
-  if (!samples || index < 0 || index >= samples.count) return undefined;
-  const offset = samples.offset[index] ?? 0;
-  return { bytes: source.read(offset, samples.size[index] ?? 0), offset };
 }
 
 /** The input ends inside the track's trak: what it lacks may lie past the cut, which BOX_TRUNCATED reports. */

@@ -3,11 +3,11 @@
 // LATM StreamMuxConfig, MPEG audio and AC-3 from their first frame header.
 import type { FieldLocation } from '../bits/syntax';
 import type { ByteSource } from '../byteSource';
-import { adtsFrameLengthAt, adtsToAudioSpecificConfig, analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, parseAdtsHeader, readAdtsFrameInfo } from '../codecs';
+import { adtsFrameLengthAt, adtsToAudioSpecificConfig, analyzeFrameNals, annexBRandomAccess, buildParameterSetReference, inBandNals, parseAdtsHeader, readAdtsFrameInfo } from '../codecs';
 import { gatherPes, pesByteOffset, pesIndexesOf, pesSpan, readMpegTs, spanByteOffset, type MpegTsFile, type TsStream } from '../mpegts';
 import { PES_RANDOM_ACCESS } from '../mpegts/tables';
 import { decodeCodecPrivate, frameRateIsMaximum, reportLocations, videoFormat, type ParameterSetsByName } from './codecPrivate';
-import { inBandNals, parseInBandSets } from './inBandParameterSets';
+import { parseInBandSets } from './inBandParameterSets';
 import { issue, type Issue } from '../issues';
 import { withoutUndefined } from './compact';
 import type { ContainerInspection, VideoTrackContext } from './container';

@@ -1,7 +1,6 @@
-// The parameter sets a frame carries in-band, parsed: what MPEG-TS video has instead of codec private
-// data, and what an avcC/hvcC record may leave to the frames.
+// The parameter sets a frame carries in-band (codecs' inBandNals), parsed: what MPEG-TS video has
+// instead of codec private data, and what an avcC/hvcC record may leave to the frames.
 import {
-  analyzeFrameNals,
   avcCodecStringFromSps,
   hevcCodecStringFromSps,
   parseH264Pps,
@@ -9,38 +8,17 @@ import {
   parseH265Pps,
   parseH265Sps,
   parseH265Vps,
-  type ExpectedFraming,
   type H264SpsDerived,
   type H265SpsDerived,
+  type NalBytes,
 } from '../codecs';
 import type { ParameterSetsByName, VideoSampleEntry } from './codecPrivate';
-
-/** One in-band parameter set: its nal_unit_type, where it starts in the frame, and its bytes. */
-export interface NalBytes {
-  type: number;
-  offset: number;
-  bytes: Uint8Array;
-}
 
 export interface ParsedInBandSets {
   spsDerived: H264SpsDerived | H265SpsDerived | undefined;
   /** The RFC 6381 string of the first SPS, under the given sample entry. */
   codec: string | undefined;
   sets: ParameterSetsByName;
-}
-
-/** The VPS/SPS/PPS NAL units of a frame, in order. */
-export function inBandNals(frame: Uint8Array, codec: 'h264' | 'h265', expected: ExpectedFraming): NalBytes[] {
-  return analyzeFrameNals(frame, { codec, expected }).inBandParameterSets.map((unit) => ({
-    type: unit.nal_unit_type,
-    offset: unit.offset,
-    bytes: frame.subarray(unit.offset, unit.offset + unit.length),
-  }));
-}
-
-export function hasSps(nals: readonly NalBytes[], codec: 'h264' | 'h265'): boolean {
-  const sps = codec === 'h264' ? 7 : 33;
-  return nals.some((nal) => nal.type === sps);
 }
 
 /** The sets parsed at their offsets in the frame; the codec string under `entry` (MPEG-TS names none: avc1, hev1). */

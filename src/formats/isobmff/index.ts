@@ -3,7 +3,7 @@ export { readIsoBmff, type IsoBmffFile, type IsoBmffKind, type IsoBmffOptions, t
 export { readBoxes, walkBoxes, type WalkOptions } from './walker';
 export { boxName, boxSpec, fieldsOf, type BoxFieldMap, type KnownBoxType } from './registry';
 export { boxPathAt, childBox, childBoxes, findBoxes } from './find';
-export { decodeSampleFlags, SAMPLE_IS_NON_SYNC, sampleIsDisposable, type SampleTable } from './samples';
+export { decodeSampleFlags, readFirstSyncSample, SAMPLE_IS_NON_SYNC, sampleIsDisposable, type SampleTable } from './samples';
 export { presentationShift, trackKind, type CodecConfig, type Track, type TrackKind } from './tracks';
 export type { Fragment, FragmentTrack } from './fragments';
 export { BoxReader } from './reader';

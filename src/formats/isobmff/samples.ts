@@ -1,3 +1,5 @@
+import type { ByteSource } from '../byteSource';
+
 /**
  * Per-track sample tables as parallel typed arrays (no object per sample). Times are in the track's
  * media timescale; presentation time = dts + cto (+ the track's edit-list shift).
@@ -18,6 +20,14 @@ export interface SampleTable {
   readonly flags?: Uint32Array;
   /** Fragmented files: index of the fragment each sample belongs to. */
   readonly fragment?: Uint32Array;
+}
+
+/** The bytes of a table's first sync sample, and where they start. */
+export function readFirstSyncSample(source: ByteSource, samples: SampleTable | undefined): { bytes: Uint8Array; offset: number } | undefined {
+  const index = samples ? samples.sync.indexOf(1) : -1;
+  if (!samples || index < 0 || index >= samples.count) return undefined;
+  const offset = samples.offset[index] ?? 0;
+  return { bytes: source.read(offset, samples.size[index] ?? 0), offset };
 }
 
 /** sample_flags: sample_is_non_sync_sample. */

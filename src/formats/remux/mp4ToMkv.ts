@@ -5,7 +5,7 @@
 // ByteSource one cluster at a time, so a large file is never held in memory.
 import type { ByteSource } from '../byteSource';
 import { parseAudioSpecificConfig } from '../codecs/aac/audioSpecificConfig';
-import { isAacObjectType, readIsoBmff, type SampleTable, type Track } from '../isobmff';
+import { isAacObjectType, readFirstSyncSample, readIsoBmff, type SampleTable, type Track } from '../isobmff';
 import { issue, type Issue } from '../issues';
 import { FragmentOpener, lastAtOrBefore } from '../producerFragments';
 import { ElementId as Id } from '../matroska/elementTable';
@@ -201,7 +201,7 @@ function describe(source: ByteSource, track: Track, number: number, issues: Issu
     if ((codec === 'avc1' || codec === 'avc3') && track.config?.type === 'avcC') codecId = MatroskaCodec.AVC;
     else if ((codec === 'hvc1' || codec === 'hev1') && track.config?.type === 'hvcC') codecId = MatroskaCodec.HEVC;
     else return skip(track.codec === 'encv' ? 'it is encrypted' : 'only H.264 (avcC) and H.265 (hvcC) video is remuxed');
-    const codecPrivate = recordWithInBandSets(codecId === MatroskaCodec.AVC ? 'h264' : 'h265', track.config.bytes, firstSyncSample(source, track.samples));
+    const codecPrivate = recordWithInBandSets(codecId === MatroskaCodec.AVC ? 'h264' : 'h265', track.config.bytes, readFirstSyncSample(source, track.samples)?.bytes);
     const spec: TrackSpec = { number, uid, type: 1, codecId, codecPrivate };
     if (track.width !== undefined && track.height !== undefined) spec.video = { width: track.width, height: track.height };
     const frame = constantDuration(track.samples);
@@ -213,12 +213,6 @@ function describe(source: ByteSource, track: Track, number: number, issues: Issu
   const samplingFrequency = asc.derived.sampleRate ?? track.sampleRate ?? track.timescale;
   const channels = asc.derived.channels ?? track.channelCount ?? 2;
   return { number, uid, type: 2, codecId: MatroskaCodec.AAC, codecPrivate: track.config.bytes, audio: { samplingFrequency, channels } };
-}
-
-/** The bytes of a track's first sync sample. */
-function firstSyncSample(source: ByteSource, samples: SampleTable): Uint8Array | undefined {
-  const index = samples.sync.indexOf(1);
-  return index >= 0 && index < samples.count ? source.read(samples.offset[index] ?? 0, samples.size[index] ?? 0) : undefined;
 }
 
 /** The sample duration when all but the last sample have it; 0 otherwise. */

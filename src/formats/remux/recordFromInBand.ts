@@ -2,37 +2,24 @@
 // carries in-band, for a track whose record holds none: avc3 and hev1 allow that (GStreamer's mp4mux
 // writes avc3 records without them), but KVS reads parameter sets only from the Matroska CodecPrivate.
 import { unescapeRbsp } from '../bits/rbsp';
-import { analyzeFrameNals, parseH264Sps, parseH265Sps } from '../codecs';
+import { inBandNals, parseAvcDecoderConfigurationRecord, parseH264Sps, parseH265Sps, parseHevcDecoderConfigurationRecord, spsType } from '../codecs';
 import { bytesEqual } from '../bytesEqual';
 
 /** The record's own bytes when it holds an SPS or the frame holds none; else a record with the frame's sets. */
 export function recordWithInBandSets(codec: 'h264' | 'h265', record: Uint8Array, keyframe: Uint8Array | undefined): Uint8Array {
-  const lengthSize = ((codec === 'h264' ? (record[4] ?? 3) : (record[21] ?? 3)) & 3) + 1 as 1 | 2 | 3 | 4;
-  if (!keyframe || recordHoldsSps(codec, record)) return record;
+  const parsed = codec === 'h264' ? parseAvcDecoderConfigurationRecord(record) : parseHevcDecoderConfigurationRecord(record);
+  if (!keyframe || parsed.sps.length > 0) return record;
+  const size = parsed.derived.lengthSize;
+  const lengthSize = size === 1 || size === 2 ? size : 4;
   const byType = new Map<number, Uint8Array[]>();
-  for (const unit of analyzeFrameNals(keyframe, { codec, expected: lengthSize }).inBandParameterSets) {
-    const bytes = keyframe.slice(unit.offset, unit.offset + unit.length);
-    const list = byType.get(unit.nal_unit_type) ?? [];
-    if (!list.some((other) => bytesEqual(other, bytes))) list.push(bytes);
-    byType.set(unit.nal_unit_type, list);
+  for (const nal of inBandNals(keyframe, codec, lengthSize)) {
+    const list = byType.get(nal.type) ?? [];
+    if (!list.some((other) => bytesEqual(other, nal.bytes))) list.push(nal.bytes.slice());
+    byType.set(nal.type, list);
   }
-  const sps = byType.get(codec === 'h264' ? 7 : 33)?.[0];
+  const sps = byType.get(spsType(codec))?.[0];
   if (!sps) return record;
   return codec === 'h264' ? avcRecord(sps, byType, lengthSize) : hevcRecord(sps, byType, lengthSize);
-}
-
-function recordHoldsSps(codec: 'h264' | 'h265', record: Uint8Array): boolean {
-  if (codec === 'h264') return ((record[5] ?? 0) & 0x1f) > 0;
-  // hvcC: numOfArrays at byte 22, then per array its type, a count and each NAL unit with its length.
-  let p = 23;
-  for (let n = record[22] ?? 0; n > 0 && p + 3 <= record.length; n--) {
-    const type = (record[p] ?? 0) & 0x3f;
-    const count = ((record[p + 1] ?? 0) << 8) | (record[p + 2] ?? 0);
-    if (type === 33 && count > 0) return true;
-    p += 3;
-    for (let i = 0; i < count && p + 2 <= record.length; i++) p += 2 + (((record[p] ?? 0) << 8) | (record[p + 1] ?? 0));
-  }
-  return false;
 }
 
 function avcRecord(sps: Uint8Array, byType: ReadonlyMap<number, Uint8Array[]>, lengthSize: number): Uint8Array {
