@@ -147,8 +147,17 @@ export class BoxReader {
 
   /** Skips n bytes; with a name, records them (reserved or pre_defined bits) as hex. */
   skip(n: number, name?: string): void {
+    if (name === undefined) this.take(n);
+    else this.hexBytes(n, name);
+  }
+
+  /** The next n bytes as hex digits (a key ID, an IV); with a name, records them so. */
+  hexBytes(n: number, name?: string): string {
     const at = this.take(n);
-    if (name !== undefined && at >= 0) this.syntax?.push(this.field(name, at, n, hex(this.bytes, at, at + n), `bit(${n * 8})`));
+    if (at < 0) return '';
+    const text = hex(this.bytes, at, at + n);
+    if (name !== undefined) this.syntax?.push(this.field(name, at, n, text, `bit(${n * 8})`));
+    return text;
   }
 
   u8(name?: string): number {

@@ -32,6 +32,7 @@ import { trun } from './boxes/trun';
 import { sidx } from './boxes/sidx';
 import { emsg } from './boxes/emsg';
 import { prft } from './boxes/prft';
+import { tenc, pssh, saiz, saio, senc } from './boxes/commonEncryption';
 import { fourccCodeOf, fourccName, isPrintableFourccCode } from './fourcc';
 import type { Box, BoxSpec } from './types';
 
@@ -44,6 +45,7 @@ const specs = [
   elst, trex, mehd,
   stts, ctts, stsc, stsz, stz2, stco, co64, stss,
   mfhd, tfhd, tfdt, trun, sidx, emsg, prft,
+  tenc, pssh, saiz, saio, senc,
 ] as const;
 
 type Spec = (typeof specs)[number];
@@ -76,7 +78,7 @@ function typeInfo(code: number, type: string, spec: BoxSpec | undefined): BoxTyp
 }
 
 for (const spec of specs) typesByCode.set(fourccCodeOf(spec.type), typeInfo(fourccCodeOf(spec.type), spec.type, spec as BoxSpec));
-/** ISO/IEC 14496-12 and 23001-7 names of box types read as leaves (their payload is not decoded). */
+/** ISO/IEC 14496-12 names of box types read as leaves (their payload is not decoded). */
 const UNDECODED_NAMES: Readonly<Record<string, string>> = {
   mdat: 'MediaDataBox',
   free: 'FreeSpaceBox',
@@ -86,10 +88,6 @@ const UNDECODED_NAMES: Readonly<Record<string, string>> = {
   tfra: 'TrackFragmentRandomAccessBox',
   sgpd: 'SampleGroupDescriptionBox',
   sbgp: 'SampleToGroupBox',
-  saiz: 'SampleAuxiliaryInformationSizesBox',
-  saio: 'SampleAuxiliaryInformationOffsetsBox',
-  senc: 'SampleEncryptionBox',
-  pssh: 'ProtectionSystemSpecificHeaderBox',
 };
 
 for (const type of [...Object.keys(UNDECODED_NAMES), 'wide', 'uuid']) {
